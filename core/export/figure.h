@@ -1,0 +1,47 @@
+// The trajectory figure, drawn once against a small Canvas interface and rendered by two
+// backends without OpenGL: a CPU rasteriser (PNG) and SVG. The GUI's high-resolution
+// export and the CLI's `run`/`render` both produce it.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zs {
+
+struct FigureRun {
+  std::string label;
+  uint32_t rgb = 0x1f77b4;                 // 0xRRGGBB
+  std::vector<double> xs, ys;              // trajectory in plot-plane coordinates
+  std::string legend_extra;                // e.g. "mem 0 P, 2 FP/step"
+  bool diverged = false;                   // drawn with a cross at the last point
+  std::vector<std::array<double, 2>> probes;  // optional ZO probe points to mark
+};
+
+struct Figure {
+  std::string title;
+  std::string xlabel = "x", ylabel = "y";
+  double domain[4] = {-1, 1, -1, 1};       // x0, x1, y0, y1
+  int grid_nx = 0, grid_ny = 0;            // loss grid, row-major, row 0 at y0 (bottom)
+  std::vector<float> grid;
+  bool log_colour = false;
+  std::string colormap = "viridis";
+  int contour_levels = 12;                 // 0: no contour lines
+  std::vector<std::array<double, 2>> minima;
+  std::vector<FigureRun> runs;
+  std::string stamp;                       // "zoscope 0.1.0 | exp 1a2b3c4d | seed 0"
+};
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<uint8_t> rgba;               // w*h*4, row 0 at the top
+};
+
+Image figure_render_image(const Figure& fig, int w, int h);
+std::string figure_render_svg(const Figure& fig, int w, int h);
+
+// PNG encoding (stb_image_write) and atomic write to disk.
+std::string png_encode(const Image& img);
+void png_write(const std::string& path, const Image& img);
+
+}  // namespace zs

@@ -1,0 +1,61 @@
+// Synthetic loss landscapes (OPTIMIZERS.md section 4): the classic 2-D test functions,
+// N-D families and user-typed expressions, each with an analytic gradient (central
+// differences for expressions) and the metadata the views need.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+#include "core/params.h"
+
+namespace zs {
+
+struct LandscapeInfo {
+  std::string id;            // registry name ("rosenbrock")
+  std::string display;       // "Rosenbrock"
+  std::string formula;       // plain-text formula for legends/tooltips
+  int dim = 2;
+  double view[4] = {-1, 1, -1, 1};               // x0, x1, y0, y1 of the default 2-D view
+  std::vector<std::vector<double>> minima;       // known global minimisers (may be empty)
+  double min_value = 0;                          // value at the minima (NaN if unknown)
+  std::vector<std::vector<double>> starts;       // usual start points
+  bool log_colour = false;                       // colour the heatmap in log scale
+  bool smooth = true;                            // gradient defined everywhere
+};
+
+class Landscape {
+ public:
+  virtual ~Landscape() = default;
+  const LandscapeInfo& info() const { return info_; }
+  int dim() const { return info_.dim; }
+  virtual double value(const double* x) const = 0;
+  // Analytic gradient into g[0..dim). Non-differentiable points return a subgradient.
+  virtual void gradient(const double* x, double* g) const = 0;
+  // Independent copy (expression parsers are not thread-safe; every worker gets its own).
+  virtual std::unique_ptr<Landscape> clone() const = 0;
+
+ protected:
+  LandscapeInfo info_;
+};
+
+struct LandscapeDef {
+  std::string id;
+  std::string display;
+  bool nd = false;                 // dimension is a parameter (N-D family)
+  bool expression = false;         // takes a user expression f(x, y)
+  std::vector<ParamDecl> params;   // shape parameters (kappa, angle, a, b, ...)
+};
+
+// Every landscape the registry knows, in display order.
+const std::vector<LandscapeDef>& landscape_catalog();
+const LandscapeDef* landscape_find(const std::string& id);
+
+// Builds a landscape. `params` is validated against the declaration (zs::Error names
+// `where`); `dim` is used by N-D families (>= 2) and must be 2 otherwise; `expression`
+// is the f(x, y) text for the "expression" landscape.
+std::unique_ptr<Landscape> landscape_create(const std::string& id, const ParamValues& params, int dim,
+                                            const std::string& expression, const std::string& where);
+
+// Central-difference gradient (used by expressions and by the gradient tests).
+void gradient_central(const Landscape& f, const double* x, double* g, double h = 1e-6);
+
+}  // namespace zs

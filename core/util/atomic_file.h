@@ -1,0 +1,16 @@
+// Atomic file writes: data goes to a temporary file beside the target, is flushed and
+// fsync'ed, then renamed over the target, so a crash never leaves a half-written file.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace zs {
+
+// Throws zs::Error("<path>: cannot write: <reason>") on failure; the target is untouched.
+void atomic_write(const std::string& path, std::string_view data);
+// Reads a whole file; throws zs::Error("<path>: cannot read: <reason>").
+std::string read_file(const std::string& path);
+// Creates a directory and its parents; throws zs::Error naming the directory.
+void make_dirs(const std::string& dir);
+
+}  // namespace zs

@@ -1,0 +1,95 @@
+// Direction generator: Random123 known answers, normal moments, order-independent addressing.
+#include <gtest/gtest.h>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <vector>
+#include "core/rng/philox.h"
+
+namespace {
+
+TEST(Philox, Random123KnownAnswers) {
+  // OPTIMIZERS.md section 0 (Random123 kat_vectors, philox4x32_10).
+  zs::Philox4 a = zs::philox4x32_10(zs::Philox4{{0, 0, 0, 0}}, 0, 0);
+  EXPECT_EQ(a.v[0], 0x6627e8d5u);
+  EXPECT_EQ(a.v[1], 0xe169c58du);
+  EXPECT_EQ(a.v[2], 0xbc57ac4cu);
+  EXPECT_EQ(a.v[3], 0x9b00dbd8u);
+  zs::Philox4 b = zs::philox4x32_10(zs::Philox4{{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}}, 0xffffffffu,
+                                    0xffffffffu);
+  EXPECT_EQ(b.v[0], 0x408f276du);
+  EXPECT_EQ(b.v[1], 0x41c83b0eu);
+  EXPECT_EQ(b.v[2], 0xa20bc7c6u);
+  EXPECT_EQ(b.v[3], 0x6d5451fdu);
+}
+
+TEST(Philox, AddressingIsCounterIndexBlockZero) {
+  // Element i of block b is word i%4 of counter (i/4, b, 0) after Box-Muller.
+  const uint64_t seed = 0x0123456789abcdefull;
+  const zs::Philox4 w = zs::philox4x32_10(zs::Philox4{{7, 3, 0, 0}}, 0x89abcdefu, 0x01234567u);
+  float z0, z1;
+  zs::box_muller(w.v[0], w.v[1], &z0, &z1);
+  EXPECT_EQ(zs::normal_at(seed, 3, 28), z0);
+  EXPECT_EQ(zs::normal_at(seed, 3, 29), z1);
+}
+
+TEST(Philox, NormalMoments) {
+  const int n = 1000000;
+  double s = 0, s2 = 0, s4 = 0;
+  for (int g = 0; g < n / 4; ++g) {
+    float z[4];
+    zs::normal4(42, 0, g, 0, z);
+    for (float v : z) { s += v; s2 += double(v) * v; s4 += double(v) * v * v * v; }
+  }
+  const double mean = s / n, var = s2 / n - mean * mean, kurt = s4 / n;
+  EXPECT_NEAR(mean, 0.0, 5.0 / std::sqrt(n));          // 5 sigma
+  EXPECT_NEAR(var, 1.0, 5.0 * std::sqrt(2.0 / n));     // var of sample variance ~ 2/n
+  EXPECT_NEAR(kurt, 3.0, 5.0 * std::sqrt(96.0 / n));   // E z^4 = 3, var(z^4) = 96
+}
+
+TEST(Philox, RademacherIsBalanced) {
+  const int n = 1000000;
+  double s = 0;
+  for (int g = 0; g < n / 4; ++g) {
+    float z[4];
+    zs::rademacher4(9, 1, g, 0, z);
+    for (float v : z) { ASSERT_TRUE(v == 1.0f || v == -1.0f); s += v; }
+  }
+  EXPECT_NEAR(s / n, 0.0, 5.0 / std::sqrt(n));
+}
+
+TEST(Philox, OrderIndependent) {
+  // Forward, backward and shuffled element orders give the same values bit for bit.
+  const uint64_t seed = 1234;
+  const int n = 4099;
+  std::vector<float> fwd(n), bwd(n), shuf(n);
+  for (int i = 0; i < n; ++i) fwd[i] = zs::normal_at(seed, 5, i);
+  for (int i = n - 1; i >= 0; --i) bwd[i] = zs::normal_at(seed, 5, i);
+  std::vector<int> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  std::shuffle(idx.begin(), idx.end(), std::mt19937(7));
+  for (int i : idx) shuf[i] = zs::normal_at(seed, 5, i);
+  EXPECT_EQ(fwd, bwd);
+  EXPECT_EQ(fwd, shuf);
+  // Bulk generation in groups of four matches element addressing.
+  for (int g = 0; g < n / 4; ++g) {
+    float z[4];
+    zs::normal4(seed, 5, g, 0, z);
+    for (int j = 0; j < 4; ++j) ASSERT_EQ(z[j], fwd[4 * g + j]);
+  }
+  // Different blocks, seeds and streams differ.
+  EXPECT_NE(zs::normal_at(seed, 5, 0), zs::normal_at(seed, 6, 0));
+  EXPECT_NE(zs::normal_at(seed, 5, 0), zs::normal_at(seed + 1, 5, 0));
+  EXPECT_NE(zs::normal_at(seed, 5, 0, 0), zs::normal_at(seed, 5, 0, 1));
+}
+
+TEST(Philox, NormalsAreFiniteAtExtremeWords) {
+  float a, b;
+  zs::box_muller(0u, 0u, &a, &b);
+  EXPECT_TRUE(std::isfinite(a) && std::isfinite(b));
+  zs::box_muller(0xffffffffu, 0xffffffffu, &a, &b);
+  EXPECT_TRUE(std::isfinite(a) && std::isfinite(b));
+}
+
+}  // namespace
