@@ -4,6 +4,7 @@
 #pragma once
 #include <limits>
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace zs {
 enum class ParamKind { Real, Int, Bool, Choice };
 
 struct ParamDecl {
+  ParamDecl() = default;
+  ParamDecl(std::string n, ParamKind k, double d, double low, double high, bool log, std::string h,
+            std::vector<std::string> ch = {})
+      : name(std::move(n)), kind(k), def(d), lo(low), hi(high), log_scale(log), help(std::move(h)), choices(std::move(ch)) {}
   std::string name;
   ParamKind kind = ParamKind::Real;
   double def = 0;              // default on synthetic landscapes

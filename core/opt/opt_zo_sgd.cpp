@@ -1,0 +1,195 @@
+// ZO-SGD family: MeZO (Malladi et al. 2023), ZO-SGD-MMT, ZO-SGD-Sign and ZO-SGD-Cons
+// (ZO-Bench, Zhang et al. ICML 2024), MEAZO (Dbouk et al. 2026: one scalar second moment
+// of p). All share the SPSA estimator of zo_common and the element-wise ops of elem.h.
+#include <algorithm>
+#include <cmath>
+#include "core/opt/zo_common.h"
+
+namespace zs {
+namespace {
+
+std::vector<ParamDecl> zo_decls(double lr, double lr_llm) {
+  return {decl_lr(lr, lr_llm), decl_eps(), decl_wd(), decl_queries(), decl_sided(), decl_dist()};
+}
+
+// Shared skeleton: estimate, then one update pass with the restore fused in.
+class ZoSgdLike : public Optimizer {
+ public:
+  ZoSgdLike(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  void reset(Engine& e, const RunContext& ctx) override {
+    est_.set_run_seed(ctx.seed);
+    init_state(e);
+  }
+  StepInfo step(Engine& e, int64_t t) override {
+    const ZoEstimate z = est_.estimate(e, t);
+    ElemRequest r;
+    est_.prepare(e, r);
+    z.fill_gradient(r);
+    r.restore_seed = z.restore_seed;
+    r.restore_coef = z.restore_coef;
+    r.lr = hp("lr");
+    r.wd = hp("wd");
+    configure_update(r, z, t);
+    e.apply(r, nullptr);
+    return info_of(z);
+  }
+  double fp_per_step() const override { return est_.fp_per_step(); }
+  double memory_p() const override { return 0; }
+
+ protected:
+  virtual void init_state(Engine&) {}
+  virtual void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t t) = 0;
+  static StepInfo info_of(const ZoEstimate& z) {
+    StepInfo s;
+    s.loss = z.loss();
+    s.loss_plus = z.loss_plus;
+    s.loss_minus = z.loss_minus;
+    s.p = z.p[0];
+    s.seed = z.seeds[0];
+    return s;
+  }
+  ZoEstimator est_;
+};
+
+class Mezo : public ZoSgdLike {
+ public:
+  using ZoSgdLike::ZoSgdLike;
+  void configure_update(ElemRequest& r, const ZoEstimate&, int64_t) override { r.op = kOpSgd; }
+};
+
+class ZoMmt : public ZoSgdLike {
+ public:
+  using ZoSgdLike::ZoSgdLike;
+  void init_state(Engine& e) override { e.state_init(0, 0.0); }
+  void configure_update(ElemRequest& r, const ZoEstimate&, int64_t) override {
+    r.op = kOpMomentum;
+    r.beta1 = hp("momentum");
+  }
+  double memory_p() const override { return 1; }
+};
+
+class ZoSign : public ZoSgdLike {
+ public:
+  using ZoSgdLike::ZoSgdLike;
+  void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t) override {
+    if (hp("elementwise") != 0) {
+      r.op = kOpSign;  // x -= lr sign(p z)
+      return;
+    }
+    r.op = kOpSgd;  // ZO-Bench code: x -= lr sign(p) z
+    for (int q = 0; q < z.n; ++q) r.c1[q] = (z.p[q] > 0 ? 1.0 : (z.p[q] < 0 ? -1.0 : 0.0)) * z.scale[q] / z.n;
+  }
+};
+
+// MEAZO: v = beta v + (1 - beta) p^2, bias-corrected; x -= lr / (sqrt(v_hat) + zeta) p z.
+class Meazo : public ZoSgdLike {
+ public:
+  using ZoSgdLike::ZoSgdLike;
+  void init_state(Engine&) override { v_ = 0; }
+  void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t t) override {
+    const double beta = hp("beta");
+    double p2 = 0;
+    for (int q = 0; q < z.n; ++q) p2 += z.p[q] * z.p[q] / z.n;
+    v_ = beta * v_ + (1 - beta) * p2;
+    const double vhat = v_ / (1 - std::pow(beta, static_cast<double>(t + 1)));
+    r.op = kOpSgd;
+    r.lr = hp("lr") / (std::sqrt(vhat) + hp("zeta"));
+  }
+  int64_t memory_bytes() const override { return sizeof(double); }
+  std::vector<double> scalar_state() const override { return {v_}; }
+  void set_scalar_state(const std::vector<double>& s) override { v_ = s.empty() ? 0 : s[0]; }
+
+ private:
+  double v_ = 0;
+};
+
+// ZO-SGD-Cons: l0 = L(x); estimate g (2 FP); evaluate L(x - lr g) and L(x + lr g); keep
+// the best of the three points (5 FP per step).
+class ZoCons : public Optimizer {
+ public:
+  ZoCons(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  void reset(Engine&, const RunContext& ctx) override { est_.set_run_seed(ctx.seed); }
+  StepInfo step(Engine& e, int64_t t) override {
+    const double l0 = e.eval();
+    const ZoEstimate z = est_.estimate(e, t, /*defer_restore=*/false);
+    ElemRequest r;
+    est_.prepare(e, r);
+    r.op = kOpPerturb;
+    z.fill_gradient(r);
+    const double lr = hp("lr");
+    auto move = [&](double k) {  // x += k * lr * g
+      ElemRequest m = r;
+      for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * k * lr;
+      e.apply(m, nullptr);
+    };
+    move(-1.0);
+    const double l_down = e.eval();
+    move(2.0);
+    const double l_up = e.eval();
+    if (l_down <= l_up && l_down <= l0) move(-2.0);
+    else if (l0 < l_up) move(-1.0);
+    StepInfo s;
+    s.loss = l0;
+    s.loss_plus = z.loss_plus;
+    s.loss_minus = z.loss_minus;
+    s.p = z.p[0];
+    s.seed = z.seeds[0];
+    return s;
+  }
+  double memory_p() const override { return 0; }
+  double fp_per_step() const override { return est_.fp_per_step() + 3; }
+
+ private:
+  ZoEstimator est_;
+};
+
+}  // namespace
+
+extern const OptimizerEntry kMezoEntry = {
+    [] {
+      return OptimizerInfo{"mezo", "MeZO (ZO-SGD)", "zo",
+                           "MeZO / ZO-SGD (Malladi et al. 2023): two forward passes at x +- eps z, p = (l+ - l-)/2eps, "
+                           "x -= lr (p z + wd x). Memory = inference; z regenerated from the step seed.",
+                           false, zo_decls(1e-3, 1e-6)};
+    },
+    [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<Mezo>(i, std::move(hp)); }};
+
+extern const OptimizerEntry kZoMmtEntry = {
+    [] {
+      auto d = zo_decls(1e-3, 1e-6);
+      d.insert(d.begin() + 1, ParamDecl{"momentum", ParamKind::Real, 0.9, 0.0, 0.9999, false, "momentum mu: b = mu b + g"});
+      return OptimizerInfo{"zo_sgd_mmt", "ZO-SGD-MMT", "zo",
+                           "ZO-SGD with heavy-ball momentum (ZO-Bench): b = mu b + p z; x -= lr b. Stores b (1P).", false, d};
+    },
+    [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<ZoMmt>(i, std::move(hp)); }};
+
+extern const OptimizerEntry kZoSignEntry = {
+    [] {
+      auto d = zo_decls(1e-3, 1e-6);
+      d.push_back({"elementwise", ParamKind::Bool, 0, 0, 1, false,
+                   "off: x -= lr sign(p) z (ZO-Bench code); on: x -= lr sign(p z) element-wise"});
+      return OptimizerInfo{"zo_sgd_sign", "ZO-SGD-Sign", "zo", "Sign of the ZO estimate (ZO-Bench, Zhang et al. 2024).", false, d};
+    },
+    [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<ZoSign>(i, std::move(hp)); }};
+
+extern const OptimizerEntry kZoConsEntry = {
+    [] {
+      return OptimizerInfo{"zo_sgd_cons", "ZO-SGD-Cons", "zo",
+                           "Conservative ZO-SGD (ZO-Bench): evaluate x, x - lr g and x + lr g and keep the best (5 FP).",
+                           false, zo_decls(1e-3, 1e-6)};
+    },
+    [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<ZoCons>(i, std::move(hp)); }};
+
+extern const OptimizerEntry kMeazoEntry = {
+    [] {
+      auto d = zo_decls(1e-3, 1e-6);
+      d.insert(d.begin() + 1, ParamDecl{"beta", ParamKind::Real, 0.99, 0.0, 0.99999, false, "decay of the scalar second moment of p"});
+      d.insert(d.begin() + 2, ParamDecl{"zeta", ParamKind::Real, 1e-8, 1e-12, 1.0, true, "added to sqrt(v_hat)"});
+      return OptimizerInfo{"meazo", "MEAZO", "zo",
+                           "MEAZO (Dbouk et al. 2026): one scalar second moment v of p (bias-corrected), "
+                           "x -= lr / (sqrt(v_hat) + zeta) p z. State: one scalar.",
+                           false, d};
+    },
+    [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<Meazo>(i, std::move(hp)); }};
+
+}  // namespace zs

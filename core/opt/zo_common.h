@@ -1,0 +1,74 @@
+// Shared machinery of the zeroth-order optimizers: the SPSA estimator (two-sided MeZO
+// form, one-sided form, n-query average; OPTIMIZERS.md section 0), direction
+// distributions, common hyperparameter declarations, and the registration hook.
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+#include "core/opt/optimizer.h"
+
+namespace zs {
+
+enum class Sided { Two = 0, One = 1 };
+enum class DirKind { Gaussian = 0, Rademacher = 1, Sphere = 2 };
+
+// Declarations reused by several optimizers (lr/eps defaults differ per method).
+ParamDecl decl_lr(double def, double llm_def);
+ParamDecl decl_eps(double def = 1e-3);
+ParamDecl decl_wd();
+ParamDecl decl_queries(double def = 1);
+ParamDecl decl_sided(double def = 0);
+ParamDecl decl_dist();
+
+// Result of one gradient estimate. The last query is left perturbed when the caller
+// fuses its restore into the update (restore_seed/restore_coef go into the ElemRequest).
+struct ZoEstimate {
+  int n = 0;
+  uint64_t seeds[kMaxSeeds] = {};
+  double p[kMaxSeeds] = {};       // projected gradients
+  double scale[kMaxSeeds] = {};   // direction scale (1, or sqrt(d)/||z|| on the sphere)
+  double loss_plus = NAN, loss_minus = NAN, loss0 = NAN;
+  uint64_t restore_seed = 0;
+  double restore_coef = 0;
+  double loss() const;            // (l+ + l-)/2 averaged, or l0 for one-sided
+  // c1[q] = p_q scale_q / n : g = sum_q c1[q] z_q
+  void fill_gradient(ElemRequest& r) const;
+};
+
+class ZoEstimator {
+ public:
+  // Reads eps, queries, sided, dist from hp when present (defaults: 1e-3, 1, two, gaussian).
+  void configure(const ParamValues& hp);
+  void set_run_seed(uint64_t s) { run_seed_ = s; }
+  double eps() const { return eps_; }
+  int queries() const { return queries_; }
+  Sided sided() const { return sided_; }
+  double fp_per_step() const;
+  // Seed of query q at step t (table mode: t * queries + q, selecting rows cyclically).
+  uint64_t seed(const Engine& e, int64_t t, int q) const;
+  // Sets dist / table fields of a request for this engine.
+  void prepare(const Engine& e, ElemRequest& r) const;
+  // Runs the estimate at step t with radius eps (NaN: configured eps). `perturb_op`
+  // selects the perturbation direction (kOpPerturb, kOpPerturbHiZOO, kOpPerturbAdaMU).
+  // With defer_restore the last query stays perturbed (by -eps u for two-sided, +eps u
+  // for one-sided) and restore_coef/restore_seed say how to undo it.
+  ZoEstimate estimate(Engine& e, int64_t t, bool defer_restore = true, int32_t perturb_op = kOpPerturb,
+                      double eps = NAN) const;
+  // theta += coef * scale * dir(seed) with the given op.
+  void perturb(Engine& e, uint64_t seed, double coef, int32_t op = kOpPerturb) const;
+
+ private:
+  double eps_ = 1e-3;
+  int queries_ = 1;
+  Sided sided_ = Sided::Two;
+  DirKind dist_ = DirKind::Gaussian;
+  uint64_t run_seed_ = 0;
+};
+
+// Registration: each optimizer file defines one of these and optimizer.cpp lists them.
+struct OptimizerEntry {
+  OptimizerInfo (*info)();
+  std::unique_ptr<Optimizer> (*make)(const OptimizerInfo&, ParamValues);
+};
+
+}  // namespace zs

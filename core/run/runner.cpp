@@ -1,0 +1,352 @@
+// Experiment runner for synthetic landscapes.
+#include "core/run/runner.h"
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <thread>
+#include "core/rng/philox.h"
+#include "core/util/error.h"
+#include "core/version.h"
+
+namespace zs {
+
+Eigen::Vector2d Projection::project(const Eigen::VectorXd& x) const {
+  switch (kind) {
+    case Identity: return {x[0], x[1]};
+    case Coords: return {x[c0], x[c1]};
+    case Plane: {
+      const Eigen::VectorXd d = x - origin;
+      return {d.dot(e1), d.dot(e2)};
+    }
+  }
+  return {NAN, NAN};
+}
+
+void Projection::lift(double u, double v, Eigen::VectorXd& out) const {
+  switch (kind) {
+    case Identity: out[0] = u; out[1] = v; return;
+    case Coords: out = origin; out[c0] = u; out[c1] = v; return;
+    case Plane: out = origin + u * e1 + v * e2; return;
+  }
+}
+
+namespace {
+
+// Unit vector orthogonal to `against` (if given), from Philox(seed, block).
+Eigen::VectorXd seeded_unit(uint64_t seed, uint64_t block, int64_t d, const Eigen::VectorXd* against) {
+  Eigen::VectorXd v(d);
+  for (int64_t i = 0; i < d; ++i) v[i] = normal_at(seed, block, static_cast<uint64_t>(i), 4);
+  if (against) v -= v.dot(*against) * *against;  // Gram-Schmidt
+  return v / v.norm();
+}
+
+double quantile_sorted(const std::vector<double>& s, double q) {
+  if (s.empty()) return NAN;
+  const double pos = q * static_cast<double>(s.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < s.size() ? s[i] * (1 - f) + s[i + 1] * f : s[i];
+}
+
+}  // namespace
+
+Scene scene_make(const Experiment& e) {
+  Scene s;
+  s.landscape = landscape_create(e.landscape.id, e.landscape.params, e.landscape.dim, e.landscape.expression,
+                                 e.source.empty() ? "landscape" : e.source + ": landscape");
+  const LandscapeInfo& info = s.landscape->info();
+  const int d = s.landscape->dim();
+  if (!e.start.empty()) s.start = Eigen::Map<const Eigen::VectorXd>(e.start.data(), d);
+  else if (!info.starts.empty()) s.start = Eigen::Map<const Eigen::VectorXd>(info.starts[0].data(), d);
+  else s.start = Eigen::VectorXd::Zero(d);
+  for (int k = 0; k < 4; ++k) s.domain[k] = info.view[k];
+  s.log_colour = e.view.log_colour >= 0 ? e.view.log_colour == 1 : info.log_colour;
+
+  Projection& p = s.proj;
+  p.origin = s.start;
+  if (d == 2) {
+    p.kind = Projection::Identity;
+  } else {
+    std::string mode = e.view.projection;
+    if (mode == "auto") mode = info.minima.empty() ? "plane" : "toward_minimum";
+    if (mode == "coords") {
+      p.kind = Projection::Coords;
+      p.c0 = e.view.coords[0];
+      p.c1 = e.view.coords[1];
+      const double r = std::max({std::fabs(s.start[p.c0]), std::fabs(s.start[p.c1]), 1.0}) * 1.5;
+      const double dom[4] = {-r, r, -r, r};
+      std::copy(dom, dom + 4, s.domain);
+    } else {
+      p.kind = Projection::Plane;
+      double len = 0;
+      if (mode == "toward_minimum" && !info.minima.empty()) {
+        const Eigen::VectorXd m = Eigen::Map<const Eigen::VectorXd>(info.minima[0].data(), d);
+        len = (m - s.start).norm();
+      }
+      if (len > 0) {
+        const Eigen::VectorXd m = Eigen::Map<const Eigen::VectorXd>(info.minima[0].data(), d);
+        p.e1 = (m - s.start) / len;
+        p.e2 = seeded_unit(e.view.plane_seed, 1, d, &p.e1);
+        const double dom[4] = {-0.25 * len, 1.25 * len, -0.75 * len, 0.75 * len};
+        std::copy(dom, dom + 4, s.domain);
+      } else {
+        p.e1 = seeded_unit(e.view.plane_seed, 0, d, nullptr);
+        p.e2 = seeded_unit(e.view.plane_seed, 1, d, &p.e1);
+        const double r = std::max(1.0, 0.5 * s.start.norm());
+        const double dom[4] = {-r, r, -r, r};
+        std::copy(dom, dom + 4, s.domain);
+      }
+    }
+  }
+  if (e.view.domain[0] != 0 || e.view.domain[1] != 0 || e.view.domain[2] != 0 || e.view.domain[3] != 0)
+    for (int k = 0; k < 4; ++k) s.domain[k] = e.view.domain[k];
+  for (const auto& m : info.minima) {
+    if (static_cast<int>(m.size()) != d) continue;
+    const Eigen::Vector2d q = p.project(Eigen::Map<const Eigen::VectorXd>(m.data(), d));
+    if (q[0] >= s.domain[0] && q[0] <= s.domain[1] && q[1] >= s.domain[2] && q[1] <= s.domain[3]) s.minima.push_back(q);
+  }
+  return s;
+}
+
+int64_t run_step_budget(const Experiment& e, const Optimizer& o) {
+  if (e.max_steps > 0) return e.max_steps;
+  return static_cast<int64_t>(std::floor(static_cast<double>(e.max_fp) / o.fp_per_step() + 1e-9));
+}
+
+RunStepper::RunStepper(const Experiment& e, const Scene& s, int run_index, const Landscape* own_landscape)
+    : exp_(e), scene_(s), f_(own_landscape ? *own_landscape : *s.landscape) {
+  const RunSpec& spec = e.runs.at(static_cast<size_t>(run_index));
+  const std::string where = (e.source.empty() ? "" : e.source + ": ") + "runs[" + std::to_string(run_index) + "]";
+  opt_ = optimizer_create(spec.optimizer, spec.hp, where + ".hyperparameters");
+  engine_ = std::make_unique<VecEngine>(f_, s.start, e.landscape.noise, e.landscape.noise_seed);
+  if (!spec.directions.empty()) engine_->set_direction_table(spec.directions);
+  budget_ = run_step_budget(e, *opt_);
+  opt_->reset(*engine_, RunContext{e.seed, budget_});
+
+  rec_.index = run_index;
+  rec_.label = spec.label;
+  rec_.optimizer = spec.optimizer;
+  rec_.colour = spec.colour;
+  rec_.visible = spec.visible;
+  rec_.hp = opt_->hyper();
+  rec_.memory_p = opt_->memory_p();
+  rec_.memory_bytes = opt_->memory_bytes();
+  rec_.fp_per_step = opt_->fp_per_step();
+  rec_.bp_per_step = opt_->bp_per_step();
+  rec_.legend = optimizer_memory_text(*opt_) + ", " + optimizer_cost_text(*opt_);
+  rec_.rows.reserve(static_cast<size_t>(std::min<int64_t>(budget_, 1 << 20) + 1));
+
+  StepRow r0;
+  r0.loss = engine_->clean_loss();
+  loss0_ = r0.loss;
+  const Eigen::Vector2d q = s.proj.project(s.start);
+  r0.x = q[0];
+  r0.y = q[1];
+  rec_.rows.push_back(r0);
+  done_ = budget_ <= 0;
+  if (!std::isfinite(loss0_)) {
+    rec_.diverged = true;
+    rec_.diverged_step = 0;
+    rec_.diverge_reason = "loss at the start is not finite";
+    done_ = true;
+  }
+  if (done_) rec_.final_x.assign(s.start.data(), s.start.data() + s.start.size());
+}
+
+void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
+  const int64_t d = engine_->dim();
+  if (!engine_->alpha_valid()) {
+    auto it = o.hyper().find("lr");
+    if (it == o.hyper().end()) return;
+    row.alpha_x = row.alpha_y = row.alpha_min = row.alpha_q25 = row.alpha_median = row.alpha_q75 = row.alpha_max = it->second;
+    return;
+  }
+  const Eigen::VectorXd& a = engine_->last_alpha();
+  const Projection& p = scene_.proj;
+  const int i0 = p.kind == Projection::Coords ? p.c0 : 0, i1 = p.kind == Projection::Coords ? p.c1 : 1;
+  row.alpha_x = a[i0];
+  row.alpha_y = a[i1];
+  scratch_.assign(a.data(), a.data() + d);
+  std::sort(scratch_.begin(), scratch_.end());
+  row.alpha_min = scratch_.front();
+  row.alpha_q25 = quantile_sorted(scratch_, 0.25);
+  row.alpha_median = quantile_sorted(scratch_, 0.5);
+  row.alpha_q75 = quantile_sorted(scratch_, 0.75);
+  row.alpha_max = scratch_.back();
+}
+
+bool RunStepper::step() {
+  if (done_) return false;
+  VecEngine& e = *engine_;
+  prev_ = e.x();
+  grad_.resize(prev_.size());
+  f_.gradient(prev_.data(), grad_.data());
+  e.begin_step(t_);
+  const StepInfo si = opt_->step(e, t_);
+  ++t_;
+
+  StepRow row;
+  row.step = t_;
+  row.fp = e.forward_passes();
+  row.bp = e.backward_passes();
+  row.loss = e.clean_loss();
+  row.loss_plus = si.loss_plus;
+  row.loss_minus = si.loss_minus;
+  row.p = si.p;
+  const Eigen::VectorXd& x = e.x();
+  const double un = (x - prev_).norm();
+  row.update_norm = un;
+  row.path_length = rec_.rows.back().path_length + un;
+  const double gn = grad_.norm();
+  if (un > 0 && gn > 0) row.cos_grad = -(x - prev_).dot(grad_) / (un * gn);
+  const Eigen::Vector2d q = scene_.proj.project(x);
+  row.x = q[0];
+  row.y = q[1];
+  int probes = 0;
+  for (int i = 0; i < e.evals_this_step() && probes < 2; ++i) {
+    const Eigen::VectorXd& pt = e.eval_point(i);
+    if (pt == prev_) continue;
+    const Eigen::Vector2d pq = scene_.proj.project(pt);
+    (probes == 0 ? row.probe_plus_x : row.probe_minus_x) = pq[0];
+    (probes == 0 ? row.probe_plus_y : row.probe_minus_y) = pq[1];
+    ++probes;
+  }
+  fill_alpha(row, *opt_);
+
+  // Divergence: stop this run and mark it; the others go on.
+  std::string why;
+  if (!x.allFinite()) why = "parameters are not finite";
+  else if (!std::isfinite(row.loss)) why = "loss is not finite";
+  else if (std::fabs(row.loss) > 1e12 * (1.0 + std::fabs(loss0_))) why = "loss blew up to " + fmt_double(row.loss);
+  rec_.rows.push_back(row);
+  if (!why.empty()) {
+    rec_.diverged = true;
+    rec_.diverged_step = t_;
+    rec_.diverge_reason = why;
+    done_ = true;
+  }
+  if (t_ >= budget_) done_ = true;
+  if (done_) rec_.final_x.assign(x.data(), x.data() + x.size());
+  return !done_;
+}
+
+RunRecord run_single(const Experiment& e, const Scene& s, int run_index) {
+  const std::unique_ptr<Landscape> own = s.landscape->clone();
+  RunStepper st(e, s, run_index, own.get());
+  while (st.step()) {
+  }
+  return st.take();
+}
+
+void parallel_for(int n, int threads, const std::function<void(int)>& job) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, n);
+  if (threads <= 1) {
+    for (int i = 0; i < n; ++i) job(i);
+    return;
+  }
+  std::atomic<int> next{0};
+  std::exception_ptr err;
+  std::mutex err_mu;
+  auto worker = [&] {
+    for (int i; (i = next.fetch_add(1)) < n;) {
+      try {
+        job(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(err_mu);
+        if (!err) err = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; ++k) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (err) std::rethrow_exception(err);
+}
+
+std::vector<RunRecord> run_experiment(const Experiment& e, const Scene& s, int threads, const RunProgress& p) {
+  const int n = static_cast<int>(e.runs.size());
+  std::vector<RunRecord> out(static_cast<size_t>(n));
+  std::atomic<int> done{0};
+  parallel_for(n, threads, [&](int i) {
+    const std::unique_ptr<Landscape> own = s.landscape->clone();
+    RunStepper st(e, s, i, own.get());
+    while (st.step())
+      if (p.cancel && p.cancel->load(std::memory_order_relaxed)) break;
+    out[static_cast<size_t>(i)] = st.take();
+    const int k = ++done;
+    if (p.on_run_done) p.on_run_done(k, n);
+  });
+  return out;
+}
+
+Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+  Grid g;
+  g.nx = nx;
+  g.ny = ny;
+  std::copy(s.domain, s.domain + 4, g.domain);
+  g.v.resize(static_cast<size_t>(nx) * static_cast<size_t>(ny));
+  const int chunks = std::min(ny, 16);
+  parallel_for(chunks, threads, [&](int c) {
+    const std::unique_ptr<Landscape> f = s.landscape->clone();
+    Eigen::VectorXd x = s.proj.origin.size() ? s.proj.origin : Eigen::VectorXd::Zero(f->dim());
+    if (x.size() != f->dim()) x = Eigen::VectorXd::Zero(f->dim());
+    const int j0 = c * ny / chunks, j1 = (c + 1) * ny / chunks;
+    for (int j = j0; j < j1; ++j) {
+      const double v = g.domain[2] + (g.domain[3] - g.domain[2]) * j / std::max(1, ny - 1);
+      for (int i = 0; i < nx; ++i) {
+        const double u = g.domain[0] + (g.domain[1] - g.domain[0]) * i / std::max(1, nx - 1);
+        s.proj.lift(u, v, x);
+        g.v[static_cast<size_t>(j) * nx + i] = static_cast<float>(f->value(x.data()));
+      }
+    }
+  });
+  return g;
+}
+
+Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {
+  Figure fig;
+  const LandscapeInfo& info = s.landscape->info();
+  fig.title = !e.export_style.title.empty() ? e.export_style.title : (!e.name.empty() ? e.name : info.display);
+  switch (s.proj.kind) {
+    case Projection::Identity: fig.xlabel = "x"; fig.ylabel = "y"; break;
+    case Projection::Coords:
+      fig.xlabel = "x[" + std::to_string(s.proj.c0) + "]";
+      fig.ylabel = "x[" + std::to_string(s.proj.c1) + "]";
+      break;
+    case Projection::Plane: fig.xlabel = "u (plane through the start)"; fig.ylabel = "v"; break;
+  }
+  std::copy(g.domain, g.domain + 4, fig.domain);
+  fig.grid_nx = g.nx;
+  fig.grid_ny = g.ny;
+  fig.grid = g.v;
+  fig.log_colour = s.log_colour;
+  fig.colormap = e.view.colormap;
+  fig.contour_levels = e.view.contours;
+  for (const auto& m : s.minima) fig.minima.push_back({m[0], m[1]});
+  for (const auto& r : runs) {
+    if (!r.visible) continue;
+    FigureRun fr;
+    fr.label = r.label;
+    fr.rgb = r.colour;
+    fr.legend_extra = r.legend;
+    fr.diverged = r.diverged;
+    fr.xs.reserve(r.rows.size());
+    fr.ys.reserve(r.rows.size());
+    for (const auto& row : r.rows) {
+      fr.xs.push_back(row.x);
+      fr.ys.push_back(row.y);
+    }
+    if (e.view.show_probes && !r.rows.empty()) {
+      const StepRow& last = r.rows.back();
+      if (std::isfinite(last.probe_plus_x)) fr.probes.push_back({last.probe_plus_x, last.probe_plus_y});
+      if (std::isfinite(last.probe_minus_x)) fr.probes.push_back({last.probe_minus_x, last.probe_minus_y});
+    }
+    fig.runs.push_back(std::move(fr));
+  }
+  fig.stamp = std::string("zoscope ") + ZOSCOPE_VERSION + " | exp " + experiment_hash(e) + " | seed " + std::to_string(e.seed);
+  return fig;
+}
+
+}  // namespace zs

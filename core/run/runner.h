@@ -1,0 +1,92 @@
+// Running experiments on synthetic landscapes: the scene (landscape, start, view plane),
+// one run stepped to its budget with divergence detection, all runs in parallel, the
+// loss grid of the view, and the exported figure.
+#pragma once
+#include <Eigen/Core>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+#include "core/export/figure.h"
+#include "core/io/experiment.h"
+#include "core/landscape/landscape.h"
+#include "core/opt/optimizer.h"
+#include "core/run/record.h"
+#include "core/run/vec_engine.h"
+
+namespace zs {
+
+// The 2-D view of the parameters: identity for 2-D landscapes; for N-D either two chosen
+// coordinates or the plane through the start spanned by two orthonormal directions
+// (seeded, or start->minimum plus a seeded one).
+struct Projection {
+  enum Kind { Identity, Coords, Plane } kind = Identity;
+  int c0 = 0, c1 = 1;
+  Eigen::VectorXd origin, e1, e2;
+  Eigen::Vector2d project(const Eigen::VectorXd& x) const;
+  void lift(double u, double v, Eigen::VectorXd& out) const;  // plane point -> parameters
+};
+
+struct Scene {
+  std::unique_ptr<Landscape> landscape;
+  Eigen::VectorXd start;
+  Projection proj;
+  double domain[4] = {-1, 1, -1, 1};
+  bool log_colour = false;
+  std::vector<Eigen::Vector2d> minima;  // projected known minima inside the view
+};
+
+Scene scene_make(const Experiment& e);
+
+// Budget in steps for a run (the FP budget divided by the optimizer's FP per step).
+int64_t run_step_budget(const Experiment& e, const Optimizer& o);
+
+// Steps one run; used by run_single and by the GUI's streaming mode.
+class RunStepper {
+ public:
+  RunStepper(const Experiment& e, const Scene& s, int run_index, const Landscape* own_landscape = nullptr);
+  bool done() const { return done_; }
+  // One optimizer step and its row; false once the budget is spent or the run diverged.
+  bool step();
+  const RunRecord& record() const { return rec_; }
+  RunRecord take() { return std::move(rec_); }
+  const VecEngine& engine() const { return *engine_; }
+
+ private:
+  void fill_alpha(StepRow& row, const Optimizer& o) const;
+  const Experiment& exp_;
+  const Scene& scene_;
+  const Landscape& f_;
+  std::unique_ptr<Optimizer> opt_;
+  std::unique_ptr<VecEngine> engine_;
+  RunRecord rec_;
+  int64_t t_ = 0, budget_ = 0;
+  double loss0_ = 0;
+  bool done_ = false;
+  Eigen::VectorXd prev_, grad_;
+  mutable std::vector<double> scratch_;
+};
+
+RunRecord run_single(const Experiment& e, const Scene& s, int run_index);
+
+struct RunProgress {
+  std::function<void(int done, int total)> on_run_done;  // called from worker threads
+  const std::atomic<bool>* cancel = nullptr;
+};
+// All runs, `threads` workers (0 = hardware concurrency); results in run order.
+std::vector<RunRecord> run_experiment(const Experiment& e, const Scene& s, int threads = 0, const RunProgress& p = {});
+
+struct Grid {
+  int nx = 0, ny = 0;
+  double domain[4] = {0, 0, 0, 0};
+  std::vector<float> v;  // row-major, row 0 at y0
+};
+Grid grid_compute(const Scene& s, int nx, int ny, int threads = 0);
+
+// The figure of an experiment: heatmap grid, contours, trajectories, legend, stamp.
+Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs);
+
+// Runs `n` jobs on up to `threads` workers (job index passed); shared by runs, grids, sweeps.
+void parallel_for(int n, int threads, const std::function<void(int)>& job);
+
+}  // namespace zs

@@ -1,0 +1,102 @@
+// Engine over one Eigen vector for the synthetic landscapes.
+#include "core/run/vec_engine.h"
+#include <cmath>
+
+namespace zs {
+
+VecEngine::VecEngine(const Landscape& f, const Eigen::VectorXd& x0, double noise, uint64_t noise_seed)
+    : f_(f), x_(x0), grad_(Eigen::VectorXd::Zero(x0.size())), alpha_(Eigen::VectorXd::Zero(x0.size())),
+      noise_(noise), noise_seed_(noise_seed) {
+  if (noise_ > 0) xi_ = Eigen::VectorXd::Zero(x0.size());
+}
+
+void VecEngine::set_direction_table(const std::vector<std::vector<double>>& rows) {
+  table_.clear();
+  for (const auto& r : rows) table_.insert(table_.end(), r.begin(), r.end());
+}
+
+void VecEngine::clean_grad(Eigen::VectorXd& g) const {
+  g.resize(x_.size());
+  f_.gradient(x_.data(), g.data());
+}
+
+void VecEngine::begin_step(int64_t t) {
+  n_evals_ = 0;
+  alpha_valid_ = false;
+  if (noise_ > 0) {
+    // Stream 3 of the noise seed, block = step: independent of every direction stream.
+    const int64_t d = x_.size();
+    for (int64_t i = 0; i < d; ++i) xi_[i] = normal_at(noise_seed_, static_cast<uint64_t>(t), static_cast<uint64_t>(i), 3);
+    xi0_ = normal_at(noise_seed_, static_cast<uint64_t>(t), static_cast<uint64_t>(d), 3);
+  }
+}
+
+double VecEngine::noise_at(const Eigen::VectorXd& x) const {
+  if (noise_ <= 0) return 0;
+  return noise_ * (xi0_ + xi_.dot(x) / std::sqrt(static_cast<double>(x.size())));
+}
+
+double VecEngine::do_loss() {
+  if (static_cast<size_t>(n_evals_) >= evals_.size()) evals_.emplace_back(x_.size());
+  evals_[static_cast<size_t>(n_evals_++)] = x_;
+  return f_.value(x_.data()) + noise_at(x_);
+}
+
+double VecEngine::do_loss_grad() {
+  f_.gradient(x_.data(), grad_.data());
+  if (noise_ > 0) grad_ += noise_ / std::sqrt(static_cast<double>(x_.size())) * xi_;
+  return do_loss();
+}
+
+void VecEngine::state_init(int slot, double value) { st_[slot] = Eigen::VectorXd::Constant(x_.size(), value); }
+
+void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
+  const int64_t d = x_.size();
+  const bool update = r.op != kOpPerturb && r.op != kOpPerturbHiZOO && r.op != kOpPerturbAdaMU;
+  double usq = 0, l1 = 0, l2 = 0;
+  ElemGroup<double, double> g;
+  ElemOut<double> out;
+  for (int64_t i0 = 0; i0 < d; i0 += 4) {
+    g.x = x_.data() + i0;
+    g.st[0] = st_[0].size() ? st_[0].data() + i0 : nullptr;
+    g.st[1] = st_[1].size() ? st_[1].data() + i0 : nullptr;
+    g.grad = grad_.data() + i0;
+    g.n = static_cast<int>(std::min<int64_t>(4, d - i0));
+    g.block = 0;
+    g.group = static_cast<uint64_t>(i0 / 4);
+    g.offset = i0;
+    elem_apply_group(r, g, out);
+    for (int j = 0; j < g.n; ++j) {
+      usq += out.delta[j] * out.delta[j];
+      l1 += std::fabs(out.aux[j]);
+      l2 += out.aux[j] * out.aux[j];
+      if (update) alpha_[i0 + j] = out.alpha[j];
+    }
+  }
+  if (update && r.op != kOpNagedDual) alpha_valid_ = true;
+  if (stats) {
+    stats->update_sq = usq;
+    stats->block_l1.assign(1, l1);
+    stats->block_l2sq.assign(1, l2);
+  }
+}
+
+double VecEngine::dir_sq_norm(uint64_t seed) {
+  double s = 0;
+  const int64_t d = x_.size();
+  for (int64_t i0 = 0; i0 < d; i0 += 4) {
+    float z[4];
+    normal4(seed, 0, static_cast<uint64_t>(i0 / 4), 0, z);
+    for (int j = 0; j < 4 && i0 + j < d; ++j) s += static_cast<double>(z[j]) * z[j];
+  }
+  return s;
+}
+
+double VecEngine::anchor_save(bool keep_copy) {
+  if (keep_copy) anchor_ = x_;
+  return x_.norm();
+}
+
+double VecEngine::anchor_dist() { return (x_ - anchor_).norm(); }
+
+}  // namespace zs
