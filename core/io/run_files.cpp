@@ -1,0 +1,117 @@
+// Reading and writing run directories.
+#include "core/io/run_files.h"
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include "core/run/runner.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "core/version.h"
+
+namespace zs {
+
+std::string runs_summary_json(const Experiment& e, const std::vector<RunRecord>& runs) {
+  using nlohmann::json;
+  auto num = [](double v) -> json { return std::isfinite(v) ? json(v) : json(nullptr); };
+  json out;
+  out["zoscope_version"] = ZOSCOPE_VERSION;
+  out["experiment_hash"] = experiment_hash(e);
+  out["seed"] = e.seed;
+  if (std::isfinite(e.target_loss)) out["target_loss"] = e.target_loss;
+  json arr = json::array();
+  for (const auto& r : runs) {
+    double min_loss = INFINITY;
+    for (const auto& row : r.rows)
+      if (std::isfinite(row.loss)) min_loss = std::min(min_loss, row.loss);
+    json o = {{"run", r.index},
+              {"label", r.label},
+              {"optimizer", r.optimizer},
+              {"hyperparameters", r.hp},
+              {"steps", r.rows.empty() ? 0 : r.rows.back().step},
+              {"forward_passes", r.rows.empty() ? 0 : r.rows.back().fp},
+              {"backward_passes", r.rows.empty() ? 0 : r.rows.back().bp},
+              {"final_loss", num(r.final_loss())},
+              {"min_loss", num(min_loss)},
+              {"path_length", r.rows.empty() ? 0.0 : r.rows.back().path_length},
+              {"memory_p", r.memory_p},
+              {"memory_bytes", r.memory_bytes},
+              {"fp_per_step", r.fp_per_step},
+              {"diverged", r.diverged}};
+    if (r.diverged) {
+      o["diverged_step"] = r.diverged_step;
+      o["diverge_reason"] = r.diverge_reason;
+    }
+    if (std::isfinite(e.target_loss)) {
+      const int64_t f = r.fp_to_reach(e.target_loss);
+      o["fp_to_target"] = f >= 0 ? json(f) : json(nullptr);
+    }
+    if (!r.final_x.empty() && r.final_x.size() <= 16) o["final_x"] = r.final_x;
+    arr.push_back(o);
+  }
+  out["runs"] = arr;
+  return out.dump(2) + "\n";
+}
+
+std::vector<std::string> run_dir_write(const std::string& dir, const Experiment& e, const std::vector<RunRecord>& runs,
+                                       const RunDirOptions& o) {
+  make_dirs(dir);
+  const std::filesystem::path d(dir);
+  std::vector<std::string> written;
+  auto put = [&](const char* name, const std::string& data) {
+    const std::string p = (d / name).string();
+    atomic_write(p, data);
+    written.push_back(p);
+  };
+  put("experiment.json", experiment_to_json(e).dump(2) + "\n");
+  put("runs.csv", records_to_csv(runs));
+  put("runs.jsonl", records_to_jsonl(runs));
+  put("summary.json", runs_summary_json(e, runs));
+  if (o.png || o.svg) {
+    RunDir rd{e, runs};
+    const std::string png = o.png ? (d / "figure.png").string() : "";
+    const std::string svg = o.svg ? (d / "figure.svg").string() : "";
+    run_dir_render(rd, png, svg, o.width, o.height, o.threads);
+    if (o.png) written.push_back(png);
+    if (o.svg) written.push_back(svg);
+  }
+  return written;
+}
+
+RunDir run_dir_read(const std::string& dir) {
+  const std::filesystem::path d(dir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(d, ec)) fail(dir, "not a run directory (expected the --out folder of `zoscope-cli run`)");
+  RunDir rd;
+  rd.experiment = experiment_load((d / "experiment.json").string());
+  const std::string csv = (d / "runs.csv").string();
+  rd.runs = records_from_csv(read_file(csv), csv);
+  for (auto& r : rd.runs) {
+    if (r.index < 0 || r.index >= static_cast<int>(rd.experiment.runs.size()))
+      fail(csv, "run index " + std::to_string(r.index) + " has no entry in experiment.json");
+    const RunSpec& spec = rd.experiment.runs[static_cast<size_t>(r.index)];
+    r.colour = spec.colour;
+    r.visible = spec.visible;
+    const auto opt = optimizer_create(spec.optimizer, spec.hp, "runs[" + std::to_string(r.index) + "]");
+    r.hp = opt->hyper();
+    r.memory_p = opt->memory_p();
+    r.memory_bytes = opt->memory_bytes();
+    r.fp_per_step = opt->fp_per_step();
+    r.legend = optimizer_memory_text(*opt) + ", " + optimizer_cost_text(*opt);
+  }
+  return rd;
+}
+
+void run_dir_render(const RunDir& rd, const std::string& png_path, const std::string& svg_path, int width, int height,
+                    int threads) {
+  const Experiment& e = rd.experiment;
+  const int w = width > 0 ? width : e.export_style.width;
+  const int h = height > 0 ? height : e.export_style.height;
+  const Scene s = scene_make(e);
+  const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
+  const Figure fig = figure_make(e, s, g, rd.runs);
+  if (!png_path.empty()) png_write(png_path, figure_render_image(fig, w, h));
+  if (!svg_path.empty()) atomic_write(svg_path, figure_render_svg(fig, w, h));
+}
+
+}  // namespace zs

@@ -1,0 +1,46 @@
+// Hyperparameter sweeps: a grid over one or more hyperparameters (linear, log or listed
+// values) times K seeds, every run of the experiment in every cell, summarised as final
+// loss, forward passes to reach the target loss, and divergence counts.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+#include "core/io/experiment.h"
+
+namespace zs {
+
+struct SweepParam {
+  std::string selector;        // run label or index; empty: every run that declares `name`
+  std::string name;
+  std::vector<double> values;
+  bool log_scale = false;
+};
+
+// "NAME=a:b:log:n", "NAME=a:b:lin:n" or "NAME=v1,v2,..."; NAME is "lr" or "<run>.lr".
+SweepParam sweep_param_parse(const std::string& spec);
+
+struct SweepCell {
+  std::vector<double> values;  // one per SweepParam
+  int run = 0;
+  std::string label;
+  std::vector<double> final_loss;     // per seed (diverged: +inf)
+  std::vector<int64_t> fp_to_target;  // per seed (-1: never reached)
+  int diverged = 0;
+  double median_final_loss() const;
+  int64_t median_fp_to_target() const;  // over seeds that reached it; -1 if none
+  int reached() const;
+};
+
+struct SweepResult {
+  std::vector<SweepParam> params;
+  int seeds = 1;
+  double target = NAN;
+  std::vector<SweepCell> cells;  // combination-major, then run
+};
+
+SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads = 0,
+                      const std::function<void(int done, int total)>& progress = {});
+std::string sweep_table(const SweepResult& r);  // aligned text table
+std::string sweep_csv(const SweepResult& r);
+
+}  // namespace zs
