@@ -43,19 +43,24 @@ struct LandscapeDef {
   bool nd = false;                 // dimension is a parameter (N-D family)
   bool expression = false;         // takes a user expression f(x, y)
   std::vector<ParamDecl> params;   // shape parameters (kappa, angle, a, b, ...)
+  std::string default_expression;  // expression landscapes: the text a new one starts with
 };
+
+// Largest dim an N-D family accepts (one block of d coordinates).
+constexpr int kLandscapeMaxDim = 100000;
 
 // Every landscape the registry knows, in display order.
 const std::vector<LandscapeDef>& landscape_catalog();
 const LandscapeDef* landscape_find(const std::string& id);
 
 // Builds a landscape. `params` is validated against the declaration (zs::Error names
-// `where`); `dim` is used by N-D families (>= 2) and must be 2 otherwise; `expression`
-// is the f(x, y) text for the "expression" landscape.
+// `where`); `dim` is used by N-D families (2..kLandscapeMaxDim) and must be 2 otherwise;
+// `expression` is the f(x, y) text for the "expression" landscape (muParser syntax).
 std::unique_ptr<Landscape> landscape_create(const std::string& id, const ParamValues& params, int dim,
                                             const std::string& expression, const std::string& where);
 
-// Central-difference gradient (used by expressions and by the gradient tests).
+// Central-difference gradient (used by expressions and by the gradient tests). The step
+// is h * max(1, |x_i|); allocation-free for dim <= 16.
 void gradient_central(const Landscape& f, const double* x, double* g, double h = 1e-6);
 
 }  // namespace zs
