@@ -1,6 +1,7 @@
 // Perceptually uniform colormaps (matplotlib's viridis/magma/inferno/plasma/cividis, CC0,
-// sampled at control points and interpolated linearly) plus a grey ramp. Shared by the
-// CPU exporter and the GUI (uploaded as a 256-texel lookup texture).
+// sampled at control points and interpolated linearly) plus a grey ramp, and the one
+// value -> colour-coordinate mapping shared by heatmaps, colourbars and contour levels.
+// Shared by the CPU exporter and the GUI (uploaded as a 256-texel lookup texture).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,9 +11,29 @@ namespace zs {
 
 const std::vector<std::string>& colormap_names();
 bool colormap_known(const std::string& name);
-// t in [0, 1] (clamped) -> 0xRRGGBB.
+// t in [0, 1] (clamped; NaN reads as 0) -> 0xRRGGBB. Unknown name: zs::Error listing the
+// known ones.
 uint32_t colormap_rgb(const std::string& name, double t);
-// 256 entries, for lookup textures.
+// 256 entries, for lookup textures: entry i is colormap_rgb(name, i / 255).
 std::vector<uint32_t> colormap_table(const std::string& name);
+
+// Maps data values to colour coordinates t in [0, 1]. Linear: t = (v - lo) / (hi - lo).
+// Log: t is linear in log10(v - lo + shift) with shift = kLogShift * (hi - lo), i.e. the
+// colours span four decades of "height above the minimum", whatever the sign of lo, and
+// the minimum itself stays finite. The GUI's shader evaluates the same formula.
+struct ColourScale {
+  static constexpr double kLogShift = 1e-4;
+  double lo = 0, hi = 1;  // finite extremes of the data (lo == hi: every value maps to 0.5)
+  bool log = false;
+  double shift = 0;       // log only
+  // Value -> t in [0, 1] (clamped); NaN stays NaN.
+  double colour_value(double v) const;
+  // colour_value over a whole grid, with the constants hoisted (float is ample for colour).
+  std::vector<float> colour_values(const std::vector<float>& data) const;
+  // Inverse of colour_value on [0, 1].
+  double value_at(double t) const;
+};
+// The scale over the finite values of `data` (lo = 0, hi = 1 when there are none).
+ColourScale colour_scale(const std::vector<float>& data, bool log);
 
 }  // namespace zs

@@ -22,9 +22,12 @@ struct Figure {
   std::string title;
   std::string xlabel = "x", ylabel = "y";
   double domain[4] = {-1, 1, -1, 1};       // x0, x1, y0, y1
-  int grid_nx = 0, grid_ny = 0;            // loss grid, row-major, row 0 at y0 (bottom)
+  // Loss grid, row-major, row 0 at y0 (bottom); node (i, j) sits at
+  // (x0 + i (x1 - x0) / (nx - 1), y0 + j (y1 - y0) / (ny - 1)). Empty: no heatmap.
+  int grid_nx = 0, grid_ny = 0;
   std::vector<float> grid;
-  bool log_colour = false;
+  bool log_colour = false;                 // colours and contour levels by ColourScale
+  std::string colour_label;                // colourbar caption, e.g. "loss" (optional)
   std::string colormap = "viridis";
   int contour_levels = 12;                 // 0: no contour lines
   std::vector<std::array<double, 2>> minima;
@@ -37,8 +40,14 @@ struct Image {
   std::vector<uint8_t> rgba;               // w*h*4, row 0 at the top
 };
 
+// Both throw zs::Error naming the field for a size outside [16, 16384], a bad domain, a
+// grid whose size is not nx*ny (nx, ny >= 2), an unknown colormap, contour_levels outside
+// [0, 100] or a run whose xs and ys differ in length.
 Image figure_render_image(const Figure& fig, int w, int h);
 std::string figure_render_svg(const Figure& fig, int w, int h);
+// The plot area (x, y, w, h in pixels, origin top-left) both renderers use for this figure
+// at this size: the domain's x0..x1 spans x..x+w and y0..y1 spans y+h..y.
+std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h);
 
 // PNG encoding (stb_image_write) and atomic write to disk.
 std::string png_encode(const Image& img);

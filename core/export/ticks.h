@@ -6,11 +6,13 @@
 
 namespace zs {
 
-// About `target` ticks covering [lo, hi] at 1/2/5 x 10^k steps.
+// About `target` ticks at 1/2/5 x 10^k steps, all inside [lo, hi] (a tick equal to an end
+// up to rounding is kept); the first is within one step of lo, the last within one of hi.
 std::vector<double> nice_ticks(double lo, double hi, int target);
-// Decade (and, for short ranges, 2x/5x) ticks for a log axis over [lo, hi] (lo > 0).
+// Decade (and, for short ranges, 2x/5x) ticks inside [lo, hi] for a log axis (lo > 0);
+// every k-th decade over many decades; linear nice ticks when under a decade.
 std::vector<double> log_ticks(double lo, double hi);
-// Compact label: "0.5", "1e-3", "2.5e+04".
+// Compact label, fewest digits that give v back: "0.5", "0.001", "1e-4", "2.5e4", "-3".
 std::string tick_label(double v);
 
 }  // namespace zs

@@ -1,0 +1,696 @@
+// The trajectory figure: a layout computed once from the figure and the output size, then
+// drawn against Canvas, so the PNG (RasterCanvas) and the SVG (SvgCanvas) are the same
+// picture. Sizes are designed at 800 x 600 and scale with the output, with floors that
+// keep text legible on small figures. PNG encoding by stb_image_write.
+//
+// [SECTION] validation and style
+// [SECTION] layout
+// [SECTION] geometry: data -> pixels, clipping, markers
+// [SECTION] drawing
+// [SECTION] public API
+#include "core/export/figure.h"
+#include <stb/stb_image_write.h>
+#include <algorithm>
+#include <cmath>
+#include "core/export/canvas.h"
+#include "core/export/colormap.h"
+#include "core/export/contour.h"
+#include "core/export/font.h"
+#include "core/export/ticks.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+namespace {
+
+// [SECTION] validation and style
+
+constexpr uint32_t kWhite = 0xffffff;
+constexpr uint32_t kInk = 0x222222;       // text, frame
+constexpr uint32_t kMuted = 0x6a6a6a;     // secondary text
+constexpr uint32_t kOutline = 0x141414;   // contrast outlines around runs and markers
+constexpr uint32_t kDiverged = 0xb2182b;
+constexpr int kMinSize = 16, kMaxSize = 16384;
+
+void figure_validate(const Figure& fig, int w, int h) {
+  if (w < kMinSize || h < kMinSize || w > kMaxSize || h > kMaxSize)
+    fail("figure", "image size " + std::to_string(w) + "x" + std::to_string(h) + " out of range [" + std::to_string(kMinSize) +
+                       ", " + std::to_string(kMaxSize) + "]");
+  const double* d = fig.domain;
+  for (int k = 0; k < 4; ++k)
+    if (!std::isfinite(d[k])) fail("figure.domain", "non-finite bound " + fmt_double(d[k]));
+  if (!(d[1] > d[0]) || !(d[3] > d[2]))
+    fail("figure.domain", "need x0 < x1 and y0 < y1, got [" + fmt_double(d[0]) + ", " + fmt_double(d[1]) + "] x [" +
+                              fmt_double(d[2]) + ", " + fmt_double(d[3]) + "]");
+  if (!fig.grid.empty() &&
+      (fig.grid_nx < 2 || fig.grid_ny < 2 || fig.grid.size() != static_cast<size_t>(fig.grid_nx) * fig.grid_ny))
+    fail("figure.grid", std::to_string(fig.grid.size()) + " values for a " + std::to_string(fig.grid_nx) + "x" +
+                            std::to_string(fig.grid_ny) + " grid (need nx, ny >= 2 and nx*ny values)");
+  if (!colormap_known(fig.colormap)) colormap_rgb(fig.colormap, 0);  // throws, listing the known names
+  if (fig.contour_levels < 0 || fig.contour_levels > 100)
+    fail("figure.contour_levels", std::to_string(fig.contour_levels) + " out of range [0, 100]");
+  for (size_t i = 0; i < fig.runs.size(); ++i)
+    if (fig.runs[i].xs.size() != fig.runs[i].ys.size())
+      fail("figure.runs[" + std::to_string(i) + "]", "xs has " + std::to_string(fig.runs[i].xs.size()) + " points, ys " +
+                                                         std::to_string(fig.runs[i].ys.size()));
+}
+
+struct Style {
+  double title, label, tick, legend, stamp;  // font em sizes
+  double pad, gap, tick_len;
+  double frame_w, run_w, outline_w, contour_w, marker_r;
+};
+
+Style style_for(int w, int h) {
+  const double s = std::min(w / 800.0, h / 600.0);
+  Style st;
+  st.title = std::max(10.0, 17 * s);
+  st.label = std::max(9.0, 14 * s);
+  st.tick = std::max(8.0, 12 * s);
+  st.legend = std::max(8.0, 12 * s);
+  st.stamp = std::max(7.0, 10 * s);
+  st.pad = std::max(4.0, 14 * s);
+  st.gap = std::max(2.0, 4 * s);
+  st.tick_len = std::max(2.0, 5 * s);
+  st.frame_w = std::max(1.0, std::round(1.1 * s));
+  st.run_w = std::max(1.2, 2.2 * s);
+  st.outline_w = std::max(0.6, 0.9 * s);
+  st.contour_w = std::max(0.6, 0.9 * s);
+  st.marker_r = std::max(2.5, 4.5 * s);
+  return st;
+}
+
+double luminance(uint32_t rgb) {
+  return (0.2126 * ((rgb >> 16) & 0xff) + 0.7152 * ((rgb >> 8) & 0xff) + 0.0722 * (rgb & 0xff)) / 255;
+}
+
+// [SECTION] layout
+
+struct Box {
+  double x = 0, y = 0, w = 0, h = 0;
+  double r() const { return x + w; }
+  double b() const { return y + h; }
+  bool contains(double px, double py) const { return px >= x && px <= r() && py >= y && py <= b(); }
+};
+
+struct ColourTick {
+  double t;           // colour coordinate
+  std::string label;  // empty: a minor tick
+};
+
+struct Layout {
+  Style st;
+  Box plot;  // integer pixels
+  Box cbar;  // w == 0: no colourbar
+  std::vector<double> xticks, yticks;
+  std::vector<std::string> xlabels, ylabels;
+  std::vector<ColourTick> cticks;
+  std::string ccaption;
+  double title_baseline = 0;
+  double ytick_w = 0;  // widest y tick label
+};
+
+double max_width(const std::vector<std::string>& labels, double size) {
+  double w = 0;
+  for (const std::string& s : labels) w = std::max(w, text_width(s, size));
+  return w;
+}
+
+// A tick label as typeset: a true minus sign (U+2212) instead of the hyphen.
+std::string display_label(double v) {
+  std::string out;
+  for (char ch : tick_label(v)) {
+    if (ch == '-')
+      out += "\u2212";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::vector<std::string> labels_of(const std::vector<double>& ticks) {
+  std::vector<std::string> out;
+  for (double v : ticks) out.push_back(display_label(v));
+  return out;
+}
+
+// Ticks along an axis of `length` pixels, as many as fit with `room(labels)` pixels each.
+template <class Room>
+std::vector<double> axis_ticks(double lo, double hi, double length, double spacing, Room room) {
+  int target = std::clamp(static_cast<int>(length / spacing) + 1, 2, 10);
+  for (;; --target) {
+    std::vector<double> t = nice_ticks(lo, hi, target);
+    if (target == 2 || t.size() < 2) return t;
+    const double step_px = length * (t[1] - t[0]) / (hi - lo);
+    if (step_px >= room(labels_of(t))) return t;
+  }
+}
+
+// Colourbar ticks: linear nice ticks, or for log colour decade ticks of d = v - lo, the
+// height above the minimum that ColourScale spreads over decades, placed at v = lo + d.
+// They are labelled d; when lo is not negligible (|lo| >= shift) the caption names it.
+void colour_ticks(const ColourScale& sc, double length, const Style& st, const std::string& label, Layout& lay) {
+  lay.cticks.clear();
+  lay.ccaption = label;
+  if (!(sc.hi > sc.lo)) {
+    lay.cticks.push_back({0.5, display_label(sc.lo)});
+    return;
+  }
+  if (!sc.log) {
+    const auto room = [&](const std::vector<std::string>&) { return st.tick * 1.6; };
+    for (double v : axis_ticks(sc.lo, sc.hi, length, st.tick * 3.5, room)) lay.cticks.push_back({sc.colour_value(v), display_label(v)});
+    return;
+  }
+  const double dlo = sc.shift, dhi = sc.hi - sc.lo;
+  const std::vector<double> major = log_ticks(dlo, dhi);
+  for (double d : major) lay.cticks.push_back({sc.colour_value(sc.lo + d), display_label(d)});
+  // Unlabelled 2..9 minor ticks when the major ones are whole decades and not too dense.
+  const bool decades = major.size() >= 2 && std::fabs(major[1] / major[0] - 10) < 1e-6;
+  if (decades && std::log10(dhi / dlo) <= 6) {
+    for (double e = std::floor(std::log10(dlo)); e <= std::ceil(std::log10(dhi)); e += 1)
+      for (int k = 2; k <= 9; ++k) {
+        const double d = k * std::pow(10.0, e);
+        if (d >= dlo && d <= dhi) lay.cticks.push_back({sc.colour_value(sc.lo + d), ""});
+      }
+  }
+  if (std::fabs(sc.lo) >= sc.shift) {
+    const std::string name = label.empty() ? "f" : label;
+    lay.ccaption = name + (sc.lo >= 0 ? " \u2212 " : " + ") + tick_label(std::fabs(sc.lo));
+  }
+}
+
+Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H) {
+  Layout lay;
+  const Style& st = lay.st = style_for(W, H);
+  const double x0 = fig.domain[0], x1 = fig.domain[1], y0 = fig.domain[2], y1 = fig.domain[3];
+
+  double top = st.pad + st.tick * 0.6;  // room for the top y tick label
+  if (!fig.title.empty()) {
+    lay.title_baseline = st.pad + st.title * font_cap_height();
+    top = lay.title_baseline + st.title * 0.75;
+  }
+  double bottom = st.pad * 0.5 + st.tick_len + st.gap + st.tick * 1.25;
+  if (!fig.xlabel.empty()) bottom += st.label * 1.5;
+  if (!fig.stamp.empty()) bottom += st.stamp * 1.5;
+
+  const auto y_room = [&](const std::vector<std::string>&) { return st.tick * 1.8; };
+  double avail_h = std::max(8.0, H - top - bottom);
+  lay.yticks = axis_ticks(y0, y1, avail_h, st.tick * 4.5, y_room);
+  lay.ytick_w = max_width(labels_of(lay.yticks), st.tick);
+  double left = st.pad + lay.ytick_w + st.gap + st.tick_len + st.frame_w;
+  if (!fig.ylabel.empty()) left += st.label * 1.4;
+
+  double right = st.pad + st.tick * 1.2;  // half of a last x tick label
+  const double cb_gap = std::max(6.0, 18 * st.tick / 12), cb_w = std::max(6.0, 16 * st.tick / 12);
+  if (scale) {
+    colour_ticks(*scale, avail_h, st, fig.colour_label, lay);
+    std::vector<std::string> cl;
+    for (const ColourTick& t : lay.cticks) cl.push_back(t.label);
+    right = cb_gap + cb_w + st.tick_len + st.gap + max_width(cl, st.tick) + st.pad;
+    if (!lay.ccaption.empty()) top = std::max(top, st.pad + st.tick * 2);
+  }
+  avail_h = std::max(8.0, H - top - bottom);
+  const double avail_w = std::max(8.0, W - left - right);
+
+  // Equal aspect (angles and contour normals read true) unless that wastes over half the room.
+  const double aspect = (y1 - y0) / (x1 - x0);
+  double pw = avail_w, ph = avail_w * aspect;
+  if (ph > avail_h) {
+    ph = avail_h;
+    pw = avail_h / aspect;
+  }
+  if (pw * ph < 0.5 * avail_w * avail_h) {
+    pw = avail_w;
+    ph = avail_h;
+  }
+  const double px = left + (avail_w - pw) / 2, py = top + (avail_h - ph) / 2;
+  lay.plot = {std::round(px), std::round(py), std::round(px + pw) - std::round(px), std::round(py + ph) - std::round(py)};
+  lay.plot.w = std::max(lay.plot.w, 1.0);
+  lay.plot.h = std::max(lay.plot.h, 1.0);
+  if (scale) lay.cbar = {std::round(lay.plot.r() + cb_gap), lay.plot.y, std::round(cb_w), lay.plot.h};
+
+  // Final ticks for the final plot size.
+  const auto x_room = [&](const std::vector<std::string>& l) { return max_width(l, st.tick) + st.tick * 1.2; };
+  lay.xticks = axis_ticks(x0, x1, lay.plot.w, st.tick * 6, x_room);
+  lay.yticks = axis_ticks(y0, y1, lay.plot.h, st.tick * 4.5, y_room);
+  lay.xlabels = labels_of(lay.xticks);
+  lay.ylabels = labels_of(lay.yticks);
+  if (scale) colour_ticks(*scale, lay.plot.h, st, fig.colour_label, lay);
+  return lay;
+}
+
+// [SECTION] geometry: data -> pixels, clipping, markers
+
+struct Mapping {
+  double x0, x1, y0, y1;
+  Box plot;
+  double px(double x) const { return plot.x + (x - x0) / (x1 - x0) * plot.w; }
+  double py(double y) const { return plot.b() - (y - y0) / (y1 - y0) * plot.h; }
+};
+
+// Liang-Barsky: clips the segment a-b to the box in place; false when nothing is left.
+bool clip_segment(std::array<double, 2>& a, std::array<double, 2>& b, const Box& box) {
+  double t0 = 0, t1 = 1;
+  const double dx = b[0] - a[0], dy = b[1] - a[1];
+  const double p[4] = {-dx, dx, -dy, dy};
+  const double q[4] = {a[0] - box.x, box.r() - a[0], a[1] - box.y, box.b() - a[1]};
+  for (int k = 0; k < 4; ++k) {
+    if (p[k] == 0) {
+      if (q[k] < 0) return false;
+      continue;
+    }
+    const double t = q[k] / p[k];
+    if (p[k] < 0)
+      t0 = std::max(t0, t);
+    else
+      t1 = std::min(t1, t);
+    if (t0 > t1) return false;
+  }
+  const std::array<double, 2> a0 = a;
+  if (t0 > 0) a = {a0[0] + t0 * dx, a0[1] + t0 * dy};
+  if (t1 < 1) b = {a0[0] + t1 * dx, a0[1] + t1 * dy};
+  return true;
+}
+
+// Drops points closer than `tol` pixels to the last kept one (converged runs pile up
+// thousands of points on one pixel), keeping both ends.
+void decimate(Polyline& p, double tol) {
+  if (p.size() < 3) return;
+  Polyline out = {p.front()};
+  for (size_t i = 1; i + 1 < p.size(); ++i)
+    if (std::hypot(p[i][0] - out.back()[0], p[i][1] - out.back()[1]) >= tol) out.push_back(p[i]);
+  if (out.size() > 1 && std::hypot(p.back()[0] - out.back()[0], p.back()[1] - out.back()[1]) < tol) out.pop_back();
+  out.push_back(p.back());
+  p = std::move(out);
+}
+
+// A polyline in data coordinates -> pixel pieces inside `box`, broken at non-finite points.
+std::vector<Polyline> to_pixels(const std::vector<double>& xs, const std::vector<double>& ys, const Mapping& m, const Box& box) {
+  std::vector<Polyline> out;
+  Polyline cur;
+  const auto flush = [&] {
+    decimate(cur, 0.3);
+    if (!cur.empty()) out.push_back(std::move(cur));
+    cur.clear();
+  };
+  bool have_prev = false;
+  std::array<double, 2> prev{};
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const std::array<double, 2> p = {m.px(xs[i]), m.py(ys[i])};
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1])) {
+      flush();
+      have_prev = false;
+      continue;
+    }
+    if (!have_prev) {
+      if (box.contains(p[0], p[1])) cur.push_back(p);  // may stay a lone point
+    } else {
+      std::array<double, 2> a = prev, b = p;
+      if (clip_segment(a, b, box)) {
+        if (cur.empty() || cur.back() != a) {
+          flush();
+          cur.push_back(a);
+        }
+        cur.push_back(b);
+      } else {
+        flush();
+      }
+      if (b != p) flush();  // left the box
+    }
+    prev = p;
+    have_prev = true;
+  }
+  flush();
+  return out;
+}
+
+Polyline star(double cx, double cy, double r) {
+  Polyline p;
+  for (int k = 0; k < 10; ++k) {
+    const double a = -M_PI / 2 + k * M_PI / 5, rr = k % 2 ? r * 0.45 : r;
+    p.push_back({cx + rr * std::cos(a), cy + rr * std::sin(a)});
+  }
+  return p;
+}
+
+std::vector<Polyline> cross(double cx, double cy, double r) {
+  return {{{cx - r, cy - r}, {cx + r, cy + r}}, {{cx - r, cy + r}, {cx + r, cy - r}}};
+}
+
+// First and last finite points of a run (false when it has none).
+bool run_ends(const FigureRun& r, std::array<double, 2>& first, std::array<double, 2>& last) {
+  bool any = false;
+  for (size_t i = 0; i < r.xs.size(); ++i) {
+    if (!std::isfinite(r.xs[i]) || !std::isfinite(r.ys[i])) continue;
+    if (!any) first = {r.xs[i], r.ys[i]};
+    last = {r.xs[i], r.ys[i]};
+    any = true;
+  }
+  return any;
+}
+
+// [SECTION] drawing
+
+void draw_heatmap(Canvas& c, const Figure& fig, const ColourScale& sc, const std::vector<uint32_t>& table, const Box& plot) {
+  HeatField f;
+  f.nx = fig.grid_nx;
+  f.ny = fig.grid_ny;
+  f.table = table;
+  f.t = sc.colour_values(fig.grid);  // NaN stays NaN (grey); +-inf take the end colours
+  c.heatmap(static_cast<int>(plot.x), static_cast<int>(plot.y), static_cast<int>(plot.w), static_cast<int>(plot.h), f);
+}
+
+// Thin contour lines, white over dark colours and black over light ones.
+void draw_contours(Canvas& c, const Figure& fig, const ColourScale& sc, const std::vector<double>& levels, const Layout& lay,
+                   const Mapping& m) {
+  for (double level : levels) {
+    std::vector<Polyline> px;
+    for (const Polyline& line : contour_lines(fig.grid, fig.grid_nx, fig.grid_ny, fig.domain, level)) {
+      Polyline p;
+      for (const auto& q : line) p.push_back({m.px(q[0]), m.py(q[1])});
+      px.push_back(std::move(p));
+    }
+    const bool dark = luminance(colormap_rgb(fig.colormap, sc.colour_value(level))) < 0.5;
+    c.polylines(px, lay.st.contour_w, dark ? kWhite : 0x000000, dark ? 0.45 : 0.3);
+  }
+}
+
+// A frame of width fw just outside the box.
+void draw_frame(Canvas& c, const Box& b, double fw) {
+  c.fill_rect(b.x - fw, b.y - fw, b.w + 2 * fw, fw, kInk, 1);
+  c.fill_rect(b.x - fw, b.b(), b.w + 2 * fw, fw, kInk, 1);
+  c.fill_rect(b.x - fw, b.y, fw, b.h, kInk, 1);
+  c.fill_rect(b.r(), b.y, fw, b.h, kInk, 1);
+}
+
+void draw_axes(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m, bool light_grid) {
+  const Style& st = lay.st;
+  const Box& p = lay.plot;
+  const double fw = st.frame_w, tw = std::max(1.0, std::round(fw * 0.9));
+  if (light_grid) {
+    std::vector<Polyline> grid;
+    for (double x : lay.xticks) grid.push_back({{std::round(m.px(x)) + 0.5, p.y}, {std::round(m.px(x)) + 0.5, p.b()}});
+    for (double y : lay.yticks) grid.push_back({{p.x, std::round(m.py(y)) + 0.5}, {p.r(), std::round(m.py(y)) + 0.5}});
+    c.polylines(grid, 1, 0xe3e3e3, 1);
+  }
+  // Frame and ticks as pixel-aligned rectangles: crisp in the PNG, exact in the SVG.
+  draw_frame(c, p, fw);
+  TextStyle ts;
+  ts.size = st.tick;
+  ts.rgb = kInk;
+  ts.h = HAlign::centre;
+  ts.v = VAlign::top;
+  const double xlab_top = p.b() + fw + st.tick_len + st.gap;
+  for (size_t i = 0; i < lay.xticks.size(); ++i) {
+    const double x = m.px(lay.xticks[i]);
+    c.fill_rect(std::round(x - tw / 2), p.b() + fw, tw, st.tick_len, kInk, 1);
+    c.text(x, xlab_top, lay.xlabels[i], ts);
+  }
+  ts.h = HAlign::right;
+  ts.v = VAlign::middle;
+  const double ylab_right = p.x - fw - st.tick_len - st.gap;
+  for (size_t i = 0; i < lay.yticks.size(); ++i) {
+    const double y = m.py(lay.yticks[i]);
+    c.fill_rect(p.x - fw - st.tick_len, std::round(y - tw / 2), st.tick_len, tw, kInk, 1);
+    c.text(ylab_right, y, lay.ylabels[i], ts);
+  }
+  ts.size = st.label;
+  if (!fig.xlabel.empty()) {
+    ts.h = HAlign::centre;
+    ts.v = VAlign::top;
+    c.text(p.x + p.w / 2, xlab_top + st.tick * font_cap_height() + st.label * 0.55, fig.xlabel, ts);
+  }
+  if (!fig.ylabel.empty()) {
+    ts.h = HAlign::centre;
+    ts.v = VAlign::bottom;
+    ts.vertical = true;
+    c.text(ylab_right - lay.ytick_w - st.gap * 1.5, p.y + p.h / 2, fig.ylabel, ts);
+  }
+}
+
+void draw_colourbar(Canvas& c, const ColourScale& sc, const std::vector<double>& levels, const std::vector<uint32_t>& table,
+                    const Layout& lay) {
+  const Style& st = lay.st;
+  const Box& b = lay.cbar;
+  HeatField f;
+  f.nx = 2;
+  f.ny = 256;
+  f.table = table;
+  for (int j = 0; j < f.ny; ++j) f.t.insert(f.t.end(), 2, j / 255.0f);
+  c.heatmap(static_cast<int>(b.x), static_cast<int>(b.y), static_cast<int>(b.w), static_cast<int>(b.h), f);
+  // The contour levels, as lines across the bar.
+  std::vector<Polyline> marks_dark, marks_light;
+  for (double level : levels) {
+    const double t = sc.colour_value(level), y = b.b() - t * b.h;
+    (luminance(table[static_cast<size_t>(std::lround(t * 255))]) < 0.5 ? marks_dark : marks_light).push_back({{b.x, y}, {b.r(), y}});
+  }
+  c.polylines(marks_dark, st.contour_w, kWhite, 0.6);
+  c.polylines(marks_light, st.contour_w, 0x000000, 0.45);
+  const double fw = std::max(1.0, std::round(st.frame_w * 0.8));
+  draw_frame(c, b, fw);
+  TextStyle ts;
+  ts.size = st.tick;
+  ts.rgb = kInk;
+  ts.v = VAlign::middle;
+  const double tw = std::max(1.0, std::round(st.frame_w * 0.9));
+  for (const ColourTick& t : lay.cticks) {
+    const double y = b.b() - t.t * b.h;
+    c.fill_rect(b.r() + fw, std::round(y - tw / 2), st.tick_len * (t.label.empty() ? 0.6 : 1), tw, kInk, 1);
+    c.text(b.r() + fw + st.tick_len + st.gap, y, t.label, ts);
+  }
+  if (!lay.ccaption.empty()) {
+    ts.v = VAlign::bottom;
+    ts.h = HAlign::left;
+    c.text(b.x, b.y - fw - st.gap, lay.ccaption, ts);
+  }
+}
+
+struct RunGeometry {
+  std::vector<Polyline> pieces;  // pixels, clipped
+  bool has_ends = false;
+  std::array<double, 2> first{}, last{};  // pixels
+};
+
+void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m, const std::vector<RunGeometry>& geo) {
+  const Style& st = lay.st;
+  const Box& p = lay.plot;
+  c.push_clip(p.x, p.y, p.w, p.h);
+  // Probe points under everything else.
+  const double probe_r = std::max(1.0, st.marker_r * 0.35);
+  for (const FigureRun& r : fig.runs)
+    for (const auto& q : r.probes) {
+      const double x = m.px(q[0]), y = m.py(q[1]);
+      if (p.contains(x, y)) c.circle(x, y, probe_r, 0, r.rgb, 0.55);
+    }
+  for (size_t i = 0; i < fig.runs.size(); ++i) {
+    c.polylines(geo[i].pieces, st.run_w + 2 * st.outline_w, kOutline, 0.6);
+    c.trajectory(geo[i].pieces, st.run_w, fig.runs[i].rgb, 1);
+  }
+  for (const auto& q : fig.minima) {
+    const double x = m.px(q[0]), y = m.py(q[1]);
+    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    const Polyline s = star(x, y, st.marker_r * 1.7);
+    c.fill_polygon(s, kWhite, 1);
+    Polyline outline = s;
+    outline.push_back(s.front());
+    c.polylines({outline}, st.outline_w * 1.3, kOutline, 0.9);
+  }
+  const double r = st.marker_r;
+  for (size_t i = 0; i < fig.runs.size(); ++i) {
+    if (!geo[i].has_ends) continue;
+    const uint32_t rgb = fig.runs[i].rgb;
+    const auto& a = geo[i].first;
+    const auto& b = geo[i].last;
+    // Start: hollow ring; end: filled disc, or a cross when the run diverged.
+    c.circle(a[0], a[1], r, st.run_w * 0.9 + 2 * st.outline_w, kOutline, 0.8);
+    c.circle(a[0], a[1], r, st.run_w * 0.9, rgb, 1);
+    if (fig.runs[i].diverged) {
+      c.polylines(cross(b[0], b[1], r), st.run_w * 1.2 + 2 * st.outline_w, kOutline, 0.85);
+      c.polylines(cross(b[0], b[1], r), st.run_w * 1.2, rgb, 1);
+    } else {
+      c.circle(b[0], b[1], r + st.outline_w, 0, kOutline, 0.85);
+      c.circle(b[0], b[1], r, 0, rgb, 1);
+    }
+  }
+  c.pop_clip();
+}
+
+// Legend in the plot corner that hides the fewest trajectory points.
+void draw_legend(Canvas& c, const Figure& fig, const Layout& lay, const std::vector<RunGeometry>& geo) {
+  if (fig.runs.empty()) return;
+  const Style& st = lay.st;
+  const Box& p = lay.plot;
+  const double fs = st.legend, row = fs * 1.5, pad = fs * 0.6, swatch = fs * 2.2, space = fs * 0.5;
+  const double inset = std::max(3.0, st.pad * 0.6);
+  const int fit = std::max(1, static_cast<int>((p.h - 2 * inset - 2 * pad) / row));
+  const int n = static_cast<int>(fig.runs.size());
+  const int shown = n <= fit ? n : std::max(0, fit - 1);
+  struct Entry {
+    std::string label, extra;
+    bool diverged;
+    uint32_t rgb;
+  };
+  std::vector<Entry> entries;
+  for (int i = 0; i < shown; ++i) {
+    const FigureRun& r = fig.runs[i];
+    std::string label = r.label;
+    if (label.empty()) label.append("run ").append(std::to_string(i + 1));
+    entries.push_back({label, r.legend_extra, r.diverged, r.rgb});
+  }
+  std::string more;
+  if (shown < n) more.append("+").append(std::to_string(n - shown)).append(" more");
+  double text_w = text_width(more, fs);
+  for (const Entry& e : entries) {
+    double w = text_width(e.label, fs);
+    if (!e.extra.empty()) w += space + text_width(e.extra, fs);
+    if (e.diverged) w += space + text_width("(diverged)", fs);
+    text_w = std::max(text_w, w);
+  }
+  const double bw = 2 * pad + swatch + space + text_w, bh = 2 * pad + row * (entries.size() + (more.empty() ? 0 : 1));
+  const Box corners[4] = {{p.r() - inset - bw, p.y + inset, bw, bh},
+                          {p.x + inset, p.y + inset, bw, bh},
+                          {p.x + inset, p.b() - inset - bh, bw, bh},
+                          {p.r() - inset - bw, p.b() - inset - bh, bw, bh}};
+  int best = 0;
+  double best_score = 1e300;
+  for (int k = 0; k < 4; ++k) {
+    double score = 0;
+    for (const RunGeometry& g : geo) {
+      for (const Polyline& piece : g.pieces)
+        for (const auto& q : piece) score += corners[k].contains(q[0], q[1]);
+      if (g.has_ends) score += 20 * (corners[k].contains(g.first[0], g.first[1]) + corners[k].contains(g.last[0], g.last[1]));
+    }
+    if (score < best_score) {
+      best_score = score;
+      best = k;
+    }
+  }
+  const Box& b = corners[best];
+  c.fill_rect(b.x, b.y, b.w, b.h, kWhite, 0.85);
+  c.polylines({{{b.x, b.y}, {b.r(), b.y}, {b.r(), b.b()}, {b.x, b.b()}, {b.x, b.y}}}, 1, 0xb0b0b0, 1);
+  TextStyle ts;
+  ts.size = fs;
+  ts.v = VAlign::middle;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    const double y = b.y + pad + row * (i + 0.5), x = b.x + pad;
+    const std::vector<Polyline> line = {{{x, y}, {x + swatch, y}}};
+    c.polylines(line, st.run_w + 2 * st.outline_w, kOutline, 0.6);
+    c.polylines(line, st.run_w, e.rgb, 1);
+    c.circle(x + swatch, y, st.marker_r * 0.8 + st.outline_w, 0, kOutline, 0.85);
+    c.circle(x + swatch, y, st.marker_r * 0.8, 0, e.rgb, 1);
+    double tx = x + swatch + space + st.marker_r;
+    ts.rgb = kInk;
+    c.text(tx, y, e.label, ts);
+    tx += text_width(e.label, fs) + space;
+    if (!e.extra.empty()) {
+      ts.rgb = kMuted;
+      c.text(tx, y, e.extra, ts);
+      tx += text_width(e.extra, fs) + space;
+    }
+    if (e.diverged) {
+      ts.rgb = kDiverged;
+      c.text(tx, y, "(diverged)", ts);
+    }
+  }
+  if (!more.empty()) {
+    ts.rgb = kMuted;
+    c.text(b.x + pad, b.y + pad + row * (entries.size() + 0.5), more, ts);
+  }
+}
+
+void figure_draw(Canvas& c, const Figure& fig, int W, int H) {
+  const bool has_grid = !fig.grid.empty();
+  const ColourScale sc = colour_scale(fig.grid, fig.log_colour);
+  const Layout lay = layout_for(fig, has_grid ? &sc : nullptr, W, H);
+  const Style& st = lay.st;
+  const Mapping m{fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3], lay.plot};
+  const std::vector<uint32_t> table = colormap_table(fig.colormap);
+
+  if (!fig.title.empty()) {
+    TextStyle ts;
+    ts.size = st.title;
+    ts.rgb = kInk;
+    ts.h = HAlign::centre;
+    const double half = text_width(fig.title, st.title) / 2;
+    const double cx = std::clamp(lay.plot.x + lay.plot.w / 2, std::min(half + st.pad, W / 2.0), std::max(W - half - st.pad, W / 2.0));
+    c.text(cx, lay.title_baseline, fig.title, ts);
+  }
+  const std::vector<double> levels = contour_levels(fig.grid, fig.contour_levels, fig.log_colour);
+  if (has_grid) {
+    draw_heatmap(c, fig, sc, table, lay.plot);
+    c.push_clip(lay.plot.x, lay.plot.y, lay.plot.w, lay.plot.h);
+    draw_contours(c, fig, sc, levels, lay, m);
+    c.pop_clip();
+  }
+  draw_axes(c, fig, lay, m, !has_grid);
+  if (has_grid) draw_colourbar(c, sc, levels, table, lay);
+
+  // Runs are clipped a little outside the plot so that round caps end at the frame.
+  Box clip = lay.plot;
+  const double margin = st.run_w * 2 + 2;
+  clip = {clip.x - margin, clip.y - margin, clip.w + 2 * margin, clip.h + 2 * margin};
+  std::vector<RunGeometry> geo(fig.runs.size());
+  for (size_t i = 0; i < fig.runs.size(); ++i) {
+    const FigureRun& r = fig.runs[i];
+    geo[i].pieces = to_pixels(r.xs, r.ys, m, clip);
+    std::array<double, 2> a, b;
+    if (run_ends(r, a, b)) {
+      geo[i].first = {m.px(a[0]), m.py(a[1])};
+      geo[i].last = {m.px(b[0]), m.py(b[1])};
+      geo[i].has_ends = std::isfinite(geo[i].first[0] + geo[i].first[1] + geo[i].last[0] + geo[i].last[1]);
+    }
+  }
+  draw_runs(c, fig, lay, m, geo);
+  draw_legend(c, fig, lay, geo);
+
+  if (!fig.stamp.empty()) {
+    TextStyle ts;
+    ts.size = st.stamp;
+    ts.rgb = 0x8c8c8c;
+    ts.h = HAlign::right;
+    ts.v = VAlign::bottom;
+    c.text(W - st.pad * 0.6, H - st.pad * 0.4, fig.stamp, ts);
+  }
+}
+
+void png_append(void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size); }
+
+}  // namespace
+
+// [SECTION] public API
+
+Image figure_render_image(const Figure& fig, int w, int h) {
+  figure_validate(fig, w, h);
+  RasterCanvas c(w, h, kWhite);
+  figure_draw(c, fig, w, h);
+  return c.take_image();
+}
+
+std::string figure_render_svg(const Figure& fig, int w, int h) {
+  figure_validate(fig, w, h);
+  SvgCanvas c(w, h, kWhite);
+  figure_draw(c, fig, w, h);
+  return c.finish();
+}
+
+std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {
+  figure_validate(fig, w, h);
+  const ColourScale sc = colour_scale(fig.grid, fig.log_colour);
+  const Box p = layout_for(fig, fig.grid.empty() ? nullptr : &sc, w, h).plot;
+  return {p.x, p.y, p.w, p.h};
+}
+
+std::string png_encode(const Image& img) {
+  if (img.w <= 0 || img.h <= 0 || img.rgba.size() != static_cast<size_t>(img.w) * img.h * 4)
+    fail("png", "image " + std::to_string(img.w) + "x" + std::to_string(img.h) + " with " + std::to_string(img.rgba.size()) +
+                    " bytes (need w, h > 0 and w*h*4 bytes)");
+  std::string out;
+  if (!stbi_write_png_to_func(png_append, &out, img.w, img.h, 4, img.rgba.data(), img.w * 4)) fail("png", "encoding failed");
+  return out;
+}
+
+void png_write(const std::string& path, const Image& img) { atomic_write(path, png_encode(img)); }
+
+}  // namespace zs
