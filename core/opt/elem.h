@@ -48,9 +48,10 @@ struct ElemRequest {
   int32_t dist = kDirGaussian;
   int32_t n_seeds = 0;
   int32_t flags = 0;
-  uint64_t seeds[kMaxSeeds] = {};
-  double c1[kMaxSeeds] = {};  // g = sum c1[k] z_k (AdaMeZO: first-moment weights)
-  double c2[kMaxSeeds] = {};  // AdaMeZO: second-moment weights on z_k^2
+  // Only the first n_seeds entries are read (left uninitialised: requests are built per step).
+  uint64_t seeds[kMaxSeeds];
+  double c1[kMaxSeeds];  // g = sum c1[k] z_k (AdaMeZO: first-moment weights)
+  double c2[kMaxSeeds];  // AdaMeZO: second-moment weights on z_k^2
   uint64_t restore_seed = 0;  // before the update: x += restore_coef * dir(restore_seed)
   double restore_coef = 0;    //   (the op's own direction: z, z/sqrt(H) or m_t)
   uint64_t next_seed = 0;     // after the update: x += next_coef * z(next_seed)
