@@ -48,8 +48,10 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   // Tolerance so that an end point equal to a tick up to rounding keeps that tick.
   const double tol = step * 1e-9;
   const double k0 = std::ceil((lo - tol) / step), k1 = std::floor((hi + tol) / step);
+  // A range narrow next to its magnitude has tick indices beyond exact integers in a double.
+  if (!(std::fabs(k0) < 1e15 && std::fabs(k1) < 1e15)) return {};
   std::vector<double> ticks;
-  for (double k = k0; k <= k1; k += 1) ticks.push_back(tick_at(k, step));
+  for (long long k = static_cast<long long>(k0); k <= static_cast<long long>(k1); ++k) ticks.push_back(tick_at(static_cast<double>(k), step));
   return ticks;
 }
 
