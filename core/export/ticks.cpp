@@ -60,7 +60,7 @@ std::vector<double> log_ticks(double lo, double hi) {
   if (lo > hi) std::swap(lo, hi);
   if (!(lo > 0)) return {};
   const double tol = 1e-9;
-  const double decades = std::log10(hi / lo);
+  const double decades = std::log10(hi) - std::log10(lo);  // hi / lo may overflow
   const int e0 = static_cast<int>(std::floor(std::log10(lo) + tol)), e1 = static_cast<int>(std::ceil(std::log10(hi) - tol));
   // Few decades: 1, 2, 5 mantissas; many: every k-th decade so that about 8 remain.
   const std::vector<double> mantissas = decades < 2.5 ? std::vector<double>{1, 2, 5} : std::vector<double>{1};
