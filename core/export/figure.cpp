@@ -297,7 +297,7 @@ std::vector<Polyline> to_pixels(const std::vector<double>& xs, const std::vector
   std::vector<Polyline> out;
   Polyline cur;
   const auto flush = [&] {
-    decimate(cur, 0.3);
+    decimate(cur, 0.5);
     if (!cur.empty()) out.push_back(std::move(cur));
     cur.clear();
   };
