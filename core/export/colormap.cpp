@@ -53,12 +53,16 @@ const std::vector<Colormap>& colormaps() {
   return maps;
 }
 
+[[noreturn]] void unknown_colormap(const std::string& name, const std::string& where) {
+  std::string known;
+  for (const Colormap& m : colormaps()) known.append(known.empty() ? "" : ", ").append(m.name);
+  fail(where, "unknown colormap '" + name + "' (known: " + known + ")");
+}
+
 const Colormap& colormap_find(const std::string& name) {
   for (const Colormap& m : colormaps())
     if (name == m.name) return m;
-  std::string known;
-  for (const Colormap& m : colormaps()) known += std::string(known.empty() ? "" : ", ") + m.name;
-  fail("colormap", "unknown colormap '" + name + "' (known: " + known + ")");
+  unknown_colormap(name, "colormap");
 }
 
 uint32_t knots_rgb(const std::vector<Knot>& knots, double t) {
@@ -93,6 +97,10 @@ bool colormap_known(const std::string& name) {
   for (const Colormap& m : colormaps())
     if (name == m.name) return true;
   return false;
+}
+
+void colormap_check(const std::string& name, const std::string& where) {
+  if (!colormap_known(name)) unknown_colormap(name, where);
 }
 
 uint32_t colormap_rgb(const std::string& name, double t) { return knots_rgb(colormap_find(name).knots, t); }

@@ -11,8 +11,9 @@ namespace zs {
 
 const std::vector<std::string>& colormap_names();
 bool colormap_known(const std::string& name);
-// t in [0, 1] (clamped; NaN reads as 0) -> 0xRRGGBB. Unknown name: zs::Error listing the
-// known ones.
+// zs::Error("<where>: unknown colormap '<name>' (known: ...)") unless the name is known.
+void colormap_check(const std::string& name, const std::string& where);
+// t in [0, 1] (clamped; NaN reads as 0) -> 0xRRGGBB. Unknown name: colormap_check's error.
 uint32_t colormap_rgb(const std::string& name, double t);
 // 256 entries, for lookup textures: entry i is colormap_rgb(name, i / 255).
 std::vector<uint32_t> colormap_table(const std::string& name);

@@ -47,7 +47,7 @@ void figure_validate(const Figure& fig, int w, int h) {
       (fig.grid_nx < 2 || fig.grid_ny < 2 || fig.grid.size() != static_cast<size_t>(fig.grid_nx) * fig.grid_ny))
     fail("figure.grid", std::to_string(fig.grid.size()) + " values for a " + std::to_string(fig.grid_nx) + "x" +
                             std::to_string(fig.grid_ny) + " grid (need nx, ny >= 2 and nx*ny values)");
-  if (!colormap_known(fig.colormap)) colormap_rgb(fig.colormap, 0);  // throws, listing the known names
+  colormap_check(fig.colormap, "figure.colormap");
   if (fig.contour_levels < 0 || fig.contour_levels > 100)
     fail("figure.contour_levels", std::to_string(fig.contour_levels) + " out of range [0, 100]");
   for (size_t i = 0; i < fig.runs.size(); ++i)
@@ -68,7 +68,7 @@ Style style_for(int w, int h) {
   st.title = std::max(10.0, 17 * s);
   st.label = std::max(9.0, 14 * s);
   st.tick = std::max(8.0, 12 * s);
-  st.legend = std::max(8.0, 12 * s);
+  st.legend = std::max(8.0, 11 * s);
   st.stamp = std::max(7.0, 10 * s);
   st.pad = std::max(4.0, 14 * s);
   st.gap = std::max(2.0, 4 * s);
@@ -107,6 +107,7 @@ struct Layout {
   std::vector<std::string> xlabels, ylabels;
   std::vector<ColourTick> cticks;
   std::string ccaption;
+  Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
   double title_baseline = 0;
   double ytick_w = 0;  // widest y tick label
 };
@@ -180,16 +181,18 @@ void colour_ticks(const ColourScale& sc, double length, const Style& st, const s
   }
 }
 
-Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H) {
+// legend_w > 0 reserves a column of that width right of everything else for the legend.
+Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, double legend_w) {
   Layout lay;
   const Style& st = lay.st = style_for(W, H);
   const double x0 = fig.domain[0], x1 = fig.domain[1], y0 = fig.domain[2], y1 = fig.domain[3];
 
-  double top = st.pad + st.tick * 0.6;  // room for the top y tick label
+  double head = st.pad;  // bottom of the title block
   if (!fig.title.empty()) {
     lay.title_baseline = st.pad + st.title * font_cap_height();
-    top = lay.title_baseline + st.title * 0.75;
+    head = lay.title_baseline + st.title * 0.4;
   }
+  double top = head + st.tick * 0.6;  // room for the top y tick label
   double bottom = st.pad * 0.5 + st.tick_len + st.gap + st.tick * 1.25;
   if (!fig.xlabel.empty()) bottom += st.label * 1.5;
   if (!fig.stamp.empty()) bottom += st.stamp * 1.5;
@@ -208,8 +211,10 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H) {
     std::vector<std::string> cl;
     for (const ColourTick& t : lay.cticks) cl.push_back(t.label);
     right = cb_gap + cb_w + st.tick_len + st.gap + max_width(cl, st.tick) + st.pad;
-    if (!lay.ccaption.empty()) top = std::max(top, st.pad + st.tick * 2);
+    if (!lay.ccaption.empty()) top = head + st.tick * 1.6;  // the caption sits above the bar
   }
+  const double legend_x = right;  // from the plot's right edge
+  if (legend_w > 0) right += legend_w + st.pad;
   avail_h = std::max(8.0, H - top - bottom);
   const double avail_w = std::max(8.0, W - left - right);
 
@@ -229,6 +234,7 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H) {
   lay.plot.w = std::max(lay.plot.w, 1.0);
   lay.plot.h = std::max(lay.plot.h, 1.0);
   if (scale) lay.cbar = {std::round(lay.plot.r() + cb_gap), lay.plot.y, std::round(cb_w), lay.plot.h};
+  if (legend_w > 0) lay.legend = {lay.plot.r() + legend_x, lay.plot.y, legend_w, 0};
 
   // Final ticks for the final plot size.
   const auto x_room = [&](const std::vector<std::string>& l) { return max_width(l, st.tick) + st.tick * 1.2; };
@@ -236,6 +242,7 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H) {
   lay.yticks = axis_ticks(y0, y1, lay.plot.h, st.tick * 4.5, y_room);
   lay.xlabels = labels_of(lay.xticks);
   lay.ylabels = labels_of(lay.yticks);
+  lay.ytick_w = max_width(lay.ylabels, st.tick);
   if (scale) colour_ticks(*scale, lay.plot.h, st, fig.colour_label, lay);
   return lay;
 }
@@ -290,7 +297,7 @@ std::vector<Polyline> to_pixels(const std::vector<double>& xs, const std::vector
   std::vector<Polyline> out;
   Polyline cur;
   const auto flush = [&] {
-    decimate(cur, 0.3);
+    decimate(cur, 0.5);
     if (!cur.empty()) out.push_back(std::move(cur));
     cur.clear();
   };
@@ -487,9 +494,12 @@ void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
     c.polylines(geo[i].pieces, st.run_w + 2 * st.outline_w, kOutline, 0.6);
     c.trajectory(geo[i].pieces, st.run_w, fig.runs[i].rgb, 1);
   }
+  // Markers only near the plot: the clip hides the rest, and the SVG need not carry them.
+  const double reach = st.marker_r * 3;
+  const Box near = {p.x - reach, p.y - reach, p.w + 2 * reach, p.h + 2 * reach};
   for (const auto& q : fig.minima) {
     const double x = m.px(q[0]), y = m.py(q[1]);
-    if (!std::isfinite(x) || !std::isfinite(y)) continue;
+    if (!near.contains(x, y)) continue;
     const Polyline s = star(x, y, st.marker_r * 1.7);
     c.fill_polygon(s, kWhite, 1);
     Polyline outline = s;
@@ -503,8 +513,11 @@ void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
     const auto& a = geo[i].first;
     const auto& b = geo[i].last;
     // Start: hollow ring; end: filled disc, or a cross when the run diverged.
-    c.circle(a[0], a[1], r, st.run_w * 0.9 + 2 * st.outline_w, kOutline, 0.8);
-    c.circle(a[0], a[1], r, st.run_w * 0.9, rgb, 1);
+    if (near.contains(a[0], a[1])) {
+      c.circle(a[0], a[1], r, st.run_w * 0.9 + 2 * st.outline_w, kOutline, 0.8);
+      c.circle(a[0], a[1], r, st.run_w * 0.9, rgb, 1);
+    }
+    if (!near.contains(b[0], b[1])) continue;
     if (fig.runs[i].diverged) {
       c.polylines(cross(b[0], b[1], r), st.run_w * 1.2 + 2 * st.outline_w, kOutline, 0.85);
       c.polylines(cross(b[0], b[1], r), st.run_w * 1.2, rgb, 1);
@@ -516,96 +529,187 @@ void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
   c.pop_clip();
 }
 
-// Legend in the plot corner that hides the fewest trajectory points.
-void draw_legend(Canvas& c, const Figure& fig, const Layout& lay, const std::vector<RunGeometry>& geo) {
-  if (fig.runs.empty()) return;
-  const Style& st = lay.st;
-  const Box& p = lay.plot;
-  const double fs = st.legend, row = fs * 1.5, pad = fs * 0.6, swatch = fs * 2.2, space = fs * 0.5;
-  const double inset = std::max(3.0, st.pad * 0.6);
-  const int fit = std::max(1, static_cast<int>((p.h - 2 * inset - 2 * pad) / row));
+// How much of the drawing a legend box would hide: the trajectory length under it, plus a
+// large weight for each start/end marker and minimum (those must stay visible).
+constexpr double kHidesMarker = 1e4;
+
+double legend_cover(const Box& box, const Figure& fig, const Mapping& m, const std::vector<RunGeometry>& geo, double reach) {
+  const Box grown = {box.x - reach, box.y - reach, box.w + 2 * reach, box.h + 2 * reach};
+  double score = 0;
+  for (const RunGeometry& g : geo) {
+    for (const Polyline& piece : g.pieces)
+      for (size_t i = 1; i < piece.size(); ++i) {
+        std::array<double, 2> a = piece[i - 1], b = piece[i];
+        if (clip_segment(a, b, grown)) score += std::hypot(b[0] - a[0], b[1] - a[1]);
+      }
+    if (g.has_ends) score += kHidesMarker * (grown.contains(g.first[0], g.first[1]) + grown.contains(g.last[0], g.last[1]));
+  }
+  for (const auto& q : fig.minima) score += kHidesMarker * grown.contains(m.px(q[0]), m.py(q[1]));
+  return score;
+}
+
+struct LegendEntry {
+  std::string label, extra;
+  bool diverged;
+  uint32_t rgb;
+};
+
+struct Legend {
+  std::vector<LegendEntry> entries;
+  std::string more;  // "+k more" when rows do not fit
+  double w = 0, h = 0, row = 0, pad = 0, swatch = 0, space = 0, text_x = 0;
+};
+
+// detail 2: label, legend_extra and "(diverged)"; 1: without legend_extra; 0: labels only.
+Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail) {
+  Legend lg;
+  const double fs = st.legend;
+  lg.row = fs * 1.45;
+  lg.pad = fs * 0.6;
+  lg.swatch = fs * 2;
+  lg.space = fs * 0.45;
+  const int fit = std::max(1, static_cast<int>((max_h - 2 * lg.pad) / lg.row));
   const int n = static_cast<int>(fig.runs.size());
   const int shown = n <= fit ? n : std::max(0, fit - 1);
-  struct Entry {
-    std::string label, extra;
-    bool diverged;
-    uint32_t rgb;
-  };
-  std::vector<Entry> entries;
   for (int i = 0; i < shown; ++i) {
     const FigureRun& r = fig.runs[i];
     std::string label = r.label;
     if (label.empty()) label.append("run ").append(std::to_string(i + 1));
-    entries.push_back({label, r.legend_extra, r.diverged, r.rgb});
+    lg.entries.push_back({label, detail >= 2 ? r.legend_extra : "", detail >= 1 && r.diverged, r.rgb});
   }
-  std::string more;
-  if (shown < n) more.append("+").append(std::to_string(n - shown)).append(" more");
-  double text_w = text_width(more, fs);
-  for (const Entry& e : entries) {
+  if (shown < n) lg.more.append("+").append(std::to_string(n - shown)).append(" more");
+  double text_w = text_width(lg.more, fs);
+  for (const LegendEntry& e : lg.entries) {
     double w = text_width(e.label, fs);
-    if (!e.extra.empty()) w += space + text_width(e.extra, fs);
-    if (e.diverged) w += space + text_width("(diverged)", fs);
+    if (!e.extra.empty()) w += lg.space + text_width(e.extra, fs);
+    if (e.diverged) w += lg.space + text_width("(diverged)", fs);
     text_w = std::max(text_w, w);
   }
-  const double bw = 2 * pad + swatch + space + text_w, bh = 2 * pad + row * (entries.size() + (more.empty() ? 0 : 1));
-  const Box corners[4] = {{p.r() - inset - bw, p.y + inset, bw, bh},
-                          {p.x + inset, p.y + inset, bw, bh},
-                          {p.x + inset, p.b() - inset - bh, bw, bh},
-                          {p.r() - inset - bw, p.b() - inset - bh, bw, bh}};
-  int best = 0;
-  double best_score = 1e300;
-  for (int k = 0; k < 4; ++k) {
-    double score = 0;
-    for (const RunGeometry& g : geo) {
-      for (const Polyline& piece : g.pieces)
-        for (const auto& q : piece) score += corners[k].contains(q[0], q[1]);
-      if (g.has_ends) score += 20 * (corners[k].contains(g.first[0], g.first[1]) + corners[k].contains(g.last[0], g.last[1]));
-    }
-    if (score < best_score) {
-      best_score = score;
-      best = k;
-    }
+  lg.text_x = lg.pad + lg.swatch + st.marker_r + lg.space;
+  lg.w = lg.text_x + text_w + lg.pad;
+  lg.h = 2 * lg.pad + lg.row * (lg.entries.size() + (lg.more.empty() ? 0 : 1));
+  return lg;
+}
+
+// The legend's rows and size, at most max_h tall and, dropping the legend_extra texts and
+// then the "(diverged)" notes if need be, max_w wide.
+Legend legend_measure(const Figure& fig, const Style& st, double max_w, double max_h) {
+  Legend lg;
+  for (int detail = 2; detail >= 0; --detail) {
+    lg = legend_rows(fig, st, max_h, detail);
+    if (lg.w <= max_w) break;
   }
-  const Box& b = corners[best];
-  c.fill_rect(b.x, b.y, b.w, b.h, kWhite, 0.85);
+  return lg;
+}
+
+void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st) {
+  c.fill_rect(b.x, b.y, b.w, b.h, kWhite, 0.8);
   c.polylines({{{b.x, b.y}, {b.r(), b.y}, {b.r(), b.b()}, {b.x, b.b()}, {b.x, b.y}}}, 1, 0xb0b0b0, 1);
   TextStyle ts;
-  ts.size = fs;
+  ts.size = st.legend;
   ts.v = VAlign::middle;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    const double y = b.y + pad + row * (i + 0.5), x = b.x + pad;
-    const std::vector<Polyline> line = {{{x, y}, {x + swatch, y}}};
+  for (size_t i = 0; i < lg.entries.size(); ++i) {
+    const LegendEntry& e = lg.entries[i];
+    const double y = b.y + lg.pad + lg.row * (i + 0.5), x = b.x + lg.pad;
+    const std::vector<Polyline> line = {{{x, y}, {x + lg.swatch, y}}};
     c.polylines(line, st.run_w + 2 * st.outline_w, kOutline, 0.6);
     c.polylines(line, st.run_w, e.rgb, 1);
-    c.circle(x + swatch, y, st.marker_r * 0.8 + st.outline_w, 0, kOutline, 0.85);
-    c.circle(x + swatch, y, st.marker_r * 0.8, 0, e.rgb, 1);
-    double tx = x + swatch + space + st.marker_r;
+    c.circle(x + lg.swatch, y, st.marker_r * 0.8 + st.outline_w, 0, kOutline, 0.85);
+    c.circle(x + lg.swatch, y, st.marker_r * 0.8, 0, e.rgb, 1);
+    double tx = b.x + lg.text_x;
     ts.rgb = kInk;
     c.text(tx, y, e.label, ts);
-    tx += text_width(e.label, fs) + space;
+    tx += text_width(e.label, st.legend) + lg.space;
     if (!e.extra.empty()) {
       ts.rgb = kMuted;
       c.text(tx, y, e.extra, ts);
-      tx += text_width(e.extra, fs) + space;
+      tx += text_width(e.extra, st.legend) + lg.space;
     }
     if (e.diverged) {
       ts.rgb = kDiverged;
       c.text(tx, y, "(diverged)", ts);
     }
   }
-  if (!more.empty()) {
+  if (!lg.more.empty()) {
     ts.rgb = kMuted;
-    c.text(b.x + pad, b.y + pad + row * (entries.size() + 0.5), more, ts);
+    c.text(b.x + lg.pad, b.y + lg.pad + lg.row * (lg.entries.size() + 0.5), lg.more, ts);
   }
 }
 
+// Everything the drawing needs, decided before anything is drawn.
+struct Plan {
+  ColourScale scale;
+  bool has_grid = false;
+  Layout lay;
+  Mapping map{};
+  std::vector<RunGeometry> geo;
+  Legend legend;
+  Box legend_box;  // w == 0: no legend
+};
+
+void plan_geometry(const Figure& fig, Plan& pl) {
+  const Box& p = pl.lay.plot;
+  pl.map = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3], p};
+  // Runs are clipped a little outside the plot so that round caps end at the frame.
+  const double margin = pl.lay.st.run_w * 2 + 2;
+  const Box clip = {p.x - margin, p.y - margin, p.w + 2 * margin, p.h + 2 * margin};
+  pl.geo.assign(fig.runs.size(), RunGeometry{});
+  for (size_t i = 0; i < fig.runs.size(); ++i) {
+    RunGeometry& g = pl.geo[i];
+    g.pieces = to_pixels(fig.runs[i].xs, fig.runs[i].ys, pl.map, clip);
+    std::array<double, 2> a, b;
+    if (run_ends(fig.runs[i], a, b)) {
+      g.first = {pl.map.px(a[0]), pl.map.py(a[1])};
+      g.last = {pl.map.px(b[0]), pl.map.py(b[1])};
+      g.has_ends = std::isfinite(g.first[0] + g.first[1] + g.last[0] + g.last[1]);
+    }
+  }
+}
+
+// Legend inside the plot at the corner or edge middle that hides the least (matplotlib's
+// "best"); if even that hides a marker or a good stretch of trajectory, a column outside
+// the plot, unless that column would shrink the plot by more than a third.
+Plan figure_plan(const Figure& fig, int W, int H) {
+  Plan pl;
+  pl.has_grid = !fig.grid.empty();
+  pl.scale = colour_scale(fig.grid, fig.log_colour);
+  const ColourScale* sc = pl.has_grid ? &pl.scale : nullptr;
+  pl.lay = layout_for(fig, sc, W, H, 0);
+  plan_geometry(fig, pl);
+  if (fig.runs.empty()) return pl;
+  const Style& st = pl.lay.st;
+  const double inset = std::max(3.0, st.pad * 0.6);
+  const Box& p = pl.lay.plot;
+  pl.legend = legend_measure(fig, st, p.w - 2 * inset, p.h - 2 * inset);
+  const double bw = pl.legend.w, bh = pl.legend.h;
+  const double left = p.x + inset, right = p.r() - inset - bw, centre = p.x + (p.w - bw) / 2;
+  const double top = p.y + inset, bottom = p.b() - inset - bh, middle = p.y + (p.h - bh) / 2;
+  const Box spots[8] = {{right, top, bw, bh},  {left, top, bw, bh},      {left, bottom, bw, bh},  {right, bottom, bw, bh},
+                        {centre, top, bw, bh}, {centre, bottom, bw, bh}, {right, middle, bw, bh}, {left, middle, bw, bh}};
+  double best_score = 1e300;
+  for (const Box& spot : spots) {
+    const double score = legend_cover(spot, fig, pl.map, pl.geo, st.marker_r * 1.5);
+    if (score < best_score - 1e-9) {
+      best_score = score;
+      pl.legend_box = spot;
+    }
+  }
+  if (best_score < 0.05 * (p.w + p.h) && bw < p.w - 2 * inset) return pl;
+  const Legend full = legend_rows(fig, st, H - p.y - st.pad, 2);
+  Layout outside = layout_for(fig, sc, W, H, full.w);
+  if (outside.plot.w * outside.plot.h < (2.0 / 3) * p.w * p.h) return pl;
+  pl.lay = outside;
+  plan_geometry(fig, pl);
+  pl.legend = full;
+  pl.legend_box = {pl.lay.legend.x, pl.lay.legend.y, full.w, full.h};
+  return pl;
+}
+
 void figure_draw(Canvas& c, const Figure& fig, int W, int H) {
-  const bool has_grid = !fig.grid.empty();
-  const ColourScale sc = colour_scale(fig.grid, fig.log_colour);
-  const Layout lay = layout_for(fig, has_grid ? &sc : nullptr, W, H);
+  const Plan pl = figure_plan(fig, W, H);
+  const Layout& lay = pl.lay;
   const Style& st = lay.st;
-  const Mapping m{fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3], lay.plot};
+  const Mapping& m = pl.map;
   const std::vector<uint32_t> table = colormap_table(fig.colormap);
 
   if (!fig.title.empty()) {
@@ -618,32 +722,16 @@ void figure_draw(Canvas& c, const Figure& fig, int W, int H) {
     c.text(cx, lay.title_baseline, fig.title, ts);
   }
   const std::vector<double> levels = contour_levels(fig.grid, fig.contour_levels, fig.log_colour);
-  if (has_grid) {
-    draw_heatmap(c, fig, sc, table, lay.plot);
+  if (pl.has_grid) {
+    draw_heatmap(c, fig, pl.scale, table, lay.plot);
     c.push_clip(lay.plot.x, lay.plot.y, lay.plot.w, lay.plot.h);
-    draw_contours(c, fig, sc, levels, lay, m);
+    draw_contours(c, fig, pl.scale, levels, lay, m);
     c.pop_clip();
   }
-  draw_axes(c, fig, lay, m, !has_grid);
-  if (has_grid) draw_colourbar(c, sc, levels, table, lay);
-
-  // Runs are clipped a little outside the plot so that round caps end at the frame.
-  Box clip = lay.plot;
-  const double margin = st.run_w * 2 + 2;
-  clip = {clip.x - margin, clip.y - margin, clip.w + 2 * margin, clip.h + 2 * margin};
-  std::vector<RunGeometry> geo(fig.runs.size());
-  for (size_t i = 0; i < fig.runs.size(); ++i) {
-    const FigureRun& r = fig.runs[i];
-    geo[i].pieces = to_pixels(r.xs, r.ys, m, clip);
-    std::array<double, 2> a, b;
-    if (run_ends(r, a, b)) {
-      geo[i].first = {m.px(a[0]), m.py(a[1])};
-      geo[i].last = {m.px(b[0]), m.py(b[1])};
-      geo[i].has_ends = std::isfinite(geo[i].first[0] + geo[i].first[1] + geo[i].last[0] + geo[i].last[1]);
-    }
-  }
-  draw_runs(c, fig, lay, m, geo);
-  draw_legend(c, fig, lay, geo);
+  draw_axes(c, fig, lay, m, !pl.has_grid);
+  if (pl.has_grid) draw_colourbar(c, pl.scale, levels, table, lay);
+  draw_runs(c, fig, lay, m, pl.geo);
+  if (pl.legend_box.w > 0) draw_legend(c, pl.legend, pl.legend_box, st);
 
   if (!fig.stamp.empty()) {
     TextStyle ts;
@@ -677,8 +765,7 @@ std::string figure_render_svg(const Figure& fig, int w, int h) {
 
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {
   figure_validate(fig, w, h);
-  const ColourScale sc = colour_scale(fig.grid, fig.log_colour);
-  const Box p = layout_for(fig, fig.grid.empty() ? nullptr : &sc, w, h).plot;
+  const Box p = figure_plan(fig, w, h).lay.plot;
   return {p.x, p.y, p.w, p.h};
 }
 

@@ -142,13 +142,14 @@ void RasterCanvas::cover_segment(double ax, double ay, double bx, double by, dou
     const int px1 = std::min(cl.x1, iceil(xb + reach));
     const double qy = cy - ay;
     for (int px = px0; px < px1; ++px) {
+      const size_t idx = static_cast<size_t>(py) * img_.w + px;
+      if (cov_[idx] == 255) continue;  // already covered by a neighbouring segment
       const double qx = px + 0.5 - ax;
       const double t = len2 > 0 ? std::clamp((qx * dx + qy * dy) / len2, 0.0, 1.0) : 0.0;
       const double ex = qx - t * dx, ey = qy - t * dy;
       const double c = std::min(reach - std::sqrt(ex * ex + ey * ey), 1.0) * scale;
       if (c <= 0) continue;
       const auto v = static_cast<uint8_t>(c * 255 + 0.5);
-      const size_t idx = static_cast<size_t>(py) * img_.w + px;
       if (cov_[idx] == 0) {
         if (v == 0) continue;
         touched_.push_back(idx);

@@ -48,8 +48,10 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   // Tolerance so that an end point equal to a tick up to rounding keeps that tick.
   const double tol = step * 1e-9;
   const double k0 = std::ceil((lo - tol) / step), k1 = std::floor((hi + tol) / step);
+  // A range narrow next to its magnitude has tick indices beyond exact integers in a double.
+  if (!(std::fabs(k0) < 1e15 && std::fabs(k1) < 1e15)) return {};
   std::vector<double> ticks;
-  for (double k = k0; k <= k1; k += 1) ticks.push_back(tick_at(k, step));
+  for (long long k = static_cast<long long>(k0); k <= static_cast<long long>(k1); ++k) ticks.push_back(tick_at(static_cast<double>(k), step));
   return ticks;
 }
 
@@ -58,7 +60,7 @@ std::vector<double> log_ticks(double lo, double hi) {
   if (lo > hi) std::swap(lo, hi);
   if (!(lo > 0)) return {};
   const double tol = 1e-9;
-  const double decades = std::log10(hi / lo);
+  const double decades = std::log10(hi) - std::log10(lo);  // hi / lo may overflow
   const int e0 = static_cast<int>(std::floor(std::log10(lo) + tol)), e1 = static_cast<int>(std::ceil(std::log10(hi) - tol));
   // Few decades: 1, 2, 5 mantissas; many: every k-th decade so that about 8 remain.
   const std::vector<double> mantissas = decades < 2.5 ? std::vector<double>{1, 2, 5} : std::vector<double>{1};

@@ -192,6 +192,8 @@ TEST(ExportTicks, NiceTicksDegenerateInputs) {
   EXPECT_TRUE(nice_ticks(0, INFINITY, 5).empty());
   EXPECT_EQ(nice_ticks(1, 0, 5), nice_ticks(0, 1, 5));
   EXPECT_EQ(nice_ticks(0, 1, 5), (std::vector<double>{0, 0.2, 0.4, 0.6, 0.8, 1}));
+  EXPECT_TRUE(nice_ticks(-1e308, 1e308, 5).empty());       // the width overflows
+  EXPECT_TRUE(nice_ticks(1e10, 1e10 + 1e-5, 5).empty());   // steps finer than the doubles there
 }
 
 TEST(ExportTicks, LogTicks) {
@@ -201,6 +203,9 @@ TEST(ExportTicks, LogTicks) {
   EXPECT_GE(wide.size(), 4u);
   EXPECT_LE(wide.size(), 13u);
   for (double v : wide) EXPECT_NEAR(std::log10(v), std::round(std::log10(v)), 1e-9);
+  const std::vector<double> extreme = log_ticks(1e-300, 1e300);  // hi / lo overflows a double
+  EXPECT_GE(extreme.size(), 4u);
+  EXPECT_LE(extreme.size(), 10u);
   const std::vector<double> narrow = log_ticks(2.1, 3.9);  // under a decade: linear nice ticks
   ASSERT_GE(narrow.size(), 2u);
   for (double v : narrow) {
