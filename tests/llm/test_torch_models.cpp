@@ -13,6 +13,7 @@
 #include <c10/core/GradMode.h>
 #include <ftw.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -120,6 +121,10 @@ TEST_P(Golden, PaddingInvariance) {
   report(std::string(GetParam()) + " right padding", e_right);
   EXPECT_LE(e_left, 1e-4);
   EXPECT_LE(e_right, 1e-4);
+  // lm_labels drops the target predicted from a pad, so the row losses agree too.
+  const at::Tensor alone_loss = zs::lm_row_loss(alone.unsqueeze(0), seq.unsqueeze(0));
+  const at::Tensor both_loss = zs::lm_row_loss(both, zs::lm_labels(ids, mask));
+  EXPECT_LE(max_abs(both_loss, alone_loss.expand({2})), 1e-5);
 }
 
 // bf16 / fp16 storage, computing in that dtype on the CPU: logits and loss stay close to the
@@ -236,6 +241,43 @@ TEST_P(Golden, BlocksAreLiveHandles) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::Values("tiny-opt", "tiny-llama"));
+
+// Variants made by tests/data/variants/make_variants.py (OPT-350m layout, OPT without biases
+// or affine norms and an untied head, LLaMA-3.1 rope scaling + GQA + biases + head_dim !=
+// hidden/heads + tied head, sharded). Row 2 is left-padded, so hidden states are compared
+// at valid positions only (the pads' rows are garbage in both implementations).
+class Variant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Variant, Fp32MatchesTransformers) {
+  const std::string dir = std::string(ZS_TEST_DATA) + "/variants/" + GetParam();
+  const zs::CausalLM m = zs::CausalLM::load(dir);
+  auto g = zs::load_tensors(dir + "/golden.safetensors");
+  const at::Tensor ids = g.at("input_ids"), mask = g.at("attention_mask");
+  const zs::ForwardResult r = m.forward(ids, mask, {.hidden_states = true});
+  const std::string tag = std::string(GetParam()) + " ";
+  const double e_logits = max_abs_valid(r.logits, g.at("logits"), mask);
+  report(tag + "logits", e_logits);
+  EXPECT_LE(e_logits, 1e-4);
+  ASSERT_EQ(r.hidden_states.size(), static_cast<size_t>(m.config().num_layers + 1));
+  double e_hidden = 0;
+  for (size_t i = 0; i < r.hidden_states.size(); ++i)
+    e_hidden = std::max(e_hidden, max_abs_valid(r.hidden_states[i], g.at("hidden_" + std::to_string(i)), mask));
+  report(tag + "hidden (all, valid positions)", e_hidden);
+  EXPECT_LE(e_hidden, 1e-4);
+  EXPECT_TRUE(zs::lm_labels(ids, mask).equal(g.at("labels")));
+  const double e_loss = max_abs(zs::lm_loss(r.logits, g.at("labels")).reshape({1}), g.at("loss"));
+  const double e_row = max_abs(zs::lm_row_loss(r.logits, g.at("labels")), g.at("row_loss"));
+  report(tag + "loss", e_loss);
+  report(tag + "row_loss", e_row);
+  EXPECT_LE(e_loss, 1e-4);
+  EXPECT_LE(e_row, 1e-4);
+  // Saved by us, read back identically (also un-shards the LLaMA variant).
+  TempDir tmp;
+  m.save(tmp.sub("s"));
+  EXPECT_TRUE(zs::CausalLM::load(tmp.sub("s")).logits(ids, mask).equal(r.logits));
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, Variant, ::testing::Values("opt-350m-style", "opt-nobias-untied", "llama3-gqa-bias"));
 
 TEST(Models, BlockOrderFollowsTransformers) {
   const zs::CausalLM o = zs::CausalLM::load(kFix + "tiny-opt");

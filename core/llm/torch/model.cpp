@@ -574,7 +574,10 @@ std::pair<at::Tensor, at::Tensor> shifted_nll(const at::Tensor& logits, const at
 }  // namespace
 
 at::Tensor lm_labels(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
-  return input_ids.to(at::kLong).masked_fill(attention_mask.to(at::kBool).logical_not(), -100);
+  const at::Tensor valid = attention_mask.to(at::kBool);
+  const int64_t T = valid.size(1);
+  const at::Tensor prev = at::cat({valid.narrow(1, 0, 1), valid.narrow(1, 0, T - 1)}, 1);
+  return input_ids.to(at::kLong).masked_fill(valid.logical_and(prev).logical_not(), -100);
 }
 
 at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& labels) {

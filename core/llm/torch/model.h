@@ -154,7 +154,10 @@ class CausalLM {
   std::unique_ptr<Impl> impl_;
 };
 
-// Labels for the LM loss: input_ids where attention_mask is 1, -100 elsewhere.
+// Labels for the LM loss: input_ids where attention_mask is 1, -100 at padding and at a
+// token whose predicting position is padding (the first token of a left-padded row: its
+// logits come from a pad row), so the loss does not depend on the padding side. With right
+// padding only this is transformers' labels = ids masked by attention_mask.
 at::Tensor lm_labels(const at::Tensor& input_ids, const at::Tensor& attention_mask);
 // Mean next-token cross-entropy over valid targets (HF: logits[:, :-1] vs labels[:, 1:],
 // -100 ignored), fp32 scalar.
