@@ -252,6 +252,30 @@ TEST(ModelConfig, JsonRoundTrip) {
   EXPECT_EQ(zs::model_config_parse(zs::model_config_to_json(oc, "float16"), "rt"), oc);
 }
 
+TEST(ModelConfig, OptPresetsAndParameterCounts) {
+  // Counts from transformers (OPTForCausalLM on the meta device, sum of numel).
+  EXPECT_EQ(zs::model_config_num_parameters(zs::model_config_opt("125m")), 125239296);
+  EXPECT_EQ(zs::model_config_num_parameters(zs::model_config_opt("350m")), 331196416);
+  EXPECT_EQ(zs::model_config_num_parameters(zs::model_config_opt("1.3b")), 1315758080);
+  EXPECT_EQ(zs::model_config_num_parameters(zs::model_config_opt("13b")), 12853473280);
+  const ModelConfig c = zs::model_config_opt("1.3b");
+  EXPECT_EQ(c.head_dim, 64);
+  EXPECT_NO_THROW(zs::model_config_validate(c, "opt-1.3b"));
+  EXPECT_FALSE(zs::model_config_opt("350m").do_layer_norm_before);
+  EXPECT_THROW(zs::model_config_opt("1b"), zs::Error);
+  // The LLaMA variant fixture: GQA, head_dim != hidden/heads, biases, tied head.
+  json j = llama_json();
+  j["hidden_size"] = 32;
+  j["intermediate_size"] = 48;
+  j["vocab_size"] = 128;
+  j["num_key_value_heads"] = 2;
+  j["head_dim"] = 16;
+  j["attention_bias"] = true;
+  j["mlp_bias"] = true;
+  j["tie_word_embeddings"] = true;
+  EXPECT_EQ(zs::model_config_num_parameters(zs::model_config_parse(j.dump(), "c")), 26336);
+}
+
 TEST(ModelConfig, FillDerivedForHandBuiltConfigs) {
   ModelConfig c;
   c.arch = ModelArch::Opt;

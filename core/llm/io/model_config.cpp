@@ -252,6 +252,54 @@ void model_config_validate(const ModelConfig& c, const std::string& where) {
   for (int64_t e : c.eos_token_ids) id_ok("eos_token_id", e);
 }
 
+ModelConfig model_config_opt(std::string_view size) {
+  struct Shape {
+    std::string_view name;
+    int64_t hidden, layers, heads, ffn, proj;
+  };
+  // From the facebook/opt-* config.json files; 350m is the post-LN one with a 512-wide embedding.
+  constexpr Shape kShapes[] = {{"125m", 768, 12, 12, 3072, 768},      {"350m", 1024, 24, 16, 4096, 512},
+                               {"1.3b", 2048, 24, 32, 8192, 2048},    {"2.7b", 2560, 32, 32, 10240, 2560},
+                               {"6.7b", 4096, 32, 32, 16384, 4096},   {"13b", 5120, 40, 40, 20480, 5120}};
+  for (const Shape& s : kShapes) {
+    if (s.name != size) continue;
+    ModelConfig c;
+    c.arch = ModelArch::Opt;
+    c.vocab_size = 50272;
+    c.max_position_embeddings = 2048;
+    c.hidden_size = s.hidden;
+    c.num_layers = s.layers;
+    c.num_heads = s.heads;
+    c.ffn_dim = s.ffn;
+    c.word_embed_proj_dim = s.proj;
+    c.do_layer_norm_before = s.name != "350m";
+    c.pad_token_id = 1;
+    c.bos_token_id = 2;
+    c.eos_token_ids = {2};
+    model_config_fill_derived(c);
+    return c;
+  }
+  fail("opt", "unknown size '" + std::string(size) + "' (125m, 350m, 1.3b, 2.7b, 6.7b, 13b)");
+}
+
+int64_t model_config_num_parameters(const ModelConfig& c) {
+  const int64_t H = c.hidden_size, E = c.embed_dim(), F = c.ffn_dim, V = c.vocab_size;
+  const int64_t head = c.tie_word_embeddings ? 0 : V * E;
+  if (c.arch == ModelArch::Opt) {
+    const int64_t b = c.enable_bias ? 1 : 0;
+    const int64_t norm = c.layer_norm_elementwise_affine ? 2 * H : 0;
+    const int64_t layer = 4 * (H * H + b * H) + (H * F + b * F) + (F * H + b * H) + 2 * norm;
+    const int64_t proj = E != H ? 2 * E * H : 0;
+    return V * E + (c.max_position_embeddings + 2) * H + proj + (c.has_final_norm() ? norm : 0) +
+           c.num_layers * layer + head;
+  }
+  const int64_t q = c.num_heads * c.head_dim, kv = c.num_kv_heads * c.head_dim;
+  const int64_t ab = c.attention_bias ? 1 : 0, mb = c.mlp_bias ? 1 : 0;
+  const int64_t attn = H * q + ab * q + 2 * (H * kv + ab * kv) + q * H + ab * H;
+  const int64_t mlp = 2 * (H * F + mb * F) + F * H + mb * H;
+  return V * H + c.num_layers * (attn + mlp + 2 * H) + H + head;
+}
+
 std::string model_config_to_json(const ModelConfig& c, std::string_view dtype) {
   nlohmann::ordered_json j;
   auto id = [](std::optional<int64_t> v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr); };

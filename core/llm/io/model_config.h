@@ -73,6 +73,12 @@ ModelConfig model_config_load(const std::string& path);
 void model_config_fill_derived(ModelConfig& c);
 // Checks sizes and consistency (positive sizes, heads divide, ...); parse calls it.
 void model_config_validate(const ModelConfig& c, const std::string& where);
+// The published OPT shapes ("125m", "350m", "1.3b", "2.7b", "6.7b", "13b"; vocab 50272,
+// 2048 positions), e.g. for a randomly initialised benchmark model. Throws on other names.
+ModelConfig model_config_opt(std::string_view size);
+// Number of scalars in the base parameters (tied lm_head counted once), as transformers'
+// sum(p.numel() for p in model.parameters()).
+int64_t model_config_num_parameters(const ModelConfig& c);
 // config.json text that transformers loads back (and model_config_parse reads back to an
 // equal ModelConfig); `dtype` is the transformers name: "float32", "bfloat16", "float16".
 std::string model_config_to_json(const ModelConfig& c, std::string_view dtype);

@@ -7,7 +7,6 @@
 // [SECTION] loss helpers
 #include "core/llm/torch/model.h"
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/TensorOperators.h>
 #include <ATen/core/Reduction.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/cat.h>
@@ -78,7 +77,7 @@ struct Norm {
     if (!rms) return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
     // LlamaRMSNorm: statistics in fp32, back to the storage dtype, then the weight.
     const at::Tensor xf = x.to(at::kFloat);
-    return weight * (xf * (xf.pow(2).mean(-1, true) + eps).rsqrt()).to(x.scalar_type());
+    return weight.mul(xf.mul(xf.pow(2).mean(-1, true).add(eps).rsqrt()).to(x.scalar_type()));
   }
 };
 
@@ -211,8 +210,8 @@ struct CausalLM::Impl {
     if (is_opt()) return;
     const RopeParams& r = cfg.rope;
     const int64_t d = cfg.head_dim;
-    at::Tensor f = at::pow(r.theta, at::arange(0, d, 2, at::kLong).to(at::kFloat) / static_cast<double>(d)).reciprocal();
-    if (r.type == RopeParams::Type::Linear) f = f / r.factor;
+    at::Tensor f = at::pow(r.theta, at::arange(0, d, 2, at::kLong).to(at::kFloat).div(static_cast<double>(d))).reciprocal();
+    if (r.type == RopeParams::Type::Linear) f = f.div(r.factor);
     if (r.type == RopeParams::Type::Llama3) {
       // Llama 3.1: keep high frequencies, divide low ones by factor, interpolate between.
       const double old_ctx = static_cast<double>(r.original_max_position_embeddings);
@@ -237,8 +236,8 @@ struct CausalLM::Impl {
     at::Tensor k = L.k(x).view({B, T, nkv, hd}).transpose(1, 2);
     at::Tensor v = L.v(x).view({B, T, nkv, hd}).transpose(1, 2);
     if (ctx.cos.defined()) {
-      q = q * ctx.cos + rotate_half(q) * ctx.sin;
-      k = k * ctx.cos + rotate_half(k) * ctx.sin;
+      q = q.mul(ctx.cos).add(rotate_half(q).mul(ctx.sin));
+      k = k.mul(ctx.cos).add(rotate_half(k).mul(ctx.sin));
     }
     if (nkv != nh) {  // grouped-query attention: repeat each KV head for its query group
       k = k.unsqueeze(2).expand({B, nkv, nh / nkv, T, hd}).reshape({B, nh, T, hd});
@@ -253,17 +252,17 @@ struct CausalLM::Impl {
 
   at::Tensor opt_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx) const {
     const bool pre = cfg.do_layer_norm_before;
-    h = h + attention(L, pre ? L.attn_norm(h) : h, ctx);
+    h = h.add(attention(L, pre ? L.attn_norm(h) : h, ctx));
     if (!pre) h = L.attn_norm(h);
-    h = h + L.fc2(L.fc1(pre ? L.mlp_norm(h) : h).relu());
+    h = h.add(L.fc2(L.fc1(pre ? L.mlp_norm(h) : h).relu()));
     if (!pre) h = L.mlp_norm(h);
     return h;
   }
 
   at::Tensor llama_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx) const {
-    h = h + attention(L, L.attn_norm(h), ctx);
+    h = h.add(attention(L, L.attn_norm(h), ctx));
     const at::Tensor x = L.mlp_norm(h);
-    return h + L.down(at::silu(L.gate(x)) * L.up(x));
+    return h.add(L.down(at::silu(L.gate(x)).mul(L.up(x))));
   }
 
   at::Tensor lm_head(const at::Tensor& h) const {
@@ -283,13 +282,13 @@ struct CausalLM::Impl {
       // OPTLearnedPositionalEmbedding: position = (cumsum(mask) * mask - 1) + offset 2, so
       // the first real token of a left-padded row gets position 0 and pads get row 1.
       const at::TensorOptions lo = at::TensorOptions().dtype(at::kLong).device(ids.device());
-      const at::Tensor pos = mask.defined() ? mask.to(at::kLong).cumsum(1) * mask.to(at::kLong) + 1
+      const at::Tensor pos = mask.defined() ? mask.to(at::kLong).cumsum(1).mul(mask.to(at::kLong)).add(1)
                                             : at::arange(2, T + 2, lo).unsqueeze(0);
       if (project_in.weight.defined()) h = project_in(h);
-      h = h + at::embedding(embed_positions, pos);
+      h = h.add(at::embedding(embed_positions, pos));
     } else {
       const at::Tensor pos = at::arange(T, at::TensorOptions().dtype(at::kFloat).device(ids.device()));
-      const at::Tensor freqs = pos.unsqueeze(1) * inv_freq.unsqueeze(0);
+      const at::Tensor freqs = pos.unsqueeze(1).mul(inv_freq.unsqueeze(0));
       const at::Tensor emb = at::cat({freqs, freqs}, -1);
       ctx.cos = emb.cos().to(opt.dtype);
       ctx.sin = emb.sin().to(opt.dtype);
@@ -547,7 +546,7 @@ LoraAdapter::LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, ui
 }
 
 at::Tensor LoraAdapter::forward(const at::Tensor& x, const at::Tensor& y) const {
-  return y + (at::linear(at::linear(x.to(at::kFloat), a_), b_) * scale_).to(y.scalar_type());
+  return y.add(at::linear(at::linear(x.to(at::kFloat), a_), b_).mul(scale_).to(y.scalar_type()));
 }
 
 std::vector<Block> LoraAdapter::blocks() const {
@@ -582,12 +581,12 @@ at::Tensor lm_labels(const at::Tensor& input_ids, const at::Tensor& attention_ma
 
 at::Tensor lm_loss(const at::Tensor& logits, const at::Tensor& labels) {
   const auto [nll, valid] = shifted_nll(logits, labels);
-  return nll.sum() / valid.sum();
+  return nll.sum().div(valid.sum());
 }
 
 at::Tensor lm_row_loss(const at::Tensor& logits, const at::Tensor& labels) {
   const auto [nll, valid] = shifted_nll(logits, labels);
-  return nll.sum(1) / valid.sum(1).clamp_min(1);
+  return nll.sum(1).div(valid.sum(1).clamp_min(1));
 }
 
 SpanLogProb span_logprob(const at::Tensor& logits, const at::Tensor& input_ids, const at::Tensor& span_mask) {
@@ -597,12 +596,12 @@ SpanLogProb span_logprob(const at::Tensor& logits, const at::Tensor& input_ids, 
   const int64_t T = logits.size(1);
   const at::Tensor lg = logits.narrow(1, 0, T - 1).to(at::kFloat);
   const at::Tensor tok = lg.gather(-1, input_ids.narrow(1, 1, T - 1).to(at::kLong).unsqueeze(-1)).squeeze(-1);
-  const at::Tensor lp = tok - lg.logsumexp(-1);
+  const at::Tensor lp = tok.sub(lg.logsumexp(-1));
   const at::Tensor m = span_mask.narrow(1, 1, T - 1).to(at::kFloat);
   SpanLogProb r;
-  r.sum = (lp * m).sum(1);
+  r.sum = lp.mul(m).sum(1);
   r.count = m.sum(1);
-  r.mean = r.sum / r.count.clamp_min(1);
+  r.mean = r.sum.div(r.count.clamp_min(1));
   return r;
 }
 
