@@ -279,8 +279,8 @@ struct CausalLM::Impl {
       if (T > cfg.max_position_embeddings)
         fail("forward", "sequence length " + std::to_string(T) + " exceeds max_position_embeddings " +
                             std::to_string(cfg.max_position_embeddings));
-      // OPTLearnedPositionalEmbedding: position = (cumsum(mask) * mask - 1) + offset 2, so
-      // the first real token of a left-padded row gets position 0 and pads get row 1.
+      // OPTLearnedPositionalEmbedding: table row = (cumsum(mask) * mask - 1) + offset 2, so
+      // the first real token of a left-padded row reads row 2 (position 0), pads row 1.
       const at::TensorOptions lo = at::TensorOptions().dtype(at::kLong).device(ids.device());
       const at::Tensor pos = mask.defined() ? mask.to(at::kLong).cumsum(1).mul(mask.to(at::kLong)).add(1)
                                             : at::arange(2, T + 2, lo).unsqueeze(0);
