@@ -31,13 +31,10 @@ namespace fs = std::filesystem;
 
 const std::string kFix = std::string(ZS_TEST_DATA) + "/fixtures/";
 
-// std::filesystem::remove_all must not be called here: the PyTorch wheel's libtorch.so
-// exports its own copy of the std::filesystem functions, the executable binds to them, and
-// that remove_all jumps through an unresolved weak symbol (segfault). nftw instead.
-void remove_tree(const std::string& p) {
-  ::nftw(p.c_str(), [](const char* f, const struct stat*, int, struct FTW*) { return ::remove(f); }, 16,
-         FTW_DEPTH | FTW_PHYS);
-}
+// The PyTorch wheel's libtorch.so exports its own copy of std::filesystem whose
+// remove_all segfaults; zs_llm links libstdc++ ahead of LibTorch so the real one is bound.
+// Using remove_all here keeps that link order tested.
+void remove_tree(const std::string& p) { fs::remove_all(p); }
 
 struct TempDir {
   fs::path path;
