@@ -22,6 +22,12 @@ class AdaNaged : public Optimizer {
     ParamValues ehp = hp_;
     ehp["eps"] = 1e-3;  // unused: the radius is tau_k
     est_.configure(ehp);
+    tau_min_ = this->hp("tau_min");
+    c_tau_ = this->hp("c_tau");
+    tau_last_step_ = this->hp("tau_mode") == 0;
+    dog_ = this->hp("step_mode") == 0;
+    nesterov_ = this->hp("nesterov") != 0;
+    lmo_ = static_cast<int>(this->hp("lmo"));
   }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
@@ -34,24 +40,23 @@ class AdaNaged : public Optimizer {
     gamma_sum_ = 0;
     G_ = 0;
     matrix_ = false;
-    if (static_cast<int>(hp("lmo")) == kLmoAuto)
+    if (lmo_ == kLmoAuto)
       for (int b = 0; b < e.num_blocks(); ++b) matrix_ = matrix_ || e.block_is_matrix(b);
     if (matrix_) e.state_init(1, 0.0);
   }
   StepInfo step(Engine& e, int64_t t) override {
     const double dist = exact_ ? e.anchor_dist() : gamma_sum_;
     rbar_ = std::max(rbar_, dist);
-    double tau = hp("tau_mode") == 0 ? std::max(hp("tau_min"), hp("c_tau") * gamma_prev_)
-                                     : rbar_ / std::sqrt(static_cast<double>(e.dim()));
-    tau = std::max(tau, hp("tau_min"));
+    double tau = tau_last_step_ ? std::max(tau_min_, c_tau_ * gamma_prev_) : rbar_ / std::sqrt(static_cast<double>(e.dim()));
+    tau = std::max(tau, tau_min_);
     const ZoEstimate z = est_.estimate(e, t, true, kOpPerturb, tau);
     ElemRequest r;
     est_.prepare(e, r);
     z.fill_gradient(r);
     r.beta1 = beta_;
     if (beta_ > 0) r.flags |= kFlagNagedMomentum;
-    if (hp("nesterov") != 0) r.flags |= kFlagNesterov;
-    const int lmo = static_cast<int>(hp("lmo"));
+    if (nesterov_) r.flags |= kFlagNesterov;
+    const int lmo = lmo_;
     if (lmo == kLmoEuclid) r.flags |= kFlagNagedEuclid;
     // Pass 1: momentum update and the block duals of u (restore fused in).
     r.op = kOpNagedDual;
@@ -78,7 +83,7 @@ class AdaNaged : public Optimizer {
     }
     G_ += dual * dual;
     double gamma = 0;
-    if (G_ > 0) gamma = hp("step_mode") == 0 ? rbar_ * dual / std::sqrt(G_) : rbar_ / std::sqrt(static_cast<double>(t + 1));
+    if (G_ > 0) gamma = dog_ ? rbar_ * dual / std::sqrt(G_) : rbar_ / std::sqrt(static_cast<double>(t + 1));
     // Pass 2: x -= gamma o.
     r.op = kOpNagedStep;
     r.gamma = gamma;
@@ -106,6 +111,9 @@ class AdaNaged : public Optimizer {
   ZoEstimator est_;
   double beta_ = 0, r_eps_ = 0, rbar_ = 0, gamma_prev_ = 0, gamma_sum_ = 0, G_ = 0;
   bool exact_ = true, matrix_ = false;
+  double tau_min_ = 0, c_tau_ = 1;
+  bool tau_last_step_ = true, dog_ = true, nesterov_ = true;
+  int lmo_ = 0;
   std::vector<double> scale_;
 };
 

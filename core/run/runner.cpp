@@ -281,28 +281,75 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const Scene& s, int t
   return out;
 }
 
-Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+namespace {
+// Rows [j0, j1) of the grid of `s` evaluated with landscape `f` (each worker owns a clone).
+void grid_fill_rows(const Scene& s, const Landscape& f, Grid& g, int j0, int j1) {
+  Eigen::VectorXd x = s.proj.origin.size() == f.dim() ? s.proj.origin : Eigen::VectorXd::Zero(f.dim());
+  const double dx = (g.domain[1] - g.domain[0]) / std::max(1, g.nx - 1);
+  for (int j = j0; j < j1; ++j) {
+    const double v = g.domain[2] + (g.domain[3] - g.domain[2]) * j / std::max(1, g.ny - 1);
+    float* row = &g.v[static_cast<size_t>(j) * static_cast<size_t>(g.nx)];
+    if (s.proj.kind == Projection::Identity) {
+      f.value_row_2d(v, g.domain[0], dx, g.nx, row);
+      continue;
+    }
+    for (int i = 0; i < g.nx; ++i) {
+      s.proj.lift(g.domain[0] + i * dx, v, x);
+      row[i] = static_cast<float>(f.value(x.data()));
+    }
+  }
+}
+
+Grid grid_empty(const Scene& s, int nx, int ny) {
   Grid g;
   g.nx = nx;
   g.ny = ny;
   std::copy(s.domain, s.domain + 4, g.domain);
   g.v.resize(static_cast<size_t>(nx) * static_cast<size_t>(ny));
+  return g;
+}
+}  // namespace
+
+Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+  Grid g = grid_empty(s, nx, ny);
   const int chunks = std::min(ny, 16);
   parallel_for(chunks, threads, [&](int c) {
     const std::unique_ptr<Landscape> f = s.landscape->clone();
-    Eigen::VectorXd x = s.proj.origin.size() ? s.proj.origin : Eigen::VectorXd::Zero(f->dim());
-    if (x.size() != f->dim()) x = Eigen::VectorXd::Zero(f->dim());
-    const int j0 = c * ny / chunks, j1 = (c + 1) * ny / chunks;
-    for (int j = j0; j < j1; ++j) {
-      const double v = g.domain[2] + (g.domain[3] - g.domain[2]) * j / std::max(1, ny - 1);
-      for (int i = 0; i < nx; ++i) {
-        const double u = g.domain[0] + (g.domain[1] - g.domain[0]) * i / std::max(1, nx - 1);
-        s.proj.lift(u, v, x);
-        g.v[static_cast<size_t>(j) * nx + i] = static_cast<float>(f->value(x.data()));
-      }
-    }
+    grid_fill_rows(s, *f, g, c * ny / chunks, (c + 1) * ny / chunks);
   });
   return g;
+}
+
+SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, int threads,
+                          const std::atomic<bool>* cancel) {
+  SceneResult res;
+  const int nruns = static_cast<int>(e.runs.size());
+  res.runs.resize(static_cast<size_t>(nruns));
+  res.grid = grid_empty(s, nx, ny);
+  // Jobs: runs by decreasing cost estimate (FP budget x window length), then grid bands.
+  std::vector<std::pair<double, int>> order;
+  for (int i = 0; i < nruns; ++i) {
+    const auto& hp = e.runs[static_cast<size_t>(i)].hp;
+    auto h = hp.find("h");
+    order.push_back({(e.runs[static_cast<size_t>(i)].optimizer == "adamezo" ? 2.0 + (h == hp.end() ? 20 : h->second) / 10 : 1.0), i});
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const int bands = std::min(ny, 8);
+  parallel_for(nruns + bands, threads, [&](int job) {
+    if (job < nruns) {
+      const int i = order[static_cast<size_t>(job)].second;
+      const std::unique_ptr<Landscape> own = s.landscape->clone();
+      RunStepper st(e, s, i, own.get());
+      while (st.step())
+        if (cancel && cancel->load(std::memory_order_relaxed)) break;
+      res.runs[static_cast<size_t>(i)] = st.take();
+      return;
+    }
+    const int band = job - nruns;
+    const std::unique_ptr<Landscape> f = s.landscape->clone();
+    grid_fill_rows(s, *f, res.grid, band * ny / bands, (band + 1) * ny / bands);
+  });
+  return res;
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {

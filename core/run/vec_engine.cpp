@@ -8,9 +8,60 @@ VecEngine::VecEngine(const Landscape& f, const Eigen::VectorXd& x0, double noise
     : f_(f), x_(x0), grad_(Eigen::VectorXd::Zero(x0.size())), alpha_(Eigen::VectorXd::Zero(x0.size())),
       noise_(noise), noise_seed_(noise_seed) {
   if (noise_ > 0) xi_ = Eigen::VectorXd::Zero(x0.size());
+  cache_.reset(x0.size());
 }
 
+void VecEngine::DirCache::reset(int64_t dim) {
+  d = dim;
+  data.assign(static_cast<size_t>(kSlots * dim), 0.0);
+  for (int i = 0; i < kSlots; ++i) used[i] = false;
+}
+
+const double* VecEngine::DirCache::lookup(const ElemRequest& r, uint64_t seed, uint32_t st) {
+  if (used[last] && key[last] == seed && stream[last] == st && dist[last] == r.dist)
+    return &data[static_cast<size_t>(last * d)];
+  const uint64_t h = (seed ^ (0x9E3779B97F4A7C15ull * (st + 1))) * 0xD6E8FEB86659FD93ull;
+  int slot = static_cast<int>(h >> 57);  // 7 bits: 128 slots, linear probing over 8
+  for (int probe = 0; probe < 8; ++probe) {
+    const int i = (slot + probe) & (kSlots - 1);
+    if (used[i] && key[i] == seed && stream[i] == st && dist[i] == r.dist) {
+      last = i;
+      return &data[static_cast<size_t>(i * d)];
+    }
+  }
+  int i = slot;
+  for (int probe = 0; probe < 8; ++probe)
+    if (!used[(slot + probe) & (kSlots - 1)]) { i = (slot + probe) & (kSlots - 1); break; }
+  double* v = &data[static_cast<size_t>(i * d)];
+  for (int64_t i0 = 0; i0 < d; i0 += 4) {
+    double z[4];
+    elem_dir<double>(r, seed, 0, static_cast<uint64_t>(i0 / 4), i0, static_cast<int>(std::min<int64_t>(4, d - i0)), st, z);
+    for (int j = 0; j < 4 && i0 + j < d; ++j) v[i0 + j] = z[j];
+  }
+  used[i] = true;
+  last = i;
+  key[i] = seed;
+  stream[i] = st;
+  dist[i] = r.dist;
+  return v;
+}
+
+namespace {
+// Directions for elem_apply_group read from the engine's cache.
+struct CachedDirs {
+  VecEngine::DirCache& cache;
+  const ElemRequest& r;
+  int64_t i0;
+  int n;
+  void get(int slot, uint32_t stream, double z[4]) {
+    const double* v = cache.lookup(r, elem_slot_seed(r, slot), stream) + i0;
+    for (int j = 0; j < 4; ++j) z[j] = j < n ? v[j] : 0.0;
+  }
+};
+}  // namespace
+
 void VecEngine::set_direction_table(const std::vector<std::vector<double>>& rows) {
+  cache_.reset(x_.size());
   table_.clear();
   for (const auto& r : rows) table_.insert(table_.end(), r.begin(), r.end());
 }
@@ -65,7 +116,8 @@ void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     g.block = 0;
     g.group = static_cast<uint64_t>(i0 / 4);
     g.offset = i0;
-    elem_apply_group(r, g, out);
+    CachedDirs dirs{cache_, r, i0, g.n};
+    elem_apply_group(r, g, dirs, out);
     for (int j = 0; j < g.n; ++j) {
       usq += out.delta[j] * out.delta[j];
       l1 += std::fabs(out.aux[j]);
