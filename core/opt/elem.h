@@ -38,6 +38,7 @@ enum ElemFlag : int32_t {
   kFlagNagedMomentum = 1 << 5,    // AdaNAGED-P: momentum on
   kFlagNagedEuclid = 1 << 6,      // AdaNAGED-P: Euclidean LMO u/||u|| (DoG special case)
   kFlagNagedMatrix = 1 << 7,      // AdaNAGED-P: o read from st1 (msign computed by the engine)
+  kFlagNagedAuxOnly = 1 << 8,     // AdaNAGED-P step pass: only report u in aux (engine's msign)
 };
 
 constexpr int kMaxSeeds = 64;
@@ -196,6 +197,29 @@ ZS_HD void elem_op_dir(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& dir
     for (int j = 0; j < e.n; ++j) d[j] /= elem_sqrt(e.st[0][j]);
 }
 
+// The directions an op reads, as (slot, stream) pairs: what a backend must generate
+// before running elem_apply_group with pre-filled direction buffers. Returns the count.
+ZS_HD int elem_dir_slots(const ElemRequest& r, int slots[kMaxSeeds + 4], uint32_t streams[kMaxSeeds + 4]) {
+  int n = 0;
+  const bool adamu = r.op == kOpPerturbAdaMU || r.op == kOpAdaMU;
+  auto add = [&](int slot, uint32_t stream) { slots[n] = slot; streams[n] = stream; ++n; };
+  const bool perturb = r.op == kOpPerturb || r.op == kOpPerturbHiZOO || r.op == kOpPerturbAdaMU;
+  if (!perturb && r.restore_coef != 0.0) {
+    add(kSlotRestore, 0);
+    if (adamu) add(kSlotRestore, 1);
+  }
+  if (r.op == kOpPerturbHiZOO || r.op == kOpHiZOO) {
+    add(0, 0);
+  } else if (adamu) {
+    add(0, 0);
+    add(0, 1);
+  } else if (!(r.flags & kFlagGradBuffer)) {
+    for (int k = 0; k < r.n_seeds; ++k) add(k, 0);
+  }
+  if (!perturb && r.next_coef != 0.0) add(kSlotNext, 0);
+  return n;
+}
+
 // One group: restore, the op's update, next perturbation. Returns per-element results.
 template <class T, class S, class Dirs>
 ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& dirs, ElemOut<T>& out) {
@@ -332,7 +356,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs
             if (r.op == kOpNagedDual) { m = be * m + (T(1) - be) * g[j]; e.st[0][j] = m; }
             u = (r.flags & kFlagNesterov) ? be * m + (T(1) - be) * g[j] : m;
           }
-          if (r.op == kOpNagedDual) { out.aux[j] = u; continue; }
+          if (r.op == kOpNagedDual || (r.flags & kFlagNagedAuxOnly)) { out.aux[j] = u; continue; }
           T o, a = static_cast<T>(r.gamma);
           if (r.flags & kFlagNagedMatrix) o = e.st[1][j];
           else if (r.flags & kFlagNagedEuclid) { const T s = static_cast<T>(r.block_scale[e.block]); o = u * s; a *= s; }

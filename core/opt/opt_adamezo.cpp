@@ -68,6 +68,7 @@ class AdaMezo : public Optimizer {
       r.delta = delta_;
       if (inside_) r.flags |= kFlagDeltaInsideSqrt;
     }
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
     StepInfo s;
     s.loss = z.loss();
@@ -77,6 +78,7 @@ class AdaMezo : public Optimizer {
     s.seed = z.seeds[0];
     return s;
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 0; }
   int64_t memory_bytes() const override { return static_cast<int64_t>(hp_.at("h")) * 16; }
   double fp_per_step() const override { return est_.fp_per_step(); }

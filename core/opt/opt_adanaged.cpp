@@ -5,7 +5,8 @@
 //   p_k = (L(x + tau z) - L(x - tau z)) / (2 tau), g = p z    two-sided estimate
 //   m = beta m + (1 - beta) g; u = Nesterov(m, g) or m       optional momentum
 //   o_b = LMO_b(u_b): sign (l-inf ball), u/||u|| (l2 ball), msign (spectral, matrices)
-//   rbar = max(rbar, dist(x_k, x_0)); G += (sum_b <u_b, o_b>)^2
+//   rbar = max(rbar, dist(x_k, x_0)); G += (sum_b <u_b, o_b>)^2  (dist in the block
+//   max-norm whose unit ball the LMO uses; its dual is the sum of block duals)
 //   gamma = rbar (sum_b <u_b, o_b>) / sqrt(G); x_b -= gamma o_b  (DoG, Ivgi et al. 2023)
 // With the Euclidean LMO, one block, no momentum and the exact distance it is DoG.
 #include <cmath>
@@ -34,7 +35,8 @@ class AdaNaged : public Optimizer {
     beta_ = hp("beta");
     if (beta_ > 0) e.state_init(0, 0.0);
     exact_ = hp("distance") == 0;
-    r_eps_ = hp("r_eps") * (1.0 + e.anchor_save(exact_));
+    geometry_ = lmo_ == kLmoEuclid ? Engine::kNormL2 : (lmo_ == kLmoAuto ? Engine::kNormAuto : Engine::kNormLinf);
+    r_eps_ = hp("r_eps") * (1.0 + e.anchor_save(exact_, geometry_));
     rbar_ = r_eps_;
     gamma_prev_ = r_eps_;
     gamma_sum_ = 0;
@@ -45,7 +47,7 @@ class AdaNaged : public Optimizer {
     if (matrix_) e.state_init(1, 0.0);
   }
   StepInfo step(Engine& e, int64_t t) override {
-    const double dist = exact_ ? e.anchor_dist() : gamma_sum_;
+    const double dist = exact_ ? e.anchor_dist(geometry_) : gamma_sum_;
     rbar_ = std::max(rbar_, dist);
     double tau = tau_last_step_ ? std::max(tau_min_, c_tau_ * gamma_prev_) : rbar_ / std::sqrt(static_cast<double>(e.dim()));
     tau = std::max(tau, tau_min_);
@@ -114,6 +116,7 @@ class AdaNaged : public Optimizer {
   double tau_min_ = 0, c_tau_ = 1;
   bool tau_last_step_ = true, dog_ = true, nesterov_ = true;
   int lmo_ = 0;
+  int geometry_ = Engine::kNormLinf;
   std::vector<double> scale_;
 };
 

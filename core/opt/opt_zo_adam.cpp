@@ -35,6 +35,7 @@ class ZoAdamLike : public Optimizer {
       r.bc1 = 1.0 - std::pow(r.beta1, static_cast<double>(t + 1));
       r.bc2 = 1.0 - std::pow(r.beta2, static_cast<double>(t + 1));
     }
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
     StepInfo s;
     s.loss = z.loss();
@@ -44,6 +45,7 @@ class ZoAdamLike : public Optimizer {
     s.seed = z.seeds[0];
     return s;
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 2; }
   double fp_per_step() const override { return est_.fp_per_step(); }
 

@@ -34,9 +34,11 @@ class ZoSgdLike : public Optimizer {
     r.lr = lr_;
     r.wd = wd_;
     configure_update(r, z, t);
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
     return info_of(z);
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double fp_per_step() const override { return est_.fp_per_step(); }
   double memory_p() const override { return 0; }
 

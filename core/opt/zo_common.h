@@ -39,7 +39,10 @@ class ZoEstimator {
  public:
   // Reads eps, queries, sided, dist from hp when present (defaults: 1e-3, 1, two, gaussian).
   void configure(const ParamValues& hp);
-  void set_run_seed(uint64_t s) { run_seed_ = s; }
+  void set_run_seed(uint64_t s) {
+    run_seed_ = s;
+    pending_ = false;
+  }
   double eps() const { return eps_; }
   int queries() const { return queries_; }
   Sided sided() const { return sided_; }
@@ -53,9 +56,16 @@ class ZoEstimator {
   // With defer_restore the last query stays perturbed (by -eps u for two-sided, +eps u
   // for one-sided) and restore_coef/restore_seed say how to undo it.
   ZoEstimate estimate(Engine& e, int64_t t, bool defer_restore = true, int32_t perturb_op = kOpPerturb,
-                      double eps = NAN) const;
+                      double eps = NAN);
   // theta += coef * scale * dir(seed) with the given op.
   void perturb(Engine& e, uint64_t seed, double coef, int32_t op = kOpPerturb) const;
+  // When the engine fuses passes and the estimate is the plain two-sided single query,
+  // adds the next step's +eps z perturbation to the update request `r` and remembers it,
+  // so that the next estimate starts from the perturbed point.
+  void fuse_next(const Engine& e, ElemRequest& r, int64_t t);
+  // Removes a pending fused perturbation (Optimizer::settle).
+  void settle(Engine& e);
+  void clear_pending() { pending_ = false; }
 
  private:
   double eps_ = 1e-3;
@@ -63,6 +73,8 @@ class ZoEstimator {
   Sided sided_ = Sided::Two;
   DirKind dist_ = DirKind::Gaussian;
   uint64_t run_seed_ = 0;
+  bool pending_ = false;  // x currently carries +eps z(pending_seed_)
+  uint64_t pending_seed_ = 0;
 };
 
 // Registration: each optimizer file defines one of these and optimizer.cpp lists them.

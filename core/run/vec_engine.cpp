@@ -144,11 +144,14 @@ double VecEngine::dir_sq_norm(uint64_t seed) {
   return s;
 }
 
-double VecEngine::anchor_save(bool keep_copy) {
+// One vector block: l2 for the Euclidean geometry, l-inf otherwise (no matrices here).
+double VecEngine::anchor_save(bool keep_copy, int norm) {
   if (keep_copy) anchor_ = x_;
-  return x_.norm();
+  return norm == kNormL2 ? x_.norm() : x_.lpNorm<Eigen::Infinity>();
 }
 
-double VecEngine::anchor_dist() { return (x_ - anchor_).norm(); }
+double VecEngine::anchor_dist(int norm) {
+  return norm == kNormL2 ? (x_ - anchor_).norm() : (x_ - anchor_).lpNorm<Eigen::Infinity>();
+}
 
 }  // namespace zs

@@ -37,8 +37,8 @@ class VecEngine : public Engine {
   void state_init(int slot, double value) override;
   void apply(const ElemRequest& r, ApplyStats* stats) override;
   double dir_sq_norm(uint64_t seed) override;
-  double anchor_save(bool keep_copy) override;
-  double anchor_dist() override;
+  double anchor_save(bool keep_copy, int norm) override;
+  double anchor_dist(int norm) override;
   const std::vector<double>* direction_table() const override { return table_.empty() ? nullptr : &table_; }
 
  protected:
