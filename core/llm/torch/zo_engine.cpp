@@ -15,6 +15,7 @@ namespace zs {
 
 namespace {
 
+static_assert(TensorStepStats::kBins == kAlphaBins, "CPU and CUDA alpha histograms share their bins");
 constexpr int64_t kChunk = 4096;  // elements per work item (1024 groups): directions fit in L1/L2
 constexpr uint32_t kPlotStream = 5;
 
@@ -101,7 +102,7 @@ TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorE
       for (size_t b = 0; b < blocks_.size(); ++b) {
         const at::Tensor w = blocks_[b].tensor.to(at::kFloat).cpu();
         if (w.dim() < 2) {
-          impl_->row_scale[k].push_back(at::zeros({1}));
+          impl_->row_scale[k].push_back(at::zeros({1}, at::TensorOptions().device(blocks_[b].tensor.device())));
           continue;
         }
         const int64_t rows = w.size(0), cols = w.numel() / rows;
@@ -109,7 +110,7 @@ TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorE
         normal_fill(opt_.plot_seed + static_cast<uint64_t>(k), b, 0, (w.numel() + 3) / 4, kPlotStream, d.data());
         const at::Tensor dn =
             at::from_blob(d.data(), {rows, cols}, at::kFloat).norm(2, {1}).clamp_min(1e-12);
-        impl_->row_scale[k].push_back((w.reshape({rows, cols}).norm(2, {1}) / dn).contiguous());
+        impl_->row_scale[k].push_back((w.reshape({rows, cols}).norm(2, {1}) / dn).contiguous().to(blocks_[b].tensor.device()));
       }
   }
 }
@@ -294,6 +295,45 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     stats->block_l2sq.assign(blocks_.size(), 0.0);
   }
   double usq_total = 0;
+#if ZS_HAVE_CUDA
+  if (impl_->cuda) {
+    std::vector<CudaBlockArgs> args;
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+      CudaBlockArgs a;
+      at::Tensor& x = impl_->x[b];
+      a.x = x.data_ptr();
+      a.dtype = x.scalar_type() == at::kFloat ? 0 : (x.scalar_type() == at::kHalf ? 1 : 2);
+      a.st0 = impl_->st[0].size() > b ? impl_->st[0][b].data_ptr<float>() : nullptr;
+      a.st1 = impl_->st[1].size() > b ? impl_->st[1][b].data_ptr<float>() : nullptr;
+      a.grad = impl_->grad.size() > b && impl_->grad[b].defined() ? impl_->grad[b].data_ptr<float>() : nullptr;
+      a.n = x.numel();
+      a.block = static_cast<uint32_t>(b);
+      a.wd_mask = blocks_[b].decay ? 1.0f : 0.0f;
+      if (opt_.plot_stats && impl_->row_scale[0][b].numel() > 1) {
+        a.row_scale0 = impl_->row_scale[0][b].data_ptr<float>();
+        a.row_scale1 = impl_->row_scale[1][b].data_ptr<float>();
+        a.row_len = a.n / blocks_[b].tensor.size(0);
+      }
+      args.push_back(a);
+    }
+    CudaPassStats cs;
+    cuda_apply(r, args, opt_.plot_stats, opt_.plot_seed, cs);
+    if (stats) {
+      stats->update_sq = cs.usq;
+      stats->block_l1 = cs.l1;
+      stats->block_l2sq = cs.l2;
+    }
+    if (update) {
+      stats_.update_norm = std::sqrt(cs.usq);
+      stats_.plot_dot[0] = cs.dot[0];
+      stats_.plot_dot[1] = cs.dot[1];
+      for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] = cs.hist[k];
+    }
+    if (opt_.master_weights)
+      for (size_t b = 0; b < blocks_.size(); ++b) blocks_[b].tensor.copy_(impl_->x[b]);
+    return;
+  }
+#endif
   std::vector<ChunkStats> parts;
   for (size_t b = 0; b < blocks_.size(); ++b) {
     at::Tensor& x = impl_->x[b];
@@ -306,25 +346,6 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     const float* rs[2] = {plot ? impl_->row_scale[0][b].data_ptr<float>() : nullptr,
                           plot ? impl_->row_scale[1][b].data_ptr<float>() : nullptr};
     const int64_t row_len = blocks_[b].tensor.dim() >= 2 ? n / blocks_[b].tensor.size(0) : 0;
-#if ZS_HAVE_CUDA
-    if (impl_->cuda) {
-      CudaPassStats cs;
-      cuda_block_pass(r, static_cast<int>(b), x, st0, st1, gr, wd, nullptr, plot ? rs : nullptr, row_len,
-                      opt_.plot_seed, cs);
-      usq_total += cs.usq;
-      if (stats) {
-        stats->block_l1[b] = cs.l1;
-        stats->block_l2sq[b] = cs.l2;
-      }
-      if (update) {
-        stats_.plot_dot[0] += cs.dot[0];
-        stats_.plot_dot[1] += cs.dot[1];
-        for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] += cs.hist[k];
-      }
-      if (opt_.master_weights) blocks_[b].tensor.copy_(x);
-      continue;
-    }
-#endif
     switch (x.scalar_type()) {
       case at::kFloat:
         cpu_block_pass<float>(r, static_cast<int>(b), x.data_ptr<float>(), st0, st1, gr, wd, n, nullptr, rs, row_len,
