@@ -245,6 +245,18 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
                       kPlotStream, pd[k]);
         }
       ChunkStats& cs = parts[static_cast<size_t>(c)];
+      if (r.op == kOpPerturb && !aux) {
+        // x += sum_k c1[k] z_k: the same float operations, in the same order, as elem.h's
+        // kOpPerturb, written as plain loops over the chunk so they vectorise.
+        for (int k = 0; k < r.n_seeds; ++k) {
+          const float ck = static_cast<float>(r.c1[k]);
+          const float* z = dirs.buf[k][0];
+          S* xs = x + i0;
+          for (int64_t i = 0; i < len; ++i)
+            xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
+        }
+        continue;
+      }
       ElemGroup<float, S> e;
       e.block = static_cast<uint64_t>(b);
       e.wd_mask = wd_mask;
@@ -260,6 +272,7 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
         e.offset = i;
         dirs.g = g;
         elem_apply_group(r, e, dirs, out);
+        if (!update && !aux) continue;  // perturbations: nothing to reduce
         for (int j = 0; j < e.n; ++j) {
           const double dl = out.delta[j];
           cs.usq += dl * dl;
