@@ -38,18 +38,11 @@ class AdaMezo : public Optimizer {
       hist_.push_front({z.seeds[0], z.p[0] * z.scale[0]});  // p u with u = scale z
       while (static_cast<int>(hist_.size()) > h) hist_.pop_back();
     }
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
+    const bool warm = h == 0 || (warmup_ && t < h + 1);
+    ElemRequest r = est_.update_request(e, z, warm ? kOpSgd : kOpAdaMeZO);  // warm-up: plain MeZO
     r.lr = lr_;
     r.wd = wd_;
-    const bool warm = h == 0 || (warmup_ && t < h + 1);
-    if (warm) {
-      r.op = kOpSgd;  // plain MeZO update
-      z.fill_gradient(r);
-    } else {
-      r.op = kOpAdaMeZO;
+    if (!warm) {
       const double b1 = b1_, b2 = b2_;
       const bool omb = omb_;
       const int n = static_cast<int>(hist_.size());
@@ -70,13 +63,7 @@ class AdaMezo : public Optimizer {
     }
     est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
+    return z.info();
   }
   void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 0; }

@@ -52,18 +52,13 @@ class AdaNaged : public Optimizer {
     double tau = tau_last_step_ ? std::max(tau_min_, c_tau_ * gamma_prev_) : rbar_ / std::sqrt(static_cast<double>(e.dim()));
     tau = std::max(tau, tau_min_);
     const ZoEstimate z = est_.estimate(e, t, true, kOpPerturb, tau);
-    ElemRequest r;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
+    ElemRequest r = est_.update_request(e, z, kOpNagedDual);
     r.beta1 = beta_;
     if (beta_ > 0) r.flags |= kFlagNagedMomentum;
     if (nesterov_) r.flags |= kFlagNesterov;
     const int lmo = lmo_;
     if (lmo == kLmoEuclid) r.flags |= kFlagNagedEuclid;
     // Pass 1: momentum update and the block duals of u (restore fused in).
-    r.op = kOpNagedDual;
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
     ApplyStats st;
     e.apply(r, &st);
     r.restore_coef = 0;
@@ -93,12 +88,7 @@ class AdaNaged : public Optimizer {
     e.apply(r, nullptr);
     gamma_prev_ = gamma;
     gamma_sum_ += gamma;
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
+    StepInfo s = z.info();
     s.eps = tau;
     return s;
   }

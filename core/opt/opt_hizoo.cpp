@@ -25,25 +25,14 @@ class HiZoo : public Optimizer {
     const double l0 = e.eval();
     const ZoEstimate z = est_.estimate(e, t, true, kOpPerturbHiZOO);
     const double eps = est_.eps();
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.op = kOpHiZOO;
-    r.n_seeds = 1;
-    r.seeds[0] = z.seeds[0];
-    r.c1[0] = z.p[0];
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
+    ElemRequest r = est_.update_request(e, z, kOpHiZOO);
     r.lr = lr_;
     r.wd = wd_;
     r.alpha = a_;
     r.hess = std::fabs(z.loss_plus + z.loss_minus - 2.0 * l0) / (2.0 * eps * eps);
     e.apply(r, nullptr);
-    StepInfo s;
+    StepInfo s = z.info();
     s.loss = l0;
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
     return s;
   }
   double memory_p() const override { return 1; }

@@ -26,24 +26,20 @@ class ZoAdamLike : public Optimizer {
   }
   StepInfo step(Engine& e, int64_t t) override {
     const ZoEstimate z = est_.estimate(e, t);
-    ElemRequest r = base_;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
+    ElemRequest r = est_.update_request(e, z, kOpAdam);
+    r.lr = base_.lr;
+    r.wd = base_.wd;
+    r.beta1 = base_.beta1;
+    r.beta2 = base_.beta2;
+    r.delta = base_.delta;
+    r.flags |= base_.flags;
     if (!radazo_) {
       r.bc1 = 1.0 - std::pow(r.beta1, static_cast<double>(t + 1));
       r.bc2 = 1.0 - std::pow(r.beta2, static_cast<double>(t + 1));
     }
     est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
+    return z.info();
   }
   void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 2; }

@@ -26,17 +26,13 @@ class ZoSgdLike : public Optimizer {
   }
   StepInfo step(Engine& e, int64_t t) override {
     const ZoEstimate z = est_.estimate(e, t);
-    ElemRequest r;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
+    ElemRequest r = est_.update_request(e, z, kOpSgd);
     r.lr = lr_;
     r.wd = wd_;
     configure_update(r, z, t);
     est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    return info_of(z);
+    return z.info();
   }
   void settle(Engine& e) override { est_.settle(e); }
   double fp_per_step() const override { return est_.fp_per_step(); }
@@ -45,15 +41,6 @@ class ZoSgdLike : public Optimizer {
  protected:
   virtual void init_state(Engine&) {}
   virtual void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t t) = 0;
-  static StepInfo info_of(const ZoEstimate& z) {
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
-  }
   ZoEstimator est_;
   double lr_ = 0, wd_ = 0;
 };
@@ -136,10 +123,7 @@ class ZoCons : public Optimizer {
   StepInfo step(Engine& e, int64_t t) override {
     const double l0 = e.eval();
     const ZoEstimate z = est_.estimate(e, t, /*defer_restore=*/false);
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.op = kOpPerturb;
-    z.fill_gradient(r);
+    const ElemRequest r = est_.update_request(e, z, kOpPerturb);
     const double lr = lr_;
     auto move = [&](double k) {  // x += k * lr * g
       ElemRequest m = r;
@@ -152,12 +136,8 @@ class ZoCons : public Optimizer {
     const double l_up = e.eval();
     if (l_down <= l_up && l_down <= l0) move(-2.0);
     else if (l0 < l_up) move(-1.0);
-    StepInfo s;
+    StepInfo s = z.info();
     s.loss = l0;
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
     return s;
   }
   double memory_p() const override { return 0; }

@@ -44,6 +44,26 @@ void ZoEstimate::fill_gradient(ElemRequest& r) const {
   }
 }
 
+StepInfo ZoEstimate::info() const {
+  StepInfo s;
+  s.loss = loss();
+  s.loss_plus = loss_plus;
+  s.loss_minus = loss_minus;
+  s.p = p[0];
+  s.seed = seeds[0];
+  return s;
+}
+
+ElemRequest ZoEstimator::update_request(const Engine& e, const ZoEstimate& z, int32_t op) const {
+  ElemRequest r;
+  prepare(e, r);
+  z.fill_gradient(r);
+  r.op = op;
+  r.restore_seed = z.restore_seed;
+  r.restore_coef = z.restore_coef;
+  return r;
+}
+
 void ZoEstimator::configure(const ParamValues& hp) {
   auto get = [&](const char* k, double d) {
     auto it = hp.find(k);

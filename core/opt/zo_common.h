@@ -33,6 +33,8 @@ struct ZoEstimate {
   double loss() const;            // (l+ + l-)/2 averaged, or l0 for one-sided
   // c1[q] = p_q scale_q / n : g = sum_q c1[q] z_q
   void fill_gradient(ElemRequest& r) const;
+  // The run-record fields of this estimate (loss, probes, p and seed of the first query).
+  StepInfo info() const;
 };
 
 class ZoEstimator {
@@ -51,6 +53,9 @@ class ZoEstimator {
   uint64_t seed(const Engine& e, int64_t t, int q) const;
   // Sets dist / table fields of a request for this engine.
   void prepare(const Engine& e, ElemRequest& r) const;
+  // An update request of op `op` for estimate z: directions prepared, g = sum_q c1 z_q,
+  // and the deferred restore of the last query fused in.
+  ElemRequest update_request(const Engine& e, const ZoEstimate& z, int32_t op) const;
   // Runs the estimate at step t with radius eps (NaN: configured eps). `perturb_op`
   // selects the perturbation direction (kOpPerturb, kOpPerturbHiZOO, kOpPerturbAdaMU).
   // With defer_restore the last query stays perturbed (by -eps u for two-sided, +eps u
