@@ -47,6 +47,8 @@ class ZoEstimator {
   }
   double eps() const { return eps_; }
   int queries() const { return queries_; }
+  // Query count of the next estimate (AdaZeta's per-step schedule); n in [1, kMaxSeeds].
+  void set_queries(int n) { queries_ = n; }
   Sided sided() const { return sided_; }
   double fp_per_step() const;
   // Seed of query q at step t (table mode: t * queries + q, selecting rows cyclically).
