@@ -67,6 +67,7 @@ class AdaZeta : public Optimizer {
   // The average of 2 Q_k over the run's total_steps (the engine counts the exact FP of
   // each step); before reset, the first epoch's 2 Q_0.
   double fp_per_step() const override { return fp_avg_; }
+  double fp_of_step(int64_t t) const override { return 2.0 * queries_at(t); }
 
  private:
   int64_t epoch_of(int64_t t) const { return t / steps_per_epoch_; }

@@ -103,8 +103,11 @@ class Optimizer {
   // scalars (AdaMeZO's seed/p window, MEAZO's moment).
   virtual double memory_p() const = 0;
   virtual int64_t memory_bytes() const { return 0; }
-  // Forward passes per step (first-order methods: 1, plus one backward pass).
+  // Forward passes per step (first-order methods: 1, plus one backward pass); for
+  // methods whose cost varies (AdaZeta's query schedule) the run's average.
   virtual double fp_per_step() const = 0;
+  // Forward passes step t will take (FP budgets stop before a step that would overrun).
+  virtual double fp_of_step(int64_t /*t*/) const { return fp_per_step(); }
   virtual int bp_per_step() const { return 0; }
 
   // Loggable state for exact resume of ZO runs: a compact (seed, p) step log replays the

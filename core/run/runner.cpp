@@ -108,6 +108,8 @@ Scene scene_make(const Experiment& e) {
   return s;
 }
 
+// The step budget (an estimate for FP budgets: RunStepper also stops before a step whose
+// forward passes would exceed the budget).
 int64_t run_step_budget(const Experiment& e, const Optimizer& o) {
   if (e.max_steps > 0) return e.max_steps;
   return static_cast<int64_t>(std::floor(static_cast<double>(e.max_fp) / o.fp_per_step() + 1e-9));
@@ -177,6 +179,12 @@ void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
 
 bool RunStepper::step() {
   if (done_) return false;
+  // An FP budget stops before a step that would overrun it (per-step costs may vary).
+  if (exp_.max_fp > 0 && static_cast<double>(engine_->forward_passes()) + opt_->fp_of_step(t_) > exp_.max_fp + 1e-9) {
+    done_ = true;
+    rec_.final_x.assign(engine_->x().data(), engine_->x().data() + engine_->dim());
+    return false;
+  }
   VecEngine& e = *engine_;
   prev_ = e.x();
   grad_.resize(prev_.size());
@@ -225,7 +233,7 @@ bool RunStepper::step() {
     rec_.diverge_reason = why;
     done_ = true;
   }
-  if (t_ >= budget_) done_ = true;
+  if (exp_.max_steps > 0 && t_ >= budget_) done_ = true;
   if (done_) rec_.final_x.assign(x.data(), x.data() + x.size());
   return !done_;
 }
