@@ -99,6 +99,34 @@ RunDir run_dir_read(const std::string& dir) {
     r.fp_per_step = opt->fp_per_step();
     r.legend = optimizer_memory_text(*opt) + ", " + optimizer_cost_text(*opt);
   }
+  // runs.csv has no divergence column: the marks (a cross at the last point) come from
+  // summary.json, or a re-rendered figure would draw a diverged run as a finished one.
+  const std::string sum = (d / "summary.json").string();
+  const std::string sum_text = read_file(sum);
+  nlohmann::json sj;
+  try {
+    sj = nlohmann::json::parse(sum_text);
+  } catch (const nlohmann::json::exception&) {
+    fail(sum, "malformed JSON (expected the summary.json written by `zoscope-cli run`)");
+  }
+  if (!sj.is_object() || !sj.contains("runs") || !sj["runs"].is_array())
+    fail(sum, "not a zoscope summary (expected an object with a \"runs\" array)");
+  for (size_t i = 0; i < sj["runs"].size(); ++i) {
+    const nlohmann::json& o = sj["runs"][i];
+    const std::string at = "runs[" + std::to_string(i) + "]";
+    if (!o.is_object() || !o.contains("run") || !o["run"].is_number_integer() || !o.contains("diverged") ||
+        !o["diverged"].is_boolean())
+      fail(sum + ": " + at, "expected an object with integer \"run\" and boolean \"diverged\"");
+    if (!o["diverged"].get<bool>()) continue;
+    const int64_t idx = o["run"].get<int64_t>();
+    auto it = std::find_if(rd.runs.begin(), rd.runs.end(), [&](const RunRecord& r) { return r.index == idx; });
+    if (it == rd.runs.end()) fail(sum + ": " + at + ".run", "run " + std::to_string(idx) + " has no rows in runs.csv");
+    it->diverged = true;
+    if (o.contains("diverged_step") && o["diverged_step"].is_number_integer())
+      it->diverged_step = o["diverged_step"].get<int64_t>();
+    if (o.contains("diverge_reason") && o["diverge_reason"].is_string())
+      it->diverge_reason = o["diverge_reason"].get<std::string>();
+  }
   return rd;
 }
 
