@@ -131,6 +131,26 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   return 0;
 }
 
+// Messages quote user text (names, labels, expressions, JSON keys); escape its control
+// characters so that an error stays the one line the contract promises.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '\n') out += "\\n";
+    else if (ch == '\t') out += "\\t";
+    else if (ch == '\r') out += "\\r";
+    else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 // One line for a command-line mistake. CLI11 reports a misspelt subcommand only as "A
 // subcommand is required"; name the word instead.
 std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
@@ -193,7 +213,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
-    std::fprintf(stderr, "zoscope-cli: error: %s (see --help)\n", zs::usage_error_text(app, e, argc, argv).c_str());
+    std::fprintf(stderr, "zoscope-cli: error: %s (see --help)\n", zs::one_line(zs::usage_error_text(app, e, argc, argv)).c_str());
     return 2;
   }
   try {
@@ -204,10 +224,10 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("render")) return zs::cmd_render(render_dir, render_png, render_svg, render_size, threads);
     return zs::cli_run_llm_commands(app, threads);
   } catch (const zs::Error& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", e.what());
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", e.what());
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 1;
   }
 }

@@ -292,7 +292,12 @@ Experiment experiment_from_json(const json& j, const std::string& file) {
     }
     if (const json* v = get(r, "hyperparameters")) rs.hp = parse_params(c, *v, p + ".hyperparameters", info->params);
     rs.label = info->display;
-    if (const json* v = get(r, "label")) rs.label = str(c, *v, p + ".label");
+    if (const json* v = get(r, "label")) {
+      rs.label = str(c, *v, p + ".label");
+      // One line: runs.csv is read back line by line, legends and tables are one line each.
+      if (std::any_of(rs.label.begin(), rs.label.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+        fail(c.at(p + ".label"), v->dump() + " contains a control character (a label is one line of text)");
+    }
     rs.colour = default_run_colour(static_cast<int>(i));
     if (const json* v = get(r, "colour")) rs.colour = parse_colour(c, *v, p + ".colour");
     if (const json* v = get(r, "visible")) rs.visible = boolean(c, *v, p + ".visible");

@@ -68,6 +68,10 @@ const BadFile kBadFiles[] = {
     {"view_domain.json", {"view.domain", "x0 < x1"}},
     {"unknown_colormap.json", {"view.colormap", "\"jet\""}},
     {"export_too_small.json", {"export.width", "value 10"}},
+    // User text with a newline is escaped in the message, which stays one line.
+    {"label_newline.json", {"runs[0].label", "\"two\\nlines\"", "control character"}},
+    {"optimizer_newline.json", {"runs[0].optimizer", "unknown optimizer \"me\\nzo\""}},
+    {"field_newline.json", {"se\\ned: unknown field"}},
 };
 
 TEST(CliErrors, EveryBadExperimentFileGivesOneLineNamingFileAndField) {
