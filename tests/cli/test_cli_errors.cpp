@@ -170,6 +170,34 @@ TEST(CliErrors, HelpAndVersionSucceed) {
   EXPECT_EQ(cli({"run", "--help"}).status, 0);
 }
 
+// [SECTION] valid but extreme experiments (tests/data/cli/edge/*.json)
+//
+// NaN or inf everywhere, a start that overflows, degenerate domains and colour scales, a
+// 64-pixel figure with twelve runs, the largest lr for every optimizer, noise of 1e300,
+// hyperparameters at the ends of their ranges: each runs (runs may diverge) and writes
+// every file, and render reads the directory back. Run under ZOSCOPE_SANITIZE=ON these are
+// the cases where a float-to-int conversion or an empty range would show.
+TEST(CliRobustness, ExtremeExperimentsRunAndRender) {
+  ScratchDir d;
+  int n = 0;
+  for (const auto& f : std::filesystem::directory_iterator(data_path("edge"))) {
+    const std::string name = f.path().stem().string();
+    SCOPED_TRACE(name);
+    ++n;
+    const CliResult r = cli({"run", f.path().string(), "--out", d / name});
+    EXPECT_EQ(r.signal, 0);
+    EXPECT_EQ(r.status, 0) << r.err;
+    for (const char* file : {"runs.csv", "runs.jsonl", "summary.json", "figure.png", "figure.svg"})
+      EXPECT_TRUE(file_exists(d / name + "/" + file)) << file;
+    const CliResult re = cli({"render", d / name, "--png", d / name + "/re.png", "--svg", d / name + "/re.svg"});
+    EXPECT_EQ(re.signal, 0);
+    EXPECT_EQ(re.status, 0) << re.err;
+    EXPECT_EQ(first_difference(file_text(d / name + "/figure.svg"), file_text(d / name + "/re.svg")), "")
+        << "render reproduces the run's figure";
+  }
+  EXPECT_GE(n, 10);
+}
+
 // [SECTION] diverging runs: marked and stopped, the others go on
 
 json run_summary(const ScratchDir& d, const std::string& exp) {

@@ -212,6 +212,15 @@ TEST(CliRender, ReproducesTheFigureOfTheRunIncludingDivergence) {
   EXPECT_TRUE(file_text(d / "run/figure.png") == file_text(d / "f.png")) << "PNG differs";
 }
 
+// Every optimizer's legend (memory, FP per step) comes back as the run drew it.
+TEST(CliRender, ReproducesTheGoldenFigure) {
+  const GoldenRun& g = golden_run();
+  expect_run_ok(g.result);
+  ScratchDir d;
+  ASSERT_EQ(cli({"render", g.out(), "--svg", d / "f.svg"}).status, 0);
+  EXPECT_EQ(first_difference(file_text(g.out() + "/figure.svg"), file_text(d / "f.svg")), "");
+}
+
 TEST(CliRender, BadRunDirectoryGivesOneLineError) {
   const GoldenRun& g = golden_run();
   expect_run_ok(g.result);
