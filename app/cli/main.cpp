@@ -83,6 +83,7 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   RunDirOptions o;
   parse_size(size, o.width, o.height);
   o.threads = threads;
+  if (out.empty()) fail("--out", "is empty; name the output directory");
   make_dirs(out);  // an unusable --out fails before the runs, not after them
   const Scene s = scene_make(e);
   Progress prog{Clock::now(), "runs"};
