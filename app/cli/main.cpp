@@ -3,6 +3,7 @@
 // Bad input gets one clear line on stderr and a non-zero exit status, never a crash.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -93,8 +94,9 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   const auto files = run_dir_write(out, e, runs, o);
   std::printf("%-24s %-14s %8s %10s %14s %s\n", "run", "optimizer", "steps", "FP", "final loss", "");
   for (const auto& r : runs)
-    std::printf("%-24s %-14s %8lld %10lld %14.6g %s\n", r.label.c_str(), r.optimizer.c_str(),
-                static_cast<long long>(r.rows.back().step), static_cast<long long>(r.rows.back().fp), r.final_loss(),
+    std::printf("%-24s %-14s %8lld %10lld %14s %s\n", r.label.c_str(), r.optimizer.c_str(),
+                static_cast<long long>(r.rows.back().step), static_cast<long long>(r.rows.back().fp),
+                std::isfinite(r.final_loss()) ? fmt_double(r.final_loss()).c_str() : "not finite",
                 r.diverged ? ("diverged at step " + std::to_string(r.diverged_step) + ": " + r.diverge_reason).c_str() : "");
   for (const auto& f : files) std::printf("wrote %s\n", f.c_str());
   return 0;

@@ -202,7 +202,7 @@ class ErrorLocator : public nlohmann::json_sax<json> {
 
 uint32_t default_run_colour(int i) {
   static const uint32_t kPalette[] = {0xE69F00, 0x56B4E9, 0x009E73, 0xF0E442, 0x0072B2, 0xD55E00, 0xCC79A7,
-                                      0xFFFFFF, 0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B};
+                                      0xBBBBBB, 0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B};
   return kPalette[static_cast<size_t>(i) % (sizeof kPalette / sizeof kPalette[0])];
 }
 

@@ -29,12 +29,12 @@ class AdaNaged : public Optimizer {
     dog_ = this->hp("step_mode") == 0;
     nesterov_ = this->hp("nesterov") != 0;
     lmo_ = static_cast<int>(this->hp("lmo"));
+    beta_ = this->hp("beta");
+    exact_ = this->hp("distance") == 0;
   }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
-    beta_ = hp("beta");
     if (beta_ > 0) e.state_init(0, 0.0);
-    exact_ = hp("distance") == 0;
     geometry_ = lmo_ == kLmoEuclid ? Engine::kNormL2 : (lmo_ == kLmoAuto ? Engine::kNormAuto : Engine::kNormLinf);
     r_eps_ = hp("r_eps") * (1.0 + e.anchor_save(exact_, geometry_));
     rbar_ = r_eps_;

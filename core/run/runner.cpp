@@ -40,12 +40,18 @@ Eigen::VectorXd seeded_unit(uint64_t seed, uint64_t block, int64_t d, const Eige
   return v / v.norm();
 }
 
-double quantile_sorted(const std::vector<double>& s, double q) {
-  if (s.empty()) return NAN;
-  const double pos = q * static_cast<double>(s.size() - 1);
+// Linearly interpolated quantile by selection (O(n), reorders v): equal to the value at
+// position q (n - 1) of the sorted vector.
+double quantile_select(std::vector<double>& v, double q) {
+  if (v.empty()) return NAN;
+  const double pos = q * static_cast<double>(v.size() - 1);
   const size_t i = static_cast<size_t>(pos);
   const double f = pos - static_cast<double>(i);
-  return i + 1 < s.size() ? s[i] * (1 - f) + s[i + 1] * f : s[i];
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(i), v.end());
+  const double a = v[i];
+  if (f == 0 || i + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + static_cast<ptrdiff_t>(i) + 1, v.end());
+  return a * (1 - f) + b * f;
 }
 
 }  // namespace
@@ -169,12 +175,11 @@ void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
   row.alpha_x = a[i0];
   row.alpha_y = a[i1];
   scratch_.assign(a.data(), a.data() + d);
-  std::sort(scratch_.begin(), scratch_.end());
-  row.alpha_min = scratch_.front();
-  row.alpha_q25 = quantile_sorted(scratch_, 0.25);
-  row.alpha_median = quantile_sorted(scratch_, 0.5);
-  row.alpha_q75 = quantile_sorted(scratch_, 0.75);
-  row.alpha_max = scratch_.back();
+  row.alpha_min = quantile_select(scratch_, 0.0);
+  row.alpha_q25 = quantile_select(scratch_, 0.25);
+  row.alpha_median = quantile_select(scratch_, 0.5);
+  row.alpha_q75 = quantile_select(scratch_, 0.75);
+  row.alpha_max = quantile_select(scratch_, 1.0);
 }
 
 bool RunStepper::step() {

@@ -59,6 +59,8 @@ class VecEngine : public Engine {
     uint32_t stream[kSlots];
     int32_t dist[kSlots];
     bool used[kSlots];
+    uint64_t stamp[kSlots];  // pass that last resolved the entry: never evicted in that pass
+    uint64_t pass = 0;
     int last = 0;  // most recent hit: checked first
     void reset(int64_t dim);
     const double* lookup(const ElemRequest& r, uint64_t seed, uint32_t stream);
