@@ -51,21 +51,11 @@ TEST(CliList, PrintsEveryLandscapeOptimizerAndPreset) {
 
 // [SECTION] presets
 
-// Runs that diverge within a preset's own budget, by preset. A preset may show a divergence
-// on purpose (none does today); the entries below are BUGS in the presets, kept here as
-// strict expected failures so the suite stays green while they are open and so that
-// fixing a preset fails this test until its entry is removed:
-//  - quadratic_nd: AdaMeZO's default warm-up (plain MeZO steps for h+1 = 21 steps) runs
-//    at AdaMeZO's lr 2e-3, 100x MeZO's 2e-5, and blows up at step 7 in d = 1000; MeZO's
-//    own lr 2e-5 is just above the mean-square stability limit ~2/tr(H) = 1.4e-5 and
-//    blows up at step 4193 of 20000.
-//  - himmelblau_basins: AdaMeZO's warm-up at lr 0.02 blows up at step 21 (as MeZO at lr
-//    0.02 does, bit for bit); with "warmup": false it converges.
-// preset -> label -> the step at which that run diverges today.
-const std::map<std::string, std::map<std::string, int64_t>> kDivergingRuns = {
-    {"quadratic_nd", {{"AdaMeZO", 7}, {"MeZO", 4193}}},
-    {"himmelblau_basins", {{"AdaMeZO", 21}}},
-};
+// Runs that diverge within a preset's own budget, by preset: label -> the step at which it
+// diverges. A preset may show a divergence on purpose; none does today (quadratic_nd and
+// himmelblau_basins once did, through AdaMeZO's plain-MeZO warm-up at AdaMeZO's larger lr;
+// both now turn the warm-up off and say so in their descriptions).
+const std::map<std::string, std::map<std::string, int64_t>> kDivergingRuns = {};
 
 // Labels of the runs of `preset` expected to diverge within `steps` steps.
 std::set<std::string> expected_diverging(const std::string& preset, int64_t steps) {
