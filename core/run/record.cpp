@@ -32,7 +32,10 @@ double* row_field(StepRow& r, int col) {
   return f[col - 6];
 }
 
-std::vector<std::string> split_csv(const std::string& line) {
+
+}  // namespace
+
+std::vector<std::string> csv_split(const std::string& line) {
   std::vector<std::string> out;
   std::string cur;
   bool q = false;
@@ -54,8 +57,6 @@ std::vector<std::string> split_csv(const std::string& line) {
   out.push_back(cur);
   return out;
 }
-
-}  // namespace
 
 std::string csv_quote(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -128,7 +129,7 @@ std::vector<RunRecord> records_from_csv(const std::string& text, const std::stri
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
-    const auto f = split_csv(line);
+    const auto f = csv_split(line);
     if (static_cast<int>(f.size()) != kNumColumns)
       fail(file + ":" + std::to_string(lineno), "expected " + std::to_string(kNumColumns) + " fields, got " +
                                                    std::to_string(f.size()));

@@ -49,6 +49,8 @@ struct RunRecord {
 
 // A CSV field, quoted when it holds a comma, quote or newline (labels are free text).
 std::string csv_quote(const std::string& s);
+// One CSV line split into fields (RFC 4180 quoting: "" inside quotes is a quote).
+std::vector<std::string> csv_split(const std::string& line);
 std::string records_csv_header();
 std::string records_to_csv(const std::vector<RunRecord>& runs);
 std::string records_to_jsonl(const std::vector<RunRecord>& runs);

@@ -1,5 +1,6 @@
 // Subprocess runner and file helpers of the CLI tests (see cli_util.h).
 #include "tests/cli/cli_util.h"
+#include "core/run/record.h"
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -99,27 +100,7 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      cur += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+std::vector<std::string> csv_fields(const std::string& line) { return zs::csv_split(line); }
 
 bool png_size(const std::string& path, int& w, int& h) {
   const std::string s = file_text(path);

@@ -10,6 +10,7 @@
 #include <vector>
 #include "core/opt/optimizer.h"
 #include "core/rng/philox.h"
+#include "tests/core/poly_landscape.h"
 #include "core/run/vec_engine.h"
 
 namespace {
@@ -17,24 +18,7 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-// f(x) = 0.5 x^T A x + c sum x_i^4.
-class Poly : public zs::Landscape {
- public:
-  Poly(MatrixXd A, double c) : A_(std::move(A)), c_(c) { info_.dim = static_cast<int>(A_.rows()); }
-  double value(const double* x) const override {
-    const Eigen::Map<const VectorXd> v(x, A_.rows());
-    return 0.5 * v.dot(A_ * v) + c_ * v.array().pow(4).sum();
-  }
-  void gradient(const double* x, double* g) const override {
-    const Eigen::Map<const VectorXd> v(x, A_.rows());
-    Eigen::Map<VectorXd>(g, A_.rows()) = A_ * v + 4 * c_ * v.array().pow(3).matrix();
-  }
-  std::unique_ptr<zs::Landscape> clone() const override { return std::make_unique<Poly>(A_, c_); }
-
- private:
-  MatrixXd A_;
-  double c_;
-};
+using Poly = zs_test::PolyLandscape;
 
 MatrixXd diag_quadratic(int d) {
   VectorXd lam(d);

@@ -9,6 +9,7 @@
 #include "core/opt/optimizer.h"
 #include "core/opt/zo_common.h"
 #include "core/rng/philox.h"
+#include "tests/core/poly_landscape.h"
 #include "core/run/vec_engine.h"
 #include "core/util/error.h"
 
@@ -17,27 +18,7 @@ namespace {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-// f(x) = 0.5 x^T A x + c sum x_i^4: quadratic (c = 0) or not (c > 0), analytic gradient.
-class TestLandscape : public zs::Landscape {
- public:
-  TestLandscape(MatrixXd A, double c) : A_(std::move(A)), c_(c) {
-    info_.id = "test";
-    info_.dim = static_cast<int>(A_.rows());
-  }
-  double value(const double* x) const override {
-    const Eigen::Map<const VectorXd> v(x, A_.rows());
-    return 0.5 * v.dot(A_ * v) + c_ * v.array().pow(4).sum();
-  }
-  void gradient(const double* x, double* g) const override {
-    const Eigen::Map<const VectorXd> v(x, A_.rows());
-    Eigen::Map<VectorXd>(g, A_.rows()) = A_ * v + 4 * c_ * v.array().pow(3).matrix();
-  }
-  std::unique_ptr<zs::Landscape> clone() const override { return std::make_unique<TestLandscape>(A_, c_); }
-
- private:
-  MatrixXd A_;
-  double c_;
-};
+using TestLandscape = zs_test::PolyLandscape;
 
 MatrixXd spd(int d, double kappa) {
   MatrixXd Q = MatrixXd::Zero(d, d);
