@@ -1,0 +1,166 @@
+// GL helpers: program building with readable errors, render targets, readback.
+#include "app/gui/gl_util.h"
+#include <cstring>
+#include "core/util/error.h"
+
+namespace zs::gui {
+
+namespace {
+struct ShaderRow {
+  const char* name;
+  const char* text;
+};
+#include "shader_table.inc"
+
+GLuint compile(const char* program, GLenum stage, const char* src) {
+  const GLuint sh = glCreateShader(stage);
+  const char* parts[] = {shader_source("common.glsl"), "\n#line 1\n", src};
+  glShaderSource(sh, 3, parts, nullptr);
+  glCompileShader(sh);
+  GLint ok = 0;
+  glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    char log[2048] = {0};
+    glGetShaderInfoLog(sh, sizeof log, nullptr, log);
+    glDeleteShader(sh);
+    fail(std::string("shader ") + program, std::string("compile error: ") + log);
+  }
+  return sh;
+}
+}  // namespace
+
+const char* shader_source(const std::string& name) {
+  for (const ShaderRow* r = kShaderRows; r->name; ++r)
+    if (name == r->name) return r->text;
+  fail("shaders", "no embedded shader \"" + name + "\"");
+}
+
+std::string gl_errors() {
+  std::string out;
+  for (GLenum e; (e = glGetError()) != GL_NO_ERROR;) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s0x%04x", out.empty() ? "" : " ", e);
+    out += buf;
+    if (out.size() > 200) break;  // a lost context can report errors forever
+  }
+  return out;
+}
+
+GlProgram::GlProgram(const char* name, const char* vert, const char* frag, const char* geom) {
+  GLuint stages[3] = {compile(name, GL_VERTEX_SHADER, shader_source(vert)),
+                      compile(name, GL_FRAGMENT_SHADER, shader_source(frag)),
+                      geom ? compile(name, GL_GEOMETRY_SHADER, shader_source(geom)) : 0};
+  id_ = glCreateProgram();
+  for (GLuint s : stages)
+    if (s) glAttachShader(id_, s);
+  glLinkProgram(id_);
+  for (GLuint s : stages)
+    if (s) glDeleteShader(s);
+  GLint ok = 0;
+  glGetProgramiv(id_, GL_LINK_STATUS, &ok);
+  if (!ok) {
+    char log[2048] = {0};
+    glGetProgramInfoLog(id_, sizeof log, nullptr, log);
+    glDeleteProgram(id_);
+    id_ = 0;
+    fail(std::string("shader ") + name, std::string("link error: ") + log);
+  }
+}
+
+GlProgram& GlProgram::operator=(GlProgram&& o) noexcept {
+  if (this != &o) {
+    if (id_) glDeleteProgram(id_);
+    id_ = o.id_;
+    o.id_ = 0;
+  }
+  return *this;
+}
+
+GlProgram::~GlProgram() {
+  if (id_) glDeleteProgram(id_);
+}
+
+GlTexture gl_texture_new() {
+  GLuint id = 0;
+  glGenTextures(1, &id);
+  return GlTexture(id);
+}
+
+GlBuffer gl_buffer_new() {
+  GLuint id = 0;
+  glGenBuffers(1, &id);
+  return GlBuffer(id);
+}
+
+GlVertexArray gl_vertex_array_new() {
+  GLuint id = 0;
+  glGenVertexArrays(1, &id);
+  return GlVertexArray(id);
+}
+
+void GlTarget::resize(int w, int h) {
+  if (w == w_ && h == h_ && fbo_) return;
+  GLint max_size = 0;
+  glGetIntegerv(GL_MAX_RENDERBUFFER_SIZE, &max_size);
+  if (w < 1 || h < 1 || w > max_size || h > max_size)
+    fail("render target", std::to_string(w) + "x" + std::to_string(h) + " outside [1, " + std::to_string(max_size) + "]");
+  w_ = w;
+  h_ = h;
+  if (!fbo_) {
+    GLuint id = 0;
+    glGenFramebuffers(1, &id);
+    fbo_ = GlFramebuffer(id);
+    colour_ = gl_texture_new();
+    glGenRenderbuffers(1, &id);
+    depth_ = GlRenderbuffer(id);
+  }
+  GLint prev_fbo = 0, prev_tex = 0;
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &prev_tex);
+  glBindTexture(GL_TEXTURE_2D, colour_.id());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glBindRenderbuffer(GL_RENDERBUFFER, depth_.id());
+  glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colour_.id(), 0);
+  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_.id());
+  const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev_fbo));
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(prev_tex));
+  if (status != GL_FRAMEBUFFER_COMPLETE) {
+    w_ = h_ = 0;
+    fail("render target", "framebuffer incomplete (status " + std::to_string(status) + ")");
+  }
+}
+
+void GlTarget::bind() const {
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
+  glViewport(0, 0, w_, h_);
+}
+
+Image gl_read_pixels(int w, int h) {
+  Image img;
+  img.w = w;
+  img.h = h;
+  img.rgba.resize(static_cast<size_t>(w) * h * 4);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.data());
+  // GL's origin is the bottom-left corner; images start at the top.
+  const size_t row = static_cast<size_t>(w) * 4;
+  std::vector<uint8_t> tmp(row);
+  for (int y = 0; y < h / 2; ++y) {
+    uint8_t* a = img.rgba.data() + static_cast<size_t>(y) * row;
+    uint8_t* b = img.rgba.data() + static_cast<size_t>(h - 1 - y) * row;
+    std::memcpy(tmp.data(), a, row);
+    std::memcpy(a, b, row);
+    std::memcpy(b, tmp.data(), row);
+  }
+  for (size_t i = 3; i < img.rgba.size(); i += 4) img.rgba[i] = 255;
+  return img;
+}
+
+}  // namespace zs::gui

@@ -1,0 +1,151 @@
+// 2-D landscape view: the GPU heatmap (drawn from an ImDrawList callback at its place in
+// the window's draw order) under the vector overlay; drag the start marker, pan, zoom.
+#include <imgui.h>
+#include <algorithm>
+#include <cmath>
+#include "app/gui/app.h"
+#include "app/gui/panels.h"
+
+namespace zs::gui {
+
+namespace {
+
+constexpr uint32_t kViewBackground = 0x22262d;
+
+// Parameters of the heatmap callback; valid until the frame is rendered.
+struct HeatmapCall {
+  App* app = nullptr;
+  ImVec2 p0, p1;
+  double extent[4] = {0, 1, 0, 1};
+};
+HeatmapCall g_call;
+
+void heatmap_callback(const ImDrawList*, const ImDrawCmd* cmd) {
+  const HeatmapCall& c = *static_cast<const HeatmapCall*>(cmd->UserCallbackData);
+  const ImDrawData* dd = ImGui::GetDrawData();
+  const ImVec2 sc = dd->FramebufferScale, off = dd->DisplayPos;
+  const float fb_h = dd->DisplaySize.y * sc.y;
+  const int vp[4] = {static_cast<int>((c.p0.x - off.x) * sc.x), static_cast<int>(fb_h - (c.p1.y - off.y) * sc.y),
+                     static_cast<int>((c.p1.x - c.p0.x) * sc.x), static_cast<int>((c.p1.y - c.p0.y) * sc.y)};
+  const ImVec4 cr = cmd->ClipRect;
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(static_cast<int>((cr.x - off.x) * sc.x), static_cast<int>(fb_h - (cr.w - off.y) * sc.y),
+            static_cast<int>((cr.z - cr.x) * sc.x), static_cast<int>((cr.w - cr.y) * sc.y));
+  c.app->heatmap().draw(c.app->textures(), c.app->results().scale, vp, c.extent, c.app->exp().view.contours, 1.1f,
+                        kViewBackground);
+}
+
+// The domain the view fits, made explicit so pan and zoom can edit it.
+double* explicit_domain(App& app) {
+  double* d = app.exp().view.domain;
+  if (d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 0) std::copy(app.scene()->domain, app.scene()->domain + 4, d);
+  return d;
+}
+
+void interact(App& app, const ViewXform& xf) {
+  Model& m = app.model();
+  Experiment& e = m.exp;
+  const Scene& s = *app.scene();
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+  // The start is draggable where the view's axes are coordinates of x (not a plane
+  // through the start, which would move with it).
+  const bool draggable = s.proj.kind != Projection::Plane;
+  const Eigen::Vector2d sp = s.proj.project(s.start);
+  if (ImGui::IsItemActivated() && io.MouseDown[0]) {
+    const ImVec2 p = xf.to_screen(sp[0], sp[1]);
+    const float dx = io.MousePos.x - p.x, dy = io.MousePos.y - p.y;
+    m.vi.dragging_start = draggable && dx * dx + dy * dy <= 12.f * 12.f;
+    xf.to_world(io.MousePos, m.vi.press_x, m.vi.press_y);
+    m.vi.start0.assign(s.start.data(), s.start.data() + s.start.size());
+  }
+  if (!active) m.vi.dragging_start = false;
+  if (active && m.vi.dragging_start) {
+    double wx, wy;
+    xf.to_world(io.MousePos, wx, wy);
+    std::vector<double> st = m.vi.start0;
+    const int i0 = s.proj.kind == Projection::Coords ? s.proj.c0 : 0;
+    const int i1 = s.proj.kind == Projection::Coords ? s.proj.c1 : 1;
+    st[static_cast<size_t>(i0)] += wx - m.vi.press_x;
+    st[static_cast<size_t>(i1)] += wy - m.vi.press_y;
+    e.start = st;
+  } else if (active && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0) &&
+             (io.MouseDown[0] || io.MouseDown[1] || io.MouseDown[2])) {
+    double* d = explicit_domain(app);
+    const double k = 1 / xf.px_per_unit();
+    d[0] -= io.MouseDelta.x * k;
+    d[1] -= io.MouseDelta.x * k;
+    d[2] += io.MouseDelta.y * k;
+    d[3] += io.MouseDelta.y * k;
+  }
+  if (hovered && io.MouseWheel != 0) {
+    double wx, wy;
+    xf.to_world(io.MousePos, wx, wy);
+    const double f = std::pow(0.87, io.MouseWheel);
+    double* d = explicit_domain(app);
+    d[0] = wx + (d[0] - wx) * f;
+    d[1] = wx + (d[1] - wx) * f;
+    d[2] = wy + (d[2] - wy) * f;
+    d[3] = wy + (d[3] - wy) * f;
+  }
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !m.vi.dragging_start)
+    for (double& v : e.view.domain) v = 0;
+}
+
+void hover_readout(App& app, const ViewXform& xf) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!ImGui::IsItemHovered() || !xf.contains(io.MousePos)) return;
+  const Scene& s = *app.scene();
+  double wx, wy;
+  xf.to_world(io.MousePos, wx, wy);
+  Eigen::VectorXd x = s.start;
+  s.proj.lift(wx, wy, x);
+  const double f = s.landscape->value(x.data());
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "(%.4g, %.4g)  f = %.5g", wx, wy, f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 ts = ImGui::CalcTextSize(buf);
+  const ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 6);
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 190), 3);
+  dl->AddText(p, IM_COL32(230, 232, 238, 255), buf);
+}
+
+}  // namespace
+
+void DrawLandscapeView(App& app) {
+  const Scene* s = app.scene();
+  if (!s) {
+    ImGui::TextDisabled("no landscape");
+    return;
+  }
+  const ImVec2 r0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
+  const ImVec2 r1(r0.x + std::max(avail.x, 64.f), r0.y + std::max(avail.y, 64.f));
+  OverlayStyle st;
+  st.legend = app.model().ui.show_legend;
+  ImVec2 p0, p1;
+  overlay_plot_rect(r0, r1, st, p0, p1);
+  const ViewXform xf = view_fit(s->domain, p0, p1);
+  app.view_xform() = xf;
+  const double extent[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
+  app.request_grid(extent);
+
+  ImGui::SetCursorScreenPos(p0);
+  ImGui::InvisibleButton("##landscape", ImVec2(p1.x - p0.x, p1.y - p0.y),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                             ImGuiButtonFlags_MouseButtonMiddle);
+  app.note_item("view/landscape");
+  interact(app, xf);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (app.results().grid) {
+    g_call = {&app, p0, p1, {xf.x0, xf.x1, xf.y0, xf.y1}};
+    dl->AddCallback(heatmap_callback, &g_call);
+    dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+  } else {
+    dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
+  }
+  draw_landscape_overlay(dl, app, xf, st);
+  hover_readout(app, xf);
+}
+
+}  // namespace zs::gui
