@@ -3,6 +3,7 @@
 #include "app/gui/app.h"
 #include <imgui_impl_opengl3.h>
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -19,8 +20,6 @@ extern "C" const unsigned char zs_font_dejavu_end[];
 namespace zs::gui {
 
 namespace {
-
-constexpr uint32_t kClearColour = 0x15181d;
 
 // The parts of an experiment each derived object depends on, as canonical JSON text:
 // comparing keys frame to frame is how edits anywhere in the UI trigger recomputation.
@@ -65,6 +64,19 @@ void make_parent_dirs(const std::string& path) {
   if (slash != std::string::npos && slash > 0) make_dirs(path.substr(0, slash));
 }
 
+// The font atlas' filtering: nearest for the UI (text at native size), bilinear while an
+// export draws scaled text.
+void font_filter_set(bool linear) {
+  const GLuint tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(ImGui::GetIO().Fonts->TexID));
+  if (!tex) return;
+  GLint prev = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &prev);
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, linear ? GL_LINEAR : GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, linear ? GL_LINEAR : GL_NEAREST);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(prev));
+}
+
 bool file_exists(const std::string& p) {
   std::error_code ec;
   return std::filesystem::is_regular_file(p, ec);
@@ -73,6 +85,8 @@ bool file_exists(const std::string& p) {
 void style_setup() {
   ImGui::StyleColorsDark();
   ImGuiStyle& s = ImGui::GetStyle();
+  // Anti-aliased lines from geometry, not from the (nearest-sampled) font atlas.
+  s.AntiAliasedLinesUseTex = false;
   s.WindowRounding = 0;
   s.FrameRounding = 3;
   s.GrabRounding = 3;
@@ -113,6 +127,8 @@ void style_setup() {
 // [SECTION] construction
 
 App::App(Platform& platform, const AppOptions& opts) : platform_(platform), opts_(opts), recompute_(opts.threads) {
+  static uint64_t instances = 0;
+  instance_ = ++instances;
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -138,7 +154,10 @@ App::App(Platform& platform, const AppOptions& opts) : platform_(platform), opts
   // text in high-resolution exports (scaling a small bitmap font up would blur it).
   ImFontConfig cfg;
   cfg.FontDataOwnedByAtlas = false;
-  cfg.OversampleH = 2;
+  // Glyphs snapped to whole pixels at their native size can be sampled NEAREST (set after
+  // the backend creates the atlas texture), which llvmpipe does twice as fast as bilinear.
+  cfg.OversampleH = 1;
+  cfg.PixelSnapH = true;
   void* ttf = const_cast<unsigned char*>(zs_font_dejavu);
   const int ttf_size = static_cast<int>(zs_font_dejavu_end - zs_font_dejavu);
   io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, 15.f, &cfg);
@@ -148,15 +167,19 @@ App::App(Platform& platform, const AppOptions& opts) : platform_(platform), opts
   textures_ = std::make_unique<LandscapeTextures>();
   heatmap_ = std::make_unique<HeatmapRenderer>();
   surface_ = std::make_unique<SurfaceRenderer>();
+  plot::set_layer_renderer(this);
 }
 
 App::~App() {
+  plot::set_layer_renderer(nullptr);
+  layers_.clear();
   wait_tasks(120);
   save_settings();
   textures_.reset();
   heatmap_.reset();
   surface_.reset();
-  surface_target_ = GlTarget();
+  surface_target_ = GlTarget(true, true);
+  heatmap_target_ = GlTarget(false, true);
   ImGui_ImplOpenGL3_Shutdown();
   platform_.imgui_shutdown();
   ImGui::DestroyContext();
@@ -504,12 +527,13 @@ void App::handle_shortcuts() {
 }
 
 void App::draw_ui() {
+  static const char* skip = getenv("ZS_SKIP") ? getenv("ZS_SKIP") : "";
   DrawMainMenu(*this);
-  DrawScenePanel(*this);
-  DrawRunsPanel(*this);
+  if (!strstr(skip, "scene")) DrawScenePanel(*this);
+  if (!strstr(skip, "runs")) DrawRunsPanel(*this);
   DrawPlaybackPanel(*this);
-  DrawViewWindow(*this);
-  DrawPlotsPanel(*this);
+  if (!strstr(skip, "view")) DrawViewWindow(*this);
+  if (!strstr(skip, "plots")) DrawPlotsPanel(*this);
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawStatusBar(*this);
@@ -522,21 +546,35 @@ void App::frame() {
   poll_tasks();
   platform_.new_frame();
   ImGui_ImplOpenGL3_NewFrame();
+  if (!font_filter_set_) {
+    font_filter_set(false);
+    font_filter_set_ = true;
+  }
   ImGui::NewFrame();
   if (record_items_) items_.clear();
   grid_requested_ = false;
   advance_playback(ImGui::GetIO().DeltaTime);
   handle_shortcuts();
+  const double ta = steady_seconds();
   draw_ui();
+  const double tb = steady_seconds();
   ImGui::Render();
   sync();  // after the panels: an edit starts recomputing within the same frame
+  const double tc = steady_seconds();
 
   platform_.bind_target();
   glDisable(GL_SCISSOR_TEST);
-  glClearColor(((kClearColour >> 16) & 0xff) / 255.f, ((kClearColour >> 8) & 0xff) / 255.f,
-               (kClearColour & 0xff) / 255.f, 1.f);
-  glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];  // tiled panels draw no background
+  glClearColor(bg.x, bg.y, bg.z, 1.f);
+  glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  const double td = steady_seconds();
+  if (getenv("ZS_PROF")) { glFinish(); fprintf(stderr, "pre %.2f ui %.2f render+sync %.2f draw %.2f finish %.2f\n", (ta-t0)*1e3, (tb-ta)*1e3, (tc-tb)*1e3, (td-tc)*1e3, (steady_seconds()-td)*1e3); }
+  if (getenv("ZS_VTX") && frames_ % 20 == 0) {
+    ImDrawData* dd = ImGui::GetDrawData();
+    fprintf(stderr, "vtx %d idx %d lists %d\n", dd->TotalVtxCount, dd->TotalIdxCount, dd->CmdListsCount);
+    for (int i = 0; i < dd->CmdListsCount; ++i) fprintf(stderr, "  %s vtx %d idx %d cmds %d\n", dd->CmdLists[i]->_OwnerName, dd->CmdLists[i]->VtxBuffer.Size, dd->CmdLists[i]->IdxBuffer.Size, dd->CmdLists[i]->CmdBuffer.Size);
+  }
   if (!screenshot_path_.empty()) {
     std::string path = std::move(screenshot_path_);
     screenshot_path_.clear();
@@ -563,6 +601,34 @@ void App::frame() {
     last_settings_save_ = t0;
     save_settings();
   }
+}
+
+ImTextureID App::render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) {
+  if (getenv("ZS_PROF")) fprintf(stderr, "layer render %p\n", owner);
+  const ImVec2 sc = ImGui::GetIO().DisplayFramebufferScale;
+  GlTarget& t = layers_.try_emplace(owner, false, true).first->second;
+  t.resize(std::max(1, static_cast<int>(size.x * sc.x)), std::max(1, static_cast<int>(size.y * sc.y)));
+  GLint prev = 0;
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev);
+  t.bind();
+  glDisable(GL_SCISSOR_TEST);
+  glClearColor(0, 0, 0, 0);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImDrawList* lists[] = {const_cast<ImDrawList*>(&dl)};
+  ImDrawData dd;
+  dd.Valid = true;
+  dd.CmdLists = lists;
+  dd.CmdListsCount = 1;
+  dd.TotalVtxCount = dl.VtxBuffer.Size;
+  dd.TotalIdxCount = dl.IdxBuffer.Size;
+  dd.DisplayPos = origin;
+  dd.DisplaySize = size;
+  dd.FramebufferScale = sc;
+  font_filter_set(true);
+  ImGui_ImplOpenGL3_RenderDrawData(&dd);
+  font_filter_set(false);
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
+  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colour_texture()));
 }
 
 // [SECTION] exports
@@ -610,7 +676,7 @@ void App::render_view_png(const std::string& path, int w, int h) {
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
       fail(path, std::to_string(w) + "x" + std::to_string(h) + " outside [16, 16384] per side");
     // The same view at any size: its own target, layout, grid and draw list.
-    GlTarget target;
+    GlTarget target(false, false);
     target.resize(w, h);
     OverlayStyle st;
     st.s = std::max(1.f, std::min(static_cast<float>(w) / 1280.f, static_cast<float>(h) / 800.f));
@@ -659,7 +725,9 @@ void App::render_view_png(const std::string& path, int w, int h) {
     dd.DisplayPos = ImVec2(0, 0);
     dd.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
     dd.FramebufferScale = ImVec2(1, 1);
+    font_filter_set(true);
     ImGui_ImplOpenGL3_RenderDrawData(&dd);
+    font_filter_set(false);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target.framebuffer());
     Image img = gl_read_pixels(w, h);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);

@@ -15,6 +15,7 @@
 #include "app/gui/model.h"
 #include "app/gui/overlay.h"
 #include "app/gui/platform.h"
+#include "app/gui/plot.h"
 #include "app/gui/recompute.h"
 #include "app/gui/settings.h"
 
@@ -25,7 +26,7 @@ struct AppOptions {
   int threads = 0;           // recompute workers (0: hardware concurrency)
 };
 
-class App {
+class App : private plot::LayerRenderer {
  public:
   App(Platform& platform, const AppOptions& opts = {});
   ~App();
@@ -76,6 +77,9 @@ class App {
   HeatmapRenderer& heatmap() { return *heatmap_; }
   SurfaceRenderer& surface() { return *surface_; }
   GlTarget& surface_target() { return surface_target_; }
+  GlTarget& heatmap_target() { return heatmap_target_; }
+  uint64_t heatmap_key() const { return heatmap_key_; }
+  void set_heatmap_key(uint64_t k) { heatmap_key_ = k; }
   // The views say which grid they need (world extent, nodes per side); submitted at the
   // end of the frame when it differs from the last request.
   void request_grid(const double extent[4]);
@@ -105,6 +109,8 @@ class App {
   int gl_error_frames() const { return gl_error_frames_; }
   const std::string& last_gl_error() const { return last_gl_error_; }
   int frames() const { return frames_; }
+  // Distinct for every App made in this process (caches outside the App key on it).
+  uint64_t instance() const { return instance_; }
 
  private:
   void sync();            // rebuilds the scene and submits jobs for what changed
@@ -116,6 +122,10 @@ class App {
   void run_task(std::string what, std::function<std::string()> job);
   void poll_tasks();
   void save_settings();
+  ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) override;
+  void draw(ImDrawList* dl, ImTextureID texture, ImVec2 p0, ImVec2 p1) override {
+    draw_opaque_image(dl, static_cast<GLuint>(reinterpret_cast<intptr_t>(texture)), p0, p1);
+  }
 
   Platform& platform_;
   AppOptions opts_;
@@ -134,7 +144,11 @@ class App {
   std::unique_ptr<LandscapeTextures> textures_;
   std::unique_ptr<HeatmapRenderer> heatmap_;
   std::unique_ptr<SurfaceRenderer> surface_;
-  GlTarget surface_target_;
+  GlTarget surface_target_{true, true};
+  GlTarget heatmap_target_{false, true};
+  uint64_t heatmap_key_ = 0;
+  bool font_filter_set_ = false;
+  std::map<const void*, GlTarget> layers_;  // cached plot layers
   ImFont* font_large_ = nullptr;
   ViewXform view_xf_;
 
@@ -155,6 +169,7 @@ class App {
   bool status_error_ = false;
   bool quit_ = false;
   int frames_ = 0;
+  uint64_t instance_ = 0;
   int gl_error_frames_ = 0;
   std::string last_gl_error_;
   double frame_ms_ = 0;

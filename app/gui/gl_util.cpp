@@ -111,23 +111,28 @@ void GlTarget::resize(int w, int h) {
     glGenFramebuffers(1, &id);
     fbo_ = GlFramebuffer(id);
     colour_ = gl_texture_new();
-    glGenRenderbuffers(1, &id);
-    depth_ = GlRenderbuffer(id);
+    if (want_depth_) {
+      glGenRenderbuffers(1, &id);
+      depth_ = GlRenderbuffer(id);
+    }
   }
   GLint prev_fbo = 0, prev_tex = 0;
   glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
   glGetIntegerv(GL_TEXTURE_BINDING_2D, &prev_tex);
   glBindTexture(GL_TEXTURE_2D, colour_.id());
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  const GLint filter = nearest_ ? GL_NEAREST : GL_LINEAR;
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  glBindRenderbuffer(GL_RENDERBUFFER, depth_.id());
-  glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
   glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colour_.id(), 0);
-  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_.id());
+  if (want_depth_) {
+    glBindRenderbuffer(GL_RENDERBUFFER, depth_.id());
+    glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_.id());
+  }
   const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev_fbo));
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(prev_tex));
@@ -140,6 +145,12 @@ void GlTarget::resize(int w, int h) {
 void GlTarget::bind() const {
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
   glViewport(0, 0, w_, h_);
+}
+
+void draw_opaque_image(ImDrawList* dl, GLuint texture, ImVec2 p0, ImVec2 p1) {
+  dl->AddCallback([](const ImDrawList*, const ImDrawCmd*) { glDisable(GL_BLEND); }, nullptr);
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), p0, p1, ImVec2(0, 1), ImVec2(1, 0));
+  dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
 }
 
 Image gl_read_pixels(int w, int h) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <imgui.h>
 #include "app/gui/gl.h"
 #include "core/export/figure.h"
 
@@ -74,11 +75,14 @@ GlTexture gl_texture_new();
 GlBuffer gl_buffer_new();
 GlVertexArray gl_vertex_array_new();
 
-// An offscreen render target: RGBA8 colour texture plus a 24-bit depth buffer. Used for
-// the 3-D view, the headless "window" and the high-resolution export.
+// An offscreen render target: RGBA8 colour texture, optionally a 24-bit depth buffer.
+// Used for the 3-D view, the headless "window", cached layers and the export.
 class GlTarget {
  public:
+  explicit GlTarget(bool depth = false, bool nearest = false) : want_depth_(depth), nearest_(nearest) {}
   // Reallocates only when the size changes. Throws zs::Error if the FBO is incomplete.
+  // `nearest` sampling suits targets shown 1:1 on screen: llvmpipe samples it at about
+  // twice the speed of bilinear filtering.
   void resize(int w, int h);
   void bind() const;  // binds the FBO and sets the viewport to the whole target
   int width() const { return w_; }
@@ -87,6 +91,7 @@ class GlTarget {
   GLuint colour_texture() const { return colour_.id(); }
 
  private:
+  bool want_depth_ = false, nearest_ = false;
   int w_ = 0, h_ = 0;
   GlFramebuffer fbo_;
   GlTexture colour_;
@@ -96,6 +101,11 @@ class GlTarget {
 // Reads the currently bound read framebuffer (w x h from the origin) into an image with
 // row 0 at the top, alpha forced opaque.
 Image gl_read_pixels(int w, int h);
+
+// Draws an opaque texture (row 0 at the bottom, as rendered) into a draw list with
+// blending off: blending costs a software rasteriser about a third of its fill time, and
+// these layers cover most of the window.
+void draw_opaque_image(ImDrawList* dl, GLuint texture, ImVec2 p0, ImVec2 p1);
 
 // The embedded GLSL file `name` (e.g. "heatmap.frag"); throws zs::Error if unknown.
 const char* shader_source(const std::string& name);

@@ -47,7 +47,7 @@ class HeatmapRenderer {
 struct OrbitCamera {
   float yaw = -2.2f;     // radians around the vertical axis
   float pitch = 0.62f;   // radians above the horizon
-  float distance = 3.4f;
+  float distance = 4.6f;
 };
 
 // A polyline or a set of point markers in world coordinates for the 3-D view.

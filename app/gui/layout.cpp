@@ -3,6 +3,7 @@
 // Free: panels start at the tiled places once, then move freely (imgui.ini remembers).
 #include <imgui.h>
 #include <algorithm>
+#include <cmath>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
@@ -20,10 +21,10 @@ Rect tiled_rect(App& app, PanelId id) {
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
   const float top = ImGui::GetFrameHeight(), bottom = ImGui::GetFrameHeight() + 4;
   const float body = std::max(100.f, H - top - bottom);
-  // Keep at least 360 px for the view: shrink the plots column first, then the sidebar.
-  ui.sidebar_w = std::clamp(ui.sidebar_w, 260.f, std::max(260.f, 0.4f * W));
-  ui.plots_w = std::clamp(ui.plots_w, 260.f, std::max(260.f, 0.45f * W));
-  float side = ui.sidebar_w, plots = ui.plots_w;
+  // Column widths: proportional to the window until the user drags an edge (then kept, in
+  // the settings file); at least 360 px stay for the view, the plots column gives first.
+  float side = ui.sidebar_w > 0 ? std::clamp(ui.sidebar_w, 240.f, std::max(240.f, 0.4f * W)) : std::clamp(0.22f * W, 270.f, 380.f);
+  float plots = ui.plots_w > 0 ? std::clamp(ui.plots_w, 240.f, std::max(240.f, 0.45f * W)) : std::clamp(0.27f * W, 300.f, 470.f);
   const float min_view = 360;
   if (W - side - plots < min_view) plots = std::max(200.f, W - side - min_view);
   if (W - side - plots < min_view) side = std::max(200.f, W - plots - min_view);
@@ -56,7 +57,9 @@ int layout_flags(const App& app, PanelId id) {
   int f = ImGuiWindowFlags_NoCollapse;
   if (id == PanelId::Playback) f |= ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar;
   if (!app.model().ui.tiled || id == PanelId::Export) return f;
-  f |= ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  // Tiled panels cover the window without overlapping: the frame's clear colour is their
+  // background, which saves a full-window layer of (software) fill per frame.
+  f |= ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
   // Only the columns' inner edges resize (read back by layout_track).
   if (id != PanelId::Scene && id != PanelId::Plots) f |= ImGuiWindowFlags_NoResize;
   return f;
@@ -64,10 +67,10 @@ int layout_flags(const App& app, PanelId id) {
 
 void layout_track(App& app, PanelId id) {
   UiOptions& ui = app.model().ui;
-  if (!ui.tiled) return;
-  const float w = ImGui::GetWindowWidth();
-  if (id == PanelId::Scene) ui.sidebar_w = w;
-  if (id == PanelId::Plots) ui.plots_w = w;
+  if (!ui.tiled || (id != PanelId::Scene && id != PanelId::Plots)) return;
+  // Only a width the user dragged is kept; the layout's own widths stay proportional.
+  const float w = ImGui::GetWindowWidth(), placed = tiled_rect(app, id).size.x;
+  if (std::fabs(w - placed) > 0.5f) (id == PanelId::Scene ? ui.sidebar_w : ui.plots_w) = w;
 }
 
 }  // namespace zs::gui

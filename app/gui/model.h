@@ -25,8 +25,8 @@ struct PlotOptions {
 struct UiOptions {
   bool view_3d = false;
   bool tiled = true;         // panels follow the window; false: free windows (imgui.ini)
-  float sidebar_w = 380;     // tiled layout: left column and plots column widths
-  float plots_w = 460;
+  float sidebar_w = 0;       // tiled layout: left and plots column widths (0: proportional)
+  float plots_w = 0;
   bool show_export = false, show_help = false, show_open = false, show_save = false;
   bool show_legend = true;
   float surface_height = 0.7f;

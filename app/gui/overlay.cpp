@@ -109,11 +109,39 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
   if (!scene) return;
   const Experiment& e = app.exp();
   const float s = st.s;
-  Ink ink{st.font ? st.font : ImGui::GetFont(), 13.5f * s, 0, 0, 0};
+  // UI text at the font's native size (its atlas is sampled nearest); exports scale theirs.
+  Ink ink{st.font ? st.font : ImGui::GetFont(), st.font ? 13.5f * s : ImGui::GetFontSize(), 0, 0, 0};
   ink.text = st.light ? IM_COL32(25, 25, 25, 255) : IM_COL32(225, 228, 235, 255);
   ink.text_dim = st.light ? IM_COL32(70, 70, 70, 255) : IM_COL32(160, 166, 178, 255);
   ink.frame = st.light ? IM_COL32(40, 40, 40, 255) : IM_COL32(120, 126, 138, 255);
   const int n_runs = static_cast<int>(e.runs.size());
+
+  // Legend lines and size first: its corner is the one the paths cross least.
+  std::vector<std::pair<int, std::string>> legend_lines;
+  float legend_w = 0;
+  if (st.legend) {
+    for (int i = 0; i < n_runs; ++i) {
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      if (!spec.visible) continue;
+      const RunRecord* rec = app.record(i);
+      std::string l = spec.label;
+      if (rec) l += "   " + rec->legend;
+      if (rec && rec->diverged) l += ", diverged";
+      legend_w = std::max(legend_w, text_size(ink, l.c_str()).x);
+      legend_lines.emplace_back(i, std::move(l));
+    }
+  }
+  const float lh = ink.size * 1.3f, sw = 18 * s, pad = 7 * s, margin = 8 * s;
+  const ImVec2 lsize(legend_w + sw + pad * 3, pad * 2 + lh * static_cast<float>(legend_lines.size()));
+  const ImVec2 corners[4] = {ImVec2(xf.p1.x - margin - lsize.x, xf.p0.y + margin), ImVec2(xf.p0.x + margin, xf.p0.y + margin),
+                             ImVec2(xf.p1.x - margin - lsize.x, xf.p1.y - margin - lsize.y),
+                             ImVec2(xf.p0.x + margin, xf.p1.y - margin - lsize.y)};
+  int crossings[4] = {0, 0, 0, 0};
+  const auto count = [&](ImVec2 p, int weight) {
+    for (int k = 0; k < 4; ++k)
+      if (p.x >= corners[k].x && p.x <= corners[k].x + lsize.x && p.y >= corners[k].y && p.y <= corners[k].y + lsize.y)
+        crossings[k] += weight;
+  };
 
   dl->PushClipRect(xf.p0, xf.p1, true);
   std::vector<ImVec2> pts;
@@ -123,8 +151,10 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
     if (!spec.visible || !rec) continue;
     const int k = app.cursor_row(i);
     const ImU32 col = rgb_u32(spec.colour, 0.95f), shade = IM_COL32(0, 0, 0, 90);
-    // A dark underlay first so light paths read on light colours, then the path.
-    for (int pass = 0; pass < 2; ++pass) {
+    // Light paths (yellow, white) get a dark underlay so they read on light colours.
+    const uint32_t c = spec.colour;
+    const bool light = 0.2126 * (c >> 16 & 0xff) + 0.7152 * (c >> 8 & 0xff) + 0.0722 * (c & 0xff) > 150;
+    for (int pass = light ? 0 : 1; pass < 2; ++pass) {
       ImVec2 last(-1e9f, -1e9f);
       for (int r = 0; r <= k; ++r) {
         const StepRow& row = rec->rows[static_cast<size_t>(r)];
@@ -136,6 +166,7 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
         if (r != k && std::fabs(p.x - last.x) + std::fabs(p.y - last.y) < 0.75f) continue;
         pts.push_back(p);
         last = p;
+        if (pass == 1) count(p, 1);
       }
       add_path(dl, pts, pass ? col : shade, pass ? 2.f * s : 4.f * s);
     }
@@ -148,12 +179,12 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
         const ImVec2 pp = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
         dl->AddLine(c, pp, rgb_u32(spec.colour, 0.8f), 1.2f * s);
         dl->AddCircle(pp, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
-        dl->AddText(ink.font, ink.size * 0.85f, ImVec2(pp.x + 5 * s, pp.y - 8 * s), IM_COL32(255, 255, 255, 220), "+");
+        dl->AddText(ink.font, ink.size, ImVec2(pp.x + 5 * s, pp.y - 8 * s), IM_COL32(255, 255, 255, 220), "+");
         if (std::isfinite(row.probe_minus_x)) {
           const ImVec2 pm = xf.to_screen(row.probe_minus_x, row.probe_minus_y);
           dl->AddLine(c, pm, rgb_u32(spec.colour, 0.8f), 1.2f * s);
           dl->AddCircle(pm, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
-          dl->AddText(ink.font, ink.size * 0.85f, ImVec2(pm.x + 5 * s, pm.y - 8 * s), IM_COL32(255, 255, 255, 220), "-");
+          dl->AddText(ink.font, ink.size, ImVec2(pm.x + 5 * s, pm.y - 8 * s), IM_COL32(255, 255, 255, 220), "-");
         }
       }
     }
@@ -165,6 +196,7 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
     if (static_cast<int>(m.size()) != scene->landscape->dim()) continue;
     const Eigen::Vector2d q = scene->proj.project(Eigen::Map<const Eigen::VectorXd>(m.data(), static_cast<Eigen::Index>(m.size())));
     draw_star(dl, xf.to_screen(q[0], q[1]), 7.5f * s, IM_COL32(255, 255, 255, 235), IM_COL32(0, 0, 0, 200), 1.2f * s);
+    count(xf.to_screen(q[0], q[1]), 1000);
   }
   // End points at the cursor, then the shared start on top.
   for (int i = 0; i < n_runs; ++i) {
@@ -189,6 +221,7 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
   }
   const Eigen::Vector2d st0 = scene->proj.project(scene->start);
   const ImVec2 sp = xf.to_screen(st0[0], st0[1]);
+  count(sp, 1000);
   dl->AddCircleFilled(sp, 6.f * s, IM_COL32(255, 255, 255, 240), 24);
   dl->AddCircle(sp, 6.f * s, IM_COL32(20, 20, 20, 230), 24, 2.f * s);
   dl->AddCircleFilled(sp, 2.f * s, IM_COL32(20, 20, 20, 230), 12);
@@ -283,32 +316,17 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
   }
 
   // [SECTION] legend
-  if (st.legend) {
-    std::vector<std::pair<int, std::string>> lines;
-    float w = 0;
-    for (int i = 0; i < n_runs; ++i) {
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
-      if (!spec.visible) continue;
-      const RunRecord* rec = app.record(i);
-      std::string l = spec.label;
-      if (rec) l += "   " + rec->legend;
-      if (rec && rec->diverged) l += ", diverged";
-      w = std::max(w, text_size(ink, l.c_str()).x);
-      lines.emplace_back(i, std::move(l));
-    }
-    if (!lines.empty()) {
-      const float lh = ink.size * 1.3f, sw = 18 * s, pad = 7 * s;
-      const ImVec2 b1(xf.p1.x - 8 * s, xf.p0.y + 8 * s + pad * 2 + lh * static_cast<float>(lines.size()));
-      const ImVec2 b0(b1.x - w - sw - pad * 3, xf.p0.y + 8 * s);
-      dl->AddRectFilled(b0, b1, st.light ? IM_COL32(255, 255, 255, 215) : IM_COL32(14, 16, 20, 190), 4 * s);
-      dl->AddRect(b0, b1, st.light ? IM_COL32(0, 0, 0, 90) : IM_COL32(255, 255, 255, 40), 4 * s, 0, 1.f * s);
-      float y = b0.y + pad;
-      for (const auto& [i, l] : lines) {
-        const uint32_t c = e.runs[static_cast<size_t>(i)].colour;
-        dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(c), 3.f * s);
-        text_at(dl, ink, ImVec2(b0.x + pad * 2 + sw, y + (lh - ink.size) / 2), ink.text, l.c_str());
-        y += lh;
-      }
+  if (!legend_lines.empty()) {
+    const int best = static_cast<int>(std::min_element(crossings, crossings + 4) - crossings);
+    const ImVec2 b0 = corners[best], b1(b0.x + lsize.x, b0.y + lsize.y);
+    dl->AddRectFilled(b0, b1, st.light ? IM_COL32(255, 255, 255, 215) : IM_COL32(14, 16, 20, 190), 4 * s);
+    dl->AddRect(b0, b1, st.light ? IM_COL32(0, 0, 0, 90) : IM_COL32(255, 255, 255, 40), 4 * s, 0, 1.f * s);
+    float y = b0.y + pad;
+    for (const auto& [i, l] : legend_lines) {
+      const uint32_t c = e.runs[static_cast<size_t>(i)].colour;
+      dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(c), 3.f * s);
+      text_at(dl, ink, ImVec2(b0.x + pad * 2 + sw, y + (lh - ink.size) / 2), ink.text, l.c_str());
+      y += lh;
     }
   }
 }

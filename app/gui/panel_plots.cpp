@@ -5,6 +5,8 @@
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string>
 #include <vector>
 #include "app/gui/app.h"
 #include "app/gui/overlay.h"
@@ -16,11 +18,12 @@ namespace zs::gui {
 namespace {
 
 struct RunSeries {
-  std::vector<double> x, loss, loss_s, ax, ay, ratio, q25, q50, q75, cos, cos_s, path;
+  std::vector<double> x, loss, loss_s, ax, ay, ratio, ax_s, ay_s, ratio_s, q25, q50, q75, cos, cos_s, path;
 };
 
 // Series derived from the records, rebuilt only when the records or the options change.
 struct SeriesCache {
+  uint64_t app = 0;
   uint64_t runs_serial = ~0ull;
   bool x_fp = false, log_y = false;
   float smoothing = -1;
@@ -46,6 +49,7 @@ std::vector<double> ema(const std::vector<double>& v, double w, bool log) {
 
 void rebuild(SeriesCache& c, const App& app, double f_min) {
   const Model& m = app.model();
+  c.app = app.instance();
   c.runs_serial = app.results().runs_serial;
   c.x_fp = m.plots.x_fp;
   c.log_y = m.plots.log_y;
@@ -71,6 +75,11 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
     }
     s.loss_s = ema(s.loss, w, c.log_y);
     s.cos_s = ema(s.cos, w, false);
+    // Per-coordinate step sizes of adaptive ZO methods jump every step: smoothed in log
+    // space like the loss, raw shown as a faint envelope.
+    s.ax_s = ema(s.ax, w, true);
+    s.ay_s = ema(s.ay, w, true);
+    s.ratio_s = ema(s.ratio, w, true);
   }
 }
 
@@ -107,10 +116,22 @@ void DrawPlotsPanel(App& app) {
   const Scene* s = app.scene();
   const double f_min = s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
   static SeriesCache cache;
-  if (cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
+  if (cache.app != app.instance() || cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
       cache.smoothing != m.plots.smoothing || cache.f_min != f_min || cache.runs.size() != e.runs.size())
     rebuild(cache, app, f_min);
 
+  // Everything the series depend on; the plots' cached layers are redrawn when it changes.
+  uint64_t version = 1469598103934665603ull;
+  const auto mix = [&](uint64_t v) { version = (version ^ v) * 1099511628211ull; };
+  mix(app.instance());
+  mix(app.results().runs_serial);
+  mix(static_cast<uint64_t>(m.plots.smoothing * 1e6f));
+  mix((m.plots.x_fp ? 1u : 0u) | (m.plots.log_y ? 2u : 0u) | (m.plots.alpha_ratio ? 4u : 0u));
+  for (const RunSpec& r : e.runs) {
+    mix(r.colour);
+    mix(r.visible);
+    mix(std::hash<std::string>()(r.label));
+  }
   const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
@@ -118,14 +139,15 @@ void DrawPlotsPanel(App& app) {
   const int n_runs = static_cast<int>(std::min(cache.runs.size(), e.runs.size()));
   const auto visible = [&](int i) { return e.runs[static_cast<size_t>(i)].visible && !cache.runs[static_cast<size_t>(i)].x.empty(); };
 
+  g_loss.legend_on_hover = true;
   const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
-  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y)) {
+  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, version)) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       const int n = static_cast<int>(r.x.size());
-      if (m.plots.smoothing > 0) plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.22f), r.x.data(), r.loss.data(), n, 1.f, false);
+      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.16f), r.x.data(), r.loss.data(), n);
       plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.loss_s.data() : r.loss.data(), n);
     }
     if (cursor_units) plot::vline(m.play.cursor, cursor_col);
@@ -137,7 +159,7 @@ void DrawPlotsPanel(App& app) {
   const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
                             : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                                   : "step size alpha_x (solid), alpha_y (faint)";
-  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true)) {
+  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, version)) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -146,11 +168,14 @@ void DrawPlotsPanel(App& app) {
       if (nd) {
         plot::band(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q25.data(), r.q75.data(), n);
         plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q50.data(), n);
-      } else if (m.plots.alpha_ratio) {
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.ratio.data(), n);
       } else {
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.45f), r.x.data(), r.ay.data(), n, 1.2f, false);
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.ax.data(), n);
+        const bool smooth = m.plots.smoothing > 0;
+        const std::vector<double>& a = m.plots.alpha_ratio ? r.ratio : r.ax;
+        const std::vector<double>& as = m.plots.alpha_ratio ? r.ratio_s : r.ax_s;
+        if (smooth) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.12f), r.x.data(), a.data(), n);
+        if (!m.plots.alpha_ratio)
+          plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.5f), r.x.data(), smooth ? r.ay_s.data() : r.ay.data(), n, 1.f, false);
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), smooth ? as.data() : a.data(), n);
       }
     }
     if (cursor_units) plot::vline(m.play.cursor, cursor_col);
@@ -161,13 +186,13 @@ void DrawPlotsPanel(App& app) {
   g_cos.legend_on_hover = true;
   g_cos.y_fixed = true;
   g_cos.y = {-1.05, 1.05};
-  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false)) {
+  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, version)) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       const int n = static_cast<int>(r.x.size());
-      if (m.plots.smoothing > 0) plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.08f), r.x.data(), r.cos.data(), n, 1.f, false);
+      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.07f), r.x.data(), r.cos.data(), n);
       plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.cos_s.data() : r.cos.data(), n);
     }
     if (cursor_units) plot::vline(m.play.cursor, cursor_col);
@@ -176,7 +201,7 @@ void DrawPlotsPanel(App& app) {
   app.note_item("plots/cos");
 
   g_path.legend_on_hover = true;
-  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false)) {
+  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, version)) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];

@@ -91,8 +91,6 @@ void DrawRunsPanel(App& app) {
       if (open) {
         ImGui::PushItemWidth(-ImGui::GetFontSize() * 5.5f);
         ImGui::InputText("label", &r.label);
-        ImGui::TextDisabled("%s", info->display.c_str());
-        ImGui::SameLine();
         if (ImGui::SmallButton("duplicate")) duplicate = i;
         app.note_item(item + "duplicate");
         ImGui::SameLine();

@@ -68,7 +68,7 @@ class EglPlatform final : public Platform {
   }
 
   ~EglPlatform() override {
-    target_ = GlTarget();  // GL objects go while the context is still current
+    target_ = GlTarget(false, true);  // GL objects go while the context is still current
     eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     if (surface_ != EGL_NO_SURFACE) eglDestroySurface(display_, surface_);
     eglDestroyContext(display_, context_);
@@ -118,7 +118,7 @@ class EglPlatform final : public Platform {
   EGLDisplay display_ = EGL_NO_DISPLAY;
   EGLContext context_ = EGL_NO_CONTEXT;
   EGLSurface surface_ = EGL_NO_SURFACE;
-  GlTarget target_;
+  GlTarget target_{false, true};
 };
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <vector>
 #include "core/export/ticks.h"
 
@@ -26,7 +28,11 @@ struct Series {
 
 struct Ctx {
   PlotState* st = nullptr;
-  ImDrawList* dl = nullptr;
+  ImDrawList* dl = nullptr;   // where series go: the window, or the layer being rebuilt
+  ImDrawList* win = nullptr;  // the window's draw list (frame, labels, cursor, read-out)
+  bool cached = false;        // series come from the layer texture this frame
+  bool building = false;      // series are drawn into the layer
+  uint64_t key = 0;
   ImVec2 f0, f1;  // frame
   ImVec2 a0, a1;  // plot area
   bool x_log = false, y_log = false;
@@ -36,8 +42,22 @@ struct Ctx {
   std::vector<std::pair<std::string, ImU32>> legend;
   std::vector<Series> series;
   std::vector<ImVec2> pts;
+  std::vector<std::pair<float, ImU32>> vlines;
 };
 Ctx g;
+LayerRenderer* g_renderer = nullptr;
+uint64_t g_renderer_gen = 1;
+ImDrawList* g_layer = nullptr;  // reused between plots and frames
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+uint64_t mix_double(uint64_t h, double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return mix(h, b);
+}
 
 double fwd(double v, bool log) { return log ? std::log10(v) : v; }
 double inv(double v, bool log) { return log ? std::pow(10.0, v) : v; }
@@ -93,9 +113,19 @@ ImU32 col_dim() { return ImGui::GetColorU32(ImGuiCol_TextDisabled); }
 
 ImVec2 to_screen(double x, double y) { return ImVec2(px_x(x), px_y(y)); }
 
+void set_layer_renderer(LayerRenderer* r) {
+  g_renderer = r;
+  ++g_renderer_gen;  // textures of an earlier renderer are gone
+  // The layer list belongs to the ImGui context current now (a renderer lives as long as
+  // its context); an earlier context's shared draw data is gone with it.
+  if (g_layer) IM_DELETE(g_layer);
+  g_layer = nullptr;
+}
+
 // [SECTION] axes
 
-bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const char* x_label, bool x_log, bool y_log) {
+bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const char* x_label, bool x_log, bool y_log,
+           uint64_t data_version) {
   ImGui::PushID(id);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (size.x <= 0) size.x = avail.x;
@@ -103,7 +133,7 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   size = ImVec2(std::max(size.x, 120.f), std::max(size.y, 80.f));
   g = Ctx();
   g.st = &st;
-  g.dl = ImGui::GetWindowDrawList();
+  g.win = g.dl = ImGui::GetWindowDrawList();
   g.x_log = x_log;
   g.y_log = y_log;
   g.f0 = ImGui::GetCursorScreenPos();
@@ -165,37 +195,64 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   g.x = st.x = sane(st.x, x_log);
   g.y = st.y = sane(st.y, y_log);
 
-  ImDrawList* dl = g.dl;
-  dl->AddRectFilled(g.a0, g.a1, IM_COL32(16, 18, 22, 255));
-  const ImU32 grid = IM_COL32(255, 255, 255, 22), frame = IM_COL32(110, 116, 128, 255);
+  // The series layer (background, grid, series) is rasterised once into a texture and
+  // reused while its inputs are unchanged: llvmpipe pays per triangle, and thousands of
+  // line segments per plot would otherwise be drawn again every frame.
+  if (g_renderer && data_version != 0) {
+    uint64_t k = mix(data_version, g_renderer_gen);
+    for (double v : {st.x.lo, st.x.hi, st.y.lo, st.y.hi, static_cast<double>(g.a0.x), static_cast<double>(g.a0.y),
+                     static_cast<double>(g.a1.x), static_cast<double>(g.a1.y)})
+      k = mix_double(k, v);
+    k = mix(k, (x_log ? 2u : 0u) | (y_log ? 1u : 0u));
+    for (const std::string& h : st.hidden) k = mix(k, std::hash<std::string>()(h));
+    g.key = k;
+    g.cached = st.layer_key == k && st.layer_texture;
+    if (!g.cached) {
+      if (!g_layer) g_layer = IM_NEW(ImDrawList)(ImGui::GetDrawListSharedData());
+      g_layer->_ResetForNewFrame();
+      // Layers are rasterised with a bilinear atlas (LayerRenderer), so lines can take
+      // ImGui's textured anti-aliasing: half the vertices of the geometric kind.
+      if (!(ImGui::GetIO().Fonts->Flags & ImFontAtlasFlags_NoBakedLines)) g_layer->Flags |= ImDrawListFlags_AntiAliasedLinesUseTex;
+      g_layer->PushTextureID(ImGui::GetIO().Fonts->TexID);
+      g_layer->PushClipRect(g.a0, g.a1);
+      g.dl = g_layer;
+      g.building = true;
+    }
+  }
+
+  const ImU32 grid = IM_COL32(255, 255, 255, 22);
   const float w = g.a1.x - g.a0.x, h = g.a1.y - g.a0.y;
   const std::vector<double> xt = x_log ? log_ticks(g.x.lo, g.x.hi) : nice_ticks(g.x.lo, g.x.hi, std::max(2, static_cast<int>(w / 80)));
   const std::vector<double> yt = y_log ? log_ticks(g.y.lo, g.y.hi) : nice_ticks(g.y.lo, g.y.hi, std::max(2, static_cast<int>(h / 34)));
+  if (!g.cached) {
+    g.dl->AddRectFilled(g.a0, g.a1, IM_COL32(16, 18, 22, 255));
+    for (double v : xt) g.dl->AddLine(ImVec2(std::floor(px_x(v)) + 0.5f, g.a0.y), ImVec2(std::floor(px_x(v)) + 0.5f, g.a1.y), grid);
+    for (double v : yt) g.dl->AddLine(ImVec2(g.a0.x, std::floor(px_y(v)) + 0.5f), ImVec2(g.a1.x, std::floor(px_y(v)) + 0.5f), grid);
+  }
+  ImDrawList* dl = g.win;
   float last = -1e9f;
   for (double v : xt) {
     const float x = px_x(v);
-    dl->AddLine(ImVec2(x, g.a0.y), ImVec2(x, g.a1.y), grid);
     const std::string l = tick_label(v);
     const ImVec2 ts = ImGui::CalcTextSize(l.c_str());
-    if (x - ts.x / 2 < last + 4) continue;  // no overlapping labels
-    last = x + ts.x / 2;
-    dl->AddText(ImVec2(x - ts.x / 2, g.a1.y + 2), col_dim(), l.c_str());
+    const float tx = std::min(x - ts.x / 2, g.f1.x - ts.x);
+    if (tx < last + 4) continue;  // no overlapping labels
+    last = tx + ts.x;
+    dl->AddText(ImVec2(tx, g.a1.y + 2), col_dim(), l.c_str());
   }
   last = 1e9f;
   for (double v : yt) {
     const float y = px_y(v);
-    dl->AddLine(ImVec2(g.a0.x, y), ImVec2(g.a1.x, y), grid);
     const std::string l = tick_label(v);
     const ImVec2 ts = ImGui::CalcTextSize(l.c_str());
     if (y + ts.y / 2 > last - 1) continue;
     last = y - ts.y / 2;
     dl->AddText(ImVec2(g.a0.x - ts.x - 4, y - ts.y / 2), col_dim(), l.c_str());
   }
-  dl->AddRect(g.a0, g.a1, frame);
   dl->AddText(ImVec2(g.a0.x, g.f0.y + 1), col_text(), title);
   const ImVec2 xs = ImGui::CalcTextSize(x_label);
   dl->AddText(ImVec2(0.5f * (g.a0.x + g.a1.x) - xs.x / 2, g.a1.y + fs * 1.15f), col_dim(), x_label);
-  dl->PushClipRect(g.a0, g.a1, true);
+  g.dl->PushClipRect(g.a0, g.a1, true);
   return true;
 }
 
@@ -209,6 +266,9 @@ bool register_series(const char* label, ImU32 colour, bool in_legend) {
   return !g.st->hidden.count(label);
 }
 
+// A visible series that must be drawn this frame (not served from the layer texture).
+bool draws(const char* label, ImU32 colour, bool in_legend) { return register_series(label, colour, in_legend) && !g.cached; }
+
 void flush(ImU32 colour, float thickness) {
   if (g.pts.size() >= 2) g.dl->AddPolyline(g.pts.data(), static_cast<int>(g.pts.size()), colour, 0, thickness);
   g.pts.clear();
@@ -219,23 +279,22 @@ void flush(ImU32 colour, float thickness) {
 void line(const char* label, ImU32 colour, const double* xs, const double* ys, int n, float thickness, bool in_legend) {
   if (!register_series(label, colour, in_legend) || n <= 0) return;
   if (in_legend) g.series.push_back({label, colour, xs, ys, n});
-  // Beyond two points per pixel column, each column keeps its first, extreme and last
-  // points: noisy ZO losses keep their envelope and the cost stays O(width).
-  const bool decimate = n > 2 * static_cast<int>(g.a1.x - g.a0.x);
+  if (g.cached) return;
+  // Beyond one point per pixel column, each column keeps its extremes in the order they
+  // occur: noisy ZO losses keep their envelope, and the geometry (which llvmpipe pays
+  // for per triangle) stays O(width) whatever the number of steps.
+  const bool decimate = n > static_cast<int>(g.a1.x - g.a0.x);
   int col = INT32_MIN;
-  ImVec2 first, lo, hi, lastp;
+  ImVec2 lo, hi;
   int ilo = 0, ihi = 0;
   const auto emit_column = [&] {
     if (col == INT32_MIN) return;
-    g.pts.push_back(first);
-    if (ilo < ihi) {
+    if (ilo == ihi) {
       g.pts.push_back(lo);
-      g.pts.push_back(hi);
-    } else if (ihi < ilo) {
-      g.pts.push_back(hi);
-      g.pts.push_back(lo);
+    } else {
+      g.pts.push_back(ilo < ihi ? lo : hi);
+      g.pts.push_back(ilo < ihi ? hi : lo);
     }
-    g.pts.push_back(lastp);
     col = INT32_MIN;
   };
   for (int i = 0; i < n; ++i) {
@@ -252,15 +311,15 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
       g.pts.push_back(p);
       continue;
     }
-    const int c = static_cast<int>(std::floor(p.x));
+    // Points left or right of the plot share one column at each edge (clipped anyway).
+    const int c = static_cast<int>(std::floor(std::clamp(p.x, g.a0.x - 2, g.a1.x + 2)));
     if (c != col) {
       emit_column();
       col = c;
-      first = lo = hi = lastp = p;
+      lo = hi = p;
       ilo = ihi = i;
       continue;
     }
-    lastp = p;
     if (p.y > lo.y) {
       lo = p;
       ilo = i;
@@ -274,8 +333,34 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
   flush(colour, thickness);
 }
 
+void envelope(const char* label, ImU32 colour, const double* xs, const double* ys, int n) {
+  if (!draws(label, colour, false) || n <= 0) return;
+  // One 1-pixel-wide bar per column from the column's minimum to its maximum.
+  int col = INT32_MIN;
+  float top = 0, bottom = 0;
+  const auto emit = [&] {
+    if (col != INT32_MIN)
+      g.dl->AddRectFilled(ImVec2(static_cast<float>(col), top), ImVec2(static_cast<float>(col + 1), bottom + 1), colour);
+  };
+  for (int i = 0; i < n; ++i) {
+    if (!usable(xs[i], g.x_log) || !usable(ys[i], g.y_log)) continue;
+    note_extent(g.dx, xs[i]);
+    note_extent(g.dy, ys[i]);
+    const float px = px_x(xs[i]), py = px_y(ys[i]);
+    const int c = static_cast<int>(std::floor(std::clamp(px, g.a0.x - 2, g.a1.x + 2)));
+    if (c != col) {
+      emit();
+      col = c;
+      top = bottom = py;
+    }
+    top = std::min(top, py);
+    bottom = std::max(bottom, py);
+  }
+  emit();
+}
+
 void band(const char* label, ImU32 colour, const double* xs, const double* lo, const double* hi, int n) {
-  if (!register_series(label, colour, true) || n <= 1) return;
+  if (!draws(label, colour, true) || n <= 1) return;
   const int stride = std::max(1, n / std::max(1, static_cast<int>(g.a1.x - g.a0.x)));
   const ImU32 fill = (colour & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 56);
   bool have = false;
@@ -299,17 +384,26 @@ void band(const char* label, ImU32 colour, const double* xs, const double* lo, c
 
 void vline(double x, ImU32 colour) {
   if (!usable(x, g.x_log)) return;
-  const float px = px_x(x);
-  g.dl->AddLine(ImVec2(px, g.a0.y), ImVec2(px, g.a1.y), colour, 1.5f);
+  g.vlines.emplace_back(px_x(x), colour);  // drawn by end(), over the series layer
 }
 
 // [SECTION] legend and read-out
 
 void end() {
-  ImDrawList* dl = g.dl;
   PlotState& st = *g.st;
   const ImGuiIO& io = ImGui::GetIO();
-  if (g.dx.hi >= g.dx.lo && g.dy.hi >= g.dy.lo) {
+  g.dl->PopClipRect();
+  if (g.building) {
+    st.layer_texture = g_renderer->render(*g_layer, g.a0, ImVec2(g.a1.x - g.a0.x, g.a1.y - g.a0.y), &st);
+    st.layer_key = g.key;
+  }
+  if (g.cached || g.building) g_renderer->draw(g.win, st.layer_texture, g.a0, g.a1);
+  ImDrawList* dl = g.win;
+  dl->AddRect(g.a0, g.a1, IM_COL32(110, 116, 128, 255));
+  dl->PushClipRect(g.a0, g.a1, true);
+  for (const auto& [px, colour] : g.vlines) dl->AddLine(ImVec2(px, g.a0.y), ImVec2(px, g.a1.y), colour, 1.f);
+  // A cached layer keeps last frame's extents (the data did not change).
+  if (!g.cached && g.dx.hi >= g.dx.lo && g.dy.hi >= g.dy.lo) {
     st.data_x = g.dx;
     st.data_y = g.dy;
     st.has_data = true;
@@ -361,7 +455,7 @@ void end() {
         else st.hidden.insert(label);
       }
       const ImU32 c = off ? IM_COL32(110, 110, 110, 160) : colour;
-      dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), c, 2.5f);
+      dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), c, 2.f);
       dl->AddText(ImVec2(b0.x + 2 * pad + sw, y + (lh - fs) / 2), off ? col_dim() : col_text(), label.c_str());
       y += lh;
     }

@@ -9,6 +9,7 @@
 //   }
 #pragma once
 #include <imgui.h>
+#include <cstdint>
 #include <set>
 #include <string>
 
@@ -30,14 +31,36 @@ struct PlotState {
   bool has_data = false;
   bool boxing = false;
   ImVec2 box_start{0, 0};
+  uint64_t layer_key = 0;              // inputs the cached series layer was drawn with
+  ImTextureID layer_texture = nullptr;
 };
 
+// Rasterises a draw list covering [origin, origin + size] into a texture owned by the
+// renderer (one per `owner`), returned for ImGui::Image-style drawing (row 0 at the
+// bottom), with the font atlas sampled bilinearly (textured line anti-aliasing).
+// Installed by the app; without one, series are drawn every frame.
+class LayerRenderer {
+ public:
+  virtual ~LayerRenderer() = default;
+  virtual ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) = 0;
+  // Draws a layer texture (opaque) over [p0, p1] of `dl`.
+  virtual void draw(ImDrawList* dl, ImTextureID texture, ImVec2 p0, ImVec2 p1) = 0;
+};
+void set_layer_renderer(LayerRenderer* r);
+
 // Starts a plot of `size` (0: the available width / height). Always pair with end().
-bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const char* x_label, bool x_log, bool y_log);
+// `data_version` identifies the series data (any change must change it); non-zero lets
+// the series layer be cached between frames when a LayerRenderer is installed.
+bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const char* x_label, bool x_log, bool y_log,
+           uint64_t data_version = 0);
 // A line; points with non-finite (or, on log axes, non-positive) coordinates break it.
 // `xs` ascending makes the hover read-out exact (binary search).
-void line(const char* label, ImU32 colour, const double* xs, const double* ys, int n, float thickness = 1.6f,
+// Integer thicknesses take ImGui's cheap textured anti-aliased line path.
+void line(const char* label, ImU32 colour, const double* xs, const double* ys, int n, float thickness = 2.f,
           bool in_legend = true);
+// Noisy raw data shown faintly: per pixel column, a bar from the minimum to the maximum
+// (toggled with the legend entry `label`, not listed separately).
+void envelope(const char* label, ImU32 colour, const double* xs, const double* ys, int n);
 // A shaded band between `lo` and `hi`.
 void band(const char* label, ImU32 colour, const double* xs, const double* lo, const double* hi, int n);
 // A vertical marker (the playback cursor).

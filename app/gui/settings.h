@@ -11,7 +11,7 @@ struct Settings {
   std::string last_experiment; // reopened when zoscope starts without --experiment
   int window_w = 1600, window_h = 1000;
   bool tiled = true;
-  float sidebar_w = 380, plots_w = 460;
+  float sidebar_w = 0, plots_w = 0;  // 0: proportional to the window
   bool view_3d = false;
   float smoothing = 0.9f;
   bool x_fp = false;

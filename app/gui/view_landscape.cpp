@@ -1,8 +1,11 @@
-// 2-D landscape view: the GPU heatmap (drawn from an ImDrawList callback at its place in
-// the window's draw order) under the vector overlay; drag the start marker, pan, zoom.
+// 2-D landscape view: the GPU heatmap (a cached texture, see heatmap_layer) under the
+// vector overlay; drag the start marker, pan, zoom.
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
+#include <string>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
@@ -12,27 +15,41 @@ namespace {
 
 constexpr uint32_t kViewBackground = 0x22262d;
 
-// Parameters of the heatmap callback; valid until the frame is rendered.
-struct HeatmapCall {
-  App* app = nullptr;
-  ImVec2 p0, p1;
-  double extent[4] = {0, 1, 0, 1};
-};
-HeatmapCall g_call;
-
-void heatmap_callback(const ImDrawList*, const ImDrawCmd* cmd) {
-  const HeatmapCall& c = *static_cast<const HeatmapCall*>(cmd->UserCallbackData);
-  const ImDrawData* dd = ImGui::GetDrawData();
-  const ImVec2 sc = dd->FramebufferScale, off = dd->DisplayPos;
-  const float fb_h = dd->DisplaySize.y * sc.y;
-  const int vp[4] = {static_cast<int>((c.p0.x - off.x) * sc.x), static_cast<int>(fb_h - (c.p1.y - off.y) * sc.y),
-                     static_cast<int>((c.p1.x - c.p0.x) * sc.x), static_cast<int>((c.p1.y - c.p0.y) * sc.y)};
-  const ImVec4 cr = cmd->ClipRect;
-  glEnable(GL_SCISSOR_TEST);
-  glScissor(static_cast<int>((cr.x - off.x) * sc.x), static_cast<int>(fb_h - (cr.w - off.y) * sc.y),
-            static_cast<int>((cr.z - cr.x) * sc.x), static_cast<int>((cr.w - cr.y) * sc.y));
-  c.app->heatmap().draw(c.app->textures(), c.app->results().scale, vp, c.extent, c.app->exp().view.contours, 1.1f,
-                        kViewBackground);
+// The heatmap is rendered into a texture only when what it shows changes (grid, extent,
+// size, colours): its fragment shader is the costliest per pixel on a software rasteriser,
+// and during playback only the trajectories above it move.
+GLuint heatmap_layer(App& app, const ViewXform& xf) {
+  const ImVec2 sc = ImGui::GetIO().DisplayFramebufferScale;
+  const int w = std::max(1, static_cast<int>((xf.p1.x - xf.p0.x) * sc.x));
+  const int h = std::max(1, static_cast<int>((xf.p1.y - xf.p0.y) * sc.y));
+  const Results& r = app.results();
+  const Experiment& e = app.exp();
+  uint64_t key = 1469598103934665603ull;
+  const auto mix = [&](uint64_t v) { key = (key ^ v) * 1099511628211ull; };
+  const auto mixd = [&](double v) {
+    uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    mix(b);
+  };
+  mix(r.grid_serial);
+  mix(static_cast<uint64_t>(w) << 32 | static_cast<uint64_t>(h));
+  for (double v : {xf.x0, xf.x1, xf.y0, xf.y1, r.scale.lo, r.scale.hi}) mixd(v);
+  mix(std::hash<std::string>()(e.view.colormap));
+  mix(static_cast<uint64_t>(e.view.contours));
+  GlTarget& t = app.heatmap_target();
+  if (key != app.heatmap_key() || t.width() != w || t.height() != h) {
+    t.resize(w, h);
+    GLint prev = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev);
+    t.bind();
+    glDisable(GL_SCISSOR_TEST);
+    const int vp[4] = {0, 0, w, h};
+    const double ext[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
+    app.heatmap().draw(app.textures(), r.scale, vp, ext, e.view.contours, 1.1f, kViewBackground);
+    glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
+    app.set_heatmap_key(key);
+  }
+  return t.colour_texture();
 }
 
 // The domain the view fits, made explicit so pan and zoom can edit it.
@@ -137,13 +154,8 @@ void DrawLandscapeView(App& app) {
   interact(app, xf);
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  if (app.results().grid) {
-    g_call = {&app, p0, p1, {xf.x0, xf.x1, xf.y0, xf.y1}};
-    dl->AddCallback(heatmap_callback, &g_call);
-    dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
-  } else {
-    dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
-  }
+  if (app.results().grid) draw_opaque_image(dl, heatmap_layer(app, xf), p0, p1);
+  else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
   draw_landscape_overlay(dl, app, xf, st);
   hover_readout(app, xf);
 }
