@@ -3,7 +3,6 @@
 #include "app/gui/app.h"
 #include <imgui_impl_opengl3.h>
 #include <algorithm>
-#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -173,6 +172,7 @@ App::App(Platform& platform, const AppOptions& opts) : platform_(platform), opts
 App::~App() {
   plot::set_layer_renderer(nullptr);
   layers_.clear();
+  layer_list_.reset();
   wait_tasks(120);
   save_settings();
   textures_.reset();
@@ -180,6 +180,7 @@ App::~App() {
   surface_.reset();
   surface_target_ = GlTarget(true, true);
   heatmap_target_ = GlTarget(false, true);
+  paths_target_ = GlTarget(false, true);
   ImGui_ImplOpenGL3_Shutdown();
   platform_.imgui_shutdown();
   ImGui::DestroyContext();
@@ -527,13 +528,12 @@ void App::handle_shortcuts() {
 }
 
 void App::draw_ui() {
-  static const char* skip = getenv("ZS_SKIP") ? getenv("ZS_SKIP") : "";
   DrawMainMenu(*this);
-  if (!strstr(skip, "scene")) DrawScenePanel(*this);
-  if (!strstr(skip, "runs")) DrawRunsPanel(*this);
+  DrawScenePanel(*this);
+  DrawRunsPanel(*this);
   DrawPlaybackPanel(*this);
-  if (!strstr(skip, "view")) DrawViewWindow(*this);
-  if (!strstr(skip, "plots")) DrawPlotsPanel(*this);
+  DrawViewWindow(*this);
+  DrawPlotsPanel(*this);
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawStatusBar(*this);
@@ -550,17 +550,15 @@ void App::frame() {
     font_filter_set(false);
     font_filter_set_ = true;
   }
+  draw_target_blits_reset();
   ImGui::NewFrame();
   if (record_items_) items_.clear();
   grid_requested_ = false;
   advance_playback(ImGui::GetIO().DeltaTime);
   handle_shortcuts();
-  const double ta = steady_seconds();
   draw_ui();
-  const double tb = steady_seconds();
   ImGui::Render();
   sync();  // after the panels: an edit starts recomputing within the same frame
-  const double tc = steady_seconds();
 
   platform_.bind_target();
   glDisable(GL_SCISSOR_TEST);
@@ -568,13 +566,6 @@ void App::frame() {
   glClearColor(bg.x, bg.y, bg.z, 1.f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  const double td = steady_seconds();
-  if (getenv("ZS_PROF")) { glFinish(); fprintf(stderr, "pre %.2f ui %.2f render+sync %.2f draw %.2f finish %.2f\n", (ta-t0)*1e3, (tb-ta)*1e3, (tc-tb)*1e3, (td-tc)*1e3, (steady_seconds()-td)*1e3); }
-  if (getenv("ZS_VTX") && frames_ % 20 == 0) {
-    ImDrawData* dd = ImGui::GetDrawData();
-    fprintf(stderr, "vtx %d idx %d lists %d\n", dd->TotalVtxCount, dd->TotalIdxCount, dd->CmdListsCount);
-    for (int i = 0; i < dd->CmdListsCount; ++i) fprintf(stderr, "  %s vtx %d idx %d cmds %d\n", dd->CmdLists[i]->_OwnerName, dd->CmdLists[i]->VtxBuffer.Size, dd->CmdLists[i]->IdxBuffer.Size, dd->CmdLists[i]->CmdBuffer.Size);
-  }
   if (!screenshot_path_.empty()) {
     std::string path = std::move(screenshot_path_);
     screenshot_path_.clear();
@@ -604,16 +595,22 @@ void App::frame() {
 }
 
 ImTextureID App::render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) {
-  if (getenv("ZS_PROF")) fprintf(stderr, "layer render %p\n", owner);
   const ImVec2 sc = ImGui::GetIO().DisplayFramebufferScale;
   GlTarget& t = layers_.try_emplace(owner, false, true).first->second;
   t.resize(std::max(1, static_cast<int>(size.x * sc.x)), std::max(1, static_cast<int>(size.y * sc.y)));
+  render_draw_list(t, dl, origin, size, true);
+  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colour_texture()));
+}
+
+void App::render_draw_list(GlTarget& t, const ImDrawList& dl, ImVec2 origin, ImVec2 size, bool clear) {
   GLint prev = 0;
   glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev);
   t.bind();
-  glDisable(GL_SCISSOR_TEST);
-  glClearColor(0, 0, 0, 0);
-  glClear(GL_COLOR_BUFFER_BIT);
+  if (clear) {
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0, 0, 0, 0);
+    glClear(GL_COLOR_BUFFER_BIT);
+  }
   ImDrawList* lists[] = {const_cast<ImDrawList*>(&dl)};
   ImDrawData dd;
   dd.Valid = true;
@@ -623,12 +620,21 @@ ImTextureID App::render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const 
   dd.TotalIdxCount = dl.IdxBuffer.Size;
   dd.DisplayPos = origin;
   dd.DisplaySize = size;
-  dd.FramebufferScale = sc;
+  dd.FramebufferScale = ImGui::GetIO().DisplayFramebufferScale;
+  // Layers are drawn with a bilinear atlas: their lines use ImGui's textured anti-aliasing.
   font_filter_set(true);
   ImGui_ImplOpenGL3_RenderDrawData(&dd);
   font_filter_set(false);
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
-  return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colour_texture()));
+}
+
+ImDrawList& App::layer_list() {
+  if (!layer_list_) layer_list_ = std::make_unique<ImDrawList>(ImGui::GetDrawListSharedData());
+  ImDrawList& dl = *layer_list_;
+  dl._ResetForNewFrame();
+  if (!(ImGui::GetIO().Fonts->Flags & ImFontAtlasFlags_NoBakedLines)) dl.Flags |= ImDrawListFlags_AntiAliasedLinesUseTex;
+  dl.PushTextureID(ImGui::GetIO().Fonts->TexID);
+  return dl;
 }
 
 // [SECTION] exports

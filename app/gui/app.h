@@ -80,6 +80,15 @@ class App : private plot::LayerRenderer {
   GlTarget& heatmap_target() { return heatmap_target_; }
   uint64_t heatmap_key() const { return heatmap_key_; }
   void set_heatmap_key(uint64_t k) { heatmap_key_ = k; }
+  // The 2-D view's second layer: heatmap plus the paths drawn so far (view_landscape.cpp).
+  GlTarget& paths_target() { return paths_target_; }
+  uint64_t& paths_key() { return paths_key_; }
+  PathState& paths_drawn() { return paths_drawn_; }
+  // Renders a draw list covering [origin, origin + size] into `t` (bilinear atlas,
+  // textured line anti-aliasing); `clear` first, or over what `t` holds.
+  void render_draw_list(GlTarget& t, const ImDrawList& dl, ImVec2 origin, ImVec2 size, bool clear);
+  // A reset draw list for layers (textured anti-aliased lines), reused between calls.
+  ImDrawList& layer_list();
   // The views say which grid they need (world extent, nodes per side); submitted at the
   // end of the frame when it differs from the last request.
   void request_grid(const double extent[4]);
@@ -123,8 +132,8 @@ class App : private plot::LayerRenderer {
   void poll_tasks();
   void save_settings();
   ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) override;
-  void draw(ImDrawList* dl, ImTextureID texture, ImVec2 p0, ImVec2 p1) override {
-    draw_opaque_image(dl, static_cast<GLuint>(reinterpret_cast<intptr_t>(texture)), p0, p1);
+  void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) override {
+    draw_target_blit(dl, layers_.at(owner), p0, p1);
   }
 
   Platform& platform_;
@@ -147,6 +156,10 @@ class App : private plot::LayerRenderer {
   GlTarget surface_target_{true, true};
   GlTarget heatmap_target_{false, true};
   uint64_t heatmap_key_ = 0;
+  GlTarget paths_target_{false, true};
+  uint64_t paths_key_ = 0;
+  PathState paths_drawn_;
+  std::unique_ptr<ImDrawList> layer_list_;
   bool font_filter_set_ = false;
   std::map<const void*, GlTarget> layers_;  // cached plot layers
   ImFont* font_large_ = nullptr;

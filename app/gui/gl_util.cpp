@@ -1,6 +1,8 @@
 // GL helpers: program building with readable errors, render targets, readback.
 #include "app/gui/gl_util.h"
+#include <algorithm>
 #include <cstring>
+#include <deque>
 #include "core/util/error.h"
 
 namespace zs::gui {
@@ -147,10 +149,55 @@ void GlTarget::bind() const {
   glViewport(0, 0, w_, h_);
 }
 
-void draw_opaque_image(ImDrawList* dl, GLuint texture, ImVec2 p0, ImVec2 p1) {
-  dl->AddCallback([](const ImDrawList*, const ImDrawCmd*) { glDisable(GL_BLEND); }, nullptr);
-  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), p0, p1, ImVec2(0, 1), ImVec2(1, 0));
+namespace {
+struct Blit {
+  GLuint fbo = 0;
+  int w = 0, h = 0;
+  ImVec2 p0, p1;
+};
+std::deque<Blit> g_blits;  // stable addresses for the callbacks' user data
+
+void blit_callback(const ImDrawList*, const ImDrawCmd* cmd) {
+  const Blit& b = *static_cast<const Blit*>(cmd->UserCallbackData);
+  const ImDrawData* dd = ImGui::GetDrawData();
+  const ImVec2 sc = dd->FramebufferScale, off = dd->DisplayPos;
+  const float fb_h = dd->DisplaySize.y * sc.y;
+  // Destination in framebuffer pixels (origin bottom-left), clipped to the command's clip
+  // rectangle; the source rectangle follows the clipping (the blit is 1:1).
+  const float cx0 = std::max(b.p0.x, cmd->ClipRect.x), cy0 = std::max(b.p0.y, cmd->ClipRect.y);
+  const float cx1 = std::min(b.p1.x, cmd->ClipRect.z), cy1 = std::min(b.p1.y, cmd->ClipRect.w);
+  if (cx1 <= cx0 || cy1 <= cy0) return;
+  const int dx0 = static_cast<int>((cx0 - off.x) * sc.x), dx1 = static_cast<int>((cx1 - off.x) * sc.x);
+  const int dy0 = static_cast<int>(fb_h - (cy1 - off.y) * sc.y), dy1 = static_cast<int>(fb_h - (cy0 - off.y) * sc.y);
+  const int ox = static_cast<int>((b.p0.x - off.x) * sc.x), oy = static_cast<int>(fb_h - (b.p1.y - off.y) * sc.y);
+  GLint read = 0;
+  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, b.fbo);
+  glDisable(GL_SCISSOR_TEST);
+  glBlitFramebuffer(dx0 - ox, dy0 - oy, dx1 - ox, dy1 - oy, dx0, dy0, dx1, dy1, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glEnable(GL_SCISSOR_TEST);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
+}
+}  // namespace
+
+void draw_target_blit(ImDrawList* dl, const GlTarget& target, ImVec2 p0, ImVec2 p1) {
+  g_blits.push_back({target.framebuffer(), target.width(), target.height(), p0, p1});
+  dl->AddCallback(blit_callback, &g_blits.back());
   dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+}
+
+void draw_target_blits_reset() { g_blits.clear(); }
+
+void gl_copy(const GlTarget& src, GlTarget& dst) {
+  GLint read = 0, draw = 0;
+  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
+  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, src.framebuffer());
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst.framebuffer());
+  glDisable(GL_SCISSOR_TEST);
+  glBlitFramebuffer(0, 0, src.width(), src.height(), 0, 0, dst.width(), dst.height(), GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
 }
 
 Image gl_read_pixels(int w, int h) {

@@ -10,6 +10,8 @@
 
 namespace zs::gui {
 
+class GlTarget;
+
 // Drains glGetError; returns the errors as text ("" when there were none).
 std::string gl_errors();
 
@@ -102,10 +104,15 @@ class GlTarget {
 // row 0 at the top, alpha forced opaque.
 Image gl_read_pixels(int w, int h);
 
-// Draws an opaque texture (row 0 at the bottom, as rendered) into a draw list with
-// blending off: blending costs a software rasteriser about a third of its fill time, and
-// these layers cover most of the window.
-void draw_opaque_image(ImDrawList* dl, GLuint texture, ImVec2 p0, ImVec2 p1);
+// Puts an opaque render target's pixels at [p0, p1] of a draw list (in draw order) with a
+// framebuffer blit from a draw callback: an unscaled, unscissored blit is a plain copy for
+// Mesa's llvmpipe, where drawing the same texture as a quad costs a shaded, sampled pass
+// over these layers, which cover most of the window. Clipping is done on the rectangles.
+void draw_target_blit(ImDrawList* dl, const GlTarget& target, ImVec2 p0, ImVec2 p1);
+// Copies all of `src` into `dst` (same size).
+void gl_copy(const GlTarget& src, GlTarget& dst);
+// Blit records live until the frame is drawn; call once per frame before building it.
+void draw_target_blits_reset();
 
 // The embedded GLSL file `name` (e.g. "heatmap.frag"); throws zs::Error if unknown.
 const char* shader_source(const std::string& name);

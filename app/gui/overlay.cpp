@@ -69,9 +69,9 @@ void text_at(ImDrawList* dl, const Ink& ink, ImVec2 p, ImU32 col, const char* s)
 }
 
 // ImGui joins thick polylines with unlimited miters, which spike at the sharp turns ZO
-// paths make at every step; the path is split there instead and the joint covered by a
-// disc.
-void add_path(ImDrawList* dl, std::vector<ImVec2>& pts, ImU32 col, float w) {
+// paths make at every step; the path is split there instead (the joint is covered by the
+// lines' own anti-aliased ends).
+void add_path(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, float w) {
   const size_t n = pts.size();
   size_t begin = 0;
   for (size_t i = 1; i + 1 < n; ++i) {
@@ -80,13 +80,13 @@ void add_path(ImDrawList* dl, std::vector<ImVec2>& pts, ImU32 col, float w) {
     // Turns sharper than about 80 degrees (cos < 0.17).
     if (dot < 0.17f * std::sqrt(la * lb)) {
       dl->AddPolyline(pts.data() + begin, static_cast<int>(i - begin + 1), col, 0, w);
-      dl->AddCircleFilled(pts[i], 0.5f * w, col, 8);
       begin = i;
     }
   }
   if (n >= 2 && begin + 1 < n) dl->AddPolyline(pts.data() + begin, static_cast<int>(n - begin), col, 0, w);
-  pts.clear();
 }
+
+bool light_colour(uint32_t c) { return 0.2126 * (c >> 16 & 0xff) + 0.7152 * (c >> 8 & 0xff) + 0.0722 * (c & 0xff) > 150; }
 
 void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 ring, float ring_w) {
   ImVec2 pts[10];
@@ -104,7 +104,57 @@ void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 ring, float 
 
 // [SECTION] trajectories and markers
 
+void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
+                       const std::vector<int>& to_rows) {
+  const Experiment& e = app.exp();
+  const size_t n_runs = e.runs.size();
+  state.rows.resize(n_runs, -1);
+  state.last.resize(n_runs, ImVec2(-1e9f, -1e9f));
+  dl->PushClipRect(xf.p0, xf.p1, true);
+  std::vector<ImVec2> pts;
+  for (size_t i = 0; i < n_runs && i < to_rows.size(); ++i) {
+    const RunRecord* rec = app.record(static_cast<int>(i));
+    const int k = to_rows[i];
+    if (!e.runs[i].visible || !rec || k <= state.rows[i]) continue;
+    const uint32_t c = e.runs[i].colour;
+    // Light paths (yellow, white) get a dark underlay so they read on light colours.
+    const bool light = light_colour(c);
+    const ImU32 col = rgb_u32(c, 0.95f), shade = IM_COL32(0, 0, 0, 90);
+    const auto flush = [&] {
+      if (light) add_path(dl, pts, shade, 4.f * s);
+      add_path(dl, pts, col, 2.f * s);
+      pts.clear();
+    };
+    ImVec2& last = state.last[i];
+    if (state.rows[i] >= 0 && last.x > -1e8f) pts.push_back(last);  // continue the earlier piece
+    for (int r = state.rows[i] + 1; r <= k; ++r) {
+      const StepRow& row = rec->rows[static_cast<size_t>(r)];
+      if (!std::isfinite(row.x) || !std::isfinite(row.y)) {
+        flush();
+        last = ImVec2(-1e9f, -1e9f);
+        continue;
+      }
+      const ImVec2 p = xf.to_screen(row.x, row.y);
+      // Points closer than a pixel or so to the last one kept add nothing visible.
+      if (r != k && std::fabs(p.x - last.x) + std::fabs(p.y - last.y) < 1.2f) continue;
+      pts.push_back(p);
+      last = p;
+    }
+    flush();
+    state.rows[i] = k;
+  }
+  dl->PopClipRect();
+}
+
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
+  PathState paths;
+  std::vector<int> rows;
+  for (int i = 0; i < static_cast<int>(app.exp().runs.size()); ++i) rows.push_back(app.cursor_row(i));
+  draw_trajectories(dl, app, xf, st.s, paths, rows);
+  draw_landscape_markup(dl, app, xf, st);
+}
+
+void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
   const Scene* scene = app.scene();
   if (!scene) return;
   const Experiment& e = app.exp();
@@ -143,33 +193,24 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
         crossings[k] += weight;
   };
 
+  // Legend placement counts the paths' points in each candidate corner (no drawing).
+  if (!legend_lines.empty()) {
+    for (int i = 0; i < n_runs; ++i) {
+      const RunRecord* rec = app.record(i);
+      if (!e.runs[static_cast<size_t>(i)].visible || !rec) continue;
+      const int k = app.cursor_row(i);
+      for (int r = 0; r <= k; ++r) {
+        const StepRow& row = rec->rows[static_cast<size_t>(r)];
+        if (std::isfinite(row.x) && std::isfinite(row.y)) count(xf.to_screen(row.x, row.y), 1);
+      }
+    }
+  }
   dl->PushClipRect(xf.p0, xf.p1, true);
-  std::vector<ImVec2> pts;
   for (int i = 0; i < n_runs; ++i) {
     const RunSpec& spec = e.runs[static_cast<size_t>(i)];
     const RunRecord* rec = app.record(i);
     if (!spec.visible || !rec) continue;
     const int k = app.cursor_row(i);
-    const ImU32 col = rgb_u32(spec.colour, 0.95f), shade = IM_COL32(0, 0, 0, 90);
-    // Light paths (yellow, white) get a dark underlay so they read on light colours.
-    const uint32_t c = spec.colour;
-    const bool light = 0.2126 * (c >> 16 & 0xff) + 0.7152 * (c >> 8 & 0xff) + 0.0722 * (c & 0xff) > 150;
-    for (int pass = light ? 0 : 1; pass < 2; ++pass) {
-      ImVec2 last(-1e9f, -1e9f);
-      for (int r = 0; r <= k; ++r) {
-        const StepRow& row = rec->rows[static_cast<size_t>(r)];
-        if (!std::isfinite(row.x) || !std::isfinite(row.y)) {
-          add_path(dl, pts, pass ? col : shade, pass ? 2.f * s : 4.f * s);
-          continue;
-        }
-        const ImVec2 p = xf.to_screen(row.x, row.y);
-        if (r != k && std::fabs(p.x - last.x) + std::fabs(p.y - last.y) < 0.75f) continue;
-        pts.push_back(p);
-        last = p;
-        if (pass == 1) count(p, 1);
-      }
-      add_path(dl, pts, pass ? col : shade, pass ? 2.f * s : 4.f * s);
-    }
     if (e.view.show_probes && k > 0) {
       // The probes of the step that led to the cursor point: theta +- eps z.
       const StepRow& row = rec->rows[static_cast<size_t>(k)];

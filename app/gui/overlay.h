@@ -5,6 +5,7 @@
 #pragma once
 #include <imgui.h>
 #include <string>
+#include <vector>
 #include "core/export/colormap.h"
 
 namespace zs::gui {
@@ -37,6 +38,20 @@ struct OverlayStyle {
 // Plot rectangle inside the region [r0, r1] leaving room for axes, colourbar and title.
 void overlay_plot_rect(ImVec2 r0, ImVec2 r1, const OverlayStyle& st, ImVec2& p0, ImVec2& p1);
 
+// Paths of the visible runs drawn so far (per run: last row drawn, -1 for none, and its
+// screen point), so that a path can be drawn in pieces as the playback cursor advances and
+// look as if it were drawn at once.
+struct PathState {
+  std::vector<int> rows;
+  std::vector<ImVec2> last;
+};
+// Paths from the rows after state.rows[i] up to to_rows[i]; updates `state`.
+void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
+                       const std::vector<int>& to_rows);
+// Everything but the paths: probes, minima, end and start markers, frame, axes, colourbar,
+// legend (in the corner the paths cross least).
+void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+// Paths up to the cursor and markup in one list (exports).
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
 
 // 0xRRGGBB + alpha -> ImGui's packed colour.

@@ -5,6 +5,7 @@
 // [SECTION] index: context | axes | series | legend and read-out
 #include "app/gui/plot.h"
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -335,28 +336,37 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
 
 void envelope(const char* label, ImU32 colour, const double* xs, const double* ys, int n) {
   if (!draws(label, colour, false) || n <= 0) return;
-  // One 1-pixel-wide bar per column from the column's minimum to its maximum.
-  int col = INT32_MIN;
-  float top = 0, bottom = 0;
-  const auto emit = [&] {
-    if (col != INT32_MIN)
-      g.dl->AddRectFilled(ImVec2(static_cast<float>(col), top), ImVec2(static_cast<float>(col + 1), bottom + 1), colour);
-  };
+  // Per pixel column the span from the minimum to the maximum, joined into one band: two
+  // vertices a column (a triangle strip written directly), however many steps there are.
+  std::vector<std::array<float, 3>> cols;  // x, top, bottom
   for (int i = 0; i < n; ++i) {
     if (!usable(xs[i], g.x_log) || !usable(ys[i], g.y_log)) continue;
     note_extent(g.dx, xs[i]);
     note_extent(g.dy, ys[i]);
-    const float px = px_x(xs[i]), py = px_y(ys[i]);
-    const int c = static_cast<int>(std::floor(std::clamp(px, g.a0.x - 2, g.a1.x + 2)));
-    if (c != col) {
-      emit();
-      col = c;
-      top = bottom = py;
-    }
-    top = std::min(top, py);
-    bottom = std::max(bottom, py);
+    const float px = std::floor(std::clamp(px_x(xs[i]), g.a0.x - 2, g.a1.x + 2)) + 0.5f, py = px_y(ys[i]);
+    if (cols.empty() || cols.back()[0] != px) cols.push_back({px, py, py + 1});
+    cols.back()[1] = std::min(cols.back()[1], py);
+    cols.back()[2] = std::max(cols.back()[2], py + 1);
   }
-  emit();
+  if (cols.size() < 2) return;
+  const int nv = static_cast<int>(cols.size()) * 2, ni = (static_cast<int>(cols.size()) - 1) * 6;
+  ImDrawList* dl = g.dl;
+  dl->PrimReserve(ni, nv);
+  const ImVec2 uv = ImGui::GetIO().Fonts->TexUvWhitePixel;
+  const ImDrawIdx base = static_cast<ImDrawIdx>(dl->_VtxCurrentIdx);
+  for (size_t k = 0; k < cols.size(); ++k) {
+    dl->PrimWriteVtx(ImVec2(cols[k][0], cols[k][1]), uv, colour);
+    dl->PrimWriteVtx(ImVec2(cols[k][0], cols[k][2]), uv, colour);
+    if (k + 1 < cols.size()) {
+      const ImDrawIdx a = static_cast<ImDrawIdx>(base + 2 * k);
+      dl->PrimWriteIdx(a);
+      dl->PrimWriteIdx(static_cast<ImDrawIdx>(a + 1));
+      dl->PrimWriteIdx(static_cast<ImDrawIdx>(a + 2));
+      dl->PrimWriteIdx(static_cast<ImDrawIdx>(a + 1));
+      dl->PrimWriteIdx(static_cast<ImDrawIdx>(a + 3));
+      dl->PrimWriteIdx(static_cast<ImDrawIdx>(a + 2));
+    }
+  }
 }
 
 void band(const char* label, ImU32 colour, const double* xs, const double* lo, const double* hi, int n) {
@@ -397,7 +407,7 @@ void end() {
     st.layer_texture = g_renderer->render(*g_layer, g.a0, ImVec2(g.a1.x - g.a0.x, g.a1.y - g.a0.y), &st);
     st.layer_key = g.key;
   }
-  if (g.cached || g.building) g_renderer->draw(g.win, st.layer_texture, g.a0, g.a1);
+  if (g.cached || g.building) g_renderer->draw(g.win, &st, g.a0, g.a1);
   ImDrawList* dl = g.win;
   dl->AddRect(g.a0, g.a1, IM_COL32(110, 116, 128, 255));
   dl->PushClipRect(g.a0, g.a1, true);

@@ -43,8 +43,8 @@ class LayerRenderer {
  public:
   virtual ~LayerRenderer() = default;
   virtual ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) = 0;
-  // Draws a layer texture (opaque) over [p0, p1] of `dl`.
-  virtual void draw(ImDrawList* dl, ImTextureID texture, ImVec2 p0, ImVec2 p1) = 0;
+  // Draws the layer of `owner` (opaque) over [p0, p1] of `dl`.
+  virtual void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) = 0;
 };
 void set_layer_renderer(LayerRenderer* r);
 

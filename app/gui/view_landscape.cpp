@@ -18,7 +18,7 @@ constexpr uint32_t kViewBackground = 0x22262d;
 // The heatmap is rendered into a texture only when what it shows changes (grid, extent,
 // size, colours): its fragment shader is the costliest per pixel on a software rasteriser,
 // and during playback only the trajectories above it move.
-GLuint heatmap_layer(App& app, const ViewXform& xf) {
+void heatmap_layer(App& app, const ViewXform& xf) {
   const ImVec2 sc = ImGui::GetIO().DisplayFramebufferScale;
   const int w = std::max(1, static_cast<int>((xf.p1.x - xf.p0.x) * sc.x));
   const int h = std::max(1, static_cast<int>((xf.p1.y - xf.p0.y) * sc.y));
@@ -49,7 +49,40 @@ GLuint heatmap_layer(App& app, const ViewXform& xf) {
     glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
     app.set_heatmap_key(key);
   }
-  return t.colour_texture();
+}
+
+// Heatmap plus paths, as a second layer. While the playback cursor only advances, just the
+// new pieces of each path are drawn over what the layer holds, so playback costs a few
+// segments a frame; anything else (results, colours, visibility, a new heatmap, the
+// cursor going back) redraws every path from the start.
+void paths_layer(App& app, const ViewXform& xf) {
+  const Experiment& e = app.exp();
+  uint64_t key = app.heatmap_key();
+  const auto mix = [&](uint64_t v) { key = (key ^ v) * 1099511628211ull; };
+  mix(app.instance());
+  mix(app.results().runs_serial);
+  for (const RunSpec& r : e.runs) mix(static_cast<uint64_t>(r.colour) << 1 | (r.visible ? 1 : 0));
+  std::vector<int> rows;
+  for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) rows.push_back(app.record(i) ? app.cursor_row(i) : -1);
+  GlTarget& t = app.paths_target();
+  PathState& drawn = app.paths_drawn();
+  const GlTarget& heat = app.heatmap_target();
+  bool full = key != app.paths_key() || t.width() != heat.width() || t.height() != heat.height() ||
+              drawn.rows.size() != rows.size();
+  for (size_t i = 0; i < rows.size() && !full; ++i) full = rows[i] < drawn.rows[i];
+  if (full) {
+    t.resize(heat.width(), heat.height());
+    gl_copy(heat, t);
+    drawn = PathState();
+    app.paths_key() = key;
+  }
+  bool more = drawn.rows.size() != rows.size();
+  for (size_t i = 0; i < rows.size() && !more; ++i) more = rows[i] > drawn.rows[i];
+  if (!more) return;
+  ImDrawList& dl = app.layer_list();
+  dl.PushClipRect(xf.p0, xf.p1);
+  draw_trajectories(&dl, app, xf, 1, drawn, rows);
+  app.render_draw_list(t, dl, xf.p0, ImVec2(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y), false);
 }
 
 // The domain the view fits, made explicit so pan and zoom can edit it.
@@ -154,9 +187,13 @@ void DrawLandscapeView(App& app) {
   interact(app, xf);
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  if (app.results().grid) draw_opaque_image(dl, heatmap_layer(app, xf), p0, p1);
+  if (app.results().grid) {
+    heatmap_layer(app, xf);
+    paths_layer(app, xf);
+    draw_target_blit(dl, app.paths_target(), p0, p1);
+  }
   else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
-  draw_landscape_overlay(dl, app, xf, st);
+  draw_landscape_markup(dl, app, xf, st);
   hover_readout(app, xf);
 }
 

@@ -112,7 +112,7 @@ void DrawSurfaceView(App& app) {
     app.surface().draw(target, app.textures(), app.results().scale, app.exp().view.contours, cam, m.ui.surface_height,
                        build_paths(app), kSurfaceBackground);
   app.platform().bind_target();
-  draw_opaque_image(ImGui::GetWindowDrawList(), target.colour_texture(), r0, ImVec2(r0.x + size.x, r0.y + size.y));
+  draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
                                       "drag: orbit   wheel: zoom   double-click: reset");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
