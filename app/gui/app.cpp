@@ -572,7 +572,7 @@ void App::frame() {
     Image img = platform_.read_frame();
     run_task("screenshot " + path, [path, img = std::move(img)] {
       make_parent_dirs(path);
-      png_write(path, img);
+      png_write_opaque(path, img);
       return "wrote " + path + " (" + std::to_string(img.w) + "x" + std::to_string(img.h) + ")";
     });
   }
@@ -739,7 +739,7 @@ void App::render_view_png(const std::string& path, int w, int h) {
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     run_task("export " + path, [path, img = std::move(img)] {
       make_parent_dirs(path);
-      png_write(path, img);
+      png_write_opaque(path, img);
       return "wrote " + path + " (" + std::to_string(img.w) + "x" + std::to_string(img.h) + ", GPU)";
     });
   } catch (const std::exception& err) {

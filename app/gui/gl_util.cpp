@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <stb_image_write.h>
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace zs::gui {
@@ -198,6 +200,17 @@ void gl_copy(const GlTarget& src, GlTarget& dst) {
   glBlitFramebuffer(0, 0, src.width(), src.height(), 0, 0, dst.width(), dst.height(), GL_COLOR_BUFFER_BIT, GL_NEAREST);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
+}
+
+void png_write_opaque(const std::string& path, const Image& img) {
+  if (img.w <= 0 || img.h <= 0 || img.rgba.size() != static_cast<size_t>(img.w) * img.h * 4) fail(path, "no image to write");
+  std::vector<uint8_t> rgb(static_cast<size_t>(img.w) * img.h * 3);
+  for (size_t i = 0, n = static_cast<size_t>(img.w) * img.h; i < n; ++i)
+    std::memcpy(&rgb[3 * i], &img.rgba[4 * i], 3);
+  std::string out;
+  const auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size); };
+  if (!stbi_write_png_to_func(append, &out, img.w, img.h, 3, rgb.data(), img.w * 3)) fail(path, "PNG encoding failed");
+  atomic_write(path, out);
 }
 
 Image gl_read_pixels(int w, int h) {

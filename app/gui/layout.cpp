@@ -31,7 +31,7 @@ Rect tiled_rect(App& app, PanelId id) {
   const float centre = std::max(100.f, W - side - plots);
   const ImGuiStyle& st = ImGui::GetStyle();
   const float playback_h = 2 * ImGui::GetFrameHeightWithSpacing() + 2 * st.WindowPadding.y - st.ItemSpacing.y + 2;
-  const float scene_h = std::floor(body * 0.45f);
+  const float scene_h = std::floor(body * 0.42f);
   switch (id) {
     case PanelId::Scene: return {ImVec2(0, top), ImVec2(side, scene_h)};
     case PanelId::Runs: return {ImVec2(0, top + scene_h), ImVec2(side, body - scene_h)};
