@@ -6,8 +6,10 @@ uniform vec2 u_half;
 uniform float u_height;
 uniform int u_on_surface;
 uniform float u_point_px;
+out vec2 v_g;  // grid coordinates: the fragment stages drop what lies off the surface
 void main() {
   vec2 g = grid_coord(a_pos.xy);
+  v_g = g;
   float z = a_pos.z;
   if (u_on_surface == 1) {
     float v = grid_value(clamp(g, 0.0, 1.0));

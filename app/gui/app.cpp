@@ -261,6 +261,9 @@ void App::set_landscape(const std::string& id) {
   const LandscapeDef* def = landscape_find(id);
   if (!def) return;
   Experiment e = m_.exp;
+  // Another landscape is another experiment: the old name and description no longer apply.
+  e.name.clear();
+  e.description.clear();
   e.landscape.id = id;
   e.landscape.params.clear();
   e.landscape.expression = def->expression ? def->default_expression : "";

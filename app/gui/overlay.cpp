@@ -49,7 +49,7 @@ ViewXform view_fit(const double domain[4], ImVec2 p0, ImVec2 p1) {
 void overlay_plot_rect(ImVec2 r0, ImVec2 r1, const OverlayStyle& st, ImVec2& p0, ImVec2& p1) {
   const float s = st.s;
   const float left = st.axes ? 52 * s : 4 * s, bottom = st.axes ? 38 * s : 4 * s;
-  const float right = st.colourbar ? 74 * s : 8 * s, top = st.title.empty() ? 10 * s : 40 * s;
+  const float right = st.colourbar ? 74 * s : 8 * s, top = st.title.empty() ? 20 * s : 44 * s;
   p0 = ImVec2(std::floor(r0.x + left), std::floor(r0.y + top));
   p1 = ImVec2(std::floor(std::max(p0.x + 16, r1.x - right)), std::floor(std::max(p0.y + 16, r1.y - bottom)));
 }
@@ -299,8 +299,9 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
     const ImVec2 xs = text_size(ink, xl.c_str());
     text_at(dl, ink, ImVec2(0.5f * (xf.p0.x + xf.p1.x) - xs.x / 2, xf.p1.y + tick + 2 * s + ink.size * 1.15f), ink.text,
             xl.c_str());
+    // The y label above the tick labels' column, clear of the top tick label.
     const ImVec2 ys = text_size(ink, yl.c_str());
-    text_at(dl, ink, ImVec2(xf.p0.x - ys.x - 8 * s, xf.p0.y - ys.y - 1 * s), ink.text, yl.c_str());
+    text_at(dl, ink, ImVec2(xf.p0.x - 50 * s, xf.p0.y - ys.y - 3 * s), ink.text, yl.c_str());
   }
   if (!st.title.empty()) {
     Ink big = ink;
@@ -351,7 +352,11 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
       text_at(dl, ink, ImVec2(x1 + 6 * s, y - ts.y / 2), ink.text_dim, l.c_str());
     }
     std::string caption = "f";
-    if (sc.log && std::fabs(sc.lo) >= sc.shift) caption += (sc.lo >= 0 ? " - " : " + ") + tick_label(std::fabs(sc.lo));
+    if (sc.log && std::fabs(sc.lo) >= sc.shift) {
+      char lo[32];
+      std::snprintf(lo, sizeof lo, "%.4g", std::fabs(sc.lo));
+      caption += (sc.lo >= 0 ? " - " : " + ") + std::string(lo);
+    }
     const ImVec2 cs = text_size(ink, caption.c_str());
     text_at(dl, ink, ImVec2(std::min(x0, xf.p1.x + 74 * s - cs.x - 2 * s), y0 - cs.y - 2 * s), ink.text_dim, caption.c_str());
   }
