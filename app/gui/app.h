@@ -67,12 +67,13 @@ class App : private plot::LayerRenderer {
   // [SECTION] frame
   void frame();
   bool quit_requested() const { return quit_; }
+  // Something changes on screen without input: playback, recompute, exports in progress.
+  bool animating() const { return m_.play.playing || busy() || !res_.runs_complete || tasks_running(); }
   void request_quit() { quit_ = true; }
   void status(const std::string& msg, bool error = false);
   const std::string& status_text() const { return status_; }
   bool status_is_error() const { return status_error_; }
   Platform& platform() { return platform_; }
-  ImFont* font_large() const { return font_large_; }
   LandscapeTextures& textures() { return *textures_; }
   HeatmapRenderer& heatmap() { return *heatmap_; }
   SurfaceRenderer& surface() { return *surface_; }

@@ -109,7 +109,16 @@ int run(const Args& a) {
   platform->set_title("zoscope - " + (app.exp().name.empty() ? exp_arg : app.exp().name));
 
   const int frames = a.frames > 0 ? a.frames : (a.headless ? 60 : -1);
+  int still = 0;  // frames drawn since anything moved
   for (int f = 0; frames < 0 || f < frames; ++f) {
+    // An idle window sleeps until input arrives (a software rasteriser would otherwise
+    // spend both cores redrawing an unchanged frame); a few frames follow each event so
+    // that hover and focus changes settle.
+    if (!a.headless && frames < 0 && !app.animating() && ++still > 4) {
+      platform->wait_events(0.5);
+      still = 0;
+    }
+    if (app.animating()) still = 0;
     if (!platform->poll_events() || app.quit_requested()) break;
     if (!a.screenshot.empty() && f == frames - 1) app.request_screenshot(a.screenshot);
     app.frame();

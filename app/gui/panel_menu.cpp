@@ -2,6 +2,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include "app/gui/app.h"
+#include "app/gui/gl.h"
 #include "app/gui/panels.h"
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
@@ -50,7 +51,8 @@ void DrawMainMenu(App& app) {
   }
   if (ImGui::BeginMenu("Help")) {
     if (ImGui::MenuItem("Shortcuts", "F1")) m.ui.show_help = true;
-    ImGui::TextDisabled("zoscope %s", ZOSCOPE_VERSION);
+    ImGui::TextDisabled("zoscope %s (%s, %s)", ZOSCOPE_VERSION, app.platform().name(),
+                        reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     ImGui::EndMenu();
   }
   // Right side: the experiment's name and where it lives.

@@ -47,6 +47,7 @@ class GlfwPlatform final : public Platform {
     while (!glfwWindowShouldClose(window_) && glfwGetWindowAttrib(window_, GLFW_ICONIFIED)) glfwWaitEvents();
     return !glfwWindowShouldClose(window_);
   }
+  void wait_events(double timeout_s) override { glfwWaitEventsTimeout(timeout_s); }
   void new_frame() override { ImGui_ImplGlfw_NewFrame(); }
   void bind_target() override {
     glfwGetFramebufferSize(window_, &fb_w_, &fb_h_);

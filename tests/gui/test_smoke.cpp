@@ -50,6 +50,9 @@ TEST(GuiSmoke, EveryPanelEveryLandscapeEveryOptimizer) {
     if (frames == 210) app.run_remove(0);
     if (frames == 250) m.ui.tiled = false;
     if (frames == 270) m.ui.tiled = true;
+    if (frames == 100) m.ui.show_open = true;
+    if (frames == 110) m.ui.show_save = true;
+    if (frames == 130) m.ui.show_open = m.ui.show_save = false;
     h.frame();
   }
   EXPECT_GE(landscapes_done, static_cast<int>(lands.size()));
