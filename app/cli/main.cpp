@@ -3,8 +3,10 @@
 // Bad input gets one clear line on stderr and a non-zero exit status, never a crash.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include "app/cli/commands.h"
 #include "core/io/presets.h"
@@ -22,12 +24,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Progress on stderr, only once an operation has taken longer than a second.
+// Progress on stderr, only once an operation has taken longer than a second: a quick
+// command leaves stderr empty, so an error is the one line there.
 struct Progress {
   Clock::time_point t0 = Clock::now();
   std::string what;
   void operator()(int done, int total) const {
-    if (Clock::now() - t0 < std::chrono::seconds(1) && done < total) return;
+    if (Clock::now() - t0 < std::chrono::seconds(1)) return;
     std::fprintf(stderr, "\r%s %d/%d", what.c_str(), done, total);
     if (done == total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
@@ -81,6 +84,8 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   RunDirOptions o;
   parse_size(size, o.width, o.height);
   o.threads = threads;
+  if (out.empty()) fail("--out", "is empty; name the output directory");
+  make_dirs(out);  // an unusable --out fails before the runs, not after them
   const Scene s = scene_make(e);
   Progress prog{Clock::now(), "runs"};
   RunProgress rp;
@@ -89,8 +94,9 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   const auto files = run_dir_write(out, e, runs, o);
   std::printf("%-24s %-14s %8s %10s %14s %s\n", "run", "optimizer", "steps", "FP", "final loss", "");
   for (const auto& r : runs)
-    std::printf("%-24s %-14s %8lld %10lld %14.6g %s\n", r.label.c_str(), r.optimizer.c_str(),
-                static_cast<long long>(r.rows.back().step), static_cast<long long>(r.rows.back().fp), r.final_loss(),
+    std::printf("%-24s %-14s %8lld %10lld %14s %s\n", r.label.c_str(), r.optimizer.c_str(),
+                static_cast<long long>(r.rows.back().step), static_cast<long long>(r.rows.back().fp),
+                std::isfinite(r.final_loss()) ? fmt_double(r.final_loss()).c_str() : "not finite",
                 r.diverged ? ("diverged at step " + std::to_string(r.diverged_step) + ": " + r.diverge_reason).c_str() : "");
   for (const auto& f : files) std::printf("wrote %s\n", f.c_str());
   return 0;
@@ -102,11 +108,11 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
   if (std::isfinite(target)) e.target_loss = target;
   std::vector<SweepParam> params;
   for (const auto& s : specs) params.push_back(sweep_param_parse(s));
+  if (!out.empty()) make_dirs(out);
   Progress prog{Clock::now(), "sweep jobs"};
   const SweepResult r = sweep_run(e, params, seeds, threads, [&](int d, int n) { prog(d, n); });
   std::fputs(sweep_table(r).c_str(), stdout);
   if (!out.empty()) {
-    make_dirs(out);
     const std::string p = (std::filesystem::path(out) / "sweep.csv").string();
     atomic_write(p, sweep_csv(r));
     std::printf("wrote %s\n", p.c_str());
@@ -128,12 +134,52 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   return 0;
 }
 
+// Messages quote user text (names, labels, expressions, JSON keys); escape its control
+// characters so that an error stays the one line the contract promises.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '\n') out += "\\n";
+    else if (ch == '\t') out += "\\t";
+    else if (ch == '\r') out += "\\r";
+    else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+// One line for a command-line mistake. CLI11 reports a misspelt subcommand only as "A
+// subcommand is required"; name the word instead.
+std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string known;
+  bool is_sub = false;
+  std::string word;  // the first argument that is neither an option nor --threads' value
+  for (int i = 1; i < argc && word.empty(); ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads") ++i;
+    else if (!a.empty() && a[0] != '-') word = a;
+  }
+  for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    is_sub = is_sub || sub->get_name() == word;
+  }
+  if (!word.empty() && !is_sub) return "unknown subcommand \"" + word + "\" (known: " + known + ")";
+  return e.what();
+}
+
 }  // namespace
 }  // namespace zs
 
 int main(int argc, char** argv) {
   CLI::App app{"zoscope-cli " ZOSCOPE_VERSION ": run zeroth-order optimizer experiments headless"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--threads) also after the subcommand; set before adding them
   app.set_version_flag("--version", ZOSCOPE_VERSION);
   int threads = 0;
   app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
@@ -169,7 +215,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "zoscope-cli: error: %s (see --help)\n", zs::one_line(zs::usage_error_text(app, e, argc, argv)).c_str());
+    return 2;
   }
   try {
     if (app.got_subcommand("list")) return zs::cmd_list();
@@ -179,10 +227,10 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("render")) return zs::cmd_render(render_dir, render_png, render_svg, render_size, threads);
     return zs::cli_run_llm_commands(app, threads);
   } catch (const zs::Error& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", e.what());
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", e.what());
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 1;
   }
 }

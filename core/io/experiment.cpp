@@ -1,5 +1,7 @@
 // Experiment file parsing, validation, canonical serialisation and hashing.
 #include "core/io/experiment.h"
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -86,11 +88,11 @@ std::vector<double> vec(const Ctx& c, const json& v, const std::string& path) {
 
 uint32_t parse_colour(const Ctx& c, const json& v, const std::string& path) {
   const std::string s = str(c, v, path);
-  unsigned rgb = 0;
-  int n = 0;
-  if (s.size() != 7 || s[0] != '#' || std::sscanf(s.c_str() + 1, "%6x%n", &rgb, &n) != 1 || n != 6)
-    fail(c.at(path), "\"" + s + "\" is not a colour of the form #rrggbb");
-  return rgb;
+  // Six hex digits exactly: sscanf's %x alone would also take "#-12345" and "# 12345".
+  const bool ok = s.size() == 7 && s[0] == '#' &&
+                  std::all_of(s.begin() + 1, s.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+  if (!ok) fail(c.at(path), "\"" + s + "\" is not a colour of the form #rrggbb");
+  return static_cast<uint32_t>(std::stoul(s.substr(1), nullptr, 16));
 }
 
 // Hyperparameters / landscape parameters: numbers, booleans, or choice names.
@@ -105,9 +107,11 @@ ParamValues parse_params(const Ctx& c, const json& v, const std::string& path, c
       for (const auto& dd : decls) names += (names.empty() ? "" : ", ") + dd.name;
       fail(c.at(p), "unknown parameter (known: " + (names.empty() ? std::string("none") : names) + ")");
     }
+    // true/false only for booleans, names only for choices: "lr": true is a mistake, not 1.
     double x;
-    if (it->is_boolean()) x = it->get<bool>() ? 1 : 0;
+    if (it->is_boolean() && d->kind == ParamKind::Bool) x = it->get<bool>() ? 1 : 0;
     else if (it->is_string() && d->kind == ParamKind::Choice) x = param_choice_index(*d, it->get<std::string>(), c.at(p));
+    else if (d->kind == ParamKind::Bool && !it->is_number()) fail(c.at(p), "expected true or false, got " + type_name(*it));
     else x = num(c, *it, p);
     param_check(*d, x, c.at(p));
     out[it.key()] = x;
@@ -134,11 +138,71 @@ std::string position_text(const std::string& text, size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(col);
 }
 
+// Replays a document that json::parse rejected and records the field path and byte where
+// it stopped. nlohmann rejects a number that overflows a double (1e999: JSON cannot spell
+// inf or NaN) with neither, and the message must still name the field.
+class ErrorLocator : public nlohmann::json_sax<json> {
+ public:
+  std::string path;
+  size_t byte = 0;
+  std::string token;
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(size_t) override {
+    value();
+    stack_.push_back({false, -1, ""});
+    return true;
+  }
+  bool key(string_t& k) override {
+    stack_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return pop(); }
+  bool start_array(size_t) override {
+    value();
+    stack_.push_back({true, -1, ""});
+    return true;
+  }
+  bool end_array() override { return pop(); }
+  bool parse_error(size_t position, const std::string& last_token, const nlohmann::detail::exception&) override {
+    value();  // the rejected value takes the next array slot
+    for (const auto& f : stack_) {
+      if (f.array) path += "[" + std::to_string(f.index) + "]";
+      else path += (path.empty() ? "" : ".") + f.key;
+    }
+    byte = position;
+    token = last_token;
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    int64_t index;
+    std::string key;
+  };
+  std::vector<Frame> stack_;
+  bool value() {
+    if (!stack_.empty() && stack_.back().array) ++stack_.back().index;
+    return true;
+  }
+  bool pop() {
+    stack_.pop_back();
+    return true;
+  }
+};
+
 }  // namespace
 
 uint32_t default_run_colour(int i) {
   static const uint32_t kPalette[] = {0xE69F00, 0x56B4E9, 0x009E73, 0xF0E442, 0x0072B2, 0xD55E00, 0xCC79A7,
-                                      0xFFFFFF, 0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B};
+                                      0xBBBBBB, 0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B};
   return kPalette[static_cast<size_t>(i) % (sizeof kPalette / sizeof kPalette[0])];
 }
 
@@ -151,8 +215,7 @@ std::string colour_to_hex(uint32_t rgb) {
 Experiment experiment_from_json(const json& j, const std::string& file) {
   const Ctx c{file};
   if (!j.is_object()) fail(c.at("(top level)"), "expected a JSON object, got " + type_name(j));
-  check_keys(c, j, "", {"zoscope_experiment", "name", "description", "landscape", "start", "seed", "budget",
-                        "target_loss", "runs", "view", "export"});
+  // The version first: a newer file's new fields would otherwise be reported as typos.
   Experiment e;
   e.source = file;
   const json* ver = get(j, "zoscope_experiment");
@@ -161,6 +224,8 @@ Experiment experiment_from_json(const json& j, const std::string& file) {
   if (e.version > kExperimentVersion)
     fail(c.at("zoscope_experiment"), "version " + std::to_string(e.version) + " is newer than this zoscope (reads up to " +
                                          std::to_string(kExperimentVersion) + ")");
+  check_keys(c, j, "", {"zoscope_experiment", "name", "description", "landscape", "start", "seed", "budget",
+                        "target_loss", "runs", "view", "export"});
   if (const json* v = get(j, "name")) e.name = str(c, *v, "name");
   if (const json* v = get(j, "description")) e.description = str(c, *v, "description");
 
@@ -227,7 +292,12 @@ Experiment experiment_from_json(const json& j, const std::string& file) {
     }
     if (const json* v = get(r, "hyperparameters")) rs.hp = parse_params(c, *v, p + ".hyperparameters", info->params);
     rs.label = info->display;
-    if (const json* v = get(r, "label")) rs.label = str(c, *v, p + ".label");
+    if (const json* v = get(r, "label")) {
+      rs.label = str(c, *v, p + ".label");
+      // One line: runs.csv is read back line by line, legends and tables are one line each.
+      if (std::any_of(rs.label.begin(), rs.label.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+        fail(c.at(p + ".label"), v->dump() + " contains a control character (a label is one line of text)");
+    }
     rs.colour = default_run_colour(static_cast<int>(i));
     if (const json* v = get(r, "colour")) rs.colour = parse_colour(c, *v, p + ".colour");
     if (const json* v = get(r, "visible")) rs.visible = boolean(c, *v, p + ".visible");
@@ -316,11 +386,21 @@ void experiment_validate(const Experiment& e) {
 
 Experiment experiment_from_text(const std::string& text, const std::string& file) {
   json j;
+  const std::string where = file.empty() ? "(experiment)" : file;
   try {
     j = json::parse(text);
   } catch (const json::parse_error& err) {
-    fail(file.empty() ? "(experiment)" : file,
-         "malformed JSON at " + position_text(text, err.byte > 0 ? err.byte - 1 : 0));
+    // nlohmann's own text after "... column N: " says what was expected there.
+    const std::string what = err.what();
+    const size_t k = what.find(": ");
+    fail(where, "malformed JSON at " + position_text(text, err.byte > 0 ? err.byte - 1 : 0) +
+                    (k == std::string::npos ? "" : ": " + what.substr(k + 2)));
+  } catch (const json::out_of_range&) {
+    ErrorLocator loc;
+    json::sax_parse(text, &loc);
+    fail(Ctx{file}.at(loc.path.empty() ? "(top level)" : loc.path),
+         "number " + loc.token + " at " + position_text(text, loc.byte > 0 ? loc.byte - 1 : 0) +
+             " does not fit a double (JSON has no inf or NaN)");
   }
   return experiment_from_json(j, file);
 }

@@ -86,18 +86,50 @@ RunDir run_dir_read(const std::string& dir) {
   rd.experiment = experiment_load((d / "experiment.json").string());
   const std::string csv = (d / "runs.csv").string();
   rd.runs = records_from_csv(read_file(csv), csv);
+  // Everything but the rows as the run had it: from the same constructor, which resets the
+  // optimizer on the landscape (a fresh optimizer may report other memory, e.g. AdaNAGED-P).
+  const Scene scene = scene_make(rd.experiment);
   for (auto& r : rd.runs) {
     if (r.index < 0 || r.index >= static_cast<int>(rd.experiment.runs.size()))
       fail(csv, "run index " + std::to_string(r.index) + " has no entry in experiment.json");
-    const RunSpec& spec = rd.experiment.runs[static_cast<size_t>(r.index)];
-    r.colour = spec.colour;
-    r.visible = spec.visible;
-    const auto opt = optimizer_create(spec.optimizer, spec.hp, "runs[" + std::to_string(r.index) + "]");
-    r.hp = opt->hyper();
-    r.memory_p = opt->memory_p();
-    r.memory_bytes = opt->memory_bytes();
-    r.fp_per_step = opt->fp_per_step();
-    r.legend = optimizer_memory_text(*opt) + ", " + optimizer_cost_text(*opt);
+    const RunStepper fresh(rd.experiment, scene, r.index);
+    const RunRecord& f = fresh.record();
+    r.colour = f.colour;
+    r.visible = f.visible;
+    r.hp = f.hp;
+    r.memory_p = f.memory_p;
+    r.memory_bytes = f.memory_bytes;
+    r.fp_per_step = f.fp_per_step;
+    r.bp_per_step = f.bp_per_step;
+    r.legend = f.legend;
+  }
+  // runs.csv has no divergence column: the marks (a cross at the last point) come from
+  // summary.json, or a re-rendered figure would draw a diverged run as a finished one.
+  const std::string sum = (d / "summary.json").string();
+  const std::string sum_text = read_file(sum);
+  nlohmann::json sj;
+  try {
+    sj = nlohmann::json::parse(sum_text);
+  } catch (const nlohmann::json::exception&) {
+    fail(sum, "malformed JSON (expected the summary.json written by `zoscope-cli run`)");
+  }
+  if (!sj.is_object() || !sj.contains("runs") || !sj["runs"].is_array())
+    fail(sum, "not a zoscope summary (expected an object with a \"runs\" array)");
+  for (size_t i = 0; i < sj["runs"].size(); ++i) {
+    const nlohmann::json& o = sj["runs"][i];
+    const std::string at = "runs[" + std::to_string(i) + "]";
+    if (!o.is_object() || !o.contains("run") || !o["run"].is_number_integer() || !o.contains("diverged") ||
+        !o["diverged"].is_boolean())
+      fail(sum + ": " + at, "expected an object with integer \"run\" and boolean \"diverged\"");
+    if (!o["diverged"].get<bool>()) continue;
+    const int64_t idx = o["run"].get<int64_t>();
+    auto it = std::find_if(rd.runs.begin(), rd.runs.end(), [&](const RunRecord& r) { return r.index == idx; });
+    if (it == rd.runs.end()) fail(sum + ": " + at + ".run", "run " + std::to_string(idx) + " has no rows in runs.csv");
+    it->diverged = true;
+    if (o.contains("diverged_step") && o["diverged_step"].is_number_integer())
+      it->diverged_step = o["diverged_step"].get<int64_t>();
+    if (o.contains("diverge_reason") && o["diverge_reason"].is_string())
+      it->diverge_reason = o["diverge_reason"].get<std::string>();
   }
   return rd;
 }

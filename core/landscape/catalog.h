@@ -32,6 +32,12 @@ class AnalyticLandscape final : public Landscape {
   }
   double value(const double* x) const override { return f_.value(x); }
   void gradient(const double* x, double* g) const override { f_.gradient(x, g); }
+  void value_row_2d(double y, double x0, double dx, int n, float* out) const override {
+    for (int i = 0; i < n; ++i) {
+      const double p[2] = {x0 + i * dx, y};
+      out[i] = static_cast<float>(f_.value(p));
+    }
+  }
   std::unique_ptr<Landscape> clone() const override { return std::make_unique<AnalyticLandscape>(*this); }
 
  private:

@@ -30,6 +30,14 @@ class Landscape {
   virtual double value(const double* x) const = 0;
   // Analytic gradient into g[0..dim). Non-differentiable points return a subgradient.
   virtual void gradient(const double* x, double* g) const = 0;
+  // Values at (x0 + i dx, y) for i < n of a 2-D landscape: one virtual call per grid row
+  // (heatmaps evaluate hundreds of thousands of points while a slider moves).
+  virtual void value_row_2d(double y, double x0, double dx, int n, float* out) const {
+    for (int i = 0; i < n; ++i) {
+      const double p[2] = {x0 + i * dx, y};
+      out[i] = static_cast<float>(value(p));
+    }
+  }
   // Independent copy (expression parsers are not thread-safe; every worker gets its own).
   virtual std::unique_ptr<Landscape> clone() const = 0;
 

@@ -38,9 +38,13 @@ enum ElemFlag : int32_t {
   kFlagNagedMomentum = 1 << 5,    // AdaNAGED-P: momentum on
   kFlagNagedEuclid = 1 << 6,      // AdaNAGED-P: Euclidean LMO u/||u|| (DoG special case)
   kFlagNagedMatrix = 1 << 7,      // AdaNAGED-P: o read from st1 (msign computed by the engine)
+  kFlagNagedAuxOnly = 1 << 8,     // AdaNAGED-P step pass: only report u in aux (engine's msign)
 };
 
 constexpr int kMaxSeeds = 64;
+// Direction slots: k < n_seeds is seeds[k]; then the restore and the next-perturbation seeds.
+constexpr int kSlotRestore = kMaxSeeds;
+constexpr int kSlotNext = kMaxSeeds + 1;
 
 // Plain data, copyable to a CUDA kernel argument. Unused fields stay zero.
 struct ElemRequest {
@@ -102,15 +106,49 @@ ZS_HD void elem_dir(const ElemRequest& r, uint64_t seed, uint64_t block, uint64_
     for (int j = 0; j < 4; ++j) z[j] = j < n ? static_cast<T>(row[offset + j]) : T(0);
     return;
   }
-  float f[4];
-  if (r.dist == kDirRademacher) rademacher4(seed, block, group, stream, f);
-  else normal4(seed, block, group, stream, f);
+  float f[4] = {0, 0, 0, 0};
+  if (r.dist == kDirRademacher) {
+    rademacher4(seed, block, group, stream, f);
+  } else {
+    const Philox4 w = philox_words(seed, block, group, stream);
+    box_muller(w.v[0], w.v[1], &f[0], &f[1]);
+    if (n > 2) box_muller(w.v[2], w.v[3], &f[2], &f[3]);  // a 2-D point needs one pair
+  }
   for (int j = 0; j < 4; ++j) z[j] = static_cast<T>(f[j]);
 }
 
-// g = sum_k c1[k] z_k, or the gradient buffer for first-order methods.
+ZS_HD uint64_t elem_slot_seed(const ElemRequest& r, int slot) {
+  return slot == kSlotRestore ? r.restore_seed : (slot == kSlotNext ? r.next_seed : r.seeds[slot]);
+}
+
+// Where the element code gets its directions: dirs.get(slot, stream, z) fills the four
+// values of direction `slot` for the current group. PhiloxDirs regenerates them on the
+// spot (GPU threads, the landscape engine), reusing the last one when the same seed is
+// asked again (the restore seed is usually the update's seed). The CPU tensor engine
+// passes buffers filled by the vectorised bulk generator instead (same values).
 template <class T, class S>
-ZS_HD void elem_grad(const ElemRequest& r, const ElemGroup<T, S>& e, T g[4]) {
+struct PhiloxDirs {
+  const ElemRequest& r;
+  const ElemGroup<T, S>& e;
+  uint64_t last_seed[2] = {0, 0};  // one entry per stream parity (ZO-AdaMU draws streams 0 and 1)
+  uint32_t last_stream[2] = {0xffffffffu, 0xffffffffu};
+  T last[2][4];
+  ZS_HD PhiloxDirs(const ElemRequest& req, const ElemGroup<T, S>& grp) : r(req), e(grp) {}
+  ZS_HD void get(int slot, uint32_t stream, T z[4]) {
+    const uint64_t seed = elem_slot_seed(r, slot);
+    const int c = stream & 1u;
+    if (last_stream[c] != stream || seed != last_seed[c]) {
+      elem_dir<T>(r, seed, e.block, e.group, e.offset, e.n, stream, last[c]);
+      last_seed[c] = seed;
+      last_stream[c] = stream;
+    }
+    for (int j = 0; j < 4; ++j) z[j] = last[c][j];
+  }
+};
+
+// g = sum_k c1[k] z_k, or the gradient buffer for first-order methods.
+template <class T, class S, class Dirs>
+ZS_HD void elem_grad(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& d, T g[4]) {
   for (int j = 0; j < 4; ++j) g[j] = T(0);
   if (r.flags & kFlagGradBuffer) {
     for (int j = 0; j < e.n; ++j) g[j] = e.grad[j];
@@ -118,7 +156,7 @@ ZS_HD void elem_grad(const ElemRequest& r, const ElemGroup<T, S>& e, T g[4]) {
   }
   for (int k = 0; k < r.n_seeds; ++k) {
     T z[4];
-    elem_dir<T>(r, r.seeds[k], e.block, e.group, e.offset, e.n, 0, z);
+    d.get(k, 0, z);
     const T c = static_cast<T>(r.c1[k]);
     for (int j = 0; j < 4; ++j) g[j] += c * z[j];
   }
@@ -131,11 +169,11 @@ template <class T> ZS_HD T elem_sign(T v) { return v > T(0) ? T(1) : (v < T(0) ?
 // ZO-AdaMU direction (Jiang et al. AAAI 2024, eq. 4-5, variance form):
 // zdot ~ N(0, alpha), zddot ~ N(m_{t-1}, 1 - alpha), m_t = b1 zdot + (1 - b1) zddot,
 // v_t = b2 zdot^2 + (1 - b2) zddot^2. Draws: stream 0 and stream 1 of the step seed.
-template <class T, class S>
-ZS_HD void elem_adamu_dir(const ElemRequest& r, const ElemGroup<T, S>& e, uint64_t seed, T mt[4], T vt[4]) {
+template <class T, class S, class Dirs>
+ZS_HD void elem_adamu_dir(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& d, int slot, T mt[4], T vt[4]) {
   T n1[4], n2[4];
-  elem_dir<T>(r, seed, e.block, e.group, e.offset, e.n, 0, n1);
-  elem_dir<T>(r, seed, e.block, e.group, e.offset, e.n, 1, n2);
+  d.get(slot, 0, n1);
+  d.get(slot, 1, n2);
   const T sa = elem_sqrt(static_cast<T>(r.alpha)), sb = elem_sqrt(static_cast<T>(1.0 - r.alpha));
   const T b1 = static_cast<T>(r.beta1), b2 = static_cast<T>(r.beta2);
   for (int j = 0; j < 4; ++j) {
@@ -147,21 +185,44 @@ ZS_HD void elem_adamu_dir(const ElemRequest& r, const ElemGroup<T, S>& e, uint64
 }
 
 // The op's own perturbation direction for one seed (used for perturb and restore).
-template <class T, class S>
-ZS_HD void elem_op_dir(const ElemRequest& r, const ElemGroup<T, S>& e, int32_t op, uint64_t seed, T d[4]) {
+template <class T, class S, class Dirs>
+ZS_HD void elem_op_dir(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& dirs, int32_t op, int slot, T d[4]) {
   if (op == kOpPerturbAdaMU || op == kOpAdaMU) {
     T vt[4];
-    elem_adamu_dir(r, e, seed, d, vt);
+    elem_adamu_dir(r, e, dirs, slot, d, vt);
     return;
   }
-  elem_dir<T>(r, seed, e.block, e.group, e.offset, e.n, 0, d);
+  dirs.get(slot, 0, d);
   if (op == kOpPerturbHiZOO || op == kOpHiZOO)
     for (int j = 0; j < e.n; ++j) d[j] /= elem_sqrt(e.st[0][j]);
 }
 
+// The directions an op reads, as (slot, stream) pairs: what a backend must generate
+// before running elem_apply_group with pre-filled direction buffers. Returns the count.
+ZS_HD int elem_dir_slots(const ElemRequest& r, int slots[kMaxSeeds + 4], uint32_t streams[kMaxSeeds + 4]) {
+  int n = 0;
+  const bool adamu = r.op == kOpPerturbAdaMU || r.op == kOpAdaMU;
+  auto add = [&](int slot, uint32_t stream) { slots[n] = slot; streams[n] = stream; ++n; };
+  const bool perturb = r.op == kOpPerturb || r.op == kOpPerturbHiZOO || r.op == kOpPerturbAdaMU;
+  if (!perturb && r.restore_coef != 0.0) {
+    add(kSlotRestore, 0);
+    if (adamu) add(kSlotRestore, 1);
+  }
+  if (r.op == kOpPerturbHiZOO || r.op == kOpHiZOO) {
+    add(0, 0);
+  } else if (adamu) {
+    add(0, 0);
+    add(0, 1);
+  } else if (!(r.flags & kFlagGradBuffer)) {
+    for (int k = 0; k < r.n_seeds; ++k) add(k, 0);
+  }
+  if (!perturb && r.next_coef != 0.0) add(kSlotNext, 0);
+  return n;
+}
+
 // One group: restore, the op's update, next perturbation. Returns per-element results.
-template <class T, class S>
-ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, ElemOut<T>& out) {
+template <class T, class S, class Dirs>
+ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& dirs, ElemOut<T>& out) {
   T x[4];
   for (int j = 0; j < 4; ++j) {
     x[j] = j < e.n ? elem_load<T, S>(e.x[j]) : T(0);
@@ -174,19 +235,19 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
   if (r.op == kOpPerturb) {
     for (int k = 0; k < r.n_seeds; ++k) {
       T z[4];
-      elem_dir<T>(r, r.seeds[k], e.block, e.group, e.offset, e.n, 0, z);
+      dirs.get(k, 0, z);
       const T c = static_cast<T>(r.c1[k]);
       for (int j = 0; j < e.n; ++j) x[j] += c * z[j];
     }
   } else if (r.op == kOpPerturbHiZOO || r.op == kOpPerturbAdaMU) {
     T d[4];
-    elem_op_dir(r, e, r.op, r.seeds[0], d);
+    elem_op_dir(r, e, dirs, r.op, 0, d);
     const T c = static_cast<T>(r.c1[0]);
     for (int j = 0; j < e.n; ++j) x[j] += c * d[j];
   } else {
     if (r.restore_coef != 0.0) {
       T d[4];
-      elem_op_dir(r, e, r.op, r.restore_seed, d);
+      elem_op_dir(r, e, dirs, r.op, kSlotRestore, d);
       const T c = static_cast<T>(r.restore_coef);
       for (int j = 0; j < e.n; ++j) x[j] += c * d[j];
     }
@@ -195,19 +256,19 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
     switch (r.op) {
       case kOpSgd: {  // MeZO: x -= lr (p z + wd x) (Malladi et al. 2023, Alg. 1)
         T g[4];
-        elem_grad(r, e, g);
+        elem_grad(r, e, dirs, g);
         for (int j = 0; j < e.n; ++j) { x[j] -= lr * (g[j] + wd * x[j]); out.alpha[j] = lr; }
         break;
       }
       case kOpSign: {  // ZO-SGD-Sign, element-wise form (ZO-Bench, Zhang et al. 2024)
         T g[4];
-        elem_grad(r, e, g);
+        elem_grad(r, e, dirs, g);
         for (int j = 0; j < e.n; ++j) { x[j] -= lr * (elem_sign(g[j]) + wd * x[j]); out.alpha[j] = lr; }
         break;
       }
       case kOpMomentum: {  // torch.optim.SGD semantics: wd into g, b = mu b + g, Nesterov g + mu b
         T g[4];
-        elem_grad(r, e, g);
+        elem_grad(r, e, dirs, g);
         const T mu = static_cast<T>(r.beta1);
         for (int j = 0; j < e.n; ++j) {
           const T gj = g[j] + wd * x[j];
@@ -220,7 +281,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
       }
       case kOpAdam: {  // Adam (Kingma & Ba 2015, Alg. 1); AdamW (Loshchilov & Hutter 2019); R-AdaZO (Shu et al. 2025, Alg. 1)
         T g[4];
-        elem_grad(r, e, g);
+        elem_grad(r, e, dirs, g);
         const T b1 = static_cast<T>(r.beta1), b2 = static_cast<T>(r.beta2), dl = static_cast<T>(r.delta);
         const T ibc1 = T(1) / static_cast<T>(r.bc1), ibc2 = T(1) / static_cast<T>(r.bc2);
         const bool decoupled = (r.flags & kFlagDecoupledWd) != 0;
@@ -243,7 +304,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
         T m[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
         for (int k = 0; k < r.n_seeds; ++k) {
           T z[4];
-          elem_dir<T>(r, r.seeds[k], e.block, e.group, e.offset, e.n, 0, z);
+          dirs.get(k, 0, z);
           const T a1 = static_cast<T>(r.c1[k]), a2 = static_cast<T>(r.c2[k]);
           for (int j = 0; j < 4; ++j) { m[j] += a1 * z[j]; v[j] += a2 * z[j] * z[j]; }
         }
@@ -258,7 +319,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
       }
       case kOpHiZOO: {  // HiZOO (Zhao et al. ICLR 2025, Alg. 1): H EMA with |l+ + l- - 2 l0|/(2 eps^2) H z^2
         T z[4];
-        elem_dir<T>(r, r.seeds[0], e.block, e.group, e.offset, e.n, 0, z);
+        dirs.get(0, 0, z);
         const T a = static_cast<T>(r.alpha), hs = static_cast<T>(r.hess), p = static_cast<T>(r.c1[0]);
         for (int j = 0; j < e.n; ++j) {
           const T h0 = e.st[0][j];
@@ -272,7 +333,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
       }
       case kOpAdaMU: {  // ZO-AdaMU (Jiang et al. AAAI 2024, eq. 6): x -= lr p m_t / sqrt(v_t + eps)
         T mt[4], vt[4];
-        elem_adamu_dir(r, e, r.seeds[0], mt, vt);
+        elem_adamu_dir(r, e, dirs, 0, mt, vt);
         const T p = static_cast<T>(r.c1[0]), dl = static_cast<T>(r.delta);
         for (int j = 0; j < e.n; ++j) {
           const T a = lr / elem_sqrt(vt[j] + dl);
@@ -285,7 +346,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
       case kOpNagedDual:
       case kOpNagedStep: {  // AdaNAGED-P (ADANAGED.md steps 3-5): u from momentum, then LMO step
         T g[4];
-        elem_grad(r, e, g);
+        elem_grad(r, e, dirs, g);
         const T be = static_cast<T>(r.beta1);
         const bool mom = (r.flags & kFlagNagedMomentum) != 0;
         for (int j = 0; j < e.n; ++j) {
@@ -295,7 +356,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
             if (r.op == kOpNagedDual) { m = be * m + (T(1) - be) * g[j]; e.st[0][j] = m; }
             u = (r.flags & kFlagNesterov) ? be * m + (T(1) - be) * g[j] : m;
           }
-          if (r.op == kOpNagedDual) { out.aux[j] = u; continue; }
+          if (r.op == kOpNagedDual || (r.flags & kFlagNagedAuxOnly)) { out.aux[j] = u; continue; }
           T o, a = static_cast<T>(r.gamma);
           if (r.flags & kFlagNagedMatrix) o = e.st[1][j];
           else if (r.flags & kFlagNagedEuclid) { const T s = static_cast<T>(r.block_scale[e.block]); o = u * s; a *= s; }
@@ -311,11 +372,18 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Elem
   }
   if (r.next_coef != 0.0) {
     T z[4];
-    elem_dir<T>(r, r.next_seed, e.block, e.group, e.offset, e.n, 0, z);
+    dirs.get(kSlotNext, 0, z);
     const T c = static_cast<T>(r.next_coef);
     for (int j = 0; j < e.n; ++j) x[j] += c * z[j];
   }
   for (int j = 0; j < e.n; ++j) e.x[j] = elem_store<S, T>(x[j]);
+}
+
+// Convenience: regenerate directions on the spot.
+template <class T, class S>
+ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, ElemOut<T>& out) {
+  PhiloxDirs<T, S> dirs(r, e);
+  elem_apply_group(r, e, dirs, out);
 }
 
 }  // namespace zs

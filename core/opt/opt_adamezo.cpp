@@ -13,35 +13,41 @@ namespace {
 
 class AdaMezo : public Optimizer {
  public:
-  AdaMezo(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  AdaMezo(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
+    est_.configure(hp_);
+    h_ = static_cast<int>(this->hp("h"));
+    lr_ = this->hp("lr");
+    wd_ = this->hp("wd");
+    b1_ = this->hp("beta1");
+    b2_ = this->hp("beta2");
+    gain_ = this->hp("gain");
+    delta_ = this->hp("delta");
+    inside_ = this->hp("delta_inside_sqrt") != 0;
+    omb_ = this->hp("one_minus_beta") != 0;
+    bias_ = this->hp("bias_correction") != 0;
+    warmup_ = this->hp("warmup") != 0;
+  }
   void reset(Engine&, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
     hist_.clear();
   }
   StepInfo step(Engine& e, int64_t t) override {
     const ZoEstimate z = est_.estimate(e, t);
-    const int h = static_cast<int>(hp("h"));
+    const int h = h_;
     if (h > 0) {
       hist_.push_front({z.seeds[0], z.p[0] * z.scale[0]});  // p u with u = scale z
       while (static_cast<int>(hist_.size()) > h) hist_.pop_back();
     }
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
-    const bool warm = h == 0 || (hp("warmup") != 0 && t < h + 1);
-    if (warm) {
-      r.op = kOpSgd;  // plain MeZO update
-      z.fill_gradient(r);
-    } else {
-      r.op = kOpAdaMeZO;
-      const double b1 = hp("beta1"), b2 = hp("beta2");
-      const bool omb = hp("one_minus_beta") != 0;
+    const bool warm = h == 0 || (warmup_ && t < h + 1);
+    ElemRequest r = est_.update_request(e, z, warm ? kOpSgd : kOpAdaMeZO);  // warm-up: plain MeZO
+    r.lr = lr_;
+    r.wd = wd_;
+    if (!warm) {
+      const double b1 = b1_, b2 = b2_;
+      const bool omb = omb_;
       const int n = static_cast<int>(hist_.size());
-      const double bc1 = hp("bias_correction") != 0 ? 1.0 - std::pow(b1, n) : 1.0;
-      const double bc2 = hp("bias_correction") != 0 ? 1.0 - std::pow(b2, n) : 1.0;
+      const double bc1 = bias_ ? 1.0 - std::pow(b1, n) : 1.0;
+      const double bc2 = bias_ ? 1.0 - std::pow(b2, n) : 1.0;
       double w1 = omb ? 1 - b1 : 1.0, w2 = omb ? 1 - b2 : 1.0;
       r.n_seeds = n;
       for (int k = 0; k < n; ++k) {
@@ -51,19 +57,15 @@ class AdaMezo : public Optimizer {
         w1 *= b1;
         w2 *= b2;
       }
-      r.gain = hp("gain");
-      r.delta = hp("delta");
-      if (hp("delta_inside_sqrt") != 0) r.flags |= kFlagDeltaInsideSqrt;
+      r.gain = gain_;
+      r.delta = delta_;
+      if (inside_) r.flags |= kFlagDeltaInsideSqrt;
     }
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
+    return z.info();
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 0; }
   int64_t memory_bytes() const override { return static_cast<int64_t>(hp_.at("h")) * 16; }
   double fp_per_step() const override { return est_.fp_per_step(); }
@@ -88,6 +90,9 @@ class AdaMezo : public Optimizer {
     double pu;
   };
   std::deque<Entry> hist_;  // newest first
+  int h_ = 0;
+  double lr_ = 0, wd_ = 0, b1_ = 0, b2_ = 0, gain_ = 1, delta_ = 0;
+  bool inside_ = false, omb_ = false, bias_ = false, warmup_ = true;
   ZoEstimator est_;
 };
 

@@ -14,7 +14,16 @@ namespace {
 
 class AdaMu : public Optimizer {
  public:
-  AdaMu(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  AdaMu(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
+    est_.configure(hp_);
+    lr_ = this->hp("lr");
+    wd_ = this->hp("wd");
+    t1_ = this->hp("t1");
+    t2f_ = this->hp("t2_fraction");
+    floor_[0] = this->hp("alpha_floor");
+    floor_[1] = this->hp("beta1_floor");
+    floor_[2] = this->hp("beta2_floor");
+  }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
     total_ = std::max<int64_t>(ctx.total_steps, 1);
@@ -22,7 +31,7 @@ class AdaMu : public Optimizer {
   }
   // Cosine anneal from 1 at T1 to `floor` at T2 = frac * T.
   double anneal(int64_t t, double floor) const {
-    const double t1 = hp("t1"), t2 = std::max(t1 + 1.0, hp("t2_fraction") * static_cast<double>(total_));
+    const double t1 = t1_, t2 = std::max(t1 + 1.0, t2f_ * static_cast<double>(total_));
     if (static_cast<double>(t) < t1) return 1.0;
     if (static_cast<double>(t) >= t2) return floor;
     const double u = (static_cast<double>(t) - t1) / (t2 - t1);
@@ -31,9 +40,9 @@ class AdaMu : public Optimizer {
   StepInfo step(Engine& e, int64_t t) override {
     ElemRequest base;
     est_.prepare(e, base);
-    base.alpha = anneal(t, hp("alpha_floor"));
-    base.beta1 = anneal(t, hp("beta1_floor"));
-    base.beta2 = anneal(t, hp("beta2_floor"));
+    base.alpha = anneal(t, floor_[0]);
+    base.beta1 = anneal(t, floor_[1]);
+    base.beta2 = anneal(t, floor_[2]);
     const uint64_t s = est_.seed(e, t, 0);
     const double eps = est_.eps();
     auto perturb = [&](double c) {
@@ -56,8 +65,8 @@ class AdaMu : public Optimizer {
     r.c1[0] = p;
     r.restore_seed = s;
     r.restore_coef = eps;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
+    r.lr = lr_;
+    r.wd = wd_;
     r.delta = 1e-8;
     e.apply(r, nullptr);
     StepInfo out;
@@ -74,6 +83,7 @@ class AdaMu : public Optimizer {
  private:
   ZoEstimator est_;
   int64_t total_ = 1;
+  double lr_ = 0, wd_ = 0, t1_ = 0, t2f_ = 0, floor_[3] = {1, 1, 1};
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 //   p_k = (L(x + tau z) - L(x - tau z)) / (2 tau), g = p z    two-sided estimate
 //   m = beta m + (1 - beta) g; u = Nesterov(m, g) or m       optional momentum
 //   o_b = LMO_b(u_b): sign (l-inf ball), u/||u|| (l2 ball), msign (spectral, matrices)
-//   rbar = max(rbar, dist(x_k, x_0)); G += (sum_b <u_b, o_b>)^2
+//   rbar = max(rbar, dist(x_k, x_0)); G += (sum_b <u_b, o_b>)^2  (dist in the block
+//   max-norm whose unit ball the LMO uses; its dual is the sum of block duals)
 //   gamma = rbar (sum_b <u_b, o_b>) / sqrt(G); x_b -= gamma o_b  (DoG, Ivgi et al. 2023)
 // With the Euclidean LMO, one block, no momentum and the exact distance it is DoG.
 #include <cmath>
@@ -22,41 +23,42 @@ class AdaNaged : public Optimizer {
     ParamValues ehp = hp_;
     ehp["eps"] = 1e-3;  // unused: the radius is tau_k
     est_.configure(ehp);
+    tau_min_ = this->hp("tau_min");
+    c_tau_ = this->hp("c_tau");
+    tau_last_step_ = this->hp("tau_mode") == 0;
+    dog_ = this->hp("step_mode") == 0;
+    nesterov_ = this->hp("nesterov") != 0;
+    lmo_ = static_cast<int>(this->hp("lmo"));
+    beta_ = this->hp("beta");
+    exact_ = this->hp("distance") == 0;
   }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
-    beta_ = hp("beta");
     if (beta_ > 0) e.state_init(0, 0.0);
-    exact_ = hp("distance") == 0;
-    r_eps_ = hp("r_eps") * (1.0 + e.anchor_save(exact_));
+    geometry_ = lmo_ == kLmoEuclid ? Engine::kNormL2 : (lmo_ == kLmoAuto ? Engine::kNormAuto : Engine::kNormLinf);
+    r_eps_ = hp("r_eps") * (1.0 + e.anchor_save(exact_, geometry_));
     rbar_ = r_eps_;
     gamma_prev_ = r_eps_;
     gamma_sum_ = 0;
     G_ = 0;
     matrix_ = false;
-    if (static_cast<int>(hp("lmo")) == kLmoAuto)
+    if (lmo_ == kLmoAuto)
       for (int b = 0; b < e.num_blocks(); ++b) matrix_ = matrix_ || e.block_is_matrix(b);
     if (matrix_) e.state_init(1, 0.0);
   }
   StepInfo step(Engine& e, int64_t t) override {
-    const double dist = exact_ ? e.anchor_dist() : gamma_sum_;
+    const double dist = exact_ ? e.anchor_dist(geometry_) : gamma_sum_;
     rbar_ = std::max(rbar_, dist);
-    double tau = hp("tau_mode") == 0 ? std::max(hp("tau_min"), hp("c_tau") * gamma_prev_)
-                                     : rbar_ / std::sqrt(static_cast<double>(e.dim()));
-    tau = std::max(tau, hp("tau_min"));
+    double tau = tau_last_step_ ? std::max(tau_min_, c_tau_ * gamma_prev_) : rbar_ / std::sqrt(static_cast<double>(e.dim()));
+    tau = std::max(tau, tau_min_);
     const ZoEstimate z = est_.estimate(e, t, true, kOpPerturb, tau);
-    ElemRequest r;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
+    ElemRequest r = est_.update_request(e, z, kOpNagedDual);
     r.beta1 = beta_;
     if (beta_ > 0) r.flags |= kFlagNagedMomentum;
-    if (hp("nesterov") != 0) r.flags |= kFlagNesterov;
-    const int lmo = static_cast<int>(hp("lmo"));
+    if (nesterov_) r.flags |= kFlagNesterov;
+    const int lmo = lmo_;
     if (lmo == kLmoEuclid) r.flags |= kFlagNagedEuclid;
     // Pass 1: momentum update and the block duals of u (restore fused in).
-    r.op = kOpNagedDual;
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
     ApplyStats st;
     e.apply(r, &st);
     r.restore_coef = 0;
@@ -78,7 +80,7 @@ class AdaNaged : public Optimizer {
     }
     G_ += dual * dual;
     double gamma = 0;
-    if (G_ > 0) gamma = hp("step_mode") == 0 ? rbar_ * dual / std::sqrt(G_) : rbar_ / std::sqrt(static_cast<double>(t + 1));
+    if (G_ > 0) gamma = dog_ ? rbar_ * dual / std::sqrt(G_) : rbar_ / std::sqrt(static_cast<double>(t + 1));
     // Pass 2: x -= gamma o.
     r.op = kOpNagedStep;
     r.gamma = gamma;
@@ -86,12 +88,7 @@ class AdaNaged : public Optimizer {
     e.apply(r, nullptr);
     gamma_prev_ = gamma;
     gamma_sum_ += gamma;
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
+    StepInfo s = z.info();
     s.eps = tau;
     return s;
   }
@@ -106,6 +103,10 @@ class AdaNaged : public Optimizer {
   ZoEstimator est_;
   double beta_ = 0, r_eps_ = 0, rbar_ = 0, gamma_prev_ = 0, gamma_sum_ = 0, G_ = 0;
   bool exact_ = true, matrix_ = false;
+  double tau_min_ = 0, c_tau_ = 1;
+  bool tau_last_step_ = true, dog_ = true, nesterov_ = true;
+  int lmo_ = 0;
+  int geometry_ = Engine::kNormLinf;
   std::vector<double> scale_;
 };
 

@@ -9,28 +9,31 @@ namespace {
 
 class FirstOrder : public Optimizer {
  public:
-  FirstOrder(const OptimizerInfo& i, ParamValues hp, int32_t op, int slots) : Optimizer(i, std::move(hp)), op_(op), slots_(slots) {}
+  FirstOrder(const OptimizerInfo& i, ParamValues hp, int32_t op, int slots) : Optimizer(i, std::move(hp)), op_(op), slots_(slots) {
+    base_.op = op_;
+    base_.flags = kFlagGradBuffer;
+    base_.lr = this->hp("lr");
+    base_.wd = this->hp("wd");
+    if (op_ == kOpMomentum) {
+      base_.beta1 = this->hp("momentum");
+      if (this->hp("nesterov") != 0) base_.flags |= kFlagNesterov;
+    } else if (op_ == kOpAdam) {
+      base_.beta1 = this->hp("beta1");
+      base_.beta2 = this->hp("beta2");
+      base_.delta = this->hp("delta");
+      if (info_.id == "adamw") base_.flags |= kFlagDecoupledWd;
+    }
+  }
   void reset(Engine& e, const RunContext&) override {
     for (int s = 0; s < slots_; ++s) e.state_init(s, 0.0);
   }
   StepInfo step(Engine& e, int64_t t) override {
     StepInfo out;
     out.loss = e.eval_grad();
-    ElemRequest r;
-    r.op = op_;
-    r.flags = kFlagGradBuffer;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
-    if (op_ == kOpMomentum) {
-      r.beta1 = hp("momentum");
-      if (hp("nesterov") != 0) r.flags |= kFlagNesterov;
-    } else if (op_ == kOpAdam) {
-      r.beta1 = hp("beta1");
-      r.beta2 = hp("beta2");
-      r.delta = hp("delta");
+    ElemRequest r = base_;
+    if (op_ == kOpAdam) {
       r.bc1 = 1.0 - std::pow(r.beta1, static_cast<double>(t + 1));
       r.bc2 = 1.0 - std::pow(r.beta2, static_cast<double>(t + 1));
-      if (info_.id == "adamw") r.flags |= kFlagDecoupledWd;
     }
     e.apply(r, nullptr);
     return out;
@@ -42,6 +45,7 @@ class FirstOrder : public Optimizer {
  private:
   int32_t op_;
   int slots_;
+  ElemRequest base_;  // hyperparameters resolved once
 };
 
 std::vector<ParamDecl> adam_decls(double wd) {

@@ -11,7 +11,12 @@ namespace {
 
 class HiZoo : public Optimizer {
  public:
-  HiZoo(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  HiZoo(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
+    est_.configure(hp_);
+    lr_ = this->hp("lr");
+    wd_ = this->hp("wd");
+    a_ = this->hp("smoothing");
+  }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
     e.state_init(0, 1.0);
@@ -20,25 +25,14 @@ class HiZoo : public Optimizer {
     const double l0 = e.eval();
     const ZoEstimate z = est_.estimate(e, t, true, kOpPerturbHiZOO);
     const double eps = est_.eps();
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.op = kOpHiZOO;
-    r.n_seeds = 1;
-    r.seeds[0] = z.seeds[0];
-    r.c1[0] = z.p[0];
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
-    r.alpha = hp("smoothing");
+    ElemRequest r = est_.update_request(e, z, kOpHiZOO);
+    r.lr = lr_;
+    r.wd = wd_;
+    r.alpha = a_;
     r.hess = std::fabs(z.loss_plus + z.loss_minus - 2.0 * l0) / (2.0 * eps * eps);
     e.apply(r, nullptr);
-    StepInfo s;
+    StepInfo s = z.info();
     s.loss = l0;
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
     return s;
   }
   double memory_p() const override { return 1; }
@@ -46,6 +40,7 @@ class HiZoo : public Optimizer {
 
  private:
   ZoEstimator est_;
+  double lr_ = 0, wd_ = 0, a_ = 0;
 };
 
 }  // namespace

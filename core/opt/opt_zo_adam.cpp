@@ -11,6 +11,13 @@ class ZoAdamLike : public Optimizer {
  public:
   ZoAdamLike(const OptimizerInfo& i, ParamValues hp, bool radazo) : Optimizer(i, std::move(hp)), radazo_(radazo) {
     est_.configure(hp_);
+    base_.op = kOpAdam;
+    base_.lr = this->hp("lr");
+    base_.wd = this->hp("wd");
+    base_.beta1 = this->hp("beta1");
+    base_.beta2 = this->hp("beta2");
+    base_.delta = this->hp("delta");
+    if (radazo_) base_.flags |= kFlagVFromM | kFlagDeltaInsideSqrt;
   }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
@@ -19,38 +26,29 @@ class ZoAdamLike : public Optimizer {
   }
   StepInfo step(Engine& e, int64_t t) override {
     const ZoEstimate z = est_.estimate(e, t);
-    ElemRequest r;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
-    r.op = kOpAdam;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
-    r.beta1 = hp("beta1");
-    r.beta2 = hp("beta2");
-    r.delta = hp("delta");
-    if (radazo_) {
-      r.flags |= kFlagVFromM | kFlagDeltaInsideSqrt;
-    } else {
+    ElemRequest r = est_.update_request(e, z, kOpAdam);
+    r.lr = base_.lr;
+    r.wd = base_.wd;
+    r.beta1 = base_.beta1;
+    r.beta2 = base_.beta2;
+    r.delta = base_.delta;
+    r.flags |= base_.flags;
+    if (!radazo_) {
       r.bc1 = 1.0 - std::pow(r.beta1, static_cast<double>(t + 1));
       r.bc2 = 1.0 - std::pow(r.beta2, static_cast<double>(t + 1));
     }
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
+    return z.info();
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double memory_p() const override { return 2; }
   double fp_per_step() const override { return est_.fp_per_step(); }
 
  private:
   bool radazo_;
   ZoEstimator est_;
+  ElemRequest base_;  // hyperparameters resolved once
 };
 
 }  // namespace

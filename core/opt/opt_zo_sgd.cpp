@@ -15,40 +15,34 @@ std::vector<ParamDecl> zo_decls(double lr, double lr_llm) {
 // Shared skeleton: estimate, then one update pass with the restore fused in.
 class ZoSgdLike : public Optimizer {
  public:
-  ZoSgdLike(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  ZoSgdLike(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
+    est_.configure(hp_);
+    lr_ = this->hp("lr");
+    wd_ = this->hp("wd");
+  }
   void reset(Engine& e, const RunContext& ctx) override {
     est_.set_run_seed(ctx.seed);
     init_state(e);
   }
   StepInfo step(Engine& e, int64_t t) override {
     const ZoEstimate z = est_.estimate(e, t);
-    ElemRequest r;
-    est_.prepare(e, r);
-    z.fill_gradient(r);
-    r.restore_seed = z.restore_seed;
-    r.restore_coef = z.restore_coef;
-    r.lr = hp("lr");
-    r.wd = hp("wd");
+    ElemRequest r = est_.update_request(e, z, kOpSgd);
+    r.lr = lr_;
+    r.wd = wd_;
     configure_update(r, z, t);
+    est_.fuse_next(e, r, t);
     e.apply(r, nullptr);
-    return info_of(z);
+    return z.info();
   }
+  void settle(Engine& e) override { est_.settle(e); }
   double fp_per_step() const override { return est_.fp_per_step(); }
   double memory_p() const override { return 0; }
 
  protected:
   virtual void init_state(Engine&) {}
   virtual void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t t) = 0;
-  static StepInfo info_of(const ZoEstimate& z) {
-    StepInfo s;
-    s.loss = z.loss();
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
-    return s;
-  }
   ZoEstimator est_;
+  double lr_ = 0, wd_ = 0;
 };
 
 class Mezo : public ZoSgdLike {
@@ -60,63 +54,77 @@ class Mezo : public ZoSgdLike {
 class ZoMmt : public ZoSgdLike {
  public:
   using ZoSgdLike::ZoSgdLike;
-  void init_state(Engine& e) override { e.state_init(0, 0.0); }
+  void init_state(Engine& e) override {
+    e.state_init(0, 0.0);
+    mu_ = hp("momentum");
+  }
   void configure_update(ElemRequest& r, const ZoEstimate&, int64_t) override {
     r.op = kOpMomentum;
-    r.beta1 = hp("momentum");
+    r.beta1 = mu_;
   }
   double memory_p() const override { return 1; }
+
+ private:
+  double mu_ = 0;
 };
 
 class ZoSign : public ZoSgdLike {
  public:
   using ZoSgdLike::ZoSgdLike;
+  void init_state(Engine&) override { elementwise_ = hp("elementwise") != 0; }
   void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t) override {
-    if (hp("elementwise") != 0) {
+    if (elementwise_) {
       r.op = kOpSign;  // x -= lr sign(p z)
       return;
     }
     r.op = kOpSgd;  // ZO-Bench code: x -= lr sign(p) z
     for (int q = 0; q < z.n; ++q) r.c1[q] = (z.p[q] > 0 ? 1.0 : (z.p[q] < 0 ? -1.0 : 0.0)) * z.scale[q] / z.n;
   }
+
+ private:
+  bool elementwise_ = false;
 };
 
 // MEAZO: v = beta v + (1 - beta) p^2, bias-corrected; x -= lr / (sqrt(v_hat) + zeta) p z.
 class Meazo : public ZoSgdLike {
  public:
   using ZoSgdLike::ZoSgdLike;
-  void init_state(Engine&) override { v_ = 0; }
+  void init_state(Engine&) override {
+    v_ = 0;
+    beta_ = hp("beta");
+    zeta_ = hp("zeta");
+  }
   void configure_update(ElemRequest& r, const ZoEstimate& z, int64_t t) override {
-    const double beta = hp("beta");
+    const double beta = beta_;
     double p2 = 0;
     for (int q = 0; q < z.n; ++q) p2 += z.p[q] * z.p[q] / z.n;
     v_ = beta * v_ + (1 - beta) * p2;
     const double vhat = v_ / (1 - std::pow(beta, static_cast<double>(t + 1)));
     r.op = kOpSgd;
-    r.lr = hp("lr") / (std::sqrt(vhat) + hp("zeta"));
+    r.lr = lr_ / (std::sqrt(vhat) + zeta_);
   }
   int64_t memory_bytes() const override { return sizeof(double); }
   std::vector<double> scalar_state() const override { return {v_}; }
   void set_scalar_state(const std::vector<double>& s) override { v_ = s.empty() ? 0 : s[0]; }
 
  private:
-  double v_ = 0;
+  double v_ = 0, beta_ = 0, zeta_ = 0;
 };
 
 // ZO-SGD-Cons: l0 = L(x); estimate g (2 FP); evaluate L(x - lr g) and L(x + lr g); keep
 // the best of the three points (5 FP per step).
 class ZoCons : public Optimizer {
  public:
-  ZoCons(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) { est_.configure(hp_); }
+  ZoCons(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
+    est_.configure(hp_);
+    lr_ = this->hp("lr");
+  }
   void reset(Engine&, const RunContext& ctx) override { est_.set_run_seed(ctx.seed); }
   StepInfo step(Engine& e, int64_t t) override {
     const double l0 = e.eval();
     const ZoEstimate z = est_.estimate(e, t, /*defer_restore=*/false);
-    ElemRequest r;
-    est_.prepare(e, r);
-    r.op = kOpPerturb;
-    z.fill_gradient(r);
-    const double lr = hp("lr");
+    const ElemRequest r = est_.update_request(e, z, kOpPerturb);
+    const double lr = lr_;
     auto move = [&](double k) {  // x += k * lr * g
       ElemRequest m = r;
       for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * k * lr;
@@ -128,12 +136,8 @@ class ZoCons : public Optimizer {
     const double l_up = e.eval();
     if (l_down <= l_up && l_down <= l0) move(-2.0);
     else if (l0 < l_up) move(-1.0);
-    StepInfo s;
+    StepInfo s = z.info();
     s.loss = l0;
-    s.loss_plus = z.loss_plus;
-    s.loss_minus = z.loss_minus;
-    s.p = z.p[0];
-    s.seed = z.seeds[0];
     return s;
   }
   double memory_p() const override { return 0; }
@@ -141,6 +145,7 @@ class ZoCons : public Optimizer {
 
  private:
   ZoEstimator est_;
+  double lr_ = 0;
 };
 
 }  // namespace

@@ -33,13 +33,19 @@ class Engine {
   virtual void apply(const ElemRequest& r, ApplyStats* stats) = 0;
   // ||z(seed)||^2 over all blocks (for unit-sphere directions).
   virtual double dir_sq_norm(uint64_t seed) = 0;
-  // AdaNAGED-P: returns ||x_0||; with keep_copy the engine keeps x_0 (+1P) so that
-  // anchor_dist() can measure ||x - x_0|| exactly.
-  virtual double anchor_save(bool keep_copy) = 0;
-  virtual double anchor_dist() = 0;
+  // AdaNAGED-P measures distances in the block max-norm of its LMO geometry:
+  // max_b ||v_b||, per block l-inf (sign LMO), l2 (Euclidean LMO) or, with kNormAuto,
+  // spectral for matrix blocks and l-inf for vectors. anchor_save returns that norm of
+  // x_0; with keep_copy the engine keeps x_0 (+1P) so anchor_dist() can measure x - x_0.
+  enum BlockNorm { kNormLinf = 0, kNormL2 = 1, kNormAuto = 2 };
+  virtual double anchor_save(bool keep_copy, int norm) = 0;
+  virtual double anchor_dist(int norm) = 0;
   // AdaNAGED-P matrix LMO: for matrix blocks, o = msign(u) into state slot 1 (u from a
   // kOpNagedDual pass rerun by the engine); returns the sum of nuclear norms <u, o>.
   virtual double naged_msign(const ElemRequest& dual) { (void)dual; return 0; }
+  // Whether optimizers should fuse the next step's first perturbation into the update
+  // pass (saves one pass over the weights; the tensor engines want it, landscapes not).
+  virtual bool fuse_passes() const { return false; }
   // Fixed-directions mode: rows of directions (seed k selects row k mod rows); null if off.
   virtual const std::vector<double>* direction_table() const { return nullptr; }
 
@@ -90,12 +96,18 @@ class Optimizer {
 
   virtual void reset(Engine& e, const RunContext& ctx) = 0;
   virtual StepInfo step(Engine& e, int64_t t) = 0;
+  // Undo a perturbation fused into the last update, so the parameters are the iterate
+  // itself (before evaluation, checkpoints and the end of a run). Idempotent.
+  virtual void settle(Engine&) {}
   // Persistent optimizer state beyond the parameters, in copies of P, plus bytes of
   // scalars (AdaMeZO's seed/p window, MEAZO's moment).
   virtual double memory_p() const = 0;
   virtual int64_t memory_bytes() const { return 0; }
-  // Forward passes per step (first-order methods: 1, plus one backward pass).
+  // Forward passes per step (first-order methods: 1, plus one backward pass); for
+  // methods whose cost varies (AdaZeta's query schedule) the run's average.
   virtual double fp_per_step() const = 0;
+  // Forward passes step t will take (FP budgets stop before a step that would overrun).
+  virtual double fp_of_step(int64_t /*t*/) const { return fp_per_step(); }
   virtual int bp_per_step() const { return 0; }
 
   // Loggable state for exact resume of ZO runs: a compact (seed, p) step log replays the

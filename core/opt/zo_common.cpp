@@ -44,6 +44,26 @@ void ZoEstimate::fill_gradient(ElemRequest& r) const {
   }
 }
 
+StepInfo ZoEstimate::info() const {
+  StepInfo s;
+  s.loss = loss();
+  s.loss_plus = loss_plus;
+  s.loss_minus = loss_minus;
+  s.p = p[0];
+  s.seed = seeds[0];
+  return s;
+}
+
+ElemRequest ZoEstimator::update_request(const Engine& e, const ZoEstimate& z, int32_t op) const {
+  ElemRequest r;
+  prepare(e, r);
+  z.fill_gradient(r);
+  r.op = op;
+  r.restore_seed = z.restore_seed;
+  r.restore_coef = z.restore_coef;
+  return r;
+}
+
 void ZoEstimator::configure(const ParamValues& hp) {
   auto get = [&](const char* k, double d) {
     auto it = hp.find(k);
@@ -83,7 +103,21 @@ void ZoEstimator::perturb(Engine& e, uint64_t seed, double coef, int32_t op) con
   e.apply(r, nullptr);
 }
 
-ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32_t perturb_op, double eps) const {
+void ZoEstimator::fuse_next(const Engine& e, ElemRequest& r, int64_t t) {
+  if (!e.fuse_passes() || sided_ != Sided::Two || queries_ != 1 || dist_ == DirKind::Sphere) return;
+  r.next_seed = seed(e, t + 1, 0);
+  r.next_coef = eps_;
+  pending_ = true;
+  pending_seed_ = r.next_seed;
+}
+
+void ZoEstimator::settle(Engine& e) {
+  if (!pending_) return;
+  perturb(e, pending_seed_, -eps_);
+  pending_ = false;
+}
+
+ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32_t perturb_op, double eps) {
   if (std::isnan(eps)) eps = eps_;
   ZoEstimate est;
   est.n = queries_;
@@ -98,7 +132,10 @@ ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32
     est.scale[q] = scale;
     const double u = eps * scale;
     const bool last = q == queries_ - 1;
-    perturb(e, s, u, perturb_op);
+    if (q == 0 && pending_ && s == pending_seed_ && perturb_op == kOpPerturb && eps == eps_)
+      pending_ = false;  // the previous update already moved x to x + eps z
+    else
+      perturb(e, s, u, perturb_op);
     const double lp = e.eval();
     sum_plus += lp;
     if (sided_ == Sided::Two) {

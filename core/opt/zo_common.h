@@ -33,29 +33,46 @@ struct ZoEstimate {
   double loss() const;            // (l+ + l-)/2 averaged, or l0 for one-sided
   // c1[q] = p_q scale_q / n : g = sum_q c1[q] z_q
   void fill_gradient(ElemRequest& r) const;
+  // The run-record fields of this estimate (loss, probes, p and seed of the first query).
+  StepInfo info() const;
 };
 
 class ZoEstimator {
  public:
   // Reads eps, queries, sided, dist from hp when present (defaults: 1e-3, 1, two, gaussian).
   void configure(const ParamValues& hp);
-  void set_run_seed(uint64_t s) { run_seed_ = s; }
+  void set_run_seed(uint64_t s) {
+    run_seed_ = s;
+    pending_ = false;
+  }
   double eps() const { return eps_; }
   int queries() const { return queries_; }
+  // Query count of the next estimate (AdaZeta's per-step schedule); n in [1, kMaxSeeds].
+  void set_queries(int n) { queries_ = n; }
   Sided sided() const { return sided_; }
   double fp_per_step() const;
   // Seed of query q at step t (table mode: t * queries + q, selecting rows cyclically).
   uint64_t seed(const Engine& e, int64_t t, int q) const;
   // Sets dist / table fields of a request for this engine.
   void prepare(const Engine& e, ElemRequest& r) const;
+  // An update request of op `op` for estimate z: directions prepared, g = sum_q c1 z_q,
+  // and the deferred restore of the last query fused in.
+  ElemRequest update_request(const Engine& e, const ZoEstimate& z, int32_t op) const;
   // Runs the estimate at step t with radius eps (NaN: configured eps). `perturb_op`
   // selects the perturbation direction (kOpPerturb, kOpPerturbHiZOO, kOpPerturbAdaMU).
   // With defer_restore the last query stays perturbed (by -eps u for two-sided, +eps u
   // for one-sided) and restore_coef/restore_seed say how to undo it.
   ZoEstimate estimate(Engine& e, int64_t t, bool defer_restore = true, int32_t perturb_op = kOpPerturb,
-                      double eps = NAN) const;
+                      double eps = NAN);
   // theta += coef * scale * dir(seed) with the given op.
   void perturb(Engine& e, uint64_t seed, double coef, int32_t op = kOpPerturb) const;
+  // When the engine fuses passes and the estimate is the plain two-sided single query,
+  // adds the next step's +eps z perturbation to the update request `r` and remembers it,
+  // so that the next estimate starts from the perturbed point.
+  void fuse_next(const Engine& e, ElemRequest& r, int64_t t);
+  // Removes a pending fused perturbation (Optimizer::settle).
+  void settle(Engine& e);
+  void clear_pending() { pending_ = false; }
 
  private:
   double eps_ = 1e-3;
@@ -63,6 +80,8 @@ class ZoEstimator {
   Sided sided_ = Sided::Two;
   DirKind dist_ = DirKind::Gaussian;
   uint64_t run_seed_ = 0;
+  bool pending_ = false;  // x currently carries +eps z(pending_seed_)
+  uint64_t pending_seed_ = 0;
 };
 
 // Registration: each optimizer file defines one of these and optimizer.cpp lists them.

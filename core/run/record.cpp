@@ -19,16 +19,6 @@ void put(std::string& s, double v) {
   s += buf;
 }
 
-std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"') o += '"';
-    o += c;
-  }
-  return o + "\"";
-}
-
 constexpr const char* kColumns[] = {"run", "label", "optimizer", "step", "fp", "bp", "loss", "loss_plus", "loss_minus",
                                     "p", "update_norm", "path_length", "cos_grad", "x", "y", "probe_plus_x",
                                     "probe_plus_y", "probe_minus_x", "probe_minus_y", "alpha_x", "alpha_y", "alpha_min",
@@ -66,6 +56,16 @@ std::vector<std::string> split_csv(const std::string& line) {
 }
 
 }  // namespace
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"') o += '"';
+    o += c;
+  }
+  return o + "\"";
+}
 
 int64_t RunRecord::fp_to_reach(double target) const {
   for (const auto& r : rows)
@@ -140,9 +140,13 @@ std::vector<RunRecord> records_from_csv(const std::string& text, const std::stri
     run.label = f[1];
     run.optimizer = f[2];
     StepRow r;
-    r.step = std::strtoll(f[3].c_str(), nullptr, 10);
-    r.fp = std::strtoll(f[4].c_str(), nullptr, 10);
-    r.bp = std::strtoll(f[5].c_str(), nullptr, 10);
+    int64_t* counts[] = {&r.step, &r.fp, &r.bp};
+    for (int c = 3; c < 6; ++c) {
+      const char* s = f[c].c_str();
+      const long long v = std::strtoll(s, &end, 10);
+      if (end == s || *end || v < 0) fail(file + ":" + std::to_string(lineno), std::string("bad count in column ") + kColumns[c]);
+      *counts[c - 3] = v;
+    }
     for (int c = 6; c < kNumColumns; ++c) {
       const char* s = f[c].c_str();
       double v = std::strtod(s, &end);

@@ -47,6 +47,8 @@ struct RunRecord {
   int64_t fp_to_reach(double target) const;
 };
 
+// A CSV field, quoted when it holds a comma, quote or newline (labels are free text).
+std::string csv_quote(const std::string& s);
 std::string records_csv_header();
 std::string records_to_csv(const std::vector<RunRecord>& runs);
 std::string records_to_jsonl(const std::vector<RunRecord>& runs);

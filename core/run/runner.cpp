@@ -40,12 +40,18 @@ Eigen::VectorXd seeded_unit(uint64_t seed, uint64_t block, int64_t d, const Eige
   return v / v.norm();
 }
 
-double quantile_sorted(const std::vector<double>& s, double q) {
-  if (s.empty()) return NAN;
-  const double pos = q * static_cast<double>(s.size() - 1);
+// Linearly interpolated quantile by selection (O(n), reorders v): equal to the value at
+// position q (n - 1) of the sorted vector.
+double quantile_select(std::vector<double>& v, double q) {
+  if (v.empty()) return NAN;
+  const double pos = q * static_cast<double>(v.size() - 1);
   const size_t i = static_cast<size_t>(pos);
   const double f = pos - static_cast<double>(i);
-  return i + 1 < s.size() ? s[i] * (1 - f) + s[i + 1] * f : s[i];
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(i), v.end());
+  const double a = v[i];
+  if (f == 0 || i + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + static_cast<ptrdiff_t>(i) + 1, v.end());
+  return a * (1 - f) + b * f;
 }
 
 }  // namespace
@@ -108,6 +114,8 @@ Scene scene_make(const Experiment& e) {
   return s;
 }
 
+// The step budget (an estimate for FP budgets: RunStepper also stops before a step whose
+// forward passes would exceed the budget).
 int64_t run_step_budget(const Experiment& e, const Optimizer& o) {
   if (e.max_steps > 0) return e.max_steps;
   return static_cast<int64_t>(std::floor(static_cast<double>(e.max_fp) / o.fp_per_step() + 1e-9));
@@ -167,16 +175,21 @@ void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
   row.alpha_x = a[i0];
   row.alpha_y = a[i1];
   scratch_.assign(a.data(), a.data() + d);
-  std::sort(scratch_.begin(), scratch_.end());
-  row.alpha_min = scratch_.front();
-  row.alpha_q25 = quantile_sorted(scratch_, 0.25);
-  row.alpha_median = quantile_sorted(scratch_, 0.5);
-  row.alpha_q75 = quantile_sorted(scratch_, 0.75);
-  row.alpha_max = scratch_.back();
+  row.alpha_min = quantile_select(scratch_, 0.0);
+  row.alpha_q25 = quantile_select(scratch_, 0.25);
+  row.alpha_median = quantile_select(scratch_, 0.5);
+  row.alpha_q75 = quantile_select(scratch_, 0.75);
+  row.alpha_max = quantile_select(scratch_, 1.0);
 }
 
 bool RunStepper::step() {
   if (done_) return false;
+  // An FP budget stops before a step that would overrun it (per-step costs may vary).
+  if (exp_.max_fp > 0 && static_cast<double>(engine_->forward_passes()) + opt_->fp_of_step(t_) > exp_.max_fp + 1e-9) {
+    done_ = true;
+    rec_.final_x.assign(engine_->x().data(), engine_->x().data() + engine_->dim());
+    return false;
+  }
   VecEngine& e = *engine_;
   prev_ = e.x();
   grad_.resize(prev_.size());
@@ -225,7 +238,7 @@ bool RunStepper::step() {
     rec_.diverge_reason = why;
     done_ = true;
   }
-  if (t_ >= budget_) done_ = true;
+  if (exp_.max_steps > 0 && t_ >= budget_) done_ = true;
   if (done_) rec_.final_x.assign(x.data(), x.data() + x.size());
   return !done_;
 }
@@ -281,28 +294,75 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const Scene& s, int t
   return out;
 }
 
-Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+namespace {
+// Rows [j0, j1) of the grid of `s` evaluated with landscape `f` (each worker owns a clone).
+void grid_fill_rows(const Scene& s, const Landscape& f, Grid& g, int j0, int j1) {
+  Eigen::VectorXd x = s.proj.origin.size() == f.dim() ? s.proj.origin : Eigen::VectorXd::Zero(f.dim());
+  const double dx = (g.domain[1] - g.domain[0]) / std::max(1, g.nx - 1);
+  for (int j = j0; j < j1; ++j) {
+    const double v = g.domain[2] + (g.domain[3] - g.domain[2]) * j / std::max(1, g.ny - 1);
+    float* row = &g.v[static_cast<size_t>(j) * static_cast<size_t>(g.nx)];
+    if (s.proj.kind == Projection::Identity) {
+      f.value_row_2d(v, g.domain[0], dx, g.nx, row);
+      continue;
+    }
+    for (int i = 0; i < g.nx; ++i) {
+      s.proj.lift(g.domain[0] + i * dx, v, x);
+      row[i] = static_cast<float>(f.value(x.data()));
+    }
+  }
+}
+
+Grid grid_empty(const Scene& s, int nx, int ny) {
   Grid g;
   g.nx = nx;
   g.ny = ny;
   std::copy(s.domain, s.domain + 4, g.domain);
   g.v.resize(static_cast<size_t>(nx) * static_cast<size_t>(ny));
+  return g;
+}
+}  // namespace
+
+Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+  Grid g = grid_empty(s, nx, ny);
   const int chunks = std::min(ny, 16);
   parallel_for(chunks, threads, [&](int c) {
     const std::unique_ptr<Landscape> f = s.landscape->clone();
-    Eigen::VectorXd x = s.proj.origin.size() ? s.proj.origin : Eigen::VectorXd::Zero(f->dim());
-    if (x.size() != f->dim()) x = Eigen::VectorXd::Zero(f->dim());
-    const int j0 = c * ny / chunks, j1 = (c + 1) * ny / chunks;
-    for (int j = j0; j < j1; ++j) {
-      const double v = g.domain[2] + (g.domain[3] - g.domain[2]) * j / std::max(1, ny - 1);
-      for (int i = 0; i < nx; ++i) {
-        const double u = g.domain[0] + (g.domain[1] - g.domain[0]) * i / std::max(1, nx - 1);
-        s.proj.lift(u, v, x);
-        g.v[static_cast<size_t>(j) * nx + i] = static_cast<float>(f->value(x.data()));
-      }
-    }
+    grid_fill_rows(s, *f, g, c * ny / chunks, (c + 1) * ny / chunks);
   });
   return g;
+}
+
+SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, int threads,
+                          const std::atomic<bool>* cancel) {
+  SceneResult res;
+  const int nruns = static_cast<int>(e.runs.size());
+  res.runs.resize(static_cast<size_t>(nruns));
+  res.grid = grid_empty(s, nx, ny);
+  // Jobs: runs by decreasing cost estimate (FP budget x window length), then grid bands.
+  std::vector<std::pair<double, int>> order;
+  for (int i = 0; i < nruns; ++i) {
+    const auto& hp = e.runs[static_cast<size_t>(i)].hp;
+    auto h = hp.find("h");
+    order.push_back({(e.runs[static_cast<size_t>(i)].optimizer == "adamezo" ? 2.0 + (h == hp.end() ? 20 : h->second) / 10 : 1.0), i});
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const int bands = std::min(ny, 8);
+  parallel_for(nruns + bands, threads, [&](int job) {
+    if (job < nruns) {
+      const int i = order[static_cast<size_t>(job)].second;
+      const std::unique_ptr<Landscape> own = s.landscape->clone();
+      RunStepper st(e, s, i, own.get());
+      while (st.step())
+        if (cancel && cancel->load(std::memory_order_relaxed)) break;
+      res.runs[static_cast<size_t>(i)] = st.take();
+      return;
+    }
+    const int band = job - nruns;
+    const std::unique_ptr<Landscape> f = s.landscape->clone();
+    grid_fill_rows(s, *f, res.grid, band * ny / bands, (band + 1) * ny / bands);
+  });
+  return res;
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {

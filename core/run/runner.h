@@ -83,6 +83,15 @@ struct Grid {
 };
 Grid grid_compute(const Scene& s, int nx, int ny, int threads = 0);
 
+// Everything a view needs after a change: all runs and the loss grid, computed together on
+// `threads` workers (longest runs first, grid rows as extra jobs) so both cores stay busy.
+struct SceneResult {
+  std::vector<RunRecord> runs;
+  Grid grid;
+};
+SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, int threads = 0,
+                          const std::atomic<bool>* cancel = nullptr);
+
 // The figure of an experiment: heatmap grid, contours, trajectories, legend, stamp.
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs);
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <sstream>
 #include "core/opt/optimizer.h"
+#include "core/run/record.h"
 #include "core/run/runner.h"
 #include "core/util/error.h"
 
@@ -93,6 +94,7 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
   if (seeds < 1) fail("--seeds", "must be >= 1");
   // Every parameter must land on at least one run, and be valid there.
   for (const auto& p : params) {
+    const std::string flag = "--param " + (p.selector.empty() ? "" : p.selector + ".") + p.name;
     int hits = 0;
     for (size_t i = 0; i < base.runs.size(); ++i) {
       const RunSpec& r = base.runs[i];
@@ -100,14 +102,14 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
       const OptimizerInfo* info = optimizer_find(r.optimizer);
       const ParamDecl* d = info ? param_find(info->params, p.name) : nullptr;
       if (!d) {
-        if (!p.selector.empty()) fail("--param " + p.selector + "." + p.name, "run \"" + r.label + "\" (" + r.optimizer + ") has no hyperparameter \"" + p.name + "\"");
+        if (!p.selector.empty()) fail(flag, "run \"" + r.label + "\" (" + r.optimizer + ") has no hyperparameter \"" + p.name + "\"");
         continue;
       }
-      for (double v : p.values) param_check(*d, v, "--param " + p.name);
+      for (double v : p.values) param_check(*d, v, flag + " (run \"" + r.label + "\")");
       ++hits;
     }
-    if (!hits) fail("--param " + p.name, p.selector.empty() ? "no run of the experiment has this hyperparameter"
-                                                           : "no run is labelled or numbered \"" + p.selector + "\"");
+    if (!hits) fail(flag, p.selector.empty() ? "no run of the experiment has this hyperparameter"
+                                             : "no run is labelled or numbered \"" + p.selector + "\"");
   }
   std::vector<std::vector<double>> combos{{}};
   for (const auto& p : params) {
@@ -209,12 +211,12 @@ std::string sweep_table(const SweepResult& r) {
 
 std::string sweep_csv(const SweepResult& r) {
   std::ostringstream s;
-  for (const auto& p : r.params) s << (p.selector.empty() ? "" : p.selector + ".") << p.name << ",";
+  for (const auto& p : r.params) s << csv_quote((p.selector.empty() ? "" : p.selector + ".") + p.name) << ",";
   s << "run,label,seed,final_loss,fp_to_target,diverged\n";
   for (const auto& c : r.cells)
     for (int k = 0; k < r.seeds; ++k) {
       for (double v : c.values) s << fmt_double(v) << ",";
-      s << c.run << "," << c.label << "," << k << "," << fmt_double(c.final_loss[static_cast<size_t>(k)]) << ","
+      s << c.run << "," << csv_quote(c.label) << "," << k << "," << fmt_double(c.final_loss[static_cast<size_t>(k)]) << ","
         << c.fp_to_target[static_cast<size_t>(k)] << "," << (std::isinf(c.final_loss[static_cast<size_t>(k)]) ? 1 : 0)
         << "\n";
     }

@@ -8,9 +8,73 @@ VecEngine::VecEngine(const Landscape& f, const Eigen::VectorXd& x0, double noise
     : f_(f), x_(x0), grad_(Eigen::VectorXd::Zero(x0.size())), alpha_(Eigen::VectorXd::Zero(x0.size())),
       noise_(noise), noise_seed_(noise_seed) {
   if (noise_ > 0) xi_ = Eigen::VectorXd::Zero(x0.size());
+  cache_.reset(x0.size());
 }
 
+void VecEngine::DirCache::reset(int64_t dim) {
+  d = dim;
+  data.assign(static_cast<size_t>(kSlots * dim), 0.0);
+  for (int i = 0; i < kSlots; ++i) {
+    used[i] = false;
+    stamp[i] = 0;
+  }
+  pass = 0;
+}
+
+const double* VecEngine::DirCache::lookup(const ElemRequest& r, uint64_t seed, uint32_t st) {
+  auto hit = [&](int i) { return used[i] && key[i] == seed && stream[i] == st && dist[i] == r.dist; };
+  if (hit(last)) {
+    stamp[last] = pass;
+    return &data[static_cast<size_t>(last * d)];
+  }
+  const uint64_t h = (seed ^ (0x9E3779B97F4A7C15ull * (st + 1))) * 0xD6E8FEB86659FD93ull;
+  const int slot = static_cast<int>(h >> 57);  // 7 bits: 128 slots, linear probing over 8
+  for (int probe = 0; probe < 8; ++probe) {
+    const int i = (slot + probe) & (kSlots - 1);
+    if (hit(i)) {
+      last = i;
+      stamp[i] = pass;
+      return &data[static_cast<size_t>(i * d)];
+    }
+  }
+  // Miss: a free probe slot, else one not resolved in this pass (a pass needs at most
+  // kMaxSeeds + 3 < kSlots directions, so the scan always finds one).
+  int i = -1;
+  for (int probe = 0; probe < 8 && i < 0; ++probe)
+    if (!used[(slot + probe) & (kSlots - 1)]) i = (slot + probe) & (kSlots - 1);
+  for (int probe = 0; i < 0 && probe < kSlots; ++probe)
+    if (stamp[(slot + probe) & (kSlots - 1)] != pass) i = (slot + probe) & (kSlots - 1);
+  double* v = &data[static_cast<size_t>(i * d)];
+  for (int64_t i0 = 0; i0 < d; i0 += 4) {
+    double z[4];
+    elem_dir<double>(r, seed, 0, static_cast<uint64_t>(i0 / 4), i0, static_cast<int>(std::min<int64_t>(4, d - i0)), st, z);
+    for (int j = 0; j < 4 && i0 + j < d; ++j) v[i0 + j] = z[j];
+  }
+  used[i] = true;
+  last = i;
+  key[i] = seed;
+  stream[i] = st;
+  dist[i] = r.dist;
+  stamp[i] = pass;
+  return v;
+}
+
+namespace {
+// Directions for elem_apply_group: whole vectors from the engine's cache, resolved once
+// per pass (elem_dir_slots lists what the op reads).
+struct CachedDirs {
+  const double* vec[kMaxSeeds + 2][2] = {};
+  int64_t i0 = 0;
+  int n = 4;
+  void get(int slot, uint32_t stream, double z[4]) const {
+    const double* v = vec[slot][stream & 1u] + i0;
+    for (int j = 0; j < 4; ++j) z[j] = j < n ? v[j] : 0.0;
+  }
+};
+}  // namespace
+
 void VecEngine::set_direction_table(const std::vector<std::vector<double>>& rows) {
+  cache_.reset(x_.size());
   table_.clear();
   for (const auto& r : rows) table_.insert(table_.end(), r.begin(), r.end());
 }
@@ -54,6 +118,15 @@ void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   const int64_t d = x_.size();
   const bool update = r.op != kOpPerturb && r.op != kOpPerturbHiZOO && r.op != kOpPerturbAdaMU;
   double usq = 0, l1 = 0, l2 = 0;
+  CachedDirs dirs;
+  int slots[kMaxSeeds + 4];
+  uint32_t streams[kMaxSeeds + 4];
+  const int nslots = elem_dir_slots(r, slots, streams);
+  ++cache_.pass;
+  // Resolve every direction first: a lookup may evict, but never one resolved in this pass
+  // (a pass reads at most kMaxSeeds + 3 directions, the cache holds kSlots).
+  for (int k = 0; k < nslots; ++k)
+    dirs.vec[slots[k]][streams[k] & 1u] = cache_.lookup(r, elem_slot_seed(r, slots[k]), streams[k]);
   ElemGroup<double, double> g;
   ElemOut<double> out;
   for (int64_t i0 = 0; i0 < d; i0 += 4) {
@@ -65,7 +138,9 @@ void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     g.block = 0;
     g.group = static_cast<uint64_t>(i0 / 4);
     g.offset = i0;
-    elem_apply_group(r, g, out);
+    dirs.i0 = i0;
+    dirs.n = g.n;
+    elem_apply_group(r, g, dirs, out);
     for (int j = 0; j < g.n; ++j) {
       usq += out.delta[j] * out.delta[j];
       l1 += std::fabs(out.aux[j]);
@@ -92,11 +167,14 @@ double VecEngine::dir_sq_norm(uint64_t seed) {
   return s;
 }
 
-double VecEngine::anchor_save(bool keep_copy) {
+// One vector block: l2 for the Euclidean geometry, l-inf otherwise (no matrices here).
+double VecEngine::anchor_save(bool keep_copy, int norm) {
   if (keep_copy) anchor_ = x_;
-  return x_.norm();
+  return norm == kNormL2 ? x_.norm() : x_.lpNorm<Eigen::Infinity>();
 }
 
-double VecEngine::anchor_dist() { return (x_ - anchor_).norm(); }
+double VecEngine::anchor_dist(int norm) {
+  return norm == kNormL2 ? (x_ - anchor_).norm() : (x_ - anchor_).lpNorm<Eigen::Infinity>();
+}
 
 }  // namespace zs

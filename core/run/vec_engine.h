@@ -37,8 +37,8 @@ class VecEngine : public Engine {
   void state_init(int slot, double value) override;
   void apply(const ElemRequest& r, ApplyStats* stats) override;
   double dir_sq_norm(uint64_t seed) override;
-  double anchor_save(bool keep_copy) override;
-  double anchor_dist() override;
+  double anchor_save(bool keep_copy, int norm) override;
+  double anchor_dist(int norm) override;
   const std::vector<double>* direction_table() const override { return table_.empty() ? nullptr : &table_; }
 
  protected:
@@ -47,6 +47,27 @@ class VecEngine : public Engine {
 
  private:
   double noise_at(const Eigen::VectorXd& x) const;
+
+ public:
+  // Whole directions of recent (seed, stream) pairs: landscapes are small, so perturb,
+  // restore, update and AdaMeZO's window each generate a direction once, not per pass.
+  struct DirCache {
+    static constexpr int kSlots = 128;
+    int64_t d = 0;
+    std::vector<double> data;
+    uint64_t key[kSlots];
+    uint32_t stream[kSlots];
+    int32_t dist[kSlots];
+    bool used[kSlots];
+    uint64_t stamp[kSlots];  // pass that last resolved the entry: never evicted in that pass
+    uint64_t pass = 0;
+    int last = 0;  // most recent hit: checked first
+    void reset(int64_t dim);
+    const double* lookup(const ElemRequest& r, uint64_t seed, uint32_t stream);
+  };
+
+ private:
+  DirCache cache_;
   const Landscape& f_;
   Eigen::VectorXd x_, grad_, st_[2], anchor_, alpha_, xi_;
   double noise_ = 0, xi0_ = 0;

@@ -5,7 +5,6 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
@@ -465,37 +464,6 @@ TEST(LandscapeHotPath, ValueAndGradientAllocateNothing) {
       EXPECT_TRUE(std::isfinite(sink));
     }
   }
-}
-
-// The heatmap's 512x512 Rosenbrock grid through the virtual interface, against the same
-// formula inlined in a plain loop (the floor). Prints both; the bound only catches a
-// pathological hot path (a parser, an allocation), not noise on a shared machine.
-TEST(LandscapeHotPath, Grid512RosenbrockTiming) {
-  auto f = make("rosenbrock");
-  const int n = 512;
-  const double* v = f->info().view;
-  auto grid = [&](auto&& eval) {
-    double best = 1e9, sink = 0;
-    for (int rep = 0; rep < 7; ++rep) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int r = 0; r < n; ++r)
-        for (int c = 0; c < n; ++c) {
-          const double p[2] = {v[0] + (c + 0.5) * (v[1] - v[0]) / n, v[2] + (r + 0.5) * (v[3] - v[2]) / n};
-          sink += eval(p);
-        }
-      best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    }
-    EXPECT_TRUE(std::isfinite(sink));
-    return best;
-  };
-  const double t_landscape = grid([&](const double* p) { return f->value(p); });
-  const double t_inline = grid([](const double* p) {
-    const double u = 1 - p[0], w = p[1] - p[0] * p[0];
-    return u * u + 100 * w * w;
-  });
-  std::printf("[ timing   ] 512x512 rosenbrock grid: landscape %.3f ms, inline loop %.3f ms, ratio %.2f\n",
-              t_landscape, t_inline, t_landscape / t_inline);
-  EXPECT_LT(t_landscape, 25 * t_inline + 1.0);
 }
 
 }  // namespace

@@ -130,3 +130,27 @@ TEST(Philox, BoxMullerMatchesDoublePrecisionReference) {
 }
 
 }  // namespace
+
+#include "core/rng/philox_bulk.h"
+
+namespace {
+
+TEST(Philox, BulkFillIsBitIdenticalToNormal4) {
+  for (uint64_t seed : {0ull, 1ull, 0xdeadbeefcafef00dull}) {
+    for (uint32_t stream : {0u, 1u}) {
+      for (int64_t n : {1, 7, 8, 9, 64, 1000, 4097}) {
+        const uint64_t g0 = seed % 1000 + (uint64_t(1) << 32) - 3;  // crosses the 2^32 group boundary
+        std::vector<float> bulk(static_cast<size_t>(4 * n));
+        zs::normal_fill(seed, 17, g0, n, stream, bulk.data());
+        for (int64_t g = 0; g < n; ++g) {
+          float z[4];
+          zs::normal4(seed, 17, g0 + static_cast<uint64_t>(g), stream, z);
+          for (int j = 0; j < 4; ++j)
+            ASSERT_EQ(bulk[static_cast<size_t>(4 * g + j)], z[j]) << "seed " << seed << " group " << g << " j " << j;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,515 @@
+// Tensor zeroth-order engine: the CPU path (vectorised bulk directions + elem.h over
+// chunks on ATen's thread pool) and the dispatch to the CUDA kernels.
+#include "core/llm/torch/zo_engine.h"
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <algorithm>
+#include <cmath>
+#include "core/llm/cuda/zo_cuda.h"
+#include "core/opt/elem.h"
+#include "core/rng/philox_bulk.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+namespace {
+
+static_assert(TensorStepStats::kBins == kAlphaBins, "CPU and CUDA alpha histograms share their bins");
+constexpr int64_t kChunk = 4096;  // elements per work item (1024 groups): directions fit in L1/L2
+constexpr uint32_t kPlotStream = 5;
+
+bool is_update_op(int32_t op) { return op != kOpPerturb && op != kOpPerturbHiZOO && op != kOpPerturbAdaMU; }
+
+int alpha_bin(double a) {
+  if (!(a > 0)) return 0;
+  const int b = static_cast<int>(std::floor((std::log10(a) + 12.0) * 3.0));
+  return std::clamp(b, 0, TensorStepStats::kBins - 1);
+}
+
+// Directions of one chunk, generated in bulk before the element loop (same values as
+// PhiloxDirs): one buffer per distinct (seed, stream), shared by slots with equal seeds.
+struct ChunkDirs {
+  const float* buf[kMaxSeeds + 2][2] = {};
+  int64_t g0 = 0;  // first group of the chunk
+  int64_t g = 0;   // current group
+  void get(int slot, uint32_t stream, float z[4]) const {
+    const float* p = buf[slot][stream & 1u] + 4 * (g - g0);
+    for (int j = 0; j < 4; ++j) z[j] = p[j];
+  }
+};
+
+struct ChunkStats {
+  double usq = 0, l1 = 0, l2 = 0, dot[2] = {0, 0};
+  int64_t hist[TensorStepStats::kBins] = {};
+};
+
+void fill_dirs(const ElemRequest& r, uint64_t seed, uint64_t block, int64_t g0, int64_t ng, uint32_t stream,
+               float* out) {
+  if (r.dist == kDirRademacher) {
+    for (int64_t g = 0; g < ng; ++g) rademacher4(seed, block, static_cast<uint64_t>(g0 + g), stream, out + 4 * g);
+  } else {
+    normal_fill(seed, block, static_cast<uint64_t>(g0), ng, stream, out);
+  }
+}
+
+}  // namespace
+
+double TensorStepStats::alpha_quantile(double q) const {
+  int64_t total = 0;
+  for (int64_t c : alpha_hist) total += c;
+  if (total == 0) return NAN;
+  const double target = q * static_cast<double>(total);
+  int64_t acc = 0;
+  for (int b = 0; b < kBins; ++b) {
+    acc += alpha_hist[static_cast<size_t>(b)];
+    if (static_cast<double>(acc) >= target) return std::pow(10.0, (b + 0.5) / 3.0 - 12.0);
+  }
+  return std::pow(10.0, (kBins - 0.5) / 3.0 - 12.0);
+}
+
+struct TensorEngine::Impl {
+  std::vector<at::Tensor> x;        // what the elements update: model tensor or fp32 master
+  std::vector<at::Tensor> st[2];    // state slots, fp32
+  std::vector<at::Tensor> grad;     // fp32 gradient buffers (first-order)
+  std::vector<at::Tensor> anchor;   // fp32 x_0 (AdaNAGED-P exact distance)
+  std::vector<at::Tensor> row_scale[2];  // filter normalisation of the plot directions, per row
+  std::vector<int64_t> offset;      // global index of each block's first element
+  bool cuda = false;
+};
+
+TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorEngineOptions& opt)
+    : blocks_(std::move(blocks)), loss_(std::move(loss)), opt_(opt), impl_(std::make_unique<Impl>()) {
+  if (blocks_.empty()) fail("tensor engine", "no trainable tensors");
+  impl_->cuda = blocks_[0].tensor.is_cuda();
+#if !ZS_HAVE_CUDA
+  if (impl_->cuda) fail("tensor engine", "the model is on a CUDA device but zoscope was built without CUDA kernels");
+#endif
+  for (const auto& b : blocks_) {
+    if (!b.tensor.is_contiguous()) fail("tensor engine", "block " + b.name + " is not contiguous");
+    const auto st = b.tensor.scalar_type();
+    if (st != at::kFloat && st != at::kHalf && st != at::kBFloat16)
+      fail("tensor engine", "block " + b.name + " has unsupported dtype " + std::string(c10::toString(st)));
+    if (b.tensor.is_cuda() != impl_->cuda) fail("tensor engine", "blocks on mixed devices");
+    impl_->offset.push_back(numel_);
+    numel_ += b.tensor.numel();
+    impl_->x.push_back(opt_.master_weights ? b.tensor.to(at::kFloat).contiguous().clone() : b.tensor);
+  }
+  if (opt_.plot_stats) {
+    // Filter normalisation (Li et al. 2018): each row of a plot direction is rescaled to
+    // the norm of the matching weight row; 1-D tensors get zero directions.
+    for (int k = 0; k < 2; ++k)
+      for (size_t b = 0; b < blocks_.size(); ++b) {
+        const at::Tensor w = blocks_[b].tensor.to(at::kFloat).cpu();
+        if (w.dim() < 2) {
+          impl_->row_scale[k].push_back(at::zeros({1}, at::TensorOptions().device(blocks_[b].tensor.device())));
+          continue;
+        }
+        const int64_t rows = w.size(0), cols = w.numel() / rows;
+        std::vector<float> d(static_cast<size_t>((w.numel() + 3) / 4 * 4));
+        normal_fill(opt_.plot_seed + static_cast<uint64_t>(k), b, 0, (w.numel() + 3) / 4, kPlotStream, d.data());
+        const at::Tensor dn =
+            at::from_blob(d.data(), {rows, cols}, at::kFloat).norm(2, {1}).clamp_min(1e-12);
+        impl_->row_scale[k].push_back((w.reshape({rows, cols}).norm(2, {1}) / dn).contiguous().to(blocks_[b].tensor.device()));
+      }
+  }
+}
+
+TensorEngine::~TensorEngine() = default;
+
+int64_t TensorEngine::state_bytes() const {
+  int64_t n = 0;
+  auto add = [&](const std::vector<at::Tensor>& v) {
+    for (const auto& t : v)
+      if (t.defined()) n += t.numel() * static_cast<int64_t>(t.element_size());
+  };
+  add(impl_->st[0]);
+  add(impl_->st[1]);
+  add(impl_->grad);
+  add(impl_->anchor);
+  if (opt_.master_weights) add(impl_->x);
+  return n;
+}
+
+void TensorEngine::sync_model() {
+  if (!opt_.master_weights) return;
+  c10::NoGradGuard ng;
+  for (size_t b = 0; b < blocks_.size(); ++b) blocks_[b].tensor.copy_(impl_->x[b]);
+}
+
+std::vector<std::pair<std::string, at::Tensor>> TensorEngine::state_tensors() const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (int s = 0; s < 2; ++s)
+    for (size_t b = 0; b < impl_->st[s].size(); ++b)
+      out.push_back({"state" + std::to_string(s) + "/" + blocks_[b].name, impl_->st[s][b]});
+  if (opt_.master_weights)
+    for (size_t b = 0; b < blocks_.size(); ++b) out.push_back({"master/" + blocks_[b].name, impl_->x[b]});
+  for (size_t b = 0; b < impl_->anchor.size(); ++b) out.push_back({"anchor/" + blocks_[b].name, impl_->anchor[b]});
+  return out;
+}
+
+void TensorEngine::load_state_tensors(const std::vector<std::pair<std::string, at::Tensor>>& ts) {
+  c10::NoGradGuard ng;
+  for (const auto& [name, t] : ts) {
+    const size_t slash = name.find('/');
+    const std::string kind = name.substr(0, slash), bname = name.substr(slash + 1);
+    size_t b = 0;
+    while (b < blocks_.size() && blocks_[b].name != bname) ++b;
+    if (b == blocks_.size()) fail("optimizer state", "tensor " + name + " matches no trainable block");
+    std::vector<at::Tensor>* dst = nullptr;
+    if (kind == "state0") dst = &impl_->st[0];
+    else if (kind == "state1") dst = &impl_->st[1];
+    else if (kind == "master") dst = &impl_->x;
+    else if (kind == "anchor") dst = &impl_->anchor;
+    else fail("optimizer state", "unknown tensor kind in " + name);
+    if (dst->size() != blocks_.size()) dst->resize(blocks_.size());
+    at::Tensor& d = (*dst)[b];
+    if (!d.defined() || d.sizes() != blocks_[b].tensor.sizes())
+      d = at::empty(blocks_[b].tensor.sizes(), blocks_[b].tensor.options().dtype(at::kFloat));
+    if (t.sizes() != d.sizes()) fail("optimizer state", "tensor " + name + " has the wrong shape");
+    d.copy_(t);
+  }
+  sync_model();
+}
+
+void TensorEngine::begin_step(int64_t t) {
+  if (hook_) hook_(t);
+}
+
+void TensorEngine::state_init(int slot, double value) {
+  auto& v = impl_->st[slot];
+  v.clear();
+  for (const auto& b : blocks_)
+    v.push_back(at::full(b.tensor.sizes(), value, b.tensor.options().dtype(at::kFloat)));
+}
+
+double TensorEngine::do_loss_grad() {
+  if (!loss_grad_) fail("tensor engine", "first-order optimizer needs a gradient function (autograd)");
+  const double l = loss_grad_();
+  c10::NoGradGuard ng;
+  if (impl_->grad.size() != blocks_.size()) impl_->grad.assign(blocks_.size(), at::Tensor());
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    at::Tensor g = blocks_[b].tensor.grad();
+    if (!g.defined()) g = at::zeros_like(blocks_[b].tensor);
+    if (!impl_->grad[b].defined()) impl_->grad[b] = at::empty(blocks_[b].tensor.sizes(), blocks_[b].tensor.options().dtype(at::kFloat));
+    impl_->grad[b].copy_(g);
+    blocks_[b].tensor.mutable_grad() = at::Tensor();
+  }
+  return l;
+}
+
+namespace {
+
+// One pass of `r` over block b on the CPU. aux_out (fp32, may be undefined) receives
+// ElemOut::aux. Partial statistics per chunk, summed in chunk order (deterministic).
+template <class S>
+void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, const float* grad, float wd_mask,
+                    int64_t n, float* aux, const float* const row_scale[2], int64_t row_len, uint64_t plot_seed,
+                    bool plot, std::vector<ChunkStats>& parts) {
+  const int64_t nchunks = (n + kChunk - 1) / kChunk;
+  parts.assign(static_cast<size_t>(nchunks), ChunkStats());
+  int slots[kMaxSeeds + 4];
+  uint32_t streams[kMaxSeeds + 4];
+  const int nslots = elem_dir_slots(r, slots, streams);
+  const bool update = is_update_op(r.op);
+  at::parallel_for(0, nchunks, 1, [&](int64_t c0, int64_t c1) {
+    std::vector<float> bufs(static_cast<size_t>((nslots + 2) * kChunk));
+    for (int64_t c = c0; c < c1; ++c) {
+      const int64_t i0 = c * kChunk, len = std::min(kChunk, n - i0), g0 = i0 / 4, ng = (len + 3) / 4;
+      ChunkDirs dirs;
+      dirs.g0 = g0;
+      uint64_t seen_seed[kMaxSeeds + 4];
+      uint32_t seen_stream[kMaxSeeds + 4];
+      const float* seen_buf[kMaxSeeds + 4];
+      int nseen = 0;
+      for (int k = 0; k < nslots; ++k) {
+        const uint64_t seed = elem_slot_seed(r, slots[k]);
+        const float* p = nullptr;
+        for (int q = 0; q < nseen; ++q)
+          if (seen_seed[q] == seed && seen_stream[q] == streams[k]) p = seen_buf[q];
+        if (!p) {
+          float* dst = bufs.data() + static_cast<size_t>(nseen) * kChunk;
+          fill_dirs(r, seed, static_cast<uint64_t>(b), g0, ng, streams[k], dst);
+          seen_seed[nseen] = seed;
+          seen_stream[nseen] = streams[k];
+          seen_buf[nseen++] = dst;
+          p = dst;
+        }
+        dirs.buf[slots[k]][streams[k] & 1u] = p;
+      }
+      float* pd[2] = {nullptr, nullptr};
+      if (plot && update)
+        for (int k = 0; k < 2; ++k) {
+          pd[k] = bufs.data() + static_cast<size_t>(nslots + k) * kChunk;
+          normal_fill(plot_seed + static_cast<uint64_t>(k), static_cast<uint64_t>(b), static_cast<uint64_t>(g0), ng,
+                      kPlotStream, pd[k]);
+        }
+      ChunkStats& cs = parts[static_cast<size_t>(c)];
+      if (r.op == kOpPerturb && !aux) {
+        // x += sum_k c1[k] z_k: the same float operations, in the same order, as elem.h's
+        // kOpPerturb, written as plain loops over the chunk so they vectorise.
+        for (int k = 0; k < r.n_seeds; ++k) {
+          const float ck = static_cast<float>(r.c1[k]);
+          const float* z = dirs.buf[k][0];
+          S* xs = x + i0;
+          for (int64_t i = 0; i < len; ++i)
+            xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
+        }
+        continue;
+      }
+      ElemGroup<float, S> e;
+      e.block = static_cast<uint64_t>(b);
+      e.wd_mask = wd_mask;
+      ElemOut<float> out;
+      for (int64_t g = g0; g < g0 + ng; ++g) {
+        const int64_t i = 4 * g;
+        e.x = x + i;
+        e.st[0] = st0 ? st0 + i : nullptr;
+        e.st[1] = st1 ? st1 + i : nullptr;
+        e.grad = grad ? grad + i : nullptr;
+        e.n = static_cast<int>(std::min<int64_t>(4, n - i));
+        e.group = static_cast<uint64_t>(g);
+        e.offset = i;
+        dirs.g = g;
+        elem_apply_group(r, e, dirs, out);
+        if (!update && !aux) continue;  // perturbations: nothing to reduce
+        for (int j = 0; j < e.n; ++j) {
+          const double dl = out.delta[j];
+          cs.usq += dl * dl;
+          cs.l1 += std::fabs(out.aux[j]);
+          cs.l2 += static_cast<double>(out.aux[j]) * out.aux[j];
+          if (aux) aux[i + j] = out.aux[j];
+          if (update) {
+            ++cs.hist[alpha_bin(out.alpha[j])];
+            if (pd[0]) {
+              const int64_t row = row_len > 0 ? (i + j) / row_len : 0;
+              for (int k = 0; k < 2; ++k) cs.dot[k] += dl * pd[k][i + j - i0] * row_scale[k][row];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
+  c10::NoGradGuard ng;
+  const bool update = is_update_op(r.op);
+  if (update) {
+    stats_.update_norm = 0;
+    stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
+    std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
+  }
+  if (stats) {
+    stats->update_sq = 0;
+    stats->block_l1.assign(blocks_.size(), 0.0);
+    stats->block_l2sq.assign(blocks_.size(), 0.0);
+  }
+  double usq_total = 0;
+#if ZS_HAVE_CUDA
+  if (impl_->cuda) {
+    std::vector<CudaBlockArgs> args;
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+      CudaBlockArgs a;
+      at::Tensor& x = impl_->x[b];
+      a.x = x.data_ptr();
+      a.dtype = x.scalar_type() == at::kFloat ? 0 : (x.scalar_type() == at::kHalf ? 1 : 2);
+      a.st0 = impl_->st[0].size() > b ? impl_->st[0][b].data_ptr<float>() : nullptr;
+      a.st1 = impl_->st[1].size() > b ? impl_->st[1][b].data_ptr<float>() : nullptr;
+      a.grad = impl_->grad.size() > b && impl_->grad[b].defined() ? impl_->grad[b].data_ptr<float>() : nullptr;
+      a.n = x.numel();
+      a.block = static_cast<uint32_t>(b);
+      a.wd_mask = blocks_[b].decay ? 1.0f : 0.0f;
+      if (opt_.plot_stats && impl_->row_scale[0][b].numel() > 1) {
+        a.row_scale0 = impl_->row_scale[0][b].data_ptr<float>();
+        a.row_scale1 = impl_->row_scale[1][b].data_ptr<float>();
+        a.row_len = a.n / blocks_[b].tensor.size(0);
+      }
+      args.push_back(a);
+    }
+    CudaPassStats cs;
+    cuda_apply(r, args, opt_.plot_stats, opt_.plot_seed, cs);
+    if (stats) {
+      stats->update_sq = cs.usq;
+      stats->block_l1 = cs.l1;
+      stats->block_l2sq = cs.l2;
+    }
+    if (update) {
+      stats_.update_norm = std::sqrt(cs.usq);
+      stats_.plot_dot[0] = cs.dot[0];
+      stats_.plot_dot[1] = cs.dot[1];
+      for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] = cs.hist[k];
+    }
+    if (opt_.master_weights)
+      for (size_t b = 0; b < blocks_.size(); ++b) blocks_[b].tensor.copy_(impl_->x[b]);
+    return;
+  }
+#endif
+  std::vector<ChunkStats> parts;
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    at::Tensor& x = impl_->x[b];
+    float* st0 = impl_->st[0].size() > b ? impl_->st[0][b].data_ptr<float>() : nullptr;
+    float* st1 = impl_->st[1].size() > b ? impl_->st[1][b].data_ptr<float>() : nullptr;
+    const float* gr = impl_->grad.size() > b && impl_->grad[b].defined() ? impl_->grad[b].data_ptr<float>() : nullptr;
+    const float wd = blocks_[b].decay ? 1.0f : 0.0f;
+    const int64_t n = x.numel();
+    const bool plot = opt_.plot_stats && impl_->row_scale[0][b].numel() > 1;
+    const float* rs[2] = {plot ? impl_->row_scale[0][b].data_ptr<float>() : nullptr,
+                          plot ? impl_->row_scale[1][b].data_ptr<float>() : nullptr};
+    const int64_t row_len = blocks_[b].tensor.dim() >= 2 ? n / blocks_[b].tensor.size(0) : 0;
+    switch (x.scalar_type()) {
+      case at::kFloat:
+        cpu_block_pass<float>(r, static_cast<int>(b), x.data_ptr<float>(), st0, st1, gr, wd, n, nullptr, rs, row_len,
+                              opt_.plot_seed, plot, parts);
+        break;
+      case at::kHalf:
+        cpu_block_pass<c10::Half>(r, static_cast<int>(b), x.data_ptr<c10::Half>(), st0, st1, gr, wd, n, nullptr, rs,
+                                  row_len, opt_.plot_seed, plot, parts);
+        break;
+      default:
+        cpu_block_pass<c10::BFloat16>(r, static_cast<int>(b), x.data_ptr<c10::BFloat16>(), st0, st1, gr, wd, n,
+                                      nullptr, rs, row_len, opt_.plot_seed, plot, parts);
+        break;
+    }
+    for (const auto& p : parts) {
+      usq_total += p.usq;
+      if (stats) {
+        stats->block_l1[b] += p.l1;
+        stats->block_l2sq[b] += p.l2;
+      }
+      if (update) {
+        stats_.plot_dot[0] += p.dot[0];
+        stats_.plot_dot[1] += p.dot[1];
+        for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] += p.hist[k];
+      }
+    }
+    if (opt_.master_weights) blocks_[b].tensor.copy_(x);
+  }
+  if (stats) stats->update_sq = usq_total;
+  if (update) stats_.update_norm = std::sqrt(usq_total);
+}
+
+double TensorEngine::dir_sq_norm(uint64_t seed) {
+  double s = 0;
+  std::vector<float> buf;
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const int64_t n = blocks_[b].tensor.numel();
+    for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
+      const int64_t len = std::min(kChunk, n - i0), ng = (len + 3) / 4;
+      buf.resize(static_cast<size_t>(4 * ng));
+      normal_fill(seed, b, static_cast<uint64_t>(i0 / 4), ng, 0, buf.data());
+      for (int64_t i = 0; i < len; ++i) s += static_cast<double>(buf[static_cast<size_t>(i)]) * buf[static_cast<size_t>(i)];
+    }
+  }
+  return s;
+}
+
+namespace {
+// Norm of one block in the geometry of the LMO: l2, l-inf, or spectral for matrices
+// (power iteration on v^T v, 20 steps: a distance estimate, not a certificate).
+double block_norm(const at::Tensor& v, bool matrix, int norm) {
+  if (norm == Engine::kNormL2) return v.norm().item<double>();
+  if (norm == Engine::kNormAuto && matrix && v.dim() >= 2) {
+    const at::Tensor m = v.reshape({v.size(0), -1});
+    at::Tensor q = at::ones({m.size(1), 1}, m.options());
+    double s = 0;
+    for (int it = 0; it < 20; ++it) {
+      at::Tensor y = at::matmul(m.t(), at::matmul(m, q));
+      const double n = y.norm().item<double>();
+      if (!(n > 0)) return 0;
+      q = y / n;
+      s = std::sqrt(n);
+    }
+    return s;
+  }
+  return v.abs().max().item<double>();
+}
+}  // namespace
+
+double TensorEngine::anchor_save(bool keep_copy, int norm) {
+  c10::NoGradGuard ng;
+  double m = 0;
+  impl_->anchor.clear();
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const at::Tensor x = impl_->x[b].to(at::kFloat);
+    m = std::max(m, block_norm(x, blocks_[b].is_matrix, norm));
+    if (keep_copy) impl_->anchor.push_back(x.clone());
+  }
+  return m;
+}
+
+double TensorEngine::anchor_dist(int norm) {
+  c10::NoGradGuard ng;
+  double m = 0;
+  for (size_t b = 0; b < impl_->anchor.size(); ++b)
+    m = std::max(m, block_norm(impl_->x[b].to(at::kFloat) - impl_->anchor[b], blocks_[b].is_matrix, norm));
+  return m;
+}
+
+double TensorEngine::naged_msign(const ElemRequest& dual) {
+  // u of every block (an aux-only pass), then o = msign(u) for matrices (exact SVD for
+  // small ones, else the Newton-Schulz quintic of Muon, Jordan et al. 2024) and sign(u)
+  // for vectors, into state slot 1; returns sum_b <u_b, o_b>.
+  c10::NoGradGuard ng;
+  ElemRequest r = dual;
+  r.op = kOpNagedStep;
+  r.flags |= kFlagNagedAuxOnly;
+  r.flags &= ~kFlagNagedMatrix;
+  r.restore_coef = 0;
+  r.next_coef = 0;
+  if (impl_->st[1].size() != blocks_.size()) state_init(1, 0.0);
+  double total = 0;
+  std::vector<ChunkStats> parts;
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    at::Tensor x = impl_->x[b];
+    at::Tensor u = at::empty(x.sizes(), x.options().dtype(at::kFloat).device(at::kCPU));
+    at::Tensor xc = x.cpu();
+    at::Tensor st0 = impl_->st[0].size() > b ? impl_->st[0][b].cpu() : at::Tensor();
+    const float* rs[2] = {nullptr, nullptr};
+    switch (xc.scalar_type()) {
+      case at::kFloat:
+        cpu_block_pass<float>(r, static_cast<int>(b), xc.data_ptr<float>(), st0.defined() ? st0.data_ptr<float>() : nullptr,
+                              nullptr, nullptr, 0.f, xc.numel(), u.data_ptr<float>(), rs, 0, 0, false, parts);
+        break;
+      case at::kHalf:
+        cpu_block_pass<c10::Half>(r, static_cast<int>(b), xc.data_ptr<c10::Half>(),
+                                  st0.defined() ? st0.data_ptr<float>() : nullptr, nullptr, nullptr, 0.f, xc.numel(),
+                                  u.data_ptr<float>(), rs, 0, 0, false, parts);
+        break;
+      default:
+        cpu_block_pass<c10::BFloat16>(r, static_cast<int>(b), xc.data_ptr<c10::BFloat16>(),
+                                      st0.defined() ? st0.data_ptr<float>() : nullptr, nullptr, nullptr, 0.f, xc.numel(),
+                                      u.data_ptr<float>(), rs, 0, 0, false, parts);
+        break;
+    }
+    u = u.to(x.device());
+    at::Tensor o;
+    if (blocks_[b].is_matrix) {
+      const at::Tensor g = u.reshape({u.size(0), -1});
+      if (std::min(g.size(0), g.size(1)) <= 64) {
+        auto [U, S, Vh] = at::linalg_svd(g, false);
+        o = at::matmul(U, Vh);
+      } else {
+        const bool tall = g.size(0) > g.size(1);
+        at::Tensor X = tall ? g.t() : g;
+        X = X / (X.norm() + 1e-7);
+        for (int it = 0; it < 5; ++it) {
+          const at::Tensor A = at::matmul(X, X.t());
+          const at::Tensor B = -4.7750 * A + 2.0315 * at::matmul(A, A);
+          X = 3.4445 * X + at::matmul(B, X);
+        }
+        o = tall ? X.t() : X;
+      }
+      o = o.reshape(u.sizes());
+    } else {
+      o = u.sign();
+    }
+    impl_->st[1][b].copy_(o);
+    total += (u * o).sum().item<double>();
+  }
+  return total;
+}
+
+}  // namespace zs

@@ -1,0 +1,88 @@
+// The tensor zeroth-order engine of LLM mode (LLM.md "The zeroth-order engine on tensors"):
+// the Engine of core/opt over the trainable tensors of a model. Blocks are the model's
+// trainable tensors in their documented order; element i of block b under seed s is
+// Philox(s, b, i) exactly as in the 2-D core. Every optimizer of core/opt runs here
+// unchanged: apply() walks the blocks and calls the same elem_apply_group as the
+// landscapes (CPU: vectorised bulk directions, several threads; CUDA: cuda/zo_kernels.cu).
+// Compute is fp32; storage fp32/bf16/fp16, optionally with fp32 master weights.
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+#include "core/llm/torch/model.h"
+#include "core/opt/optimizer.h"
+
+namespace zs {
+
+struct TensorEngineOptions {
+  bool master_weights = false;  // keep fp32 copies; the model's tensors mirror them
+  bool fuse = true;             // fuse restore + update + next perturbation (LLM.md)
+  int threads = 0;              // CPU worker threads (0: ATen's intra-op pool size)
+  uint64_t plot_seed = 0;       // seed of the two plot directions (landscape view of an LLM)
+  bool plot_stats = false;      // accumulate dot products with the plot directions
+};
+
+// Per-step statistics accumulated in the update pass (LLM.md: update norm, alpha
+// histogram, dot products with two fixed, filter-normalised plot directions).
+struct TensorStepStats {
+  double update_norm = 0;
+  double plot_dot[2] = {0, 0};       // <delta, d_k> with d_k filter-normalised
+  static constexpr int kBins = 48;   // log10(alpha) bins from 1e-12 to 1e4 (3 per decade)
+  std::vector<int64_t> alpha_hist = std::vector<int64_t>(kBins, 0);
+  double alpha_quantile(double q) const;  // from the histogram (bin centres)
+};
+
+class TensorEngine : public Engine {
+ public:
+  using LossFn = std::function<double()>;            // forward on the current batch
+  using LossGradFn = std::function<double()>;        // forward + backward (autograd)
+  using StepHook = std::function<void(int64_t t)>;   // selects the minibatch of step t
+
+  TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorEngineOptions& opt = {});
+  ~TensorEngine() override;
+
+  void set_step_hook(StepHook h) { hook_ = std::move(h); }
+  void set_loss_grad(LossGradFn f) { loss_grad_ = std::move(f); }
+
+  const std::vector<Block>& blocks() const { return blocks_; }
+  // Bytes of optimizer state held by the engine (state slots, anchor, gradient buffers,
+  // master weights): the persistent memory an optimizer costs beyond the model.
+  int64_t state_bytes() const;
+  const TensorStepStats& last_stats() const { return stats_; }
+  // Copies master weights into the model tensors (no-op without master weights).
+  void sync_model();
+  // State slots as named tensors (checkpoints) and back.
+  std::vector<std::pair<std::string, at::Tensor>> state_tensors() const;
+  void load_state_tensors(const std::vector<std::pair<std::string, at::Tensor>>& t);
+
+  int64_t dim() const override { return numel_; }
+  int num_blocks() const override { return static_cast<int>(blocks_.size()); }
+  bool block_is_matrix(int b) const override { return blocks_[static_cast<size_t>(b)].is_matrix; }
+  bool fuse_passes() const override { return opt_.fuse; }
+  void begin_step(int64_t t) override;
+  void state_init(int slot, double value) override;
+  void apply(const ElemRequest& r, ApplyStats* stats) override;
+  double dir_sq_norm(uint64_t seed) override;
+  double anchor_save(bool keep_copy, int norm) override;
+  double anchor_dist(int norm) override;
+  double naged_msign(const ElemRequest& dual) override;
+
+ protected:
+  double do_loss() override { return loss_(); }
+  double do_loss_grad() override;
+
+ private:
+  struct Impl;
+  std::vector<Block> blocks_;
+  LossFn loss_;
+  LossGradFn loss_grad_;
+  StepHook hook_;
+  TensorEngineOptions opt_;
+  int64_t numel_ = 0;
+  TensorStepStats stats_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zs
