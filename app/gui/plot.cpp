@@ -38,6 +38,7 @@ struct Ctx {
   ImVec2 a0, a1;  // plot area
   bool x_log = false, y_log = false;
   Range x, y;     // limits in use, in data units
+  double xa = 0, xs = 1, ya = 0, ys = 1;  // axis-space origin and pixels per unit
   bool hovered = false, dragged = false;
   Range dx{1e300, -1e300}, dy{1e300, -1e300};
   std::vector<std::pair<std::string, ImU32>> legend;
@@ -64,15 +65,18 @@ double fwd(double v, bool log) { return log ? std::log10(v) : v; }
 double inv(double v, bool log) { return log ? std::pow(10.0, v) : v; }
 bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
 
-float px_x(double v) {
-  const double a = fwd(g.x.lo, g.x_log), b = fwd(g.x.hi, g.x_log);
-  return static_cast<float>(g.a0.x + (fwd(v, g.x_log) - a) / (b - a) * (g.a1.x - g.a0.x));
+// Limits in axis space (log10 on log axes), set with the limits: mapping a point then
+// costs one log10 at most.
+void set_limits(const Range& x, const Range& y) {
+  g.x = x;
+  g.y = y;
+  g.xa = fwd(x.lo, g.x_log);
+  g.xs = (g.a1.x - g.a0.x) / (fwd(x.hi, g.x_log) - g.xa);
+  g.ya = fwd(y.lo, g.y_log);
+  g.ys = (g.a1.y - g.a0.y) / (fwd(y.hi, g.y_log) - g.ya);
 }
-float px_y(double v) {
-  const double a = fwd(g.y.lo, g.y_log), b = fwd(g.y.hi, g.y_log);
-  const double p = g.a1.y - (fwd(v, g.y_log) - a) / (b - a) * (g.a1.y - g.a0.y);
-  return static_cast<float>(std::clamp(p, -1e6, 1e6));
-}
+float px_x(double v) { return static_cast<float>(g.a0.x + (fwd(v, g.x_log) - g.xa) * g.xs); }
+float px_y(double v) { return static_cast<float>(std::clamp(g.a1.y - (fwd(v, g.y_log) - g.ya) * g.ys, -1e6, 1e6)); }
 double data_x(float px) {
   const double a = fwd(g.x.lo, g.x_log), b = fwd(g.x.hi, g.x_log);
   return inv(a + (px - g.a0.x) / static_cast<double>(g.a1.x - g.a0.x) * (b - a), g.x_log);
@@ -153,8 +157,7 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   }
   st.x = sane(st.x, x_log);
   st.y = sane(st.y, y_log);
-  g.x = st.x;
-  g.y = st.y;
+  set_limits(st.x, st.y);
 
   // Input: wheel zooms about the mouse (Shift: x only, Ctrl: y only), left drag pans,
   // right drag zooms to a box, double-click returns to autoscale.
@@ -193,8 +196,9 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
     }
   }
   if (g.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) st.auto_fit = true;
-  g.x = st.x = sane(st.x, x_log);
-  g.y = st.y = sane(st.y, y_log);
+  st.x = sane(st.x, x_log);
+  st.y = sane(st.y, y_log);
+  set_limits(st.x, st.y);
 
   // The series layer (background, grid, series) is rasterised once into a texture and
   // reused while its inputs are unchanged: llvmpipe pays per triangle, and thousands of

@@ -32,7 +32,11 @@ uint64_t Recompute::submit_runs(const Experiment& e) {
   std::lock_guard<std::mutex> lk(mu_);
   job->id = ++next_id_;
   runs_pending_ = std::move(job);
-  runs_cancel_ = true;  // the job in flight is stale now
+  // The job in flight is stale now. A cheap one still finishes, so that a slider drag
+  // shows a result every job-time instead of none until the drag stops; one that has run
+  // for kCancelAfter already is cancelled (run_job checks runs_newer_ as it steps).
+  runs_newer_ = true;
+  if (runs_busy_ && steady_seconds() - stream_.started > kCancelAfter) runs_cancel_ = true;
   cv_.notify_all();
   return next_id_;
 }
@@ -68,14 +72,21 @@ void Recompute::runs_loop() {
     std::unique_ptr<RunsJob> job = std::move(runs_pending_);
     runs_busy_ = true;
     runs_cancel_ = false;
+    runs_newer_ = false;
     stream_ = Stream{};
     stream_.job = job->id;
     stream_.started = steady_seconds();
     lk.unlock();
+    const double t0 = steady_seconds();
     run_job(*job);
+    const double took = steady_seconds() - t0;
     lk.lock();
     runs_busy_ = false;
     idle_cv_.notify_all();
+    // Back-to-back jobs (a slider being dragged) rest as long as the last one ran, up to
+    // 50 ms: recomputation takes at most half the CPU and the frames keep the rest (the UI
+    // and the software rasteriser share the same cores). Newer jobs replace the waiting one.
+    if (runs_pending_ && !stop_) cv_.wait_for(lk, std::chrono::duration<double>(std::min(took, kRest)), [&] { return stop_; });
   }
 }
 
@@ -108,6 +119,10 @@ void Recompute::run_job(RunsJob& job) {
         // Checking the clock every 128 steps keeps the hand-over cost out of cheap runs.
         if ((st.record().rows.size() & 127) == 0) {
           const double t = steady_seconds();
+          if (runs_newer_.load(std::memory_order_relaxed) && t - t0 > kCancelAfter) {
+            runs_cancel_ = true;
+            return;
+          }
           if (t - last > 0.5 * kStreamInterval) {
             flush();
             last = t;
@@ -192,24 +207,37 @@ bool Recompute::poll(Results& r) {
     ++r.runs_serial;
     return true;
   }
-  if (runs_cancel_.load() || steady_seconds() - s.started < kStreamInterval) return changed;
+  // Rows of a job that a newer one replaces are not streamed (it may be cancelled).
+  if (runs_cancel_.load() || runs_newer_.load() || steady_seconds() - s.started < kStreamInterval) return changed;
+  // Streamed rows are handed out every kStreamInterval, and only when there are new ones
+  // (each hand-out makes the views redraw every path).
+  const double now = steady_seconds();
+  if (r.runs_job == s.job && now - last_stream_ < kStreamInterval) return changed;
+  last_stream_ = now;
+  bool grew = false;
   if (r.runs_job != s.job) {
     r.runs = s.runs;
     r.runs_job = s.job;
     r.runs_complete = false;
     r.runs_error.clear();
+    grew = true;
   } else {
     r.runs.resize(s.runs.size());
     for (size_t i = 0; i < s.runs.size(); ++i) {
       const RunRecord& src = s.runs[i];
       RunRecord& dst = r.runs[i];
       if (s.done[i] || dst.rows.empty()) {
-        if (src.rows.size() != dst.rows.size() || src.diverged != dst.diverged || src.final_x != dst.final_x) dst = src;
+        if (src.rows.size() != dst.rows.size() || src.diverged != dst.diverged || src.final_x != dst.final_x) {
+          dst = src;
+          grew = true;
+        }
       } else if (src.rows.size() > dst.rows.size()) {
         dst.rows.insert(dst.rows.end(), src.rows.begin() + static_cast<std::ptrdiff_t>(dst.rows.size()), src.rows.end());
+        grew = true;
       }
     }
   }
+  if (!grew) return changed;
   ++r.runs_serial;
   return true;
 }

@@ -1,8 +1,10 @@
 // Background recomputation (Distill-style live trajectories): two latest-wins lanes on
-// worker threads, one for the runs and one for the landscape grid. Submitting a job
-// cancels the stale one in the same lane; results are double-buffered: workers fill their
-// own buffers and the UI thread takes them in poll(), so drawing never waits. Long runs
-// (N-D, large budgets) stream: poll() hands out the rows computed so far.
+// worker threads, one for the runs and one for the landscape grid. A newer job replaces
+// the waiting one and makes the job in flight stale: a cheap stale job still completes (a
+// drag keeps showing results), a long one is cancelled. Results are double-buffered:
+// workers fill their own buffers and the UI thread takes them in poll(), so drawing never
+// waits. Long runs (N-D, large budgets) stream:
+// poll() hands out the rows computed so far.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -55,6 +57,11 @@ class Recompute {
   // Streamed rows are handed out at most this often (seconds); a job that finishes sooner
   // replaces the displayed runs in one piece, so a slider drag never shows partial paths.
   static constexpr double kStreamInterval = 0.1;
+  // A job in flight for longer than this is cancelled when a newer one arrives; a shorter
+  // one finishes first (see submit_runs).
+  static constexpr double kCancelAfter = 0.5;
+  // Longest rest between back-to-back jobs (see runs_loop).
+  static constexpr double kRest = 0.05;
 
  private:
   struct RunsJob {
@@ -91,7 +98,9 @@ class Recompute {
   std::unique_ptr<GridJob> grid_pending_;
   bool runs_busy_ = false, grid_busy_ = false;
   std::atomic<bool> runs_cancel_{false};
+  std::atomic<bool> runs_newer_{false};  // a job waits behind the one in flight
   Stream stream_;
+  double last_stream_ = 0;  // UI thread only: when poll() last handed out streamed rows
   // Finished grid, waiting for poll().
   std::shared_ptr<const Grid> grid_out_;
   ColourScale scale_out_;

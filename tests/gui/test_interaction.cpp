@@ -73,7 +73,7 @@ TEST(GuiInteraction, SliderChangesHyperparameterAndTrajectoryIsRecomputed) {
   EXPECT_EQ(app.record(1)->final_x, ref[1].final_x);
 }
 
-TEST(GuiInteraction, RapidEditsCancelStaleJobsAndTheLastOneWins) {
+TEST(GuiInteraction, RapidEditsTheLastOneWins) {
   Harness h;
   App& app = h.app();
   for (int k = 0; k < 12; ++k) {

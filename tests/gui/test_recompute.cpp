@@ -1,5 +1,6 @@
 // Recompute lanes without a window: results match core's runner, a stale job is cancelled
-// by a newer one (latest wins), and a long job streams its rows before it completes.
+// by a newer one (latest wins), a cheap one still completes while newer ones keep coming
+// (a slider drag shows results), and a long job streams its rows before it completes.
 #include <gtest/gtest.h>
 #include <chrono>
 #include <thread>
@@ -68,6 +69,32 @@ TEST(GuiRecompute, LongJobStreamsThenANewerJobCancelsIt) {
   ASSERT_EQ(r.runs.size(), ref.size());
   for (size_t i = 0; i < ref.size(); ++i) EXPECT_EQ(r.runs[i].final_x, ref[i].final_x);
   EXPECT_TRUE(rc.wait_idle(30));
+}
+
+TEST(GuiRecompute, CheapJobsCompleteWhileNewerOnesKeepComing) {
+  // A slider drag: a new job every 0.1 ms, each one slightly different. The cheap
+  // jobs in flight are not cancelled, so complete trajectories appear during the drag
+  // (cancelling every stale job would show nothing until the drag stops).
+  Experiment e = experiment_resolve("preset:rosenbrock");
+  e.max_steps = 20000;  // tens of milliseconds per job: far longer than the gap between jobs
+  Recompute rc(2);
+  Results r;
+  uint64_t last_id = 0;
+  bool shown = false;
+  const double end = steady_seconds() + 20;
+  for (int k = 0; steady_seconds() < end && !shown; ++k) {
+    e.runs[1].hp["lr"] = 2e-3 * (1 + 0.001 * (k % 100));
+    last_id = rc.submit_runs(e);
+    rc.poll(r);
+    shown = r.runs_complete && r.runs_error.empty() && r.runs_job != 0 && r.runs_job < last_id;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  EXPECT_TRUE(shown) << "no complete result was shown while jobs kept arriving";
+  EXPECT_EQ(r.runs.size(), e.runs.size());
+  EXPECT_TRUE(rc.wait_idle(30));
+  rc.poll(r);
+  EXPECT_EQ(r.runs_job, last_id);  // the last job is the one shown in the end
+  EXPECT_TRUE(r.runs_complete);
 }
 
 TEST(GuiRecompute, ErrorsAreReportedNotThrown) {
