@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 #include <nlohmann/json.hpp>
+#include "core/llm/cuda/zo_cuda.h"  // ZS_HAVE_CUDA (0 when built without CUDA)
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/tensor_io.h"

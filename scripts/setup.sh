@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libpcre2-dev libsentencepiece-dev
   libimgui-dev libglfw3-dev libgl-dev libegl-dev libegl1 libgl1-mesa-dri libegl-mesa0 libglx-mesa0
   fonts-dejavu-core xvfb xauth python3-venv
+  libopengl-dev
 )
 # Torch pinned to the version the GPU benchmarks run with (LLM.md); the wheel carries LibTorch.
 TORCH_VERSION="${ZOSCOPE_TORCH_VERSION:-2.11.0}"

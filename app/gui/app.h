@@ -1,0 +1,195 @@
+// The zoscope desktop app: owns the model (experiment, playback, options), the displayed
+// results, the recompute lanes, the GL renderers and background export tasks, and runs
+// one frame at a time on whichever platform (GLFW window or headless EGL) it was given.
+// Panels are free functions (panels.h) that read and edit the model through this class.
+//
+// [SECTION] index: construction | experiment | runs | playback | frame | exports | tests
+#pragma once
+#include <imgui.h>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include "app/gui/landscape_gl.h"
+#include "app/gui/model.h"
+#include "app/gui/overlay.h"
+#include "app/gui/platform.h"
+#include "app/gui/plot.h"
+#include "app/gui/recompute.h"
+#include "app/gui/settings.h"
+
+namespace zs::gui {
+
+struct AppOptions {
+  std::string settings_dir;  // "": no settings file and no imgui.ini (headless, tests)
+  int threads = 0;           // recompute workers (0: hardware concurrency)
+};
+
+class App : private plot::LayerRenderer {
+ public:
+  App(Platform& platform, const AppOptions& opts = {});
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // [SECTION] experiment
+  // "preset:NAME" or a path. On failure the current state stays and the status line (and
+  // `error` when given) carries the one-line reason.
+  bool load_experiment(const std::string& name_or_path, std::string* error = nullptr);
+  void set_experiment(Experiment e, const std::string& path = "");
+  bool save_experiment(const std::string& path);
+  void set_landscape(const std::string& id);
+  void set_dim(int dim);
+  void set_budget(bool forward_passes, int64_t value);
+  Model& model() { return m_; }
+  const Model& model() const { return m_; }
+  Experiment& exp() { return m_.exp; }
+  const Experiment& exp() const { return m_.exp; }
+  const Results& results() const { return res_; }
+  // The scene of the current experiment built on the UI thread (never null after the
+  // first successful load): landscape, start, projection, default domain, minima.
+  const Scene* scene() const { return scene_.get(); }
+
+  // [SECTION] runs: edits that keep the displayed records aligned with exp().runs
+  void run_add(const std::string& optimizer_id);
+  void run_remove(int i);
+  void run_duplicate(int i);
+  const RunRecord* record(int i) const;
+
+  // [SECTION] playback
+  double cursor_extent() const;   // budget in cursor units
+  int cursor_row(int run) const;  // last row at or before the cursor; -1 if none
+  void play_toggle();
+  void step_once();
+  void reset_playback();
+
+  // [SECTION] frame
+  void frame();
+  bool quit_requested() const { return quit_; }
+  // Something changes on screen without input: playback, recompute, exports in progress.
+  bool animating() const { return m_.play.playing || busy() || !res_.runs_complete || tasks_running(); }
+  void request_quit() { quit_ = true; }
+  void status(const std::string& msg, bool error = false);
+  const std::string& status_text() const { return status_; }
+  bool status_is_error() const { return status_error_; }
+  Platform& platform() { return platform_; }
+  LandscapeTextures& textures() { return *textures_; }
+  HeatmapRenderer& heatmap() { return *heatmap_; }
+  SurfaceRenderer& surface() { return *surface_; }
+  GlTarget& surface_target() { return surface_target_; }
+  GlTarget& heatmap_target() { return heatmap_target_; }
+  uint64_t heatmap_key() const { return heatmap_key_; }
+  void set_heatmap_key(uint64_t k) { heatmap_key_ = k; }
+  // The 2-D view's second layer: heatmap plus the paths drawn so far (view_landscape.cpp).
+  GlTarget& paths_target() { return paths_target_; }
+  uint64_t& paths_key() { return paths_key_; }
+  PathState& paths_drawn() { return paths_drawn_; }
+  // Renders a draw list covering [origin, origin + size] into `t` (bilinear atlas,
+  // textured line anti-aliasing); `clear` first, or over what `t` holds.
+  void render_draw_list(GlTarget& t, const ImDrawList& dl, ImVec2 origin, ImVec2 size, bool clear);
+  // A reset draw list for layers (textured anti-aliased lines), reused between calls.
+  ImDrawList& layer_list();
+  // The views say which grid they need (world extent, nodes per side); submitted at the
+  // end of the frame when it differs from the last request.
+  void request_grid(const double extent[4]);
+  int grid_nodes() const;
+  ViewXform& view_xform() { return view_xf_; }
+  const ViewXform& view_xform() const { return view_xf_; }
+  double frame_ms() const { return frame_ms_; }
+
+  // [SECTION] exports: PNG/CSV encoding and file writes run as background tasks; the GPU
+  // readback happens on the UI thread. Each returns at once; wait_tasks() joins them.
+  void export_view_png(const std::string& path, int w, int h);   // offscreen FBO, any size
+  void export_figure(const std::string& png_path, const std::string& svg_path, int w, int h);  // core exporter
+  void export_runs(const std::string& csv_path, const std::string& jsonl_path);
+  void export_run_dir(const std::string& dir);
+  void request_screenshot(const std::string& path);  // the next frame as drawn
+  bool wait_tasks(double timeout_s = 60);
+  bool tasks_running() const { return !tasks_.empty(); }
+
+  // [SECTION] tests and scripting
+  // Waits for the recompute lanes, then takes their results in (no frame is drawn).
+  bool wait_idle(double timeout_s = 30);
+  bool busy() const { return !recompute_.idle(); }
+  // Screen rectangles of named widgets from the last frame (recorded when enabled).
+  void set_record_items(bool on) { record_items_ = on; }
+  void note_item(const std::string& name);
+  bool item_rect(const std::string& name, ImVec2& min, ImVec2& max) const;
+  int gl_error_frames() const { return gl_error_frames_; }
+  const std::string& last_gl_error() const { return last_gl_error_; }
+  int frames() const { return frames_; }
+  // Distinct for every App made in this process (caches outside the App key on it).
+  uint64_t instance() const { return instance_; }
+
+ private:
+  void sync();            // rebuilds the scene and submits jobs for what changed
+  void poll_results();
+  void advance_playback(double dt);
+  void handle_shortcuts();
+  void draw_ui();
+  void render_view_png(const std::string& path, int w, int h);
+  void run_task(std::string what, std::function<std::string()> job);
+  void poll_tasks();
+  void save_settings();
+  ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) override;
+  void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) override {
+    draw_target_blit(dl, layers_.at(owner), p0, p1);
+  }
+
+  Platform& platform_;
+  AppOptions opts_;
+  Settings settings_;
+  std::string ini_path_;
+  Model m_;
+  Results res_;
+  std::shared_ptr<Scene> scene_;
+  std::string scene_key_, runs_key_, grid_key_;
+  std::string scene_error_;
+  double grid_extent_[4] = {0, 0, 0, 0};
+  bool grid_requested_ = false;
+  Recompute recompute_;
+  uint64_t uploaded_grid_ = 0;
+
+  std::unique_ptr<LandscapeTextures> textures_;
+  std::unique_ptr<HeatmapRenderer> heatmap_;
+  std::unique_ptr<SurfaceRenderer> surface_;
+  GlTarget surface_target_{true, true};
+  GlTarget heatmap_target_{false, true};
+  uint64_t heatmap_key_ = 0;
+  GlTarget paths_target_{false, true};
+  uint64_t paths_key_ = 0;
+  PathState paths_drawn_;
+  std::unique_ptr<ImDrawList> layer_list_;
+  bool font_filter_set_ = false;
+  std::map<const void*, GlTarget> layers_;  // cached plot layers
+  ImFont* font_large_ = nullptr;
+  ViewXform view_xf_;
+
+  struct Task {
+    std::string what;
+    std::future<std::string> result;
+  };
+  std::vector<Task> tasks_;
+  struct ViewPngRequest {
+    std::string path;
+    int w = 0, h = 0;
+  };
+  std::vector<ViewPngRequest> view_png_requests_;  // rendered after the frame's own draw
+  bool in_frame_ = false;
+  std::string screenshot_path_;
+
+  std::string status_;
+  bool status_error_ = false;
+  bool quit_ = false;
+  int frames_ = 0;
+  uint64_t instance_ = 0;
+  int gl_error_frames_ = 0;
+  std::string last_gl_error_;
+  double frame_ms_ = 0;
+  double last_settings_save_ = 0;
+  bool record_items_ = false;
+  std::map<std::string, std::pair<ImVec2, ImVec2>> items_;
+};
+
+}  // namespace zs::gui

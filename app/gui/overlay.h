@@ -1,0 +1,60 @@
+// The 2-D landscape view's vector layer, drawn with an ImDrawList over the GPU heatmap:
+// trajectories up to the playback cursor, start/end markers, ZO probe points, known
+// minima, axes with nice ticks, colourbar and legend. The same code draws the live view
+// (window draw list) and the high-resolution export (a draw list rendered into an FBO).
+#pragma once
+#include <imgui.h>
+#include <string>
+#include <vector>
+#include "core/export/colormap.h"
+
+namespace zs::gui {
+
+class App;
+
+// World (x, y) <-> screen pixels of the plot rectangle, equal aspect.
+struct ViewXform {
+  ImVec2 p0{0, 0}, p1{1, 1};          // plot rectangle in screen pixels
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;  // world extent shown
+  ImVec2 to_screen(double x, double y) const;
+  void to_world(ImVec2 p, double& x, double& y) const;
+  double px_per_unit() const { return (p1.x - p0.x) / (x1 - x0); }
+  bool contains(ImVec2 p) const { return p.x >= p0.x && p.x <= p1.x && p.y >= p0.y && p.y <= p1.y; }
+};
+
+// The smallest extent showing `domain` (x0, x1, y0, y1) whole in the rectangle at equal
+// aspect, centred.
+ViewXform view_fit(const double domain[4], ImVec2 p0, ImVec2 p1);
+
+struct OverlayStyle {
+  float s = 1;             // scale of every length and font size
+  ImFont* font = nullptr;  // null: the current font
+  bool axes = true, legend = true, colourbar = true;
+  bool light = false;      // dark text on a white page (exports) instead of the UI theme
+  std::string title;       // drawn above the plot when not empty
+  const ColourScale* scale = nullptr;  // colourbar scale; null: the app's current grid
+};
+
+// Plot rectangle inside the region [r0, r1] leaving room for axes, colourbar and title.
+void overlay_plot_rect(ImVec2 r0, ImVec2 r1, const OverlayStyle& st, ImVec2& p0, ImVec2& p1);
+
+// Paths of the visible runs drawn so far (per run: last row drawn, -1 for none, and its
+// screen point), so that a path can be drawn in pieces as the playback cursor advances and
+// look as if it were drawn at once.
+struct PathState {
+  std::vector<int> rows;
+  std::vector<ImVec2> last;
+};
+// Paths from the rows after state.rows[i] up to to_rows[i]; updates `state`.
+void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
+                       const std::vector<int>& to_rows);
+// Everything but the paths: probes, minima, end and start markers, frame, axes, colourbar,
+// legend (in the corner the paths cross least).
+void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+// Paths up to the cursor and markup in one list (exports).
+void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+
+// 0xRRGGBB + alpha -> ImGui's packed colour.
+ImU32 rgb_u32(uint32_t rgb, float alpha = 1);
+
+}  // namespace zs::gui

@@ -1,0 +1,75 @@
+// Playback toolbar: play / pause / step / reset / end, speed, budget (steps or forward
+// passes) and the cursor that animates along the precomputed trajectories.
+#include <imgui.h>
+#include <algorithm>
+#include <cmath>
+#include "app/gui/app.h"
+#include "app/gui/panels.h"
+
+namespace zs::gui {
+
+void DrawPlaybackPanel(App& app) {
+  layout_place(app, PanelId::Playback);
+  if (ImGui::Begin("Playback", nullptr, layout_flags(app, PanelId::Playback))) {
+    Model& m = app.model();
+    Experiment& e = m.exp;
+    const float bw = ImGui::GetFrameHeight() * 2.2f;
+    if (ImGui::Button("|<", ImVec2(bw, 0))) app.reset_playback();
+    app.note_item("playback/reset");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("reset to step 0 (R)");
+    ImGui::SameLine();
+    if (ImGui::Button(m.play.playing ? "Pause" : "Play", ImVec2(bw * 1.4f, 0))) app.play_toggle();
+    app.note_item("playback/play");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("play / pause (Space)");
+    ImGui::SameLine();
+    if (ImGui::Button(">|", ImVec2(bw, 0))) app.step_once();
+    app.note_item("playback/step");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one step (S or Right)");
+    ImGui::SameLine();
+    if (ImGui::Button(">>|", ImVec2(bw, 0))) {
+      m.play.playing = false;
+      m.play.cursor = app.cursor_extent();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("end of the budget (End)");
+    ImGui::SameLine();
+    const double slo = 1, shi = 1e6;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    const bool fp = e.max_fp > 0;
+    ImGui::SliderScalar("##speed", ImGuiDataType_Double, &m.play.speed, &slo, &shi, fp ? "%.0f FP/s" : "%.0f steps/s",
+                        ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("playback speed (+ / -)");
+    ImGui::SameLine();
+    ImGui::TextDisabled("budget");
+    ImGui::SameLine();
+    int unit = fp ? 1 : 0;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+    static const char* units[] = {"steps", "forward passes"};
+    if (ImGui::Combo("##unit", &unit, units, 2) && (unit == 1) != fp) {
+      // Keep the same amount of work: FP = steps x the most common 2 FP per step.
+      const int64_t v = fp ? std::max<int64_t>(1, e.max_fp / 2) : e.max_steps * 2;
+      app.set_budget(unit == 1, v);
+    }
+    ImGui::SameLine();
+    static long long edit = 0;
+    static bool editing = false;
+    if (!editing) edit = fp ? e.max_fp : e.max_steps;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::InputScalar("##budget", ImGuiDataType_S64, &edit, nullptr, nullptr, "%lld");
+    editing = ImGui::IsItemActive();
+    app.note_item("playback/budget");
+    // Applied when the field is left, not on every keystroke (each value is a recompute).
+    if (ImGui::IsItemDeactivatedAfterEdit()) app.set_budget(fp, edit);
+
+    const double extent = app.cursor_extent();
+    ImGui::SetNextItemWidth(-1);
+    const double zero = 0;
+    char fmt[64];
+    std::snprintf(fmt, sizeof fmt, "%s %%.0f / %.0f", fp ? "FP" : "step", extent);
+    if (ImGui::SliderScalar("##cursor", ImGuiDataType_Double, &m.play.cursor, &zero, &extent, fmt, ImGuiSliderFlags_AlwaysClamp))
+      m.play.playing = false;
+    app.note_item("playback/cursor");
+  }
+  ImGui::End();
+}
+
+}  // namespace zs::gui

@@ -1,0 +1,227 @@
+// Plots panel: loss (vs steps or forward passes, log y, EMA smoothing over a faint raw
+// curve), effective per-dimension step size (2-D: alpha_x, alpha_y or their ratio; N-D:
+// the alpha_q25..alpha_q75 band around the median), cosine of the update with the true
+// gradient, and path length. Every plot is drawn by plot.h.
+#include <imgui.h>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+#include "app/gui/app.h"
+#include "app/gui/overlay.h"
+#include "app/gui/panels.h"
+#include "app/gui/plot.h"
+
+namespace zs::gui {
+
+namespace {
+
+struct RunSeries {
+  std::vector<double> x, loss, loss_s, ax, ay, ratio, ax_s, ay_s, ratio_s, q25, q50, q75, cos, cos_s, path;
+};
+
+// Series derived from the records, rebuilt only when the records or the options change.
+struct SeriesCache {
+  uint64_t app = 0;
+  uint64_t runs_serial = ~0ull;
+  bool x_fp = false, log_y = false;
+  float smoothing = -1;
+  double f_min = 0;
+  std::vector<RunSeries> runs;
+};
+
+// Exponential moving average with bias correction (the first values are not pulled
+// towards zero); in log space for log axes so that decades are smoothed evenly.
+std::vector<double> ema(const std::vector<double>& v, double w, bool log) {
+  std::vector<double> out(v.size(), NAN);
+  double acc = 0, norm = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double x = log ? (v[i] > 0 ? std::log10(v[i]) : NAN) : v[i];
+    if (!std::isfinite(x)) continue;
+    acc = w * acc + (1 - w) * x;
+    norm = w * norm + (1 - w);
+    const double s = acc / norm;
+    out[i] = log ? std::pow(10.0, s) : s;
+  }
+  return out;
+}
+
+void rebuild(SeriesCache& c, const App& app, double f_min) {
+  const Model& m = app.model();
+  c.app = app.instance();
+  c.runs_serial = app.results().runs_serial;
+  c.x_fp = m.plots.x_fp;
+  c.log_y = m.plots.log_y;
+  c.smoothing = m.plots.smoothing;
+  c.f_min = f_min;
+  c.runs.assign(app.exp().runs.size(), RunSeries());
+  const double w = std::clamp(static_cast<double>(m.plots.smoothing), 0.0, 0.999);
+  for (size_t i = 0; i < c.runs.size(); ++i) {
+    const RunRecord* rec = app.record(static_cast<int>(i));
+    if (!rec) continue;
+    RunSeries& s = c.runs[i];
+    for (const StepRow& r : rec->rows) {
+      s.x.push_back(c.x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
+      s.loss.push_back(r.loss - f_min);
+      s.ax.push_back(r.alpha_x);
+      s.ay.push_back(r.alpha_y);
+      s.ratio.push_back(r.alpha_x / r.alpha_y);
+      s.q25.push_back(r.alpha_q25);
+      s.q50.push_back(r.alpha_median);
+      s.q75.push_back(r.alpha_q75);
+      s.cos.push_back(r.cos_grad);
+      s.path.push_back(r.path_length);
+    }
+    s.loss_s = ema(s.loss, w, c.log_y);
+    s.cos_s = ema(s.cos, w, false);
+    // Per-coordinate step sizes of adaptive ZO methods jump every step: smoothed in log
+    // space like the loss, raw shown as a faint envelope.
+    s.ax_s = ema(s.ax, w, true);
+    s.ay_s = ema(s.ay, w, true);
+    s.ratio_s = ema(s.ratio, w, true);
+  }
+}
+
+plot::PlotState g_loss, g_alpha, g_cos, g_path;
+
+}  // namespace
+
+void DrawPlotsPanel(App& app) {
+  layout_place(app, PanelId::Plots);
+  if (!ImGui::Begin("Plots", nullptr, layout_flags(app, PanelId::Plots))) {
+    ImGui::End();
+    return;
+  }
+  layout_track(app, PanelId::Plots);
+  Model& m = app.model();
+  const Experiment& e = m.exp;
+  int xa = m.plots.x_fp ? 1 : 0;
+  ImGui::RadioButton("steps", &xa, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("forward passes", &xa, 1);
+  m.plots.x_fp = xa == 1;
+  ImGui::SameLine();
+  ImGui::Checkbox("log y", &m.plots.log_y);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  ImGui::SliderFloat("smoothing", &m.plots.smoothing, 0.f, 0.995f, "%.3f");
+  app.note_item("plots/smoothing");
+  const bool nd = e.landscape.dim > 2;
+  if (!nd) {
+    ImGui::SameLine();
+    ImGui::Checkbox("alpha ratio", &m.plots.alpha_ratio);
+  }
+
+  // Suboptimality f - f* on a log axis when the minimum value is known.
+  const Scene* s = app.scene();
+  const double f_min = s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
+  // New results are taken in at most 5 times a second while a job is running (slider
+  // drags, streaming N-D runs): redrawing four plots' series costs a software rasteriser
+  // more than the rest of the frame, and the landscape view shows every update anyway.
+  static SeriesCache cache;
+  static double last_take = 0;
+  const double now = ImGui::GetTime();
+  const bool fresh = cache.app == app.instance() && cache.runs_serial != app.results().runs_serial &&
+                     app.busy() && now - last_take < 0.2;
+  if (!fresh && (cache.app != app.instance() || cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
+      cache.smoothing != m.plots.smoothing || cache.f_min != f_min || cache.runs.size() != e.runs.size())) {
+    rebuild(cache, app, f_min);
+    last_take = now;
+  }
+
+  // Everything the series depend on; the plots' cached layers are redrawn when it changes.
+  uint64_t version = 1469598103934665603ull;
+  const auto mix = [&](uint64_t v) { version = (version ^ v) * 1099511628211ull; };
+  mix(app.instance());
+  mix(cache.runs_serial);
+  mix(static_cast<uint64_t>(m.plots.smoothing * 1e6f));
+  mix((m.plots.x_fp ? 1u : 0u) | (m.plots.log_y ? 2u : 0u) | (m.plots.alpha_ratio ? 4u : 0u));
+  for (const RunSpec& r : e.runs) {
+    mix(r.colour);
+    mix(r.visible);
+    mix(std::hash<std::string>()(r.label));
+  }
+  const char* xl = m.plots.x_fp ? "forward passes" : "steps";
+  const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
+  const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
+  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4);
+  const int n_runs = static_cast<int>(std::min(cache.runs.size(), e.runs.size()));
+  const auto visible = [&](int i) { return e.runs[static_cast<size_t>(i)].visible && !cache.runs[static_cast<size_t>(i)].x.empty(); };
+
+  g_loss.legend_on_hover = true;
+  const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
+  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, version)) {
+    for (int i = 0; i < n_runs; ++i) {
+      if (!visible(i)) continue;
+      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      const int n = static_cast<int>(r.x.size());
+      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.16f), r.x.data(), r.loss.data(), n);
+      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.loss_s.data() : r.loss.data(), n);
+    }
+    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
+    plot::end();
+  }
+  app.note_item("plots/loss");
+
+  g_alpha.legend_on_hover = true;
+  const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
+                            : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
+                                                  : "step size alpha_x (solid), alpha_y (faint)";
+  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, version)) {
+    for (int i = 0; i < n_runs; ++i) {
+      if (!visible(i)) continue;
+      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      const int n = static_cast<int>(r.x.size());
+      if (nd) {
+        plot::band(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q25.data(), r.q75.data(), n);
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q50.data(), n);
+      } else {
+        const bool smooth = m.plots.smoothing > 0;
+        const std::vector<double>& a = m.plots.alpha_ratio ? r.ratio : r.ax;
+        const std::vector<double>& as = m.plots.alpha_ratio ? r.ratio_s : r.ax_s;
+        if (smooth) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.12f), r.x.data(), a.data(), n);
+        if (!m.plots.alpha_ratio)
+          plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.5f), r.x.data(), smooth ? r.ay_s.data() : r.ay.data(), n, 1.f, false);
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), smooth ? as.data() : a.data(), n);
+      }
+    }
+    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
+    plot::end();
+  }
+  app.note_item("plots/alpha");
+
+  g_cos.legend_on_hover = true;
+  g_cos.y_fixed = true;
+  g_cos.y = {-1.05, 1.05};
+  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, version)) {
+    for (int i = 0; i < n_runs; ++i) {
+      if (!visible(i)) continue;
+      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      const int n = static_cast<int>(r.x.size());
+      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.07f), r.x.data(), r.cos.data(), n);
+      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.cos_s.data() : r.cos.data(), n);
+    }
+    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
+    plot::end();
+  }
+  app.note_item("plots/cos");
+
+  g_path.legend_on_hover = true;
+  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, version)) {
+    for (int i = 0; i < n_runs; ++i) {
+      if (!visible(i)) continue;
+      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.path.data(), static_cast<int>(r.x.size()));
+    }
+    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
+    plot::end();
+  }
+  app.note_item("plots/path");
+  ImGui::End();
+}
+
+}  // namespace zs::gui

@@ -1,0 +1,116 @@
+// Runs panel: add optimizers from the catalog, remove, duplicate, recolour, hide, rename;
+// each run shows sliders generated from its optimizer's declarations, its memory (in P)
+// and cost per step, and how it ended.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+#include <cmath>
+#include "app/gui/app.h"
+#include "app/gui/overlay.h"
+#include "app/gui/panels.h"
+#include "app/gui/param_widgets.h"
+#include "core/opt/optimizer.h"
+
+namespace zs::gui {
+
+namespace {
+
+void optimizer_tooltip(const OptimizerInfo& info) {
+  if (!ImGui::IsItemHovered()) return;
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
+  ImGui::Text("%s  (%s, %s)", info.display.c_str(), info.id.c_str(), info.family == "zo" ? "zeroth order" : "first order");
+  ImGui::Separator();
+  ImGui::TextUnformatted(info.help.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+void add_combo(App& app) {
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::BeginCombo("##add", "+ Add optimizer", ImGuiComboFlags_HeightLarge)) {
+    for (const OptimizerInfo& info : optimizer_catalog()) {
+      const std::string label = info.display + (info.family == "fo" ? "   (first order)" : "");
+      if (ImGui::Selectable(label.c_str())) app.run_add(info.id);
+      optimizer_tooltip(info);
+    }
+    ImGui::EndCombo();
+  }
+  app.note_item("runs/add");
+}
+
+void run_outcome(const App& app, int i) {
+  const RunRecord* rec = app.record(i);
+  if (!rec) {
+    ImGui::TextDisabled("computing...");
+    return;
+  }
+  ImGui::TextDisabled("%s", rec->legend.c_str());
+  ImGui::SameLine();
+  const int k = app.cursor_row(i);
+  const StepRow& row = rec->rows[static_cast<size_t>(std::max(0, k))];
+  ImGui::TextDisabled("| loss %.4g at step %lld", row.loss, static_cast<long long>(row.step));
+  if (rec->diverged) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.5f, 0.4f, 1));
+    ImGui::PushTextWrapPos(0);
+    ImGui::Text("diverged at step %lld: %s", static_cast<long long>(rec->diverged_step), rec->diverge_reason.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+  }
+}
+
+}  // namespace
+
+void DrawRunsPanel(App& app) {
+  layout_place(app, PanelId::Runs);
+  if (ImGui::Begin("Runs", nullptr, layout_flags(app, PanelId::Runs))) {
+    add_combo(app);
+    Experiment& e = app.exp();
+    int remove = -1, duplicate = -1;
+    const int n = static_cast<int>(e.runs.size());
+    for (int i = 0; i < n; ++i) {
+      RunSpec& r = e.runs[static_cast<size_t>(i)];
+      const OptimizerInfo* info = optimizer_find(r.optimizer);
+      if (!info) continue;
+      const std::string item = "runs/" + std::to_string(i) + "/";
+      ImGui::PushID(i);
+      ImGui::Separator();
+      ImGui::Checkbox("##visible", &r.visible);
+      app.note_item(item + "visible");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("show / hide");
+      ImGui::SameLine();
+      float col[3] = {((r.colour >> 16) & 0xff) / 255.f, ((r.colour >> 8) & 0xff) / 255.f, (r.colour & 0xff) / 255.f};
+      if (ImGui::ColorEdit3("##colour", col, ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_NoLabel))
+        r.colour = (static_cast<uint32_t>(std::lround(col[0] * 255)) << 16) |
+                   (static_cast<uint32_t>(std::lround(col[1] * 255)) << 8) | static_cast<uint32_t>(std::lround(col[2] * 255));
+      app.note_item(item + "colour");
+      ImGui::SameLine();
+      const std::string header = r.label + "###run";
+      ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+      const bool open = ImGui::TreeNodeEx(header.c_str(), ImGuiTreeNodeFlags_SpanAvailWidth);
+      optimizer_tooltip(*info);
+      if (open) {
+        ImGui::PushItemWidth(-ImGui::GetFontSize() * 5.5f);
+        ImGui::InputText("label", &r.label);
+        if (ImGui::SmallButton("duplicate")) duplicate = i;
+        app.note_item(item + "duplicate");
+        ImGui::SameLine();
+        ImGui::BeginDisabled(n <= 1);
+        if (ImGui::SmallButton("remove")) remove = i;
+        app.note_item(item + "remove");
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        if (ImGui::SmallButton("defaults")) r.hp.clear();
+        param_widgets(app, info->params, r.hp, item);
+        ImGui::PopItemWidth();
+        run_outcome(app, i);
+        ImGui::TreePop();
+      }
+      ImGui::PopID();
+    }
+    if (duplicate >= 0) app.run_duplicate(duplicate);
+    else if (remove >= 0) app.run_remove(remove);
+  }
+  ImGui::End();
+}
+
+}  // namespace zs::gui

@@ -1,0 +1,29 @@
+// The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
+// for the views, the content of the View window's tab) and edits the model through App.
+#pragma once
+
+namespace zs::gui {
+
+class App;
+
+void DrawMainMenu(App& app);        // panel_menu.cpp (menu bar, dialogs, status bar)
+void DrawStatusBar(App& app);       // panel_menu.cpp
+void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help)
+void DrawScenePanel(App& app);      // panel_scene.cpp
+void DrawRunsPanel(App& app);       // panel_runs.cpp
+void DrawPlaybackPanel(App& app);   // panel_playback.cpp
+void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views below
+void DrawLandscapeView(App& app);   // view_landscape.cpp
+void DrawSurfaceView(App& app);     // view_surface.cpp
+void DrawPlotsPanel(App& app);      // panel_plots.cpp
+void DrawExportPanel(App& app);     // panel_export.cpp
+
+// Window placement of the tiled layout (layout.cpp); no-op in the free layout.
+enum class PanelId { Scene, Runs, Playback, View, Plots, Export };
+void layout_place(App& app, PanelId id);
+// Window flags of a panel in the current layout.
+int layout_flags(const App& app, PanelId id);
+// After Begin(): lets a user resize the tiled columns by their edges.
+void layout_track(App& app, PanelId id);
+
+}  // namespace zs::gui

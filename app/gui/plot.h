@@ -1,0 +1,73 @@
+// A small immediate-mode plotting module on ImDrawList (ImPlot is not packaged in Debian):
+// linear and log axes with nice ticks (core/export/ticks.h), line series with per-pixel
+// min/max decimation, shaded bands, a legend whose entries toggle series, a hover read-out,
+// autoscale, wheel zoom, drag pan, right-drag box zoom and double-click reset.
+//
+//   if (plot::begin("loss", state, size, "Loss", "step", "loss", false, true)) {
+//     plot::line("MeZO", colour, xs, ys, n);
+//     plot::end();
+//   }
+#pragma once
+#include <imgui.h>
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace zs::gui::plot {
+
+struct Range {
+  double lo = 0, hi = 1;
+};
+
+// Per-plot state kept by the caller across frames.
+struct PlotState {
+  Range x, y;                    // limits shown (autoscaled unless the user zoomed or panned)
+  bool auto_fit = true;
+  std::set<std::string> hidden;  // legend entries switched off
+  bool legend_on_hover = false;  // legend only while the mouse is over the plot
+  bool y_fixed = false;          // autoscale x only; y stays at `y` (e.g. cosines in [-1, 1])
+  // Internal: data extents of the last frame (autoscale) and the box zoom in progress.
+  Range data_x, data_y;
+  bool has_data = false;
+  bool boxing = false;
+  ImVec2 box_start{0, 0};
+  uint64_t layer_key = 0;              // inputs the cached series layer was drawn with
+  ImTextureID layer_texture = nullptr;
+};
+
+// Rasterises a draw list covering [origin, origin + size] into a texture owned by the
+// renderer (one per `owner`), returned for ImGui::Image-style drawing (row 0 at the
+// bottom), with the font atlas sampled bilinearly (textured line anti-aliasing).
+// Installed by the app; without one, series are drawn every frame.
+class LayerRenderer {
+ public:
+  virtual ~LayerRenderer() = default;
+  virtual ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) = 0;
+  // Draws the layer of `owner` (opaque) over [p0, p1] of `dl`.
+  virtual void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) = 0;
+};
+void set_layer_renderer(LayerRenderer* r);
+
+// Starts a plot of `size` (0: the available width / height). Always pair with end().
+// `data_version` identifies the series data (any change must change it); non-zero lets
+// the series layer be cached between frames when a LayerRenderer is installed.
+bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const char* x_label, bool x_log, bool y_log,
+           uint64_t data_version = 0);
+// A line; points with non-finite (or, on log axes, non-positive) coordinates break it.
+// `xs` ascending makes the hover read-out exact (binary search).
+// Integer thicknesses take ImGui's cheap textured anti-aliased line path.
+void line(const char* label, ImU32 colour, const double* xs, const double* ys, int n, float thickness = 2.f,
+          bool in_legend = true);
+// Noisy raw data shown faintly: per pixel column, a bar from the minimum to the maximum
+// (toggled with the legend entry `label`, not listed separately).
+void envelope(const char* label, ImU32 colour, const double* xs, const double* ys, int n);
+// A shaded band between `lo` and `hi`.
+void band(const char* label, ImU32 colour, const double* xs, const double* lo, const double* hi, int n);
+// A vertical marker (the playback cursor).
+void vline(double x, ImU32 colour);
+void end();
+
+// Data-to-pixel mapping of the plot in progress, for tests and custom overlays.
+ImVec2 to_screen(double x, double y);
+
+}  // namespace zs::gui::plot

@@ -1,0 +1,28 @@
+// Persistent UI settings beside imgui.ini (which keeps window positions in the free
+// layout): colormap, layout, window size, last experiment, export choices. A missing or
+// malformed file gives the defaults; settings never stop the app from starting.
+#pragma once
+#include <string>
+
+namespace zs::gui {
+
+struct Settings {
+  std::string colormap;        // last colormap chosen ("" : the experiment's own)
+  std::string last_experiment; // reopened when zoscope starts without --experiment
+  int window_w = 1600, window_h = 1000;
+  bool tiled = true;
+  float sidebar_w = 0, plots_w = 0;  // 0: proportional to the window
+  bool view_3d = false;
+  float smoothing = 0.9f;
+  bool x_fp = false;
+  std::string export_dir = "out/export";
+  int export_w = 3840, export_h = 2160;
+};
+
+// $XDG_CONFIG_HOME/zoscope, else $HOME/.config/zoscope ("" when neither is set).
+std::string settings_default_dir();
+Settings settings_load(const std::string& path);
+// Atomic write; returns false (and leaves the old file) on failure.
+bool settings_save(const Settings& s, const std::string& path);
+
+}  // namespace zs::gui

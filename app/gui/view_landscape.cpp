@@ -1,0 +1,200 @@
+// 2-D landscape view: the GPU heatmap (a cached texture, see heatmap_layer) under the
+// vector overlay; drag the start marker, pan, zoom.
+#include <imgui.h>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <string>
+#include "app/gui/app.h"
+#include "app/gui/panels.h"
+
+namespace zs::gui {
+
+namespace {
+
+constexpr uint32_t kViewBackground = 0x22262d;
+
+// The heatmap is rendered into a texture only when what it shows changes (grid, extent,
+// size, colours): its fragment shader is the costliest per pixel on a software rasteriser,
+// and during playback only the trajectories above it move.
+void heatmap_layer(App& app, const ViewXform& xf) {
+  const ImVec2 sc = ImGui::GetIO().DisplayFramebufferScale;
+  const int w = std::max(1, static_cast<int>((xf.p1.x - xf.p0.x) * sc.x));
+  const int h = std::max(1, static_cast<int>((xf.p1.y - xf.p0.y) * sc.y));
+  const Results& r = app.results();
+  const Experiment& e = app.exp();
+  uint64_t key = 1469598103934665603ull;
+  const auto mix = [&](uint64_t v) { key = (key ^ v) * 1099511628211ull; };
+  const auto mixd = [&](double v) {
+    uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    mix(b);
+  };
+  mix(r.grid_serial);
+  mix(static_cast<uint64_t>(w) << 32 | static_cast<uint64_t>(h));
+  for (double v : {xf.x0, xf.x1, xf.y0, xf.y1, r.scale.lo, r.scale.hi}) mixd(v);
+  mix(std::hash<std::string>()(e.view.colormap));
+  mix(static_cast<uint64_t>(e.view.contours));
+  GlTarget& t = app.heatmap_target();
+  if (key != app.heatmap_key() || t.width() != w || t.height() != h) {
+    t.resize(w, h);
+    GLint prev = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev);
+    t.bind();
+    glDisable(GL_SCISSOR_TEST);
+    const int vp[4] = {0, 0, w, h};
+    const double ext[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
+    app.heatmap().draw(app.textures(), r.scale, vp, ext, e.view.contours, 1.1f, kViewBackground);
+    glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
+    app.set_heatmap_key(key);
+  }
+}
+
+// Heatmap plus paths, as a second layer. While the playback cursor only advances, just the
+// new pieces of each path are drawn over what the layer holds, so playback costs a few
+// segments a frame; anything else (results, colours, visibility, a new heatmap, the
+// cursor going back) redraws every path from the start.
+void paths_layer(App& app, const ViewXform& xf) {
+  const Experiment& e = app.exp();
+  uint64_t key = app.heatmap_key();
+  const auto mix = [&](uint64_t v) { key = (key ^ v) * 1099511628211ull; };
+  mix(app.instance());
+  mix(app.results().runs_serial);
+  for (const RunSpec& r : e.runs) mix(static_cast<uint64_t>(r.colour) << 1 | (r.visible ? 1 : 0));
+  std::vector<int> rows;
+  for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) rows.push_back(app.record(i) ? app.cursor_row(i) : -1);
+  GlTarget& t = app.paths_target();
+  PathState& drawn = app.paths_drawn();
+  const GlTarget& heat = app.heatmap_target();
+  bool full = key != app.paths_key() || t.width() != heat.width() || t.height() != heat.height() ||
+              drawn.rows.size() != rows.size();
+  for (size_t i = 0; i < rows.size() && !full; ++i) full = rows[i] < drawn.rows[i];
+  if (full) {
+    t.resize(heat.width(), heat.height());
+    gl_copy(heat, t);
+    drawn = PathState();
+    app.paths_key() = key;
+  }
+  bool more = drawn.rows.size() != rows.size();
+  for (size_t i = 0; i < rows.size() && !more; ++i) more = rows[i] > drawn.rows[i];
+  if (!more) return;
+  ImDrawList& dl = app.layer_list();
+  dl.PushClipRect(xf.p0, xf.p1);
+  draw_trajectories(&dl, app, xf, 1, drawn, rows);
+  app.render_draw_list(t, dl, xf.p0, ImVec2(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y), false);
+}
+
+// The domain the view fits, made explicit so pan and zoom can edit it.
+double* explicit_domain(App& app) {
+  double* d = app.exp().view.domain;
+  if (d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 0) std::copy(app.scene()->domain, app.scene()->domain + 4, d);
+  return d;
+}
+
+void interact(App& app, const ViewXform& xf) {
+  Model& m = app.model();
+  Experiment& e = m.exp;
+  const Scene& s = *app.scene();
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+  // The start is draggable where the view's axes are coordinates of x (not a plane
+  // through the start, which would move with it).
+  const bool draggable = s.proj.kind != Projection::Plane;
+  const Eigen::Vector2d sp = s.proj.project(s.start);
+  if (ImGui::IsItemActivated() && io.MouseDown[0]) {
+    const ImVec2 p = xf.to_screen(sp[0], sp[1]);
+    const float dx = io.MousePos.x - p.x, dy = io.MousePos.y - p.y;
+    m.vi.dragging_start = draggable && dx * dx + dy * dy <= 12.f * 12.f;
+    xf.to_world(io.MousePos, m.vi.press_x, m.vi.press_y);
+    m.vi.start0.assign(s.start.data(), s.start.data() + s.start.size());
+  }
+  if (!active) m.vi.dragging_start = false;
+  if (active && m.vi.dragging_start) {
+    double wx, wy;
+    xf.to_world(io.MousePos, wx, wy);
+    std::vector<double> st = m.vi.start0;
+    const int i0 = s.proj.kind == Projection::Coords ? s.proj.c0 : 0;
+    const int i1 = s.proj.kind == Projection::Coords ? s.proj.c1 : 1;
+    st[static_cast<size_t>(i0)] += wx - m.vi.press_x;
+    st[static_cast<size_t>(i1)] += wy - m.vi.press_y;
+    e.start = st;
+  } else if (active && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0) &&
+             (io.MouseDown[0] || io.MouseDown[1] || io.MouseDown[2])) {
+    double* d = explicit_domain(app);
+    const double k = 1 / xf.px_per_unit();
+    d[0] -= io.MouseDelta.x * k;
+    d[1] -= io.MouseDelta.x * k;
+    d[2] += io.MouseDelta.y * k;
+    d[3] += io.MouseDelta.y * k;
+  }
+  if (hovered && io.MouseWheel != 0) {
+    double wx, wy;
+    xf.to_world(io.MousePos, wx, wy);
+    const double f = std::pow(0.87, io.MouseWheel);
+    double* d = explicit_domain(app);
+    d[0] = wx + (d[0] - wx) * f;
+    d[1] = wx + (d[1] - wx) * f;
+    d[2] = wy + (d[2] - wy) * f;
+    d[3] = wy + (d[3] - wy) * f;
+  }
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !m.vi.dragging_start)
+    for (double& v : e.view.domain) v = 0;
+}
+
+void hover_readout(App& app, const ViewXform& xf) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!ImGui::IsItemHovered() || !xf.contains(io.MousePos)) return;
+  const Scene& s = *app.scene();
+  double wx, wy;
+  xf.to_world(io.MousePos, wx, wy);
+  Eigen::VectorXd x = s.start;
+  s.proj.lift(wx, wy, x);
+  const double f = s.landscape->value(x.data());
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "(%.4g, %.4g)  f = %.5g", wx, wy, f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 ts = ImGui::CalcTextSize(buf);
+  const ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 6);
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 190), 3);
+  dl->AddText(p, IM_COL32(230, 232, 238, 255), buf);
+}
+
+}  // namespace
+
+void DrawLandscapeView(App& app) {
+  const Scene* s = app.scene();
+  if (!s) {
+    ImGui::TextDisabled("no landscape");
+    return;
+  }
+  const ImVec2 r0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
+  const ImVec2 r1(r0.x + std::max(avail.x, 64.f), r0.y + std::max(avail.y, 64.f));
+  OverlayStyle st;
+  st.legend = app.model().ui.show_legend;
+  ImVec2 p0, p1;
+  overlay_plot_rect(r0, r1, st, p0, p1);
+  const ViewXform xf = view_fit(s->domain, p0, p1);
+  app.view_xform() = xf;
+  const double extent[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
+  app.request_grid(extent);
+
+  ImGui::SetCursorScreenPos(p0);
+  ImGui::InvisibleButton("##landscape", ImVec2(p1.x - p0.x, p1.y - p0.y),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                             ImGuiButtonFlags_MouseButtonMiddle);
+  app.note_item("view/landscape");
+  interact(app, xf);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (app.results().grid) {
+    heatmap_layer(app, xf);
+    paths_layer(app, xf);
+    draw_target_blit(dl, app.paths_target(), p0, p1);
+  }
+  else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
+  draw_landscape_markup(dl, app, xf, st);
+  hover_readout(app, xf);
+}
+
+}  // namespace zs::gui

@@ -1,0 +1,122 @@
+// 3-D surface view: the loss surface (mesh displaced by the grid texture) with depth
+// buffer and lighting, trajectories lifted onto it, rendered into its own target and
+// shown as an image. Drag to orbit, wheel to zoom, double-click to reset the camera.
+#include <imgui.h>
+#include <algorithm>
+#include <cmath>
+#include "app/gui/app.h"
+#include "app/gui/panels.h"
+
+namespace zs::gui {
+
+namespace {
+
+constexpr uint32_t kSurfaceBackground = 0x1b1e24;
+constexpr int kMaxPathPoints = 4000;  // per run: paths are decimated by index beyond this
+
+std::vector<Path3D> build_paths(const App& app) {
+  std::vector<Path3D> paths;
+  const Experiment& e = app.exp();
+  const Scene* s = app.scene();
+  Path3D ends, diverged;
+  ends.points = true;
+  ends.width_px = 11;
+  ends.ring_rgb = 0xffffff;
+  for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) {
+    const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+    const RunRecord* rec = app.record(i);
+    if (!spec.visible || !rec) continue;
+    const int k = app.cursor_row(i);
+    const int stride = std::max(1, (k + 1) / kMaxPathPoints);
+    Path3D p;
+    p.rgb = spec.colour;
+    p.width_px = 2.5f;
+    for (int r = 0; r <= k; r += stride) {
+      const StepRow& row = rec->rows[static_cast<size_t>(r)];
+      if (!std::isfinite(row.x) || !std::isfinite(row.y)) break;
+      p.xy.push_back(static_cast<float>(row.x));
+      p.xy.push_back(static_cast<float>(row.y));
+    }
+    const StepRow& last = rec->rows[static_cast<size_t>(k)];
+    if (std::isfinite(last.x) && std::isfinite(last.y)) {
+      p.xy.push_back(static_cast<float>(last.x));
+      p.xy.push_back(static_cast<float>(last.y));
+      Path3D end;
+      end.points = true;
+      end.width_px = 11;
+      end.rgb = spec.colour;
+      end.ring_rgb = 0xffffff;
+      end.xy = {static_cast<float>(last.x), static_cast<float>(last.y)};
+      paths.push_back(std::move(end));
+    }
+    paths.insert(paths.begin(), std::move(p));  // lines first, markers on top
+  }
+  if (s) {
+    Path3D start;
+    start.points = true;
+    start.width_px = 13;
+    start.rgb = 0xffffff;
+    start.ring_rgb = 0x141414;
+    const Eigen::Vector2d sp = s->proj.project(s->start);
+    start.xy = {static_cast<float>(sp[0]), static_cast<float>(sp[1])};
+    paths.push_back(std::move(start));
+    Path3D minima;
+    minima.points = true;
+    minima.width_px = 10;
+    minima.rgb = 0xffffff;
+    minima.ring_rgb = 0x000000;
+    const LandscapeInfo& info = s->landscape->info();
+    for (const auto& m : info.minima) {
+      if (static_cast<int>(m.size()) != s->landscape->dim()) continue;
+      const Eigen::Vector2d q = s->proj.project(Eigen::Map<const Eigen::VectorXd>(m.data(), static_cast<Eigen::Index>(m.size())));
+      minima.xy.push_back(static_cast<float>(q[0]));
+      minima.xy.push_back(static_cast<float>(q[1]));
+    }
+    paths.push_back(std::move(minima));
+  }
+  return paths;
+}
+
+}  // namespace
+
+void DrawSurfaceView(App& app) {
+  const Scene* s = app.scene();
+  if (!s) {
+    ImGui::TextDisabled("no landscape");
+    return;
+  }
+  Model& m = app.model();
+  // The surface spans the scene's domain (the 2-D view's fitted rectangle).
+  app.request_grid(s->domain);
+  const ImVec2 r0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
+  const ImVec2 size(std::max(avail.x, 64.f), std::max(avail.y - ImGui::GetFrameHeightWithSpacing(), 64.f));
+  const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+  const int w = std::max(16, static_cast<int>(size.x * scale.x)), h = std::max(16, static_cast<int>(size.y * scale.y));
+
+  ImGui::InvisibleButton("##surface", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  app.note_item("view/surface");
+  const ImGuiIO& io = ImGui::GetIO();
+  OrbitCamera& cam = m.ui.camera;
+  if (ImGui::IsItemActive() && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+    cam.yaw -= io.MouseDelta.x * 0.008f;
+    cam.pitch = std::clamp(cam.pitch + io.MouseDelta.y * 0.008f, 0.05f, 1.5f);
+  }
+  if (ImGui::IsItemHovered() && io.MouseWheel != 0)
+    cam.distance = std::clamp(cam.distance * std::pow(0.9f, io.MouseWheel), 1.2f, 15.f);
+  if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) cam = OrbitCamera();
+
+  // Rendered now, into the view's own target; ImGui shows it when the frame is drawn.
+  GlTarget& target = app.surface_target();
+  target.resize(w, h);
+  if (app.results().grid)
+    app.surface().draw(target, app.textures(), app.results().scale, app.exp().view.contours, cam, m.ui.surface_height,
+                       build_paths(app), kSurfaceBackground);
+  app.platform().bind_target();
+  draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
+  ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
+                                      "drag: orbit   wheel: zoom   double-click: reset");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  ImGui::SliderFloat("height", &m.ui.surface_height, 0.1f, 2.f, "%.2f");
+}
+
+}  // namespace zs::gui

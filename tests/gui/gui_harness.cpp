@@ -1,0 +1,105 @@
+// Harness implementation (see gui_harness.h).
+#include "gui_harness.h"
+#include <filesystem>
+#include "app/gui/gl_util.h"
+
+namespace zs::gui::test {
+
+Harness::Harness(int w, int h, const std::string& experiment) {
+  platform_ = platform_egl_create(w, h);
+  app_ = std::make_unique<App>(*platform_, AppOptions{});
+  app_->set_record_items(true);
+  std::string err;
+  if (!app_->load_experiment(experiment, &err)) ADD_FAILURE() << err;
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = ImVec2(-1, -1);
+  frame();
+  settle();
+}
+
+Harness::~Harness() {
+  app_.reset();
+  platform_.reset();
+}
+
+void Harness::frame(int n) {
+  for (int i = 0; i < n; ++i) {
+    app_->frame();
+    platform_->present();
+    const std::string err = gl_errors();
+    EXPECT_TRUE(err.empty()) << "GL error after frame " << app_->frames() << ": " << err;
+    EXPECT_EQ(app_->gl_error_frames(), 0) << app_->last_gl_error();
+  }
+}
+
+void Harness::settle() {
+  EXPECT_TRUE(app_->wait_idle(120));
+  frame(2);
+  EXPECT_TRUE(app_->wait_idle(120));
+  frame(1);
+}
+
+void Harness::mouse_move(ImVec2 p) {
+  ImGui::GetIO().MousePos = p;
+  frame();
+}
+
+void Harness::mouse_button(int button, bool down) {
+  ImGui::GetIO().MouseDown[button] = down;
+  frame();
+}
+
+void Harness::click(ImVec2 p, int button) {
+  mouse_move(p);
+  mouse_button(button, true);
+  mouse_button(button, false);
+}
+
+void Harness::drag(ImVec2 from, ImVec2 to, int steps, int button) {
+  mouse_move(from);
+  mouse_button(button, true);
+  for (int k = 1; k <= steps; ++k) {
+    const float t = static_cast<float>(k) / static_cast<float>(steps);
+    mouse_move(ImVec2(from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t));
+  }
+  mouse_button(button, false);
+}
+
+void Harness::wheel(ImVec2 p, float amount) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = p;
+  io.MouseWheel = amount;
+  frame();
+}
+
+void Harness::key(int key, bool ctrl) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.KeyCtrl = ctrl;
+  io.KeysDown[key] = true;
+  frame();
+  io.KeysDown[key] = false;
+  frame();
+  io.KeyCtrl = false;
+}
+
+void Harness::type(const char* utf8) {
+  ImGui::GetIO().AddInputCharactersUTF8(utf8);
+  frame();
+}
+
+ImVec2 Harness::centre(const std::string& item) {
+  ImVec2 a, b;
+  if (!app_->item_rect(item, a, b)) {
+    ADD_FAILURE() << "widget '" << item << "' was not drawn in the last frame";
+    return ImVec2(-1, -1);
+  }
+  return ImVec2(0.5f * (a.x + b.x), 0.5f * (a.y + b.y));
+}
+
+std::string out_path(const std::string& name) {
+  const std::string dir = std::string(ZS_BINARY_ROOT) + "/test-out/gui";
+  std::filesystem::create_directories(dir);
+  return dir + "/" + name;
+}
+
+}  // namespace zs::gui::test

@@ -1,0 +1,43 @@
+// Test harness: a headless App (EGL) plus input injection through ImGui's 1.86 io fields.
+#pragma once
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <memory>
+#include <string>
+#include "app/gui/app.h"
+#include "app/gui/platform.h"
+
+namespace zs::gui::test {
+
+class Harness {
+ public:
+  explicit Harness(int w = 1280, int h = 800, const std::string& experiment = "preset:rosenbrock");
+  ~Harness();
+  App& app() { return *app_; }
+  Platform& platform() { return *platform_; }
+  // Draws n frames; every frame must leave glGetError clean (a failed expectation if not).
+  void frame(int n = 1);
+  // Waits for the recompute lanes, then draws two frames (plots autoscale from the last).
+  void settle();
+  void mouse_move(ImVec2 p);               // moves, then one frame
+  void mouse_button(int button, bool down);  // one frame
+  void click(ImVec2 p, int button = 0);
+  // Press at `from`, move to `to` in `steps` frames, release.
+  void drag(ImVec2 from, ImVec2 to, int steps = 8, int button = 0);
+  void wheel(ImVec2 p, float amount);
+  // Key down for one frame, then up for one frame (with Ctrl held when asked).
+  void key(int key, bool ctrl = false);
+  void type(const char* utf8);
+  // Centre of a widget recorded by App::note_item in the last frame (fails the test if absent).
+  ImVec2 centre(const std::string& item);
+  Image read_frame() { return platform_->read_frame(); }
+
+ private:
+  std::unique_ptr<Platform> platform_;
+  std::unique_ptr<App> app_;
+};
+
+// Path for a test's output file under the build tree.
+std::string out_path(const std::string& name);
+
+}  // namespace zs::gui::test

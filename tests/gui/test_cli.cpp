@@ -1,0 +1,69 @@
+// The zoscope executable's arguments: headless screenshots of the requested size, and one
+// clear line with a non-zero status for bad arguments or a bad experiment.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <cstdio>
+#include <filesystem>
+#include <stb/stb_image.h>
+#include "core/util/atomic_file.h"
+#include "gui_harness.h"
+
+namespace zs::gui::test {
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string output;
+};
+
+Result run(const std::string& args) {
+  Result r;
+  const std::string cmd = std::string(ZS_ZOSCOPE_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (size_t k = fread(buf, 1, sizeof buf, p)) r.output.append(buf, k);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+size_t lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST(GuiCli, HeadlessScreenshotHasTheRequestedSize) {
+  const std::string out = out_path("cli_shot.png");
+  std::filesystem::remove(out);
+  const Result r = run("--headless --experiment preset:saddle_escape --frames 4 --screenshot " + out + " --size 640x400");
+  EXPECT_EQ(r.status, 0) << r.output;
+  int w = 0, h = 0, n = 0;
+  ASSERT_TRUE(stbi_info(out.c_str(), &w, &h, &n)) << r.output;
+  EXPECT_EQ(w, 640);
+  EXPECT_EQ(h, 400);
+}
+
+TEST(GuiCli, BadArgumentsGiveOneLineAndStatus2) {
+  for (const char* args : {"--frames 0", "--frames x", "--size 10x10", "--size 800", "--bogus", "--headless --experiment"}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.output;
+    EXPECT_EQ(lines(r.output), 1u) << args << ": " << r.output;
+    EXPECT_EQ(r.output.rfind("zoscope: ", 0), 0u) << r.output;
+  }
+}
+
+TEST(GuiCli, BadExperimentGivesOneLineAndStatus1) {
+  const std::string bad = out_path("cli_bad.json");
+  atomic_write(bad, "{\"zoscope_experiment\": 1, \"landscape\": {\"id\": \"nowhere\"}, \"budget\": {\"steps\": 5}, "
+                    "\"runs\": [{\"optimizer\": \"mezo\"}]}");
+  for (const std::string& exp : {std::string("preset:nope"), bad, out_path("missing.json")}) {
+    const Result r = run("--headless --frames 2 --experiment " + exp);
+    EXPECT_EQ(r.status, 1) << exp << ": " << r.output;
+    EXPECT_EQ(lines(r.output), 1u) << r.output;
+    EXPECT_EQ(r.output.rfind("zoscope: ", 0), 0u) << r.output;
+  }
+  EXPECT_NE(run("--headless --frames 2 --experiment " + bad).output.find("nowhere"), std::string::npos);
+}
+
+}  // namespace zs::gui::test

@@ -1,0 +1,255 @@
+// Exports: the GPU view at 3840x2160 through the offscreen framebuffer (independent of
+// the 1280x800 window), core's PNG + SVG figure (one <path> per visible run in well-formed
+// XML), CSV / JSONL, a run directory, the window screenshot, and the experiment JSON
+// round trip (save -> load gives the same experiment_hash).
+#include <gtest/gtest.h>
+#include <stb/stb_image.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include "core/export/colormap.h"
+#include "core/io/presets.h"
+#include "core/util/atomic_file.h"
+#include "gui_harness.h"
+
+namespace zs::gui::test {
+
+namespace {
+
+struct Png {
+  int w = 0, h = 0;
+  std::vector<uint8_t> rgb;
+  uint32_t at(int x, int y) const {
+    const uint8_t* p = rgb.data() + (static_cast<size_t>(y) * w + x) * 3;
+    return (static_cast<uint32_t>(p[0]) << 16) | (static_cast<uint32_t>(p[1]) << 8) | p[2];
+  }
+};
+
+Png png_read(const std::string& path) {
+  Png p;
+  int n = 0;
+  unsigned char* d = stbi_load(path.c_str(), &p.w, &p.h, &n, 3);
+  if (!d) {
+    ADD_FAILURE() << path << ": not a readable PNG";
+    return p;
+  }
+  p.rgb.assign(d, d + static_cast<size_t>(p.w) * p.h * 3);
+  stbi_image_free(d);
+  return p;
+}
+
+// A small XML well-formedness check: balanced and properly nested elements, quoted
+// attributes, no stray '<' or '&' in text. Counts elements named `count_name`.
+bool xml_well_formed(const std::string& s, const std::string& count_name, int& count, std::string& why) {
+  std::vector<std::string> stack;
+  count = 0;
+  size_t i = 0;
+  bool root_seen = false;
+  while (i < s.size()) {
+    if (s[i] == '&') {
+      const size_t semi = s.find(';', i);
+      const std::string ent = semi == std::string::npos ? "" : s.substr(i, semi - i + 1);
+      if (ent != "&amp;" && ent != "&lt;" && ent != "&gt;" && ent != "&quot;" && ent != "&apos;" && ent.rfind("&#", 0) != 0) {
+        why = "bad entity at " + std::to_string(i);
+        return false;
+      }
+      i = semi + 1;
+      continue;
+    }
+    if (s[i] != '<') {
+      ++i;
+      continue;
+    }
+    if (s.compare(i, 4, "<!--") == 0) {
+      const size_t e = s.find("-->", i);
+      if (e == std::string::npos) return (why = "unterminated comment", false);
+      i = e + 3;
+      continue;
+    }
+    if (s.compare(i, 2, "<?") == 0 || s.compare(i, 2, "<!") == 0) {
+      const size_t e = s.find('>', i);
+      if (e == std::string::npos) return (why = "unterminated declaration", false);
+      i = e + 1;
+      continue;
+    }
+    // A tag: scan to '>' outside quotes.
+    size_t j = i + 1;
+    char quote = 0;
+    for (; j < s.size(); ++j) {
+      if (quote) {
+        if (s[j] == quote) quote = 0;
+        else if (s[j] == '<') return (why = "'<' inside an attribute at " + std::to_string(j), false);
+      } else if (s[j] == '"' || s[j] == '\'') {
+        quote = s[j];
+      } else if (s[j] == '>') {
+        break;
+      }
+    }
+    if (j >= s.size()) return (why = "unterminated tag at " + std::to_string(i), false);
+    std::string tag = s.substr(i + 1, j - i - 1);
+    i = j + 1;
+    const bool closing = !tag.empty() && tag[0] == '/';
+    const bool empty = !tag.empty() && tag.back() == '/';
+    std::string name = tag.substr(closing ? 1 : 0);
+    name = name.substr(0, name.find_first_of(" \t\n/"));
+    if (name.empty()) return (why = "empty tag name", false);
+    if (closing) {
+      if (stack.empty() || stack.back() != name) return (why = "mismatched </" + name + ">", false);
+      stack.pop_back();
+      continue;
+    }
+    if (stack.empty()) {
+      if (root_seen) return (why = "two root elements", false);
+      root_seen = true;
+    }
+    if (name == count_name) ++count;
+    if (!empty) stack.push_back(name);
+  }
+  if (!stack.empty()) return (why = "unclosed <" + stack.back() + ">", false);
+  return root_seen ? true : (why = "no root element", false);
+}
+
+size_t count_lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST(GuiExport, ViewPngAtAnyResolutionThroughTheOffscreenFramebuffer) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  const std::string path = out_path("view_3840x2160.png");
+  std::filesystem::remove(path);
+  app.export_view_png(path, 3840, 2160);
+  ASSERT_TRUE(app.wait_tasks(120));
+  EXPECT_FALSE(app.status_is_error()) << app.status_text();
+  const Png p = png_read(path);
+  ASSERT_EQ(p.w, 3840);
+  ASSERT_EQ(p.h, 2160);
+  // White page outside the plot, colormap colours inside.
+  EXPECT_EQ(p.at(4, 4), 0xffffffu);
+  const std::string& cmap = app.exp().view.colormap;
+  int coloured = 0, all = 0;
+  for (int y = p.h / 4; y < 3 * p.h / 4; y += 17)
+    for (int x = p.w / 3; x < 2 * p.w / 3; x += 17) {
+      ++all;
+      for (int k = 0; k <= 32; ++k) {
+        const uint32_t c = colormap_rgb(cmap, k / 32.0), v = p.at(x, y);
+        if (std::abs(static_cast<int>(c >> 16) - static_cast<int>(v >> 16)) +
+                std::abs(static_cast<int>((c >> 8) & 0xff) - static_cast<int>((v >> 8) & 0xff)) +
+                std::abs(static_cast<int>(c & 0xff) - static_cast<int>(v & 0xff)) < 40) {
+          ++coloured;
+          break;
+        }
+      }
+    }
+  EXPECT_GT(static_cast<double>(coloured) / all, 0.6);
+  // Requested from inside a frame (the export panel's button), it renders after the frame.
+  const std::string path2 = out_path("view_800x600.png");
+  app.model().ui.show_export = true;
+  h.frame();
+  app.model().ui.export_dir = out_path("panel");
+  app.model().ui.export_w = 800;
+  app.model().ui.export_h = 600;
+  h.frame();
+  h.click(h.centre("export/view_png"));
+  ASSERT_TRUE(app.wait_tasks(60));
+  const Png q = png_read(out_path("panel/view.png"));
+  EXPECT_EQ(q.w, 800);
+  EXPECT_EQ(q.h, 600);
+  app.export_view_png(path2, 8, 8);  // too small: an error line, no crash
+  EXPECT_TRUE(app.status_is_error());
+}
+
+TEST(GuiExport, FigureSvgHasOnePathPerVisibleRunAndPngHasTheRequestedSize) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  app.exp().runs[2].visible = false;
+  app.exp().runs[5].visible = false;
+  h.frame();
+  const std::string png = out_path("figure.png"), svg = out_path("figure.svg");
+  app.export_figure(png, svg, 1600, 1200);
+  ASSERT_TRUE(app.wait_tasks(120));
+  EXPECT_FALSE(app.status_is_error()) << app.status_text();
+  const Png p = png_read(png);
+  EXPECT_EQ(p.w, 1600);
+  EXPECT_EQ(p.h, 1200);
+  const std::string text = read_file(svg);
+  int paths = 0;
+  std::string why;
+  EXPECT_TRUE(xml_well_formed(text, "path", paths, why)) << why;
+  EXPECT_EQ(paths, static_cast<int>(app.exp().runs.size()) - 2);
+  // The checker itself rejects broken documents.
+  int dummy = 0;
+  EXPECT_FALSE(xml_well_formed("<svg><path d=\"M0 0\"></svg>", "path", dummy, why));
+  EXPECT_FALSE(xml_well_formed("<svg>a & b</svg>", "path", dummy, why));
+}
+
+TEST(GuiExport, RunsCsvJsonlAndRunDirectory) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  const std::string csv = out_path("runs.csv"), jsonl = out_path("runs.jsonl");
+  app.export_runs(csv, jsonl);
+  const std::string dir = out_path("run_dir");
+  std::filesystem::remove_all(dir);
+  app.export_run_dir(dir);
+  ASSERT_TRUE(app.wait_tasks(120));
+  EXPECT_FALSE(app.status_is_error()) << app.status_text();
+  size_t rows = 0;
+  for (const RunRecord& r : app.results().runs) rows += r.rows.size();
+  const std::string c = read_file(csv), j = read_file(jsonl);
+  EXPECT_EQ(c.substr(0, c.find('\n') + 1), records_csv_header());
+  EXPECT_EQ(count_lines(c), 1 + rows);
+  EXPECT_EQ(count_lines(j), rows + app.results().runs.size());  // one header line per run
+  EXPECT_EQ(records_from_csv(c, csv).size(), app.results().runs.size());
+  for (const char* f : {"experiment.json", "runs.csv", "runs.jsonl", "summary.json", "figure.png", "figure.svg"})
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + f)) << f;
+}
+
+TEST(GuiExport, ExperimentSaveLoadRoundTripKeepsTheHash) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  // Edits through the model, as the panels make them.
+  app.run_add("zo_sign");
+  app.exp().runs[0].hp["lr"] = 3e-3;
+  app.exp().runs[1].colour = 0x123456;
+  app.exp().runs[2].visible = false;
+  app.exp().runs[3].label = "renamed";
+  app.exp().view.colormap = "magma";
+  app.exp().view.domain[0] = -1.5;
+  app.exp().view.domain[1] = 1.5;
+  app.exp().view.domain[2] = -0.5;
+  app.exp().view.domain[3] = 2.5;
+  app.exp().start = {0.25, -0.5};
+  app.set_budget(true, 3000);
+  h.settle();
+  const std::string path = out_path("experiment.json");
+  ASSERT_TRUE(app.save_experiment(path)) << app.status_text();
+  const std::string hash = experiment_hash(app.exp());
+  EXPECT_EQ(experiment_hash(experiment_load(path)), hash);
+  ASSERT_TRUE(app.load_experiment("preset:rastrigin"));
+  EXPECT_NE(experiment_hash(app.exp()), hash);
+  ASSERT_TRUE(app.load_experiment(path));
+  EXPECT_EQ(experiment_hash(app.exp()), hash);
+  EXPECT_EQ(app.model().exp_path, path);
+  // A malformed file: an error line, the loaded state stays.
+  const std::string bad = out_path("bad.json");
+  atomic_write(bad, "{\"zoscope_experiment\": 1, \"landscape\": ");
+  EXPECT_FALSE(app.load_experiment(bad));
+  EXPECT_TRUE(app.status_is_error());
+  EXPECT_NE(app.status_text().find("bad.json"), std::string::npos);
+  EXPECT_EQ(experiment_hash(app.exp()), hash);
+  h.settle();
+}
+
+TEST(GuiExport, WindowScreenshot) {
+  Harness h(1000, 700);
+  App& app = h.app();
+  const std::string path = out_path("window.png");
+  app.request_screenshot(path);
+  h.frame();
+  ASSERT_TRUE(app.wait_tasks(60));
+  const Png p = png_read(path);
+  EXPECT_EQ(p.w, 1000);
+  EXPECT_EQ(p.h, 700);
+}
+
+}  // namespace zs::gui::test
