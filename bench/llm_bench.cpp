@@ -4,6 +4,7 @@
 //   bench_llm cpu [--python PY] [--threads N] [--rounds R]   tiny OPT-style model on the
 //       CPU (issue 4: our ZO-SGD step vs the reference step, target >= 2x), two rows: the
 //       SST-2-style prompt classification zoscope fine-tunes, and a full-sequence LM loss
+//   bench_llm engine [--threads N]   the engine alone (ZO-SGD step without a forward)
 //   bench_llm gpu [--python PY] [--model 1.3b]  OPT-1.3B shapes, fp16, batch 16 x 128 on
 //       CUDA (issue 5: forward, ZO-SGD and AdaMeZO(h=10) steps, peak memory; targets:
 //       ZO-SGD <= 1.25 x two forwards and >= 3x faster than the reference step;
@@ -231,10 +232,8 @@ void print_engine(zs::CausalLM& model) {
               1e3 * step, static_cast<long long>(p), 1e3 * fill, step / (3 * fill));
 }
 
-int bench_cpu(const std::string& python, int threads, int rounds) {
-  at::set_num_threads(threads);
-  c10::InferenceMode im;
-  // The tiny OPT-style shape of LLM mode's embedded default (LLM.md: 1-5M parameters).
+// The tiny OPT-style shape of LLM mode's embedded default (LLM.md: 1-5M parameters).
+zs::ModelConfig tiny_config() {
   zs::ModelConfig cfg;
   cfg.arch = zs::ModelArch::Opt;
   cfg.vocab_size = 2048;
@@ -248,6 +247,13 @@ int bench_cpu(const std::string& python, int threads, int rounds) {
   cfg.eos_token_ids = {2};
   zs::model_config_fill_derived(cfg);
   zs::model_config_validate(cfg, "bench config");
+  return cfg;
+}
+
+int bench_cpu(const std::string& python, int threads, int rounds) {
+  at::set_num_threads(threads);
+  c10::InferenceMode im;
+  const zs::ModelConfig cfg = tiny_config();
   zs::CausalLM model = zs::CausalLM::random(cfg, 1);
   at::manual_seed(0);
   const at::TensorOptions lo = at::TensorOptions().dtype(at::kLong);
@@ -393,6 +399,13 @@ int main(int argc, char** argv) {
   }
   try {
     if (mode == "cpu") return bench_cpu(python, threads, rounds);
+    if (mode == "engine") {  // the engine-alone line of `cpu` only
+      at::set_num_threads(threads);
+      c10::InferenceMode im;
+      zs::CausalLM model = zs::CausalLM::random(tiny_config(), 1);
+      print_engine(model);
+      return 0;
+    }
 #if ZS_HAVE_CUDA
     if (mode == "gpu") return bench_gpu(python, size);
 #endif
