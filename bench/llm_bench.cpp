@@ -312,9 +312,10 @@ int bench_cpu(const std::string& python, int threads, int rounds) {
   const RowTimes cls = time_row("cls", cls_loss, model, py, rounds);
   const RowTimes lm = time_row("lm", lm_loss, model, py, rounds);
 
-  std::printf("tiny OPT (%lld params, fp32, %d threads) on the CPU; reference: Python PyTorch %s + transformers, "
-              "per-tensor torch.normal; timings interleaved, medians of %d rounds\n",
-              static_cast<long long>(zs::model_config_num_parameters(cfg)), threads,
+  const char* wait = std::getenv("OMP_WAIT_POLICY");  // inherited by the reference
+  std::printf("tiny OPT (%lld params, fp32, %d threads, OMP_WAIT_POLICY %s) on the CPU; reference: Python PyTorch %s + "
+              "transformers, per-tensor torch.normal; timings interleaved, medians of %d rounds\n",
+              static_cast<long long>(zs::model_config_num_parameters(cfg)), threads, wait ? wait : "unset",
               hello.value("torch", "?").c_str(), rounds);
   char title[256];
   std::snprintf(title, sizeof title,
