@@ -1,17 +1,22 @@
 // LLM-mode benchmarks: our zeroth-order steps against the MeZO reference step written in
 // Python PyTorch (bench/reference/), on the same model and batch, in the same run, so the
 // printed ratios do not depend on how busy the machine is.
-//   bench_llm cpu [--python PY] [--threads N]   tiny OPT-style model on the CPU (issue 4:
-//       our ZO-SGD step vs the reference step, target >= 2x)
+//   bench_llm cpu [--python PY] [--threads N] [--rounds R]   tiny OPT-style model on the
+//       CPU (issue 4: our ZO-SGD step vs the reference step, target >= 2x), two rows: the
+//       SST-2-style prompt classification zoscope fine-tunes, and a full-sequence LM loss
+//   bench_llm engine [--threads N]   the engine alone (ZO-SGD step without a forward)
 //   bench_llm gpu [--python PY] [--model 1.3b]  OPT-1.3B shapes, fp16, batch 16 x 128 on
 //       CUDA (issue 5: forward, ZO-SGD and AdaMeZO(h=10) steps, peak memory; targets:
 //       ZO-SGD <= 1.25 x two forwards and >= 3x faster than the reference step;
 //       AdaMeZO <= 1.5 x ZO-SGD; peak <= 1.05 x inference)
+#include <sys/wait.h>
+#include <unistd.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,8 +28,10 @@
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/tensor_io.h"
+#include "core/llm/cuda/zo_cuda.h"  // ZS_HAVE_CUDA (0 in a CPU-only build)
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
+#include "core/rng/philox_bulk.h"
 #include "core/util/error.h"
 #if ZS_HAVE_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -56,6 +63,7 @@ double median_seconds(const std::function<void()>& fn, int warm, int reps, bool 
   return t[t.size() / 2];
 }
 
+#if ZS_HAVE_CUDA
 // Runs the Python reference; returns its last JSON line.
 nlohmann::json run_python(const std::string& cmd) {
   std::fprintf(stderr, "[bench_llm] %s\n", cmd.c_str());
@@ -92,10 +100,141 @@ double time_zo(const std::string& id, zs::ParamValues hp, ZoRun& run, bool cuda,
   return s;
 }
 
-int bench_cpu(const std::string& python, int threads) {
-  at::set_num_threads(threads);
-  c10::InferenceMode im;
-  // The tiny OPT-style shape of LLM mode's embedded default (LLM.md: 1-5M parameters).
+#endif
+
+// The Python reference as a child process speaking mezo_reference_cpu.py's line protocol.
+class PyServer {
+ public:
+  explicit PyServer(const std::string& cmd) {
+    std::fprintf(stderr, "[bench_llm] %s\n", cmd.c_str());
+    int to_child[2], from_child[2];
+    if (pipe(to_child) != 0 || pipe(from_child) != 0) zs::fail("bench_llm", "pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) zs::fail("bench_llm", "fork failed");
+    if (pid_ == 0) {
+      dup2(to_child[0], 0);
+      dup2(from_child[1], 1);
+      close(to_child[1]);
+      close(from_child[0]);
+      execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    in_ = fdopen(to_child[1], "w");
+    out_ = fdopen(from_child[0], "r");
+  }
+  ~PyServer() {
+    std::fputs("quit\n", in_);
+    std::fclose(in_);
+    std::fclose(out_);
+    int st = 0;
+    waitpid(pid_, &st, 0);
+  }
+  nlohmann::json read() {
+    std::string line;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, out_)) {
+      line += buf;
+      if (!line.empty() && line.back() == '\n') break;
+    }
+    if (line.empty()) zs::fail("bench_llm", "the Python reference exited early (see its stderr above)");
+    return nlohmann::json::parse(line);
+  }
+  // Median seconds of n reps of "fwd|step cls|lm".
+  double time(const std::string& what, int n) {
+    std::fprintf(in_, "%s %d\n", what.c_str(), n);
+    std::fflush(in_);
+    std::vector<double> t = read().at("t").get<std::vector<double>>();
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* in_ = nullptr;
+  FILE* out_ = nullptr;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double once(const std::function<void()>& fn) {
+  const auto t0 = Clock::now();
+  fn();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// One benchmark row: our forward and ZO-SGD step against the reference's, interleaved
+// round by round (one rep each per round) after warm-up; medians over the rounds.
+struct RowTimes {
+  double fwd = 0, step = 0, ref_fwd = 0, ref_step = 0;
+};
+RowTimes time_row(const std::string& kind, const std::function<double()>& loss, zs::CausalLM& model, PyServer& py,
+                  int rounds) {
+  zs::TensorEngine eng(model.blocks(), loss);
+  auto opt = zs::optimizer_create("mezo", {}, "mezo", /*llm_defaults=*/true);
+  opt->reset(eng, {1, rounds + 3});
+  int64_t t = 0;
+  const auto step = [&] { eng.begin_step(t); opt->step(eng, t); ++t; };
+  for (int i = 0; i < 2; ++i) { loss(); step(); }
+  py.time("fwd " + kind, 2);
+  py.time("step " + kind, 2);
+  std::vector<double> f, s, rf, rs;
+  for (int r = 0; r < rounds; ++r) {
+    f.push_back(once([&] { loss(); }));
+    rf.push_back(py.time("fwd " + kind, 1));
+    s.push_back(once(step));
+    rs.push_back(py.time("step " + kind, 1));
+  }
+  opt->settle(eng);
+  return {median(f), median(s), median(rf), median(rs)};
+}
+
+void print_row(const char* title, const RowTimes& r, double ours_loss, double ref_loss) {
+  const double x = r.ref_step / r.step;
+  std::printf("%s\n", title);
+  std::printf("  loss at the saved weights: ours %.6f, reference %.6f (|diff| %.1e)\n", ours_loss, ref_loss,
+              std::fabs(ours_loss - ref_loss));
+  std::printf("  ours:      forward %7.2f ms, ZO-SGD step %7.2f ms (%.2fx two forwards)\n", 1e3 * r.fwd, 1e3 * r.step,
+              r.step / (2 * r.fwd));
+  std::printf("  reference: forward %7.2f ms, MeZO step   %7.2f ms\n", 1e3 * r.ref_fwd, 1e3 * r.ref_step);
+  std::printf("  ZO-SGD step vs the reference step: %.2fx faster [target >= 2x: %s]\n", x, x >= 2.0 ? "met" : "MISSED");
+}
+
+// The engine alone: a ZO-SGD step whose loss is a constant (no forward), against one
+// normal_fill of all P directions on the same threads (the floor of one fused pass).
+void print_engine(zs::CausalLM& model) {
+  zs::TensorEngine eng(model.blocks(), [] { return 0.0; });
+  auto opt = zs::optimizer_create("mezo", {}, "mezo", /*llm_defaults=*/true);
+  opt->reset(eng, {1, 40});
+  int64_t t = 0;
+  const double step = median_seconds([&] { eng.begin_step(t); opt->step(eng, t); ++t; }, 3, 25, false);
+  opt->settle(eng);
+  int64_t p = 0;
+  for (const zs::Block& b : model.blocks()) p += b.tensor.numel();
+  std::vector<float> buf(static_cast<size_t>((p + 3) / 4 * 4));
+  const int64_t groups = (p + 3) / 4, chunk = 1024;  // 1024 groups = the engine's 4096-element work item
+  const double fill = median_seconds(
+      [&] {
+        at::parallel_for(0, (groups + chunk - 1) / chunk, 1, [&](int64_t c0, int64_t c1) {
+          for (int64_t c = c0; c < c1; ++c)
+            zs::normal_fill(7, 0, static_cast<uint64_t>(c * chunk), std::min(chunk, groups - c * chunk), 0,
+                            buf.data() + 4 * c * chunk);
+        });
+      },
+      3, 25, false);
+  // Steady state (fused, LLM.md): pass 1 x -= 2 eps z_t; pass 2 restores (+eps z_t), applies
+  // the update (z_t) and the next perturbation (+eps z_{t+1}): three directions generated.
+  std::printf("engine alone (no forward): ZO-SGD step %.2f ms in 2 fused passes (3 directions generated); "
+              "normal_fill of P = %lld floats %.2f ms -> step = %.2fx three fills\n",
+              1e3 * step, static_cast<long long>(p), 1e3 * fill, step / (3 * fill));
+}
+
+// The tiny OPT-style shape of LLM mode's embedded default (LLM.md: 1-5M parameters).
+zs::ModelConfig tiny_config() {
   zs::ModelConfig cfg;
   cfg.arch = zs::ModelArch::Opt;
   cfg.vocab_size = 2048;
@@ -109,32 +248,84 @@ int bench_cpu(const std::string& python, int threads) {
   cfg.eos_token_ids = {2};
   zs::model_config_fill_derived(cfg);
   zs::model_config_validate(cfg, "bench config");
+  return cfg;
+}
+
+int bench_cpu(const std::string& python, int threads, int rounds) {
+  at::set_num_threads(threads);
+  c10::InferenceMode im;
+  const zs::ModelConfig cfg = tiny_config();
   zs::CausalLM model = zs::CausalLM::random(cfg, 1);
-  const int64_t B = 16, T = 64;
   at::manual_seed(0);
-  const at::Tensor ids = at::randint(3, cfg.vocab_size, {B, T}, at::kLong);
-  const at::Tensor mask = at::ones({B, T}, at::kLong);
+  const at::TensorOptions lo = at::TensorOptions().dtype(at::kLong);
+
+  // Row 1, what zoscope fine-tunes: MeZO's SST-2 prompt classification. 16 examples
+  // "<s>{sentence} It was" + label word, sentences of 20-40 tokens (SST-2's typical
+  // length), left-padded; the answer (label word) is predicted at the last position.
+  const int64_t B = 16, kIt = 100, kWas = 101, kTerrible = 102, kGreat = 103;  // template token ids
+  std::vector<at::Tensor> rows;
+  const at::Tensor lens = at::randint(20, 41, {B}, lo);
+  const int64_t Tc = lens.max().item<int64_t>() + 3;
+  at::Tensor cls_ids = at::full({B, Tc}, *cfg.pad_token_id, lo), cls_mask = at::zeros({B, Tc}, lo);
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = lens[b].item<int64_t>();
+    const at::Tensor row = at::cat({at::full({1}, *cfg.bos_token_id, lo), at::randint(200, cfg.vocab_size, {n}, lo),
+                                    at::tensor({kIt, kWas}, lo)});
+    cls_ids[b].narrow(0, Tc - (n + 3), n + 3).copy_(row);
+    cls_mask[b].narrow(0, Tc - (n + 3), n + 3).fill_(1);
+  }
+  const at::Tensor words = at::tensor({kTerrible, kGreat}, lo);
+  const at::Tensor cls_labels = at::randint(0, 2, {B}, lo);
+  const at::Tensor answer = at::full({B}, Tc - 1, lo);
+  // Our loss: the head at the answer positions only, log-softmax over the vocabulary,
+  // cross-entropy over the label words (MeZO's classification loss for one-token options).
+  const auto cls_loss = [&] {
+    zs::ForwardOptions fo;
+    fo.positions = answer;
+    const at::Tensor lg = model.forward(cls_ids, cls_mask, fo).logits.squeeze(1);
+    const at::Tensor lp = lg.to(at::kFloat).log_softmax(-1).index_select(1, words);
+    return at::cross_entropy_loss(lp, cls_labels).item<double>();
+  };
+
+  // Row 2: full-sequence LM loss on 16 x 64 tokens without padding.
+  const at::Tensor lm_ids = at::randint(3, cfg.vocab_size, {B, 64}, lo);
+  const at::Tensor lm_mask = at::ones({B, 64}, lo);
+  const at::Tensor lm_lab = zs::lm_labels(lm_ids, lm_mask);
+  const auto lm_loss = [&] { return zs::lm_loss(model.logits(lm_ids, lm_mask), lm_lab).item<double>(); };
+
   const std::string dir = (std::filesystem::temp_directory_path() / ("zs_bench_llm_" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
   model.save(dir);
-  zs::save_tensors(dir + "/batch.safetensors", {{"input_ids", ids}, {"attention_mask", mask}});
-  ZoRun run{&model, ids, mask, zs::lm_labels(ids, mask)};
-  const double t_fwd = median_seconds([&] { run.loss(); }, 2, 9, false);
-  const double t_zo = time_zo("mezo", {}, run, false, 2, 9, nullptr);
-  const double t_ada = time_zo("adamezo", {{"h", 10}}, run, false, 2, 9, nullptr);
-  const nlohmann::json ref = run_python(python + " " + std::string(ZS_SOURCE_ROOT) + "/bench/reference/mezo_reference_cpu.py " +
-                                        dir + " " + std::to_string(threads));
+  zs::save_tensors(dir + "/batch_cls.safetensors",
+                   {{"input_ids", cls_ids}, {"attention_mask", cls_mask}, {"labels", cls_labels}, {"words", words}});
+  zs::save_tensors(dir + "/batch_lm.safetensors", {{"input_ids", lm_ids}, {"attention_mask", lm_mask}});
+  const double our_cls = cls_loss(), our_lm = lm_loss();
+  PyServer py(python + " " + std::string(ZS_SOURCE_ROOT) + "/bench/reference/mezo_reference_cpu.py " + dir + " " +
+              std::to_string(threads));
+  const nlohmann::json hello = py.read();
   std::filesystem::remove_all(dir);
-  const double r_fwd = ref.at("t_forward_s"), r_step = ref.at("t_mezo_step_s");
-  std::printf("tiny OPT (%lld params, fp32, batch %lldx%lld, %d threads) on the CPU:\n",
-              static_cast<long long>(zs::model_config_num_parameters(cfg)), static_cast<long long>(B),
-              static_cast<long long>(T), threads);
-  std::printf("  ours:      forward %.2f ms, ZO-SGD step %.2f ms (%.2fx two forwards), AdaMeZO(h=10) step %.2f ms\n",
-              1e3 * t_fwd, 1e3 * t_zo, t_zo / (2 * t_fwd), 1e3 * t_ada);
-  std::printf("  reference: forward %.2f ms, MeZO step %.2f ms (Python PyTorch %s, per-tensor torch.normal)\n", 1e3 * r_fwd,
-              1e3 * r_step, ref.value("torch", "?").c_str());
-  std::printf("  ZO-SGD step speed-up vs the reference step: %.2fx [target >= 2x: %s]\n", r_step / t_zo,
-              r_step / t_zo >= 2.0 ? "met" : "MISSED");
+  const double ref_cls = hello.at("loss_cls"), ref_lm = hello.at("loss_lm");
+  // Same weights, batch and dtype: the losses agree to fp32 rounding (|loss| ~ 0.7 and ~7.6;
+  // 1e-4 is the model parity tolerance of tests/llm).
+  if (std::fabs(our_cls - ref_cls) > 1e-4 || std::fabs(our_lm - ref_lm) > 1e-4)
+    zs::fail("bench_llm", "ours and the reference compute different losses: cls " + std::to_string(our_cls) + " vs " +
+                              std::to_string(ref_cls) + ", lm " + std::to_string(our_lm) + " vs " + std::to_string(ref_lm));
+  const RowTimes cls = time_row("cls", cls_loss, model, py, rounds);
+  const RowTimes lm = time_row("lm", lm_loss, model, py, rounds);
+
+  const char* wait = std::getenv("OMP_WAIT_POLICY");  // inherited by the reference
+  std::printf("tiny OPT (%lld params, fp32, %d threads, OMP_WAIT_POLICY %s) on the CPU; reference: Python PyTorch %s + "
+              "transformers, per-tensor torch.normal; timings interleaved, medians of %d rounds\n",
+              static_cast<long long>(zs::model_config_num_parameters(cfg)), threads, wait ? wait : "unset",
+              hello.value("torch", "?").c_str(), rounds);
+  char title[256];
+  std::snprintf(title, sizeof title,
+                "[1] SST-2-style prompt classification, batch %lldx%lld left-padded (20-40 token sentences), "
+                "label-word loss at the answer position:",
+                static_cast<long long>(B), static_cast<long long>(Tc));
+  print_row(title, cls, our_cls, ref_cls);
+  print_row("[2] full-sequence LM loss, batch 16x64, no padding:", lm, our_lm, ref_lm);
+  print_engine(model);
   return 0;
 }
 
@@ -196,19 +387,36 @@ int bench_gpu(const std::string& python, const std::string& size) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "cpu";
+  // CPU modes default to passive OpenMP workers, for us and the reference alike (it inherits
+  // the environment): on a shared machine, workers spinning at a barrier keep the cores from
+  // the threads doing the work; measured here on 2 busy cores, spinning made both sides'
+  // forwards 10-20x slower and the ratio noise. libgomp reads the variable at start-up,
+  // hence the re-exec. Set OMP_WAIT_POLICY explicitly to measure another policy.
+  if (mode != "gpu" && !std::getenv("OMP_WAIT_POLICY")) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
+  }
   std::string python = std::string(ZS_SOURCE_ROOT) + "/.venv/bin/python";
   if (const char* p = std::getenv("ZS_PYTHON")) python = p;
   std::string size = "1.3b";
-  int threads = 2;
+  int threads = 2, rounds = 15;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--python") python = argv[i + 1];
     else if (k == "--model") size = argv[i + 1];
     else if (k == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (k == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
     else { std::fprintf(stderr, "bench_llm: unknown option %s\n", k.c_str()); return 2; }
   }
   try {
-    if (mode == "cpu") return bench_cpu(python, threads);
+    if (mode == "cpu") return bench_cpu(python, threads, rounds);
+    if (mode == "engine") {  // the engine-alone line of `cpu` only
+      at::set_num_threads(threads);
+      c10::InferenceMode im;
+      zs::CausalLM model = zs::CausalLM::random(tiny_config(), 1);
+      print_engine(model);
+      return 0;
+    }
 #if ZS_HAVE_CUDA
     if (mode == "gpu") return bench_gpu(python, size);
 #endif

@@ -6,6 +6,7 @@
 #include <ATen/ops/cat.h>
 #include <ATen/ops/full.h>
 #include <ATen/ops/ones.h>
+#include <ATen/ops/ones_like.h>
 #include <ATen/ops/stack.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/zeros_like.h>
@@ -121,6 +122,34 @@ TEST_P(Golden, PaddingInvariance) {
   const at::Tensor alone_loss = zs::lm_row_loss(alone.unsqueeze(0), seq.unsqueeze(0));
   const at::Tensor both_loss = zs::lm_row_loss(both, zs::lm_labels(ids, mask));
   EXPECT_LE(max_abs(both_loss, alone_loss.expand({2})), 1e-5);
+}
+
+// ForwardOptions::positions: the last layer runs at one position per row only; its logits
+// equal the full forward's at those positions (left-padded batch: the last position; no
+// mask and an all-ones mask: any positions, causal-only kernel).
+TEST_P(Golden, SelectedPositionsMatchFullForward) {
+  const std::string dir = kFix + GetParam();
+  const zs::CausalLM m = zs::CausalLM::load(dir);
+  const at::Tensor seq = zs::load_tensors(dir + "/golden.safetensors").at("input_ids").select(0, 0).narrow(0, 0, 16);
+  const int64_t pad = m.config().pad_token_id.value_or(0);
+  const at::Tensor ids = at::stack({at::cat({at::full({8}, pad, at::kLong), seq}), at::cat({seq.narrow(0, 0, 8), seq})});
+  const at::Tensor mask = at::stack({at::cat({at::zeros({8}, at::kLong), at::ones({16}, at::kLong)}), at::ones({24}, at::kLong)});
+  const at::Tensor last = at::full({2}, 23, at::kLong);
+  const at::Tensor full = m.logits(ids, mask);
+  const at::Tensor part = m.forward(ids, mask, {.positions = last}).logits;
+  ASSERT_EQ(part.sizes(), (std::vector<int64_t>{2, 1, full.size(2)}));
+  const double e_pad = max_abs(part.squeeze(1), full.select(1, 23));
+  const at::Tensor pos = at::arange(2, at::kLong).mul(7).add(3);  // 3 and 10
+  const at::Tensor nomask = m.logits(ids);
+  const double e_causal = std::max(max_abs(m.forward(ids, {}, {.positions = pos}).logits.squeeze(1),
+                                           at::stack({nomask[0][3], nomask[1][10]})),
+                                   max_abs(m.forward(ids, at::ones_like(ids), {.positions = pos}).logits.squeeze(1),
+                                           at::stack({nomask[0][3], nomask[1][10]})));
+  report(std::string(GetParam()) + " selected positions (padded)", e_pad);
+  report(std::string(GetParam()) + " selected positions (causal)", e_causal);
+  EXPECT_LE(e_pad, 1e-5);
+  EXPECT_LE(e_causal, 1e-5);
+  EXPECT_THROW(m.forward(ids, mask, {.positions = at::full({2}, 24, at::kLong)}), zs::Error);
 }
 
 // bf16 / fp16 storage, computing in that dtype on the CPU: logits and loss stay close to the

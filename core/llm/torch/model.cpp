@@ -12,6 +12,7 @@
 #include <ATen/ops/cat.h>
 #include <ATen/ops/cross_entropy_loss.h>
 #include <ATen/ops/embedding.h>
+#include <ATen/ops/full.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/layer_norm.h>
 #include <ATen/ops/linear.h>
@@ -102,7 +103,16 @@ struct Slot {
 struct AttnCtx {
   at::Tensor mask;      // [B, 1, T, T] bool (true = attend), undefined: causal only
   at::Tensor cos, sin;  // LLaMA RoPE tables [T, head_dim] in the storage dtype
+  // ForwardOptions::positions: the selected query of each row (last layer only).
+  at::Tensor pos;                // [B] int64
+  at::Tensor sel_mask;           // [B, 1, 1, T] bool: the keys the selected query sees
+  at::Tensor sel_cos, sel_sin;   // LLaMA: [B, 1, 1, head_dim]
 };
+
+// Rows pos[b] of h [B, T, C] as [B, 1, C].
+at::Tensor take_rows(const at::Tensor& h, const at::Tensor& pos) {
+  return h.gather(1, pos.view({-1, 1, 1}).expand({h.size(0), 1, h.size(2)}));
+}
 
 at::Tensor rotate_half(const at::Tensor& x) {
   const int64_t h = x.size(-1) / 2;
@@ -230,37 +240,46 @@ struct CausalLM::Impl {
     inv_freq = f.to(opt.device);
   }
 
-  at::Tensor attention(const Layer& L, const at::Tensor& x, const AttnCtx& ctx) const {
+  // sel: queries at ctx.pos only (output [B, 1, H]); keys and values at every position.
+  at::Tensor attention(const Layer& L, const at::Tensor& x, const AttnCtx& ctx, bool sel) const {
     const int64_t B = x.size(0), T = x.size(1), nh = cfg.num_heads, nkv = cfg.num_kv_heads, hd = cfg.head_dim;
-    at::Tensor q = L.q(x).view({B, T, nh, hd}).transpose(1, 2);
+    const int64_t Tq = sel ? 1 : T;
+    at::Tensor q = L.q(sel ? take_rows(x, ctx.pos) : x).view({B, Tq, nh, hd}).transpose(1, 2);
     at::Tensor k = L.k(x).view({B, T, nkv, hd}).transpose(1, 2);
     at::Tensor v = L.v(x).view({B, T, nkv, hd}).transpose(1, 2);
     if (ctx.cos.defined()) {
-      q = q.mul(ctx.cos).add(rotate_half(q).mul(ctx.sin));
+      const at::Tensor& qc = sel ? ctx.sel_cos : ctx.cos;
+      const at::Tensor& qs = sel ? ctx.sel_sin : ctx.sin;
+      q = q.mul(qc).add(rotate_half(q).mul(qs));
       k = k.mul(ctx.cos).add(rotate_half(k).mul(ctx.sin));
     }
     if (nkv != nh) {  // grouped-query attention: repeat each KV head for its query group
       k = k.unsqueeze(2).expand({B, nkv, nh / nkv, T, hd}).reshape({B, nh, T, hd});
       v = v.unsqueeze(2).expand({B, nkv, nh / nkv, T, hd}).reshape({B, nh, T, hd});
     }
-    const bool causal_only = !ctx.mask.defined();
+    const at::Tensor& mask = sel ? ctx.sel_mask : ctx.mask;
+    const bool causal_only = !mask.defined();
+    // scale 1/sqrt(head_dim): OPT's scaling and LLaMA's, as transformers passes it to SDPA
     const at::Tensor o = at::scaled_dot_product_attention(
-        q, k, v, causal_only ? std::nullopt : std::optional<at::Tensor>(ctx.mask), 0.0, causal_only,
+        q, k, v, causal_only ? std::nullopt : std::optional<at::Tensor>(mask), 0.0, causal_only,
         1.0 / std::sqrt(static_cast<double>(hd)));
-    return L.o(o.transpose(1, 2).reshape({B, T, nh * hd}));
+    return L.o(o.transpose(1, 2).reshape({B, Tq, nh * hd}));
   }
 
-  at::Tensor opt_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx) const {
+  // sel: the last layer under ForwardOptions::positions (returns [B, 1, H]).
+  at::Tensor opt_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx, bool sel) const {
     const bool pre = cfg.do_layer_norm_before;
-    h = h.add(attention(L, pre ? L.attn_norm(h) : h, ctx));
+    const at::Tensor a = attention(L, pre ? L.attn_norm(h) : h, ctx, sel);
+    h = (sel ? take_rows(h, ctx.pos) : h).add(a);
     if (!pre) h = L.attn_norm(h);
     h = h.add(L.fc2(L.fc1(pre ? L.mlp_norm(h) : h).relu()));
     if (!pre) h = L.mlp_norm(h);
     return h;
   }
 
-  at::Tensor llama_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx) const {
-    h = h.add(attention(L, L.attn_norm(h), ctx));
+  at::Tensor llama_layer(const Layer& L, at::Tensor h, const AttnCtx& ctx, bool sel) const {
+    const at::Tensor a = attention(L, L.attn_norm(h), ctx, sel);
+    h = (sel ? take_rows(h, ctx.pos) : h).add(a);
     const at::Tensor x = L.mlp_norm(h);
     return h.add(L.down(at::silu(L.gate(x)).mul(L.up(x))));
   }
@@ -269,11 +288,21 @@ struct CausalLM::Impl {
     return at::linear(h, lm_head_weight.defined() ? lm_head_weight : embed_tokens);
   }
 
-  ForwardResult forward(const at::Tensor& ids, const at::Tensor& mask, const ForwardOptions& fo) const {
+  ForwardResult forward(const at::Tensor& ids, const at::Tensor& mask_in, const ForwardOptions& fo) const {
     const int64_t T = ids.size(1);
     const int64_t pad = cfg.pad_token_id.value_or(-1);
+    // No padding: the causal-only fused kernel, no [B, 1, T, T] mask (transformers' sdpa
+    // path skips its mask the same way when it is all ones).
+    const at::Tensor mask = mask_in.defined() && !mask_in.ne(0).all().item<bool>() ? mask_in : at::Tensor();
     AttnCtx ctx;
     if (mask.defined()) ctx.mask = attention_mask_4d(mask, T);
+    const bool sel = fo.positions.defined();
+    if (sel) {
+      ctx.pos = fo.positions;
+      ctx.sel_mask = mask.defined()
+                         ? ctx.mask.gather(2, ctx.pos.view({-1, 1, 1, 1}).expand({ids.size(0), 1, 1, T}))
+                         : at::arange(T, ctx.pos.options()).view({1, 1, 1, T}).le(ctx.pos.view({-1, 1, 1, 1}));
+    }
     at::Tensor h = at::embedding(embed_tokens, ids, pad);
     if (is_opt()) {
       if (T > cfg.max_position_embeddings)
@@ -292,13 +321,19 @@ struct CausalLM::Impl {
       const at::Tensor emb = at::cat({freqs, freqs}, -1);
       ctx.cos = emb.cos().to(opt.dtype);
       ctx.sin = emb.sin().to(opt.dtype);
+      if (sel) {
+        ctx.sel_cos = ctx.cos.index_select(0, ctx.pos).view({ids.size(0), 1, 1, -1});
+        ctx.sel_sin = ctx.sin.index_select(0, ctx.pos).view({ids.size(0), 1, 1, -1});
+      }
     }
     ForwardResult r;
     if (fo.hidden_states) r.hidden_states.push_back(h);
-    for (const Layer& L : layers) {
-      h = is_opt() ? opt_layer(L, h, ctx) : llama_layer(L, h, ctx);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const bool s = sel && i + 1 == layers.size();
+      h = is_opt() ? opt_layer(layers[i], h, ctx, s) : llama_layer(layers[i], h, ctx, s);
       if (fo.hidden_states) r.hidden_states.push_back(h);
     }
+    if (sel && layers.empty()) h = take_rows(h, ctx.pos);
     if (cfg.has_final_norm()) h = final_norm(h);
     if (project_out.weight.defined()) h = project_out(h);
     if (fo.hidden_states) r.hidden_states.back() = h;
@@ -492,10 +527,22 @@ ForwardResult CausalLM::forward(const at::Tensor& input_ids, const at::Tensor& a
   if (attention_mask.defined() && attention_mask.sizes() != input_ids.sizes())
     fail("forward", "attention_mask shape " + shape_text(attention_mask.sizes()) + " differs from input_ids " +
                         shape_text(input_ids.sizes()));
+  if (opt.positions.defined()) {
+    if (opt.positions.dim() != 1 || opt.positions.size(0) != input_ids.size(0))
+      fail("forward", "positions must be a [B] tensor, got " + shape_text(opt.positions.sizes()));
+    if (opt.hidden_states) fail("forward", "positions and hidden_states cannot be combined");
+  }
   std::optional<c10::InferenceMode> guard;
   if (!impl_->autograd) guard.emplace();
   const c10::Device dev = impl_->opt.device;
-  return impl_->forward(input_ids.to(dev), attention_mask.defined() ? attention_mask.to(dev) : at::Tensor(), opt);
+  ForwardOptions fo = opt;
+  if (fo.positions.defined()) {
+    fo.positions = fo.positions.to(dev, at::kLong);
+    const int64_t T = input_ids.size(1);
+    if (fo.positions.lt(0).any().item<bool>() || fo.positions.ge(T).any().item<bool>())
+      fail("forward", "positions must lie in [0, " + std::to_string(T) + ")");
+  }
+  return impl_->forward(input_ids.to(dev), attention_mask.defined() ? attention_mask.to(dev) : at::Tensor(), fo);
 }
 
 at::Tensor CausalLM::logits(const at::Tensor& input_ids, const at::Tensor& attention_mask) const {
@@ -564,10 +611,13 @@ std::pair<at::Tensor, at::Tensor> shifted_nll(const at::Tensor& logits, const at
     fail("lm_loss", "logits " + shape_text(logits.sizes()) + " and labels " + shape_text(labels.sizes()) +
                         " must be [B, T, V] and [B, T]");
   const int64_t B = logits.size(0), T = logits.size(1), V = logits.size(2);
-  const at::Tensor lg = logits.narrow(1, 0, T - 1).to(at::kFloat).reshape({-1, V});
-  const at::Tensor tg = labels.narrow(1, 1, T - 1).to(at::kLong);
+  // Shift the labels, not the logits (as transformers' ForCausalLMLoss): logits stay a
+  // view (no [B, T-1, V] copy) and the last position's target is -100.
+  const at::Tensor lg = logits.to(at::kFloat).reshape({-1, V});
+  const at::TensorOptions lo = at::TensorOptions().dtype(at::kLong).device(labels.device());
+  const at::Tensor tg = at::cat({labels.narrow(1, 1, T - 1).to(at::kLong), at::full({B, 1}, -100, lo)}, 1);
   const at::Tensor nll = at::cross_entropy_loss(lg, tg.reshape({-1}), {}, at::Reduction::None, -100);
-  return {nll.view({B, T - 1}), tg.ne(-100).to(at::kFloat)};
+  return {nll.view({B, T}).narrow(1, 0, T - 1), tg.narrow(1, 0, T - 1).ne(-100).to(at::kFloat)};
 }
 
 }  // namespace

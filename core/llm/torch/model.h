@@ -74,11 +74,17 @@ struct ModelOptions {
 struct ForwardOptions {
   bool hidden_states = false;  // fill ForwardResult::hidden_states
   bool logits = true;          // compute the lm_head (false: last_hidden only)
+  // [B] int64, optional: the one position per row whose output is needed (e.g. the answer
+  // position of a prompt-classification batch). The last layer then runs its query, MLP
+  // and the final norm at that position only (keys and values still cover every token),
+  // and last_hidden / logits are [B, 1, ...] for those positions. Not with hidden_states.
+  at::Tensor positions = {};
 };
 
 struct ForwardResult {
   at::Tensor logits;                       // [B, T, V], storage dtype
-  at::Tensor last_hidden;                  // [B, T, embed_dim] after the final norm (+ OPT project_out)
+  at::Tensor last_hidden;                  // [B, T, embed_dim] after the final norm (+ OPT project_out);
+                                           // [B, 1, embed_dim] with ForwardOptions::positions
   std::vector<at::Tensor> hidden_states;   // transformers output_hidden_states: embeddings
                                            // output, each layer's output, the last one
                                            // replaced by last_hidden (num_layers + 1)
@@ -136,7 +142,8 @@ class CausalLM {
   // runs). Padding may be on either side: OPT positions come from the mask's cumulative
   // sum, LLaMA's RoPE is relative; query rows with no visible token (left padding) attend
   // causally to everything so that no softmax row is empty (their outputs are garbage
-  // and must be ignored, as in transformers).
+  // and must be ignored, as in transformers). A mask without padding (all ones) runs the
+  // causal-only kernel too (one check per forward).
   ForwardResult forward(const at::Tensor& input_ids, const at::Tensor& attention_mask = {},
                         const ForwardOptions& opt = {}) const;
   at::Tensor logits(const at::Tensor& input_ids, const at::Tensor& attention_mask = {}) const;

@@ -200,20 +200,19 @@ double TensorEngine::do_loss_grad() {
 
 namespace {
 
-// One pass of `r` over block b on the CPU. aux_out (fp32, may be undefined) receives
-// ElemOut::aux. Partial statistics per chunk, summed in chunk order (deterministic).
+// Chunks [c0, c1) of one pass of `r` over block b on the CPU (bufs: scratch). aux (fp32,
+// may be null) receives ElemOut::aux. Partial statistics go to parts[c] (per chunk, summed
+// in chunk order by the caller: deterministic).
 template <class S>
-void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, const float* grad, float wd_mask,
-                    int64_t n, float* aux, const float* const row_scale[2], int64_t row_len, uint64_t plot_seed,
-                    bool plot, std::vector<ChunkStats>& parts) {
-  const int64_t nchunks = (n + kChunk - 1) / kChunk;
-  parts.assign(static_cast<size_t>(nchunks), ChunkStats());
+void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1, const float* grad, float wd_mask,
+                      int64_t n, float* aux, const float* const row_scale[2], int64_t row_len, uint64_t plot_seed,
+                      bool plot, ChunkStats* parts, int64_t c0, int64_t c1, std::vector<float>& bufs) {
   int slots[kMaxSeeds + 4];
   uint32_t streams[kMaxSeeds + 4];
   const int nslots = elem_dir_slots(r, slots, streams);
   const bool update = is_update_op(r.op);
-  at::parallel_for(0, nchunks, 1, [&](int64_t c0, int64_t c1) {
-    std::vector<float> bufs(static_cast<size_t>((nslots + 2) * kChunk));
+  if (bufs.size() < static_cast<size_t>((nslots + 2) * kChunk)) bufs.resize(static_cast<size_t>((nslots + 2) * kChunk));
+  {
     for (int64_t c = c0; c < c1; ++c) {
       const int64_t i0 = c * kChunk, len = std::min(kChunk, n - i0), g0 = i0 / 4, ng = (len + 3) / 4;
       ChunkDirs dirs;
@@ -244,7 +243,7 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
           normal_fill(plot_seed + static_cast<uint64_t>(k), static_cast<uint64_t>(b), static_cast<uint64_t>(g0), ng,
                       kPlotStream, pd[k]);
         }
-      ChunkStats& cs = parts[static_cast<size_t>(c)];
+      ChunkStats& cs = parts[c];
       if (r.op == kOpPerturb && !aux) {
         // x += sum_k c1[k] z_k: the same float operations, in the same order, as elem.h's
         // kOpPerturb, written as plain loops over the chunk so they vectorise.
@@ -255,6 +254,36 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
           for (int64_t i = 0; i < len; ++i)
             xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
         }
+        continue;
+      }
+      if (r.op == kOpSgd && !aux && !pd[0] && !(r.flags & kFlagGradBuffer)) {
+        // ZO-SGD's fused pass (restore, x -= lr (g + wd x), next perturbation): elem.h's
+        // kOpSgd float operations in the same order, as plain loops over the chunk.
+        const float lr = static_cast<float>(r.lr), wd = static_cast<float>(r.wd) * wd_mask;
+        const float cr = static_cast<float>(r.restore_coef), cn = static_cast<float>(r.next_coef);
+        const float* zr = r.restore_coef != 0.0 ? dirs.buf[kSlotRestore][0] : nullptr;
+        const float* zn = r.next_coef != 0.0 ? dirs.buf[kSlotNext][0] : nullptr;
+        S* xs = x + i0;
+        float* g = bufs.data() + static_cast<size_t>(nslots + 1) * kChunk;  // the plot slots are unused here
+        std::fill(g, g + len, 0.0f);
+        for (int k = 0; k < r.n_seeds; ++k) {
+          const float ck = static_cast<float>(r.c1[k]);
+          const float* z = dirs.buf[k][0];
+          for (int64_t i = 0; i < len; ++i) g[i] += ck * z[i];
+        }
+        double usq = 0;
+        for (int64_t i = 0; i < len; ++i) {
+          float v = elem_load<float, S>(xs[i]);
+          if (zr) v += cr * zr[i];
+          const float v0 = v;
+          v -= lr * (g[i] + wd * v);
+          const float d = v - v0;
+          usq += static_cast<double>(d) * d;
+          if (zn) v += cn * zn[i];
+          xs[i] = elem_store<S, float>(v);
+        }
+        cs.usq += usq;
+        cs.hist[alpha_bin(lr)] += len;
         continue;
       }
       ElemGroup<float, S> e;
@@ -289,8 +318,35 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
         }
       }
     }
+  }
+}
+
+// One pass of `r` over block b, its chunks on ATen's thread pool.
+template <class S>
+void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, const float* grad, float wd_mask,
+                    int64_t n, float* aux, const float* const row_scale[2], int64_t row_len, uint64_t plot_seed,
+                    bool plot, std::vector<ChunkStats>& parts) {
+  const int64_t nchunks = (n + kChunk - 1) / kChunk;
+  parts.assign(static_cast<size_t>(nchunks), ChunkStats());
+  at::parallel_for(0, nchunks, 1, [&](int64_t c0, int64_t c1) {
+    std::vector<float> bufs;
+    cpu_block_chunks<S>(r, b, x, st0, st1, grad, wd_mask, n, aux, row_scale, row_len, plot_seed, plot, parts.data(), c0,
+                        c1, bufs);
   });
 }
+
+// A block's arguments for a pass (apply): the chunks of every block run in one parallel
+// loop, so a pass is one fork/join however many (small) blocks the model has.
+struct BlockPass {
+  void* x = nullptr;
+  at::ScalarType dtype = at::kFloat;
+  float *st0 = nullptr, *st1 = nullptr;
+  const float* grad = nullptr;
+  float wd = 0;
+  int64_t n = 0, row_len = 0, first = 0;  // first: index of its chunk 0 in the pass's parts
+  bool plot = false;
+  const float* rs[2] = {nullptr, nullptr};
+};
 
 }  // namespace
 
@@ -347,33 +403,54 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     return;
   }
 #endif
-  std::vector<ChunkStats> parts;
+  std::vector<BlockPass> bp(blocks_.size());
+  std::vector<int> chunk_block;  // block of each chunk of the pass
   for (size_t b = 0; b < blocks_.size(); ++b) {
+    BlockPass& a = bp[b];
     at::Tensor& x = impl_->x[b];
-    float* st0 = impl_->st[0].size() > b ? impl_->st[0][b].data_ptr<float>() : nullptr;
-    float* st1 = impl_->st[1].size() > b ? impl_->st[1][b].data_ptr<float>() : nullptr;
-    const float* gr = impl_->grad.size() > b && impl_->grad[b].defined() ? impl_->grad[b].data_ptr<float>() : nullptr;
-    const float wd = blocks_[b].decay ? 1.0f : 0.0f;
-    const int64_t n = x.numel();
-    const bool plot = opt_.plot_stats && impl_->row_scale[0][b].numel() > 1;
-    const float* rs[2] = {plot ? impl_->row_scale[0][b].data_ptr<float>() : nullptr,
-                          plot ? impl_->row_scale[1][b].data_ptr<float>() : nullptr};
-    const int64_t row_len = blocks_[b].tensor.dim() >= 2 ? n / blocks_[b].tensor.size(0) : 0;
-    switch (x.scalar_type()) {
-      case at::kFloat:
-        cpu_block_pass<float>(r, static_cast<int>(b), x.data_ptr<float>(), st0, st1, gr, wd, n, nullptr, rs, row_len,
-                              opt_.plot_seed, plot, parts);
-        break;
-      case at::kHalf:
-        cpu_block_pass<c10::Half>(r, static_cast<int>(b), x.data_ptr<c10::Half>(), st0, st1, gr, wd, n, nullptr, rs,
-                                  row_len, opt_.plot_seed, plot, parts);
-        break;
-      default:
-        cpu_block_pass<c10::BFloat16>(r, static_cast<int>(b), x.data_ptr<c10::BFloat16>(), st0, st1, gr, wd, n,
-                                      nullptr, rs, row_len, opt_.plot_seed, plot, parts);
-        break;
+    a.x = x.data_ptr();
+    a.dtype = x.scalar_type();
+    a.st0 = impl_->st[0].size() > b ? impl_->st[0][b].data_ptr<float>() : nullptr;
+    a.st1 = impl_->st[1].size() > b ? impl_->st[1][b].data_ptr<float>() : nullptr;
+    a.grad = impl_->grad.size() > b && impl_->grad[b].defined() ? impl_->grad[b].data_ptr<float>() : nullptr;
+    a.wd = blocks_[b].decay ? 1.0f : 0.0f;
+    a.n = x.numel();
+    a.plot = opt_.plot_stats && impl_->row_scale[0][b].numel() > 1;
+    a.rs[0] = a.plot ? impl_->row_scale[0][b].data_ptr<float>() : nullptr;
+    a.rs[1] = a.plot ? impl_->row_scale[1][b].data_ptr<float>() : nullptr;
+    a.row_len = blocks_[b].tensor.dim() >= 2 ? a.n / blocks_[b].tensor.size(0) : 0;
+    a.first = static_cast<int64_t>(chunk_block.size());
+    chunk_block.insert(chunk_block.end(), static_cast<size_t>((a.n + kChunk - 1) / kChunk), static_cast<int>(b));
+  }
+  std::vector<ChunkStats> parts(chunk_block.size());
+  at::parallel_for(0, static_cast<int64_t>(chunk_block.size()), 1, [&](int64_t q0, int64_t q1) {
+    std::vector<float> bufs;
+    for (int64_t q = q0; q < q1; ++q) {
+      const int b = chunk_block[static_cast<size_t>(q)];
+      const BlockPass& a = bp[static_cast<size_t>(b)];
+      const int64_t c = q - a.first;
+      ChunkStats* ps = parts.data() + a.first;
+      switch (a.dtype) {
+        case at::kFloat:
+          cpu_block_chunks<float>(r, b, static_cast<float*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n, nullptr, a.rs,
+                                  a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+          break;
+        case at::kHalf:
+          cpu_block_chunks<c10::Half>(r, b, static_cast<c10::Half*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n, nullptr,
+                                      a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+          break;
+        default:
+          cpu_block_chunks<c10::BFloat16>(r, b, static_cast<c10::BFloat16*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n,
+                                          nullptr, a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+          break;
+      }
     }
-    for (const auto& p : parts) {
+  });
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const int64_t first = bp[b].first;
+    const int64_t last = b + 1 < blocks_.size() ? bp[b + 1].first : static_cast<int64_t>(chunk_block.size());
+    for (int64_t q = first; q < last; ++q) {
+      const ChunkStats& p = parts[static_cast<size_t>(q)];
       usq_total += p.usq;
       if (stats) {
         stats->block_l1[b] += p.l1;
@@ -385,7 +462,7 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
         for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] += p.hist[k];
       }
     }
-    if (opt_.master_weights) blocks_[b].tensor.copy_(x);
+    if (opt_.master_weights) blocks_[b].tensor.copy_(impl_->x[b]);
   }
   if (stats) stats->update_sq = usq_total;
   if (update) stats_.update_norm = std::sqrt(usq_total);
