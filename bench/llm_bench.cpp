@@ -28,7 +28,6 @@
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/tensor_io.h"
-#include "core/llm/cuda/zo_cuda.h"  // ZS_HAVE_CUDA (0 in a CPU-only build)
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox_bulk.h"
