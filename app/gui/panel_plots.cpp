@@ -115,14 +115,16 @@ void DrawPlotsPanel(App& app) {
   // Suboptimality f - f* on a log axis when the minimum value is known.
   const Scene* s = app.scene();
   const double f_min = s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
-  // New results are taken in at most 5 times a second while a job is running (slider
-  // drags, streaming N-D runs): redrawing four plots' series costs a software rasteriser
-  // more than the rest of the frame, and the landscape view shows every update anyway.
+  // New results are taken in at most 5 times a second while they keep coming (a slider
+  // or the start dragged, N-D runs streaming): redrawing four plots' series costs a
+  // software rasteriser more than the rest of the frame, and the landscape view shows
+  // every update anyway. Wall-clock time: a drag's jobs may each finish within a frame
+  // (busy() is false between them), and the app keeps drawing until the last is taken.
   static SeriesCache cache;
   static double last_take = 0;
-  const double now = ImGui::GetTime();
+  const double now = steady_seconds();
   const bool fresh = cache.app == app.instance() && cache.runs_serial != app.results().runs_serial &&
-                     app.busy() && now - last_take < 0.2;
+                     (app.busy() || app.editing()) && now - last_take < 0.2;
   if (!fresh && (cache.app != app.instance() || cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
       cache.smoothing != m.plots.smoothing || cache.f_min != f_min || cache.runs.size() != e.runs.size())) {
     rebuild(cache, app, f_min);
