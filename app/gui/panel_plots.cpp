@@ -143,6 +143,18 @@ void DrawPlotsPanel(App& app) {
     mix(r.visible);
     mix(std::hash<std::string>()(r.label));
   }
+  // While results keep coming, one plot a frame takes the new series (in turn): the
+  // others keep drawing their cached layers, so no frame pays for all four at once.
+  static uint64_t plot_version[4] = {0, 0, 0, 0};
+  static int next_plot = 0;
+  const bool stagger = app.busy() || app.editing();
+  for (int k = 0, taken = 0; k < 4; ++k) {
+    const int p = (next_plot + k) % 4;
+    if (plot_version[p] == version || (stagger && taken)) continue;
+    plot_version[p] = version;
+    taken = 1;
+    next_plot = (p + 1) % 4;
+  }
   const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
@@ -152,7 +164,7 @@ void DrawPlotsPanel(App& app) {
 
   g_loss.legend_on_hover = true;
   const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
-  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, version)) {
+  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, plot_version[0])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -170,7 +182,7 @@ void DrawPlotsPanel(App& app) {
   const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
                             : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                                   : "step size alpha_x (solid), alpha_y (faint)";
-  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, version)) {
+  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, plot_version[1])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -197,7 +209,7 @@ void DrawPlotsPanel(App& app) {
   g_cos.legend_on_hover = true;
   g_cos.y_fixed = true;
   g_cos.y = {-1.05, 1.05};
-  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, version)) {
+  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, plot_version[2])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -212,7 +224,7 @@ void DrawPlotsPanel(App& app) {
   app.note_item("plots/cos");
 
   g_path.legend_on_hover = true;
-  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, version)) {
+  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, plot_version[3])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
