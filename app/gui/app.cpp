@@ -451,6 +451,8 @@ void App::sync() {
   if (rk != runs_key_) {
     runs_key_ = rk;
     recompute_.submit_runs(m_.exp);
+    prev_submit_s_ = last_submit_s_;
+    last_submit_s_ = steady_seconds();
   }
   if (grid_requested_) {
     const int n = grid_nodes();

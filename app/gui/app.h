@@ -68,7 +68,16 @@ class App : private plot::LayerRenderer {
   void frame();
   bool quit_requested() const { return quit_; }
   // Something changes on screen without input: playback, recompute, exports in progress.
-  bool animating() const { return m_.play.playing || busy() || !res_.runs_complete || tasks_running(); }
+  // Frames keep coming for a moment after an edit: panels that throttle their updates
+  // while inputs change (see editing()) catch up with the last result.
+  bool animating() const {
+    return m_.play.playing || busy() || !res_.runs_complete || tasks_running() || steady_seconds() - last_submit_s_ < 0.5;
+  }
+  // The runs' inputs are changing continuously (a slider or the start marker dragged):
+  // the last two recomputes were submitted in quick succession, the last one just now.
+  bool editing() const {
+    return steady_seconds() - last_submit_s_ < 0.25 && last_submit_s_ - prev_submit_s_ < 0.25;
+  }
   void request_quit() { quit_ = true; }
   void status(const std::string& msg, bool error = false);
   const std::string& status_text() const { return status_; }
@@ -184,6 +193,7 @@ class App : private plot::LayerRenderer {
   bool quit_ = false;
   int frames_ = 0;
   uint64_t instance_ = 0;
+  double last_submit_s_ = -1e9, prev_submit_s_ = -1e9;  // wall clock of the last two runs jobs
   int gl_error_frames_ = 0;
   std::string last_gl_error_;
   double frame_ms_ = 0;

@@ -104,6 +104,43 @@ void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 ring, float 
 
 // [SECTION] trajectories and markers
 
+namespace {
+
+float segment_dist2(ImVec2 p, ImVec2 a, ImVec2 b) {
+  const float dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
+  const float t = l2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / l2, 0.f, 1.f) : 0.f;
+  const float ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
+  return ex * ex + ey * ey;
+}
+
+}  // namespace
+
+void decimate_polyline(std::vector<ImVec2>& pts, float tol) {
+  const size_t n = pts.size();
+  if (n <= 2) return;
+  const float t2 = tol * tol;
+  // A chord replaces at most this many points: bounds the work per point (a long straight
+  // stretch then costs a vertex every kWindow points, which is still few).
+  constexpr size_t kWindow = 48;
+  // pts[0, out) are the kept points; the last of them, the anchor, is pts[a] of the input.
+  // Kept points are written at or before a and only points after a are read: in place.
+  size_t out = 1, a = 0;
+  ImVec2 anchor = pts[0];
+  for (size_t j = 2; j < n; ++j) {
+    // Can the chord anchor -> pts[j] replace pts[a + 1 .. j - 1]? Most recent first: a
+    // turn just made is the likeliest to fail.
+    bool ok = j - a <= kWindow;
+    for (size_t k = j - 1; ok && k > a; --k) ok = segment_dist2(pts[k], anchor, pts[j]) <= t2;
+    if (!ok) {
+      a = j - 1;
+      anchor = pts[a];
+      pts[out++] = anchor;
+    }
+  }
+  pts[out++] = pts[n - 1];
+  pts.resize(out);
+}
+
 void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
                        const std::vector<int>& to_rows) {
   const Experiment& e = app.exp();
@@ -121,6 +158,9 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
     const bool light = light_colour(c);
     const ImU32 col = rgb_u32(c, 0.95f), shade = IM_COL32(0, 0, 0, 90);
     const auto flush = [&] {
+      // Within half a pixel of the path: thousands of sub-pixel steps become a few
+      // hundred segments, which a software rasteriser pays for per triangle.
+      decimate_polyline(pts, 0.5f * s);
       if (light) add_path(dl, pts, shade, 4.f * s);
       add_path(dl, pts, col, 2.f * s);
       pts.clear();
@@ -135,8 +175,6 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
         continue;
       }
       const ImVec2 p = xf.to_screen(row.x, row.y);
-      // Points closer than a pixel or so to the last one kept add nothing visible.
-      if (r != k && std::fabs(p.x - last.x) + std::fabs(p.y - last.y) < 1.2f) continue;
       pts.push_back(p);
       last = p;
     }

@@ -51,6 +51,11 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
 // Everything but the paths: probes, minima, end and start markers, frame, axes, colourbar,
 // legend (in the corner the paths cross least).
 void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+// Screen-space simplification of a polyline for drawing: keeps the first and last point
+// and, between kept points, drops every point that lies within `tol` pixels of the chord
+// replacing it (so the result stays within `tol` of the original and vice versa). Long
+// smooth stretches collapse to a few segments; zigzags keep every turn. In place.
+void decimate_polyline(std::vector<ImVec2>& pts, float tol = 0.5f);
 // Paths up to the cursor and markup in one list (exports).
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
 

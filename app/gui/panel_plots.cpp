@@ -115,14 +115,16 @@ void DrawPlotsPanel(App& app) {
   // Suboptimality f - f* on a log axis when the minimum value is known.
   const Scene* s = app.scene();
   const double f_min = s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
-  // New results are taken in at most 5 times a second while a job is running (slider
-  // drags, streaming N-D runs): redrawing four plots' series costs a software rasteriser
-  // more than the rest of the frame, and the landscape view shows every update anyway.
+  // New results are taken in at most 5 times a second while they keep coming (a slider
+  // or the start dragged, N-D runs streaming): redrawing four plots' series costs a
+  // software rasteriser more than the rest of the frame, and the landscape view shows
+  // every update anyway. Wall-clock time: a drag's jobs may each finish within a frame
+  // (busy() is false between them), and the app keeps drawing until the last is taken.
   static SeriesCache cache;
   static double last_take = 0;
-  const double now = ImGui::GetTime();
+  const double now = steady_seconds();
   const bool fresh = cache.app == app.instance() && cache.runs_serial != app.results().runs_serial &&
-                     app.busy() && now - last_take < 0.2;
+                     (app.busy() || app.editing()) && now - last_take < 0.2;
   if (!fresh && (cache.app != app.instance() || cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
       cache.smoothing != m.plots.smoothing || cache.f_min != f_min || cache.runs.size() != e.runs.size())) {
     rebuild(cache, app, f_min);
@@ -141,6 +143,18 @@ void DrawPlotsPanel(App& app) {
     mix(r.visible);
     mix(std::hash<std::string>()(r.label));
   }
+  // While results keep coming, one plot a frame takes the new series (in turn): the
+  // others keep drawing their cached layers, so no frame pays for all four at once.
+  static uint64_t plot_version[4] = {0, 0, 0, 0};
+  static int next_plot = 0;
+  const bool stagger = app.busy() || app.editing();
+  for (int k = 0, taken = 0; k < 4; ++k) {
+    const int p = (next_plot + k) % 4;
+    if (plot_version[p] == version || (stagger && taken)) continue;
+    plot_version[p] = version;
+    taken = 1;
+    next_plot = (p + 1) % 4;
+  }
   const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
@@ -150,7 +164,7 @@ void DrawPlotsPanel(App& app) {
 
   g_loss.legend_on_hover = true;
   const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
-  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, version)) {
+  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, plot_version[0])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -168,7 +182,7 @@ void DrawPlotsPanel(App& app) {
   const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
                             : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                                   : "step size alpha_x (solid), alpha_y (faint)";
-  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, version)) {
+  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, plot_version[1])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -195,7 +209,7 @@ void DrawPlotsPanel(App& app) {
   g_cos.legend_on_hover = true;
   g_cos.y_fixed = true;
   g_cos.y = {-1.05, 1.05};
-  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, version)) {
+  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, plot_version[2])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
@@ -210,7 +224,7 @@ void DrawPlotsPanel(App& app) {
   app.note_item("plots/cos");
 
   g_path.legend_on_hover = true;
-  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, version)) {
+  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, plot_version[3])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
