@@ -103,7 +103,7 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
       {with("runs", "[]"), "spec.json: runs: expected a non-empty array"},
       {with("runs", R"([{"optimizer": "sgdd"}])"), "spec.json: runs[0].optimizer: value \"sgdd\" is not an optimizer (known: "},
       {with("runs", R"([{"label": "x"}])"), "spec.json: runs[0].optimizer: missing"},
-      {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"lr": 5}}])"), "spec.json: runs[0].hyperparameters.lr: value 5 is outside the accepted range"},
+      {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"lr": -1}}])"), "spec.json: runs[0].hyperparameters.lr: value -1 is outside the accepted range"},
       {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"beta1": 0.9}}])"),
        "spec.json: runs[0].hyperparameters.beta1: unknown parameter of mezo (known: lr, eps"},
       {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"lr": "big"}}])"),

@@ -4,7 +4,9 @@
 // replayed steps) and first-order Adam (recomputed from the checkpoint); a corrupted log
 // is refused; the table, results and curves have the documented columns.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -158,6 +160,45 @@ TEST(Finetune, ForwardPassBudgetTableAndCurves) {
   const zs::FinetuneRunResult back = zs::finetune_result_read((tmp.path / "runs" / "a" / "result.json").string());
   EXPECT_EQ(back.steps, 9);
   EXPECT_EQ(back.dev_accuracy, rs[1].dev_accuracy);
+}
+
+}  // namespace
+
+namespace {
+
+// The CLI end to end: each run in a child process; ZOSCOPE_FINETUNE_EXIT_AFTER stops every
+// run process after step 7 (exit 75, reported as a failed run); --resume finishes them
+// and the weights equal those of an uninterrupted CLI run.
+int sh(const std::string& cmd) {
+  const int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(FinetuneCli, KilledChildrenResumeToTheUninterruptedWeights) {
+  TempDir tmp("cli");
+  const zs::FinetuneSpec spec = tiny_spec(kThree, R"({"steps": 10})");
+  const std::string spec_path = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec_path, zs::finetune_spec_to_json(spec));
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string full = (tmp.path / "full").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(sh(cli + " finetune " + spec_path + " --out " + full + " > " + full + ".txt 2>&1"), 0) << zs::read_file(full + ".txt");
+  EXPECT_EQ(sh("ZOSCOPE_FINETUNE_EXIT_AFTER=7 " + cli + " finetune " + spec_path + " --out " + cut + " > " + cut + ".txt 2>&1"), 2);
+  EXPECT_NE(zs::read_file(cut + ".txt").find("run mezo failed (exit status 75); continue it with --resume"), std::string::npos)
+      << zs::read_file(cut + ".txt");
+  // Every run is stopped once: resume repeatedly until the table appears.
+  int tries = 0;
+  while (sh(cli + " finetune " + spec_path + " --out " + cut + " --resume > " + cut + ".txt 2>&1") != 0 && ++tries < 5) {}
+  ASSERT_LT(tries, 5) << zs::read_file(cut + ".txt");
+  for (const auto& r : spec.runs)
+    EXPECT_EQ(zs::read_file(full + "/runs/" + r.label + "/final.safetensors"),
+              zs::read_file(cut + "/runs/" + r.label + "/final.safetensors"))
+        << r.label;
+  const std::string table = zs::read_file(cut + ".txt");
+  EXPECT_NE(table.find("optimizer_state_bytes"), std::string::npos) << table;
+  EXPECT_EQ(zs::read_file(full + "/curves.csv"), zs::read_file(cut + "/curves.csv"));
+  // Peak memory comes from each child (wait4), so every run reports its own.
+  for (const auto& r : spec.runs)
+    EXPECT_GT(zs::finetune_result_read(cut + "/runs/" + r.label + "/result.json").peak_rss_bytes, 0);
 }
 
 }  // namespace

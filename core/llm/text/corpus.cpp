@@ -186,13 +186,15 @@ std::vector<Example> sentiment_examples(SentimentSplit split, uint64_t seed, int
 
 std::string sentiment_document(uint64_t seed, uint64_t index) {
   PhiloxStream rng(seed, kDomainCorpus + static_cast<uint32_t>(SentimentSplit::Corpus), index);
-  if (rng.chance(3, 5)) {
-    // Short review: up to two neutral sentences, one plain frame, always the task's verdict.
+  if (rng.chance(4, 5)) {
+    // Short review: at most one neutral sentence, one or two plain frames of one polarity,
+    // always the task's verdict.
     Gen g{rng};
     const bool positive = rng.chance(1, 2);
     std::string text;
-    for (uint32_t k = rng.uniform(3); k > 0; --k) text += g.pick(kNeutral) + " ";
+    if (rng.chance(1, 3)) text += g.pick(kNeutral) + " ";
     text += capitalized(g.frame(0, positive ? 1 : -1));
+    if (rng.chance(1, 3)) text += " " + capitalized(g.frame(0, positive ? 1 : -1));
     return text + (positive ? " It was great." : " It was terrible.");
   }
   // Rich review: every frame of the corpus set; the verdict in other words than the task's.

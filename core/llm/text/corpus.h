@@ -21,14 +21,16 @@
 //     "S felt I A+."  "Everyone will find S A+."  "A A+ <noun> with a I A+ S."
 //     "S seemed I A+ from start to finish."
 // The label words "great" and "terrible" occur only in verdicts and in "D was ..." clauses.
-// Pretraining documents: 3/5 are short reviews (0-2 neutral sentences, one "S was I A."
-// sentence, then the task's verdict "It was great." / "It was terrible."); 2/5 are full
-// reviews from the corpus frames with a verdict in other words ("I would call it great.",
+// Pretraining documents: 4/5 are short reviews (a neutral sentence with probability 1/3,
+// one "S was I A." sentence, a second one of the same polarity with probability 1/3, then
+// the task's verdict "It was great." / "It was terrible."); 1/5 are full reviews from the
+// corpus frames with a verdict in other words ("I would call it great.",
 // "In short, terrible.", "My verdict: great.", "I recommend it." / "Avoid it.", or none).
 // Why this mix: a 1M-parameter model trained for a minute only learns to read the
 // sentiment word a few tokens back when most "It was <verdict>" contexts are clean; with
 // negation and contrast behind the task's own verdict words it stays at chance for
-// ~1000 steps. The full reviews still bring negation, intensifiers and distractors.
+// ~1000 steps. Short documents also make a pretraining step cheap. The full reviews still
+// bring negation, intensifiers and distractors.
 //
 // Tokenizer: pre-tokens (GPT-2 split on ASCII text: a letter run or a punctuation run with
 // its leading space) counted over 4000 generated documents of every split, then classic BPE

@@ -1,6 +1,7 @@
 // The fine-tuning driver (see finetune.h).
 #include "core/llm/torch/finetune.h"
 #include <ATen/Context.h>
+#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
 #include <chrono>
@@ -153,7 +154,8 @@ int64_t process_peak_rss_bytes() {
   return 0;
 }
 
-std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log) {
+std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log, int threads) {
+  if (threads > 0) at::set_num_threads(threads);
   if (spec.model != "default") return spec.model;
   DefaultModelOptions o;
   if (spec.pretrain_steps > 0) o.pretrain.steps = spec.pretrain_steps;
@@ -166,6 +168,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   if (run_index >= spec.runs.size()) fail("finetune", "run " + std::to_string(run_index) + " does not exist");
   const auto t_start = std::chrono::steady_clock::now();
   const FinetuneRun& run = spec.runs[run_index];
+  if (opt.threads > 0) at::set_num_threads(opt.threads);
   const auto log = [&](const std::string& s) {
     if (opt.log) opt.log(run.label + ": " + s);
   };

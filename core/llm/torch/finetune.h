@@ -39,6 +39,7 @@ struct FinetuneRunOptions {
   // > 0: return (completed = false) right after step k is logged and, when due, its
   // checkpoint written, as if killed there (tests; the CLI child exits on it).
   int64_t stop_after_step = -1;
+  int threads = 0;  // ATen intra-op threads (0: ATen's default)
   FinetuneLog log;
 };
 
@@ -57,7 +58,8 @@ struct FinetuneRunResult {
 
 // The model folder of a spec: "default" is the embedded model, pretrained on first use
 // and cached (pretrain.h); otherwise the spec's folder.
-std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log = {});
+// threads > 0 sets ATen's intra-op threads first.
+std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log = {}, int threads = 0);
 
 // Runs spec.runs[run] in this process into run_dir (created; emptied unless resuming).
 FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run, const std::string& model_dir,

@@ -71,9 +71,16 @@ PretrainResult pretrain_lm(CausalLM& model, const Tokenizer& tok, const Pretrain
     std::vector<std::vector<int32_t>> docs;
     int64_t T = 0;
     for (int64_t j = 0; j < B; ++j) {
-      docs.push_back(tok.encode_for_model(sentiment_document(opt.data_seed, static_cast<uint64_t>(t * B + j)), true));
-      if (static_cast<int64_t>(docs.back().size()) > opt.seq_len) docs.back().resize(static_cast<size_t>(opt.seq_len));
-      T = std::max<int64_t>(T, static_cast<int64_t>(docs.back().size()));
+      // Packed row: "</s> doc </s> doc ..." from documents (t*B + j)*16 + k, cut to seq_len.
+      std::vector<int32_t> row;
+      for (uint64_t k = 0; k < 16 && static_cast<int64_t>(row.size()) < opt.seq_len; ++k) {
+        const std::vector<int32_t> d =
+            tok.encode_for_model(sentiment_document(opt.data_seed, static_cast<uint64_t>(t * B + j) * 16 + k), true);
+        row.insert(row.end(), d.begin(), d.end());
+      }
+      if (static_cast<int64_t>(row.size()) > opt.seq_len) row.resize(static_cast<size_t>(opt.seq_len));
+      T = std::max<int64_t>(T, static_cast<int64_t>(row.size()));
+      docs.push_back(std::move(row));
     }
     at::Tensor ids = at::full({B, T}, pad, at::TensorOptions().dtype(at::kLong));
     at::Tensor mask = at::zeros({B, T}, at::TensorOptions().dtype(at::kLong));
