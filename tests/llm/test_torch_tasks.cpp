@@ -3,7 +3,7 @@
 // gold-span LM loss equal a hand computation from full logits (fp32, 1e-5), both in
 // no-grad and autograd form; scores do not depend on left padding; accuracy is the argmax
 // of the candidates' mean log-probs; greedy decoding matches a recompute-everything
-// reference and stops at newline / EOS; a short pretraining of the embedded default model
+// reference and stops at newline / EOS; the default pretraining of the embedded model
 // beats its random init on the sentiment dev set, and the cache is reused.
 #include <gtest/gtest.h>
 #include <ATen/ops/log_softmax.h>
@@ -285,7 +285,7 @@ TEST(Pretrain, ShortRunBeatsRandomInitAndIsCached) {
   TempDir tmp;
   zs::DefaultModelOptions o;
   o.cache_dir = tmp.path.string();
-  o.pretrain.steps = 300;
+  // The default pretraining (500 steps, ~1 CPU-minute): dev accuracy ~0.69 from ~0.5.
   std::vector<std::string> lines;
   o.log = [&](const std::string& s) { lines.push_back(s); };
   const std::string dir = zs::pretrained_default_model(o);
