@@ -166,8 +166,9 @@ std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int 
     else if (!a.empty() && a[0] != '-') word = a;
   }
   for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) {
-    known += (known.empty() ? "" : ", ") + sub->get_name();
     is_sub = is_sub || sub->get_name() == word;
+    if (sub->get_group().empty()) continue;  // hidden (finetune-run)
+    known += (known.empty() ? "" : ", ") + sub->get_name();
   }
   if (!word.empty() && !is_sub) return "unknown subcommand \"" + word + "\" (known: " + known + ")";
   return e.what();

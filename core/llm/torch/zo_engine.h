@@ -56,6 +56,15 @@ class TensorEngine : public Engine {
   // State slots as named tensors (checkpoints) and back.
   std::vector<std::pair<std::string, at::Tensor>> state_tensors() const;
   void load_state_tensors(const std::vector<std::pair<std::string, at::Tensor>>& t);
+  // Loss replay (resume from a step log, finetune.h): the next loss evaluations return
+  // these logged values, in order, instead of running the loss function (no forward
+  // pass), so a zeroth-order step re-applies exactly the logged update.
+  void replay_losses(std::vector<double> losses) {
+    replay_ = std::move(losses);
+    replay_pos_ = 0;
+  }
+  // Logged values not consumed yet.
+  size_t replay_pending() const { return replay_.size() - replay_pos_; }
 
   int64_t dim() const override { return numel_; }
   int num_blocks() const override { return static_cast<int>(blocks_.size()); }
@@ -70,7 +79,7 @@ class TensorEngine : public Engine {
   double naged_msign(const ElemRequest& dual) override;
 
  protected:
-  double do_loss() override { return loss_(); }
+  double do_loss() override { return replay_pos_ < replay_.size() ? replay_[replay_pos_++] : loss_(); }
   double do_loss_grad() override;
 
  private:
@@ -82,6 +91,8 @@ class TensorEngine : public Engine {
   TensorEngineOptions opt_;
   int64_t numel_ = 0;
   TensorStepStats stats_;
+  std::vector<double> replay_;
+  size_t replay_pos_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,254 @@
+// Parsing and validation of fine-tuning specs (see finetune_spec.h).
+#include "core/llm/io/finetune_spec.h"
+#include <cmath>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <set>
+#include "core/llm/text/task.h"
+#include "core/opt/optimizer.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+namespace {
+
+using nlohmann::json;
+
+struct Ctx {
+  std::string file;
+  std::string at(const std::string& field) const { return file.empty() ? field : file + ": " + field; }
+};
+
+std::string type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+void check_keys(const Ctx& c, const json& obj, const std::string& path, std::initializer_list<const char*> known) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || it.key() == k;
+    if (ok) continue;
+    std::string names;
+    for (const char* k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+    fail(c.at(path + (path.empty() ? "" : ".") + it.key()), "unknown field (known: " + names + ")");
+  }
+}
+
+const json* get(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+int64_t integer(const Ctx& c, const json& v, const std::string& path, int64_t lo, int64_t hi) {
+  if (!v.is_number()) fail(c.at(path), "expected an integer, got " + type_name(v) + " " + shown(v));
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
+    fail(c.at(path), "value " + shown(v) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int64_t>(d);
+}
+
+std::string str(const Ctx& c, const json& v, const std::string& path) {
+  if (!v.is_string()) fail(c.at(path), "expected a string, got " + type_name(v) + " " + shown(v));
+  return v.get<std::string>();
+}
+
+std::string choice(const Ctx& c, const json& v, const std::string& path, std::initializer_list<const char*> ok) {
+  const std::string s = str(c, v, path);
+  std::string names;
+  for (const char* k : ok) {
+    if (s == k) return s;
+    names += (names.empty() ? "" : ", ") + std::string(k);
+  }
+  fail(c.at(path), "value \"" + s + "\" is not one of " + names);
+}
+
+bool boolean(const Ctx& c, const json& v, const std::string& path) {
+  if (!v.is_boolean()) fail(c.at(path), "expected true or false, got " + type_name(v) + " " + shown(v));
+  return v.get<bool>();
+}
+
+constexpr int64_t kMaxCount = int64_t(1) << 40;
+
+}  // namespace
+
+FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& file) {
+  const Ctx c{file};
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    fail(file, std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) fail(file, "expected a JSON object, got " + type_name(j));
+  check_keys(c, j, "",
+             {"zoscope_finetune", "model", "tokenizer", "pretrain_steps", "task", "data", "max_length", "mode", "dtype",
+              "master_weights", "device", "batch_size", "seed", "budget", "checkpoint_every", "eval_every",
+              "eval_examples", "runs"});
+  const json* ver = get(j, "zoscope_finetune");
+  if (!ver) fail(c.at("zoscope_finetune"), "missing (a fine-tuning spec starts with \"zoscope_finetune\": 1)");
+  if (!ver->is_number_integer() || ver->get<int64_t>() != 1)
+    fail(c.at("zoscope_finetune"), "value " + shown(*ver) + " is not a supported version (1)");
+  FinetuneSpec s;
+  s.file = file;
+  if (const json* v = get(j, "model")) {
+    s.model = str(c, *v, "model");
+    if (s.model.empty()) fail(c.at("model"), "empty (\"default\" or a model folder)");
+  }
+  if (const json* v = get(j, "tokenizer")) s.tokenizer = str(c, *v, "tokenizer");
+  if (const json* v = get(j, "pretrain_steps")) {
+    if (s.model != "default") fail(c.at("pretrain_steps"), "only applies to \"model\": \"default\"");
+    s.pretrain_steps = integer(c, *v, "pretrain_steps", 1, 1000000);
+  }
+  if (const json* v = get(j, "task")) {
+    s.task = str(c, *v, "task");
+    try {
+      task_get(s.task);
+    } catch (const Error& e) {
+      fail(c.at("task"), "value \"" + s.task + "\": " + e.what());
+    }
+  }
+  if (const json* d = get(j, "data")) {
+    if (!d->is_object()) fail(c.at("data"), "expected an object, got " + type_name(*d));
+    check_keys(c, *d, "data", {"dir", "seed", "train", "dev", "test"});
+    if (const json* v = get(*d, "dir")) s.data_dir = str(c, *v, "data.dir");
+    if (const json* v = get(*d, "seed")) s.data_seed = static_cast<uint64_t>(integer(c, *v, "data.seed", 0, int64_t(1) << 53));
+    if (const json* v = get(*d, "train")) s.n_train = integer(c, *v, "data.train", 1, kMaxCount);
+    if (const json* v = get(*d, "dev")) s.n_dev = integer(c, *v, "data.dev", 1, kMaxCount);
+    if (const json* v = get(*d, "test")) s.n_test = integer(c, *v, "data.test", 0, kMaxCount);
+  }
+  if (!task_get(s.task).generated && s.data_dir.empty())
+    fail(c.at("data.dir"), "missing: task \"" + s.task + "\" reads its files from a folder");
+  if (const json* v = get(j, "max_length")) s.max_length = integer(c, *v, "max_length", 4, 1 << 20);
+  if (const json* v = get(j, "mode")) s.mode = choice(c, *v, "mode", {"full", "lora", "adazeta"});
+  if (const json* v = get(j, "dtype")) s.dtype = choice(c, *v, "dtype", {"fp32", "bf16", "fp16"});
+  if (const json* v = get(j, "master_weights")) s.master_weights = boolean(c, *v, "master_weights");
+  if (const json* v = get(j, "device")) s.device = choice(c, *v, "device", {"cpu", "cuda"});
+  if (const json* v = get(j, "batch_size")) s.batch_size = integer(c, *v, "batch_size", 1, 1 << 20);
+  if (const json* v = get(j, "seed")) s.seed = static_cast<uint64_t>(integer(c, *v, "seed", 0, int64_t(1) << 53));
+  const json* b = get(j, "budget");
+  if (!b) fail(c.at("budget"), "missing: {\"steps\": N} or {\"forward_passes\": N}");
+  if (!b->is_object()) fail(c.at("budget"), "expected an object, got " + type_name(*b));
+  check_keys(c, *b, "budget", {"steps", "forward_passes"});
+  if (const json* v = get(*b, "steps")) s.steps = integer(c, *v, "budget.steps", 1, kMaxCount);
+  if (const json* v = get(*b, "forward_passes")) s.forward_passes = integer(c, *v, "budget.forward_passes", 1, kMaxCount);
+  if ((s.steps < 0) == (s.forward_passes < 0))
+    fail(c.at("budget"), "give exactly one of \"steps\" and \"forward_passes\"");
+  if (const json* v = get(j, "checkpoint_every")) s.checkpoint_every = integer(c, *v, "checkpoint_every", 0, kMaxCount);
+  if (const json* v = get(j, "eval_every")) s.eval_every = integer(c, *v, "eval_every", 0, kMaxCount);
+  if (const json* v = get(j, "eval_examples")) s.eval_examples = integer(c, *v, "eval_examples", 1, kMaxCount);
+  const json* runs = get(j, "runs");
+  if (!runs) fail(c.at("runs"), "missing: a list of {\"optimizer\": ...}");
+  if (!runs->is_array() || runs->empty()) fail(c.at("runs"), "expected a non-empty array, got " + type_name(*runs));
+  std::set<std::string> labels;
+  for (size_t i = 0; i < runs->size(); ++i) {
+    const std::string p = "runs[" + std::to_string(i) + "]";
+    const json& r = (*runs)[i];
+    if (!r.is_object()) fail(c.at(p), "expected an object, got " + type_name(r));
+    check_keys(c, r, p, {"optimizer", "hyperparameters", "label"});
+    const json* o = get(r, "optimizer");
+    if (!o) fail(c.at(p + ".optimizer"), "missing");
+    FinetuneRun run;
+    run.optimizer = str(c, *o, p + ".optimizer");
+    const OptimizerInfo* info = optimizer_find(run.optimizer);
+    if (!info) {
+      std::string names;
+      for (const auto& k : optimizer_catalog()) names += (names.empty() ? "" : ", ") + k.id;
+      fail(c.at(p + ".optimizer"), "value \"" + run.optimizer + "\" is not an optimizer (known: " + names + ")");
+    }
+    ParamValues given;
+    if (const json* h = get(r, "hyperparameters")) {
+      if (!h->is_object()) fail(c.at(p + ".hyperparameters"), "expected an object, got " + type_name(*h));
+      for (auto it = h->begin(); it != h->end(); ++it) {
+        const std::string hp = p + ".hyperparameters." + it.key();
+        const ParamDecl* d = param_find(info->params, it.key());
+        if (!d) {
+          std::string names;
+          for (const auto& dd : info->params) names += (names.empty() ? "" : ", ") + dd.name;
+          fail(c.at(hp), "unknown parameter of " + run.optimizer + " (known: " + names + ")");
+        }
+        double x;
+        if (it->is_boolean() && d->kind == ParamKind::Bool) x = it->get<bool>() ? 1 : 0;
+        else if (it->is_string() && d->kind == ParamKind::Choice) x = param_choice_index(*d, it->get<std::string>(), c.at(hp));
+        else if (!it->is_number()) fail(c.at(hp), "expected a number, got " + type_name(*it) + " " + shown(*it));
+        else x = it->get<double>();
+        given[it.key()] = x;
+      }
+    }
+    run.hp = params_resolve(info->params, given, c.at(p + ".hyperparameters"), true);
+    run.label = run.optimizer;
+    if (const json* l = get(r, "label")) {
+      run.label = str(c, *l, p + ".label");
+      if (run.label.empty()) fail(c.at(p + ".label"), "empty");
+      for (char ch : run.label)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.'))
+          fail(c.at(p + ".label"), "value \"" + run.label + "\" may only hold letters, digits, '_', '-' and '.' (it names a folder)");
+      if (run.label == "." || run.label == "..") fail(c.at(p + ".label"), "value \"" + run.label + "\" is not a folder name");
+    }
+    if (!labels.insert(run.label).second)
+      fail(c.at(p + ".label"), "value \"" + run.label + "\" is used by an earlier run (labels must be unique)");
+    s.runs.push_back(std::move(run));
+  }
+  return s;
+}
+
+FinetuneSpec finetune_spec_load(const std::string& path) { return finetune_spec_parse(read_file(path), path); }
+
+std::string finetune_spec_to_json(const FinetuneSpec& s) {
+  nlohmann::ordered_json j;
+  j["zoscope_finetune"] = 1;
+  j["model"] = s.model;
+  if (!s.tokenizer.empty()) j["tokenizer"] = s.tokenizer;
+  if (s.pretrain_steps > 0) j["pretrain_steps"] = s.pretrain_steps;
+  j["task"] = s.task;
+  nlohmann::ordered_json d;
+  if (!s.data_dir.empty()) d["dir"] = s.data_dir;
+  d["seed"] = s.data_seed;
+  d["train"] = s.n_train;
+  d["dev"] = s.n_dev;
+  d["test"] = s.n_test;
+  j["data"] = d;
+  j["max_length"] = s.max_length;
+  j["mode"] = s.mode;
+  j["dtype"] = s.dtype;
+  j["master_weights"] = s.master_weights;
+  j["device"] = s.device;
+  j["batch_size"] = s.batch_size;
+  j["seed"] = s.seed;
+  if (s.steps > 0) j["budget"]["steps"] = s.steps;
+  else j["budget"]["forward_passes"] = s.forward_passes;
+  j["checkpoint_every"] = s.checkpoint_every;
+  j["eval_every"] = s.eval_every;
+  if (s.eval_examples > 0) j["eval_examples"] = s.eval_examples;
+  j["runs"] = nlohmann::ordered_json::array();
+  for (const FinetuneRun& r : s.runs) {
+    nlohmann::ordered_json o;
+    o["optimizer"] = r.optimizer;
+    o["label"] = r.label;
+    const OptimizerInfo* info = optimizer_find(r.optimizer);
+    nlohmann::ordered_json h = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : r.hp) {
+      const ParamDecl* dd = info ? param_find(info->params, k) : nullptr;
+      if (dd && dd->kind == ParamKind::Choice) h[k] = param_value_text(*dd, v);
+      else if (dd && dd->kind == ParamKind::Bool) h[k] = v != 0;
+      else h[k] = v;
+    }
+    o["hyperparameters"] = h;
+    j["runs"].push_back(o);
+  }
+  return j.dump(1) + "\n";
+}
+
+}  // namespace zs

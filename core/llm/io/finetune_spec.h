@@ -1,0 +1,48 @@
+// The fine-tuning spec of `zoscope-cli finetune` (docs/finetune-schema.md), torch-free:
+// parsing and validation. Every problem is one zs::Error line naming the file, the field
+// path and the value.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "core/params.h"
+
+namespace zs {
+
+struct FinetuneRun {
+  std::string optimizer;  // core/opt catalog id ("mezo", "adamezo", "zo_adam", "adam", ...)
+  ParamValues hp;         // resolved: LLM defaults overridden by the spec's values
+  std::string label;      // unique, [A-Za-z0-9_.-]+ (a folder name); default: the optimizer id
+};
+
+struct FinetuneSpec {
+  std::string file;                  // where it came from (errors)
+  std::string model = "default";     // "default" (the embedded pretrained model) or an HF folder
+  std::string tokenizer;             // tokenizer folder ("": the model folder)
+  int64_t pretrain_steps = -1;       // model "default": pretraining steps (-1: the built-in default)
+  std::string task = "sentiment";
+  std::string data_dir;              // file tasks: the task folder
+  uint64_t data_seed = 0;
+  int64_t n_train = 1000, n_dev = 500, n_test = 1000;
+  int64_t max_length = 128;          // tokens per row
+  std::string mode = "full";         // full | lora | adazeta
+  std::string dtype = "fp32";        // fp32 | bf16 | fp16
+  bool master_weights = false;
+  std::string device = "cpu";        // cpu | cuda
+  int64_t batch_size = 16;
+  uint64_t seed = 0;                 // optimizer seed (directions) and minibatch order
+  int64_t steps = -1;                // budget: steps, or
+  int64_t forward_passes = -1;       //         forward passes (exactly one is set)
+  int64_t checkpoint_every = 0;      // steps; 0: no periodic checkpoints
+  int64_t eval_every = 0;            // steps; 0: dev accuracy at the end only
+  int64_t eval_examples = -1;        // dev examples per evaluation (-1: all of them)
+  std::vector<FinetuneRun> runs;
+};
+
+// Parses a spec; `file` names it in errors.
+FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& file);
+FinetuneSpec finetune_spec_load(const std::string& path);
+// The spec as JSON (resolved hyperparameters included): what the driver writes to DIR/spec.json.
+std::string finetune_spec_to_json(const FinetuneSpec& s);
+
+}  // namespace zs

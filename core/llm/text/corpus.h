@@ -1,0 +1,76 @@
+// The embedded default of LLM mode (LLM.md "Embedded default"): a seeded, versioned
+// generator of templated movie reviews with negation, intensifiers, contrast and
+// distractors, the pretraining corpus and the SST-2-style task drawn from it, and a
+// byte-level BPE tokenizer built deterministically from the generator's own words.
+// Torch-free. Everything is a pure function of (version, seed, split, index).
+//
+// Grammar. A review has the polarity of its label (1 positive, 0 negative): one sentiment
+// sentence of that polarity (two with probability 1/5), each from a frame of the split's
+// weighted frame set, plus with probability 1/6 a neutral sentence ("I went with my
+// sister.") at a random place. Frames (S = "the <film noun>", A+/A- = positive/negative
+// adjective, I = optional intensifier, D = "the <non-film noun>", whose adjective does not
+// count), shown for a positive review (a negative one swaps A+ and A-, and the verbs):
+//   corpus and task train (weight):  "S was I A+." (12)  "S was not A-." (1)
+//     "S was never A-." (1)  "I loved/enjoyed/... S." (1)  "I did not hate/dislike/... S." (1)
+//     "S was A- but S was I A+." (2)  "What a A+ <noun>!" (1)  "D was <any adjective>, but S was I A+." (2)
+//   task train only, weight 1 each: "S was hardly A-."  "S was far from A-."  "Not A- at all."
+//     "S was A+, not A-."
+//   held out (task dev and test only), weight 1 each: "S could not have been more A+."
+//     "Although S was A-, S was I A+."  "S was neither A- nor A-."  "It was hardly a A- <noun>."
+//     "Never have I seen such a A+ <noun>."  "I would not call S A-."  "D was A-, yet S was A+."
+//     "S felt I A+."  "Everyone will find S A+."  "A A+ <noun> with a I A+ S."
+//     "S seemed I A+ from start to finish."
+// The label words "great" and "terrible" occur only in verdicts and in "D was ..." clauses.
+// Pretraining documents: 4/5 are short reviews (a neutral sentence with probability 1/3,
+// one "S was I A." sentence, a second one of the same polarity with probability 1/3, then
+// the task's verdict "It was great." / "It was terrible."); 1/5 are full reviews from the
+// corpus frames with a verdict in other words ("I would call it great.",
+// "In short, terrible.", "My verdict: great.", "I recommend it." / "Avoid it.", or none).
+// Why this mix: a 1M-parameter model trained for a minute only learns to read the
+// sentiment word a few tokens back when most "It was <verdict>" contexts are clean; with
+// negation and contrast behind the task's own verdict words it stays at chance for
+// ~1000 steps. Short documents also make a pretraining step cheap. The full reviews still
+// bring negation, intensifiers and distractors.
+//
+// Tokenizer: pre-tokens (GPT-2 split on ASCII text: a letter run or a punctuation run with
+// its leading space) counted over 4000 generated documents of every split, then classic BPE
+// training (merge the most frequent adjacent pair, ties broken by the smaller pair in byte
+// order) until every pre-token is one token. Vocabulary: <s> 0, <pad> 1, </s> 2, <unk> 3,
+// the 256 byte symbols (GPT-2 bytes_to_unicode, by byte value), then the merges in order.
+// Written as vocab.json + merges.txt + tokenizer_config.json (OPT: bos = eos = "</s>"),
+// which tokenizer_load reads.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "core/llm/text/task.h"
+
+namespace zs {
+
+// Bumped whenever any output of this file changes (words, frames, probabilities, tokenizer).
+inline constexpr int kSentimentVersion = 1;
+
+enum class SentimentSplit : uint32_t { Corpus = 0, Train = 1, Dev = 2, Test = 3 };
+
+struct SentimentReview {
+  std::string text;
+  int32_t label = 0;  // 0 negative (" terrible"), 1 positive (" great")
+};
+
+// Review `index` of a split under `seed`.
+SentimentReview sentiment_review(SentimentSplit split, uint64_t seed, uint64_t index);
+// Reviews 0..n-1 as task examples (field "sentence", label; id = index).
+std::vector<Example> sentiment_examples(SentimentSplit split, uint64_t seed, int64_t n);
+// Pretraining document `index` (a corpus-split review + maybe a verdict).
+std::string sentiment_document(uint64_t seed, uint64_t index);
+
+// The tokenizer files (vocab.json, merges.txt, tokenizer_config.json), as text.
+struct TokenizerFiles {
+  std::string vocab_json, merges_txt, config_json;
+  int32_t vocab_size = 0;
+};
+TokenizerFiles sentiment_tokenizer_files();
+// Writes the three files into `dir` (created if needed), atomically each.
+void sentiment_tokenizer_write(const std::string& dir);
+
+}  // namespace zs

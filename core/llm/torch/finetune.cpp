@@ -1,0 +1,507 @@
+// The fine-tuning driver (see finetune.h).
+#include "core/llm/torch/finetune.h"
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include "core/llm/text/data.h"
+#include "core/llm/text/tokenizer.h"
+#include "core/llm/torch/adazeta.h"
+#include "core/llm/torch/model.h"
+#include "core/llm/torch/pretrain.h"
+#include "core/llm/torch/task_torch.h"
+#include "core/llm/torch/tensor_io.h"
+#include "core/llm/torch/zo_engine.h"
+#include "core/opt/optimizer.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hex(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+double unhex(const std::string& s, const std::string& where) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end) fail(where, "bad number \"" + s + "\"");
+  return v;
+}
+
+// One record of steps.log.
+struct LogRecord {
+  char kind = 'S';
+  int64_t t = 0, fp = 0, bp = 0;
+  uint64_t seed = 0;
+  double p = NAN, lr = NAN, loss = NAN;
+  std::vector<double> losses;
+  double dev_accuracy = NAN, dev_loss = NAN;
+};
+
+std::string record_line(const LogRecord& r) {
+  std::ostringstream o;
+  if (r.kind == 'S') {
+    o << "S " << r.t << ' ' << r.fp << ' ' << r.bp << ' ' << r.seed << ' ' << hex(r.p) << ' ' << hex(r.lr) << ' '
+      << hex(r.loss) << ' ' << r.losses.size();
+    for (double l : r.losses) o << ' ' << hex(l);
+  } else {
+    o << "E " << r.t << ' ' << r.fp << ' ' << hex(r.dev_accuracy) << ' ' << hex(r.dev_loss);
+  }
+  o << '\n';
+  return o.str();
+}
+
+// Complete records of a step log (a last line without newline is dropped).
+std::vector<LogRecord> read_log(const std::string& path) {
+  std::vector<LogRecord> out;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return out;
+  const std::string text = read_file(path);
+  size_t pos = 0;
+  int64_t line_no = 0;
+  while (true) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;
+    ++line_no;
+    std::istringstream in(text.substr(pos, nl - pos));
+    pos = nl + 1;
+    const std::string where = path + ":" + std::to_string(line_no);
+    LogRecord r;
+    std::string kind;
+    in >> kind;
+    if (kind == "S") {
+      std::string p, lr, loss;
+      size_t n = 0;
+      in >> r.t >> r.fp >> r.bp >> r.seed >> p >> lr >> loss >> n;
+      if (!in || n > 64) fail(where, "malformed step record");
+      r.p = unhex(p, where);
+      r.lr = unhex(lr, where);
+      r.loss = unhex(loss, where);
+      for (size_t i = 0; i < n; ++i) {
+        std::string l;
+        in >> l;
+        if (!in) fail(where, "malformed step record (missing loss " + std::to_string(i + 1) + ")");
+        r.losses.push_back(unhex(l, where));
+      }
+    } else if (kind == "E") {
+      std::string a, l;
+      r.kind = 'E';
+      in >> r.t >> r.fp >> a >> l;
+      if (!in) fail(where, "malformed evaluation record");
+      r.dev_accuracy = unhex(a, where);
+      r.dev_loss = unhex(l, where);
+    } else {
+      fail(where, "unknown record kind \"" + kind + "\"");
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+class LogWriter {
+ public:
+  explicit LogWriter(const std::string& path) : path_(path) {
+    f_ = std::fopen(path.c_str(), "ab");
+    if (!f_) fail(path, std::string("cannot append: ") + std::strerror(errno));
+  }
+  ~LogWriter() {
+    if (f_) std::fclose(f_);
+  }
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+  void write(const LogRecord& r) {
+    const std::string s = record_line(r);
+    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
+      fail(path_, std::string("cannot append: ") + std::strerror(errno));
+  }
+
+ private:
+  std::string path_;
+  std::FILE* f_ = nullptr;
+};
+
+c10::ScalarType dtype_of(const std::string& s) {
+  if (s == "bf16") return at::kBFloat16;
+  if (s == "fp16") return at::kHalf;
+  return at::kFloat;
+}
+
+}  // namespace
+
+int64_t process_peak_rss_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
+  return 0;
+}
+
+std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log, int threads) {
+  if (threads > 0) at::set_num_threads(threads);
+  if (spec.model != "default") return spec.model;
+  DefaultModelOptions o;
+  if (spec.pretrain_steps > 0) o.pretrain.steps = spec.pretrain_steps;
+  o.log = log;
+  return pretrained_default_model(o);
+}
+
+FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const std::string& model_dir,
+                               const std::string& run_dir, const FinetuneRunOptions& opt) {
+  if (run_index >= spec.runs.size()) fail("finetune", "run " + std::to_string(run_index) + " does not exist");
+  const auto t_start = std::chrono::steady_clock::now();
+  const FinetuneRun& run = spec.runs[run_index];
+  if (opt.threads > 0) at::set_num_threads(opt.threads);
+  const auto log = [&](const std::string& s) {
+    if (opt.log) opt.log(run.label + ": " + s);
+  };
+  std::error_code ec;
+  if (!opt.resume) fs::remove_all(run_dir, ec);
+  make_dirs(run_dir);
+
+  // Model, mode, data.
+  if (spec.device == "cuda" && !at::hasCUDA()) fail(spec.file + ": device", "value \"cuda\": no CUDA device is available");
+  ModelOptions mo;
+  mo.dtype = dtype_of(spec.dtype);
+  mo.device = c10::Device(spec.device == "cuda" ? c10::DeviceType::CUDA : c10::DeviceType::CPU);
+  CausalLM model = CausalLM::load(model_dir, mo);
+  const std::unique_ptr<Tokenizer> tok = tokenizer_load(spec.tokenizer.empty() ? model_dir : spec.tokenizer);
+  if (spec.mode == "lora") {
+    LoraOptions lo;
+    lo.seed = spec.seed;
+    model.enable_lora(lo);
+  } else if (spec.mode == "adazeta") {
+    AdaZetaOptions ao;
+    ao.seed = spec.seed;
+    enable_adazeta(model, ao);
+  }
+  const Task& task = task_get(spec.task);
+  DataOptions d;
+  d.dir = spec.data_dir;
+  d.n_train = spec.n_train;
+  d.n_dev = spec.n_dev;
+  d.n_test = spec.n_test;
+  d.data_seed = spec.data_seed;
+  const TaskData data = task_data_load(task, d);
+  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
+  const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, model.config().max_position_embeddings)};
+  const EncodedSet train = task_encode(task, *tok, data.train, eo);
+  const EncodedSet dev = task_encode(task, *tok, data.dev, eo);
+
+  const std::unique_ptr<Optimizer> optimizer = optimizer_create(run.optimizer, run.hp, spec.file + ": " + run.label, true);
+  const bool first_order = optimizer->info().family == "fo";
+  if (first_order) model.set_autograd(true);
+  const std::vector<Block> blocks = model.blocks();
+  int64_t trainable = 0;
+  for (const Block& b : blocks) trainable += b.tensor.numel();
+
+  TensorBatch batch;
+  std::vector<double> step_losses;
+  TensorEngineOptions teo;
+  teo.master_weights = spec.master_weights;
+  TensorEngine engine(blocks, [&] {
+    const double l = task_loss(model, batch);
+    step_losses.push_back(l);
+    return l;
+  }, teo);
+  engine.set_loss_grad([&] {
+    const at::Tensor l = task_loss_tensor(model, batch);
+    l.backward();
+    const double v = l.item<double>();
+    step_losses.push_back(v);
+    return v;
+  });
+  engine.set_step_hook([&](int64_t t) {
+    if (engine.replay_pending() > 0) return;  // replayed steps need no batch
+    batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
+  });
+  RunContext ctx;
+  ctx.seed = spec.seed;
+  ctx.total_steps = spec.steps > 0 ? spec.steps
+                                   : static_cast<int64_t>(static_cast<double>(spec.forward_passes) / optimizer->fp_per_step());
+  optimizer->reset(engine, ctx);
+
+  // Resume: checkpoint, then the log.
+  const std::string log_path = run_dir + "/steps.log", ckpt_path = run_dir + "/checkpoint.json";
+  int64_t start = 0;
+  std::vector<LogRecord> kept;
+  std::map<int64_t, LogRecord> replay;  // t -> step record to replay
+  if (opt.resume) {
+    if (fs::exists(ckpt_path, ec)) {
+      const nlohmann::json c = nlohmann::json::parse(read_file(ckpt_path));
+      start = c.at("step").get<int64_t>();
+      const std::map<std::string, at::Tensor> ts = load_tensors(run_dir + "/" + c.at("tensors").get<std::string>(), model.device());
+      {
+        c10::NoGradGuard ng;
+        for (const Block& b : blocks) {
+          const auto it = ts.find("param/" + b.name);
+          if (it == ts.end()) fail(ckpt_path, "checkpoint lacks tensor param/" + b.name);
+          b.tensor.copy_(it->second);
+        }
+      }
+      std::vector<std::pair<std::string, at::Tensor>> state;
+      for (const auto& [k, v] : ts)
+        if (k.rfind("param/", 0) != 0) state.push_back({k, v});
+      engine.load_state_tensors(state);
+      std::vector<double> sc;
+      for (const auto& h : c.at("scalar_state")) sc.push_back(unhex(h.get<std::string>(), ckpt_path));
+      optimizer->set_scalar_state(sc);
+      engine.set_pass_counts(c.at("fp").get<int64_t>(), c.at("bp").get<int64_t>());
+    }
+    const std::vector<LogRecord> logged = read_log(log_path);
+    if (!first_order)
+      for (const LogRecord& r : logged)
+        if (r.kind == 'S' && r.t == start + static_cast<int64_t>(replay.size()) + 1) replay[r.t] = r;
+    for (const LogRecord& r : logged)
+      if (r.t <= start || replay.count(r.t)) kept.push_back(r);
+    std::string text;
+    for (const LogRecord& r : kept) text += record_line(r);
+    atomic_write(log_path, text);
+    log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
+  } else {
+    atomic_write(log_path, "");
+  }
+  std::map<int64_t, bool> evaluated;
+  for (const LogRecord& r : kept)
+    if (r.kind == 'E') evaluated[r.t] = true;
+
+  LogWriter writer(log_path);
+  FinetuneRunResult res;
+  res.label = run.label;
+  res.optimizer = run.optimizer;
+  res.family = optimizer->info().family;
+  res.trainable = trainable;
+  const double lr = run.hp.count("lr") ? run.hp.at("lr") : NAN;
+  const int64_t eval_n = spec.eval_examples > 0 ? spec.eval_examples : -1;
+
+  const auto checkpoint = [&](int64_t t) {
+    const std::string name = "ckpt-" + std::to_string(t) + ".safetensors";
+    std::vector<std::pair<std::string, at::Tensor>> ts;
+    for (const Block& b : blocks) ts.push_back({"param/" + b.name, b.tensor.detach()});
+    for (auto& kv : engine.state_tensors()) ts.push_back(kv);
+    save_tensors(run_dir + "/" + name, ts);
+    nlohmann::ordered_json c;
+    c["step"] = t;
+    c["fp"] = engine.forward_passes();
+    c["bp"] = engine.backward_passes();
+    c["scalar_state"] = nlohmann::json::array();
+    for (double v : optimizer->scalar_state()) c["scalar_state"].push_back(hex(v));
+    c["tensors"] = name;
+    atomic_write(ckpt_path, c.dump(1));
+    for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+      const std::string f = e.path().filename().string();
+      if (f.rfind("ckpt-", 0) == 0 && f != name) fs::remove(e.path(), ec);
+    }
+  };
+
+  int64_t t = start;
+  bool stopped = false;
+  while (true) {
+    if (spec.steps > 0 && t >= spec.steps) break;
+    if (spec.forward_passes > 0 &&
+        static_cast<double>(engine.forward_passes()) + optimizer->fp_of_step(t) > static_cast<double>(spec.forward_passes))
+      break;
+    const auto rit = replay.find(t + 1);
+    const bool replaying = rit != replay.end();
+    step_losses.clear();
+    if (replaying) engine.replay_losses(rit->second.losses);
+    engine.begin_step(t);
+    const StepInfo info = optimizer->step(engine, t);
+    if (replaying) {
+      const LogRecord& r = rit->second;
+      const bool p_same = (std::isnan(r.p) && std::isnan(info.p)) || std::memcmp(&r.p, &info.p, sizeof(double)) == 0;
+      if (engine.replay_pending() != 0 || r.seed != info.seed || !p_same)
+        fail(log_path, "step " + std::to_string(t + 1) + " does not replay as logged (seed/p/loss count differ): " +
+                           "the log belongs to another spec or build");
+      ++res.replayed_steps;
+    } else {
+      LogRecord r;
+      r.t = t + 1;
+      r.fp = engine.forward_passes();
+      r.bp = engine.backward_passes();
+      r.seed = info.seed;
+      r.p = info.p;
+      r.lr = lr;
+      r.loss = info.loss;
+      r.losses = step_losses;
+      if (!std::isfinite(info.loss)) fail(run.label, "loss is not finite at step " + std::to_string(t + 1));
+      writer.write(r);
+    }
+    ++t;
+    if (spec.eval_every > 0 && t % spec.eval_every == 0) {
+      optimizer->settle(engine);
+      engine.sync_model();
+      if (!evaluated.count(t)) {
+        const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
+        LogRecord r;
+        r.kind = 'E';
+        r.t = t;
+        r.fp = engine.forward_passes();
+        r.dev_accuracy = ev.value;
+        r.dev_loss = ev.loss;
+        writer.write(r);
+        evaluated[t] = true;
+        log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
+      }
+    }
+    if (spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0) {
+      optimizer->settle(engine);
+      engine.sync_model();
+      checkpoint(t);
+    }
+    if (opt.stop_after_step > 0 && t >= opt.stop_after_step) {
+      stopped = true;
+      break;
+    }
+  }
+  res.steps = t;
+  res.forward_passes = engine.forward_passes();
+  res.backward_passes = engine.backward_passes();
+  res.state_bytes = engine.state_bytes() + optimizer->memory_bytes();
+  if (!stopped) {
+    optimizer->settle(engine);
+    engine.sync_model();
+    std::vector<std::pair<std::string, at::Tensor>> ts;
+    for (const Block& b : blocks) ts.push_back({b.name, b.tensor.detach()});
+    save_tensors(run_dir + "/final.safetensors", ts);
+    const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
+    res.dev_accuracy = ev.value;
+    res.final_train_loss = task_evaluate(model, *tok, train).loss;
+    res.completed = true;
+  }
+  res.peak_rss_bytes = process_peak_rss_bytes();
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (res.completed) finetune_result_write(run_dir + "/result.json", res);
+  return res;
+}
+
+void finetune_result_write(const std::string& path, const FinetuneRunResult& r) {
+  nlohmann::ordered_json j;
+  j["label"] = r.label;
+  j["optimizer"] = r.optimizer;
+  j["family"] = r.family;
+  j["completed"] = r.completed;
+  j["steps"] = r.steps;
+  j["forward_passes"] = r.forward_passes;
+  j["backward_passes"] = r.backward_passes;
+  j["replayed_steps"] = r.replayed_steps;
+  j["final_train_loss"] = r.final_train_loss;
+  j["dev_accuracy"] = r.dev_accuracy;
+  j["trainable"] = r.trainable;
+  j["state_bytes"] = r.state_bytes;
+  j["peak_rss_bytes"] = r.peak_rss_bytes;
+  j["seconds"] = r.seconds;
+  atomic_write(path, j.dump(1) + "\n");
+}
+
+FinetuneRunResult finetune_result_read(const std::string& path) {
+  FinetuneRunResult r;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(read_file(path));
+    r.label = j.at("label");
+    r.optimizer = j.at("optimizer");
+    r.family = j.at("family");
+    r.completed = j.at("completed");
+    r.steps = j.at("steps");
+    r.forward_passes = j.at("forward_passes");
+    r.backward_passes = j.at("backward_passes");
+    r.replayed_steps = j.at("replayed_steps");
+    r.final_train_loss = j.at("final_train_loss");
+    r.dev_accuracy = j.at("dev_accuracy");
+    r.trainable = j.at("trainable");
+    r.state_bytes = j.at("state_bytes");
+    r.peak_rss_bytes = j.at("peak_rss_bytes");
+    r.seconds = j.at("seconds");
+  } catch (const nlohmann::json::exception& e) {
+    fail(path, std::string("bad result file: ") + e.what());
+  }
+  return r;
+}
+
+namespace {
+
+const char* kColumns[] = {"run", "optimizer", "steps", "forward_passes", "final_train_loss", "dev_accuracy",
+                          "optimizer_state_bytes", "peak_rss_bytes", "seconds"};
+
+std::vector<std::string> cells(const FinetuneRunResult& r) {
+  char loss[32], acc[32], sec[32];
+  std::snprintf(loss, sizeof loss, "%.4f", r.final_train_loss);
+  std::snprintf(acc, sizeof acc, "%.4f", r.dev_accuracy);
+  std::snprintf(sec, sizeof sec, "%.1f", r.seconds);
+  return {r.label, r.optimizer, std::to_string(r.steps), std::to_string(r.forward_passes), loss, acc,
+          std::to_string(r.state_bytes), std::to_string(r.peak_rss_bytes), sec};
+}
+
+}  // namespace
+
+std::string finetune_table(const std::vector<FinetuneRunResult>& results) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back(std::vector<std::string>(std::begin(kColumns), std::end(kColumns)));
+  for (const auto& r : results) rows.push_back(cells(r));
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  std::string out;
+  for (size_t k = 0; k < rows.size(); ++k) {
+    for (size_t i = 0; i < rows[k].size(); ++i) {
+      const std::string& c = rows[k][i];
+      const std::string pad(w[i] - c.size(), ' ');
+      out += (i == 0 ? "" : "  ") + (i < 2 ? c + pad : pad + c);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string finetune_results_csv(const std::vector<FinetuneRunResult>& results) {
+  std::string out;
+  for (const char* c : kColumns) out += (out.empty() ? "" : ",") + std::string(c);
+  out += '\n';
+  for (const auto& r : results) {
+    std::vector<std::string> c = cells(r);
+    c[4] = fmt_double(r.final_train_loss);
+    c[5] = fmt_double(r.dev_accuracy);
+    c[8] = fmt_double(r.seconds);
+    std::string line;
+    for (const auto& s : c) line += (line.empty() ? "" : ",") + s;
+    out += line + '\n';
+  }
+  return out;
+}
+
+std::string finetune_curves_csv(const FinetuneSpec& spec, const std::string& out_dir) {
+  std::string out = "label,optimizer,step,forward_passes,train_loss,dev_accuracy\n";
+  for (const FinetuneRun& run : spec.runs) {
+    std::map<int64_t, double> dev;
+    const std::vector<LogRecord> recs = read_log(out_dir + "/runs/" + run.label + "/steps.log");
+    for (const LogRecord& r : recs)
+      if (r.kind == 'E') dev[r.t] = r.dev_accuracy;
+    for (const LogRecord& r : recs) {
+      if (r.kind != 'S') continue;
+      const auto it = dev.find(r.t);
+      out += run.label + "," + run.optimizer + "," + std::to_string(r.t) + "," + std::to_string(r.fp) + "," +
+             fmt_double(r.loss) + "," + (it == dev.end() ? "" : fmt_double(it->second)) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace zs

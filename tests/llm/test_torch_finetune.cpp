@@ -1,0 +1,204 @@
+// The fine-tuning driver (core/llm/torch/finetune.h) on tiny-opt + the SST-2 test files:
+// a run stopped mid-way (as if killed) and resumed ends with weights bit-identical to an
+// uninterrupted run, for MeZO and AdaMeZO (loss replay: no forward passes for the
+// replayed steps) and first-order Adam (recomputed from the checkpoint); a corrupted log
+// is refused; the table, results and curves have the documented columns.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/finetune.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ZS_TEST_DATA;
+
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& tag) {
+    path = fs::path(::testing::TempDir()) / ("zs_ft_" + tag + "_" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+zs::FinetuneSpec tiny_spec(const std::string& runs, const std::string& budget = R"({"steps": 12})") {
+  const std::string text = R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+                           R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                           R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5,
+      "budget": )" + budget + R"(, "checkpoint_every": 4, "eval_every": 3, "runs": )" + runs + "}";
+  return zs::finetune_spec_parse(text, "tiny.json");
+}
+
+const char* kThree = R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+  {"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 3}},
+  {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}])";
+
+int count_lines(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+
+TEST(Finetune, KilledAndResumedRunIsBitIdentical) {
+  const zs::FinetuneSpec spec = tiny_spec(kThree);
+  TempDir tmp("resume");
+  const std::string model = spec.model;
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    const std::string& label = spec.runs[i].label;
+    const std::string full = (tmp.path / "full" / label).string(), cut = (tmp.path / "cut" / label).string();
+    const zs::FinetuneRunResult a = zs::finetune_run(spec, i, model, full);
+    ASSERT_TRUE(a.completed);
+    EXPECT_EQ(a.steps, 12);
+    EXPECT_EQ(a.forward_passes, a.family == "fo" ? 12 : 24) << label;
+    // Stopped after step 10: the checkpoint is at step 8, steps 9-10 are in the log only.
+    zs::FinetuneRunOptions stop;
+    stop.stop_after_step = 10;
+    const zs::FinetuneRunResult s = zs::finetune_run(spec, i, model, cut, stop);
+    EXPECT_FALSE(s.completed);
+    EXPECT_FALSE(fs::exists(cut + "/final.safetensors"));
+    EXPECT_NE(zs::read_file(cut + "/checkpoint.json").find("\"step\": 8"), std::string::npos);
+    // A half-written last line (a kill mid-append) is ignored.
+    {
+      std::FILE* f = std::fopen((cut + "/steps.log").c_str(), "ab");
+      std::fputs("S 11 2", f);
+      std::fclose(f);
+    }
+    zs::FinetuneRunOptions resume;
+    resume.resume = true;
+    const zs::FinetuneRunResult b = zs::finetune_run(spec, i, model, cut, resume);
+    ASSERT_TRUE(b.completed);
+    EXPECT_EQ(b.replayed_steps, a.family == "fo" ? 0 : 2) << label;
+    EXPECT_EQ(b.steps, a.steps);
+    EXPECT_EQ(b.forward_passes, a.forward_passes);
+    EXPECT_EQ(zs::read_file(full + "/final.safetensors"), zs::read_file(cut + "/final.safetensors")) << label;
+    EXPECT_EQ(b.dev_accuracy, a.dev_accuracy);
+    EXPECT_EQ(b.final_train_loss, a.final_train_loss);
+    // The resumed log equals the uninterrupted one record for record.
+    EXPECT_EQ(zs::read_file(full + "/steps.log"), zs::read_file(cut + "/steps.log")) << label;
+    EXPECT_EQ(count_lines(zs::read_file(full + "/steps.log"), "S "), 12);
+    EXPECT_EQ(count_lines(zs::read_file(full + "/steps.log"), "E "), 4);
+  }
+}
+
+TEST(Finetune, ReplayRefusesALogOfAnotherRun) {
+  const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])");
+  TempDir tmp("diverge");
+  const std::string dir = (tmp.path / "mezo").string();
+  zs::FinetuneRunOptions stop;
+  stop.stop_after_step = 6;
+  zs::finetune_run(spec, 0, spec.model, dir, stop);
+  // Rewrite the seed of step 5 (after the checkpoint at 4): replay must notice.
+  std::string log = zs::read_file(dir + "/steps.log");
+  const size_t at = log.find("\nS 5 ");
+  ASSERT_NE(at, std::string::npos);
+  std::istringstream in(log.substr(at + 1));
+  std::string kind, t, fp, bp, seed;
+  in >> kind >> t >> fp >> bp >> seed;
+  const size_t seed_at = at + 1 + kind.size() + t.size() + fp.size() + bp.size() + 4;
+  log.replace(seed_at, seed.size(), std::to_string(std::stoull(seed) + 1));
+  zs::atomic_write(dir + "/steps.log", log);
+  zs::FinetuneRunOptions resume;
+  resume.resume = true;
+  try {
+    zs::finetune_run(spec, 0, spec.model, dir, resume);
+    ADD_FAILURE() << "replay of a tampered log succeeded";
+  } catch (const zs::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("step 5 does not replay as logged"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Finetune, ForwardPassBudgetTableAndCurves) {
+  const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "label": "m"}, {"optimizer": "adam", "label": "a"}])",
+                                          R"({"forward_passes": 9})");
+  TempDir tmp("table");
+  std::vector<zs::FinetuneRunResult> rs;
+  for (size_t i = 0; i < 2; ++i) rs.push_back(zs::finetune_run(spec, i, spec.model, (tmp.path / "runs" / spec.runs[i].label).string()));
+  // 2 FP per MeZO step: 4 steps (a 5th would overrun 9); Adam: 9 steps of 1 FP + 1 BP.
+  EXPECT_EQ(rs[0].steps, 4);
+  EXPECT_EQ(rs[0].forward_passes, 8);
+  EXPECT_EQ(rs[1].steps, 9);
+  EXPECT_EQ(rs[1].forward_passes, 9);
+  EXPECT_EQ(rs[1].backward_passes, 9);
+  // Persistent optimizer state: MeZO none; Adam m, v and the gradient buffer (3 fp32 copies).
+  EXPECT_EQ(rs[0].state_bytes, 0);
+  EXPECT_EQ(rs[1].state_bytes, 3 * 4 * rs[1].trainable);
+  EXPECT_GT(rs[0].peak_rss_bytes, 0);
+  const std::string table = zs::finetune_table(rs);
+  std::istringstream in(table);
+  std::string header;
+  std::getline(in, header);
+  std::istringstream hs(header);
+  std::vector<std::string> cols;
+  for (std::string w; hs >> w;) cols.push_back(w);
+  EXPECT_EQ(cols, (std::vector<std::string>{"run", "optimizer", "steps", "forward_passes", "final_train_loss", "dev_accuracy",
+                                            "optimizer_state_bytes", "peak_rss_bytes", "seconds"}));
+  EXPECT_EQ(count_lines(table, "m "), 1);
+  EXPECT_EQ(count_lines(table, "a "), 1);
+  const std::string csv = zs::finetune_results_csv(rs);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "run,optimizer,steps,forward_passes,final_train_loss,dev_accuracy,optimizer_state_bytes,peak_rss_bytes,seconds");
+  EXPECT_NE(csv.find("\nm,mezo,4,8,"), std::string::npos);
+  const std::string curves = zs::finetune_curves_csv(spec, tmp.path.string());
+  EXPECT_EQ(curves.substr(0, curves.find('\n')), "label,optimizer,step,forward_passes,train_loss,dev_accuracy");
+  EXPECT_EQ(count_lines(curves, "m,mezo,"), 4);
+  EXPECT_EQ(count_lines(curves, "a,adam,"), 9);
+  EXPECT_NE(curves.find("\nm,mezo,3,6,"), std::string::npos);   // evaluated at step 3: accuracy filled
+  EXPECT_NE(curves.find("\na,adam,9,9,"), std::string::npos);
+  // The result file round-trips.
+  const zs::FinetuneRunResult back = zs::finetune_result_read((tmp.path / "runs" / "a" / "result.json").string());
+  EXPECT_EQ(back.steps, 9);
+  EXPECT_EQ(back.dev_accuracy, rs[1].dev_accuracy);
+}
+
+}  // namespace
+
+namespace {
+
+// The CLI end to end: each run in a child process; ZOSCOPE_FINETUNE_EXIT_AFTER stops every
+// run process after step 7 (exit 75, reported as a failed run); --resume finishes them
+// and the weights equal those of an uninterrupted CLI run.
+int sh(const std::string& cmd) {
+  const int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(FinetuneCli, KilledChildrenResumeToTheUninterruptedWeights) {
+  TempDir tmp("cli");
+  const zs::FinetuneSpec spec = tiny_spec(kThree, R"({"steps": 10})");
+  const std::string spec_path = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec_path, zs::finetune_spec_to_json(spec));
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string full = (tmp.path / "full").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(sh(cli + " finetune " + spec_path + " --out " + full + " > " + full + ".txt 2>&1"), 0) << zs::read_file(full + ".txt");
+  EXPECT_EQ(sh("ZOSCOPE_FINETUNE_EXIT_AFTER=7 " + cli + " finetune " + spec_path + " --out " + cut + " > " + cut + ".txt 2>&1"), 2);
+  EXPECT_NE(zs::read_file(cut + ".txt").find("run mezo failed (exit status 75); continue it with --resume"), std::string::npos)
+      << zs::read_file(cut + ".txt");
+  // Every run is stopped once: resume repeatedly until the table appears.
+  int tries = 0;
+  while (sh(cli + " finetune " + spec_path + " --out " + cut + " --resume > " + cut + ".txt 2>&1") != 0 && ++tries < 5) {}
+  ASSERT_LT(tries, 5) << zs::read_file(cut + ".txt");
+  for (const auto& r : spec.runs)
+    EXPECT_EQ(zs::read_file(full + "/runs/" + r.label + "/final.safetensors"),
+              zs::read_file(cut + "/runs/" + r.label + "/final.safetensors"))
+        << r.label;
+  const std::string table = zs::read_file(cut + ".txt");
+  EXPECT_NE(table.find("optimizer_state_bytes"), std::string::npos) << table;
+  EXPECT_EQ(zs::read_file(full + "/curves.csv"), zs::read_file(cut + "/curves.csv"));
+  // Peak memory comes from each child (wait4), so every run reports its own.
+  for (const auto& r : spec.runs)
+    EXPECT_GT(zs::finetune_result_read(cut + "/runs/" + r.label + "/result.json").peak_rss_bytes, 0);
+}
+
+}  // namespace
