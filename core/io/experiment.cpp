@@ -9,45 +9,17 @@
 #include "core/opt/optimizer.h"
 #include "core/export/colormap.h"
 #include "core/util/atomic_file.h"
+#include "core/io/json_fields.h"
 #include "core/util/error.h"
 
 namespace zs {
 namespace {
 
 using nlohmann::json;
-
-std::string type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
-  }
-}
-
-struct Ctx {
-  std::string file;
-  std::string at(const std::string& field) const { return file.empty() ? field : file + ": " + field; }
-};
-
-void check_keys(const Ctx& c, const json& obj, const std::string& path, std::initializer_list<const char*> known) {
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || it.key() == k;
-    if (!ok) {
-      std::string names;
-      for (const char* k : known) names += (names.empty() ? "" : ", ") + std::string(k);
-      fail(c.at(path + (path.empty() ? "" : ".") + it.key()), "unknown field (known: " + names + ")");
-    }
-  }
-}
-
-const json* get(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
+using json_fields::Ctx;
+using json_fields::check_keys;
+using json_fields::get;
+using json_fields::type_name;
 
 double num(const Ctx& c, const json& v, const std::string& path) {
   if (!v.is_number()) fail(c.at(path), "expected a number, got " + type_name(v));
