@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "tests/llm/task_test_util.h"
 #include "core/llm/text/corpus.h"
 #include "core/llm/text/data.h"
 #include "core/llm/text/task.h"
@@ -20,24 +21,8 @@ namespace {
 const std::string kTasks = std::string(ZS_TEST_DATA) + "/tasks/";
 const std::string kOptTok = std::string(ZS_TEST_DATA) + "/tokenizers/opt-style";
 
-zs::Example make(std::map<std::string, std::string> fields, int32_t label = -1) {
-  zs::Example x;
-  x.id = "t";
-  x.fields = std::move(fields);
-  x.label = label;
-  return x;
-}
-
-// The message of the zs::Error thrown by f ("" if none is thrown).
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const zs::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using zs_test::error_of;
+using zs_test::make;
 
 // ---------------------------------------------------------------------------------------
 // Templates

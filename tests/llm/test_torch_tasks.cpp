@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "tests/llm/task_test_util.h"
 #include "core/llm/text/corpus.h"
 #include "core/llm/text/data.h"
 #include "core/llm/text/task.h"
@@ -34,23 +35,8 @@ const std::string kData = ZS_TEST_DATA;
 const std::string kTinyOpt = kData + "/fixtures/tiny-opt";
 const std::string kOptTok = kData + "/tokenizers/opt-style";
 
-zs::Example make(std::map<std::string, std::string> fields, int32_t label = -1) {
-  zs::Example x;
-  x.id = "t";
-  x.fields = std::move(fields);
-  x.label = label;
-  return x;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const zs::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using zs_test::error_of;
+using zs_test::make;
 
 struct Fixture : ::testing::Test {
   zs::CausalLM model = zs::CausalLM::load(kTinyOpt);
