@@ -752,14 +752,24 @@ void App::render_view_png(const std::string& path, int w, int h) {
   }
 }
 
-void App::export_figure(const std::string& png_path, const std::string& svg_path, int w, int h) {
-  Experiment e = m_.exp;
-  std::vector<RunRecord> runs = res_.runs;
+namespace {
+
+// The computed runs with the label, colour and visibility the experiment gives them now
+// (edited in the Runs panel after the runs were computed), as the exporters draw them.
+std::vector<RunRecord> runs_as_styled(std::vector<RunRecord> runs, const Experiment& e) {
   for (size_t i = 0; i < runs.size() && i < e.runs.size(); ++i) {
     runs[i].label = e.runs[i].label;
     runs[i].colour = e.runs[i].colour;
     runs[i].visible = e.runs[i].visible;
   }
+  return runs;
+}
+
+}  // namespace
+
+void App::export_figure(const std::string& png_path, const std::string& svg_path, int w, int h) {
+  Experiment e = m_.exp;
+  std::vector<RunRecord> runs = runs_as_styled(res_.runs, e);
   const int threads = opts_.threads;
   run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads] {
     const Scene s = scene_make(e);
@@ -796,12 +806,7 @@ void App::export_runs(const std::string& csv_path, const std::string& jsonl_path
 
 void App::export_run_dir(const std::string& dir) {
   Experiment e = m_.exp;
-  std::vector<RunRecord> runs = res_.runs;
-  for (size_t i = 0; i < runs.size() && i < e.runs.size(); ++i) {
-    runs[i].label = e.runs[i].label;
-    runs[i].colour = e.runs[i].colour;
-    runs[i].visible = e.runs[i].visible;
-  }
+  std::vector<RunRecord> runs = runs_as_styled(res_.runs, e);
   const int threads = opts_.threads;
   run_task("run directory", [e = std::move(e), runs = std::move(runs), dir, threads] {
     RunDirOptions o;
