@@ -76,6 +76,25 @@ void font_filter_set(bool linear) {
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(prev));
 }
 
+// Draws one ImDrawList into the bound framebuffer, covering `size` from `origin` at `scale`
+// pixels per unit. Layers and exports are drawn with a bilinear atlas: their lines use
+// ImGui's textured anti-aliasing.
+void render_one_list(const ImDrawList& dl, ImVec2 origin, ImVec2 size, ImVec2 scale) {
+  ImDrawList* lists[] = {const_cast<ImDrawList*>(&dl)};
+  ImDrawData dd;
+  dd.Valid = true;
+  dd.CmdLists = lists;
+  dd.CmdListsCount = 1;
+  dd.TotalVtxCount = dl.VtxBuffer.Size;
+  dd.TotalIdxCount = dl.IdxBuffer.Size;
+  dd.DisplayPos = origin;
+  dd.DisplaySize = size;
+  dd.FramebufferScale = scale;
+  font_filter_set(true);
+  ImGui_ImplOpenGL3_RenderDrawData(&dd);
+  font_filter_set(false);
+}
+
 bool file_exists(const std::string& p) {
   std::error_code ec;
   return std::filesystem::is_regular_file(p, ec);
@@ -616,20 +635,7 @@ void App::render_draw_list(GlTarget& t, const ImDrawList& dl, ImVec2 origin, ImV
     glClearColor(0, 0, 0, 0);
     glClear(GL_COLOR_BUFFER_BIT);
   }
-  ImDrawList* lists[] = {const_cast<ImDrawList*>(&dl)};
-  ImDrawData dd;
-  dd.Valid = true;
-  dd.CmdLists = lists;
-  dd.CmdListsCount = 1;
-  dd.TotalVtxCount = dl.VtxBuffer.Size;
-  dd.TotalIdxCount = dl.IdxBuffer.Size;
-  dd.DisplayPos = origin;
-  dd.DisplaySize = size;
-  dd.FramebufferScale = ImGui::GetIO().DisplayFramebufferScale;
-  // Layers are drawn with a bilinear atlas: their lines use ImGui's textured anti-aliasing.
-  font_filter_set(true);
-  ImGui_ImplOpenGL3_RenderDrawData(&dd);
-  font_filter_set(false);
+  render_one_list(dl, origin, size, ImGui::GetIO().DisplayFramebufferScale);
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev));
 }
 
@@ -726,19 +732,7 @@ void App::render_view_png(const std::string& path, int w, int h) {
     dl.PushClipRect(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)));
     st.light = true;
     draw_landscape_overlay(&dl, *this, xf, st);
-    ImDrawList* lists[] = {&dl};
-    ImDrawData dd;
-    dd.Valid = true;
-    dd.CmdLists = lists;
-    dd.CmdListsCount = 1;
-    dd.TotalVtxCount = dl.VtxBuffer.Size;
-    dd.TotalIdxCount = dl.IdxBuffer.Size;
-    dd.DisplayPos = ImVec2(0, 0);
-    dd.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
-    dd.FramebufferScale = ImVec2(1, 1);
-    font_filter_set(true);
-    ImGui_ImplOpenGL3_RenderDrawData(&dd);
-    font_filter_set(false);
+    render_one_list(dl, ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)), ImVec2(1, 1));
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target.framebuffer());
     Image img = gl_read_pixels(w, h);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
