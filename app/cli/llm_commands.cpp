@@ -118,11 +118,16 @@ int cmd_finetune(const FinetuneArgs& a) {
   }
   atomic_write(a.out + "/results.csv", finetune_results_csv(results));
   atomic_write(a.out + "/curves.csv", finetune_curves_csv(spec, a.out));
+  {
+    const std::vector<RunRecord> records = finetune_records(spec, a.out);  // the landscapes' run record format
+    atomic_write(a.out + "/runs.csv", records_to_csv(records));
+    atomic_write(a.out + "/runs.jsonl", records_to_jsonl(records));
+  }
   const std::string table = finetune_table(results);
   atomic_write(a.out + "/table.txt", table);
   std::printf("%s", table.c_str());
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("wrote %s/{table.txt,results.csv,curves.csv} in %.1f s\n", a.out.c_str(), s);
+  std::printf("wrote %s/{table.txt,results.csv,curves.csv,runs.csv,runs.jsonl} in %.1f s\n", a.out.c_str(), s);
   return 0;
 }
 

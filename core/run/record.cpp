@@ -74,14 +74,22 @@ int64_t RunRecord::fp_to_reach(double target) const {
   return -1;
 }
 
-std::string records_csv_header() {
+std::string records_csv_header(bool dev_metric) {
   std::string s;
   for (int c = 0; c < kNumColumns; ++c) s += (c ? "," : "") + std::string(kColumns[c]);
-  return s + "\n";
+  return s + (dev_metric ? ",dev_metric\n" : "\n");
+}
+
+bool records_have_dev_metric(const std::vector<RunRecord>& runs) {
+  for (const auto& run : runs)
+    for (const auto& r : run.rows)
+      if (std::isfinite(r.dev_metric)) return true;
+  return false;
 }
 
 std::string records_to_csv(const std::vector<RunRecord>& runs) {
-  std::string s = records_csv_header();
+  const bool dev = records_have_dev_metric(runs);
+  std::string s = records_csv_header(dev);
   for (const auto& run : runs) {
     const std::string head = std::to_string(run.index) + "," + csv_quote(run.label) + "," + csv_quote(run.optimizer) + ",";
     for (StepRow r : run.rows) {
@@ -89,6 +97,10 @@ std::string records_to_csv(const std::vector<RunRecord>& runs) {
       for (int c = 6; c < kNumColumns; ++c) {
         s += ',';
         put(s, *row_field(r, c));
+      }
+      if (dev) {
+        s += ',';
+        if (std::isfinite(r.dev_metric)) put(s, r.dev_metric);
       }
       s += '\n';
     }
@@ -113,6 +125,7 @@ std::string records_to_jsonl(const std::vector<RunRecord>& runs) {
     for (StepRow r : run.rows) {
       json o = {{"type", "step"}, {"run", run.index}, {"step", r.step}, {"fp", r.fp}, {"bp", r.bp}};
       for (int c = 6; c < kNumColumns; ++c) o[kColumns[c]] = num(*row_field(r, c));
+      if (std::isfinite(r.dev_metric)) o["dev_metric"] = r.dev_metric;
       s += o.dump() + "\n";
     }
   }
@@ -122,16 +135,18 @@ std::string records_to_jsonl(const std::vector<RunRecord>& runs) {
 std::vector<RunRecord> records_from_csv(const std::string& text, const std::string& file) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line + "\n" != records_csv_header())
+  if (!std::getline(in, line) || (line + "\n" != records_csv_header() && line + "\n" != records_csv_header(true)))
     fail(file, "not a zoscope runs.csv (unexpected header)");
+  const bool dev = line + "\n" == records_csv_header(true);
+  const int fields = kNumColumns + (dev ? 1 : 0);
   std::map<int, RunRecord> runs;
   int lineno = 1;
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
     const auto f = csv_split(line);
-    if (static_cast<int>(f.size()) != kNumColumns)
-      fail(file + ":" + std::to_string(lineno), "expected " + std::to_string(kNumColumns) + " fields, got " +
+    if (static_cast<int>(f.size()) != fields)
+      fail(file + ":" + std::to_string(lineno), "expected " + std::to_string(fields) + " fields, got " +
                                                    std::to_string(f.size()));
     char* end = nullptr;
     const long idx = std::strtol(f[0].c_str(), &end, 10);
@@ -153,6 +168,11 @@ std::vector<RunRecord> records_from_csv(const std::string& text, const std::stri
       double v = std::strtod(s, &end);
       if (end == s || *end) fail(file + ":" + std::to_string(lineno), std::string("bad number in column ") + kColumns[c]);
       *row_field(r, c) = v;
+    }
+    if (dev && !f[kNumColumns].empty()) {
+      const char* s = f[kNumColumns].c_str();
+      r.dev_metric = std::strtod(s, &end);
+      if (end == s || *end) fail(file + ":" + std::to_string(lineno), "bad number in column dev_metric");
     }
     run.rows.push_back(r);
   }

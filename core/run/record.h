@@ -23,6 +23,7 @@ struct StepRow {
   double probe_plus_x = NAN, probe_plus_y = NAN, probe_minus_x = NAN, probe_minus_y = NAN;
   double alpha_x = NAN, alpha_y = NAN;  // effective step size of the two view coordinates
   double alpha_min = NAN, alpha_q25 = NAN, alpha_median = NAN, alpha_q75 = NAN, alpha_max = NAN;
+  double dev_metric = NAN;           // language models: dev-set metric where evaluated
 };
 
 struct RunRecord {
@@ -51,7 +52,10 @@ struct RunRecord {
 std::string csv_quote(const std::string& s);
 // One CSV line split into fields (RFC 4180 quoting: "" inside quotes is a quote).
 std::vector<std::string> csv_split(const std::string& line);
-std::string records_csv_header();
+// The header; `dev_metric` adds the language models' dev-metric column (written only when
+// some row was evaluated, so landscape files keep their columns).
+std::string records_csv_header(bool dev_metric = false);
+bool records_have_dev_metric(const std::vector<RunRecord>& runs);
 std::string records_to_csv(const std::vector<RunRecord>& runs);
 std::string records_to_jsonl(const std::vector<RunRecord>& runs);
 // Reads rows back (render): run index, label and optimizer from the CSV columns.

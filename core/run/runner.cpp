@@ -114,12 +114,16 @@ Scene scene_make(const Experiment& e) {
   return s;
 }
 
-// The step budget (an estimate for FP budgets: RunStepper also stops before a step whose
-// forward passes would exceed the budget).
-int64_t run_step_budget(const Experiment& e, const Optimizer& o) {
-  if (e.max_steps > 0) return e.max_steps;
-  return static_cast<int64_t>(std::floor(static_cast<double>(e.max_fp) / o.fp_per_step() + 1e-9));
+Budget run_budget(const Experiment& e) {
+  Budget b;
+  if (e.max_steps > 0) b.steps = e.max_steps;
+  else b.forward_passes = e.max_fp;
+  return b;
 }
+
+// The step budget (an estimate for FP budgets: the Stepper also stops before a step whose
+// forward passes would exceed the budget).
+int64_t run_step_budget(const Experiment& e, const Optimizer& o) { return run_budget(e).step_estimate(o); }
 
 RunStepper::RunStepper(const Experiment& e, const Scene& s, int run_index, const Landscape* own_landscape)
     : exp_(e), scene_(s), f_(own_landscape ? *own_landscape : *s.landscape) {
@@ -128,21 +132,16 @@ RunStepper::RunStepper(const Experiment& e, const Scene& s, int run_index, const
   opt_ = optimizer_create(spec.optimizer, spec.hp, where + ".hyperparameters");
   engine_ = std::make_unique<VecEngine>(f_, s.start, e.landscape.noise, e.landscape.noise_seed);
   if (!spec.directions.empty()) engine_->set_direction_table(spec.directions);
-  budget_ = run_step_budget(e, *opt_);
-  opt_->reset(*engine_, RunContext{e.seed, budget_});
+  stepper_ = std::make_unique<Stepper>(*opt_, *engine_, run_budget(e), e.seed);
+  const int64_t budget = stepper_->budget().step_estimate(*opt_);
 
   rec_.index = run_index;
   rec_.label = spec.label;
   rec_.optimizer = spec.optimizer;
   rec_.colour = spec.colour;
   rec_.visible = spec.visible;
-  rec_.hp = opt_->hyper();
-  rec_.memory_p = opt_->memory_p();
-  rec_.memory_bytes = opt_->memory_bytes();
-  rec_.fp_per_step = opt_->fp_per_step();
-  rec_.bp_per_step = opt_->bp_per_step();
-  rec_.legend = optimizer_memory_text(*opt_) + ", " + optimizer_cost_text(*opt_);
-  rec_.rows.reserve(static_cast<size_t>(std::min<int64_t>(budget_, 1 << 20) + 1));
+  record_describe(rec_, *opt_);
+  rec_.rows.reserve(static_cast<size_t>(std::min<int64_t>(budget, 1 << 20) + 1));
 
   StepRow r0;
   r0.loss = engine_->clean_loss();
@@ -151,7 +150,7 @@ RunStepper::RunStepper(const Experiment& e, const Scene& s, int run_index, const
   r0.x = q[0];
   r0.y = q[1];
   rec_.rows.push_back(r0);
-  done_ = budget_ <= 0;
+  done_ = budget <= 0;
   if (!std::isfinite(loss0_)) {
     rec_.diverged = true;
     rec_.diverged_step = 0;
@@ -182,34 +181,18 @@ void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
   row.alpha_max = quantile_select(scratch_, 1.0);
 }
 
-bool RunStepper::step() {
-  if (done_) return false;
-  // An FP budget stops before a step that would overrun it (per-step costs may vary).
-  if (exp_.max_fp > 0 && static_cast<double>(engine_->forward_passes()) + opt_->fp_of_step(t_) > exp_.max_fp + 1e-9) {
-    done_ = true;
-    rec_.final_x.assign(engine_->x().data(), engine_->x().data() + engine_->dim());
-    return false;
-  }
-  VecEngine& e = *engine_;
-  prev_ = e.x();
+void RunStepper::before_step(int64_t) {
+  prev_ = engine_->x();
   grad_.resize(prev_.size());
   f_.gradient(prev_.data(), grad_.data());
-  e.begin_step(t_);
-  const StepInfo si = opt_->step(e, t_);
-  ++t_;
+}
 
-  StepRow row;
-  row.step = t_;
-  row.fp = e.forward_passes();
-  row.bp = e.backward_passes();
+void RunStepper::fill_row(const StepInfo&, StepRow& row) {
+  const VecEngine& e = *engine_;
   row.loss = e.clean_loss();
-  row.loss_plus = si.loss_plus;
-  row.loss_minus = si.loss_minus;
-  row.p = si.p;
   const Eigen::VectorXd& x = e.x();
   const double un = (x - prev_).norm();
   row.update_norm = un;
-  row.path_length = rec_.rows.back().path_length + un;
   const double gn = grad_.norm();
   if (un > 0 && gn > 0) row.cos_grad = -(x - prev_).dot(grad_) / (un * gn);
   const Eigen::Vector2d q = scene_.proj.project(x);
@@ -225,6 +208,18 @@ bool RunStepper::step() {
     ++probes;
   }
   fill_alpha(row, *opt_);
+}
+
+bool RunStepper::step() {
+  if (done_) return false;
+  if (stepper_->exhausted()) {
+    done_ = true;
+    rec_.final_x.assign(engine_->x().data(), engine_->x().data() + engine_->dim());
+    return false;
+  }
+  StepRow row;
+  stepper_->step(row, *this);
+  const Eigen::VectorXd& x = engine_->x();
 
   // Divergence: stop this run and mark it; the others go on.
   std::string why;
@@ -234,11 +229,11 @@ bool RunStepper::step() {
   rec_.rows.push_back(row);
   if (!why.empty()) {
     rec_.diverged = true;
-    rec_.diverged_step = t_;
+    rec_.diverged_step = row.step;
     rec_.diverge_reason = why;
     done_ = true;
   }
-  if (exp_.max_steps > 0 && t_ >= budget_) done_ = true;
+  if (exp_.max_steps > 0 && stepper_->exhausted()) done_ = true;
   if (done_) rec_.final_x.assign(x.data(), x.data() + x.size());
   return !done_;
 }

@@ -12,6 +12,7 @@
 #include "core/landscape/landscape.h"
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
+#include "core/run/stepper.h"
 #include "core/run/vec_engine.h"
 
 namespace zs {
@@ -38,11 +39,16 @@ struct Scene {
 
 Scene scene_make(const Experiment& e);
 
+// The experiment's budget (steps or forward passes) as the Stepper takes it.
+Budget run_budget(const Experiment& e);
 // Budget in steps for a run (the FP budget divided by the optimizer's FP per step).
 int64_t run_step_budget(const Experiment& e, const Optimizer& o);
 
-// Steps one run; used by run_single and by the GUI's streaming mode.
-class RunStepper {
+// Steps one landscape run on the one step loop (stepper.h); used by run_single and by the
+// GUI's streaming mode. It is the Stepper's observer for what landscapes add to a row:
+// the noise-free loss, the projection on the view plane, probe points, step sizes and the
+// cosine with the true gradient.
+class RunStepper : private StepObserver {
  public:
   RunStepper(const Experiment& e, const Scene& s, int run_index, const Landscape* own_landscape = nullptr);
   bool done() const { return done_; }
@@ -53,14 +59,16 @@ class RunStepper {
   const VecEngine& engine() const { return *engine_; }
 
  private:
+  void before_step(int64_t t) override;
+  void fill_row(const StepInfo& si, StepRow& row) override;
   void fill_alpha(StepRow& row, const Optimizer& o) const;
   const Experiment& exp_;
   const Scene& scene_;
   const Landscape& f_;
   std::unique_ptr<Optimizer> opt_;
   std::unique_ptr<VecEngine> engine_;
+  std::unique_ptr<Stepper> stepper_;
   RunRecord rec_;
-  int64_t t_ = 0, budget_ = 0;
   double loss0_ = 0;
   bool done_ = false;
   Eigen::VectorXd prev_, grad_;

@@ -1,5 +1,6 @@
 // The fine-tuning driver (see finetune.h).
 #include "core/llm/torch/finetune.h"
+#include "core/llm/torch/finetune_setup.h"
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
@@ -24,6 +25,9 @@
 #include "core/llm/torch/tensor_io.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
+#include "core/run/record.h"
+#include "core/run/stepper.h"
+#include "core/llm/torch/llm_rows.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -154,6 +158,30 @@ int64_t process_peak_rss_bytes() {
   return 0;
 }
 
+Budget finetune_budget(const FinetuneSpec& spec) {
+  Budget b;
+  if (spec.steps > 0) b.steps = spec.steps;
+  else b.forward_passes = spec.forward_passes;
+  return b;
+}
+
+std::vector<RunRecord> finetune_records(const FinetuneSpec& spec, const std::string& out_dir) {
+  std::vector<RunRecord> out;
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    const std::string path = out_dir + "/runs/" + spec.runs[i].label + "/record.csv";
+    std::error_code ec;
+    if (!fs::exists(path, ec)) continue;
+    std::vector<RunRecord> r = records_from_csv(read_file(path), path);
+    if (r.size() != 1) fail(path, "expected one run, found " + std::to_string(r.size()));
+    r[0].index = static_cast<int>(i);
+    r[0].label = spec.runs[i].label;
+    r[0].optimizer = spec.runs[i].optimizer;
+    r[0].hp = spec.runs[i].hp;
+    out.push_back(std::move(r[0]));
+  }
+  return out;
+}
+
 std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log, int threads) {
   if (threads > 0) at::set_num_threads(threads);
   if (spec.model != "default") return spec.model;
@@ -161,6 +189,43 @@ std::string finetune_model_dir(const FinetuneSpec& spec, const FinetuneLog& log,
   if (spec.pretrain_steps > 0) o.pretrain.steps = spec.pretrain_steps;
   o.log = log;
   return pretrained_default_model(o);
+}
+
+CausalLM finetune_load_model(const FinetuneSpec& spec, const std::string& model_dir) {
+  if (spec.device == "cuda" && !at::hasCUDA()) fail(spec.file + ": device", "value \"cuda\": no CUDA device is available");
+  ModelOptions mo;
+  mo.dtype = dtype_of(spec.dtype);
+  mo.device = c10::Device(spec.device == "cuda" ? c10::DeviceType::CUDA : c10::DeviceType::CPU);
+  CausalLM model = CausalLM::load(model_dir, mo);
+  if (spec.mode == "lora") {
+    LoraOptions lo;
+    lo.seed = spec.seed;
+    model.enable_lora(lo);
+  } else if (spec.mode == "adazeta") {
+    AdaZetaOptions ao;
+    ao.seed = spec.seed;
+    enable_adazeta(model, ao);
+  }
+  return model;
+}
+
+FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const CausalLM& model) {
+  FinetuneData out;
+  out.tok = tokenizer_load(spec.tokenizer.empty() ? model_dir : spec.tokenizer);
+  const Task& task = task_get(spec.task);
+  DataOptions d;
+  d.dir = spec.data_dir;
+  d.n_train = spec.n_train;
+  d.n_dev = spec.n_dev;
+  d.n_test = spec.n_test;
+  d.data_seed = spec.data_seed;
+  const TaskData data = task_data_load(task, d);
+  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
+  const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, model.config().max_position_embeddings)};
+  out.train = task_encode(task, *out.tok, data.train, eo);
+  out.dev = task_encode(task, *out.tok, data.dev, eo);
+  out.test = task_encode(task, *out.tok, data.test, eo);
+  return out;
 }
 
 FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const std::string& model_dir,
@@ -177,33 +242,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   make_dirs(run_dir);
 
   // Model, mode, data.
-  if (spec.device == "cuda" && !at::hasCUDA()) fail(spec.file + ": device", "value \"cuda\": no CUDA device is available");
-  ModelOptions mo;
-  mo.dtype = dtype_of(spec.dtype);
-  mo.device = c10::Device(spec.device == "cuda" ? c10::DeviceType::CUDA : c10::DeviceType::CPU);
-  CausalLM model = CausalLM::load(model_dir, mo);
-  const std::unique_ptr<Tokenizer> tok = tokenizer_load(spec.tokenizer.empty() ? model_dir : spec.tokenizer);
-  if (spec.mode == "lora") {
-    LoraOptions lo;
-    lo.seed = spec.seed;
-    model.enable_lora(lo);
-  } else if (spec.mode == "adazeta") {
-    AdaZetaOptions ao;
-    ao.seed = spec.seed;
-    enable_adazeta(model, ao);
-  }
-  const Task& task = task_get(spec.task);
-  DataOptions d;
-  d.dir = spec.data_dir;
-  d.n_train = spec.n_train;
-  d.n_dev = spec.n_dev;
-  d.n_test = spec.n_test;
-  d.data_seed = spec.data_seed;
-  const TaskData data = task_data_load(task, d);
-  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
-  const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, model.config().max_position_embeddings)};
-  const EncodedSet train = task_encode(task, *tok, data.train, eo);
-  const EncodedSet dev = task_encode(task, *tok, data.dev, eo);
+  CausalLM model = finetune_load_model(spec, model_dir);
+  const FinetuneData data = finetune_load_data(spec, model_dir, model);
+  const Tokenizer* tok = data.tok.get();
+  const EncodedSet& train = data.train;
+  const EncodedSet& dev = data.dev;
 
   const std::unique_ptr<Optimizer> optimizer = optimizer_create(run.optimizer, run.hp, spec.file + ": " + run.label, true);
   const bool first_order = optimizer->info().family == "fo";
@@ -232,11 +275,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (engine.replay_pending() > 0) return;  // replayed steps need no batch
     batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
   });
-  RunContext ctx;
-  ctx.seed = spec.seed;
-  ctx.total_steps = spec.steps > 0 ? spec.steps
-                                   : static_cast<int64_t>(static_cast<double>(spec.forward_passes) / optimizer->fp_per_step());
-  optimizer->reset(engine, ctx);
+  Stepper stepper(*optimizer, engine, finetune_budget(spec), spec.seed);
 
   // Resume: checkpoint, then the log.
   const std::string log_path = run_dir + "/steps.log", ckpt_path = run_dir + "/checkpoint.json";
@@ -278,9 +317,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   } else {
     atomic_write(log_path, "");
   }
-  std::map<int64_t, bool> evaluated;
+  std::map<int64_t, double> evaluated;  // step -> dev metric already logged
   for (const LogRecord& r : kept)
-    if (r.kind == 'E') evaluated[r.t] = true;
+    if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
 
   LogWriter writer(log_path);
   FinetuneRunResult res;
@@ -311,29 +350,61 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     }
   };
 
-  int64_t t = start;
+  // The step loop is the Stepper's (core/run/stepper.h); this observer chooses the
+  // minibatch, replays logged losses on resume, fills the row from the engine's statistics
+  // and logs every new step.
+  struct Observer : StepObserver {
+    std::map<int64_t, LogRecord>& replay;
+    TensorEngine& engine;
+    LlmRowStats row_stats;
+    const LogRecord* replaying = nullptr;
+    Observer(std::map<int64_t, LogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
+    void before_step(int64_t t) override {
+      const auto it = replay.find(t + 1);
+      replaying = it == replay.end() ? nullptr : &it->second;
+      if (replaying) engine.replay_losses(replaying->losses);
+    }
+    void fill_row(const StepInfo& si, StepRow& row) override { row_stats.fill(engine, si, row); }
+  } obs(replay, engine);
+  RunRecord rec;
+  rec.label = run.label;
+  rec.optimizer = run.optimizer;
+  record_describe(rec, *optimizer);
+  rec.memory_bytes = engine.state_bytes() + optimizer->memory_bytes();
+  {
+    StepRow r0;  // the start: step 0, no forward pass
+    rec.rows.push_back(r0);
+  }
+  const std::string record_path = run_dir + "/record.csv";
+  if (opt.resume && start > 0) {
+    // Rows up to the checkpoint come from the last record written; replayed steps rebuild the rest.
+    std::error_code rec_ec;
+    if (!fs::exists(record_path, rec_ec)) fail(record_path, "missing: the run record of the resumed run");
+    const std::vector<RunRecord> old = records_from_csv(read_file(record_path), record_path);
+    if (old.size() != 1 || static_cast<int64_t>(old[0].rows.size()) <= start)
+      fail(record_path, "does not cover the checkpoint's " + std::to_string(start) + " steps");
+    rec.rows.assign(old[0].rows.begin(), old[0].rows.begin() + start + 1);
+    obs.row_stats.restore(rec.rows.back());
+    stepper.restore(start, rec.rows.back().path_length);
+  }
+  const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
+
   bool stopped = false;
-  while (true) {
-    if (spec.steps > 0 && t >= spec.steps) break;
-    if (spec.forward_passes > 0 &&
-        static_cast<double>(engine.forward_passes()) + optimizer->fp_of_step(t) > static_cast<double>(spec.forward_passes))
-      break;
-    const auto rit = replay.find(t + 1);
-    const bool replaying = rit != replay.end();
+  while (!stepper.exhausted()) {
     step_losses.clear();
-    if (replaying) engine.replay_losses(rit->second.losses);
-    engine.begin_step(t);
-    const StepInfo info = optimizer->step(engine, t);
-    if (replaying) {
-      const LogRecord& r = rit->second;
+    StepRow row;
+    const StepInfo info = stepper.step(row, obs);
+    const int64_t t = stepper.steps_done();
+    if (obs.replaying) {
+      const LogRecord& r = *obs.replaying;
       const bool p_same = (std::isnan(r.p) && std::isnan(info.p)) || std::memcmp(&r.p, &info.p, sizeof(double)) == 0;
       if (engine.replay_pending() != 0 || r.seed != info.seed || !p_same)
-        fail(log_path, "step " + std::to_string(t + 1) + " does not replay as logged (seed/p/loss count differ): " +
+        fail(log_path, "step " + std::to_string(t) + " does not replay as logged (seed/p/loss count differ): " +
                            "the log belongs to another spec or build");
       ++res.replayed_steps;
     } else {
       LogRecord r;
-      r.t = t + 1;
+      r.t = t;
       r.fp = engine.forward_passes();
       r.bp = engine.backward_passes();
       r.seed = info.seed;
@@ -341,14 +412,14 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       r.lr = lr;
       r.loss = info.loss;
       r.losses = step_losses;
-      if (!std::isfinite(info.loss)) fail(run.label, "loss is not finite at step " + std::to_string(t + 1));
+      if (!std::isfinite(info.loss)) fail(run.label, "loss is not finite at step " + std::to_string(t));
       writer.write(r);
     }
-    ++t;
     if (spec.eval_every > 0 && t % spec.eval_every == 0) {
-      optimizer->settle(engine);
+      stepper.settle();
       engine.sync_model();
-      if (!evaluated.count(t)) {
+      const auto ev_it = evaluated.find(t);
+      if (ev_it == evaluated.end()) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
         LogRecord r;
         r.kind = 'E';
@@ -357,13 +428,18 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         r.dev_accuracy = ev.value;
         r.dev_loss = ev.loss;
         writer.write(r);
-        evaluated[t] = true;
+        evaluated[t] = ev.value;
+        row.dev_metric = ev.value;
         log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
+      } else {
+        row.dev_metric = ev_it->second;
       }
     }
+    rec.rows.push_back(row);
     if (spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0) {
-      optimizer->settle(engine);
+      stepper.settle();
       engine.sync_model();
+      save_record();
       checkpoint(t);
     }
     if (opt.stop_after_step > 0 && t >= opt.stop_after_step) {
@@ -371,12 +447,13 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       break;
     }
   }
+  const int64_t t = stepper.steps_done();
   res.steps = t;
   res.forward_passes = engine.forward_passes();
   res.backward_passes = engine.backward_passes();
   res.state_bytes = engine.state_bytes() + optimizer->memory_bytes();
   if (!stopped) {
-    optimizer->settle(engine);
+    stepper.settle();
     engine.sync_model();
     std::vector<std::pair<std::string, at::Tensor>> ts;
     for (const Block& b : blocks) ts.push_back({b.name, b.tensor.detach()});
@@ -385,6 +462,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     res.dev_accuracy = ev.value;
     res.final_train_loss = task_evaluate(model, *tok, train).loss;
     res.completed = true;
+    save_record();
   }
   res.peak_rss_bytes = process_peak_rss_bytes();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

@@ -12,6 +12,8 @@
 //   checkpoint.json  the latest checkpoint (written atomically after its tensors):
 //                    {"step", "fp", "bp", "scalar_state" (hex), "tensors": "ckpt-<step>.safetensors"}
 //   ckpt-<step>.safetensors  blocks ("param/<name>") + engine state (state0/, state1/, master/)
+//   record.csv       the run record (core/run/record.h rows: loss, update norm, step-size
+//                    quantiles, dev metric), written with each checkpoint and at the end
 //   final.safetensors, result.json  at the end of the run.
 // Checkpoints (every checkpoint_every steps) and evaluations (every eval_every steps) first
 // settle the optimizer (undo a fused perturbation), the same way in every run, so they
@@ -29,6 +31,8 @@
 #include <string>
 #include <vector>
 #include "core/llm/io/finetune_spec.h"
+#include "core/run/record.h"
+#include "core/run/stepper.h"
 
 namespace zs {
 
@@ -75,6 +79,12 @@ std::string finetune_results_csv(const std::vector<FinetuneRunResult>& results);
 // curves.csv from the runs' step logs: label,optimizer,step,forward_passes,train_loss,dev_accuracy
 // (one row per step; dev_accuracy empty where the step had no evaluation).
 std::string finetune_curves_csv(const FinetuneSpec& spec, const std::string& out_dir);
+
+// The spec's budget (steps or forward passes) as the Stepper takes it.
+Budget finetune_budget(const FinetuneSpec& spec);
+// The runs' records (one row per step, as landscape runs: core/run/record.h) from each
+// run's record.csv, in spec order with the spec's labels; runs without a record are left out.
+std::vector<RunRecord> finetune_records(const FinetuneSpec& spec, const std::string& out_dir);
 
 // Peak resident set of this process (VmHWM), bytes; 0 if unknown.
 int64_t process_peak_rss_bytes();

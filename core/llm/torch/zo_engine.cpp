@@ -55,6 +55,21 @@ void fill_dirs(const ElemRequest& r, uint64_t seed, uint64_t block, int64_t g0, 
 
 }  // namespace
 
+at::Tensor plot_row_scale(const at::Tensor& weight, uint64_t plot_seed, int k, size_t block, at::Tensor* direction) {
+  const at::Tensor w = weight.to(at::kFloat).cpu();
+  if (w.dim() < 2) {
+    if (direction) *direction = at::zeros_like(weight, weight.options().dtype(at::kFloat));
+    return at::zeros({1}, at::TensorOptions().device(weight.device()));
+  }
+  const int64_t rows = w.size(0), cols = w.numel() / rows;
+  std::vector<float> d(static_cast<size_t>((w.numel() + 3) / 4 * 4));
+  normal_fill(plot_seed + static_cast<uint64_t>(k), block, 0, (w.numel() + 3) / 4, kPlotStream, d.data());
+  const at::Tensor z = at::from_blob(d.data(), {rows, cols}, at::kFloat);
+  const at::Tensor scale = w.reshape({rows, cols}).norm(2, {1}) / z.norm(2, {1}).clamp_min(1e-12);
+  if (direction) *direction = (z * scale.unsqueeze(1)).reshape(weight.sizes()).to(weight.device()).contiguous();
+  return scale.contiguous().to(weight.device());
+}
+
 double TensorStepStats::alpha_quantile(double q) const {
   int64_t total = 0;
   for (int64_t c : alpha_hist) total += c;
@@ -99,19 +114,8 @@ TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorE
     // Filter normalisation (Li et al. 2018): each row of a plot direction is rescaled to
     // the norm of the matching weight row; 1-D tensors get zero directions.
     for (int k = 0; k < 2; ++k)
-      for (size_t b = 0; b < blocks_.size(); ++b) {
-        const at::Tensor w = blocks_[b].tensor.to(at::kFloat).cpu();
-        if (w.dim() < 2) {
-          impl_->row_scale[k].push_back(at::zeros({1}, at::TensorOptions().device(blocks_[b].tensor.device())));
-          continue;
-        }
-        const int64_t rows = w.size(0), cols = w.numel() / rows;
-        std::vector<float> d(static_cast<size_t>((w.numel() + 3) / 4 * 4));
-        normal_fill(opt_.plot_seed + static_cast<uint64_t>(k), b, 0, (w.numel() + 3) / 4, kPlotStream, d.data());
-        const at::Tensor dn =
-            at::from_blob(d.data(), {rows, cols}, at::kFloat).norm(2, {1}).clamp_min(1e-12);
-        impl_->row_scale[k].push_back((w.reshape({rows, cols}).norm(2, {1}) / dn).contiguous().to(blocks_[b].tensor.device()));
-      }
+      for (size_t b = 0; b < blocks_.size(); ++b)
+        impl_->row_scale[k].push_back(plot_row_scale(blocks_[b].tensor, opt_.plot_seed, k, b, nullptr));
   }
 }
 

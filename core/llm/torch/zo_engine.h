@@ -34,6 +34,13 @@ struct TensorStepStats {
   double alpha_quantile(double q) const;  // from the histogram (bin centres)
 };
 
+// Plot direction k (0 or 1) of a trainable tensor, filter-normalised (Li et al. 2018,
+// "Visualizing the Loss Landscape of Neural Nets", sec. 4): z(plot_seed + k, block, i) from
+// Philox stream 5, each row rescaled to the norm of the weight's row; 1-D tensors get zero.
+// Returns the per-row scale (what the engine's passes multiply z by) and, when asked, the
+// whole direction as an fp32 tensor on the weight's device (loss planes, tests).
+at::Tensor plot_row_scale(const at::Tensor& weight, uint64_t plot_seed, int k, size_t block, at::Tensor* direction);
+
 class TensorEngine : public Engine {
  public:
   using LossFn = std::function<double()>;            // forward on the current batch

@@ -1,0 +1,576 @@
+// Live language-model runs for the app (see live.h and docs/llm-live.md).
+#include "core/llm/torch/live.h"
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include "core/llm/torch/finetune.h"
+#include "core/llm/torch/finetune_setup.h"
+#include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/pretrain.h"
+#include "core/llm/torch/task_torch.h"
+#include "core/llm/torch/zo_engine.h"
+#include "core/opt/optimizer.h"
+#include "core/run/stepper.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+const char* live_run_state_name(LiveRunState s) {
+  switch (s) {
+    case LiveRunState::Waiting: return "waiting";
+    case LiveRunState::Running: return "running";
+    case LiveRunState::Paused: return "paused";
+    case LiveRunState::Done: return "done";
+    case LiveRunState::Stopped: return "stopped";
+    case LiveRunState::Diverged: return "diverged";
+    case LiveRunState::Failed: return "failed";
+  }
+  return "?";
+}
+
+std::string live_cuda_device_name() { return at::hasCUDA() ? "CUDA device 0" : ""; }
+
+namespace {
+
+struct Cancelled {};
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// The first line of an exception's message: LibTorch's c10::Error carries a C++ stack
+// trace after it, which a user of the app never needs to see.
+std::string one_line(const std::exception& e) {
+  std::string s;
+  if (const auto* c = dynamic_cast<const c10::Error*>(&e)) s = c->what_without_backtrace();
+  else s = e.what();
+  const size_t nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+// What forces a reload (everything but the runs).
+std::string load_key(const FinetuneSpec& s) {
+  nlohmann::json j = nlohmann::json::parse(finetune_spec_to_json(s));
+  j.erase("runs");
+  return j.dump();
+}
+
+std::string run_key(const FinetuneRun& r) {
+  nlohmann::json j = {{"optimizer", r.optimizer}, {"hp", r.hp}};
+  return j.dump();
+}
+
+bool finished(LiveRunState s) {
+  return s == LiveRunState::Done || s == LiveRunState::Stopped || s == LiveRunState::Diverged || s == LiveRunState::Failed;
+}
+
+}  // namespace
+
+struct LiveTrainer::Impl {
+  // ---- shared with the UI thread (mu) ----
+  std::mutex mu;
+  std::condition_variable cv;       // wakes the worker
+  std::condition_variable done_cv;  // wakes waiters
+  std::optional<LiveConfig> pending;
+  std::vector<std::pair<int, bool>> pause_requests;
+  std::vector<int> stop_requests;
+  bool quit = false;
+  std::atomic<bool> cancel{false};
+  LiveSnapshot shared;
+  uint64_t polled = 0;
+  bool all_finished = false;
+
+  // ---- worker only ----
+  struct Run;
+  struct Observer : StepObserver {
+    Run* run = nullptr;
+    Impl* impl = nullptr;
+    void before_step(int64_t t) override;
+    void fill_row(const StepInfo& si, StepRow& row) override;
+  };
+  struct Run {
+    FinetuneRun spec;
+    std::string key;
+    std::optional<CausalLM> model;
+    std::vector<at::Tensor> init;
+    std::unique_ptr<Optimizer> opt;
+    std::unique_ptr<TensorEngine> engine;
+    std::unique_ptr<Stepper> stepper;
+    LlmRowStats row_stats;
+    TensorBatch batch;
+    Observer obs;
+    RunRecord rec, previous;
+    LiveRunInfo info;
+    size_t published = 0;  // rows already in the shared snapshot
+    bool restarted = true;
+    double loss0 = NAN;
+    double started_s = 0;
+  };
+  LiveConfig cfg;
+  std::string loaded_key;
+  std::string model_dir;
+  std::optional<FinetuneData> data;
+  std::optional<CausalLM> plane_model;
+  std::vector<at::Tensor> plane_init, dir[2];
+  double gram[3] = {0, 0, 0};
+  TensorBatch plane_batch;
+  std::vector<std::unique_ptr<Run>> runs;
+  // Plane grid in progress.
+  Grid plane, pending_plane;  // the finished grid shown, the one being computed
+  int plane_next = -1;       // next node to evaluate; -1: no grid in progress
+  double plane_r = 0;        // half-width of the grid's square domain
+  bool plane_fine = false;   // the grid in progress (or the last one) is the fine one
+  bool plane_dirty = false;
+  std::string phase = "idle", error;
+  double progress = 0;
+  std::thread worker;
+
+  void post_phase(const std::string& p, double prog) {
+    std::lock_guard<std::mutex> lk(mu);
+    shared.phase = phase = p;
+    shared.progress = progress = prog;
+    ++shared.serial;
+  }
+
+  void load();
+  void start_run(Run& r);
+  void step_run(Run& r);
+  void plane_work(double budget_s);
+  void publish();
+  void loop();
+};
+
+void LiveTrainer::Impl::Observer::before_step(int64_t t) {
+  const FinetuneSpec& s = impl->cfg.spec;
+  run->batch = batch_to_device(train_batch(impl->data->train, t, s.batch_size, s.seed), run->model->device());
+}
+
+void LiveTrainer::Impl::Observer::fill_row(const StepInfo& si, StepRow& row) { run->row_stats.fill(*run->engine, si, row); }
+
+void LiveTrainer::Impl::load() {
+  const FinetuneSpec& spec = cfg.spec;
+  runs.clear();
+  data.reset();
+  plane_model.reset();
+  plane_next = -1;
+  plane.nx = plane.ny = 0;
+  plane.v.clear();
+  plane_r = 0;
+  at::set_num_threads(std::max(1, cfg.threads));
+  post_phase("loading model", 0);
+  if (spec.model == "default") {
+    DefaultModelOptions o;
+    if (spec.pretrain_steps > 0) o.pretrain.steps = spec.pretrain_steps;
+    const int64_t total = o.pretrain.steps;
+    o.pretrain.on_step = [&](int64_t step, double) {
+      if (cancel) throw Cancelled{};
+      if (step % 5 == 0) post_phase("pretraining the default model (first use, cached)", static_cast<double>(step) / total);
+    };
+    model_dir = pretrained_default_model(o);
+  } else {
+    model_dir = spec.model;
+  }
+  if (cancel) throw Cancelled{};
+  post_phase("loading model", 0.5);
+  plane_model.emplace(finetune_load_model(spec, model_dir));
+  data.emplace(finetune_load_data(spec, model_dir, *plane_model));
+  // The plane: two filter-normalised directions through the initial weights, and their Gram
+  // matrix (plane coordinates of a point are the least-squares fit, llm_rows.h).
+  const std::vector<Block> blocks = plane_model->blocks();
+  c10::NoGradGuard ng;
+  for (int k = 0; k < 2; ++k) dir[k].clear();
+  plane_init.clear();
+  gram[0] = gram[1] = gram[2] = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    plane_init.push_back(blocks[b].tensor.detach().clone());
+    for (int k = 0; k < 2; ++k) {
+      at::Tensor d;
+      plot_row_scale(blocks[b].tensor, cfg.plane_seed, k, b, &d);
+      dir[k].push_back(d);
+    }
+    gram[0] += dir[0][b].pow(2).sum().item<double>();
+    gram[1] += (dir[0][b] * dir[1][b]).sum().item<double>();
+    gram[2] += dir[1][b].pow(2).sum().item<double>();
+  }
+  std::vector<int64_t> idx;
+  for (int64_t i = 0; i < std::min<int64_t>(cfg.plane_examples, data->train.size()); ++i) idx.push_back(i);
+  plane_batch = batch_to_device(batch_make(data->train, idx, batch_kind_train(data->train)), plane_model->device());
+  int64_t trainable = 0;
+  for (const Block& b : blocks) trainable += b.tensor.numel();
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    shared.trainable = trainable;
+    shared.device = spec.device == "cuda" ? "CUDA: " + live_cuda_device_name()
+                                          : "CPU (" + std::to_string(at::get_num_threads()) + " thread" +
+                                                (at::get_num_threads() == 1 ? ")" : "s)");
+  }
+  post_phase("training", 0);
+}
+
+void LiveTrainer::Impl::start_run(Run& r) {
+  const FinetuneSpec& spec = cfg.spec;
+  r.info = LiveRunInfo{};
+  r.stepper.reset();
+  r.engine.reset();
+  r.opt.reset();
+  if (!r.model) {
+    r.model.emplace(finetune_load_model(spec, model_dir));
+    r.init.clear();
+    for (const Block& b : r.model->blocks()) r.init.push_back(b.tensor.detach().clone());
+  } else {
+    c10::NoGradGuard ng;
+    r.model->set_autograd(false);
+    const std::vector<Block> blocks = r.model->blocks();
+    for (size_t b = 0; b < blocks.size(); ++b) blocks[b].tensor.copy_(r.init[b]);
+  }
+  r.opt = optimizer_create(r.spec.optimizer, r.spec.hp, spec.file + ": " + r.spec.label, true);
+  if (r.opt->info().family == "fo") r.model->set_autograd(true);
+  TensorEngineOptions teo;
+  teo.master_weights = spec.master_weights;
+  teo.plot_stats = true;
+  teo.plot_seed = cfg.plane_seed;
+  Run* rp = &r;
+  r.engine = std::make_unique<TensorEngine>(r.model->blocks(), [rp] { return task_loss(*rp->model, rp->batch); }, teo);
+  r.engine->set_loss_grad([rp] {
+    const at::Tensor l = task_loss_tensor(*rp->model, rp->batch);
+    l.backward();
+    return l.item<double>();
+  });
+  r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, finetune_budget(spec), spec.seed);
+  r.row_stats = LlmRowStats{};
+  r.row_stats.set_plane(gram[0], gram[1], gram[2]);
+  r.obs.run = rp;
+  r.obs.impl = this;
+  r.rec = RunRecord{};
+  r.rec.label = r.spec.label;
+  r.rec.optimizer = r.spec.optimizer;
+  record_describe(r.rec, *r.opt);
+  r.rec.memory_bytes = r.engine->state_bytes() + r.opt->memory_bytes();
+  StepRow r0;
+  r0.x = r0.y = 0;
+  r.rec.rows.push_back(r0);
+  r.published = 0;
+  r.restarted = true;
+  r.loss0 = NAN;
+  r.started_s = now_s();
+  r.info.state = LiveRunState::Running;
+}
+
+void LiveTrainer::Impl::step_run(Run& r) {
+  const FinetuneSpec& spec = cfg.spec;
+  try {
+    if (r.stepper->exhausted()) {
+      r.stepper->settle();
+      r.info.state = LiveRunState::Done;
+      return;
+    }
+    StepRow row;
+    r.stepper->step(row, r.obs);
+    const int64_t t = r.stepper->steps_done();
+    if (std::isnan(r.loss0)) {
+      r.loss0 = row.loss;
+      r.rec.rows[0].loss = row.loss;  // the start's loss: the first minibatch's, as measured
+    }
+    if (spec.eval_every > 0 && t % spec.eval_every == 0) {
+      r.stepper->settle();
+      r.engine->sync_model();
+      const int64_t n = spec.eval_examples > 0 ? spec.eval_examples : -1;
+      row.dev_metric = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n}).value;
+    }
+    // Divergence: this run stops and is marked; the others go on.
+    std::string why;
+    if (!std::isfinite(row.loss)) why = "loss is not finite at step " + std::to_string(t);
+    else if (std::fabs(row.loss) > 1e6 * (1.0 + std::fabs(r.loss0))) why = "loss blew up to " + fmt_double(row.loss);
+    r.rec.rows.push_back(row);
+    r.info.steps_per_second = static_cast<double>(t) / std::max(1e-9, now_s() - r.started_s);
+    if (!why.empty()) {
+      r.rec.diverged = true;
+      r.rec.diverged_step = t;
+      r.rec.diverge_reason = why;
+      r.info.state = LiveRunState::Diverged;
+      r.info.message = why;
+    } else if (r.stepper->exhausted()) {
+      r.stepper->settle();
+      r.info.state = LiveRunState::Done;
+    }
+  } catch (const std::bad_alloc&) {
+    r.info.state = LiveRunState::Failed;
+    r.info.message = "out of memory: this run stopped, the others go on";
+  } catch (const std::exception& e) {
+    r.info.state = LiveRunState::Failed;
+    const std::string m = one_line(e);
+    r.info.message = (m.find("out of memory") != std::string::npos ? "out of memory: " : "") + m;
+  }
+}
+
+void LiveTrainer::Impl::plane_work(double budget_s) {
+  // Extent of the trajectories so far: the grid covers it with a margin and is redone when
+  // a trajectory leaves it or occupies only a small part of it at the end.
+  double e = 0;
+  bool all_done = true;
+  for (const auto& r : runs) {
+    for (const StepRow& row : r->rec.rows)
+      if (std::isfinite(row.x) && std::isfinite(row.y)) e = std::max({e, std::fabs(row.x), std::fabs(row.y)});
+    all_done = all_done && finished(r->info.state);
+  }
+  if (!(e > 0)) return;
+  const bool leaves = e > plane_r;
+  const bool loose = all_done && e < plane_r / 3;
+  if (plane_next < 0 && (plane_r == 0 || leaves || loose || !plane_fine)) {
+    const bool fine = plane_r > 0 && !leaves && !loose;  // coarse grid done: refine it
+    if (!fine) plane_r = (all_done ? 1.3 : 2.5) * e;      // room to grow while runs go on
+    plane_fine = fine;
+    const int n = fine ? std::clamp(cfg.plane_fine, 3, 41) : std::clamp(cfg.plane_coarse, 3, 41);
+    Grid g;
+    g.nx = g.ny = n;
+    g.domain[0] = g.domain[2] = -plane_r;
+    g.domain[1] = g.domain[3] = plane_r;
+    g.v.assign(static_cast<size_t>(n * n), NAN);
+    pending_plane = std::move(g);  // the finished grid stays on show until this one is complete
+    plane_next = 0;
+  }
+  if (plane_next < 0) return;
+  Grid& g = pending_plane;
+  const double t0 = now_s();
+  c10::NoGradGuard ng;
+  const std::vector<Block> blocks = plane_model->blocks();
+  while (plane_next < g.nx * g.ny && now_s() - t0 < budget_s) {
+    const int i = plane_next % g.nx, j = plane_next / g.nx;
+    const double a = g.domain[0] + (g.domain[1] - g.domain[0]) * i / (g.nx - 1);
+    const double b = g.domain[2] + (g.domain[3] - g.domain[2]) * j / (g.ny - 1);
+    for (size_t k = 0; k < blocks.size(); ++k)
+      blocks[k].tensor.copy_(plane_init[k] + a * dir[0][k].to(plane_init[k].scalar_type()) +
+                             b * dir[1][k].to(plane_init[k].scalar_type()));
+    g.v[static_cast<size_t>(plane_next)] = static_cast<float>(task_loss(*plane_model, plane_batch));
+    ++plane_next;
+  }
+  if (plane_next >= g.nx * g.ny) {
+    plane = g;
+    plane_next = -1;
+    plane_dirty = true;
+  }
+}
+
+void LiveTrainer::Impl::publish() {
+  std::lock_guard<std::mutex> lk(mu);
+  LiveSnapshot& s = shared;
+  s.runs.resize(runs.size());
+  s.previous.resize(runs.size());
+  s.info.resize(runs.size());
+  bool all = true;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    Run& r = *runs[i];
+    RunRecord& out = s.runs[i];
+    if (r.restarted) {
+      out = r.rec;
+      s.previous[i] = r.previous;
+      r.restarted = false;
+    } else {
+      out.rows.insert(out.rows.end(), r.rec.rows.begin() + static_cast<ptrdiff_t>(r.published), r.rec.rows.end());
+      out.rows[0] = r.rec.rows[0];
+      out.diverged = r.rec.diverged;
+      out.diverged_step = r.rec.diverged_step;
+      out.diverge_reason = r.rec.diverge_reason;
+    }
+    r.published = r.rec.rows.size();
+    out.index = static_cast<int>(i);
+    if (i < cfg.styles.size()) {
+      out.colour = cfg.styles[i].colour;
+      out.visible = cfg.styles[i].visible;
+    }
+    s.info[i] = r.info;
+    all = all && finished(r.info.state);
+  }
+  if (plane_dirty) {
+    s.plane = plane;
+    std::copy(plane.domain, plane.domain + 4, s.plane_domain);
+    plane_dirty = false;
+  }
+  all_finished = phase == "error" || (phase == "training" && all && plane_next < 0 && plane.nx > 0 && plane_fine);
+  if (phase == "training" && all) s.phase = all_finished ? "done" : "training";
+  ++s.serial;
+  done_cv.notify_all();
+}
+
+void LiveTrainer::Impl::loop() {
+  while (true) {
+    std::optional<LiveConfig> next;
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      bool idle = true;
+      for (const auto& r : runs)
+        if (r->info.state == LiveRunState::Running) idle = false;
+      if (plane_next >= 0) idle = false;
+      if (idle && !pending && pause_requests.empty() && stop_requests.empty() && !quit) {
+        // Nothing to do but a plane that might need redoing once everything is finished.
+        cv.wait_for(lk, std::chrono::milliseconds(200));
+      }
+      if (quit) return;
+      next.swap(pending);
+      for (const auto& [i, p] : pause_requests)
+        for (size_t k = 0; k < runs.size(); ++k)
+          if (i < 0 || static_cast<size_t>(i) == k) {
+            LiveRunState& st = runs[k]->info.state;
+            if (p && st == LiveRunState::Running) st = LiveRunState::Paused;
+            if (!p && st == LiveRunState::Paused) st = LiveRunState::Running;
+          }
+      pause_requests.clear();
+      for (int i : stop_requests)
+        for (size_t k = 0; k < runs.size(); ++k)
+          if ((i < 0 || static_cast<size_t>(i) == k) && !finished(runs[k]->info.state))
+            runs[k]->info.state = LiveRunState::Stopped;
+      stop_requests.clear();
+    }
+    if (next) {
+      const std::string key = load_key(next->spec);
+      const bool reload = key != loaded_key || phase == "error" || phase == "idle";
+      cfg = std::move(*next);
+      try {
+        if (reload) {
+          cancel = false;
+          loaded_key.clear();
+          load();
+          loaded_key = key;
+        }
+        // Runs: keep those whose optimizer and hyperparameters are unchanged.
+        std::vector<std::unique_ptr<Run>> kept;
+        for (size_t i = 0; i < cfg.spec.runs.size(); ++i) {
+          const FinetuneRun& fr = cfg.spec.runs[i];
+          std::unique_ptr<Run> r;
+          if (i < runs.size()) r = std::move(runs[i]);
+          if (!r) r = std::make_unique<Run>();
+          const std::string k = run_key(fr);
+          const bool same = r->key == k && r->stepper;
+          r->spec = fr;
+          if (!same) {
+            if (r->stepper && r->rec.rows.size() > 1) r->previous = r->rec;
+            r->key = k;
+            start_run(*r);
+          }
+          r->rec.label = fr.label;
+          r->restarted = true;  // labels and styles may have changed: republish whole
+          kept.push_back(std::move(r));
+        }
+        runs = std::move(kept);
+        if (!reload) {
+          // A restarted run changes the extent of the trajectories: let the plane follow.
+          plane_fine = plane_fine && plane_next < 0;
+        }
+      } catch (const Cancelled&) {
+        loaded_key.clear();
+        runs.clear();
+        std::lock_guard<std::mutex> lk(mu);
+        shared = LiveSnapshot{};
+        shared.phase = phase = "idle";
+        ++shared.serial;
+        done_cv.notify_all();
+        continue;
+      } catch (const std::exception& e) {
+        loaded_key.clear();
+        runs.clear();
+        std::lock_guard<std::mutex> lk(mu);
+        shared.runs.clear();
+        shared.previous.clear();
+        shared.info.clear();
+        shared.phase = phase = "error";
+        shared.error = error = one_line(e);
+        ++shared.serial;
+        all_finished = true;
+        done_cv.notify_all();
+        continue;
+      }
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        shared.error.clear();
+      }
+    }
+    if (phase != "training") continue;
+    const double t0 = now_s();
+    for (auto& r : runs)
+      if (r->info.state == LiveRunState::Running) step_run(*r);
+    // The plane shares the worker: about a third of its time while runs train.
+    plane_work(std::max(0.01, 0.5 * (now_s() - t0)));
+    publish();
+  }
+}
+
+LiveTrainer::LiveTrainer() : impl_(std::make_unique<Impl>()) {
+  impl_->worker = std::thread([this] { impl_->loop(); });
+}
+
+LiveTrainer::~LiveTrainer() {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->quit = true;
+    impl_->cancel = true;
+  }
+  impl_->cv.notify_all();
+  impl_->worker.join();
+}
+
+void LiveTrainer::configure(const LiveConfig& c) {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->pending = c;
+    impl_->all_finished = false;
+  }
+  impl_->cv.notify_all();
+}
+
+void LiveTrainer::set_paused(int run, bool paused) {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->pause_requests.push_back({run, paused});
+  }
+  impl_->cv.notify_all();
+}
+
+void LiveTrainer::stop(int run) {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->stop_requests.push_back(run);
+  }
+  impl_->cv.notify_all();
+}
+
+void LiveTrainer::cancel() { impl_->cancel = true; }
+
+bool LiveTrainer::poll(LiveSnapshot& out) {
+  std::lock_guard<std::mutex> lk(impl_->mu);
+  if (impl_->shared.serial == impl_->polled) return false;
+  out = impl_->shared;
+  impl_->polled = impl_->shared.serial;
+  return true;
+}
+
+bool LiveTrainer::wait_finished(double timeout_s) {
+  std::unique_lock<std::mutex> lk(impl_->mu);
+  return impl_->done_cv.wait_for(lk, std::chrono::duration<double>(timeout_s),
+                                 [&] { return impl_->all_finished && !impl_->pending; });
+}
+
+bool LiveTrainer::wait_steps(int64_t steps, double timeout_s) {
+  std::unique_lock<std::mutex> lk(impl_->mu);
+  return impl_->done_cv.wait_for(lk, std::chrono::duration<double>(timeout_s), [&] {
+    if (impl_->pending) return false;
+    if (impl_->shared.phase == "error") return true;
+    if (impl_->shared.runs.empty()) return false;
+    for (size_t i = 0; i < impl_->shared.runs.size(); ++i) {
+      const bool fin = i < impl_->shared.info.size() && finished(impl_->shared.info[i].state);
+      if (!fin && static_cast<int64_t>(impl_->shared.runs[i].rows.size()) <= steps) return false;
+    }
+    return true;
+  });
+}
+
+}  // namespace zs

@@ -1,0 +1,92 @@
+// Live language-model runs for the app (docs/llm-live.md): several optimizers fine-tune
+// the same model side by side on one background worker per device, one step of each run
+// in turn so every curve advances together, each step going through the one step loop
+// (core/run/stepper.h) and producing the same RunRecord rows as landscape runs. The same
+// worker measures the loss on the plane of two filter-normalised directions through the
+// initial weights (coarse 9x9 first, then refined), on which the runs' trajectories are
+// drawn. The UI thread never waits: configure() and the controls only post requests, and
+// poll() copies what is new.
+//
+// No torch type appears here, so the app includes it without LibTorch's headers.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+#include "core/llm/io/finetune_spec.h"
+#include "core/run/record.h"
+#include "core/run/runner.h"
+
+namespace zs {
+
+struct LiveRunStyle {
+  uint32_t colour = 0;
+  bool visible = true;
+};
+
+struct LiveConfig {
+  FinetuneSpec spec;                  // model, task, mode, dtype, device, budget, eval, runs
+  std::vector<LiveRunStyle> styles;   // per run (colour, visibility); may be shorter
+  int plane_coarse = 9;               // nodes per side of the first plane grid
+  int plane_fine = 21;                // nodes per side of the refined grid (<= 41)
+  int64_t plane_examples = 16;        // training examples the plane's loss is measured on
+  uint64_t plane_seed = 0;            // seed of the two plot directions
+  int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
+};
+
+enum class LiveRunState { Waiting, Running, Paused, Done, Stopped, Diverged, Failed };
+const char* live_run_state_name(LiveRunState s);
+
+struct LiveRunInfo {
+  LiveRunState state = LiveRunState::Waiting;
+  std::string message;        // why it stopped (divergence, out of memory), one line
+  double steps_per_second = 0;
+};
+
+struct LiveSnapshot {
+  std::vector<RunRecord> runs;       // in spec order: rows so far
+  std::vector<RunRecord> previous;   // a restarted run's earlier curve (empty record if none)
+  std::vector<LiveRunInfo> info;
+  Grid plane;                        // loss on the plane (nx = 0 until the first grid)
+  double plane_domain[4] = {0, 0, 0, 0};
+  std::string phase;                 // "loading model", "pretraining", "training", "done", "error", "idle"
+  double progress = 0;               // of the phase, 0..1
+  std::string error;                 // one line when phase is "error"
+  std::string device;                // "CPU (1 thread)" or "CUDA: <name>"
+  int64_t trainable = 0;             // trainable parameters of the model
+  uint64_t serial = 0;               // bumped on every change
+};
+
+class LiveTrainer {
+ public:
+  LiveTrainer();
+  ~LiveTrainer();  // stops the worker (a step in flight finishes first)
+  LiveTrainer(const LiveTrainer&) = delete;
+  LiveTrainer& operator=(const LiveTrainer&) = delete;
+
+  // Applies a configuration. A change of model, tokenizer, task, data, mode, dtype, device,
+  // batch size, length, budget or evaluation reloads and restarts every run; a change of
+  // one run's optimizer or hyperparameters restarts only that run from the initial weights
+  // (its earlier curve stays as `previous`); colours and visibility change nothing else.
+  void configure(const LiveConfig& c);
+  void set_paused(int run, bool paused);  // run -1: all
+  void stop(int run);                     // run -1: all
+  void cancel();                          // abandons loading / pretraining in progress
+
+  // Copies the state into `out` when it changed since the last poll; true then.
+  bool poll(LiveSnapshot& out);
+  // Blocks until every run is finished (done, stopped, diverged, failed) and the plane
+  // grid is complete, or an error; false on timeout. Tests and headless screenshots.
+  bool wait_finished(double timeout_s);
+  // Blocks until every run has at least `steps` rows after the start, or finished.
+  bool wait_steps(int64_t steps, double timeout_s);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Whether LibTorch can use a CUDA device here, and its name ("" when not).
+std::string live_cuda_device_name();
+
+}  // namespace zs

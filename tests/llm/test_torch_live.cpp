@@ -1,0 +1,200 @@
+// Live language-model runs (core/llm/torch/live.h) and the rows of LLM steps
+// (core/llm/torch/llm_rows.h) on tiny-opt + the SST-2 test files:
+//  - live runs produce the same rows as the batch driver (one step loop): losses, FP and
+//    dev metrics equal, bit for bit;
+//  - a hyperparameter change restarts that run only and keeps its earlier curve;
+//  - plane coordinates accumulated in the engine's passes equal the projection of the
+//    final weights computed from the weights themselves;
+//  - the loss plane is complete and finite; bad model folders give one line.
+#include <gtest/gtest.h>
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <unistd.h>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/finetune.h"
+#include "core/llm/torch/finetune_setup.h"
+#include "core/llm/torch/live.h"
+#include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/task_torch.h"
+#include "core/llm/torch/zo_engine.h"
+#include "core/opt/optimizer.h"
+#include "core/run/stepper.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ZS_TEST_DATA;
+
+zs::FinetuneSpec spec_of(const std::string& runs, const std::string& model = kData + "/fixtures/tiny-opt") {
+  const std::string text = R"({"zoscope_finetune": 1, "model": ")" + model + R"(", "tokenizer": ")" + kData +
+                           R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                           R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5,
+      "budget": {"steps": 12}, "checkpoint_every": 0, "eval_every": 4, "runs": )" + runs + "}";
+  return zs::finetune_spec_parse(text, "live.json");
+}
+
+const char* kTwo = R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+  {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}])";
+
+zs::LiveConfig config_of(const zs::FinetuneSpec& spec) {
+  zs::LiveConfig c;
+  c.spec = spec;
+  c.plane_coarse = 3;
+  c.plane_fine = 5;
+  c.plane_examples = 4;
+  return c;
+}
+
+TEST(LiveTrainer, RowsEqualTheBatchDriversAndThePlaneFills) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  zs::LiveTrainer live;
+  live.configure(config_of(spec));
+  ASSERT_TRUE(live.wait_finished(300));
+  zs::LiveSnapshot s;
+  ASSERT_TRUE(live.poll(s));
+  ASSERT_EQ(s.phase, "done") << s.error;
+  ASSERT_EQ(s.runs.size(), 2u);
+
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    const zs::FinetuneRunResult r = zs::finetune_run(spec, i, spec.model, (dir / "runs" / spec.runs[i].label).string());
+    ASSERT_TRUE(r.completed);
+  }
+  const std::vector<zs::RunRecord> batch = zs::finetune_records(spec, dir.string());
+  ASSERT_EQ(batch.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const zs::RunRecord& a = s.runs[i];
+    const zs::RunRecord& b = batch[i];
+    EXPECT_EQ(s.info[i].state, zs::LiveRunState::Done) << s.info[i].message;
+    ASSERT_EQ(a.rows.size(), 13u);
+    ASSERT_EQ(b.rows.size(), 13u);
+    for (size_t k = 1; k < a.rows.size(); ++k) {
+      EXPECT_EQ(a.rows[k].step, b.rows[k].step);
+      EXPECT_EQ(a.rows[k].fp, b.rows[k].fp);
+      EXPECT_EQ(a.rows[k].loss, b.rows[k].loss) << a.label << " step " << k;
+      EXPECT_EQ(a.rows[k].update_norm, b.rows[k].update_norm) << a.label << " step " << k;
+      EXPECT_GT(a.rows[k].update_norm, 0);
+      EXPECT_TRUE(std::isfinite(a.rows[k].x) && std::isfinite(a.rows[k].y));
+      EXPECT_EQ(std::isfinite(a.rows[k].dev_metric), k % 4 == 0) << k;
+      if (k % 4 == 0) {
+        EXPECT_EQ(a.rows[k].dev_metric, b.rows[k].dev_metric);
+      }
+    }
+    EXPECT_GT(a.rows.back().path_length, 0);
+  }
+  // Batch runs write the landscapes' record format: runs.csv gets a dev_metric column.
+  EXPECT_NE(zs::records_to_csv(batch).find(",dev_metric\n"), std::string::npos);
+  fs::remove_all(dir);
+
+  // The plane: the fine grid, every node finite, covering every trajectory.
+  ASSERT_EQ(s.plane.nx, 5);
+  for (float v : s.plane.v) EXPECT_TRUE(std::isfinite(v));
+  for (const zs::RunRecord& r : s.runs)
+    for (const zs::StepRow& row : r.rows) {
+      EXPECT_LE(std::fabs(row.x), s.plane_domain[1]);
+      EXPECT_LE(std::fabs(row.y), s.plane_domain[3]);
+    }
+}
+
+TEST(LiveTrainer, ASliderChangeRestartsThatRunOnly) {
+  zs::FinetuneSpec spec = spec_of(kTwo);
+  zs::LiveTrainer live;
+  live.configure(config_of(spec));
+  ASSERT_TRUE(live.wait_finished(300));
+  zs::LiveSnapshot before;
+  ASSERT_TRUE(live.poll(before));
+  spec.runs[0].hp["lr"] = 2e-3;
+  live.configure(config_of(spec));
+  ASSERT_TRUE(live.wait_finished(300));
+  zs::LiveSnapshot after;
+  ASSERT_TRUE(live.poll(after));
+  ASSERT_EQ(after.runs.size(), 2u);
+  // Run 0 restarted: its earlier curve is kept, its new one differs after step 1.
+  ASSERT_EQ(after.previous[0].rows.size(), before.runs[0].rows.size());
+  EXPECT_EQ(after.previous[0].rows.back().loss, before.runs[0].rows.back().loss);
+  EXPECT_NE(after.runs[0].rows.back().loss, before.runs[0].rows.back().loss);
+  EXPECT_EQ(after.runs[0].hp.at("lr"), 2e-3);
+  // Run 1 untouched.
+  EXPECT_TRUE(after.previous[1].rows.empty());
+  ASSERT_EQ(after.runs[1].rows.size(), before.runs[1].rows.size());
+  for (size_t k = 0; k < after.runs[1].rows.size(); ++k) EXPECT_EQ(after.runs[1].rows[k].loss, before.runs[1].rows[k].loss);
+}
+
+TEST(LiveTrainer, BadModelFolderIsOneLine) {
+  zs::LiveTrainer live;
+  live.configure(config_of(spec_of(kTwo, "/nonexistent/zoscope-model")));
+  ASSERT_TRUE(live.wait_finished(60));
+  zs::LiveSnapshot s;
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_EQ(s.phase, "error");
+  EXPECT_NE(s.error.find("/nonexistent/zoscope-model"), std::string::npos) << s.error;
+  EXPECT_EQ(s.error.find('\n'), std::string::npos);
+  EXPECT_EQ(s.error.find("frame #"), std::string::npos);
+}
+
+TEST(LlmRows, PlanePointsFromThePassesEqualTheProjectionOfTheWeights) {
+  const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}}])");
+  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, model);
+  const std::vector<zs::Block> blocks = model.blocks();
+  std::vector<at::Tensor> init, dir[2];
+  double g[3] = {0, 0, 0};
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    init.push_back(blocks[b].tensor.detach().clone());
+    for (int k = 0; k < 2; ++k) {
+      at::Tensor d;
+      zs::plot_row_scale(blocks[b].tensor, 7, k, b, &d);
+      dir[k].push_back(d.to(at::kDouble));
+    }
+    g[0] += dir[0][b].pow(2).sum().item<double>();
+    g[1] += (dir[0][b] * dir[1][b]).sum().item<double>();
+    g[2] += dir[1][b].pow(2).sum().item<double>();
+  }
+  zs::TensorBatch batch;
+  zs::TensorEngineOptions teo;
+  teo.plot_stats = true;
+  teo.plot_seed = 7;
+  zs::TensorEngine engine(blocks, [&] { return zs::task_loss(model, batch); }, teo);
+  const auto opt = zs::optimizer_create("mezo", spec.runs[0].hp, "test", true);
+  zs::Stepper stepper(*opt, engine, zs::finetune_budget(spec), spec.seed);
+  struct Obs : zs::StepObserver {
+    zs::LlmRowStats stats;
+    zs::TensorEngine* e = nullptr;
+    zs::TensorBatch* batch = nullptr;
+    const zs::EncodedSet* train = nullptr;
+    void before_step(int64_t t) override {
+      *batch = zs::batch_to_device(zs::train_batch(*train, t, 3, 5), c10::Device(c10::DeviceType::CPU));
+    }
+    void fill_row(const zs::StepInfo& si, zs::StepRow& row) override { stats.fill(*e, si, row); }
+  } obs;
+  obs.stats.set_plane(g[0], g[1], g[2]);
+  obs.e = &engine;
+  obs.batch = &batch;
+  obs.train = &data.train;
+  zs::StepRow last;
+  while (!stepper.exhausted()) {
+    last = zs::StepRow{};
+    stepper.step(last, obs);
+  }
+  stepper.settle();
+  // The projection of theta_T - theta_0 computed from the weights, in double.
+  double d0 = 0, d1 = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const at::Tensor delta = blocks[b].tensor.to(at::kDouble) - init[b].to(at::kDouble);
+    d0 += (delta * dir[0][b]).sum().item<double>();
+    d1 += (delta * dir[1][b]).sum().item<double>();
+  }
+  const double det = g[0] * g[2] - g[1] * g[1];
+  const double x = (g[2] * d0 - g[1] * d1) / det, y = (-g[1] * d0 + g[0] * d1) / det;
+  ASSERT_GT(std::fabs(x) + std::fabs(y), 0);
+  // float32 weights and passes: agreement to float rounding of the accumulated updates.
+  const double scale = std::fabs(x) + std::fabs(y);
+  EXPECT_NEAR(last.x, x, 2e-4 * scale);
+  EXPECT_NEAR(last.y, y, 2e-4 * scale);
+}
+
+}  // namespace
