@@ -10,6 +10,7 @@
 #include "app/gui/panels.h"
 #include "core/io/presets.h"
 #include "core/io/run_files.h"
+#include "core/landscape/grid_landscape.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -144,7 +145,8 @@ void style_setup() {
 
 // [SECTION] construction
 
-App::App(Platform& platform, const AppOptions& opts) : platform_(platform), opts_(opts), recompute_(opts.threads) {
+App::App(Platform& platform, const AppOptions& opts)
+    : platform_(platform), opts_(opts), recompute_(opts.threads), llm_(llm_scene_create()) {
   static uint64_t instances = 0;
   instance_ = ++instances;
   IMGUI_CHECKVERSION();
@@ -228,8 +230,68 @@ void App::save_settings() {
 
 // [SECTION] experiment
 
+bool is_llm_experiment(const std::string& name_or_path) {
+  if (name_or_path.rfind("preset:llm_", 0) == 0) return true;
+  if (name_or_path.rfind("preset:", 0) == 0 || !file_exists(name_or_path)) return false;
+  try {
+    const std::string text = read_file(name_or_path);
+    return text.find("\"zoscope_finetune\"") != std::string::npos;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void App::llm_loaded(const std::string& path) {
+  // Until the first plane grid arrives the view shows an empty square around the start.
+  auto sc = std::make_shared<Scene>();
+  const double dom[4] = {-1, 1, -1, 1};
+  sc->landscape = landscape_from_grid(2, 2, dom, {0, 0, 0, 0}, "loss plane (computing)");
+  sc->start = Eigen::VectorXd::Zero(2);
+  sc->proj.origin = sc->start;
+  std::copy(dom, dom + 4, sc->domain);
+  scene_ = std::move(sc);
+  scene_error_.clear();
+  m_.exp_path = path;
+  if (!path.empty()) settings_.last_experiment = std::filesystem::absolute(path).string();
+  for (double& d : m_.exp.view.domain) d = 0;
+  res_ = Results{};
+  ++res_.runs_serial;
+  runs_key_.clear();
+  grid_key_.clear();
+  scene_key_.clear();
+  m_.play.playing = false;
+  m_.play.cursor = cursor_extent();  // LLM runs stream: the views follow the newest step
+  m_.plots.x_fp = m_.exp.max_fp > 0;
+  sync();
+}
+
+void App::set_llm_mode(bool on) {
+  if (on == m_.llm) return;
+  if (on) {
+    if (!llm_) {
+      status(llm_support_note(), true);
+      return;
+    }
+    landscape_exp_ = m_.exp;
+    landscape_exp_path_ = m_.exp_path;
+    load_experiment("preset:llm_sentiment");
+  } else if (!landscape_exp_.runs.empty()) {
+    set_experiment(landscape_exp_, landscape_exp_path_);
+  } else {
+    load_experiment("preset:rosenbrock");
+  }
+}
+
 bool App::load_experiment(const std::string& name_or_path, std::string* error) {
   try {
+    if (is_llm_experiment(name_or_path)) {
+      if (!llm_) fail(name_or_path, llm_support_note());
+      llm_->load(*this, name_or_path);
+      const bool is_file = name_or_path.rfind("preset:", 0) != 0;
+      llm_loaded(is_file ? name_or_path : "");
+      status("loaded " + name_or_path);
+      return true;
+    }
     Experiment e = experiment_resolve(name_or_path);
     const bool is_file = name_or_path.rfind("preset:", 0) != 0 && file_exists(name_or_path);
     set_experiment(std::move(e), is_file ? name_or_path : "");
@@ -244,6 +306,7 @@ bool App::load_experiment(const std::string& name_or_path, std::string* error) {
 
 void App::set_experiment(Experiment e, const std::string& path) {
   auto sc = std::make_shared<Scene>(scene_make(e));  // throws before anything changes
+  m_.llm = false;
   m_.exp = std::move(e);
   m_.exp_path = path;
   if (!path.empty()) settings_.last_experiment = std::filesystem::absolute(path).string();
@@ -265,6 +328,13 @@ void App::set_experiment(Experiment e, const std::string& path) {
 bool App::save_experiment(const std::string& path) {
   try {
     if (m_.exp.runs.empty()) fail(path, "an experiment needs at least one run");
+    if (m_.llm && llm_) {
+      atomic_write(path, llm_->to_json(*this));
+      m_.exp_path = path;
+      settings_.last_experiment = std::filesystem::absolute(path).string();
+      status("saved " + path);
+      return true;
+    }
     experiment_save(m_.exp, path);
     m_.exp_path = path;
     settings_.last_experiment = std::filesystem::absolute(path).string();
@@ -279,6 +349,7 @@ bool App::save_experiment(const std::string& path) {
 void App::set_landscape(const std::string& id) {
   const LandscapeDef* def = landscape_find(id);
   if (!def) return;
+  if (m_.llm) set_llm_mode(false);
   Experiment e = m_.exp;
   // Another landscape is another experiment: the old name and description no longer apply.
   e.name.clear();
@@ -337,6 +408,8 @@ void App::run_add(const std::string& optimizer_id) {
   RunSpec r;
   r.optimizer = info->id;
   r.label = info->display;
+  if (m_.llm)  // language models start from the LLM-mode defaults (OPTIMIZERS.md, official training code)
+    for (const ParamDecl& d : info->params) r.hp[d.name] = std::isfinite(d.llm_def) ? d.llm_def : d.def;
   // The first palette colour no run uses yet.
   for (int k = 0; k < 64; ++k) {
     const uint32_t c = default_run_colour(k);
@@ -406,6 +479,15 @@ int App::cursor_row(int run) const {
 }
 
 void App::play_toggle() {
+  if (m_.llm && llm_) {
+    // Live runs: play / pause trains / holds every run; the views follow the newest step.
+    bool any_running = false;
+    for (int i = 0; i < static_cast<int>(m_.exp.runs.size()); ++i)
+      any_running = any_running || (llm_->run_active(i) && !llm_->run_paused(i));
+    llm_->control(-1, any_running ? LlmControl::Pause : LlmControl::Resume);
+    m_.play.cursor = cursor_extent();
+    return;
+  }
   if (!m_.play.playing && m_.play.cursor >= cursor_extent()) m_.play.cursor = 0;
   m_.play.playing = !m_.play.playing;
 }
@@ -454,6 +536,10 @@ void App::request_grid(const double extent[4]) {
 }
 
 void App::sync() {
+  if (m_.llm) {
+    if (llm_) llm_->sync(*this);
+    return;
+  }
   const std::string sk = scene_key(m_.exp);
   if (sk != scene_key_) {
     scene_key_ = sk;
@@ -484,7 +570,8 @@ void App::sync() {
 }
 
 void App::poll_results() {
-  recompute_.poll(res_);
+  if (m_.llm && llm_) llm_->poll(res_, scene_);
+  else recompute_.poll(res_);
   if (res_.grid && res_.grid_serial != uploaded_grid_) {
     textures_->set_grid(*res_.grid);
     uploaded_grid_ = res_.grid_serial;
@@ -493,6 +580,11 @@ void App::poll_results() {
 }
 
 bool App::wait_idle(double timeout_s) {
+  if (m_.llm && llm_) {
+    const bool done = llm_->wait_finished(timeout_s);
+    poll_results();
+    return done;
+  }
   const bool ok = recompute_.wait_idle(timeout_s);
   poll_results();
   return ok;
@@ -765,10 +857,19 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   Experiment e = m_.exp;
   std::vector<RunRecord> runs = runs_as_styled(res_.runs, e);
   const int threads = opts_.threads;
-  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads] {
-    const Scene s = scene_make(e);
-    const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
-    const Figure fig = figure_make(e, s, g, runs);
+  // A language model's figure is drawn on its loss plane (the scene and grid on show).
+  std::shared_ptr<const Scene> llm_scene = m_.llm ? scene_ : nullptr;
+  std::shared_ptr<const Grid> llm_grid = m_.llm ? res_.grid : nullptr;
+  if (m_.llm && !llm_grid) {
+    status("figure: the loss plane is not computed yet", true);
+    return;
+  }
+  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid] {
+    const Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
+      const Scene s = scene_make(e);
+      const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
+      return figure_make(e, s, g, runs);
+    }();
     std::string done;
     for (int k = 0; k < 2; ++k) {
       const std::string& p = k == 0 ? png_path : svg_path;

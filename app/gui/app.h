@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 #include "app/gui/landscape_gl.h"
+#include "app/gui/llm_scene.h"
 #include "app/gui/model.h"
 #include "app/gui/overlay.h"
 #include "app/gui/platform.h"
@@ -40,6 +41,13 @@ class App : private plot::LayerRenderer {
   void set_experiment(Experiment e, const std::string& path = "");
   bool save_experiment(const std::string& path);
   void set_landscape(const std::string& id);
+  // Switches the scene kind: a language model (preset:llm_sentiment, or the LLM scene left
+  // last) or a landscape (the landscape experiment left last, else the default preset).
+  void set_llm_mode(bool on);
+  bool llm_mode() const { return m_.llm; }
+  // The LLM scene (null when the app was built without LibTorch: llm_support_note()).
+  LlmScene* llm() { return llm_.get(); }
+  const LlmScene* llm() const { return llm_.get(); }
   void set_dim(int dim);
   void set_budget(bool forward_passes, int64_t value);
   Model& model() { return m_; }
@@ -120,7 +128,7 @@ class App : private plot::LayerRenderer {
   // [SECTION] tests and scripting
   // Waits for the recompute lanes, then takes their results in (no frame is drawn).
   bool wait_idle(double timeout_s = 30);
-  bool busy() const { return !recompute_.idle(); }
+  bool busy() const { return !recompute_.idle() || (m_.llm && llm_ && llm_->busy()); }
   // Screen rectangles of named widgets from the last frame (recorded when enabled).
   void set_record_items(bool on) { record_items_ = on; }
   void note_item(const std::string& name);
@@ -159,6 +167,10 @@ class App : private plot::LayerRenderer {
   bool grid_requested_ = false;
   Recompute recompute_;
   uint64_t uploaded_grid_ = 0;
+  std::unique_ptr<LlmScene> llm_;
+  Experiment landscape_exp_;          // the landscape left for the LLM scene (restored on return)
+  std::string landscape_exp_path_;
+  void llm_loaded(const std::string& path);
 
   std::unique_ptr<LandscapeTextures> textures_;
   std::unique_ptr<HeatmapRenderer> heatmap_;

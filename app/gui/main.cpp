@@ -88,13 +88,14 @@ int run(const Args& a) {
     exp_arg = "preset:rosenbrock";
     if (!a.headless && !settings.last_experiment.empty()) {
       try {
-        experiment_resolve(settings.last_experiment);
+        if (!is_llm_experiment(settings.last_experiment)) experiment_resolve(settings.last_experiment);
         exp_arg = settings.last_experiment;
       } catch (const std::exception&) {
       }
     }
   }
-  experiment_resolve(exp_arg);
+  // LLM experiments (fine-tuning specs) are parsed by the LLM scene when the app loads them.
+  if (!is_llm_experiment(exp_arg)) experiment_resolve(exp_arg);
   const int w = a.w ? a.w : (a.headless ? 1600 : settings.window_w);
   const int h = a.h ? a.h : (a.headless ? 1000 : settings.window_h);
   std::unique_ptr<Platform> platform =

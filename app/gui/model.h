@@ -43,8 +43,29 @@ struct ViewInteraction {
   int tab_shown = -1;               // view tab drawn last frame (0: 2-D, 1: 3-D)
 };
 
+// The "Language model" scene (llm_scene.h): what a fine-tuning spec holds besides its runs
+// and budget, which live in Model::exp like a landscape's (docs/finetune-schema.md).
+struct LlmSettings {
+  std::string model = "default";   // "default" (embedded, pretrained on first use) or an HF folder
+  std::string tokenizer;           // "" : the model folder
+  std::string task = "sentiment";  // sentiment | sst2 | rte | cb | boolq | copa | squad
+  std::string data_dir;            // file tasks: the task folder
+  std::string mode = "full";       // full | lora | adazeta
+  std::string dtype = "fp32";      // fp32 | bf16 | fp16
+  std::string device = "cpu";      // cpu | cuda
+  int64_t batch_size = 16, max_length = 128;
+  int64_t n_train = 1000, n_dev = 500;
+  int64_t eval_every = 50, eval_examples = 100;
+  uint64_t seed = 0, data_seed = 0;
+  int plane_grid = 21;             // refined plane grid, nodes per side (a 9 x 9 one comes first)
+  uint64_t plane_seed = 0;
+  std::vector<std::string> recent_models;
+};
+
 struct Model {
   Experiment exp;
+  bool llm = false;              // the scene is a language model (llm), not a landscape
+  LlmSettings llm_cfg;
   std::string exp_path;          // file the experiment was loaded from or saved to ("" for presets)
   std::string expression_edit;   // the expression field; committed to exp only when it parses
   std::string expression_error;

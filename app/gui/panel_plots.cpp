@@ -106,7 +106,7 @@ void DrawPlotsPanel(App& app) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   ImGui::SliderFloat("smoothing", &m.plots.smoothing, 0.f, 0.995f, "%.3f");
   app.note_item("plots/smoothing");
-  const bool nd = e.landscape.dim > 2;
+  const bool nd = e.landscape.dim > 2 || m.llm;  // language models: quantile bands like N-D
   if (!nd) {
     ImGui::SameLine();
     ImGui::Checkbox("alpha ratio", &m.plots.alpha_ratio);

@@ -38,6 +38,23 @@ void add_combo(App& app) {
   app.note_item("runs/add");
 }
 
+// A live language-model run: its state, memory and speed, and pause / resume / stop.
+void llm_run_controls(App& app, int i) {
+  LlmScene& llm = *app.llm();
+  if (llm.run_active(i)) {
+    const bool paused = llm.run_paused(i);
+    if (ImGui::SmallButton(paused ? "resume" : "pause")) llm.control(i, paused ? LlmControl::Resume : LlmControl::Pause);
+    app.note_item("runs/" + std::to_string(i) + "/pause");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("stop")) llm.control(i, LlmControl::Stop);
+    app.note_item("runs/" + std::to_string(i) + "/stop");
+    ImGui::SameLine();
+  }
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", llm.run_status(i).c_str());
+  ImGui::PopTextWrapPos();
+}
+
 void run_outcome(const App& app, int i) {
   const RunRecord* rec = app.record(i);
   if (!rec) {
@@ -99,9 +116,19 @@ void DrawRunsPanel(App& app) {
         app.note_item(item + "remove");
         ImGui::EndDisabled();
         ImGui::SameLine();
-        if (ImGui::SmallButton("defaults")) r.hp.clear();
-        param_widgets(app, info->params, r.hp, item);
+        // Language models use the LLM-mode defaults of the declarations.
+        std::vector<ParamDecl> decls = info->params;
+        if (app.llm_mode())
+          for (ParamDecl& d : decls)
+            if (std::isfinite(d.llm_def)) d.def = d.llm_def;
+        if (ImGui::SmallButton("defaults")) {
+          r.hp.clear();
+          if (app.llm_mode())
+            for (const ParamDecl& d : decls) r.hp[d.name] = d.def;
+        }
+        param_widgets(app, decls, r.hp, item);
         ImGui::PopItemWidth();
+        if (app.llm_mode() && app.llm()) llm_run_controls(app, i);
         run_outcome(app, i);
         ImGui::TreePop();
       }

@@ -171,10 +171,31 @@ void DrawScenePanel(App& app) {
   layout_place(app, PanelId::Scene);
   if (ImGui::Begin("Scene", nullptr, layout_flags(app, PanelId::Scene))) {
     layout_track(app, PanelId::Scene);
-    if (const LandscapeDef* def = landscape_find(app.exp().landscape.id)) landscape_section(app, *def);
-    start_section(app);
-    projection_section(app);
-    colour_section(app);
+    // Scene kind: a landscape (2-D, N-D, expression) or a language model.
+    int kind = app.llm_mode() ? 1 : 0;
+    ImGui::RadioButton("Landscape", &kind, 0);
+    app.note_item("scene/kind_landscape");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.llm() == nullptr);
+    ImGui::RadioButton("Language model", &kind, 1);
+    ImGui::EndDisabled();
+    app.note_item("scene/kind_llm");
+    if (kind != (app.llm_mode() ? 1 : 0)) app.set_llm_mode(kind == 1);
+    if (!app.llm()) {
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextDisabled("%s", llm_support_note());
+      ImGui::PopTextWrapPos();
+    }
+    if (app.llm_mode() && app.llm()) {
+      section("Language model");
+      app.llm()->draw_panel(app);
+      colour_section(app);
+    } else {
+      if (const LandscapeDef* def = landscape_find(app.exp().landscape.id)) landscape_section(app, *def);
+      start_section(app);
+      projection_section(app);
+      colour_section(app);
+    }
   }
   ImGui::End();
 }

@@ -17,10 +17,7 @@ class GridLandscape : public Landscape {
     info_.dim = 2;
     std::copy(domain, domain + 4, info_.view);
     info_.starts = {{0.0, 0.0}};
-    double lo = INFINITY;
-    for (float x : v_)
-      if (std::isfinite(x)) lo = std::min(lo, static_cast<double>(x));
-    info_.min_value = std::isfinite(lo) ? lo : NAN;
+    info_.min_value = NAN;  // a tabulated slice says nothing about the function's minimum
     info_.smooth = false;
   }
   double value(const double* x) const override {

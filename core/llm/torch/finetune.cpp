@@ -211,7 +211,14 @@ CausalLM finetune_load_model(const FinetuneSpec& spec, const std::string& model_
 
 FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const CausalLM& model) {
   FinetuneData out;
-  out.tok = tokenizer_load(spec.tokenizer.empty() ? model_dir : spec.tokenizer);
+  const std::string tok_dir = spec.tokenizer.empty() ? model_dir : spec.tokenizer;
+  out.tok = tokenizer_load(tok_dir);
+  // Token ids index the embedding rows: a larger vocabulary belongs to another model (and
+  // would end in an index error deep inside the first forward pass).
+  if (out.tok->vocab_size() > model.config().vocab_size)
+    fail(tok_dir, "the tokenizer has " + std::to_string(out.tok->vocab_size()) + " tokens but the model (" + model_dir +
+                      "/config.json) has only " + std::to_string(model.config().vocab_size) +
+                      " embedding rows: the tokenizer belongs to another model");
   const Task& task = task_get(spec.task);
   DataOptions d;
   d.dir = spec.data_dir;

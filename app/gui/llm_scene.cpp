@@ -1,0 +1,373 @@
+// The "Language model" scene (see llm_scene.h): the model's settings panel, the live
+// trainer behind it, and the loss plane as the view's landscape.
+#include "app/gui/llm_scene.h"
+#include <imgui.h>
+#include <imgui_stdlib.h>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include "app/gui/app.h"
+#include "core/export/colormap.h"
+#include "core/landscape/grid_landscape.h"
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/live.h"
+#include "core/opt/optimizer.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+extern "C" const char zs_llm_sentiment[];
+extern "C" const char zs_llm_sentiment_end[];
+
+namespace zs::gui {
+
+const char* llm_support_note() { return ""; }
+
+namespace {
+
+const char* kTasks[] = {"sentiment", "sst2", "rte", "cb", "boolq", "copa", "squad"};
+const char* kModes[] = {"full", "lora", "adazeta"};
+const char* kDtypes[] = {"fp32", "bf16", "fp16"};
+
+// Run labels become folder names in fine-tuning specs: [A-Za-z0-9_.-]+, unique.
+std::vector<std::string> spec_labels(const std::vector<RunSpec>& runs) {
+  std::vector<std::string> out;
+  for (const RunSpec& r : runs) {
+    std::string l;
+    for (char c : r.label) l += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') ? c : '_';
+    if (l.empty()) l = r.optimizer;
+    std::string u = l;
+    for (int k = 2; std::find(out.begin(), out.end(), u) != out.end(); ++k) u = l + "_" + std::to_string(k);
+    out.push_back(u);
+  }
+  return out;
+}
+
+// The fine-tuning spec of the app's model (runs and budget from the experiment).
+nlohmann::ordered_json spec_json(const Model& m) {
+  const LlmSettings& c = m.llm_cfg;
+  nlohmann::ordered_json j;
+  j["zoscope_finetune"] = 1;
+  j["model"] = c.model;
+  if (!c.tokenizer.empty()) j["tokenizer"] = c.tokenizer;
+  j["task"] = c.task;
+  j["data"] = {{"dir", c.data_dir}, {"seed", c.data_seed}, {"train", c.n_train}, {"dev", c.n_dev}, {"test", 1}};
+  j["max_length"] = c.max_length;
+  j["mode"] = c.mode;
+  j["dtype"] = c.dtype;
+  j["device"] = c.device;
+  j["batch_size"] = c.batch_size;
+  j["seed"] = c.seed;
+  if (m.exp.max_steps > 0) j["budget"] = {{"steps", m.exp.max_steps}};
+  else j["budget"] = {{"forward_passes", m.exp.max_fp}};
+  j["eval_every"] = c.eval_every;
+  j["eval_examples"] = c.eval_examples;
+  j["runs"] = nlohmann::ordered_json::array();
+  const std::vector<std::string> labels = spec_labels(m.exp.runs);
+  for (size_t i = 0; i < m.exp.runs.size(); ++i) {
+    const RunSpec& r = m.exp.runs[i];
+    nlohmann::ordered_json hp = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : r.hp) hp[k] = v;
+    j["runs"].push_back({{"optimizer", r.optimizer}, {"hyperparameters", hp}, {"label", labels[i]}});
+  }
+  return j;
+}
+
+std::string bytes_text(int64_t b) {
+  char buf[32];
+  if (b < 1024) std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  else if (b < 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
+  else if (b < 1024LL * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
+  else std::snprintf(buf, sizeof buf, "%.2f GB", b / 1073741824.0);
+  return buf;
+}
+
+bool combo(const char* label, std::string& value, const char* const* items, int n) {
+  bool changed = false;
+  if (ImGui::BeginCombo(label, value.c_str())) {
+    for (int k = 0; k < n; ++k)
+      if (ImGui::Selectable(items[k], value == items[k])) {
+        changed = value != items[k];
+        value = items[k];
+      }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) {
+  int64_t x = v;
+  if (!ImGui::InputScalar(label, ImGuiDataType_S64, &x, nullptr, nullptr, "%lld", ImGuiInputTextFlags_EnterReturnsTrue))
+    return false;
+  v = std::clamp(x, lo, hi);
+  return true;
+}
+
+class LlmSceneImpl : public LlmScene {
+ public:
+  void load(App& app, const std::string& name_or_path) override {
+    std::string text, file = name_or_path;
+    if (name_or_path.rfind("preset:", 0) == 0) {
+      if (name_or_path != "preset:llm_sentiment") fail(name_or_path, "no such LLM preset (known: llm_sentiment)");
+      text.assign(zs_llm_sentiment, zs_llm_sentiment_end);
+    } else {
+      text = read_file(name_or_path);
+    }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+      fail(file, std::string("not valid JSON: ") + e.what());
+    }
+    // The app's extras (run colours and visibility, the plane) are not part of the spec.
+    std::vector<std::pair<uint32_t, bool>> styles;
+    if (j.is_object() && j.contains("runs") && j["runs"].is_array())
+      for (size_t i = 0; i < j["runs"].size(); ++i) {
+        nlohmann::json& r = j["runs"][i];
+        uint32_t colour = default_run_colour(static_cast<int>(i));
+        bool visible = true;
+        if (r.is_object()) {
+          if (r.contains("colour")) {
+            const std::string h = r["colour"].is_string() ? r["colour"].get<std::string>() : "";
+            if (h.size() != 7 || h[0] != '#') fail(file + ": runs[" + std::to_string(i) + "].colour", "expected \"#RRGGBB\"");
+            colour = static_cast<uint32_t>(std::stoul(h.substr(1), nullptr, 16));
+            r.erase("colour");
+          }
+          if (r.contains("visible")) {
+            if (!r["visible"].is_boolean()) fail(file + ": runs[" + std::to_string(i) + "].visible", "expected true or false");
+            visible = r["visible"].get<bool>();
+            r.erase("visible");
+          }
+        }
+        styles.push_back({colour, visible});
+      }
+    LlmSettings cfg;
+    if (j.is_object() && j.contains("view")) {
+      const nlohmann::json& v = j["view"];
+      if (v.contains("plane_grid") && v["plane_grid"].is_number_integer())
+        cfg.plane_grid = std::clamp(v["plane_grid"].get<int>(), 3, 41);
+      if (v.contains("plane_seed") && v["plane_seed"].is_number_unsigned()) cfg.plane_seed = v["plane_seed"].get<uint64_t>();
+      j.erase("view");
+    }
+    const FinetuneSpec spec = finetune_spec_parse(j.dump(), file);  // validates everything else
+    cfg.model = spec.model;
+    cfg.tokenizer = spec.tokenizer;
+    cfg.task = spec.task;
+    cfg.data_dir = spec.data_dir;
+    cfg.mode = spec.mode;
+    cfg.dtype = spec.dtype;
+    cfg.device = spec.device;
+    cfg.batch_size = spec.batch_size;
+    cfg.max_length = spec.max_length;
+    cfg.n_train = spec.n_train;
+    cfg.n_dev = spec.n_dev;
+    cfg.eval_every = spec.eval_every;
+    cfg.eval_examples = spec.eval_examples > 0 ? spec.eval_examples : spec.n_dev;
+    cfg.seed = spec.seed;
+    cfg.data_seed = spec.data_seed;
+    cfg.recent_models = app.model().llm_cfg.recent_models;
+    Model& m = app.model();
+    Experiment e;
+    e.name = name_or_path.rfind("preset:", 0) == 0 ? name_or_path.substr(7) : std::filesystem::path(file).stem().string();
+    e.max_steps = spec.steps > 0 ? spec.steps : 0;
+    e.max_fp = spec.steps > 0 ? 0 : spec.forward_passes;
+    e.view.colormap = m.exp.view.colormap;
+    for (size_t i = 0; i < spec.runs.size(); ++i) {
+      RunSpec r;
+      r.optimizer = spec.runs[i].optimizer;
+      r.hp = spec.runs[i].hp;
+      r.label = spec.runs[i].label;
+      if (i < styles.size()) {
+        r.colour = styles[i].first;
+        r.visible = styles[i].second;
+      } else {
+        r.colour = default_run_colour(static_cast<int>(i));
+      }
+      e.runs.push_back(std::move(r));
+    }
+    m.exp = std::move(e);
+    m.llm = true;
+    m.llm_cfg = cfg;
+    key_.clear();
+    error_.clear();
+  }
+
+  std::string to_json(const App& app) const override {
+    nlohmann::ordered_json j = spec_json(app.model());
+    for (size_t i = 0; i < app.exp().runs.size(); ++i) {
+      j["runs"][i]["colour"] = colour_to_hex(app.exp().runs[i].colour);
+      j["runs"][i]["visible"] = app.exp().runs[i].visible;
+    }
+    j["view"] = {{"plane_grid", app.model().llm_cfg.plane_grid}, {"plane_seed", app.model().llm_cfg.plane_seed}};
+    return j.dump(1) + "\n";
+  }
+
+  void sync(App& app) override {
+    const Model& m = app.model();
+    nlohmann::ordered_json j = spec_json(m);
+    const std::string spec_text = j.dump();
+    std::string key = spec_text + "|" + std::to_string(m.llm_cfg.plane_grid) + "|" + std::to_string(m.llm_cfg.plane_seed);
+    for (const RunSpec& r : m.exp.runs) key += "|" + std::to_string(r.colour) + (r.visible ? "v" : "h") + r.label;
+    if (key == key_) return;
+    key_ = key;
+    try {
+      LiveConfig c;
+      c.spec = finetune_spec_parse(spec_text, m.exp.name.empty() ? "LLM scene" : m.exp.name);
+      for (const RunSpec& r : m.exp.runs) c.styles.push_back({r.colour, r.visible});
+      c.plane_fine = m.llm_cfg.plane_grid;
+      c.plane_seed = m.llm_cfg.plane_seed;
+      labels_.clear();
+      for (const RunSpec& r : m.exp.runs) labels_.push_back(r.label);
+      trainer_.configure(c);
+      error_.clear();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  bool poll(Results& res, std::shared_ptr<Scene>& scene) override {
+    if (!trainer_.poll(snap_)) return false;
+    res.runs = snap_.runs;
+    for (size_t i = 0; i < res.runs.size() && i < labels_.size(); ++i) res.runs[i].label = labels_[i];
+    ++res.runs_serial;
+    res.runs_complete = snap_.phase == "done" || snap_.phase == "error";
+    res.runs_error = snap_.error;
+    if (snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx ||
+                                !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
+      plane_ = snap_.plane;
+      std::copy(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain);
+      auto s = std::make_shared<Scene>();
+      s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, "loss on the plane of two random directions");
+      s->start = Eigen::VectorXd::Zero(2);
+      s->proj.kind = Projection::Identity;
+      s->proj.origin = s->start;
+      std::copy(plane_.domain, plane_.domain + 4, s->domain);
+      scene = s;
+      res.grid = std::make_shared<Grid>(plane_);
+      res.scale = colour_scale(plane_.v, false);
+      ++res.grid_serial;
+    }
+    return true;
+  }
+
+  void draw_panel(App& app) override {
+    Model& m = app.model();
+    LlmSettings& c = m.llm_cfg;
+    const float w = -ImGui::GetFontSize() * 6.5f;
+    ImGui::PushItemWidth(w);
+    // Model: the embedded default, a typed folder, or a recent one.
+    const bool is_default = c.model == "default";
+    if (ImGui::BeginCombo("model", is_default ? "default (embedded, 0.9M parameters)" : c.model.c_str())) {
+      if (ImGui::Selectable("default (embedded, 0.9M parameters)", is_default)) c.model = "default";
+      for (const std::string& r : c.recent_models)
+        if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r;
+      ImGui::EndCombo();
+    }
+    app.note_item("llm/model");
+    if (ImGui::InputTextWithHint("##folder", "Hugging Face folder (OPT / LLaMA), Enter to load", &folder_edit_,
+                                 ImGuiInputTextFlags_EnterReturnsTrue) &&
+        !folder_edit_.empty()) {
+      c.model = folder_edit_;
+      c.recent_models.erase(std::remove(c.recent_models.begin(), c.recent_models.end(), folder_edit_), c.recent_models.end());
+      c.recent_models.insert(c.recent_models.begin(), folder_edit_);
+      if (c.recent_models.size() > 8) c.recent_models.resize(8);
+    }
+    app.note_item("llm/folder");
+    if (ImGui::InputTextWithHint("tokenizer", "the model folder", &tokenizer_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
+      c.tokenizer = tokenizer_edit_;
+    combo("task", c.task, kTasks, 7);
+    app.note_item("llm/task");
+    if (c.task != "sentiment") {
+      if (ImGui::InputTextWithHint("data folder", "GLUE / SuperGLUE / SQuAD files", &data_edit_,
+                                   ImGuiInputTextFlags_EnterReturnsTrue))
+        c.data_dir = data_edit_;
+    }
+    combo("mode", c.mode, kModes, 3);
+    combo("dtype", c.dtype, kDtypes, 3);
+    const std::string cuda = live_cuda_device_name();
+    if (ImGui::BeginCombo("device", c.device == "cuda" ? ("cuda: " + cuda).c_str() : "cpu")) {
+      if (ImGui::Selectable("cpu", c.device == "cpu")) c.device = "cpu";
+      if (!cuda.empty() && ImGui::Selectable(("cuda: " + cuda).c_str(), c.device == "cuda")) c.device = "cuda";
+      if (cuda.empty()) ImGui::TextDisabled("no CUDA device here");
+      ImGui::EndCombo();
+    }
+    int_field("batch size", c.batch_size, 1, 4096);
+    int_field("max length", c.max_length, 8, 8192);
+    int_field("train examples", c.n_train, 1, 1000000);
+    int_field("eval every", c.eval_every, 0, 1000000);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("steps between dev evaluations (0: none while training)");
+    int_field("eval examples", c.eval_examples, 1, 1000000);
+    ImGui::InputScalar("seed", ImGuiDataType_U64, &c.seed);
+    ImGui::SliderInt("plane grid", &c.plane_grid, 5, 41, "%d", ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("nodes per side of the refined loss plane (a 9 x 9 grid comes first)");
+    ImGui::InputScalar("plane seed", ImGuiDataType_U64, &c.plane_seed);
+    ImGui::PopItemWidth();
+
+    // Status: device, phase with progress (cancellable while loading), errors.
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s%s%s", snap_.device.c_str(), snap_.trainable ? ", " : "",
+                        snap_.trainable ? (fmt_double(static_cast<double>(snap_.trainable)) + " trainable parameters").c_str() : "");
+    const std::string& ph = snap_.phase;
+    if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
+      ImGui::ProgressBar(static_cast<float>(snap_.progress), ImVec2(w, 0), ph.c_str());
+      ImGui::SameLine();
+      if (ImGui::SmallButton("cancel")) trainer_.cancel();
+      app.note_item("llm/cancel");
+    } else if (!ph.empty()) {
+      ImGui::TextDisabled("%s", ph.c_str());
+    }
+    const std::string& err = !error_.empty() ? error_ : snap_.error;
+    if (!err.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextUnformatted(err.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopStyleColor();
+      if (ImGui::SmallButton("retry")) key_.clear();
+    }
+  }
+
+  std::string run_status(int run) const override {
+    if (run < 0 || run >= static_cast<int>(snap_.info.size())) return "waiting";
+    const LiveRunInfo& in = snap_.info[static_cast<size_t>(run)];
+    const RunRecord& r = snap_.runs[static_cast<size_t>(run)];
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s | %s optimizer state | %.3g FP/step | %.1f steps/s", live_run_state_name(in.state),
+                  bytes_text(r.memory_bytes).c_str(), r.fp_per_step, in.steps_per_second);
+    std::string s = buf;
+    if (!in.message.empty()) s += "\n" + in.message;
+    return s;
+  }
+  bool run_active(int run) const override {
+    if (run < 0 || run >= static_cast<int>(snap_.info.size())) return false;
+    const LiveRunState st = snap_.info[static_cast<size_t>(run)].state;
+    return st == LiveRunState::Running || st == LiveRunState::Paused;
+  }
+  bool run_paused(int run) const override {
+    return run >= 0 && run < static_cast<int>(snap_.info.size()) &&
+           snap_.info[static_cast<size_t>(run)].state == LiveRunState::Paused;
+  }
+  void control(int run, LlmControl c) override {
+    if (c == LlmControl::Stop) trainer_.stop(run);
+    else trainer_.set_paused(run, c == LlmControl::Pause);
+  }
+  bool busy() const override {
+    return !key_.empty() && error_.empty() && snap_.phase != "done" && snap_.phase != "error" && snap_.phase != "idle";
+  }
+  bool wait_finished(double timeout_s) override { return trainer_.wait_finished(timeout_s); }
+  std::string phase() const override { return snap_.phase; }
+
+ private:
+  LiveTrainer trainer_;
+  LiveSnapshot snap_;
+  Grid plane_;
+  std::string key_, error_;
+  std::vector<std::string> labels_;
+  std::string folder_edit_, tokenizer_edit_, data_edit_;
+};
+
+}  // namespace
+
+std::unique_ptr<LlmScene> llm_scene_create() { return std::make_unique<LlmSceneImpl>(); }
+
+}  // namespace zs::gui

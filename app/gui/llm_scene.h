@@ -1,0 +1,51 @@
+// The "Language model" scene kind (docs/llm-live.md): a small causal LM fine-tuned live by
+// the runs of the Runs panel, on the CPU or a CUDA device, through the same step loop and
+// run record as landscape runs (core/llm/torch/live.h). Its loss on a plane through the
+// initial weights becomes the view's landscape (a tabulated grid), so the heatmap, 3-D
+// view, plots and exports draw it with the landscapes' code.
+//
+// The app links the LLM part only when LibTorch was found at build time; otherwise
+// llm_scene_create() returns null and the scene panel says so (llm_scene_off.cpp).
+#pragma once
+#include <memory>
+#include <string>
+#include "app/gui/recompute.h"
+#include "core/run/runner.h"
+
+namespace zs::gui {
+
+class App;
+
+enum class LlmControl { Pause, Resume, Stop };
+
+class LlmScene {
+ public:
+  virtual ~LlmScene() = default;
+  // An LLM experiment ("preset:llm_NAME" or a fine-tuning spec file, runs with optional
+  // "colour" / "visible"): fills the app's model. zs::Error naming the file and field.
+  virtual void load(App& app, const std::string& name_or_path) = 0;
+  // The current scene as an LLM experiment file (a fine-tuning spec with run styles).
+  virtual std::string to_json(const App& app) const = 0;
+  // Configures the trainer when the settings, runs or budget changed (UI thread, per frame).
+  virtual void sync(App& app) = 0;
+  // Moves streamed rows and a new plane into `res` (and `scene`); true on change.
+  virtual bool poll(Results& res, std::shared_ptr<Scene>& scene) = 0;
+  // The scene panel's content in LLM mode.
+  virtual void draw_panel(App& app) = 0;
+  // One line per run for the Runs panel: state, memory, speed, why it stopped.
+  virtual std::string run_status(int run) const = 0;
+  virtual bool run_active(int run) const = 0;   // running or paused
+  virtual bool run_paused(int run) const = 0;
+  virtual void control(int run, LlmControl c) = 0;  // run -1: every run
+  virtual bool busy() const = 0;                    // loading, training or computing the plane
+  virtual bool wait_finished(double timeout_s) = 0;
+  virtual std::string phase() const = 0;            // "training", "done", "error", ...
+};
+
+std::unique_ptr<LlmScene> llm_scene_create();
+// Why there is no LLM scene in this build (shown in the scene panel), "" when there is one.
+const char* llm_support_note();
+// "preset:llm_*", or a file that holds a fine-tuning spec ("zoscope_finetune").
+bool is_llm_experiment(const std::string& name_or_path);
+
+}  // namespace zs::gui

@@ -1,0 +1,122 @@
+// The "Language model" scene driven headless (llm_scene.h) on tiny-opt + the SST-2 test
+// files, so it runs in seconds: MeZO and Adam stream rows into the plots, the loss plane
+// fills and becomes the view's landscape, a slider change restarts that run only, exports
+// write the files, the experiment saves and reopens, and bad model folders or a tokenizer
+// of another model give one line in the scene panel while the app goes on.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include "core/util/atomic_file.h"
+#include "gui_harness.h"
+
+namespace zs::gui::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ZS_TEST_DATA;
+
+std::string write_experiment(const std::string& name, const std::string& model, const std::string& tokenizer) {
+  const std::string path = out_path(name + "_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << R"({"zoscope_finetune": 1, "model": ")" + model + R"(", "tokenizer": ")" + tokenizer +
+                             R"(", "task": "sst2", "data": {"dir": ")" + kData +
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5,
+      "budget": {"steps": 12}, "eval_every": 4, "runs": [
+        {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "MeZO", "colour": "#E69F00"},
+        {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}, "label": "Adam", "visible": true}],
+      "view": {"plane_grid": 5}})";
+  return path;
+}
+
+std::string tiny_experiment() {
+  return write_experiment("llm_tiny", kData + "/fixtures/tiny-opt", kData + "/tokenizers/opt-style");
+}
+
+}  // namespace
+
+TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
+  const std::string saved = out_path("llm_saved.json");
+  {
+    Harness h(1280, 800, tiny_experiment());
+    App& app = h.app();
+    ASSERT_TRUE(app.llm_mode());
+    ASSERT_NE(app.llm(), nullptr);
+    ASSERT_TRUE(app.wait_idle(300));
+    h.frame(3);
+    EXPECT_EQ(app.llm()->phase(), "done");
+    const Results& res = app.results();
+    ASSERT_EQ(res.runs.size(), 2u);
+    for (const RunRecord& r : res.runs) {
+      ASSERT_EQ(r.rows.size(), 13u) << r.label;
+      EXPECT_TRUE(std::isfinite(r.rows.back().loss));
+      EXPECT_TRUE(std::isfinite(r.rows.back().x));
+      EXPECT_TRUE(std::isfinite(r.rows[4].dev_metric));
+    }
+    EXPECT_EQ(res.runs[0].label, "MeZO");
+    EXPECT_EQ(res.runs[0].colour, 0xE69F00u);
+    // The plane is the view's landscape: a 5 x 5 grid around the trajectories.
+    ASSERT_TRUE(res.grid);
+    EXPECT_EQ(res.grid->nx, 5);
+    ASSERT_NE(app.scene(), nullptr);
+    EXPECT_EQ(app.scene()->domain[1], res.grid->domain[1]);
+    for (float v : res.grid->v) EXPECT_TRUE(std::isfinite(v));
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+
+    // A slider change (MeZO's lr) restarts MeZO from the initial weights; Adam keeps its run.
+    const double adam_last = res.runs[1].rows.back().loss, mezo_last = res.runs[0].rows.back().loss;
+    app.exp().runs[0].hp["lr"] = 3e-3;
+    h.frame(1);
+    ASSERT_TRUE(app.wait_idle(300));
+    h.frame(2);
+    ASSERT_EQ(app.results().runs.size(), 2u);
+    EXPECT_NE(app.results().runs[0].rows.back().loss, mezo_last);
+    EXPECT_EQ(app.results().runs[1].rows.back().loss, adam_last);
+
+    // Exports: figure (PNG + SVG) and runs (CSV with the dev metric, JSONL).
+    const std::string png = out_path("llm_fig.png"), svg = out_path("llm_fig.svg");
+    const std::string csv = out_path("llm_runs.csv"), jsonl = out_path("llm_runs.jsonl");
+    for (const std::string& p : {png, svg, csv, jsonl}) fs::remove(p);
+    app.export_figure(png, svg, 800, 600);
+    app.export_runs(csv, jsonl);
+    ASSERT_TRUE(app.wait_tasks(120));
+    for (const std::string& p : {png, svg, csv, jsonl}) EXPECT_GT(fs::file_size(p), 100u) << p;
+    EXPECT_NE(read_file(csv).find(",dev_metric\n"), std::string::npos);
+
+    // Save and reopen: the same runs, hyperparameters and styles.
+    ASSERT_TRUE(app.save_experiment(saved));
+  }
+  Harness h2(800, 600, saved);
+  ASSERT_TRUE(h2.app().llm_mode());
+  ASSERT_EQ(h2.app().exp().runs.size(), 2u);
+  EXPECT_EQ(h2.app().exp().runs[0].hp.at("lr"), 3e-3);
+  EXPECT_EQ(h2.app().exp().runs[0].colour, 0xE69F00u);
+  EXPECT_EQ(h2.app().model().llm_cfg.plane_grid, 5);
+}
+
+TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {
+  for (const auto& [name, model, tok, needle] :
+       {std::tuple<std::string, std::string, std::string, std::string>{"missing", "/nonexistent/model", kData + "/tokenizers/opt-style",
+                                                                       "/nonexistent/model"},
+        {"vocab", kData + "/fixtures/tiny-opt", kData + "/tokenizers/trained-2k", "embedding rows"}}) {
+    Harness h(1280, 800, write_experiment("llm_bad_" + name, model, tok));
+    App& app = h.app();
+    ASSERT_TRUE(app.llm_mode()) << name;
+    ASSERT_TRUE(app.wait_idle(120)) << name;
+    h.frame(3);
+    EXPECT_EQ(app.llm()->phase(), "error") << name;
+    EXPECT_TRUE(app.results().runs.empty());
+    EXPECT_NE(app.results().runs_error.find(needle), std::string::npos) << app.results().runs_error;
+    EXPECT_EQ(app.results().runs_error.find('\n'), std::string::npos);
+    EXPECT_EQ(app.gl_error_frames(), 0);
+    // Back to a landscape: the app works as before.
+    app.set_llm_mode(false);
+    ASSERT_FALSE(app.llm_mode());
+    ASSERT_TRUE(app.wait_idle(60));
+    h.frame(2);
+    EXPECT_FALSE(app.results().runs.empty());
+  }
+}
+
+}  // namespace zs::gui::test
