@@ -25,6 +25,15 @@ extern "C" const char zs_finetune_default_end[];
 
 namespace zs {
 
+// "preset:finetune_default" (or the bare name when no such file exists) or a path.
+FinetuneSpec resolve_spec(const std::string& arg) {
+  std::error_code ec;
+  const bool is_preset = arg == "preset:finetune_default" || (arg == "finetune_default" && !std::filesystem::exists(arg, ec));
+  if (is_preset) return finetune_spec_parse(std::string(zs_finetune_default, zs_finetune_default_end), "preset:finetune_default");
+  if (arg.rfind("preset:", 0) == 0) fail(arg, "no such fine-tuning preset (known: finetune_default)");
+  return finetune_spec_load(arg);
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -38,15 +47,6 @@ struct FinetuneArgs {
 FinetuneArgs g_ft, g_child;
 
 void log_line(const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }
-
-// "preset:finetune_default" (or the bare name when no such file exists) or a path.
-FinetuneSpec resolve_spec(const std::string& arg) {
-  std::error_code ec;
-  const bool is_preset = arg == "preset:finetune_default" || (arg == "finetune_default" && !fs::exists(arg, ec));
-  if (is_preset) return finetune_spec_parse(std::string(zs_finetune_default, zs_finetune_default_end), "preset:finetune_default");
-  if (arg.rfind("preset:", 0) == 0) fail(arg, "no such fine-tuning preset (known: finetune_default)");
-  return finetune_spec_load(arg);
-}
 
 std::string self_exe() {
   std::error_code ec;
@@ -167,6 +167,7 @@ void cli_add_llm_commands(CLI::App& app) {
   child->add_option("--run", g_child.run)->required();
   child->add_option("--model-dir", g_child.model_dir)->required();
   child->add_flag("--resume", g_child.resume);
+  cli_add_llm_landscape(app);
 }
 
 int cli_run_llm_commands(CLI::App& app, int threads) {
@@ -175,6 +176,7 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
   // cost several times the work (measured: 0.12 s vs 0.5 CPU-s per pretraining step).
   g_ft.threads = g_child.threads = threads > 0 ? threads : 1;
   if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
+  if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
   if (app.got_subcommand("finetune-run")) return cmd_finetune_run(g_child);
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/run/stepper.h"
+#include "core/util/atomic_file.h"
 
 namespace {
 
@@ -134,6 +135,36 @@ TEST(LiveTrainer, BadModelFolderIsOneLine) {
   EXPECT_NE(s.error.find("/nonexistent/zoscope-model"), std::string::npos) << s.error;
   EXPECT_EQ(s.error.find('\n'), std::string::npos);
   EXPECT_EQ(s.error.find("frame #"), std::string::npos);
+}
+
+TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_ls_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string spec = (dir / "spec.json").string();
+  {
+    std::FILE* f = std::fopen(spec.c_str(), "w");
+    const std::string text = zs::finetune_spec_to_json(spec_of(kTwo));
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  }
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string cmd = cli + " landscape " + spec + " --out " + (dir / "out").string() + " --grid 5 > " +
+                          (dir / "log.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << zs::read_file((dir / "log.txt").string());
+  const std::string plane = zs::read_file((dir / "out/plane.csv").string());
+  EXPECT_EQ(plane.rfind("a,b,loss\n", 0), 0u);
+  int lines = 0;
+  for (char c : plane) lines += c == '\n';
+  EXPECT_EQ(lines, 1 + 25);
+  const std::vector<zs::RunRecord> runs =
+      zs::records_from_csv(zs::read_file((dir / "out/runs.csv").string()), "runs.csv");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].rows.size(), 13u);
+  EXPECT_TRUE(std::isfinite(runs[0].rows.back().x));
+  EXPECT_GT(fs::file_size(dir / "out/figure.png"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "out/figure.svg"), 1000u);
+  fs::remove_all(dir);
 }
 
 TEST(LlmRows, PlanePointsFromThePassesEqualTheProjectionOfTheWeights) {

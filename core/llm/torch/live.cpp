@@ -18,6 +18,7 @@
 #include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/plane.h"
 #include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/task_torch.h"
 #include "core/llm/torch/zo_engine.h"
@@ -120,10 +121,8 @@ struct LiveTrainer::Impl {
   std::string loaded_key;
   std::string model_dir;
   std::optional<FinetuneData> data;
-  std::optional<CausalLM> plane_model;
-  std::vector<at::Tensor> plane_init, dir[2];
+  std::unique_ptr<LossPlane> plane_src;
   double gram[3] = {0, 0, 0};
-  TensorBatch plane_batch;
   std::vector<std::unique_ptr<Run>> runs;
   // Plane grid in progress.
   Grid plane, pending_plane;  // the finished grid shown, the one being computed
@@ -161,7 +160,7 @@ void LiveTrainer::Impl::load() {
   const FinetuneSpec& spec = cfg.spec;
   runs.clear();
   data.reset();
-  plane_model.reset();
+  plane_src.reset();
   plane_next = -1;
   plane.nx = plane.ny = 0;
   plane.v.clear();
@@ -182,34 +181,14 @@ void LiveTrainer::Impl::load() {
   }
   if (cancel) throw Cancelled{};
   post_phase("loading model", 0.5);
-  plane_model.emplace(finetune_load_model(spec, model_dir));
-  data.emplace(finetune_load_data(spec, model_dir, *plane_model));
-  // The plane: two filter-normalised directions through the initial weights, and their Gram
-  // matrix (plane coordinates of a point are the least-squares fit, llm_rows.h).
-  const std::vector<Block> blocks = plane_model->blocks();
-  c10::NoGradGuard ng;
-  for (int k = 0; k < 2; ++k) dir[k].clear();
-  plane_init.clear();
-  gram[0] = gram[1] = gram[2] = 0;
-  for (size_t b = 0; b < blocks.size(); ++b) {
-    plane_init.push_back(blocks[b].tensor.detach().clone());
-    for (int k = 0; k < 2; ++k) {
-      at::Tensor d;
-      plot_row_scale(blocks[b].tensor, cfg.plane_seed, k, b, &d);
-      dir[k].push_back(d);
-    }
-    gram[0] += dir[0][b].pow(2).sum().item<double>();
-    gram[1] += (dir[0][b] * dir[1][b]).sum().item<double>();
-    gram[2] += dir[1][b].pow(2).sum().item<double>();
-  }
-  std::vector<int64_t> idx;
-  for (int64_t i = 0; i < std::min<int64_t>(cfg.plane_examples, data->train.size()); ++i) idx.push_back(i);
-  plane_batch = batch_to_device(batch_make(data->train, idx, batch_kind_train(data->train)), plane_model->device());
-  int64_t trainable = 0;
-  for (const Block& b : blocks) trainable += b.tensor.numel();
+  // The plane: two filter-normalised directions through the initial weights (plane.h).
+  plane_src = std::make_unique<LossPlane>(spec, model_dir, cfg.plane_seed, cfg.plane_examples);
+  std::copy(plane_src->gram(), plane_src->gram() + 3, gram);
+  const CausalLM probe = finetune_load_model(spec, model_dir);
+  data.emplace(finetune_load_data(spec, model_dir, probe));
   {
     std::lock_guard<std::mutex> lk(mu);
-    shared.trainable = trainable;
+    shared.trainable = plane_src->trainable();
     shared.device = spec.device == "cuda" ? "CUDA: " + live_cuda_device_name()
                                           : "CPU (" + std::to_string(at::get_num_threads()) + " thread" +
                                                 (at::get_num_threads() == 1 ? ")" : "s)");
@@ -342,16 +321,11 @@ void LiveTrainer::Impl::plane_work(double budget_s) {
   if (plane_next < 0) return;
   Grid& g = pending_plane;
   const double t0 = now_s();
-  c10::NoGradGuard ng;
-  const std::vector<Block> blocks = plane_model->blocks();
   while (plane_next < g.nx * g.ny && now_s() - t0 < budget_s) {
     const int i = plane_next % g.nx, j = plane_next / g.nx;
     const double a = g.domain[0] + (g.domain[1] - g.domain[0]) * i / (g.nx - 1);
     const double b = g.domain[2] + (g.domain[3] - g.domain[2]) * j / (g.ny - 1);
-    for (size_t k = 0; k < blocks.size(); ++k)
-      blocks[k].tensor.copy_(plane_init[k] + a * dir[0][k].to(plane_init[k].scalar_type()) +
-                             b * dir[1][k].to(plane_init[k].scalar_type()));
-    g.v[static_cast<size_t>(plane_next)] = static_cast<float>(task_loss(*plane_model, plane_batch));
+    g.v[static_cast<size_t>(plane_next)] = static_cast<float>(plane_src->loss_at(a, b));
     ++plane_next;
   }
   if (plane_next >= g.nx * g.ny) {
