@@ -5,7 +5,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 build="${1:-build}"
 ./scripts/build.sh "$build"
-for b in "$build"/bench/bench_core "$build"/bench/bench_gui "$build"/bench/bench_llm; do
+for b in "$build"/bench/bench_core "$build"/bench/bench_gui "$build"/bench/bench_gui_llm "$build"/bench/bench_llm; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b") =="
   "$b" --benchmark_min_time=0.2

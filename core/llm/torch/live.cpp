@@ -305,8 +305,10 @@ void LiveTrainer::Impl::plane_work(double budget_s) {
   if (!(e > 0)) return;
   const bool leaves = e > plane_r;
   const bool loose = all_done && e < plane_r / 3;
-  if (plane_next < 0 && (plane_r == 0 || leaves || loose || !plane_fine)) {
-    const bool fine = plane_r > 0 && !leaves && !loose;  // coarse grid done: refine it
+  // While runs train only coarse grids follow them (a fine grid costs ~5x a coarse one and
+  // would be outgrown); the fine grid comes once every run has finished.
+  if (plane_next < 0 && (plane_r == 0 || leaves || loose || (all_done && !plane_fine))) {
+    const bool fine = all_done && plane_r > 0 && !leaves && !loose;
     if (!fine) plane_r = (all_done ? 1.3 : 2.5) * e;      // room to grow while runs go on
     plane_fine = fine;
     const int n = fine ? std::clamp(cfg.plane_fine, 3, 41) : std::clamp(cfg.plane_coarse, 3, 41);
@@ -437,8 +439,9 @@ void LiveTrainer::Impl::loop() {
         }
         runs = std::move(kept);
         if (!reload) {
-          // A restarted run changes the extent of the trajectories: let the plane follow.
-          plane_fine = plane_fine && plane_next < 0;
+          // A restarted run changes the extent of the trajectories: the fine grid is redone
+          // once it has finished again.
+          plane_fine = false;
         }
       } catch (const Cancelled&) {
         loaded_key.clear();
@@ -472,8 +475,8 @@ void LiveTrainer::Impl::loop() {
     const double t0 = now_s();
     for (auto& r : runs)
       if (r->info.state == LiveRunState::Running) step_run(*r);
-    // The plane shares the worker: about a third of its time while runs train.
-    plane_work(std::max(0.01, 0.5 * (now_s() - t0)));
+    // The plane shares the worker: at most a fifth of its time while runs train.
+    plane_work(std::max(0.005, 0.25 * (now_s() - t0)));
     publish();
   }
 }

@@ -3,7 +3,8 @@
 // in turn so every curve advances together, each step going through the one step loop
 // (core/run/stepper.h) and producing the same RunRecord rows as landscape runs. The same
 // worker measures the loss on the plane of two filter-normalised directions through the
-// initial weights (coarse 9x9 first, then refined), on which the runs' trajectories are
+// initial weights (coarse 9x9 grids follow the runs, a refined one comes when they are
+// done), on which the runs' trajectories are
 // drawn. The UI thread never waits: configure() and the controls only post requests, and
 // poll() copies what is new.
 //
@@ -29,7 +30,7 @@ struct LiveConfig {
   std::vector<LiveRunStyle> styles;   // per run (colour, visibility); may be shorter
   int plane_coarse = 9;               // nodes per side of the first plane grid
   int plane_fine = 21;                // nodes per side of the refined grid (<= 41)
-  int64_t plane_examples = 32;        // training examples the plane's loss is measured on
+  int64_t plane_examples = 16;        // training examples the plane's loss is measured on
   uint64_t plane_seed = 0;            // seed of the two plot directions
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
 };
