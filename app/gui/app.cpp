@@ -259,6 +259,7 @@ void App::set_experiment(Experiment e, const std::string& path) {
   m_.play.playing = false;
   m_.play.cursor = cursor_extent();
   m_.play.speed = std::max(1.0, cursor_extent() / 8);  // the whole budget in about 8 s
+  m_.plots.x_fp = m_.exp.max_fp > 0;  // plots open in the budget's unit (issue 10)
   sync();
 }
 
@@ -325,6 +326,7 @@ void App::set_budget(bool forward_passes, int64_t value) {
   const bool at_end = m_.play.cursor >= cursor_extent();
   m_.exp.max_steps = forward_passes ? 0 : value;
   m_.exp.max_fp = forward_passes ? value : 0;
+  m_.plots.x_fp = forward_passes;
   if (at_end) m_.play.cursor = cursor_extent();
   m_.play.cursor = std::min(m_.play.cursor, cursor_extent());
 }

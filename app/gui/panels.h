@@ -5,6 +5,9 @@
 namespace zs::gui {
 
 class App;
+namespace plot {
+struct PlotState;
+}
 
 void DrawMainMenu(App& app);        // panel_menu.cpp (menu bar, dialogs, status bar)
 void DrawStatusBar(App& app);       // panel_menu.cpp
@@ -16,6 +19,8 @@ void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views be
 void DrawLandscapeView(App& app);   // view_landscape.cpp
 void DrawSurfaceView(App& app);     // view_surface.cpp
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
+// State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
+const plot::PlotState* plots_panel_state(const char* id);
 void DrawExportPanel(App& app);     // panel_export.cpp
 
 // Window placement of the tiled layout (layout.cpp); no-op in the free layout.
