@@ -260,6 +260,7 @@ void App::set_experiment(Experiment e, const std::string& path) {
   m_.play.cursor = cursor_extent();
   m_.play.speed = std::max(1.0, cursor_extent() / 8);  // the whole budget in about 8 s
   m_.plots.x_fp = m_.exp.max_fp > 0;  // plots open in the budget's unit (issue 10)
+  saved_hash_ = experiment_hash(m_.exp);
   sync();
 }
 
@@ -268,6 +269,7 @@ bool App::save_experiment(const std::string& path) {
     if (m_.exp.runs.empty()) fail(path, "an experiment needs at least one run");
     experiment_save(m_.exp, path);
     m_.exp_path = path;
+    saved_hash_ = experiment_hash(m_.exp);
     settings_.last_experiment = std::filesystem::absolute(path).string();
     status("saved " + path + " (exp " + experiment_hash(m_.exp) + ")");
     return true;
@@ -524,7 +526,7 @@ void App::handle_shortcuts() {
     }
     if (pressed(kKeyO)) m_.ui.show_open = true;
     if (pressed(kKeyE)) m_.ui.show_export = !m_.ui.show_export;
-    if (pressed(kKeyQ)) quit_ = true;
+    if (pressed(kKeyQ)) request_quit();
     return;
   }
   if (pressed(kKeySpace)) play_toggle();
@@ -553,6 +555,13 @@ void App::handle_shortcuts() {
   if (pressed(kKeyEscape)) m_.ui.show_export = m_.ui.show_help = m_.ui.show_open = m_.ui.show_save = false;
 }
 
+bool App::unsaved() const { return experiment_hash(m_.exp) != saved_hash_; }
+
+void App::request_quit(bool force) {
+  quit_asking_ = !force && unsaved();
+  quit_ = !quit_asking_;
+}
+
 void App::draw_ui() {
   DrawMainMenu(*this);
   DrawScenePanel(*this);
@@ -563,6 +572,8 @@ void App::draw_ui() {
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawStatusBar(*this);
+  const std::string t = window_title(*this);
+  if (t != title_) platform_.set_title(title_ = t);
 }
 
 void App::frame() {

@@ -1,6 +1,7 @@
 // The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
+#include <string>
 
 namespace zs::gui {
 
@@ -11,7 +12,8 @@ struct PlotState;
 
 void DrawMainMenu(App& app);        // panel_menu.cpp (menu bar, dialogs, status bar)
 void DrawStatusBar(App& app);       // panel_menu.cpp
-void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help)
+void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help, quit with unsaved changes)
+std::string window_title(const App& app);  // panel_menu.cpp
 void DrawScenePanel(App& app);      // panel_scene.cpp
 void DrawRunsPanel(App& app);       // panel_runs.cpp
 void DrawPlaybackPanel(App& app);   // panel_playback.cpp

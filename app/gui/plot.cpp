@@ -505,6 +505,9 @@ void vline(double x, ImU32 colour) {
 
 namespace {
 
+// Data value of an axis coordinate without the limit clamp (notes quote the true extreme).
+double raw_inv(double u, const Scale& s) { return s.log ? std::pow(10.0, u) : inv(u, s); }
+
 std::string short_num(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.3g", v);
@@ -571,7 +574,7 @@ void autoscale(PlotState& st) {
   const auto add = [&](const std::string& s) { clip += (clip.empty() ? "" : ", ") + s; };
   for (const S* x : top) {
     st.clipped.insert(x->p->label);
-    add(x->p->label + " (max " + short_num(inv(x->hi, g.sy)) + ")");
+    add(x->p->label + " (max " + short_num(raw_inv(x->hi, g.sy)) + ")");
     for (const auto& q : x->p->pts)
       if (q.second > hi) {
         st.clip_marks.emplace_back(q.first, x->p->colour);
@@ -580,7 +583,7 @@ void autoscale(PlotState& st) {
   }
   for (const S* x : bottom) {
     st.clipped.insert(x->p->label);
-    add(x->p->label + " (min " + short_num(inv(x->lo, g.sy)) + ")");
+    add(x->p->label + " (min " + short_num(raw_inv(x->lo, g.sy)) + ")");
   }
   if (!clip.empty()) st.auto_notes.push_back("clipped: " + clip);
   if (g.sy.log) {
@@ -588,7 +591,7 @@ void autoscale(PlotState& st) {
     if (lo < floor) {
       std::string below;
       for (const S& x : ss)
-        if (x.lo < floor) below += (below.empty() ? "" : ", ") + x.p->label + " (min " + short_num(inv(x.lo, g.sy)) + ")";
+        if (x.lo < floor) below += (below.empty() ? "" : ", ") + x.p->label + " (min " + short_num(raw_inv(x.lo, g.sy)) + ")";
       st.auto_notes.push_back("below " + short_num(inv(floor, g.sy)) + ": " + below);
       lo = floor;
     }
@@ -709,6 +712,14 @@ void end() {
     dl->PushClipRect(ImVec2(x0, g.f0.y), ImVec2(std::max(x0, right - fs * 0.5f), g.a0.y), true);
     dl->AddText(ImVec2(x0, g.f0.y + 1), IM_COL32(240, 190, 90, 255), notes.c_str());
     dl->PopClipRect();
+    // A narrow plot cuts the notes: hovering the title row shows them whole.
+    if (ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) && ImGui::IsWindowHovered()) {
+      ImGui::BeginTooltip();
+      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+      ImGui::TextUnformatted(notes.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::EndTooltip();
+    }
   }
   ImGui::PopID();
 }
