@@ -184,6 +184,11 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
   dl->PopClipRect();
 }
 
+int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot) {
+  const auto fits = [&](ImVec2 b) { return b.x <= 0.6f * plot.x && b.y <= 0.5f * plot.y; };
+  return fits(full) ? 0 : fits(compact) ? 1 : 2;
+}
+
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
   PathState paths;
   std::vector<int> rows;
@@ -205,14 +210,17 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
   const int n_runs = static_cast<int>(e.runs.size());
 
   // Legend lines and size first: its corner is the one the paths cross least.
+  // A small view collapses it: labels without the memory / FP details, then colour
+  // swatches only (legend_mode).
   std::vector<std::pair<int, std::string>> legend_lines;
-  float legend_w = 0;
+  float legend_w = 0, compact_w = 0;
   if (st.legend) {
     for (int i = 0; i < n_runs; ++i) {
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       if (!spec.visible) continue;
       const RunRecord* rec = app.record(i);
       std::string l = spec.label;
+      compact_w = std::max(compact_w, text_size(ink, (l + (rec && rec->diverged ? ", diverged" : "")).c_str()).x);
       if (rec) l += "   " + rec->legend;
       if (rec && rec->diverged) l += ", diverged";
       legend_w = std::max(legend_w, text_size(ink, l.c_str()).x);
@@ -220,7 +228,18 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
     }
   }
   const float lh = ink.size * 1.3f, sw = 18 * s, pad = 7 * s, margin = 8 * s;
-  const ImVec2 lsize(legend_w + sw + pad * 3, pad * 2 + lh * static_cast<float>(legend_lines.size()));
+  const float rows_h = pad * 2 + lh * static_cast<float>(legend_lines.size());
+  const ImVec2 plot_size(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y);
+  const int mode = legend_mode(ImVec2(legend_w + sw + pad * 3, rows_h), ImVec2(compact_w + sw + pad * 3, rows_h), plot_size);
+  if (mode == 1)
+    for (auto& [i, l] : legend_lines) {
+      const RunRecord* rec = app.record(i);
+      l = e.runs[static_cast<size_t>(i)].label + (rec && rec->diverged ? ", diverged" : "");
+    }
+  const float swatch = 0.6f * sw;
+  const ImVec2 lsize = mode == 0   ? ImVec2(legend_w + sw + pad * 3, rows_h)
+                       : mode == 1 ? ImVec2(compact_w + sw + pad * 3, rows_h)
+                                   : ImVec2(pad + static_cast<float>(legend_lines.size()) * (swatch + pad), lh + 2 * pad);
   const ImVec2 corners[4] = {ImVec2(xf.p1.x - margin - lsize.x, xf.p0.y + margin), ImVec2(xf.p0.x + margin, xf.p0.y + margin),
                              ImVec2(xf.p1.x - margin - lsize.x, xf.p1.y - margin - lsize.y),
                              ImVec2(xf.p0.x + margin, xf.p1.y - margin - lsize.y)};
@@ -406,8 +425,14 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
     dl->AddRectFilled(b0, b1, st.light ? IM_COL32(255, 255, 255, 215) : IM_COL32(14, 16, 20, 190), 4 * s);
     dl->AddRect(b0, b1, st.light ? IM_COL32(0, 0, 0, 90) : IM_COL32(255, 255, 255, 40), 4 * s, 0, 1.f * s);
     float y = b0.y + pad;
+    float x = b0.x + pad;
     for (const auto& [i, l] : legend_lines) {
       const uint32_t c = e.runs[static_cast<size_t>(i)].colour;
+      if (mode == 2) {
+        dl->AddLine(ImVec2(x, y + lh / 2), ImVec2(x + swatch, y + lh / 2), rgb_u32(c), 4.f * s);
+        x += swatch + pad;
+        continue;
+      }
       dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(c), 3.f * s);
       text_at(dl, ink, ImVec2(b0.x + pad * 2 + sw, y + (lh - ink.size) / 2), ink.text, l.c_str());
       y += lh;

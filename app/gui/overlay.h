@@ -56,6 +56,10 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
 // replacing it (so the result stays within `tol` of the original and vice versa). Long
 // smooth stretches collapse to a few segments; zigzags keep every turn. In place.
 void decimate_polyline(std::vector<ImVec2>& pts, float tol = 0.5f);
+// How much of the landscape legend a plot of `plot` pixels shows: 0 every detail (`full`
+// box), 1 labels only (`compact` box), 2 colour swatches only; a box fits when it takes at
+// most 60% of the plot's width and half its height (an 800x500 window shows swatches).
+int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot);
 // Paths up to the cursor and markup in one list (exports).
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
 

@@ -111,4 +111,13 @@ TEST(DecimatePolyline, TurnBackAndEdgeCasesAreKept) {
   EXPECT_TRUE(none.empty());
 }
 
+// At 800x500 the landscape legend covered most of the view: it collapses to labels, then
+// to colour swatches, when its box would take more than 60% of the width or half the height.
+TEST(LandscapeLegend, CollapsesInSmallViews) {
+  const ImVec2 full(290, 160), compact(125, 160);
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(680, 780)), 0);  // 1600x1000 window
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(420, 480)), 1);
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(225, 280)), 2);  // 800x500 window
+}
+
 }  // namespace zs::gui::test

@@ -12,6 +12,7 @@
 #include <vector>
 #include <stb/stb_image.h>
 #include "app/gui/keys.h"
+#include "app/gui/text_wrap.h"
 #include "gui_harness.h"
 
 namespace zs::gui::test {
@@ -176,6 +177,24 @@ TEST(GuiState, HeadlessScreenshotAfterOneFrameShowsCompleteResults) {
   ASSERT_EQ(c.w, 800);
   EXPECT_GT(mean_diff(b, c, 470), 5.0);
   EXPECT_EQ(run_exe("--headless --view 4d"), 2);
+}
+
+// Divergence messages wrapped by ImGui broke after the "." of a number ("1." / "23e+30").
+TEST(GuiState, MessagesWrapAtSpacesNeverInsideANumber) {
+  const std::string msg = "diverged at step 1234: loss blew up to 1.23456789e+30";
+  const auto measure = [](const std::string& s) { return 7.f * static_cast<float>(s.size()); };
+  for (float width : {70.f, 140.f, 200.f, 260.f, 300.f, 1000.f}) {
+    const std::vector<std::string> lines = wrap_at_spaces(msg, width, measure);
+    std::string joined;
+    for (const std::string& l : lines) {
+      EXPECT_TRUE(measure(l) <= width || l.find(' ') == std::string::npos) << width << ": '" << l << "'";
+      joined += (joined.empty() ? "" : " ") + l;
+    }
+    EXPECT_EQ(joined, msg);
+    int whole = 0;
+    for (const std::string& l : lines) whole += l.find("1.23456789e+30") != std::string::npos;
+    EXPECT_EQ(whole, 1) << width;
+  }
 }
 
 }  // namespace zs::gui::test
