@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <vector>
 #include "app/gui/app.h"
 #include "core/export/ticks.h"
@@ -154,14 +155,17 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
     const int k = to_rows[i];
     if (!e.runs[i].visible || !rec || k <= state.rows[i]) continue;
     const uint32_t c = e.runs[i].colour;
-    // Light paths (yellow, white) get a dark underlay so they read on light colours.
-    const bool light = light_colour(c);
-    const ImU32 col = rgb_u32(c, 0.95f), shade = IM_COL32(0, 0, 0, 90);
+    // A path whose colour the colormap also has (yellow on viridis) would vanish where the
+    // heatmap takes that colour: it gets a contrasting halo (path_halo); other light paths
+    // a faint dark underlay.
+    const ImU32 halo = path_halo(c, e.view.colormap);
+    const bool light = halo != 0 || light_colour(c);
+    const ImU32 col = rgb_u32(c, 0.95f), shade = halo != 0 ? halo : IM_COL32(0, 0, 0, 90);
     const auto flush = [&] {
       // Within half a pixel of the path: thousands of sub-pixel steps become a few
       // hundred segments, which a software rasteriser pays for per triangle.
       decimate_polyline(pts, 0.5f * s);
-      if (light) add_path(dl, pts, shade, 4.f * s);
+      if (light) add_path(dl, pts, shade, (halo != 0 ? 5.f : 4.f) * s);
       add_path(dl, pts, col, 2.f * s);
       pts.clear();
     };
@@ -182,6 +186,30 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
     state.rows[i] = k;
   }
   dl->PopClipRect();
+}
+
+ImU32 path_halo(uint32_t rgb, const std::string& colormap) {
+  if (!colormap_known(colormap)) return 0;
+  static std::map<std::pair<uint32_t, std::string>, ImU32> cache;
+  const auto key = std::make_pair(rgb, colormap);
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  const auto ch = [](uint32_t c, int k) { return static_cast<double>((c >> (16 - 8 * k)) & 0xff); };
+  double best = 1e9;
+  for (uint32_t m : colormap_table(colormap)) {
+    // Luma-weighted RGB distance (a cheap stand-in for a perceptual one).
+    const double dr = ch(rgb, 0) - ch(m, 0), dg = ch(rgb, 1) - ch(m, 1), db = ch(rgb, 2) - ch(m, 2);
+    best = std::min(best, std::sqrt(0.3 * dr * dr + 0.59 * dg * dg + 0.11 * db * db));
+  }
+  const ImU32 h = best >= 30 ? 0 : light_colour(rgb) ? IM_COL32(0, 0, 0, 170) : IM_COL32(255, 255, 255, 110);
+  cache.emplace(key, h);
+  return h;
+}
+
+float probe_magnification(float offset_px, float min_px) {
+  if (!(offset_px > 0) || !std::isfinite(offset_px) || offset_px >= min_px) return 1;
+  float k = 1;
+  while (offset_px * k < min_px && k < 1e9f) k *= 10;
+  return k;
 }
 
 int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot) {
@@ -273,13 +301,23 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
       const StepRow& row = rec->rows[static_cast<size_t>(k)];
       const StepRow& prev = rec->rows[static_cast<size_t>(k - 1)];
       if (std::isfinite(row.probe_plus_x)) {
+        // At eps 1e-3 the probes sit within a pixel of theta: drawn k = 10^n times further
+        // out (same direction) until they are 24 px away, labelled "x k".
         const ImVec2 c = xf.to_screen(prev.x, prev.y);
-        const ImVec2 pp = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
+        const ImVec2 pp0 = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
+        const float k = probe_magnification(std::hypot(pp0.x - c.x, pp0.y - c.y), 24 * s);
+        const auto out = [&](ImVec2 p) { return ImVec2(c.x + k * (p.x - c.x), c.y + k * (p.y - c.y)); };
+        const ImVec2 pp = out(pp0);
         dl->AddLine(c, pp, rgb_u32(spec.colour, 0.8f), 1.2f * s);
         dl->AddCircle(pp, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
         dl->AddText(ink.font, ink.size, ImVec2(pp.x + 5 * s, pp.y - 8 * s), IM_COL32(255, 255, 255, 220), "+");
+        if (k > 1) {
+          char mag[24];
+          std::snprintf(mag, sizeof mag, "x %g", static_cast<double>(k));
+          text_at(dl, ink, ImVec2(pp.x + 5 * s, pp.y + 2 * s), IM_COL32(255, 255, 255, 200), mag);
+        }
         if (std::isfinite(row.probe_minus_x)) {
-          const ImVec2 pm = xf.to_screen(row.probe_minus_x, row.probe_minus_y);
+          const ImVec2 pm = out(xf.to_screen(row.probe_minus_x, row.probe_minus_y));
           dl->AddLine(c, pm, rgb_u32(spec.colour, 0.8f), 1.2f * s);
           dl->AddCircle(pm, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
           dl->AddText(ink.font, ink.size, ImVec2(pm.x + 5 * s, pm.y - 8 * s), IM_COL32(255, 255, 255, 220), "-");

@@ -56,6 +56,13 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
 // replacing it (so the result stays within `tol` of the original and vice versa). Long
 // smooth stretches collapse to a few segments; zigzags keep every turn. In place.
 void decimate_polyline(std::vector<ImVec2>& pts, float tol = 0.5f);
+// Halo colour under a run's path when the run's colour comes within a small distance of
+// some colour of `colormap` (the path would vanish over that part of the heatmap): dark
+// for light colours, light for dark ones; 0 when the colour stands apart.
+ImU32 path_halo(uint32_t rgb, const std::string& colormap);
+// Factor (1, 10, 100, ...) that draws ZO probe points theta +- eps z at least `min_px` from
+// theta when they are `offset_px` away (1 when already that far, or offset unknown).
+float probe_magnification(float offset_px, float min_px);
 // How much of the landscape legend a plot of `plot` pixels shows: 0 every detail (`full`
 // box), 1 labels only (`compact` box), 2 colour swatches only; a box fits when it takes at
 // most 60% of the plot's width and half its height (an 800x500 window shows swatches).
