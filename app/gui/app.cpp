@@ -549,8 +549,7 @@ void App::handle_shortcuts() {
   if (pressed(kKeyMinus)) m_.play.speed = std::max(0.1, m_.play.speed / 2);
   if (pressed(kKeyF1)) m_.ui.show_help = !m_.ui.show_help;
   if (pressed(kKeyF12)) {
-    const std::string dir = m_.ui.export_dir.empty() ? "." : m_.ui.export_dir;
-    request_screenshot(dir + "/screenshot-" + std::to_string(frames_) + ".png");
+    request_screenshot(export_path(*this, m_.ui.export_dir, "screenshot", {".png"}, std::time(nullptr)) + ".png");
   }
   if (pressed(kKeyEscape)) m_.ui.show_export = m_.ui.show_help = m_.ui.show_open = m_.ui.show_save = false;
 }

@@ -29,8 +29,7 @@ void DrawMainMenu(App& app) {
     ImGui::Separator();
     if (ImGui::MenuItem("Export...", "Ctrl+E")) m.ui.show_export = true;
     if (ImGui::MenuItem("Window screenshot", "F12"))
-      app.request_screenshot((m.ui.export_dir.empty() ? std::string(".") : m.ui.export_dir) + "/screenshot-" +
-                             std::to_string(app.frames()) + ".png");
+      app.request_screenshot(export_path(app, m.ui.export_dir, "screenshot", {".png"}, std::time(nullptr)) + ".png");
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.request_quit();
     ImGui::EndMenu();

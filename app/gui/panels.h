@@ -1,7 +1,9 @@
 // The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
+#include <ctime>
 #include <string>
+#include <vector>
 
 namespace zs::gui {
 
@@ -24,6 +26,10 @@ void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);
 void DrawExportPanel(App& app);     // panel_export.cpp
+// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
+// one of `exts` appended exists): export names never overwrite earlier ones.
+std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
+                        std::time_t when);
 
 // Window placement of the tiled layout (layout.cpp); no-op in the free layout.
 enum class PanelId { Scene, Runs, Playback, View, Plots, Export };
