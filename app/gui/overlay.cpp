@@ -205,6 +205,117 @@ ImU32 path_halo(uint32_t rgb, const std::string& colormap) {
   return h;
 }
 
+bool step_internals(const App& app, int run, StepInternals& out) {
+  const Scene* sc = app.scene();
+  const RunRecord* rec = app.record(run);
+  const int k = app.cursor_row(run);
+  if (!sc || !rec || k < 1 || sc->landscape->dim() != 2) return false;
+  const StepRow& prev = rec->rows[static_cast<size_t>(k - 1)];
+  const StepRow& row = rec->rows[static_cast<size_t>(k)];
+  if (!std::isfinite(prev.x) || !std::isfinite(row.x)) return false;
+  out = StepInternals();
+  out.run = run;
+  out.row = k;
+  out.at[0] = prev.x;
+  out.at[1] = prev.y;
+  out.update[0] = row.x - prev.x;
+  out.update[1] = row.y - prev.y;
+  sc->landscape->gradient(out.at, out.grad);
+  const auto eps_it = rec->hp.find("eps");
+  // Methods that probe theta +- eps z with plain directions z (HiZOO scales z by its
+  // Hessian estimate, AdaNAGED and R-AdaZO probe otherwise: no estimate is rebuilt).
+  const std::string& id = rec->optimizer;
+  const bool plain = id == "mezo" || id.rfind("zo_sgd", 0) == 0 || id.rfind("zo_adam", 0) == 0 || id == "adamezo";
+  if (plain && std::isfinite(row.probe_plus_x) && std::isfinite(row.probe_minus_x) && eps_it != rec->hp.end() && eps_it->second > 0) {
+    // Two-sided probes theta +- eps z: z and the directional difference give the estimate.
+    const double eps = eps_it->second;
+    const double pp[2] = {row.probe_plus_x, row.probe_plus_y}, pm[2] = {row.probe_minus_x, row.probe_minus_y};
+    const double proj = (sc->landscape->value(pp) - sc->landscape->value(pm)) / (2 * eps);
+    out.zo[0] = proj * (pp[0] - pm[0]) / (2 * eps);
+    out.zo[1] = proj * (pp[1] - pm[1]) / (2 * eps);
+    out.has_zo = std::isfinite(out.zo[0]) && std::isfinite(out.zo[1]);
+  }
+  out.alpha[0] = row.alpha_x;
+  out.alpha[1] = row.alpha_y;
+  out.adaptive = std::isfinite(row.alpha_x) && std::isfinite(row.alpha_y) && row.alpha_x > 0 && row.alpha_y > 0 &&
+                 std::fabs(row.alpha_x - row.alpha_y) > 1e-9 * std::max(row.alpha_x, row.alpha_y);
+  return true;
+}
+
+int run_at_marker(const App& app, const ViewXform& xf, ImVec2 mouse, float radius) {
+  int best = -1;
+  float best_d = radius;
+  for (int i = 0; i < static_cast<int>(app.exp().runs.size()); ++i) {
+    const RunRecord* rec = app.record(i);
+    if (!rec || !app.exp().runs[static_cast<size_t>(i)].visible) continue;
+    const StepRow& row = rec->rows[static_cast<size_t>(std::max(0, app.cursor_row(i)))];
+    if (!std::isfinite(row.x) || !std::isfinite(row.y)) continue;
+    const ImVec2 p = xf.to_screen(row.x, row.y);
+    const float d = std::hypot(p.x - mouse.x, p.y - mouse.y);
+    if (d <= best_d) {
+      best_d = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+namespace {
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float w) {
+  const float dx = b.x - a.x, dy = b.y - a.y, len = std::hypot(dx, dy);
+  if (!(len > 1)) return;
+  const float ux = dx / len, uy = dy / len, h = std::min(9.f, 0.4f * len);
+  const ImVec2 base(b.x - ux * h, b.y - uy * h);
+  dl->AddLine(a, base, col, w);
+  dl->AddTriangleFilled(b, ImVec2(base.x - uy * h * 0.5f, base.y + ux * h * 0.5f), ImVec2(base.x + uy * h * 0.5f, base.y - ux * h * 0.5f), col);
+}
+}  // namespace
+
+void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, int run) {
+  StepInternals in;
+  if (run < 0 || !step_internals(app, run, in)) return;
+  const RunSpec& spec = app.exp().runs[static_cast<size_t>(run)];
+  const ImVec2 c = xf.to_screen(in.at[0], in.at[1]);
+  const double ppu = xf.px_per_unit();
+  // Screen vectors (y up in the world, down on screen).
+  const auto scr = [&](const double v[2], double k) { return ImVec2(c.x + static_cast<float>(v[0] * k * ppu), c.y - static_cast<float>(v[1] * k * ppu)); };
+  dl->PushClipRect(xf.p0, xf.p1, true);
+  // The per-dimension step sizes: an ellipse with semi-axes in their ratio, 36 px at most.
+  if (in.adaptive) {
+    const double amax = std::max(in.alpha[0], in.alpha[1]);
+    const float rx = static_cast<float>(36 * in.alpha[0] / amax), ry = static_cast<float>(36 * in.alpha[1] / amax);
+    std::vector<ImVec2> e;
+    for (int t = 0; t < 48; ++t) {
+      const float a = 6.2831853f * static_cast<float>(t) / 48;
+      e.emplace_back(c.x + std::max(rx, 1.f) * std::cos(a), c.y + std::max(ry, 1.f) * std::sin(a));
+    }
+    dl->AddConvexPolyFilled(e.data(), static_cast<int>(e.size()), rgb_u32(spec.colour, 0.18f));
+    dl->AddPolyline(e.data(), static_cast<int>(e.size()), rgb_u32(spec.colour, 0.9f), ImDrawFlags_Closed, 1.5f);
+  }
+  // -gradient and -ZO estimate on one scale: the longer is 70 px.
+  const double ng = std::hypot(in.grad[0], in.grad[1]), nz = in.has_zo ? std::hypot(in.zo[0], in.zo[1]) : 0;
+  const double gk = std::max(ng, nz) > 0 ? 70 / (std::max(ng, nz) * ppu) : 0;
+  const double mg[2] = {-in.grad[0], -in.grad[1]}, mz[2] = {-in.zo[0], -in.zo[1]};
+  arrow(dl, c, scr(mg, gk), IM_COL32(255, 255, 255, 230), 2.f);
+  if (in.has_zo) arrow(dl, c, scr(mz, gk), IM_COL32(255, 120, 200, 230), 2.f);
+  // The update, magnified 10^n until it is 40 px long.
+  const float k = probe_magnification(static_cast<float>(std::hypot(in.update[0], in.update[1]) * ppu), 40);
+  arrow(dl, c, scr(in.update, k), rgb_u32(spec.colour), 3.f);
+  dl->PopClipRect();
+  char buf[256];
+  const double cosv = ng > 0 ? -(in.update[0] * in.grad[0] + in.update[1] * in.grad[1]) / (std::hypot(in.update[0], in.update[1]) * ng) : NAN;
+  int n = std::snprintf(buf, sizeof buf, "%s, step %d: update%s (colour), -gradient (white)", spec.label.c_str(), in.row,
+                        k > 1 ? (" x " + std::to_string(static_cast<long long>(k))).c_str() : "");
+  if (in.has_zo && n > 0) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ", -ZO estimate (pink, |est| / |grad| = %.3g)", ng > 0 ? nz / ng : NAN);
+  if (n > 0) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "; cos(update, -grad) = %.3f", cosv);
+  if (in.adaptive && n > 0) std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "; step sizes alpha_x / alpha_y = %.3g (ellipse)", in.alpha[0] / in.alpha[1]);
+  // Bottom left, above the hover read-out (the legend takes a top corner).
+  const ImVec2 ts = ImGui::CalcTextSize(buf, nullptr, false, xf.p1.x - xf.p0.x - 16);
+  const ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 2.2f * ImGui::GetFontSize() - 6);
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 210), 3);
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(235, 236, 240, 255), buf, nullptr, xf.p1.x - xf.p0.x - 16);
+}
+
 float probe_magnification(float offset_px, float min_px) {
   if (!(offset_px > 0) || !std::isfinite(offset_px) || offset_px >= min_px) return 1;
   float k = 1;

@@ -70,6 +70,29 @@ int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot);
 // Paths up to the cursor and markup in one list (exports).
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
 
+// The optimizer's internals at the step that led to the playback cursor (2-D scenes):
+// where it stood, its update, the true gradient there and, for two-sided ZO runs with
+// recorded probes, the ZO estimate ((f(theta + eps z) - f(theta - eps z)) / (2 eps)) z
+// (MeZO, Malladi et al. 2023, eq. 1) rebuilt from the probes; the per-dimension
+// effective step sizes for adaptive methods.
+struct StepInternals {
+  int run = -1, row = -1;
+  double at[2] = {0, 0};      // theta before the step
+  double update[2] = {0, 0};  // theta after - theta before
+  double grad[2] = {0, 0};    // true gradient at `at`
+  bool has_zo = false;
+  double zo[2] = {0, 0};      // ZO gradient estimate at `at`
+  bool adaptive = false;      // per-dimension step sizes differ
+  double alpha[2] = {0, 0};
+};
+// False when run `run` has no step before the cursor or the scene is not 2-D.
+bool step_internals(const App& app, int run, StepInternals& out);
+// The visible run whose marker at the cursor is nearest `mouse` within `radius` px; -1 if none.
+int run_at_marker(const App& app, const ViewXform& xf, ImVec2 mouse, float radius);
+// Draws step_internals of `run` (update, -gradient, -ZO estimate on a common scale,
+// step-size ellipse, a caption); the landscape view calls it for the hovered run.
+void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, int run);
+
 // 0xRRGGBB + alpha -> ImGui's packed colour.
 ImU32 rgb_u32(uint32_t rgb, float alpha = 1);
 
