@@ -322,6 +322,8 @@ void App::set_experiment(Experiment e, const std::string& path) {
   m_.play.playing = false;
   m_.play.cursor = cursor_extent();
   m_.play.speed = std::max(1.0, cursor_extent() / 8);  // the whole budget in about 8 s
+  m_.plots.x_fp = m_.exp.max_fp > 0;  // plots open in the budget's unit (issue 10)
+  saved_hash_ = experiment_hash(m_.exp);
   sync();
 }
 
@@ -337,6 +339,7 @@ bool App::save_experiment(const std::string& path) {
     }
     experiment_save(m_.exp, path);
     m_.exp_path = path;
+    saved_hash_ = experiment_hash(m_.exp);
     settings_.last_experiment = std::filesystem::absolute(path).string();
     status("saved " + path + " (exp " + experiment_hash(m_.exp) + ")");
     return true;
@@ -396,6 +399,7 @@ void App::set_budget(bool forward_passes, int64_t value) {
   const bool at_end = m_.play.cursor >= cursor_extent();
   m_.exp.max_steps = forward_passes ? 0 : value;
   m_.exp.max_fp = forward_passes ? value : 0;
+  m_.plots.x_fp = forward_passes;
   if (at_end) m_.play.cursor = cursor_extent();
   m_.play.cursor = std::min(m_.play.cursor, cursor_extent());
 }
@@ -614,7 +618,7 @@ void App::handle_shortcuts() {
     }
     if (pressed(kKeyO)) m_.ui.show_open = true;
     if (pressed(kKeyE)) m_.ui.show_export = !m_.ui.show_export;
-    if (pressed(kKeyQ)) quit_ = true;
+    if (pressed(kKeyQ)) request_quit();
     return;
   }
   if (pressed(kKeySpace)) play_toggle();
@@ -637,10 +641,16 @@ void App::handle_shortcuts() {
   if (pressed(kKeyMinus)) m_.play.speed = std::max(0.1, m_.play.speed / 2);
   if (pressed(kKeyF1)) m_.ui.show_help = !m_.ui.show_help;
   if (pressed(kKeyF12)) {
-    const std::string dir = m_.ui.export_dir.empty() ? "." : m_.ui.export_dir;
-    request_screenshot(dir + "/screenshot-" + std::to_string(frames_) + ".png");
+    request_screenshot(export_path(*this, m_.ui.export_dir, "screenshot", {".png"}, std::time(nullptr)) + ".png");
   }
   if (pressed(kKeyEscape)) m_.ui.show_export = m_.ui.show_help = m_.ui.show_open = m_.ui.show_save = false;
+}
+
+bool App::unsaved() const { return experiment_hash(m_.exp) != saved_hash_; }
+
+void App::request_quit(bool force) {
+  quit_asking_ = !force && unsaved();
+  quit_ = !quit_asking_;
 }
 
 void App::draw_ui() {
@@ -653,6 +663,8 @@ void App::draw_ui() {
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawStatusBar(*this);
+  const std::string t = window_title(*this);
+  if (t != title_) platform_.set_title(title_ = t);
 }
 
 void App::frame() {

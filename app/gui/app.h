@@ -86,7 +86,15 @@ class App : private plot::LayerRenderer {
   bool editing() const {
     return steady_seconds() - last_submit_s_ < 0.25 && last_submit_s_ - prev_submit_s_ < 0.25;
   }
-  void request_quit() { quit_ = true; }
+  // Quits at the end of the frame, or, with unsaved changes to the experiment and not
+  // `force`, asks first (quit_asking(): the dialog is up; cancel_quit() closes it).
+  void request_quit(bool force = false);
+  bool quit_asking() const { return quit_asking_; }
+  void cancel_quit() { quit_asking_ = false; }
+  // The experiment differs from the one last loaded or saved.
+  bool unsaved() const;
+  // Window title: scene and start point (panel_menu.cpp), "*" when unsaved.
+  const std::string& title() const { return title_; }
   void status(const std::string& msg, bool error = false);
   const std::string& status_text() const { return status_; }
   bool status_is_error() const { return status_error_; }
@@ -203,6 +211,9 @@ class App : private plot::LayerRenderer {
   std::string status_;
   bool status_error_ = false;
   bool quit_ = false;
+  bool quit_asking_ = false;
+  std::string saved_hash_;  // experiment_hash() at the last load or save
+  std::string title_;
   int frames_ = 0;
   uint64_t instance_ = 0;
   double last_submit_s_ = -1e9, prev_submit_s_ = -1e9;  // wall clock of the last two runs jobs

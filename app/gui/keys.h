@@ -2,6 +2,9 @@
 // key indices (io.KeysDown[], io.KeyMap[] in Dear ImGui 1.86's key API), so the app and
 // the tests name keys the same way whatever the backend.
 #pragma once
+#include <deque>
+
+struct ImGuiIO;
 
 namespace zs::gui {
 
@@ -23,5 +26,27 @@ enum Key : int {
 
 // Fills io.KeyMap with the codes above (what imgui_impl_glfw does for a window).
 void keymap_install();
+
+// Key and character events in arrival order, handed to Dear ImGui 1.86 a frame at a time.
+// 1.86 has no input queue: its GLFW backend writes io.KeysDown[] from the callbacks, so a
+// tap whose press and release arrive between two frames (xdotool, a quick finger) is never
+// seen down. apply() takes events in order until a key would change a second time this
+// frame; that event and all after it wait for the next frame, so every tap is down for one
+// frame and characters stay in order with the keys.
+class InputQueue {
+ public:
+  void key(int key, bool down);
+  void character(unsigned int c);
+  void apply(ImGuiIO& io);
+  bool empty() const { return q_.empty(); }
+
+ private:
+  struct Event {
+    int key;  // -1: a character
+    bool down;
+    unsigned int ch;
+  };
+  std::deque<Event> q_;
+};
 
 }  // namespace zs::gui

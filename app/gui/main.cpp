@@ -4,8 +4,10 @@
 // bad experiment: one line on stderr and exit status 2 or 1.
 #include <cstdio>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include "app/gui/app.h"
 #include "core/io/presets.h"
 #include "core/util/error.h"
@@ -14,10 +16,12 @@
 namespace {
 
 const char* kUsage =
-    "usage: zoscope [--experiment EXP] [--size WxH]\n"
-    "       zoscope --headless [--experiment EXP] [--frames N] [--screenshot OUT.png] [--size WxH]\n"
+    "usage: zoscope [--experiment EXP] [--size WxH] [--view 2d|3d]\n"
+    "       zoscope --headless [--experiment EXP] [--frames N] [--screenshot OUT.png] [--size WxH] [--view 2d|3d]\n"
     "  EXP is preset:NAME (see zoscope-cli list) or an experiment JSON file; default preset:rosenbrock.\n"
-    "  --frames N      frames to draw (headless default 60; windowed: quit after N frames)\n"
+    "  --frames N      frames of 1/60 s to draw (headless default 60; windowed: quit after N frames);\n"
+    "                  headless, the last one waits until the results it shows are complete\n"
+    "  --view V        open the 2-D landscape (2d) or the 3-D surface (3d)\n"
     "  --screenshot F  write the last frame to F (PNG)\n"
     "  --size WxH      headless framebuffer / initial window size (default 1600x1000)\n"
     "  --settings DIR  settings and imgui.ini folder (windowed; default ~/.config/zoscope)\n";
@@ -27,6 +31,7 @@ struct Args {
   std::string experiment, screenshot, settings_dir;
   int frames = -1;
   int w = 0, h = 0;
+  int view = -1;  // -1: settings / default; 0: 2-D; 1: 3-D
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -62,6 +67,10 @@ Args parse(int argc, char** argv) {
       const long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end || n < 1 || n > 10000000) usage_error("--frames: '" + v + "' is not a frame count in [1, 10000000]");
       a.frames = static_cast<int>(n);
+    } else if (k == "--view") {
+      const std::string v = value();
+      if (v != "2d" && v != "3d") usage_error("--view: '" + v + "' is not 2d or 3d");
+      a.view = v == "3d" ? 1 : 0;
     } else if (k == "--size") {
       const std::string v = value();
       int w = 0, h = 0;
@@ -75,6 +84,27 @@ Args parse(int argc, char** argv) {
     }
   }
   return a;
+}
+
+// Headless: draws frames (not counted in --frames) until what the next frame shows is
+// complete: the recompute lanes idle with every run finished, the grid the view asked for
+// in, and no result newer than the panels' throttled take-up (the plots take results in at
+// most 5 times a second while they keep coming and autoscale from the frame before); then
+// five quiet frames so that every plot has drawn the final series and scaled to them.
+void settle(zs::gui::App& app, zs::gui::Platform& platform) {
+  for (int k = 0, quiet = 0; k < 2000 && quiet < 5; ++k) {
+    app.wait_idle(600);
+    const bool moving = app.busy() || !app.results().runs_complete || (app.animating() && !app.model().play.playing);
+    if (moving) {
+      quiet = 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } else {
+      ++quiet;
+    }
+    platform.poll_events();
+    app.frame();
+    platform.present();
+  }
 }
 
 int run(const Args& a) {
@@ -107,7 +137,7 @@ int run(const Args& a) {
   if (!app.load_experiment(exp_arg, &err)) fail("", err);
   if (a.experiment.empty() && !a.headless && !settings.colormap.empty() && exp_arg == settings.last_experiment)
     app.exp().view.colormap = settings.colormap;
-  platform->set_title("zoscope - " + (app.exp().name.empty() ? exp_arg : app.exp().name));
+  if (a.view >= 0) app.model().ui.view_3d = a.view == 1;
 
   const int frames = a.frames > 0 ? a.frames : (a.headless ? 60 : -1);
   int still = 0;  // frames drawn since anything moved
@@ -120,13 +150,20 @@ int run(const Args& a) {
       still = 0;
     }
     if (app.animating()) still = 0;
-    if (!platform->poll_events() || app.quit_requested()) break;
+    if (!platform->poll_events()) {
+      // The window's close button: quits, or asks first when there are unsaved changes.
+      if (a.headless) break;
+      app.request_quit();
+      if (!app.quit_requested()) platform->cancel_close();
+    }
+    if (app.quit_requested()) break;
+    // Headless frames are reproducible: the results are in before the first frame is
+    // used, and the last frame shows them complete (settle()).
+    if (a.headless && f == frames - 1) settle(app, *platform);
     if (!a.screenshot.empty() && f == frames - 1) app.request_screenshot(a.screenshot);
     app.frame();
     platform->present();
-    // Headless frames are reproducible: the results are in before the first frame is
-    // used and before the last three (plots autoscale from the previous frame).
-    if (a.headless && (f == 0 || f >= frames - 4)) app.wait_idle(600);
+    if (a.headless && f == 0) app.wait_idle(600);
   }
   if (!app.wait_tasks(600)) fail("", "timed out writing files");
   if (app.status_is_error()) fail("", app.status_text());

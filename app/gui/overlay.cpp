@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <vector>
 #include "app/gui/app.h"
 #include "core/export/ticks.h"
@@ -154,14 +155,17 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
     const int k = to_rows[i];
     if (!e.runs[i].visible || !rec || k <= state.rows[i]) continue;
     const uint32_t c = e.runs[i].colour;
-    // Light paths (yellow, white) get a dark underlay so they read on light colours.
-    const bool light = light_colour(c);
-    const ImU32 col = rgb_u32(c, 0.95f), shade = IM_COL32(0, 0, 0, 90);
+    // A path whose colour the colormap also has (yellow on viridis) would vanish where the
+    // heatmap takes that colour: it gets a contrasting halo (path_halo); other light paths
+    // a faint dark underlay.
+    const ImU32 halo = path_halo(c, e.view.colormap);
+    const bool light = halo != 0 || light_colour(c);
+    const ImU32 col = rgb_u32(c, 0.95f), shade = halo != 0 ? halo : IM_COL32(0, 0, 0, 90);
     const auto flush = [&] {
       // Within half a pixel of the path: thousands of sub-pixel steps become a few
       // hundred segments, which a software rasteriser pays for per triangle.
       decimate_polyline(pts, 0.5f * s);
-      if (light) add_path(dl, pts, shade, 4.f * s);
+      if (light) add_path(dl, pts, shade, (halo != 0 ? 5.f : 4.f) * s);
       add_path(dl, pts, col, 2.f * s);
       pts.clear();
     };
@@ -182,6 +186,146 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
     state.rows[i] = k;
   }
   dl->PopClipRect();
+}
+
+ImU32 path_halo(uint32_t rgb, const std::string& colormap) {
+  if (!colormap_known(colormap)) return 0;
+  static std::map<std::pair<uint32_t, std::string>, ImU32> cache;
+  const auto key = std::make_pair(rgb, colormap);
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  const auto ch = [](uint32_t c, int k) { return static_cast<double>((c >> (16 - 8 * k)) & 0xff); };
+  double best = 1e9;
+  for (uint32_t m : colormap_table(colormap)) {
+    // Luma-weighted RGB distance (a cheap stand-in for a perceptual one).
+    const double dr = ch(rgb, 0) - ch(m, 0), dg = ch(rgb, 1) - ch(m, 1), db = ch(rgb, 2) - ch(m, 2);
+    best = std::min(best, std::sqrt(0.3 * dr * dr + 0.59 * dg * dg + 0.11 * db * db));
+  }
+  const ImU32 h = best >= 30 ? 0 : light_colour(rgb) ? IM_COL32(0, 0, 0, 170) : IM_COL32(255, 255, 255, 110);
+  cache.emplace(key, h);
+  return h;
+}
+
+bool step_internals(const App& app, int run, StepInternals& out) {
+  const Scene* sc = app.scene();
+  const RunRecord* rec = app.record(run);
+  const int k = app.cursor_row(run);
+  if (!sc || !rec || k < 1 || sc->landscape->dim() != 2) return false;
+  const StepRow& prev = rec->rows[static_cast<size_t>(k - 1)];
+  const StepRow& row = rec->rows[static_cast<size_t>(k)];
+  if (!std::isfinite(prev.x) || !std::isfinite(row.x)) return false;
+  out = StepInternals();
+  out.run = run;
+  out.row = k;
+  out.at[0] = prev.x;
+  out.at[1] = prev.y;
+  out.update[0] = row.x - prev.x;
+  out.update[1] = row.y - prev.y;
+  sc->landscape->gradient(out.at, out.grad);
+  const auto eps_it = rec->hp.find("eps");
+  // Methods that probe theta +- eps z with plain directions z (HiZOO scales z by its
+  // Hessian estimate, AdaNAGED and R-AdaZO probe otherwise: no estimate is rebuilt).
+  const std::string& id = rec->optimizer;
+  const bool plain = id == "mezo" || id.rfind("zo_sgd", 0) == 0 || id.rfind("zo_adam", 0) == 0 || id == "adamezo";
+  if (plain && std::isfinite(row.probe_plus_x) && std::isfinite(row.probe_minus_x) && eps_it != rec->hp.end() && eps_it->second > 0) {
+    // Two-sided probes theta +- eps z: z and the directional difference give the estimate.
+    const double eps = eps_it->second;
+    const double pp[2] = {row.probe_plus_x, row.probe_plus_y}, pm[2] = {row.probe_minus_x, row.probe_minus_y};
+    const double proj = (sc->landscape->value(pp) - sc->landscape->value(pm)) / (2 * eps);
+    out.zo[0] = proj * (pp[0] - pm[0]) / (2 * eps);
+    out.zo[1] = proj * (pp[1] - pm[1]) / (2 * eps);
+    out.has_zo = std::isfinite(out.zo[0]) && std::isfinite(out.zo[1]);
+  }
+  out.alpha[0] = row.alpha_x;
+  out.alpha[1] = row.alpha_y;
+  out.adaptive = std::isfinite(row.alpha_x) && std::isfinite(row.alpha_y) && row.alpha_x > 0 && row.alpha_y > 0 &&
+                 std::fabs(row.alpha_x - row.alpha_y) > 1e-9 * std::max(row.alpha_x, row.alpha_y);
+  return true;
+}
+
+int run_at_marker(const App& app, const ViewXform& xf, ImVec2 mouse, float radius) {
+  int best = -1;
+  float best_d = radius;
+  for (int i = 0; i < static_cast<int>(app.exp().runs.size()); ++i) {
+    const RunRecord* rec = app.record(i);
+    if (!rec || !app.exp().runs[static_cast<size_t>(i)].visible) continue;
+    const StepRow& row = rec->rows[static_cast<size_t>(std::max(0, app.cursor_row(i)))];
+    if (!std::isfinite(row.x) || !std::isfinite(row.y)) continue;
+    const ImVec2 p = xf.to_screen(row.x, row.y);
+    const float d = std::hypot(p.x - mouse.x, p.y - mouse.y);
+    if (d <= best_d) {
+      best_d = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+namespace {
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float w) {
+  const float dx = b.x - a.x, dy = b.y - a.y, len = std::hypot(dx, dy);
+  if (!(len > 1)) return;
+  const float ux = dx / len, uy = dy / len, h = std::min(9.f, 0.4f * len);
+  const ImVec2 base(b.x - ux * h, b.y - uy * h);
+  dl->AddLine(a, base, col, w);
+  dl->AddTriangleFilled(b, ImVec2(base.x - uy * h * 0.5f, base.y + ux * h * 0.5f), ImVec2(base.x + uy * h * 0.5f, base.y - ux * h * 0.5f), col);
+}
+}  // namespace
+
+void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, int run) {
+  StepInternals in;
+  if (run < 0 || !step_internals(app, run, in)) return;
+  const RunSpec& spec = app.exp().runs[static_cast<size_t>(run)];
+  const ImVec2 c = xf.to_screen(in.at[0], in.at[1]);
+  const double ppu = xf.px_per_unit();
+  // Screen vectors (y up in the world, down on screen).
+  const auto scr = [&](const double v[2], double k) { return ImVec2(c.x + static_cast<float>(v[0] * k * ppu), c.y - static_cast<float>(v[1] * k * ppu)); };
+  dl->PushClipRect(xf.p0, xf.p1, true);
+  // The per-dimension step sizes: an ellipse with semi-axes in their ratio, 36 px at most.
+  if (in.adaptive) {
+    const double amax = std::max(in.alpha[0], in.alpha[1]);
+    const float rx = static_cast<float>(36 * in.alpha[0] / amax), ry = static_cast<float>(36 * in.alpha[1] / amax);
+    std::vector<ImVec2> e;
+    for (int t = 0; t < 48; ++t) {
+      const float a = 6.2831853f * static_cast<float>(t) / 48;
+      e.emplace_back(c.x + std::max(rx, 1.f) * std::cos(a), c.y + std::max(ry, 1.f) * std::sin(a));
+    }
+    dl->AddConvexPolyFilled(e.data(), static_cast<int>(e.size()), rgb_u32(spec.colour, 0.18f));
+    dl->AddPolyline(e.data(), static_cast<int>(e.size()), rgb_u32(spec.colour, 0.9f), ImDrawFlags_Closed, 1.5f);
+  }
+  // -gradient and -ZO estimate on one scale: the longer is 70 px.
+  const double ng = std::hypot(in.grad[0], in.grad[1]), nz = in.has_zo ? std::hypot(in.zo[0], in.zo[1]) : 0;
+  const double gk = std::max(ng, nz) > 0 ? 70 / (std::max(ng, nz) * ppu) : 0;
+  const double mg[2] = {-in.grad[0], -in.grad[1]}, mz[2] = {-in.zo[0], -in.zo[1]};
+  arrow(dl, c, scr(mg, gk), IM_COL32(255, 255, 255, 230), 2.f);
+  if (in.has_zo) arrow(dl, c, scr(mz, gk), IM_COL32(255, 120, 200, 230), 2.f);
+  // The update, magnified 10^n until it is 40 px long.
+  const float k = probe_magnification(static_cast<float>(std::hypot(in.update[0], in.update[1]) * ppu), 40);
+  arrow(dl, c, scr(in.update, k), rgb_u32(spec.colour), 3.f);
+  dl->PopClipRect();
+  char buf[256];
+  const double cosv = ng > 0 ? -(in.update[0] * in.grad[0] + in.update[1] * in.grad[1]) / (std::hypot(in.update[0], in.update[1]) * ng) : NAN;
+  int n = std::snprintf(buf, sizeof buf, "%s, step %d: update%s (colour), -gradient (white)", spec.label.c_str(), in.row,
+                        k > 1 ? (" x " + std::to_string(static_cast<long long>(k))).c_str() : "");
+  if (in.has_zo && n > 0) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ", -ZO estimate (pink, |est| / |grad| = %.3g)", ng > 0 ? nz / ng : NAN);
+  if (n > 0) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "; cos(update, -grad) = %.3f", cosv);
+  if (in.adaptive && n > 0) std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "; step sizes alpha_x / alpha_y = %.3g (ellipse)", in.alpha[0] / in.alpha[1]);
+  // Bottom left, above the hover read-out (the legend takes a top corner).
+  const ImVec2 ts = ImGui::CalcTextSize(buf, nullptr, false, xf.p1.x - xf.p0.x - 16);
+  const ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 2.2f * ImGui::GetFontSize() - 6);
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 210), 3);
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(235, 236, 240, 255), buf, nullptr, xf.p1.x - xf.p0.x - 16);
+}
+
+float probe_magnification(float offset_px, float min_px) {
+  if (!(offset_px > 0) || !std::isfinite(offset_px) || offset_px >= min_px) return 1;
+  float k = 1;
+  while (offset_px * k < min_px && k < 1e9f) k *= 10;
+  return k;
+}
+
+int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot) {
+  const auto fits = [&](ImVec2 b) { return b.x <= 0.6f * plot.x && b.y <= 0.5f * plot.y; };
+  return fits(full) ? 0 : fits(compact) ? 1 : 2;
 }
 
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
@@ -205,14 +349,17 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
   const int n_runs = static_cast<int>(e.runs.size());
 
   // Legend lines and size first: its corner is the one the paths cross least.
+  // A small view collapses it: labels without the memory / FP details, then colour
+  // swatches only (legend_mode).
   std::vector<std::pair<int, std::string>> legend_lines;
-  float legend_w = 0;
+  float legend_w = 0, compact_w = 0;
   if (st.legend) {
     for (int i = 0; i < n_runs; ++i) {
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       if (!spec.visible) continue;
       const RunRecord* rec = app.record(i);
       std::string l = spec.label;
+      compact_w = std::max(compact_w, text_size(ink, (l + (rec && rec->diverged ? ", diverged" : "")).c_str()).x);
       if (rec) l += "   " + rec->legend;
       if (rec && rec->diverged) l += ", diverged";
       legend_w = std::max(legend_w, text_size(ink, l.c_str()).x);
@@ -220,7 +367,18 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
     }
   }
   const float lh = ink.size * 1.3f, sw = 18 * s, pad = 7 * s, margin = 8 * s;
-  const ImVec2 lsize(legend_w + sw + pad * 3, pad * 2 + lh * static_cast<float>(legend_lines.size()));
+  const float rows_h = pad * 2 + lh * static_cast<float>(legend_lines.size());
+  const ImVec2 plot_size(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y);
+  const int mode = legend_mode(ImVec2(legend_w + sw + pad * 3, rows_h), ImVec2(compact_w + sw + pad * 3, rows_h), plot_size);
+  if (mode == 1)
+    for (auto& [i, l] : legend_lines) {
+      const RunRecord* rec = app.record(i);
+      l = e.runs[static_cast<size_t>(i)].label + (rec && rec->diverged ? ", diverged" : "");
+    }
+  const float swatch = 0.6f * sw;
+  const ImVec2 lsize = mode == 0   ? ImVec2(legend_w + sw + pad * 3, rows_h)
+                       : mode == 1 ? ImVec2(compact_w + sw + pad * 3, rows_h)
+                                   : ImVec2(pad + static_cast<float>(legend_lines.size()) * (swatch + pad), lh + 2 * pad);
   const ImVec2 corners[4] = {ImVec2(xf.p1.x - margin - lsize.x, xf.p0.y + margin), ImVec2(xf.p0.x + margin, xf.p0.y + margin),
                              ImVec2(xf.p1.x - margin - lsize.x, xf.p1.y - margin - lsize.y),
                              ImVec2(xf.p0.x + margin, xf.p1.y - margin - lsize.y)};
@@ -254,13 +412,23 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
       const StepRow& row = rec->rows[static_cast<size_t>(k)];
       const StepRow& prev = rec->rows[static_cast<size_t>(k - 1)];
       if (std::isfinite(row.probe_plus_x)) {
+        // At eps 1e-3 the probes sit within a pixel of theta: drawn k = 10^n times further
+        // out (same direction) until they are 24 px away, labelled "x k".
         const ImVec2 c = xf.to_screen(prev.x, prev.y);
-        const ImVec2 pp = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
+        const ImVec2 pp0 = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
+        const float k = probe_magnification(std::hypot(pp0.x - c.x, pp0.y - c.y), 24 * s);
+        const auto out = [&](ImVec2 p) { return ImVec2(c.x + k * (p.x - c.x), c.y + k * (p.y - c.y)); };
+        const ImVec2 pp = out(pp0);
         dl->AddLine(c, pp, rgb_u32(spec.colour, 0.8f), 1.2f * s);
         dl->AddCircle(pp, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
         dl->AddText(ink.font, ink.size, ImVec2(pp.x + 5 * s, pp.y - 8 * s), IM_COL32(255, 255, 255, 220), "+");
+        if (k > 1) {
+          char mag[24];
+          std::snprintf(mag, sizeof mag, "x %g", static_cast<double>(k));
+          text_at(dl, ink, ImVec2(pp.x + 5 * s, pp.y + 2 * s), IM_COL32(255, 255, 255, 200), mag);
+        }
         if (std::isfinite(row.probe_minus_x)) {
-          const ImVec2 pm = xf.to_screen(row.probe_minus_x, row.probe_minus_y);
+          const ImVec2 pm = out(xf.to_screen(row.probe_minus_x, row.probe_minus_y));
           dl->AddLine(c, pm, rgb_u32(spec.colour, 0.8f), 1.2f * s);
           dl->AddCircle(pm, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
           dl->AddText(ink.font, ink.size, ImVec2(pm.x + 5 * s, pm.y - 8 * s), IM_COL32(255, 255, 255, 220), "-");
@@ -406,8 +574,14 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
     dl->AddRectFilled(b0, b1, st.light ? IM_COL32(255, 255, 255, 215) : IM_COL32(14, 16, 20, 190), 4 * s);
     dl->AddRect(b0, b1, st.light ? IM_COL32(0, 0, 0, 90) : IM_COL32(255, 255, 255, 40), 4 * s, 0, 1.f * s);
     float y = b0.y + pad;
+    float x = b0.x + pad;
     for (const auto& [i, l] : legend_lines) {
       const uint32_t c = e.runs[static_cast<size_t>(i)].colour;
+      if (mode == 2) {
+        dl->AddLine(ImVec2(x, y + lh / 2), ImVec2(x + swatch, y + lh / 2), rgb_u32(c), 4.f * s);
+        x += swatch + pad;
+        continue;
+      }
       dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(c), 3.f * s);
       text_at(dl, ink, ImVec2(b0.x + pad * 2 + sw, y + (lh - ink.size) / 2), ink.text, l.c_str());
       y += lh;

@@ -56,8 +56,42 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
 // replacing it (so the result stays within `tol` of the original and vice versa). Long
 // smooth stretches collapse to a few segments; zigzags keep every turn. In place.
 void decimate_polyline(std::vector<ImVec2>& pts, float tol = 0.5f);
+// Halo colour under a run's path when the run's colour comes within a small distance of
+// some colour of `colormap` (the path would vanish over that part of the heatmap): dark
+// for light colours, light for dark ones; 0 when the colour stands apart.
+ImU32 path_halo(uint32_t rgb, const std::string& colormap);
+// Factor (1, 10, 100, ...) that draws ZO probe points theta +- eps z at least `min_px` from
+// theta when they are `offset_px` away (1 when already that far, or offset unknown).
+float probe_magnification(float offset_px, float min_px);
+// How much of the landscape legend a plot of `plot` pixels shows: 0 every detail (`full`
+// box), 1 labels only (`compact` box), 2 colour swatches only; a box fits when it takes at
+// most 60% of the plot's width and half its height (an 800x500 window shows swatches).
+int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot);
 // Paths up to the cursor and markup in one list (exports).
 void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+
+// The optimizer's internals at the step that led to the playback cursor (2-D scenes):
+// where it stood, its update, the true gradient there and, for two-sided ZO runs with
+// recorded probes, the ZO estimate ((f(theta + eps z) - f(theta - eps z)) / (2 eps)) z
+// (MeZO, Malladi et al. 2023, eq. 1) rebuilt from the probes; the per-dimension
+// effective step sizes for adaptive methods.
+struct StepInternals {
+  int run = -1, row = -1;
+  double at[2] = {0, 0};      // theta before the step
+  double update[2] = {0, 0};  // theta after - theta before
+  double grad[2] = {0, 0};    // true gradient at `at`
+  bool has_zo = false;
+  double zo[2] = {0, 0};      // ZO gradient estimate at `at`
+  bool adaptive = false;      // per-dimension step sizes differ
+  double alpha[2] = {0, 0};
+};
+// False when run `run` has no step before the cursor or the scene is not 2-D.
+bool step_internals(const App& app, int run, StepInternals& out);
+// The visible run whose marker at the cursor is nearest `mouse` within `radius` px; -1 if none.
+int run_at_marker(const App& app, const ViewXform& xf, ImVec2 mouse, float radius);
+// Draws step_internals of `run` (update, -gradient, -ZO estimate on a common scale,
+// step-size ellipse, a caption); the landscape view calls it for the hovered run.
+void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, int run);
 
 // 0xRRGGBB + alpha -> ImGui's packed colour.
 ImU32 rgb_u32(uint32_t rgb, float alpha = 1);

@@ -4,10 +4,39 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
 namespace zs::gui {
+
+std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
+                        std::time_t when) {
+  std::string slug;
+  const Experiment& e = app.exp();
+  for (char c : e.name.empty() ? e.landscape.id : e.name) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0;
+    if (ok) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!slug.empty() && slug.back() != '-') slug += '-';
+    if (slug.size() >= 40) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.empty()) slug = "experiment";
+  std::tm tm{};
+  localtime_r(&when, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  const std::string base = (dir.empty() ? "." : dir) + "/" + slug + "-" + stamp + "-" + what;
+  for (int k = 1;; ++k) {
+    const std::string p = k == 1 ? base : base + "-" + std::to_string(k);
+    bool taken = false;
+    std::error_code ec;
+    for (const std::string& x : exts) taken = taken || std::filesystem::exists(p + x, ec);
+    if (!taken) return p;
+  }
+}
 
 namespace {
 void section(const char* name) {
@@ -49,7 +78,9 @@ void DrawExportPanel(App& app) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("figure title (empty: the experiment's name)");
 
   section("Figure");
-  if (ImGui::Button("PNG (GPU view)")) app.export_view_png(dir + "/view.png", ui.export_w, ui.export_h);
+  // File names never overwrite: experiment, time stamp, what ("-2" etc. within a second).
+  const std::time_t now = std::time(nullptr);
+  if (ImGui::Button("PNG (GPU view)")) app.export_view_png(export_path(app, dir, "view", {".png"}, now) + ".png", ui.export_w, ui.export_h);
   app.note_item("export/view_png");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the landscape view rendered offscreen at %dx%d, independent of the window", ui.export_w, ui.export_h);
@@ -57,16 +88,20 @@ void DrawExportPanel(App& app) {
   if (ImGui::Button("PNG + SVG (publication)")) {
     m.exp.export_style.width = ui.export_w;
     m.exp.export_style.height = ui.export_h;
-    app.export_figure(dir + "/figure.png", dir + "/figure.svg", ui.export_w, ui.export_h);
+    const std::string p = export_path(app, dir, "figure", {".png", ".svg"}, now);
+    app.export_figure(p + ".png", p + ".svg", ui.export_w, ui.export_h);
   }
   app.note_item("export/figure");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("core's CPU exporter: heatmap, contours, legend, stamp (same as zoscope-cli)");
 
   section("Runs");
-  if (ImGui::Button("CSV + JSONL")) app.export_runs(dir + "/runs.csv", dir + "/runs.jsonl");
+  if (ImGui::Button("CSV + JSONL")) {
+    const std::string p = export_path(app, dir, "runs", {".csv", ".jsonl"}, now);
+    app.export_runs(p + ".csv", p + ".jsonl");
+  }
   app.note_item("export/runs");
   ImGui::SameLine();
-  if (ImGui::Button("Run directory")) app.export_run_dir(dir + "/run");
+  if (ImGui::Button("Run directory")) app.export_run_dir(export_path(app, dir, "run", {""}, now));
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("experiment.json, runs.csv, runs.jsonl, summary.json, figure.png, figure.svg");
   if (!app.results().runs_complete) ImGui::TextColored(ImVec4(0.95f, 0.8f, 0.4f, 1), "runs are still computing: exports hold the rows so far");
 
@@ -76,7 +111,7 @@ void DrawExportPanel(App& app) {
   ImGui::SameLine();
   if (ImGui::Button("Save as...")) m.ui.show_save = true;
   ImGui::SameLine();
-  if (ImGui::Button("Window screenshot")) app.request_screenshot(dir + "/screenshot.png");
+  if (ImGui::Button("Window screenshot")) app.request_screenshot(export_path(app, dir, "screenshot", {".png"}, now) + ".png");
   if (app.tasks_running()) ImGui::TextDisabled("writing...");
   ImGui::End();
 }

@@ -1,8 +1,12 @@
-// Main menu bar, status bar and the small dialogs (open, save as, shortcuts).
+// Main menu bar, status bar, the window title and the small dialogs (open, save as,
+// shortcuts, quit with unsaved changes).
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <cmath>
+#include <cstdio>
 #include "app/gui/app.h"
 #include "app/gui/gl.h"
+#include "app/gui/keys.h"
 #include "app/gui/panels.h"
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
@@ -25,8 +29,7 @@ void DrawMainMenu(App& app) {
     ImGui::Separator();
     if (ImGui::MenuItem("Export...", "Ctrl+E")) m.ui.show_export = true;
     if (ImGui::MenuItem("Window screenshot", "F12"))
-      app.request_screenshot((m.ui.export_dir.empty() ? std::string(".") : m.ui.export_dir) + "/screenshot-" +
-                             std::to_string(app.frames()) + ".png");
+      app.request_screenshot(export_path(app, m.ui.export_dir, "screenshot", {".png"}, std::time(nullptr)) + ".png");
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.request_quit();
     ImGui::EndMenu();
@@ -106,8 +109,51 @@ void path_dialog(const char* title, bool& open, std::string& path, const char* b
 
 }  // namespace
 
+std::string window_title(const App& app) {
+  const Experiment& e = app.exp();
+  const Scene* sc = app.scene();
+  std::string t = "zoscope - ";
+  t += !e.name.empty() ? e.name : sc ? sc->landscape->info().display : e.landscape.id;
+  char buf[96];
+  if (sc && sc->start.size() == 2) {
+    std::snprintf(buf, sizeof buf, " - start (%.4g, %.4g)", sc->start[0], sc->start[1]);
+    t += buf;
+  } else if (sc && sc->start.size() > 2) {
+    std::snprintf(buf, sizeof buf, " - d = %d, start |x0| = %.4g", static_cast<int>(sc->start.size()), sc->start.norm());
+    t += buf;
+  }
+  if (app.unsaved()) t += " *";
+  return t;
+}
+
 void DrawDialogs(App& app) {
   Model& m = app.model();
+  // Quit with unsaved changes: save (to the experiment's file, or choose one), discard, cancel.
+  if (app.quit_asking()) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.4f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    bool open = true;
+    if (ImGui::Begin("Quit zoscope?", &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize)) {
+      ImGui::TextUnformatted(("The experiment has unsaved changes" + (m.exp_path.empty() ? std::string() : " (" + m.exp_path + ")") + ".").c_str());
+      if (ImGui::Button(m.exp_path.empty() ? "Save as..." : "Save and quit")) {
+        if (m.exp_path.empty()) {
+          app.cancel_quit();
+          m.ui.show_save = true;
+        } else if (app.save_experiment(m.exp_path)) {
+          app.request_quit(true);
+        }
+      }
+      app.note_item("quit/save");
+      ImGui::SameLine();
+      if (ImGui::Button("Discard and quit")) app.request_quit(true);
+      app.note_item("quit/discard");
+      ImGui::SameLine();
+      if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(kKeyEscape, false)) open = false;
+      app.note_item("quit/cancel");
+    }
+    ImGui::End();
+    if (!open) app.cancel_quit();
+  }
   static std::string open_path, save_path;
   if (m.ui.show_open && open_path.empty()) open_path = m.exp_path;
   path_dialog("Open experiment", m.ui.show_open, open_path, "Open", [&] { return app.load_experiment(open_path); });
@@ -130,7 +176,7 @@ void DrawDialogs(App& app) {
     if (ImGui::Begin("Shortcuts", &m.ui.show_help, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
       static const char* rows[][2] = {
           {"Space", "play / pause"},          {"S or Right", "step forward"},    {"Left", "step back"},
-          {"R", "reset to step 0"},           {"Home / End", "first / last step"}, {"+ / -", "playback speed x2 / /2"},
+          {"R", "reset to step 0"},           {"Home / End", "first / last step"}, {"= / -", "playback speed x2 / /2"},
           {"V", "2-D / 3-D view"},            {"P", "probe points"},             {"L", "legend"},
           {"F", "fit view, reset camera"},    {"Ctrl+S", "save experiment"},     {"Ctrl+Shift+S", "save as"},
           {"Ctrl+O", "open experiment"},      {"Ctrl+E", "export panel"},        {"F12", "window screenshot"},

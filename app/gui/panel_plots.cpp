@@ -5,6 +5,7 @@
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct SeriesCache {
   bool x_fp = false, log_y = false;
   float smoothing = -1;
   double f_min = 0;
+  // Log y with losses below zero (a typed expression, an f* that is not the minimum):
+  // symmetric log, linear within +-linthresh, instead of dropping them.
+  bool symlog = false;
+  double linthresh = 1;
   std::vector<RunSeries> runs;
 };
 
@@ -81,11 +86,77 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
     s.ay_s = ema(s.ay, w, true);
     s.ratio_s = ema(s.ratio, w, true);
   }
+  // Symlog when some loss is below zero by more than rounding; its linear part spans the
+  // smallest magnitudes that matter (the 5th percentile of |loss|), so the rest of the
+  // axis reads in decades as before. Exact zeros alone keep the log axis (noted there).
+  double big = 0;
+  std::vector<double> mags;
+  for (const RunSeries& r : c.runs)
+    for (double v : r.loss)
+      if (std::isfinite(v) && v != 0) {
+        big = std::max(big, std::fabs(v));
+        mags.push_back(std::fabs(v));
+      }
+  c.symlog = false;
+  for (const RunSeries& r : c.runs)
+    for (double v : r.loss) c.symlog = c.symlog || (std::isfinite(v) && v < -1e-9 * big);
+  if (c.symlog && !mags.empty()) {
+    const size_t k = mags.size() / 20;
+    std::nth_element(mags.begin(), mags.begin() + static_cast<std::ptrdiff_t>(k), mags.end());
+    c.linthresh = std::max(mags[k], 1e-9 * big);
+    for (RunSeries& r : c.runs) r.loss_s = ema(r.loss, w, false);  // log-space EMA needs v > 0
+  }
 }
 
 plot::PlotState g_loss, g_alpha, g_cos, g_path;
 
+std::string fmt3(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2g", v);
+  return b;
+}
+
 }  // namespace
+
+// One legend for the four plots, above them, wrapped to the panel's width: always
+// visible, never over the data or the hover read-out (the plots' own legends show while
+// hovered). A click on an entry hides or shows that run in every plot.
+template <class Visible>
+void draw_shared_legend(App& app, int n_runs, const Visible& visible) {
+  const Experiment& e = app.exp();
+  const float fs = ImGui::GetFontSize(), sw = fs * 1.1f, pad = fs * 0.35f;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  plot::PlotState* plots[] = {&g_loss, &g_alpha, &g_cos, &g_path};
+  bool first = true;
+  for (int i = 0; i < n_runs; ++i) {
+    if (!visible(i)) continue;
+    const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+    const ImVec2 sz(sw + pad + ImGui::CalcTextSize(spec.label.c_str()).x, fs * 1.2f);
+    if (!first && ImGui::GetItemRectMax().x + 2 * pad + sz.x < right) ImGui::SameLine(0, 2 * pad);
+    first = false;
+    ImGui::PushID(i);
+    const bool clicked = ImGui::InvisibleButton("##legend", sz);
+    ImGui::PopID();
+    app.note_item("plots/legend/" + spec.label);
+    const bool off = g_loss.hidden.count(spec.label) > 0;
+    if (clicked)
+      for (plot::PlotState* st : plots) {
+        if (off) st->hidden.erase(spec.label);
+        else st->hidden.insert(spec.label);
+      }
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p0 = ImGui::GetItemRectMin();
+    if (ImGui::IsItemHovered()) dl->AddRectFilled(p0, ImGui::GetItemRectMax(), IM_COL32(255, 255, 255, 25));
+    const float cy = p0.y + sz.y / 2;
+    dl->AddLine(ImVec2(p0.x, cy), ImVec2(p0.x + sw, cy), off ? IM_COL32(110, 110, 110, 160) : rgb_u32(spec.colour), 2.f);
+    dl->AddText(ImVec2(p0.x + sw + pad, cy - fs / 2), ImGui::GetColorU32(off ? ImGuiCol_TextDisabled : ImGuiCol_Text), spec.label.c_str());
+  }
+}
+
+const plot::PlotState* plots_panel_state(const char* id) {
+  const std::string s = id;
+  return s == "loss" ? &g_loss : s == "alpha" ? &g_alpha : s == "cos" ? &g_cos : s == "path" ? &g_path : nullptr;
+}
 
 void DrawPlotsPanel(App& app) {
   layout_place(app, PanelId::Plots);
@@ -158,12 +229,17 @@ void DrawPlotsPanel(App& app) {
   const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
-  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4);
   const int n_runs = static_cast<int>(std::min(cache.runs.size(), e.runs.size()));
   const auto visible = [&](int i) { return e.runs[static_cast<size_t>(i)].visible && !cache.runs[static_cast<size_t>(i)].x.empty(); };
+  draw_shared_legend(app, n_runs, visible);
 
-  g_loss.legend_on_hover = true;
+  for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->legend_on_hover = true;
+  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4);
   const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
+  g_loss.y_symlog = m.plots.log_y && cache.symlog;
+  g_loss.y_linthresh = cache.linthresh;
+  g_loss.notes.clear();
+  if (g_loss.y_symlog) g_loss.notes.push_back("loss < 0: symlog y, linear within +-" + fmt3(cache.linthresh));
   if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, plot_version[0])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
@@ -178,7 +254,6 @@ void DrawPlotsPanel(App& app) {
   }
   app.note_item("plots/loss");
 
-  g_alpha.legend_on_hover = true;
   const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
                             : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                                   : "step size alpha_x (solid), alpha_y (faint)";
@@ -206,9 +281,9 @@ void DrawPlotsPanel(App& app) {
   }
   app.note_item("plots/alpha");
 
-  g_cos.legend_on_hover = true;
   g_cos.y_fixed = true;
   g_cos.y = {-1.05, 1.05};
+  g_cos.y_ticks = {-1, 0, 1};
   if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, plot_version[2])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
@@ -223,7 +298,6 @@ void DrawPlotsPanel(App& app) {
   }
   app.note_item("plots/cos");
 
-  g_path.legend_on_hover = true;
   if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, plot_version[3])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;

@@ -8,6 +8,7 @@
 #include "app/gui/overlay.h"
 #include "app/gui/panels.h"
 #include "app/gui/param_widgets.h"
+#include "app/gui/text_wrap.h"
 #include "core/opt/optimizer.h"
 
 namespace zs::gui {
@@ -68,9 +69,7 @@ void run_outcome(const App& app, int i) {
   ImGui::TextDisabled("| loss %.4g at step %lld", row.loss, static_cast<long long>(row.step));
   if (rec->diverged) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.5f, 0.4f, 1));
-    ImGui::PushTextWrapPos(0);
-    ImGui::Text("diverged at step %lld: %s", static_cast<long long>(rec->diverged_step), rec->diverge_reason.c_str());
-    ImGui::PopTextWrapPos();
+    text_wrapped_at_spaces("diverged at step " + std::to_string(rec->diverged_step) + ": " + rec->diverge_reason);
     ImGui::PopStyleColor();
   }
 }

@@ -1,14 +1,21 @@
 // The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
+#include <ctime>
+#include <string>
+#include <vector>
 
 namespace zs::gui {
 
 class App;
+namespace plot {
+struct PlotState;
+}
 
 void DrawMainMenu(App& app);        // panel_menu.cpp (menu bar, dialogs, status bar)
 void DrawStatusBar(App& app);       // panel_menu.cpp
-void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help)
+void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help, quit with unsaved changes)
+std::string window_title(const App& app);  // panel_menu.cpp
 void DrawScenePanel(App& app);      // panel_scene.cpp
 void DrawRunsPanel(App& app);       // panel_runs.cpp
 void DrawPlaybackPanel(App& app);   // panel_playback.cpp
@@ -16,7 +23,13 @@ void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views be
 void DrawLandscapeView(App& app);   // view_landscape.cpp
 void DrawSurfaceView(App& app);     // view_surface.cpp
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
+// State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
+const plot::PlotState* plots_panel_state(const char* id);
 void DrawExportPanel(App& app);     // panel_export.cpp
+// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
+// one of `exts` appended exists): export names never overwrite earlier ones.
+std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
+                        std::time_t when);
 
 // Window placement of the tiled layout (layout.cpp); no-op in the free layout.
 enum class PanelId { Scene, Runs, Playback, View, Plots, Export };

@@ -18,6 +18,8 @@ class Platform {
   virtual void imgui_shutdown() = 0;
   // Pumps events; false once the user closed the window.
   virtual bool poll_events() = 0;
+  // The window stays open after all (a close that asked first and was cancelled).
+  virtual void cancel_close() {}
   // Sleeps until an event arrives or the timeout passes (idle windows draw no frames).
   virtual void wait_events(double timeout_s) { (void)timeout_s; }
   // ImGui's platform half of a new frame: display size, delta time, inputs.

@@ -5,6 +5,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include "app/gui/gl_util.h"
+#include "app/gui/keys.h"
 #include "app/gui/platform.h"
 #include "core/util/error.h"
 
@@ -39,7 +40,18 @@ class GlfwPlatform final : public Platform {
   }
   const char* name() const override { return "glfw"; }
   bool headless() const override { return false; }
-  void imgui_init() override { ImGui_ImplGlfw_InitForOpenGL(window_, true); }
+  void imgui_init() override {
+    ImGui_ImplGlfw_InitForOpenGL(window_, true);
+    // Keys and characters go through our queue instead of straight into io (keys.h): a
+    // tap between two frames still reaches ImGui. The backend's other callbacks stay.
+    glfwSetWindowUserPointer(window_, this);
+    glfwSetKeyCallback(window_, [](GLFWwindow* w, int key, int, int action, int) {
+      if (action != GLFW_REPEAT) static_cast<GlfwPlatform*>(glfwGetWindowUserPointer(w))->input_.key(key, action == GLFW_PRESS);
+    });
+    glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned int c) {
+      static_cast<GlfwPlatform*>(glfwGetWindowUserPointer(w))->input_.character(c);
+    });
+  }
   void imgui_shutdown() override { ImGui_ImplGlfw_Shutdown(); }
   bool poll_events() override {
     glfwPollEvents();
@@ -47,8 +59,12 @@ class GlfwPlatform final : public Platform {
     while (!glfwWindowShouldClose(window_) && glfwGetWindowAttrib(window_, GLFW_ICONIFIED)) glfwWaitEvents();
     return !glfwWindowShouldClose(window_);
   }
+  void cancel_close() override { glfwSetWindowShouldClose(window_, GLFW_FALSE); }
   void wait_events(double timeout_s) override { glfwWaitEventsTimeout(timeout_s); }
-  void new_frame() override { ImGui_ImplGlfw_NewFrame(); }
+  void new_frame() override {
+    ImGui_ImplGlfw_NewFrame();
+    input_.apply(ImGui::GetIO());
+  }
   void bind_target() override {
     glfwGetFramebufferSize(window_, &fb_w_, &fb_h_);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
@@ -67,6 +83,7 @@ class GlfwPlatform final : public Platform {
 
  private:
   GLFWwindow* window_ = nullptr;
+  InputQueue input_;
   int fb_w_ = 0, fb_h_ = 0;
 };
 

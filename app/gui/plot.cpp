@@ -27,6 +27,24 @@ struct Series {
   int n;
 };
 
+// Every usable point of one legend entry (line, raw envelope and band alike), in axis
+// space, for the robust autoscale in end().
+struct Pool {
+  std::string label;
+  ImU32 colour;
+  std::vector<std::pair<double, double>> pts;  // x, fwd(y)
+  int64_t nonpos = 0;       // values <= 0 on a log axis (not drawn), most in one call
+  int64_t nonpos_call = 0;  // ... in the line / envelope / band call in progress
+  bool seen_finite = false;
+  double tail_x = NAN;      // x where a non-finite tail starts (a diverged run), else NaN
+};
+
+// An axis: linear, log10, or symmetric log (sign(v) log10(1 + |v| / c)).
+struct Scale {
+  bool log = false, sym = false;
+  double c = 1;
+};
+
 struct Ctx {
   PlotState* st = nullptr;
   ImDrawList* dl = nullptr;   // where series go: the window, or the layer being rebuilt
@@ -36,15 +54,17 @@ struct Ctx {
   uint64_t key = 0;
   ImVec2 f0, f1;  // frame
   ImVec2 a0, a1;  // plot area
-  bool x_log = false, y_log = false;
+  Scale sx, sy;
   Range x, y;     // limits in use, in data units
   double xa = 0, xs = 1, ya = 0, ys = 1;  // axis-space origin and pixels per unit
   bool hovered = false, dragged = false;
-  Range dx{1e300, -1e300}, dy{1e300, -1e300};
+  Range dx{1e300, -1e300};
+  std::vector<Pool> pools;
   std::vector<std::pair<std::string, ImU32>> legend;
   std::vector<Series> series;
   std::vector<ImVec2> pts;
   std::vector<std::pair<float, ImU32>> vlines;
+  float title_end = 0;
 };
 Ctx g;
 LayerRenderer* g_renderer = nullptr;
@@ -61,36 +81,53 @@ uint64_t mix_double(uint64_t h, double v) {
   return mix(h, b);
 }
 
-double fwd(double v, bool log) { return log ? std::log10(v) : v; }
-double inv(double v, bool log) { return log ? std::pow(10.0, v) : v; }
-bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
+// Log axes stay within normal doubles: 10^-307 .. 10^307 (a denormal loss such as 1e-323
+// has a finite log10, but padding below it would underflow to 0).
+constexpr double kLogLimit = 307;
+
+double fwd(double v, const Scale& s) {
+  if (s.sym) return std::copysign(std::log10(1 + std::fabs(v) / s.c), v);
+  return s.log ? std::log10(v) : v;
+}
+double inv(double u, const Scale& s) {
+  if (s.sym) return std::copysign(s.c * (std::pow(10.0, std::min(std::fabs(u), kLogLimit)) - 1), u);
+  return s.log ? std::pow(10.0, std::clamp(u, -kLogLimit, kLogLimit)) : u;
+}
+bool usable(double v, const Scale& s) { return std::isfinite(v) && (!s.log || v > 0); }
 
 // Limits in axis space (log10 on log axes), set with the limits: mapping a point then
 // costs one log10 at most.
 void set_limits(const Range& x, const Range& y) {
   g.x = x;
   g.y = y;
-  g.xa = fwd(x.lo, g.x_log);
-  g.xs = (g.a1.x - g.a0.x) / (fwd(x.hi, g.x_log) - g.xa);
-  g.ya = fwd(y.lo, g.y_log);
-  g.ys = (g.a1.y - g.a0.y) / (fwd(y.hi, g.y_log) - g.ya);
+  g.xa = fwd(x.lo, g.sx);
+  g.xs = (g.a1.x - g.a0.x) / (fwd(x.hi, g.sx) - g.xa);
+  g.ya = fwd(y.lo, g.sy);
+  g.ys = (g.a1.y - g.a0.y) / (fwd(y.hi, g.sy) - g.ya);
 }
-float px_x(double v) { return static_cast<float>(g.a0.x + (fwd(v, g.x_log) - g.xa) * g.xs); }
-float px_y(double v) { return static_cast<float>(std::clamp(g.a1.y - (fwd(v, g.y_log) - g.ya) * g.ys, -1e6, 1e6)); }
+float px_x(double v) { return static_cast<float>(g.a0.x + (fwd(v, g.sx) - g.xa) * g.xs); }
+float px_y(double v) { return static_cast<float>(std::clamp(g.a1.y - (fwd(v, g.sy) - g.ya) * g.ys, -1e6, 1e6)); }
 double data_x(float px) {
-  const double a = fwd(g.x.lo, g.x_log), b = fwd(g.x.hi, g.x_log);
-  return inv(a + (px - g.a0.x) / static_cast<double>(g.a1.x - g.a0.x) * (b - a), g.x_log);
+  const double a = fwd(g.x.lo, g.sx), b = fwd(g.x.hi, g.sx);
+  return inv(a + (px - g.a0.x) / static_cast<double>(g.a1.x - g.a0.x) * (b - a), g.sx);
 }
 double data_y(float py) {
-  const double a = fwd(g.y.lo, g.y_log), b = fwd(g.y.hi, g.y_log);
-  return inv(a + (g.a1.y - py) / static_cast<double>(g.a1.y - g.a0.y) * (b - a), g.y_log);
+  const double a = fwd(g.y.lo, g.sy), b = fwd(g.y.hi, g.sy);
+  return inv(a + (g.a1.y - py) / static_cast<double>(g.a1.y - g.a0.y) * (b - a), g.sy);
 }
 
-// Valid limits: ordered, non-empty, positive on log axes.
-Range sane(Range r, bool log) {
-  if (log) {
-    if (!(r.lo > 0)) r.lo = r.hi > 0 ? r.hi / 1e3 : 1e-3;
-    if (!(r.hi > r.lo)) r.hi = r.lo * 10;
+// Valid limits: ordered, non-empty, positive and within normal doubles on log axes.
+Range sane(Range r, const Scale& s) {
+  if (s.log) {
+    const double floor = std::pow(10.0, -kLogLimit), ceil = std::pow(10.0, kLogLimit);
+    if (!(r.hi > 0) || !std::isfinite(r.hi)) r.hi = std::isfinite(r.lo) && r.lo > 0 ? r.lo * 1e3 : 1;
+    r.hi = std::clamp(r.hi, floor * 10, ceil);
+    if (!(r.lo > 0) || !std::isfinite(r.lo)) r.lo = r.hi / 1e3;
+    r.lo = std::clamp(r.lo, floor, r.hi);
+    if (!(r.hi > r.lo * (1 + 1e-12))) {
+      if (r.lo * 10 <= ceil) r.hi = r.lo * 10;
+      else r.lo = r.hi / 10;
+    }
     return r;
   }
   if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return {0, 1};
@@ -101,14 +138,26 @@ Range sane(Range r, bool log) {
   return r;
 }
 
-Range padded(Range r, bool log, double frac) {
-  const double a = fwd(r.lo, log), b = fwd(r.hi, log), p = (b - a) * frac;
-  return {inv(a - p, log), inv(b + p, log)};
+Range padded(Range r, const Scale& s, double frac) {
+  const double a = fwd(r.lo, s), b = fwd(r.hi, s), p = (b - a) * frac;
+  return {inv(a - p, s), inv(b + p, s)};
 }
 
 void note_extent(Range& e, double v) {
   e.lo = std::min(e.lo, v);
   e.hi = std::max(e.hi, v);
+}
+
+// Symlog ticks: 0 and decades c 10^k on either side (log_ticks of each half, mirrored).
+std::vector<double> symlog_ticks(double lo, double hi, double c) {
+  std::vector<double> t;
+  if (lo < -c)
+    for (double v : log_ticks(c, -lo)) t.push_back(-v);
+  if (lo <= 0 && hi >= 0) t.push_back(0);
+  if (hi > c)
+    for (double v : log_ticks(c, hi)) t.push_back(v);
+  std::sort(t.begin(), t.end());
+  return t;
 }
 
 ImU32 col_text() { return ImGui::GetColorU32(ImGuiCol_Text); }
@@ -139,8 +188,11 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   g = Ctx();
   g.st = &st;
   g.win = g.dl = ImGui::GetWindowDrawList();
-  g.x_log = x_log;
-  g.y_log = y_log;
+  g.sx.log = x_log;
+  g.sy.log = y_log && !st.y_symlog;
+  g.sy.sym = y_log && st.y_symlog;
+  g.sy.c = st.y_linthresh > 0 && std::isfinite(st.y_linthresh) ? st.y_linthresh : 1;
+  const Scale sx = g.sx, sy = g.sy;
   g.f0 = ImGui::GetCursorScreenPos();
   g.f1 = ImVec2(g.f0.x + size.x, g.f0.y + size.y);
   const float fs = ImGui::GetFontSize();
@@ -152,11 +204,11 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
 
   // Limits: last frame's data extents while autoscaling, else what the user chose.
   if (st.auto_fit && st.has_data) {
-    st.x = sane(st.data_x, x_log);
-    if (!st.y_fixed) st.y = sane(padded(sane(st.data_y, y_log), y_log, 0.06), y_log);
+    st.x = sane(st.data_x, sx);
+    if (!st.y_fixed) st.y = sane(padded(sane(st.data_y, sy), sy, 0.06), sy);
   }
-  st.x = sane(st.x, x_log);
-  st.y = sane(st.y, y_log);
+  st.x = sane(st.x, sx);
+  st.y = sane(st.y, sy);
   set_limits(st.x, st.y);
 
   // Input: wheel zooms about the mouse (Shift: x only, Ctrl: y only), left drag pans,
@@ -164,21 +216,21 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   const ImGuiIO& io = ImGui::GetIO();
   if (g.hovered && io.MouseWheel != 0) {
     const double f = std::pow(0.85, io.MouseWheel);
-    const auto zoom = [&](Range& r, bool log, double at) {
+    const auto zoom = [&](Range& r, const Scale& log, double at) {
       const double c = fwd(at, log);
       r = {inv(c + (fwd(r.lo, log) - c) * f, log), inv(c + (fwd(r.hi, log) - c) * f, log)};
     };
-    if (!io.KeyCtrl) zoom(st.x, x_log, data_x(io.MousePos.x));
-    if (!io.KeyShift) zoom(st.y, y_log, data_y(io.MousePos.y));
+    if (!io.KeyCtrl) zoom(st.x, sx, data_x(io.MousePos.x));
+    if (!io.KeyShift) zoom(st.y, sy, data_y(io.MousePos.y));
     st.auto_fit = false;
   }
   if (active && io.MouseDown[0] && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2)) {
-    const auto pan = [&](Range& r, bool log, double dpx, double span_px) {
+    const auto pan = [&](Range& r, const Scale& log, double dpx, double span_px) {
       const double a = fwd(r.lo, log), b = fwd(r.hi, log), d = dpx / span_px * (b - a);
       r = {inv(a - d, log), inv(b - d, log)};
     };
-    pan(st.x, x_log, io.MouseDelta.x, g.a1.x - g.a0.x);
-    pan(st.y, y_log, -io.MouseDelta.y, g.a1.y - g.a0.y);
+    pan(st.x, sx, io.MouseDelta.x, g.a1.x - g.a0.x);
+    pan(st.y, sy, -io.MouseDelta.y, g.a1.y - g.a0.y);
     st.auto_fit = false;
     g.dragged = true;
   }
@@ -196,8 +248,8 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
     }
   }
   if (g.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) st.auto_fit = true;
-  st.x = sane(st.x, x_log);
-  st.y = sane(st.y, y_log);
+  st.x = sane(st.x, sx);
+  st.y = sane(st.y, sy);
   set_limits(st.x, st.y);
 
   // The series layer (background, grid, series) is rasterised once into a texture and
@@ -208,7 +260,8 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
     for (double v : {st.x.lo, st.x.hi, st.y.lo, st.y.hi, static_cast<double>(g.a0.x), static_cast<double>(g.a0.y),
                      static_cast<double>(g.a1.x), static_cast<double>(g.a1.y)})
       k = mix_double(k, v);
-    k = mix(k, (x_log ? 2u : 0u) | (y_log ? 1u : 0u));
+    k = mix(k, (x_log ? 2u : 0u) | (y_log ? 1u : 0u) | (st.y_symlog ? 4u : 0u));
+    k = mix_double(k, sy.c);
     for (const std::string& h : st.hidden) k = mix(k, std::hash<std::string>()(h));
     g.key = k;
     g.cached = st.layer_key == k && st.layer_texture;
@@ -228,7 +281,16 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   const ImU32 grid = IM_COL32(255, 255, 255, 22);
   const float w = g.a1.x - g.a0.x, h = g.a1.y - g.a0.y;
   const std::vector<double> xt = x_log ? log_ticks(g.x.lo, g.x.hi) : nice_ticks(g.x.lo, g.x.hi, std::max(2, static_cast<int>(w / 80)));
-  const std::vector<double> yt = y_log ? log_ticks(g.y.lo, g.y.hi) : nice_ticks(g.y.lo, g.y.hi, std::max(2, static_cast<int>(h / 34)));
+  std::vector<double> yt;
+  if (!st.y_ticks.empty()) {
+    for (double v : st.y_ticks)
+      if (v >= g.y.lo && v <= g.y.hi) yt.push_back(v);
+  } else if (sy.sym) {
+    yt = symlog_ticks(g.y.lo, g.y.hi, sy.c);
+  } else {
+    yt = sy.log ? log_ticks(g.y.lo, g.y.hi) : nice_ticks(g.y.lo, g.y.hi, std::max(2, static_cast<int>(h / 34)));
+  }
+  st.y_ticks_drawn = yt;
   if (!g.cached) {
     g.dl->AddRectFilled(g.a0, g.a1, IM_COL32(16, 18, 22, 255));
     for (double v : xt) g.dl->AddLine(ImVec2(std::floor(px_x(v)) + 0.5f, g.a0.y), ImVec2(std::floor(px_x(v)) + 0.5f, g.a1.y), grid);
@@ -255,6 +317,7 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
     dl->AddText(ImVec2(g.a0.x - ts.x - 4, y - ts.y / 2), col_dim(), l.c_str());
   }
   dl->AddText(ImVec2(g.a0.x, g.f0.y + 1), col_text(), title);
+  g.title_end = g.a0.x + ImGui::CalcTextSize(title).x;
   const ImVec2 xs = ImGui::CalcTextSize(x_label);
   dl->AddText(ImVec2(0.5f * (g.a0.x + g.a1.x) - xs.x / 2, g.a1.y + fs * 1.15f), col_dim(), x_label);
   g.dl->PushClipRect(g.a0, g.a1, true);
@@ -274,6 +337,44 @@ bool register_series(const char* label, ImU32 colour, bool in_legend) {
 // A visible series that must be drawn this frame (not served from the layer texture).
 bool draws(const char* label, ImU32 colour, bool in_legend) { return register_series(label, colour, in_legend) && !g.cached; }
 
+Pool& pool_of(const char* label, ImU32 colour) {
+  for (Pool& p : g.pools)
+    if (p.label == label) return p;
+  g.pools.push_back({label, colour, {}, 0, 0, false, NAN});
+  return g.pools.back();
+}
+
+// A line, envelope or band of the pool begins / ends (raw data and its EMA are the same
+// values twice: the count of values <= 0 is the larger of the calls', not their sum).
+Pool& pool_begin(const char* label, ImU32 colour) {
+  Pool& p = pool_of(label, colour);
+  p.nonpos_call = 0;
+  p.seen_finite = false;
+  return p;
+}
+void pool_end(Pool& p) { p.nonpos = std::max(p.nonpos, p.nonpos_call); }
+
+// Records a point for the autoscale; true when it can be drawn.
+bool take(Pool& p, double x, double y) {
+  if (!usable(x, g.sx)) return false;
+  // Non-finite values before the first finite one, or between finite ones, mean "not
+  // defined here" (no update at step 0, no adaptive step size); a tail of them, a run
+  // that diverged.
+  if (!std::isfinite(y)) {
+    if (p.seen_finite && std::isnan(p.tail_x)) p.tail_x = x;
+    return false;
+  }
+  p.seen_finite = true;
+  p.tail_x = NAN;
+  if (!usable(y, g.sy)) {
+    ++p.nonpos_call;
+    return false;
+  }
+  note_extent(g.dx, x);
+  p.pts.emplace_back(x, fwd(y, g.sy));
+  return true;
+}
+
 void flush(ImU32 colour, float thickness) {
   if (g.pts.size() >= 2) g.dl->AddPolyline(g.pts.data(), static_cast<int>(g.pts.size()), colour, 0, thickness);
   g.pts.clear();
@@ -289,6 +390,7 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
   // occur: noisy ZO losses keep their envelope, and the geometry (which llvmpipe pays
   // for per triangle) stays O(width) whatever the number of steps.
   const bool decimate = n > static_cast<int>(g.a1.x - g.a0.x);
+  Pool& pool = pool_begin(label, colour);
   int col = INT32_MIN;
   ImVec2 lo, hi;
   int ilo = 0, ihi = 0;
@@ -304,13 +406,11 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
   };
   for (int i = 0; i < n; ++i) {
     const double x = xs[i], y = ys[i];
-    if (!usable(x, g.x_log) || !usable(y, g.y_log)) {
+    if (!take(pool, x, y)) {
       emit_column();
       flush(colour, thickness);
       continue;
     }
-    note_extent(g.dx, x);
-    note_extent(g.dy, y);
     const ImVec2 p(px_x(x), px_y(y));
     if (!decimate) {
       g.pts.push_back(p);
@@ -336,6 +436,7 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
   }
   emit_column();
   flush(colour, thickness);
+  pool_end(pool);
 }
 
 void envelope(const char* label, ImU32 colour, const double* xs, const double* ys, int n) {
@@ -343,15 +444,15 @@ void envelope(const char* label, ImU32 colour, const double* xs, const double* y
   // Per pixel column the span from the minimum to the maximum, joined into one band: two
   // vertices a column (a triangle strip written directly), however many steps there are.
   std::vector<std::array<float, 3>> cols;  // x, top, bottom
+  Pool& pool = pool_begin(label, colour);
   for (int i = 0; i < n; ++i) {
-    if (!usable(xs[i], g.x_log) || !usable(ys[i], g.y_log)) continue;
-    note_extent(g.dx, xs[i]);
-    note_extent(g.dy, ys[i]);
+    if (!take(pool, xs[i], ys[i])) continue;
     const float px = std::floor(std::clamp(px_x(xs[i]), g.a0.x - 2, g.a1.x + 2)) + 0.5f, py = px_y(ys[i]);
     if (cols.empty() || cols.back()[0] != px) cols.push_back({px, py, py + 1});
     cols.back()[1] = std::min(cols.back()[1], py);
     cols.back()[2] = std::max(cols.back()[2], py + 1);
   }
+  pool_end(pool);
   if (cols.size() < 2) return;
   const int nv = static_cast<int>(cols.size()) * 2, ni = (static_cast<int>(cols.size()) - 1) * 6;
   ImDrawList* dl = g.dl;
@@ -379,11 +480,9 @@ void band(const char* label, ImU32 colour, const double* xs, const double* lo, c
   const ImU32 fill = (colour & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 56);
   bool have = false;
   ImVec2 pl, ph;
+  Pool& pool = pool_begin(label, colour);
   for (int i = 0;; i = std::min(i + stride, n - 1)) {
-    if (usable(xs[i], g.x_log) && usable(lo[i], g.y_log) && usable(hi[i], g.y_log)) {
-      note_extent(g.dx, xs[i]);
-      note_extent(g.dy, lo[i]);
-      note_extent(g.dy, hi[i]);
+    if (take(pool, xs[i], lo[i]) & take(pool, xs[i], hi[i])) {
       const ImVec2 ql(px_x(xs[i]), px_y(lo[i])), qh(px_x(xs[i]), px_y(hi[i]));
       if (have) g.dl->AddQuadFilled(pl, ql, qh, ph, fill);
       pl = ql;
@@ -394,14 +493,116 @@ void band(const char* label, ImU32 colour, const double* xs, const double* lo, c
     }
     if (i == n - 1) break;
   }
+  pool_end(pool);
 }
 
 void vline(double x, ImU32 colour) {
-  if (!usable(x, g.x_log)) return;
+  if (!usable(x, g.sx)) return;
   g.vlines.emplace_back(px_x(x), colour);  // drawn by end(), over the series layer
 }
 
 // [SECTION] legend and read-out
+
+namespace {
+
+// Data value of an axis coordinate without the limit clamp (notes quote the true extreme).
+double raw_inv(double u, const Scale& s) { return s.log ? std::pow(10.0, u) : inv(u, s); }
+
+std::string short_num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", v);
+  return b;
+}
+
+// Robust autoscale from this frame's pools. Each series' range is its min..max in axis
+// space; the reference is the median series (the lower median of the maxima, the upper
+// median of the minima), so one diverged run cannot stretch the axis: a series whose
+// maximum lies beyond the reference by more than 3 decades (log) or 10 reference spans
+// (linear) is clipped at the top, named in a note and marked where it leaves the plot.
+// With fewer than three series there is no majority to go by: nothing is clipped.
+// Log axes span at most max_decades below the top (denormal losses), and values <= 0 or
+// non-finite values, which a log axis cannot draw, are counted in a note.
+void autoscale(PlotState& st) {
+  st.clipped.clear();
+  st.auto_notes.clear();
+  st.clip_marks.clear();
+  st.notes_data.clear();
+  struct S {
+    const Pool* p;
+    double lo, hi;
+  };
+  std::vector<S> ss;
+  for (const Pool& p : g.pools) {
+    if (p.nonpos > 0)
+      st.notes_data.push_back(p.label + ": " + std::to_string(p.nonpos) + (p.nonpos == 1 ? " value" : " values") +
+                              " <= 0 not shown (log y)");
+    if (!std::isnan(p.tail_x)) {
+      st.notes_data.push_back(p.label + ": non-finite from x = " + short_num(p.tail_x));
+      st.clip_marks.emplace_back(p.tail_x, p.colour);
+    }
+    if (p.pts.empty()) continue;
+    double lo = 1e308, hi = -1e308;
+    for (const auto& q : p.pts) {
+      lo = std::min(lo, q.second);
+      hi = std::max(hi, q.second);
+    }
+    ss.push_back({&p, lo, hi});
+  }
+  if (ss.empty()) return;
+  std::vector<double> los, his;
+  for (const S& x : ss) {
+    los.push_back(x.lo);
+    his.push_back(x.hi);
+  }
+  std::sort(los.begin(), los.end());
+  std::sort(his.begin(), his.end());
+  const size_t n = ss.size();
+  const double ref_hi = his[(n - 1) / 2], ref_lo = los[n / 2];
+  const bool logy = g.sy.log || g.sy.sym;
+  const double span = std::max(ref_hi - ref_lo, 1e-12 * std::max(std::fabs(ref_hi), std::fabs(ref_lo)) + 1e-300);
+  const double tol = logy ? 3.0 : 10 * span;
+  double lo = 1e308, hi = -1e308;
+  std::vector<const S*> top, bottom;
+  for (const S& x : ss) {
+    if (n >= 3 && x.hi > ref_hi + tol) top.push_back(&x);
+    else hi = std::max(hi, x.hi);
+    if (n >= 3 && !logy && x.lo < ref_lo - tol) bottom.push_back(&x);
+    else lo = std::min(lo, x.lo);
+  }
+  if (!(hi >= lo)) return;
+  std::string clip;
+  const auto add = [&](const std::string& s) { clip += (clip.empty() ? "" : ", ") + s; };
+  for (const S* x : top) {
+    st.clipped.insert(x->p->label);
+    add(x->p->label + " (max " + short_num(raw_inv(x->hi, g.sy)) + ")");
+    for (const auto& q : x->p->pts)
+      if (q.second > hi) {
+        st.clip_marks.emplace_back(q.first, x->p->colour);
+        break;
+      }
+  }
+  for (const S* x : bottom) {
+    st.clipped.insert(x->p->label);
+    add(x->p->label + " (min " + short_num(raw_inv(x->lo, g.sy)) + ")");
+  }
+  if (!clip.empty()) st.auto_notes.push_back("clipped: " + clip);
+  if (g.sy.log) {
+    const double floor = std::max(-kLogLimit, hi - std::max(1.0, st.max_decades));
+    if (lo < floor) {
+      std::string below;
+      for (const S& x : ss)
+        if (x.lo < floor) below += (below.empty() ? "" : ", ") + x.p->label + " (min " + short_num(raw_inv(x.lo, g.sy)) + ")";
+      st.auto_notes.push_back("below " + short_num(inv(floor, g.sy)) + ": " + below);
+      lo = floor;
+    }
+    hi = std::min(hi, kLogLimit);
+  }
+  st.data_y = {inv(lo, g.sy), inv(hi, g.sy)};
+  st.data_x = g.dx;
+  st.has_data = g.dx.hi >= g.dx.lo;
+}
+
+}  // namespace
 
 void end() {
   PlotState& st = *g.st;
@@ -416,11 +617,14 @@ void end() {
   dl->AddRect(g.a0, g.a1, IM_COL32(110, 116, 128, 255));
   dl->PushClipRect(g.a0, g.a1, true);
   for (const auto& [px, colour] : g.vlines) dl->AddLine(ImVec2(px, g.a0.y), ImVec2(px, g.a1.y), colour, 1.f);
-  // A cached layer keeps last frame's extents (the data did not change).
-  if (!g.cached && g.dx.hi >= g.dx.lo && g.dy.hi >= g.dy.lo) {
-    st.data_x = g.dx;
-    st.data_y = g.dy;
-    st.has_data = true;
+  // A cached layer keeps last frame's extents and notes (the data did not change).
+  if (!g.cached) autoscale(st);
+  // Clipped series are marked where they leave the plot (a notch at the top edge).
+  const float fs0 = ImGui::GetFontSize();
+  for (const auto& [x, colour] : st.clip_marks) {
+    if (!usable(x, g.sx)) continue;
+    const float px = px_x(x), t = fs0 * 0.4f;
+    dl->AddTriangleFilled(ImVec2(px - t, g.a0.y), ImVec2(px + t, g.a0.y), ImVec2(px, g.a0.y + 1.6f * t), colour);
   }
   if (st.boxing) {
     dl->AddRectFilled(st.box_start, io.MousePos, IM_COL32(120, 170, 255, 40));
@@ -447,19 +651,33 @@ void end() {
     }
     ImGui::EndTooltip();
   }
-  // Legend (top right); a click on an entry toggles its series.
-  if (!g.legend.empty() && (!st.legend_on_hover || g.hovered)) {
-    float w = 0;
-    for (const auto& e : g.legend) w = std::max(w, ImGui::CalcTextSize(e.first.c_str()).x);
-    const float lh = fs * 1.15f, sw = fs * 1.1f, pad = fs * 0.35f;
-    const int rows = static_cast<int>(g.legend.size());
+  // Legend (top right); a click on an entry toggles its series. Shown whenever it fits in
+  // at most half the plot area's width and height (in up to four columns), else while
+  // hovered (one column, or as many as fit the width).
+  float w = 0;
+  for (const auto& e : g.legend) w = std::max(w, ImGui::CalcTextSize(e.first.c_str()).x);
+  const float lh = fs * 1.15f, sw = fs * 1.1f, pad = fs * 0.35f, cw = w + sw + 3 * pad;
+  const int n_entries = static_cast<int>(g.legend.size());
+  const float aw = g.a1.x - g.a0.x, ah = g.a1.y - g.a0.y;
+  int cols = 0;
+  for (int k = 1; k <= 4 && k <= std::max(1, n_entries) && !cols; ++k) {
+    const int r = (n_entries + k - 1) / k;
+    if (static_cast<float>(k) * cw + pad <= 0.5f * aw && lh * static_cast<float>(r) + 3 * pad <= 0.5f * ah) cols = k;
+  }
+  const bool fits = cols > 0;
+  if (!fits) cols = 1;
+  const int rows = (n_entries + cols - 1) / cols;
+  st.legend_shown = !g.legend.empty() && (g.hovered || (fits && !st.legend_on_hover));
+  if (st.legend_shown) {
     const ImVec2 b1(g.a1.x - pad, g.a0.y + pad + lh * static_cast<float>(rows) + 2 * pad);
-    const ImVec2 b0(b1.x - w - sw - 3 * pad, g.a0.y + pad);
+    const ImVec2 b0(b1.x - static_cast<float>(cols) * cw, g.a0.y + pad);
     dl->AddRectFilled(b0, b1, IM_COL32(10, 12, 16, 200), 3);
-    float y = b0.y + pad;
+    int idx = 0;
     for (const auto& [label, colour] : g.legend) {
       const bool off = st.hidden.count(label) > 0;
-      const ImVec2 r0(b0.x, y), r1(b1.x, y + lh);
+      const float x = b0.x + static_cast<float>(idx / rows) * cw, y = b0.y + pad + static_cast<float>(idx % rows) * lh;
+      ++idx;
+      const ImVec2 r0(x, y), r1(x + cw, y + lh);
       const bool over = g.hovered && io.MousePos.x >= r0.x && io.MousePos.x < r1.x && io.MousePos.y >= r0.y &&
                         io.MousePos.y < r1.y;
       if (over) dl->AddRectFilled(r0, r1, IM_COL32(255, 255, 255, 25));
@@ -469,16 +687,39 @@ void end() {
         else st.hidden.insert(label);
       }
       const ImU32 c = off ? IM_COL32(110, 110, 110, 160) : colour;
-      dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), c, 2.f);
-      dl->AddText(ImVec2(b0.x + 2 * pad + sw, y + (lh - fs) / 2), off ? col_dim() : col_text(), label.c_str());
-      y += lh;
+      dl->AddLine(ImVec2(x + pad, y + lh / 2), ImVec2(x + pad + sw, y + lh / 2), c, 2.f);
+      dl->AddText(ImVec2(x + 2 * pad + sw, y + (lh - fs) / 2), off ? col_dim() : col_text(), label.c_str());
     }
   }
   dl->PopClipRect();
+  float right = g.f1.x;
   if (!st.auto_fit) {
     const char* hint = "double-click: fit";
     const ImVec2 ts = ImGui::CalcTextSize(hint);
-    dl->AddText(ImVec2(g.a1.x - ts.x, g.f0.y + 1), col_dim(), hint);
+    right = g.a1.x - ts.x;
+    dl->AddText(ImVec2(right, g.f0.y + 1), col_dim(), hint);
+  }
+  // Notes on the title row, right of the title (never over the data or the legend).
+  std::string notes;
+  const auto add_notes = [&](const std::vector<std::string>& v) {
+    for (const std::string& n : v) notes += (notes.empty() ? "" : "; ") + n;
+  };
+  add_notes(st.notes);
+  if (st.auto_fit && !st.y_fixed) add_notes(st.auto_notes);
+  add_notes(st.notes_data);
+  if (!notes.empty()) {
+    const float x0 = g.title_end + fs;
+    dl->PushClipRect(ImVec2(x0, g.f0.y), ImVec2(std::max(x0, right - fs * 0.5f), g.a0.y), true);
+    dl->AddText(ImVec2(x0, g.f0.y + 1), IM_COL32(240, 190, 90, 255), notes.c_str());
+    dl->PopClipRect();
+    // A narrow plot cuts the notes: hovering the title row shows them whole.
+    if (ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) && ImGui::IsWindowHovered()) {
+      ImGui::BeginTooltip();
+      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+      ImGui::TextUnformatted(notes.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::EndTooltip();
+    }
   }
   ImGui::PopID();
 }

@@ -1,7 +1,9 @@
 // A small immediate-mode plotting module on ImDrawList (ImPlot is not packaged in Debian):
 // linear and log axes with nice ticks (core/export/ticks.h), line series with per-pixel
 // min/max decimation, shaded bands, a legend whose entries toggle series, a hover read-out,
-// autoscale, wheel zoom, drag pan, right-drag box zoom and double-click reset.
+// robust autoscale (a diverged series is clipped and named on the plot, denormals and
+// values <= 0 on log axes are handled and noted), symlog y, wheel zoom, drag pan,
+// right-drag box zoom and double-click reset.
 //
 //   if (plot::begin("loss", state, size, "Loss", "step", "loss", false, true)) {
 //     plot::line("MeZO", colour, xs, ys, n);
@@ -12,6 +14,8 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace zs::gui::plot {
 
@@ -24,8 +28,24 @@ struct PlotState {
   Range x, y;                    // limits shown (autoscaled unless the user zoomed or panned)
   bool auto_fit = true;
   std::set<std::string> hidden;  // legend entries switched off
-  bool legend_on_hover = false;  // legend only while the mouse is over the plot
+  bool legend_on_hover = false;  // legend only while the mouse is over the plot, even when it fits
   bool y_fixed = false;          // autoscale x only; y stays at `y` (e.g. cosines in [-1, 1])
+  // Symmetric log y (with y_log): sign(v) log10(1 + |v| / y_linthresh), linear within
+  // +-y_linthresh, so values <= 0 stay on the plot.
+  bool y_symlog = false;
+  double y_linthresh = 1;
+  std::vector<double> y_ticks;   // fixed y ticks (empty: nice ticks)
+  double max_decades = 30;       // log y autoscale spans at most this many decades
+  std::vector<std::string> notes;  // caller's notes, drawn at the top left of the plot area
+  // Autoscale results of the last frame that drew the series (read by tests and by end()):
+  // series clipped at the top (diverged: their maximum lies far beyond the typical
+  // series'), the one-line notes saying what was clipped or not shown, and clip markers.
+  std::set<std::string> clipped;
+  std::vector<std::string> auto_notes;  // what the autoscale clipped (shown while autoscaling)
+  std::vector<std::string> notes_data;  // values a log axis cannot show, non-finite values
+  std::vector<std::pair<double, ImU32>> clip_marks;  // x where a clipped series leaves the top
+  std::vector<double> y_ticks_drawn;  // ticks of the last frame
+  bool legend_shown = false;          // the legend was drawn in the last frame
   // Internal: data extents of the last frame (autoscale) and the box zoom in progress.
   Range data_x, data_y;
   bool has_data = false;

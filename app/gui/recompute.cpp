@@ -2,12 +2,36 @@
 // the finished grid; workers take it only to hand over rows (every ~50 ms per run).
 #include "app/gui/recompute.h"
 #include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 namespace zs::gui {
 
 double steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> run_input_keys(const Experiment& e) {
+  // Everything a run's rows depend on: the experiment less what only names or draws it
+  // (names, export, target, colours, contours, the colour scale) and the run's own spec
+  // less its label, colour and visibility. Not its index: every run draws from the same
+  // seed (RunStepper uses the index only to name errors), so a duplicated run or one that
+  // moved up when another was removed is a cache hit.
+  nlohmann::json j = experiment_to_json(e);
+  for (const char* k : {"name", "description", "export", "target_loss"}) j.erase(k);
+  if (j.contains("view"))
+    for (const char* k : {"colormap", "contours", "grid", "show_probes", "log_colour"}) j["view"].erase(k);
+  nlohmann::json runs = j["runs"];
+  j.erase("runs");
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    nlohmann::json r = runs[i];
+    for (const char* k : {"label", "colour", "visible"}) r.erase(k);
+    j["run"] = r;
+    keys.push_back(j.dump());
+  }
+  return keys;
 }
 
 Recompute::Recompute(int threads) : threads_(threads) {
@@ -95,13 +119,36 @@ void Recompute::run_job(RunsJob& job) {
   try {
     const Scene scene = scene_make(job.exp);
     const int n = static_cast<int>(job.exp.runs.size());
+    const std::vector<std::string> keys = run_input_keys(job.exp);
     {
       std::lock_guard<std::mutex> lk(mu_);
       stream_.runs.resize(static_cast<size_t>(n));
       stream_.done.assign(static_cast<size_t>(n), 0);
+      // Runs whose inputs are unchanged are served from the cache at once; only the others
+      // are recomputed (one slider moved on an N-D scene recomputes one run, not all).
+      for (int i = 0; i < n; ++i) {
+        const auto it = cache_.find(keys[static_cast<size_t>(i)]);
+        if (it == cache_.end()) continue;
+        RunRecord& out = stream_.runs[static_cast<size_t>(i)];
+        out = *it->second;
+        const RunSpec& spec = job.exp.runs[static_cast<size_t>(i)];
+        out.label = spec.label;
+        out.colour = spec.colour;
+        out.visible = spec.visible;
+        out.index = i;
+        stream_.done[static_cast<size_t>(i)] = 1;
+        ++cache_hits_;
+      }
+      // The cache keeps what the last jobs used: this job's hits, and what it computes.
+      const std::set<std::string> used(keys.begin(), keys.end());
+      for (auto it = cache_.begin(); it != cache_.end();) it = cache_.size() > 2 * keys.size() + 8 && !used.count(it->first) ? cache_.erase(it) : std::next(it);
     }
     parallel_for(n, threads_, [&](int i) {
       if (runs_cancel_.load(std::memory_order_relaxed)) return;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (stream_.done[static_cast<size_t>(i)]) return;
+      }
       const std::unique_ptr<Landscape> own = scene.landscape->clone();
       RunStepper st(job.exp, scene, i, own.get());
       size_t sent = 0;
@@ -131,6 +178,8 @@ void Recompute::run_job(RunsJob& job) {
       }
       RunRecord rec = st.take();
       std::lock_guard<std::mutex> lk(mu_);
+      // A finished run is cached even if the job is cancelled later (its rows are whole).
+      cache_[keys[static_cast<size_t>(i)]] = std::make_shared<const RunRecord>(rec);
       stream_.runs[static_cast<size_t>(i)] = std::move(rec);
       stream_.done[static_cast<size_t>(i)] = 1;
     });

@@ -4,11 +4,13 @@
 // drag keeps showing results), a long one is cancelled. Results are double-buffered:
 // workers fill their own buffers and the UI thread takes them in poll(), so drawing never
 // waits. Long runs (N-D, large budgets) stream:
-// poll() hands out the rows computed so far.
+// poll() hands out the rows computed so far. Runs whose inputs did not change since a
+// recent job are served from a per-run cache instead of being recomputed.
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +55,11 @@ class Recompute {
   bool idle() const;
   // Blocks until idle() or the timeout; true if idle.
   bool wait_idle(double timeout_s) const;
+  // Runs served from the per-run cache so far (their inputs were unchanged).
+  uint64_t cache_hits() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return cache_hits_;
+  }
 
   // Streamed rows are handed out at most this often (seconds); a job that finishes sooner
   // replaces the displayed runs in one piece, so a slider drag never shows partial paths.
@@ -106,8 +113,15 @@ class Recompute {
   ColourScale scale_out_;
   std::string grid_error_;
   bool grid_ready_ = false;
+  // Finished runs by their inputs (run_input_keys): a job recomputes only runs whose
+  // inputs changed. Guarded by mu_.
+  std::map<std::string, std::shared_ptr<const RunRecord>> cache_;
+  uint64_t cache_hits_ = 0;
   std::thread runs_thread_, grid_thread_;
 };
+
+// One key per run of `e`: everything its rows depend on (see recompute.cpp).
+std::vector<std::string> run_input_keys(const Experiment& e);
 
 double steady_seconds();
 

@@ -194,6 +194,9 @@ void DrawLandscapeView(App& app) {
   }
   else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
   draw_landscape_markup(dl, app, xf, st);
+  // Hovering a run's marker at the cursor shows that step's internals.
+  if (ImGui::IsItemHovered() && !app.model().vi.dragging_start)
+    draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));
   hover_readout(app, xf);
 }
 

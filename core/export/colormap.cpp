@@ -168,6 +168,22 @@ ColourScale colour_scale(const std::vector<float>& data, bool log) {
   }
   s.log = log;
   s.shift = s.hi > s.lo ? ColourScale::kLogShift * (s.hi - s.lo) : 1;
+  if (log && s.hi > s.lo) {
+    // The floor follows the grid's distribution: the 1% quantile of the heights above the
+    // minimum, so that the lowest percent of the grid (a basin) still spans colours and
+    // contours. Never above the fixed floor (kLogShift of the range, which paints a narrow
+    // basin in one colour: adamezo_beale), never below float resolution of the values.
+    std::vector<float> h;
+    h.reserve(data.size());
+    for (float v : data)
+      if (std::isfinite(v) && v > lo) h.push_back(static_cast<float>(v - lo));
+    if (!h.empty()) {
+      const size_t k = h.size() / 100;
+      std::nth_element(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(k), h.end());
+      const double res = std::max(ColourScale::kLogShiftMin * (s.hi - s.lo), 1e-6 * std::fabs(s.lo));
+      s.shift = std::clamp(static_cast<double>(h[k]), res, s.shift);
+    }
+  }
   return s;
 }
 

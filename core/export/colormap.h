@@ -19,11 +19,15 @@ uint32_t colormap_rgb(const std::string& name, double t);
 std::vector<uint32_t> colormap_table(const std::string& name);
 
 // Maps data values to colour coordinates t in [0, 1]. Linear: t = (v - lo) / (hi - lo).
-// Log: t is linear in log10(v - lo + shift) with shift = kLogShift * (hi - lo), i.e. the
-// colours span four decades of "height above the minimum", whatever the sign of lo, and
-// the minimum itself stays finite. The GUI's shader evaluates the same formula.
+// Log: t is linear in log10(v - lo + shift), i.e. the colours span the decades of "height
+// above the minimum" down to `shift`, whatever the sign of lo, and the minimum itself
+// stays finite. colour_scale() takes shift from the data: the 1% quantile of the heights
+// above the minimum, within [kLogShiftMin, kLogShift] x (hi - lo) (and above float
+// resolution of lo), so a narrow basin keeps its colours and contours. The GUI's shader
+// evaluates the same formula.
 struct ColourScale {
-  static constexpr double kLogShift = 1e-4;
+  static constexpr double kLogShift = 1e-4;      // largest floor, relative to the range
+  static constexpr double kLogShiftMin = 1e-10;  // smallest floor, relative to the range
   double lo = 0, hi = 1;  // finite extremes of the data (lo == hi: every value maps to 0.5)
   bool log = false;
   double shift = 0;       // log only

@@ -1,6 +1,7 @@
 // Engine over one Eigen vector for the synthetic landscapes.
 #include "core/run/vec_engine.h"
 #include <cmath>
+#include "core/rng/philox_bulk.h"
 
 namespace zs {
 
@@ -45,10 +46,20 @@ const double* VecEngine::DirCache::lookup(const ElemRequest& r, uint64_t seed, u
   for (int probe = 0; i < 0 && probe < kSlots; ++probe)
     if (stamp[(slot + probe) & (kSlots - 1)] != pass) i = (slot + probe) & (kSlots - 1);
   double* v = &data[static_cast<size_t>(i * d)];
-  for (int64_t i0 = 0; i0 < d; i0 += 4) {
-    double z[4];
-    elem_dir<double>(r, seed, 0, static_cast<uint64_t>(i0 / 4), i0, static_cast<int>(std::min<int64_t>(4, d - i0)), st, z);
-    for (int j = 0; j < 4 && i0 + j < d; ++j) v[i0 + j] = z[j];
+  if (r.dist == kDirGaussian && d >= 16) {
+    // N-D Gaussian directions from the vectorised bulk generator (core/rng/philox_bulk.h,
+    // bit-identical to normal4 and so to elem_dir): a d = 1000 direction was a third of a
+    // quadratic_nd step when drawn four elements at a time.
+    const int64_t groups = (d + 3) / 4;
+    fbuf.resize(static_cast<size_t>(groups * 4));
+    normal_fill(seed, 0, 0, groups, st, fbuf.data());
+    for (int64_t j = 0; j < d; ++j) v[j] = static_cast<double>(fbuf[static_cast<size_t>(j)]);
+  } else {
+    for (int64_t i0 = 0; i0 < d; i0 += 4) {
+      double z[4];
+      elem_dir<double>(r, seed, 0, static_cast<uint64_t>(i0 / 4), i0, static_cast<int>(std::min<int64_t>(4, d - i0)), st, z);
+      for (int j = 0; j < 4 && i0 + j < d; ++j) v[i0 + j] = z[j];
+    }
   }
   used[i] = true;
   last = i;

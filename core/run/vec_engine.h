@@ -62,6 +62,7 @@ class VecEngine : public Engine {
     uint64_t stamp[kSlots];  // pass that last resolved the entry: never evicted in that pass
     uint64_t pass = 0;
     int last = 0;  // most recent hit: checked first
+    std::vector<float> fbuf;  // bulk generator output (N-D misses)
     void reset(int64_t dim);
     const double* lookup(const ElemRequest& r, uint64_t seed, uint32_t stream);
   };

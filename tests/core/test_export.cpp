@@ -314,6 +314,28 @@ TEST(ExportColourScale, LinearAndLogMappings) {
   EXPECT_EQ(none.hi, 1);
 }
 
+// adamezo_beale: with the floor fixed at 1e-4 of the range (about 18 on Beale's view), the
+// basin around the minimum was one flat colour with no contour. The floor now comes from
+// the grid's distribution and the basin keeps several contour levels.
+TEST(ExportColourScale, LogFloorFollowsTheDistributionSoBasinsKeepContours) {
+  const double dom[4] = {-4.5, 4.5, -4.5, 4.5};
+  const auto beale = [](double x, double y) {
+    const double a = 1.5 - x + x * y, b = 2.25 - x + x * y * y, c = 2.625 - x + x * y * y * y;
+    return a * a + b * b + c * c + 1e-3;
+  };
+  const std::vector<float> g = grid_of(256, 256, dom, beale);
+  const ColourScale lg = colour_scale(g, true);
+  const double range = lg.hi - lg.lo;
+  EXPECT_LT(lg.shift, ColourScale::kLogShift * range / 10);
+  EXPECT_GE(lg.shift, ColourScale::kLogShiftMin * range);
+  const std::vector<double> levels = contour_levels(g, 14, true);
+  const auto in_basin = std::count_if(levels.begin(), levels.end(), [&](double v) { return v - lg.lo < ColourScale::kLogShift * range; });
+  EXPECT_GE(in_basin, 3);
+  // Heights a decade apart inside the basin (0.5 and 5 above the minimum, both under the
+  // old floor of about 18) get colours more than a contour interval apart (0.024 before).
+  EXPECT_GT(lg.colour_value(lg.lo + 5) - lg.colour_value(lg.lo + 0.5), 1.0 / 15) << "shift " << lg.shift;
+}
+
 // [SECTION] contours
 
 TEST(ExportContour, CircleIsOneClosedPolylineOnTheRadius) {

@@ -111,4 +111,33 @@ TEST(DecimatePolyline, TurnBackAndEdgeCasesAreKept) {
   EXPECT_TRUE(none.empty());
 }
 
+// At 800x500 the landscape legend covered most of the view: it collapses to labels, then
+// to colour swatches, when its box would take more than 60% of the width or half the height.
+TEST(LandscapeLegend, CollapsesInSmallViews) {
+  const ImVec2 full(290, 160), compact(125, 160);
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(680, 780)), 0);  // 1600x1000 window
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(420, 480)), 1);
+  EXPECT_EQ(legend_mode(full, compact, ImVec2(225, 280)), 2);  // 800x500 window
+}
+
+// Probe points at eps 1e-3 are within a pixel of theta: drawn 10^n times further out.
+TEST(LandscapeProbes, MagnificationBringsProbesOutToTheMinimumDistance) {
+  EXPECT_EQ(probe_magnification(30, 24), 1);
+  EXPECT_EQ(probe_magnification(24, 24), 1);
+  EXPECT_EQ(probe_magnification(0.3f, 24), 100);
+  EXPECT_EQ(probe_magnification(0.0024f, 24), 10000);
+  EXPECT_EQ(probe_magnification(0, 24), 1);
+  EXPECT_EQ(probe_magnification(NAN, 24), 1);
+}
+
+// Yellow paths vanished on viridis's yellow end: a run colour the colormap also has gets
+// a contrasting halo; one far from every colormap colour gets none.
+TEST(LandscapePaths, RunColoursNearTheColormapGetAContrastingHalo) {
+  const ImU32 yellow = path_halo(0xF0E442, "viridis");
+  ASSERT_NE(yellow, 0u);
+  EXPECT_LT((yellow & 0xff), 60u);  // dark under a light colour
+  EXPECT_EQ(path_halo(0xD62728, "viridis"), 0u);  // red: no viridis colour is near
+  EXPECT_EQ(path_halo(0xF0E442, "no such map"), 0u);
+}
+
 }  // namespace zs::gui::test

@@ -4,9 +4,12 @@
 // round trip (save -> load gives the same experiment_hash).
 #include <gtest/gtest.h>
 #include <stb/stb_image.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
 #include "core/util/atomic_file.h"
@@ -146,13 +149,25 @@ TEST(GuiExport, ViewPngAtAnyResolutionThroughTheOffscreenFramebuffer) {
   const std::string path2 = out_path("view_800x600.png");
   app.model().ui.show_export = true;
   h.frame();
+  std::filesystem::remove_all(out_path("panel"));
   app.model().ui.export_dir = out_path("panel");
   app.model().ui.export_w = 800;
   app.model().ui.export_h = 600;
   h.frame();
   h.click(h.centre("export/view_png"));
   ASSERT_TRUE(app.wait_tasks(60));
-  const Png q = png_read(out_path("panel/view.png"));
+  // Named after the experiment and the time; a second export never overwrites the first.
+  h.click(h.centre("export/view_png"));
+  ASSERT_TRUE(app.wait_tasks(60));
+  std::vector<std::string> names;
+  for (const auto& f : std::filesystem::directory_iterator(out_path("panel"))) names.push_back(f.path().filename().string());
+  std::sort(names.begin(), names.end());
+  ASSERT_EQ(names.size(), 2u);
+  for (const std::string& n : names) {
+    EXPECT_EQ(n.rfind("rosenbrock-from-1-2-1-eight-optimizers-", 0), 0u) << n;
+    EXPECT_NE(n.find("-view"), std::string::npos) << n;
+  }
+  const Png q = png_read(out_path("panel/" + names[0]));
   EXPECT_EQ(q.w, 800);
   EXPECT_EQ(q.h, 600);
   app.export_view_png(path2, 8, 8);  // too small: an error line, no crash

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <cmath>
 #include "app/gui/keys.h"
+#include "app/gui/overlay.h"
+#include "core/export/figure.h"
 #include "core/io/presets.h"
 #include "core/run/runner.h"
 #include "gui_harness.h"
@@ -207,6 +209,40 @@ TEST(GuiInteraction, FailedLoadKeepsTheCurrentState) {
   EXPECT_EQ(experiment_hash(app.exp()), hash);
   h.frame(3);
   EXPECT_EQ(app.results().runs.size(), app.exp().runs.size());
+}
+
+// The optimizer's internals at the cursor: MeZO's update is -lr times the ZO estimate
+// rebuilt from its probes; Adam (first order) has no ZO estimate; ZO-Adam's per-dimension
+// step sizes differ (ellipse); hovering a run's marker picks that run.
+TEST(GuiInteraction, StepInternalsRebuildTheZoEstimateAndHoverPicksTheRun) {
+  Harness h;
+  App& app = h.app();
+  app.model().play.cursor = 40;
+  h.frame();
+  StepInternals mezo;
+  ASSERT_TRUE(step_internals(app, 0, mezo));
+  ASSERT_EQ(app.exp().runs[0].optimizer, "mezo");
+  ASSERT_TRUE(mezo.has_zo);
+  const double lr = app.record(0)->hp.at("lr");
+  for (int j = 0; j < 2; ++j) EXPECT_NEAR(mezo.update[j], -lr * mezo.zo[j], 1e-9 * (1 + std::fabs(mezo.update[j]))) << j;
+  EXPECT_FALSE(mezo.adaptive);
+  StepInternals adam;
+  ASSERT_TRUE(step_internals(app, 7, adam));
+  ASSERT_EQ(app.exp().runs[7].optimizer, "adam");
+  EXPECT_FALSE(adam.has_zo);
+  EXPECT_NE(adam.grad[0], 0);
+  StepInternals zo_adam;
+  ASSERT_TRUE(step_internals(app, 2, zo_adam));
+  EXPECT_TRUE(zo_adam.adaptive);
+  // The marker of run 3 at the cursor is where the hover picks it.
+  const StepRow& row = app.record(3)->rows[static_cast<size_t>(app.cursor_row(3))];
+  const ImVec2 p = app.view_xform().to_screen(row.x, row.y);
+  EXPECT_EQ(run_at_marker(app, app.view_xform(), p, 1), 3);
+  EXPECT_EQ(run_at_marker(app, app.view_xform(), ImVec2(-100, -100), 12), -1);
+  h.mouse_move(p);
+  h.frame();
+  const Image img = h.read_frame();
+  png_write(out_path("internals.png"), img);
 }
 
 }  // namespace zs::gui::test

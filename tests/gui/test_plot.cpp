@@ -3,7 +3,10 @@
 // decimation keeping the vertex count bounded.
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 #include "app/gui/plot.h"
 
@@ -126,6 +129,123 @@ TEST_F(PlotFixture, DecimationBoundsTheVertexCount) {
   // About four points per pixel column for a ~550 px wide plot, a few vertices each.
   EXPECT_LT(dl->VtxBuffer.Size, 60000);
   EXPECT_GT(dl->VtxBuffer.Size, 1000);
+}
+
+
+// quadratic_nd: Adam's loss reaches denormals (1e-323); padding the log range below that
+// underflowed to 0 and the axis was reset to an empty range above the data.
+TEST_F(PlotFixture, LogAutoscaleSurvivesDenormalsAndCapsTheDecades) {
+  std::vector<double> x{0, 1, 2, 3, 4, 5}, adam{1e3, 1, 1e-10, 1e-100, 1e-323, 4.9e-324}, mezo{1e3, 5e2, 1e2, 50, 20, 10};
+  plot::PlotState st;
+  const auto draw = [&] {
+    plot::line("Adam", IM_COL32(255, 0, 0, 255), x.data(), adam.data(), 6);
+    plot::line("MeZO", IM_COL32(0, 255, 0, 255), x.data(), mezo.data(), 6);
+  };
+  for (int k = 0; k < 2; ++k) frame(st, true, draw);
+  EXPECT_GT(st.y.hi, 1e3);
+  EXPECT_LT(st.y.hi, 1e5);
+  EXPECT_GT(st.y.lo, 0);
+  EXPECT_LT(st.y.lo, 1e-20);  // the descent stays on the plot ...
+  EXPECT_GT(st.y.lo, 1e-40);  // ... within max_decades of the top
+  ASSERT_EQ(st.auto_notes.size(), 1u);
+  EXPECT_NE(st.auto_notes[0].find("Adam"), std::string::npos);
+  EXPECT_NE(st.auto_notes[0].find("below"), std::string::npos);
+  // The curve is drawn where the data is: MeZO's first point inside the plot area.
+  ImVec2 p;
+  frame(st, true, [&] {
+    draw();
+    p = plot::to_screen(0, 1e3);
+  });
+  EXPECT_GT(p.y, 20);
+  EXPECT_LT(p.y, 320);
+}
+
+// One diverged run (MeZO's lr dragged to 0.04) stretched the loss axis to 1e30 and the
+// path-length axis to 2e7; it is clipped, named in a note and marked instead.
+TEST_F(PlotFixture, OneDivergedSeriesIsClippedAndNamed) {
+  const int n = 50;
+  std::vector<double> x(n);
+  std::vector<std::vector<double>> loss(8, std::vector<double>(n)), path(8, std::vector<double>(n));
+  for (int i = 0; i < n; ++i) {
+    x[i] = i;
+    for (int r = 0; r < 8; ++r) {
+      loss[r][i] = 100 * std::exp(-0.1 * (r + 1) * i) + 1e-3;
+      path[r][i] = 0.1 * i * (1 + 0.1 * r);
+    }
+    loss[7][i] = i < 10 ? 100 : i < 20 ? std::pow(10.0, 2 + 1.4 * (i - 9)) : (i < 25 ? 1e30 : NAN);
+    path[7][i] = i < 10 ? 0.1 * i : 2e7 * (i - 9);
+  }
+  plot::PlotState sl, sp;
+  const auto draw = [&](const std::vector<std::vector<double>>& ys) {
+    return [&] {
+      for (int r = 0; r < 8; ++r) plot::line(r == 7 ? "MeZO" : ("run" + std::to_string(r)).c_str(), IM_COL32(255, 0, 0, 255), x.data(), ys[r].data(), n);
+    };
+  };
+  for (int k = 0; k < 2; ++k) frame(sl, true, draw(loss));
+  EXPECT_LT(sl.y.hi, 1e4);
+  EXPECT_GT(sl.y.hi, 100);
+  EXPECT_EQ(sl.clipped, std::set<std::string>{"MeZO"});
+  ASSERT_FALSE(sl.auto_notes.empty());
+  EXPECT_NE(sl.auto_notes[0].find("MeZO (max 1e+30)"), std::string::npos) << sl.auto_notes[0];
+  EXPECT_FALSE(sl.clip_marks.empty());
+  ASSERT_FALSE(sl.notes_data.empty());  // the NaN tail is named too
+  EXPECT_NE(sl.notes_data[0].find("non-finite from x = 25"), std::string::npos) << sl.notes_data[0];
+  for (int k = 0; k < 2; ++k) frame(sp, false, draw(path));
+  EXPECT_LT(sp.y.hi, 10);
+  EXPECT_EQ(sp.clipped.count("MeZO"), 1u);
+  // Hidden, the diverged run no longer needs clipping.
+  sl.hidden.insert("MeZO");
+  for (int k = 0; k < 2; ++k) frame(sl, true, draw(loss));
+  EXPECT_TRUE(sl.clipped.empty());
+  EXPECT_TRUE(sl.auto_notes.empty());
+}
+
+// Log y silently dropped values <= 0; they are counted in a note, and in symlog mode drawn.
+TEST_F(PlotFixture, NonPositiveValuesAreNotedOnLogAxesAndDrawnInSymlog) {
+  std::vector<double> x{0, 1, 2, 3}, y{10, 1, 0, -5};
+  plot::PlotState st;
+  const auto draw = [&] { plot::line("expr", IM_COL32(255, 0, 0, 255), x.data(), y.data(), 4); };
+  for (int k = 0; k < 2; ++k) frame(st, true, draw);
+  ASSERT_EQ(st.notes_data.size(), 1u);
+  EXPECT_NE(st.notes_data[0].find("expr: 2 values <= 0 not shown"), std::string::npos) << st.notes_data[0];
+  st.y_symlog = true;
+  st.y_linthresh = 0.1;
+  for (int k = 0; k < 2; ++k) frame(st, true, draw);
+  EXPECT_TRUE(st.notes_data.empty());
+  EXPECT_LE(st.y.lo, -5);
+  EXPECT_GE(st.y.hi, 10);
+  ImVec2 pn, p0, pp, p10;
+  frame(st, true, [&] {
+    draw();
+    pn = plot::to_screen(0, -5);
+    p0 = plot::to_screen(0, 0);
+    pp = plot::to_screen(0, 1);
+    p10 = plot::to_screen(0, 10);
+  });
+  EXPECT_GT(pn.y, p0.y);
+  EXPECT_GT(p0.y, pp.y);
+  EXPECT_GT(pp.y, p10.y);
+  // Decades above the linear part are evenly spaced, as on a log axis.
+  ImVec2 p100;
+  frame(st, true, [&] { p100 = plot::to_screen(0, 100); });
+  EXPECT_NEAR(pp.y - p10.y, p10.y - p100.y, 0.1f * (pp.y - p10.y));
+  EXPECT_NE(std::find(st.y_ticks_drawn.begin(), st.y_ticks_drawn.end(), 0.0), st.y_ticks_drawn.end());
+}
+
+TEST_F(PlotFixture, FixedTicksAndLegendShownWithoutHoverWhenItFits) {
+  std::vector<double> x{0, 1}, y{-1, 1};
+  plot::PlotState st;
+  st.legend_on_hover = true;
+  st.y_fixed = true;
+  st.y = {-1.05, 1.05};
+  st.y_ticks = {-1, 0, 1};
+  const auto draw = [&] { plot::line("a", IM_COL32(255, 0, 0, 255), x.data(), y.data(), 2); };
+  for (int k = 0; k < 2; ++k) frame(st, false, draw);
+  EXPECT_EQ(st.y_ticks_drawn, (std::vector<double>{-1, 0, 1}));
+  EXPECT_FALSE(st.legend_shown);  // on hover only: the caller asked for it
+  st.legend_on_hover = false;
+  frame(st, false, draw);
+  EXPECT_TRUE(st.legend_shown);
 }
 
 }  // namespace zs::gui::test

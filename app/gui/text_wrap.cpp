@@ -1,0 +1,35 @@
+// Wrapping at spaces only (text_wrap.h).
+#include "app/gui/text_wrap.h"
+#include <imgui.h>
+#include <algorithm>
+
+namespace zs::gui {
+
+std::vector<std::string> wrap_at_spaces(const std::string& text, float width, const std::function<float(const std::string&)>& measure) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t j = std::min(text.find(' ', i), text.size());
+    const std::string word = text.substr(i, j - i);
+    i = j + 1;
+    if (word.empty()) continue;
+    const std::string joined = line.empty() ? word : line + " " + word;
+    if (!line.empty() && measure(joined) > width) {
+      lines.push_back(line);
+      line = word;
+    } else {
+      line = joined;
+    }
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
+}
+
+void text_wrapped_at_spaces(const std::string& text) {
+  const float w = std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4);
+  for (const std::string& l : wrap_at_spaces(text, w, [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; }))
+    ImGui::TextUnformatted(l.c_str());
+}
+
+}  // namespace zs::gui
