@@ -20,6 +20,7 @@ namespace {
 
 struct RunSeries {
   std::vector<double> x, loss, loss_s, ax, ay, ratio, ax_s, ay_s, ratio_s, q25, q50, q75, cos, cos_s, path;
+  std::vector<double> dev_x, dev;  // language models: the dev metric at evaluated steps
 };
 
 // Series derived from the records, rebuilt only when the records or the options change.
@@ -77,6 +78,10 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
       s.q75.push_back(r.alpha_q75);
       s.cos.push_back(r.cos_grad);
       s.path.push_back(r.path_length);
+      if (std::isfinite(r.dev_metric)) {
+        s.dev_x.push_back(s.x.back());
+        s.dev.push_back(r.dev_metric);
+      }
     }
     s.loss_s = ema(s.loss, w, c.log_y);
     s.cos_s = ema(s.cos, w, false);
@@ -282,14 +287,20 @@ void DrawPlotsPanel(App& app) {
   app.note_item("plots/alpha");
 
   g_cos.y_fixed = true;
-  g_cos.y = {-1.05, 1.05};
-  g_cos.y_ticks = {-1, 0, 1};
-  if (plot::begin("cos", g_cos, ImVec2(0, h), "cos(update, -true gradient)", xl, false, false, plot_version[2])) {
+  g_cos.y = m.llm ? plot::Range{-0.02, 1.02} : plot::Range{-1.05, 1.05};
+  g_cos.y_ticks = m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
+  // Language models: the third plot is the dev metric at the evaluation steps.
+  const char* third = m.llm ? "dev metric (accuracy or F1) at evaluations" : "cos(update, -true gradient)";
+  if (plot::begin("cos", g_cos, ImVec2(0, h), third, xl, false, false, plot_version[2])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       const int n = static_cast<int>(r.x.size());
+      if (m.llm) {
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.dev_x.data(), r.dev.data(), static_cast<int>(r.dev.size()));
+        continue;
+      }
       if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.07f), r.x.data(), r.cos.data(), n);
       plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.cos_s.data() : r.cos.data(), n);
     }
