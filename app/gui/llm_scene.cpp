@@ -228,6 +228,7 @@ class LlmSceneImpl : public LlmScene {
   bool poll(Results& res, std::shared_ptr<Scene>& scene) override {
     if (!trainer_.poll(snap_)) return false;
     res.runs = snap_.runs;
+    res.previous = snap_.previous;
     for (size_t i = 0; i < res.runs.size() && i < labels_.size(); ++i) res.runs[i].label = labels_[i];
     ++res.runs_serial;
     res.runs_complete = snap_.phase == "done" || snap_.phase == "error";

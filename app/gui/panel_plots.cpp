@@ -21,6 +21,7 @@ namespace {
 struct RunSeries {
   std::vector<double> x, loss, loss_s, ax, ay, ratio, ax_s, ay_s, ratio_s, q25, q50, q75, cos, cos_s, path;
   std::vector<double> dev_x, dev;  // language models: the dev metric at evaluated steps
+  std::vector<double> prev_x, prev_loss;  // language models: the run's curve before its restart
 };
 
 // Series derived from the records, rebuilt only when the records or the options change.
@@ -83,6 +84,12 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
         s.dev.push_back(r.dev_metric);
       }
     }
+    if (i < app.results().previous.size())
+      for (const StepRow& r : app.results().previous[i].rows) {
+        s.prev_x.push_back(c.x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
+        s.prev_loss.push_back(r.loss - f_min);
+      }
+    s.prev_loss = ema(s.prev_loss, w, c.log_y);
     s.loss_s = ema(s.loss, w, c.log_y);
     s.cos_s = ema(s.cos, w, false);
     // Per-coordinate step sizes of adaptive ZO methods jump every step: smoothed in log
@@ -251,6 +258,9 @@ void DrawPlotsPanel(App& app) {
       const RunSeries& r = cache.runs[static_cast<size_t>(i)];
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       const int n = static_cast<int>(r.x.size());
+      if (!r.prev_x.empty())  // the curve before a restart (language models): thin and faint
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.35f), r.prev_x.data(), r.prev_loss.data(),
+                   static_cast<int>(r.prev_x.size()), 1.f, false);
       if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.16f), r.x.data(), r.loss.data(), n);
       plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.loss_s.data() : r.loss.data(), n);
     }

@@ -36,6 +36,9 @@ struct Results {
   bool runs_complete = false;        // false while a job streams
   double runs_ms = 0;                // wall time of the last complete job
   std::string runs_error;
+  // Language models: a run restarted by a slider change keeps its earlier record here
+  // (drawn faintly in the loss plot for comparison); empty records otherwise.
+  std::vector<RunRecord> previous;
 };
 
 class Recompute {

@@ -73,6 +73,11 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     ASSERT_EQ(app.results().runs.size(), 2u);
     EXPECT_NE(app.results().runs[0].rows.back().loss, mezo_last);
     EXPECT_EQ(app.results().runs[1].rows.back().loss, adam_last);
+    // The restarted run's earlier curve stays (drawn faintly in the loss plot); Adam has none.
+    ASSERT_EQ(app.results().previous.size(), 2u);
+    EXPECT_EQ(app.results().previous[0].rows.size(), 13u);
+    EXPECT_EQ(app.results().previous[0].rows.back().loss, mezo_last);
+    EXPECT_TRUE(app.results().previous[1].rows.empty());
 
     // Exports: figure (PNG + SVG) and runs (CSV with the dev metric, JSONL).
     const std::string png = out_path("llm_fig.png"), svg = out_path("llm_fig.svg");
