@@ -295,7 +295,8 @@ int bench_cpu(const std::string& python, int threads, int rounds) {
   const at::Tensor lm_ids = at::randint(3, cfg.vocab_size, {B, 64}, lo);
   const at::Tensor lm_mask = at::ones({B, 64}, lo);
   const at::Tensor lm_lab = zs::lm_labels(lm_ids, lm_mask);
-  const auto lm_loss = [&] { return zs::lm_loss(model.logits(lm_ids, lm_mask), lm_lab).item<double>(); };
+  // CausalLM::lm_loss: the head and log-softmax on cache-sized chunks, no [B, T, V] logits.
+  const auto lm_loss = [&] { return model.lm_loss(lm_ids, lm_mask, lm_lab).item<double>(); };
 
   const std::string dir = (std::filesystem::temp_directory_path() / ("zs_bench_llm_" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
