@@ -85,9 +85,7 @@ nlohmann::json run_python(const std::string& cmd) {
 struct ZoRun {
   zs::CausalLM* model;
   at::Tensor ids, mask, labels;
-  double loss() const {
-    return zs::lm_loss(model->logits(ids, mask), labels).item<double>();
-  }
+  double loss() const { return model->lm_loss(ids, mask, labels).item<double>(); }
 };
 
 // Times `steps` steps of optimizer `id` (LLM defaults) on the model; returns the median.
