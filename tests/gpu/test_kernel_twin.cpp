@@ -68,6 +68,7 @@ RunResult run(const zs::OptimizerInfo& info, at::ScalarType dtype, int twin_grid
   zs::TensorEngine e(as_blocks(p), [&p] { return quartic_loss(p); }, opt);
   zs::ParamValues hp = {{"lr", 1e-4}};
   if (info.id == "hizoo") hp["eps"] = 1e-2;
+  if (info.id == "zo_adamu") hp["t1"] = 2;  // anneal from step 2: its momentum state then matters
   if (info.id == "adanaged_p") hp = {{"lmo", 2}};
   auto o = zs::optimizer_create(info.id, hp, info.id, true);
   o->reset(e, {5, steps});
