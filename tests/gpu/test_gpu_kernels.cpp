@@ -10,50 +10,20 @@
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 #include <cmath>
-#include <cstring>
 #include "core/llm/cuda/zo_cuda.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox_bulk.h"
+#include "tests/gpu/engine_test_util.h"
 
 namespace {
 
 bool have_gpu() { return at::hasCUDA(); }
 
-std::vector<at::Tensor> make_params(at::ScalarType dtype, at::Device dev) {
-  at::manual_seed(3);
-  std::vector<at::Tensor> ts = {at::randn({257}), at::randn({64, 33}), at::randn({1031}), at::randn({16, 128})};
-  for (auto& t : ts) t = (0.5 * t).to(dtype).to(dev).contiguous();
-  return ts;
-}
-
-std::vector<zs::Block> as_blocks(const std::vector<at::Tensor>& ts) {
-  std::vector<zs::Block> b;
-  for (size_t i = 0; i < ts.size(); ++i) b.push_back({"p" + std::to_string(i), ts[i], ts[i].dim() == 2, ts[i].dim() == 2});
-  return b;
-}
-
-// A smooth loss of all parameters, computed in double on the CPU from whatever device.
-double quartic_loss(const std::vector<at::Tensor>& ts) {
-  double s = 0;
-  for (size_t b = 0; b < ts.size(); ++b) {
-    const at::Tensor x = ts[b].to(at::kCPU).to(at::kDouble).reshape({-1});
-    const at::Tensor lam = at::linspace(1.0, 5.0, x.numel(), at::kDouble);
-    s += (0.5 * lam * x * x + 0.05 * x.pow(4)).sum().item<double>();
-  }
-  return s;
-}
-
-// Elements whose bit patterns differ (NaN-safe; -0 and +0 differ).
-int64_t bits_differ(const at::Tensor& a, const at::Tensor& b) {
-  const at::Tensor x = a.cpu().contiguous(), y = b.cpu().contiguous();
-  const int64_t es = x.element_size(), n = x.numel();
-  int64_t d = 0;
-  const auto* p = static_cast<const unsigned char*>(x.data_ptr());
-  const auto* q = static_cast<const unsigned char*>(y.data_ptr());
-  for (int64_t i = 0; i < n; ++i) d += std::memcmp(p + i * es, q + i * es, static_cast<size_t>(es)) != 0;
-  return d;
-}
+using zs_test::as_blocks;
+using zs_test::bits_differ;
+using zs_test::make_params;
+using zs_test::quartic_loss;
 
 TEST(GpuKernels, DirectionsMatchTheCpuGeneratorBitForBit) {
   if (!have_gpu()) GTEST_SKIP() << "no CUDA device";

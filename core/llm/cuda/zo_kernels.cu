@@ -1,10 +1,9 @@
-// CUDA kernels of the tensor ZO engine. One launch per pass and storage dtype covers all
-// blocks of that dtype; each thread runs pass_thread of zo_pass.h (the code the host twin
-// runs): 16-byte units, directions regenerated in registers (Philox, no z buffer ever
-// exists in memory), elem.h's math specialised per op at compile time, statistics in
-// float per thread, reduced per CUDA block (shuffles + shared memory, one double atomic
-// per block and value), the alpha histogram only when the engine asks for it.
-#include "core/llm/cuda/zo_pass.h"
+// CUDA backend of the tensor ZO engine, host side: one launch per pass and storage dtype
+// covers all blocks of that dtype (zo_kernels.cuh: each thread runs pass_thread of
+// zo_pass.h, the code the host twin runs: 16-byte units, directions regenerated in
+// registers, elem.h's math specialised per op at compile time, float per-thread
+// statistics reduced per CUDA block, the alpha histogram only when the engine asks).
+#include "core/llm/cuda/zo_kernels.cuh"
 #include <ATen/ATen.h>
 #include <ATen/cuda/CUDAContext.h>
 #include <cuda_runtime.h>
@@ -16,43 +15,8 @@
 namespace zs {
 namespace {
 
-__device__ __forceinline__ float warp_sum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
-  return v;
-}
-
-template <int32_t kOp, class S>
-__global__ void __launch_bounds__(kPassThreads) zo_pass_kernel(const ElemRequest r, const PassCtl c,
-                                                              const PassBlock* __restrict__ tb, int nb, int64_t units,
-                                                              double* __restrict__ gstat, double* __restrict__ bstat,
-                                                              unsigned long long* __restrict__ ghist) {
-  __shared__ unsigned sh_hist[kAlphaBins];
-  __shared__ float sh_red[3][kPassThreads / 32];
-  if (c.hist) {
-    for (int k = threadIdx.x; k < kAlphaBins; k += blockDim.x) sh_hist[k] = 0;
-    __syncthreads();
-  }
-  PassAcc a;
-  pass_thread<kOp, S>(r, c, tb, nb, units, static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x,
-                      static_cast<int64_t>(gridDim.x) * blockDim.x, a, sh_hist, bstat);
-  if (c.stats || c.plot) {
-    const float v[3] = {warp_sum(a.usq), warp_sum(a.dot0), warp_sum(a.dot1)};
-    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    if (lane == 0)
-      for (int k = 0; k < 3; ++k) sh_red[k][warp] = v[k];
-    __syncthreads();
-    if (threadIdx.x < 3) {
-      float s = 0;
-      for (int w = 0; w < kPassThreads / 32; ++w) s += sh_red[threadIdx.x][w];
-      if (s != 0.f) atomicAdd(&gstat[threadIdx.x], static_cast<double>(s));
-    }
-  }
-  if (c.hist) {
-    __syncthreads();
-    for (int k = threadIdx.x; k < kAlphaBins; k += blockDim.x)
-      if (sh_hist[k]) atomicAdd(&ghist[k], static_cast<unsigned long long>(sh_hist[k]));
-  }
-}
+using cuda_detail::check;
+using cuda_detail::sm_count;
 
 __global__ void normal_fill_kernel(uint64_t seed, uint64_t block, int64_t n, uint32_t stream, float* out) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -61,34 +25,6 @@ __global__ void normal_fill_kernel(uint64_t seed, uint64_t block, int64_t n, uin
     normal4(seed, block, static_cast<uint64_t>(g), stream, z);
     for (int j = 0; j < 4 && 4 * g + j < n; ++j) out[4 * g + j] = z[j];
   }
-}
-
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) fail("CUDA", std::string(what) + ": " + cudaGetErrorString(e));
-}
-
-int sm_count() {
-  static int sms = 0;
-  if (sms == 0) {
-    int dev = 0;
-    check(cudaGetDevice(&dev), "cudaGetDevice");
-    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-  }
-  return sms;
-}
-
-// As many CUDA blocks as fit on the device at once (occupancy of this very kernel), or
-// fewer when the units run out: each thread then walks units with a grid stride.
-template <int32_t kOp, class S>
-int pass_grid(int64_t units) {
-  static int per_sm = 0;
-  if (per_sm == 0) {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, zo_pass_kernel<kOp, S>, kPassThreads, 0),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
-    per_sm = std::max(per_sm, 1);
-  }
-  const int64_t want = (units + kPassThreads - 1) / kPassThreads;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(want, static_cast<int64_t>(per_sm) * sm_count())));
 }
 
 // The device copy of a launch's block table, uploaded again only when it changes (the
@@ -135,27 +71,17 @@ void cuda_apply(const ElemRequest& req, const std::vector<CudaBlockArgs>& args, 
     gstat = stats.data_ptr<double>();
     ghist = reinterpret_cast<unsigned long long*>(gstat + 3 + 2 * nb_all);
   }
-  thread_local TableCache cache[3];
+  // Per thread (engines may run in workers), never destroyed: no device frees at exit.
+  thread_local TableCache* cache = new TableCache[3];
   std::vector<PassBlock> tb;
   for (int dtype = 0; dtype < 3; ++dtype) {
     const int64_t units = pass_table(args, dtype, tb);
     if (tb.empty()) continue;
     const PassBlock* dtb = upload_table(tb, cache[dtype], stream);
     const int nb = static_cast<int>(tb.size());
-    pass_dispatch_op(r.op, [&](auto opc) {
-      constexpr int32_t kOp = decltype(opc)::value;
-      double* bstat = gstat ? gstat + 3 : nullptr;
-      if (dtype == 0)
-        zo_pass_kernel<kOp, float><<<pass_grid<kOp, float>(units), kPassThreads, 0, stream>>>(r, c, dtb, nb, units, gstat,
-                                                                                               bstat, ghist);
-      else if (dtype == 1)
-        zo_pass_kernel<kOp, c10::Half><<<pass_grid<kOp, c10::Half>(units), kPassThreads, 0, stream>>>(
-            r, c, dtb, nb, units, gstat, bstat, ghist);
-      else
-        zo_pass_kernel<kOp, c10::BFloat16><<<pass_grid<kOp, c10::BFloat16>(units), kPassThreads, 0, stream>>>(
-            r, c, dtb, nb, units, gstat, bstat, ghist);
-    });
-    check(cudaGetLastError(), "zo_pass_kernel launch");
+    if (dtype == 0) cuda_detail::launch_pass<float>(r, c, dtb, nb, units, gstat, ghist, stream);
+    else if (dtype == 1) cuda_detail::launch_pass<c10::Half>(r, c, dtb, nb, units, gstat, ghist, stream);
+    else cuda_detail::launch_pass<c10::BFloat16>(r, c, dtb, nb, units, gstat, ghist, stream);
   }
   out.l1.assign(static_cast<size_t>(nb_all), 0.0);
   out.l2.assign(static_cast<size_t>(nb_all), 0.0);
