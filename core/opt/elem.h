@@ -221,8 +221,11 @@ ZS_HD int elem_dir_slots(const ElemRequest& r, int slots[kMaxSeeds + 4], uint32_
 }
 
 // One group: restore, the op's update, next perturbation. Returns per-element results.
-template <class T, class S, class Dirs>
+// kOp fixes the op at compile time (the CUDA kernels specialise per op); the default
+// kOpCount reads it from the request.
+template <int32_t kOp = kOpCount, class T, class S, class Dirs>
 ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs& dirs, ElemOut<T>& out) {
+  const int32_t op = kOp == kOpCount ? r.op : kOp;
   T x[4];
   for (int j = 0; j < 4; ++j) {
     x[j] = j < e.n ? elem_load<T, S>(e.x[j]) : T(0);
@@ -232,28 +235,28 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs
   }
   const T lr = static_cast<T>(r.lr), wd = static_cast<T>(r.wd) * e.wd_mask;
 
-  if (r.op == kOpPerturb) {
+  if (op == kOpPerturb) {
     for (int k = 0; k < r.n_seeds; ++k) {
       T z[4];
       dirs.get(k, 0, z);
       const T c = static_cast<T>(r.c1[k]);
       for (int j = 0; j < e.n; ++j) x[j] += c * z[j];
     }
-  } else if (r.op == kOpPerturbHiZOO || r.op == kOpPerturbAdaMU) {
+  } else if (op == kOpPerturbHiZOO || op == kOpPerturbAdaMU) {
     T d[4];
-    elem_op_dir(r, e, dirs, r.op, 0, d);
+    elem_op_dir(r, e, dirs, op, 0, d);
     const T c = static_cast<T>(r.c1[0]);
     for (int j = 0; j < e.n; ++j) x[j] += c * d[j];
   } else {
     if (r.restore_coef != 0.0) {
       T d[4];
-      elem_op_dir(r, e, dirs, r.op, kSlotRestore, d);
+      elem_op_dir(r, e, dirs, op, kSlotRestore, d);
       const T c = static_cast<T>(r.restore_coef);
       for (int j = 0; j < e.n; ++j) x[j] += c * d[j];
     }
     T x0[4];
     for (int j = 0; j < 4; ++j) x0[j] = x[j];
-    switch (r.op) {
+    switch (op) {
       case kOpSgd: {  // MeZO: x -= lr (p z + wd x) (Malladi et al. 2023, Alg. 1)
         T g[4];
         elem_grad(r, e, dirs, g);
@@ -353,10 +356,10 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs
           T u = g[j];
           if (mom) {
             T m = e.st[0][j];
-            if (r.op == kOpNagedDual) { m = be * m + (T(1) - be) * g[j]; e.st[0][j] = m; }
+            if (op == kOpNagedDual) { m = be * m + (T(1) - be) * g[j]; e.st[0][j] = m; }
             u = (r.flags & kFlagNesterov) ? be * m + (T(1) - be) * g[j] : m;
           }
-          if (r.op == kOpNagedDual || (r.flags & kFlagNagedAuxOnly)) { out.aux[j] = u; continue; }
+          if (op == kOpNagedDual || (r.flags & kFlagNagedAuxOnly)) { out.aux[j] = u; continue; }
           T o, a = static_cast<T>(r.gamma);
           if (r.flags & kFlagNagedMatrix) o = e.st[1][j];
           else if (r.flags & kFlagNagedEuclid) { const T s = static_cast<T>(r.block_scale[e.block]); o = u * s; a *= s; }

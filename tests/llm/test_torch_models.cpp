@@ -2,11 +2,13 @@
 // <= 1e-4 on logits at valid positions, every hidden state, loss and row loss), padding
 // invariance, reduced-precision storage, LoRA, blocks(), save/load and bad checkpoints.
 #include <gtest/gtest.h>
+#include <ATen/Context.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/full.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/ones_like.h>
+#include <ATen/ops/randint.h>
 #include <ATen/ops/stack.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/zeros_like.h>
@@ -14,12 +16,14 @@
 #include <ftw.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
+#include "core/llm/io/model_config.h"
 #include "core/llm/io/safetensors.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/tensor_io.h"
@@ -90,6 +94,9 @@ TEST_P(Golden, Fp32MatchesTransformers) {
   const double e_loss = max_abs(zs::lm_loss(r.logits, labels).reshape({1}), g.at("loss"));
   report(tag + "loss", e_loss);
   EXPECT_LE(e_loss, tol);
+  const double e_chunked = max_abs(m.lm_loss(ids, mask, labels).reshape({1}), g.at("loss"));
+  report(tag + "loss (chunked head, no logits)", e_chunked);
+  EXPECT_LE(e_chunked, tol);
   const double e_row = max_abs(zs::lm_row_loss(r.logits, labels), g.at("row_loss"));
   report(tag + "row_loss", e_row);
   EXPECT_LE(e_row, tol);
@@ -376,6 +383,38 @@ TEST(Models, SpanLogProb) {
   EXPECT_NEAR(t.sum[2].item<double>(), want, 1e-5);
   EXPECT_NEAR(t.mean[2].item<double>(), want / 2, 1e-5);
   EXPECT_EQ(t.mean[0].item<float>(), 0.0f);  // empty span
+}
+
+// CausalLM::lm_loss runs the head on chunks of 2^18 / V valid positions: with V = 4096 a
+// 5 x 40 left-padded batch spans several chunks, and the result is lm_loss of the logits.
+TEST(Models, ChunkedLmLossEqualsTheLossOfTheLogits) {
+  zs::ModelConfig c;
+  c.arch = zs::ModelArch::Opt;
+  c.vocab_size = 4096;
+  c.hidden_size = 32;
+  c.num_layers = 2;
+  c.num_heads = 4;
+  c.ffn_dim = 64;
+  c.max_position_embeddings = 64;
+  c.pad_token_id = 1;
+  c.bos_token_id = 2;
+  c.eos_token_ids = {2};
+  zs::model_config_fill_derived(c);
+  zs::CausalLM m = zs::CausalLM::random(c, 5);
+  at::manual_seed(1);
+  const at::Tensor ids = at::randint(3, 4096, {5, 40}, at::kLong);
+  at::Tensor mask = at::ones({5, 40}, at::kLong);
+  mask[1].narrow(0, 0, 7).fill_(0);  // left padding: those targets are ignored
+  const at::Tensor labels = zs::lm_labels(ids, mask);
+  const double ref = zs::lm_loss(m.logits(ids, mask), labels).item<double>();
+  const double chunked = m.lm_loss(ids, mask, labels).item<double>();
+  EXPECT_NEAR(chunked, ref, 1e-5 * std::fabs(ref));
+  m.set_autograd(true);  // differentiable as well
+  const at::Tensor l = m.lm_loss(ids, mask, labels);
+  l.backward();
+  for (const auto& b : m.blocks()) EXPECT_TRUE(b.tensor.grad().defined()) << b.name;
+  m.set_autograd(false);
+  EXPECT_THROW(m.lm_loss(ids, mask, labels.narrow(1, 0, 39)), zs::Error);
 }
 
 TEST(Models, RandomInitIsSeededAndRoundTrips) {

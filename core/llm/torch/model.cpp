@@ -555,6 +555,33 @@ at::Tensor CausalLM::lm_head(const at::Tensor& last_hidden) const {
   return impl_->lm_head(last_hidden);
 }
 
+at::Tensor CausalLM::lm_loss(const at::Tensor& input_ids, const at::Tensor& attention_mask,
+                             const at::Tensor& labels) const {
+  ForwardOptions fo;
+  fo.logits = false;
+  const at::Tensor h = forward(input_ids, attention_mask, fo).last_hidden;
+  std::optional<c10::InferenceMode> guard;
+  if (!impl_->autograd) guard.emplace();
+  const int64_t B = h.size(0), T = h.size(1), C = h.size(2);
+  if (labels.dim() != 2 || labels.size(0) != B || labels.size(1) != T)
+    fail("lm_loss", "labels " + shape_text(labels.sizes()) + " must be [B, T] = " + shape_text(input_ids.sizes()));
+  // Targets labels[:, 1:] predicted from positions [:, :-1] (transformers' ForCausalLMLoss);
+  // the head runs on the valid positions only.
+  const at::Tensor tg = labels.narrow(1, 1, T - 1).to(h.device(), at::kLong).reshape({-1});
+  const at::Tensor valid = tg.ne(-100).nonzero().squeeze(1);
+  const at::Tensor hv = h.narrow(1, 0, T - 1).reshape({-1, C}).index_select(0, valid);
+  const at::Tensor tv = tg.index_select(0, valid);
+  const int64_t n = hv.size(0), V = impl_->cfg.vocab_size;
+  const int64_t rows = h.is_cuda() ? std::max<int64_t>(n, 1) : std::max<int64_t>(16, (int64_t{1} << 18) / V);
+  at::Tensor total = at::zeros({}, h.options().dtype(at::kFloat));
+  for (int64_t r0 = 0; r0 < n; r0 += rows) {
+    const int64_t len = std::min(rows, n - r0);
+    const at::Tensor lg = impl_->lm_head(hv.narrow(0, r0, len)).to(at::kFloat);
+    total = total.add(at::cross_entropy_loss(lg, tv.narrow(0, r0, len), {}, at::Reduction::Sum, -100));
+  }
+  return total.div(static_cast<double>(n));
+}
+
 void CausalLM::save_blocks(const std::string& path) const {
   std::vector<std::pair<std::string, at::Tensor>> t;
   for (const Block& b : blocks()) t.emplace_back(b.name, b.tensor.detach());

@@ -149,6 +149,11 @@ class CausalLM {
   at::Tensor logits(const at::Tensor& input_ids, const at::Tensor& attention_mask = {}) const;
   // lm_head on final hidden states of any shape [..., embed_dim] (e.g. selected positions).
   at::Tensor lm_head(const at::Tensor& last_hidden) const;
+  // lm_loss(logits(input_ids, attention_mask), labels) without the [B, T, V] logits: the
+  // head and the log-softmax run on chunks of the valid target positions only (about 1 MB
+  // of logits each on the CPU, so they stay in cache; one chunk on a GPU). Equal to it up
+  // to float summation order. fp32 scalar.
+  at::Tensor lm_loss(const at::Tensor& input_ids, const at::Tensor& attention_mask, const at::Tensor& labels) const;
 
   // The current blocks() as a safetensors file (optimizer checkpoints, adapters), and back:
   // load_blocks needs every block present with its shape and copies into the tensors.

@@ -6,7 +6,7 @@
 #include <c10/core/GradMode.h>
 #include <algorithm>
 #include <cmath>
-#include "core/llm/cuda/zo_cuda.h"
+#include "core/llm/cuda/zo_pass.h"
 #include "core/opt/elem.h"
 #include "core/rng/philox_bulk.h"
 #include "core/util/error.h"
@@ -17,15 +17,6 @@ namespace {
 
 static_assert(TensorStepStats::kBins == kAlphaBins, "CPU and CUDA alpha histograms share their bins");
 constexpr int64_t kChunk = 4096;  // elements per work item (1024 groups): directions fit in L1/L2
-constexpr uint32_t kPlotStream = 5;
-
-bool is_update_op(int32_t op) { return op != kOpPerturb && op != kOpPerturbHiZOO && op != kOpPerturbAdaMU; }
-
-int alpha_bin(double a) {
-  if (!(a > 0)) return 0;
-  const int b = static_cast<int>(std::floor((std::log10(a) + 12.0) * 3.0));
-  return std::clamp(b, 0, TensorStepStats::kBins - 1);
-}
 
 // Directions of one chunk, generated in bulk before the element loop (same values as
 // PhiloxDirs): one buffer per distinct (seed, stream), shared by slots with equal seeds.
@@ -63,7 +54,7 @@ at::Tensor plot_row_scale(const at::Tensor& weight, uint64_t plot_seed, int k, s
   }
   const int64_t rows = w.size(0), cols = w.numel() / rows;
   std::vector<float> d(static_cast<size_t>((w.numel() + 3) / 4 * 4));
-  normal_fill(plot_seed + static_cast<uint64_t>(k), block, 0, (w.numel() + 3) / 4, kPlotStream, d.data());
+  normal_fill(plot_seed + static_cast<uint64_t>(k), block, 0, (w.numel() + 3) / 4, kPassPlotStream, d.data());
   const at::Tensor z = at::from_blob(d.data(), {rows, cols}, at::kFloat);
   const at::Tensor scale = w.reshape({rows, cols}).norm(2, {1}) / z.norm(2, {1}).clamp_min(1e-12);
   if (direction) *direction = (z * scale.unsqueeze(1)).reshape(weight.sizes()).to(weight.device()).contiguous();
@@ -214,7 +205,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
   int slots[kMaxSeeds + 4];
   uint32_t streams[kMaxSeeds + 4];
   const int nslots = elem_dir_slots(r, slots, streams);
-  const bool update = is_update_op(r.op);
+  const bool update = pass_is_update(r.op);
   if (bufs.size() < static_cast<size_t>((nslots + 2) * kChunk)) bufs.resize(static_cast<size_t>((nslots + 2) * kChunk));
   {
     for (int64_t c = c0; c < c1; ++c) {
@@ -245,7 +236,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
         for (int k = 0; k < 2; ++k) {
           pd[k] = bufs.data() + static_cast<size_t>(nslots + k) * kChunk;
           normal_fill(plot_seed + static_cast<uint64_t>(k), static_cast<uint64_t>(b), static_cast<uint64_t>(g0), ng,
-                      kPlotStream, pd[k]);
+                      kPassPlotStream, pd[k]);
         }
       ChunkStats& cs = parts[c];
       if (r.op == kOpPerturb && !aux) {
@@ -287,7 +278,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           xs[i] = elem_store<S, float>(v);
         }
         cs.usq += usq;
-        cs.hist[alpha_bin(lr)] += len;
+        cs.hist[pass_alpha_bin(lr)] += len;
         continue;
       }
       ElemGroup<float, S> e;
@@ -313,7 +304,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           cs.l2 += static_cast<double>(out.aux[j]) * out.aux[j];
           if (aux) aux[i + j] = out.aux[j];
           if (update) {
-            ++cs.hist[alpha_bin(out.alpha[j])];
+            ++cs.hist[pass_alpha_bin(out.alpha[j])];
             if (pd[0]) {
               const int64_t row = row_len > 0 ? (i + j) / row_len : 0;
               for (int k = 0; k < 2; ++k) cs.dot[k] += dl * pd[k][i + j - i0] * row_scale[k][row];
@@ -356,7 +347,7 @@ struct BlockPass {
 
 void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   c10::NoGradGuard ng;
-  const bool update = is_update_op(r.op);
+  const bool update = pass_is_update(r.op);
   if (update) {
     stats_.update_norm = 0;
     stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
@@ -368,8 +359,8 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     stats->block_l2sq.assign(blocks_.size(), 0.0);
   }
   double usq_total = 0;
-#if ZS_HAVE_CUDA
-  if (impl_->cuda) {
+  if (impl_->cuda || opt_.kernel_twin_grid > 0) {
+    // The CUDA kernel (or its host twin): one table of blocks, built the same way for both.
     std::vector<CudaBlockArgs> args;
     for (size_t b = 0; b < blocks_.size(); ++b) {
       CudaBlockArgs a;
@@ -389,8 +380,17 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       }
       args.push_back(a);
     }
+    PassCtl ctl;
+    ctl.stats = update || stats ? 1 : 0;
+    ctl.hist = update && opt_.alpha_hist ? 1 : 0;
+    ctl.plot = opt_.plot_stats ? 1 : 0;
+    ctl.plot_seed = opt_.plot_seed;
     CudaPassStats cs;
-    cuda_apply(r, args, opt_.plot_stats, opt_.plot_seed, cs);
+#if ZS_HAVE_CUDA
+    if (impl_->cuda) cuda_apply(r, args, ctl, cs);
+    else
+#endif
+      zo_pass_host(r, args, ctl, opt_.kernel_twin_grid, cs);
     if (stats) {
       stats->update_sq = cs.usq;
       stats->block_l1 = cs.l1;
@@ -400,13 +400,13 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       stats_.update_norm = std::sqrt(cs.usq);
       stats_.plot_dot[0] = cs.dot[0];
       stats_.plot_dot[1] = cs.dot[1];
+      stats_.alpha_hist_valid = ctl.hist != 0;
       for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] = cs.hist[k];
     }
     if (opt_.master_weights)
       for (size_t b = 0; b < blocks_.size(); ++b) blocks_[b].tensor.copy_(impl_->x[b]);
     return;
   }
-#endif
   std::vector<BlockPass> bp(blocks_.size());
   std::vector<int> chunk_block;  // block of each chunk of the pass
   for (size_t b = 0; b < blocks_.size(); ++b) {
@@ -469,7 +469,11 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     if (opt_.master_weights) blocks_[b].tensor.copy_(impl_->x[b]);
   }
   if (stats) stats->update_sq = usq_total;
-  if (update) stats_.update_norm = std::sqrt(usq_total);
+  if (update) {
+    stats_.update_norm = std::sqrt(usq_total);
+    stats_.alpha_hist_valid = opt_.alpha_hist;  // cheap here; dropped when not asked for, as on the GPU
+    if (!opt_.alpha_hist) std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
+  }
 }
 
 double TensorEngine::dir_sq_norm(uint64_t seed) {

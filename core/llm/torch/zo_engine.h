@@ -22,6 +22,10 @@ struct TensorEngineOptions {
   int threads = 0;              // CPU worker threads (0: ATen's intra-op pool size)
   uint64_t plot_seed = 0;       // seed of the two plot directions (landscape view of an LLM)
   bool plot_stats = false;      // accumulate dot products with the plot directions
+  bool alpha_hist = true;       // alpha histogram in update passes (set_alpha_hist per step)
+  // > 0 with CPU tensors: run every pass through the CUDA kernel's host twin emulating
+  // this many CUDA blocks (tests of the launch decomposition on machines without a GPU).
+  int kernel_twin_grid = 0;
 };
 
 // Per-step statistics accumulated in the update pass (LLM.md: update norm, alpha
@@ -31,6 +35,7 @@ struct TensorStepStats {
   double plot_dot[2] = {0, 0};       // <delta, d_k> with d_k filter-normalised
   static constexpr int kBins = 48;   // log10(alpha) bins from 1e-12 to 1e4 (3 per decade)
   std::vector<int64_t> alpha_hist = std::vector<int64_t>(kBins, 0);
+  bool alpha_hist_valid = false;     // computed in this step's update pass (set_alpha_hist)
   double alpha_quantile(double q) const;  // from the histogram (bin centres)
 };
 
@@ -52,6 +57,10 @@ class TensorEngine : public Engine {
 
   void set_step_hook(StepHook h) { hook_ = std::move(h); }
   void set_loss_grad(LossGradFn f) { loss_grad_ = std::move(f); }
+  // Whether the next update passes build the alpha histogram (a per-element log10 and
+  // atomics on the GPU): on for the steps whose statistics are read (plots, evaluation
+  // steps), off for the others. Update norm and plot dot products are always computed.
+  void set_alpha_hist(bool on) { opt_.alpha_hist = on; }
 
   const std::vector<Block>& blocks() const { return blocks_; }
   // Bytes of optimizer state held by the engine (state slots, anchor, gradient buffers,

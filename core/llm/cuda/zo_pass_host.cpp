@@ -1,0 +1,56 @@
+// The host twin of zo_kernels.cu: the same pass_thread calls, CUDA block by CUDA block and
+// thread by thread in order, on host memory. Per-thread statistics are then summed per
+// emulated block in float and added in double, as the kernel does (the kernel's in-block
+// order is a shuffle tree; sums are compared with a tolerance, parameters bit for bit).
+#include <algorithm>
+#include "core/llm/cuda/zo_pass.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+void zo_pass_host(const ElemRequest& r, const std::vector<CudaBlockArgs>& args, const PassCtl& c, int grid,
+                  CudaPassStats& out) {
+  if (grid < 1) fail("kernel twin", "grid must be at least 1 CUDA block, got " + std::to_string(grid));
+  const int nb_all = static_cast<int>(args.size());
+  std::vector<double> bstat(static_cast<size_t>(2 * nb_all), 0.0);
+  out.usq = 0;
+  out.dot[0] = out.dot[1] = 0;
+  std::fill(out.hist, out.hist + kAlphaBins, 0);
+  std::vector<PassBlock> tb;
+  for (int dtype = 0; dtype < 3; ++dtype) {
+    const int64_t units = pass_table(args, dtype, tb);
+    if (tb.empty()) continue;
+    const int nb = static_cast<int>(tb.size());
+    pass_dispatch_op(r.op, [&](auto opc) {
+      constexpr int32_t kOp = decltype(opc)::value;
+      const int64_t stride = static_cast<int64_t>(grid) * kPassThreads;
+      for (int blk = 0; blk < grid; ++blk) {
+        unsigned sh_hist[kAlphaBins] = {};
+        float s[3] = {0, 0, 0};
+        for (int t = 0; t < kPassThreads; ++t) {
+          PassAcc a;
+          const int64_t first = static_cast<int64_t>(blk) * kPassThreads + t;
+          if (dtype == 0) pass_thread<kOp, float>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data());
+          else if (dtype == 1)
+            pass_thread<kOp, c10::Half>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data());
+          else pass_thread<kOp, c10::BFloat16>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data());
+          s[0] += a.usq;
+          s[1] += a.dot0;
+          s[2] += a.dot1;
+        }
+        out.usq += s[0];
+        out.dot[0] += s[1];
+        out.dot[1] += s[2];
+        for (int k = 0; k < kAlphaBins; ++k) out.hist[k] += sh_hist[k];
+      }
+    });
+  }
+  out.l1.assign(static_cast<size_t>(nb_all), 0.0);
+  out.l2.assign(static_cast<size_t>(nb_all), 0.0);
+  for (int k = 0; k < nb_all; ++k) {
+    out.l1[static_cast<size_t>(k)] = bstat[static_cast<size_t>(2 * k)];
+    out.l2[static_cast<size_t>(k)] = bstat[static_cast<size_t>(2 * k + 1)];
+  }
+}
+
+}  // namespace zs
