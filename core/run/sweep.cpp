@@ -185,7 +185,7 @@ std::string sweep_table(const SweepResult& r) {
     }
     row.push_back(c.label);
     char b[32];
-    std::snprintf(b, sizeof b, "%.6g", c.median_final_loss());
+    std::snprintf(b, sizeof b, "%.4g", c.median_final_loss());
     row.push_back(b);
     const int64_t f = c.median_fp_to_target();
     row.push_back(std::isfinite(r.target) ? (f >= 0 ? std::to_string(f) : "-") : "n/a");
@@ -193,15 +193,22 @@ std::string sweep_table(const SweepResult& r) {
     row.push_back(std::to_string(c.diverged) + "/" + std::to_string(r.seeds));
     rows.push_back(row);
   }
+  // Swept values and run labels left-aligned (they name the row), results right-aligned
+  // (4 significant digits: magnitudes line up); no trailing blanks.
   std::vector<size_t> w(head.size(), 0);
   for (const auto& row : rows)
     for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  const size_t first_result = r.params.size() + 1;
   std::string out;
   for (size_t ri = 0; ri < rows.size(); ++ri) {
+    std::string line;
     for (size_t i = 0; i < rows[ri].size(); ++i) {
-      out += rows[ri][i] + std::string(w[i] - rows[ri][i].size(), ' ');
-      out += i + 1 < rows[ri].size() ? "  " : "\n";
+      const std::string pad(w[i] - rows[ri][i].size(), ' ');
+      line += i >= first_result && ri > 0 ? pad + rows[ri][i] : rows[ri][i] + pad;
+      if (i + 1 < rows[ri].size()) line += "  ";
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
     if (ri == 0) {
       for (size_t i = 0; i < w.size(); ++i) out += std::string(w[i], '-') + (i + 1 < w.size() ? "  " : "\n");
     }
