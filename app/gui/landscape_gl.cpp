@@ -220,10 +220,14 @@ void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const
   const float hy = aspect_dom <= 1 ? static_cast<float>(aspect_dom) : 1.f;
   const float at[3] = {0, 0, 0.35f * height};
   const float cp = std::cos(cam.pitch), sp = std::sin(cam.pitch);
-  const float eye[3] = {at[0] + cam.distance * cp * std::cos(cam.yaw), at[1] + cam.distance * cp * std::sin(cam.yaw),
-                        at[2] + cam.distance * sp};
   const float aspect = static_cast<float>(target.width()) / static_cast<float>(std::max(1, target.height()));
-  const Mat4 mvp = mat_mul(perspective(0.62f, aspect, 0.05f, 50.f), look_at(eye, at));
+  // The surface fits on open: the camera distance is relative to the one at which the
+  // box's bounding sphere fills the narrower field of view (cam.distance 4.6 = exactly).
+  const float fovy = 0.62f, fov = std::min(fovy, 2 * std::atan(aspect * std::tan(fovy / 2)));
+  const float radius = std::sqrt(hx * hx + hy * hy + 0.42f * height * height);
+  const float dist = cam.distance / OrbitCamera().distance * radius / std::sin(fov / 2);
+  const float eye[3] = {at[0] + dist * cp * std::cos(cam.yaw), at[1] + dist * cp * std::sin(cam.yaw), at[2] + dist * sp};
+  const Mat4 mvp = mat_mul(perspective(fovy, aspect, 0.05f, 50.f + dist), look_at(eye, at));
 
   glUseProgram(surface_.id());
   tex.bind(surface_);

@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
@@ -77,6 +78,51 @@ std::vector<Path3D> build_paths(const App& app) {
   return paths;
 }
 
+// Colour bar (right edge: the colormap over the grid's colour scale, ends and middle
+// labelled) and the runs' legend (top right, left of the bar) over the 3-D image.
+void surface_markup(ImDrawList* dl, const App& app, ImVec2 r0, ImVec2 r1) {
+  const float fs = ImGui::GetFontSize();
+  const ColourScale& sc = app.results().scale;
+  const std::string& cmap = app.exp().view.colormap;
+  const float bw = fs * 0.8f, bx1 = r1.x - fs * 4.8f, bx0 = bx1 - bw, by0 = r0.y + fs * 2.2f, by1 = r1.y - fs * 1.2f;
+  if (app.results().grid && colormap_known(cmap) && by1 - by0 > 3 * fs) {
+    const int n = 64;
+    for (int k = 0; k < n; ++k) {
+      const float y0 = by1 - (by1 - by0) * static_cast<float>(k + 1) / n, y1 = by1 - (by1 - by0) * static_cast<float>(k) / n;
+      dl->AddRectFilled(ImVec2(bx0, y0), ImVec2(bx1, y1 + 0.5f), rgb_u32(colormap_rgb(cmap, (k + 0.5) / n)));
+    }
+    dl->AddRect(ImVec2(bx0, by0), ImVec2(bx1, by1), IM_COL32(200, 205, 215, 160));
+    for (double t : {0.0, 0.5, 1.0}) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.3g", sc.value_at(t));
+      const float y = by1 - (by1 - by0) * static_cast<float>(t);
+      dl->AddText(ImVec2(bx1 + fs * 0.3f, y - fs * 0.5f), IM_COL32(200, 205, 215, 230), b);
+    }
+    dl->AddText(ImVec2(bx0, by0 - fs * 1.3f), IM_COL32(200, 205, 215, 230), "f");
+  }
+  if (!app.model().ui.show_legend) return;
+  const Experiment& e = app.exp();
+  float w = 0;
+  int rows = 0;
+  for (const RunSpec& r : e.runs)
+    if (r.visible) {
+      w = std::max(w, ImGui::CalcTextSize(r.label.c_str()).x);
+      ++rows;
+    }
+  const float lh = fs * 1.2f, sw = fs * 1.1f, pad = fs * 0.35f;
+  const ImVec2 b1(bx0 - fs * 1.2f, r0.y + fs * 0.4f + lh * static_cast<float>(rows) + 2 * pad);
+  const ImVec2 b0(b1.x - w - sw - 3 * pad, r0.y + fs * 0.4f);
+  if (rows == 0 || b0.x < r0.x + fs * 20 || b1.y > r1.y - fs) return;  // no room: the Plots panel lists the runs
+  dl->AddRectFilled(b0, b1, IM_COL32(14, 16, 20, 190), 3);
+  float y = b0.y + pad;
+  for (const RunSpec& r : e.runs) {
+    if (!r.visible) continue;
+    dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(r.colour), 2.5f);
+    dl->AddText(ImVec2(b0.x + 2 * pad + sw, y + (lh - fs) / 2), IM_COL32(225, 228, 235, 255), r.label.c_str());
+    y += lh;
+  }
+}
+
 }  // namespace
 
 void DrawSurfaceView(App& app) {
@@ -115,6 +161,7 @@ void DrawSurfaceView(App& app) {
   draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
                                       "drag: orbit   wheel: zoom   double-click: reset");
+  surface_markup(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("height", &m.ui.surface_height, 0.1f, 2.f, "%.2f");
 }
