@@ -104,7 +104,7 @@ void draw(Canvas& cv, const LineChart& c, int W, int H) {
         continue;
       }
       pieces.back().push_back({X(se.xs[i]), Y(se.ys[i])});
-      cv.circle(X(se.xs[i]), Y(se.ys[i]), 3.5 * s, 0, se.rgb, 1);
+      if (se.dots) cv.circle(X(se.xs[i]), Y(se.ys[i]), 3.5 * s, 0, se.rgb, 1);
     }
     cv.polylines(pieces, 2.2 * s, se.rgb, 1);
     for (double m : se.marks) {

@@ -15,6 +15,7 @@ struct ChartSeries {
   std::vector<double> xs, ys;      // the line (median); non-finite or, on log y, <= 0: a gap
   std::vector<double> lo, hi;      // optional band, same length as xs (non-finite: none there)
   std::vector<double> marks;       // x values marked "diverged" (a cross at the top edge)
+  bool dots = true;                // a dot at every point (sweeps); off for long curves
 };
 
 struct LineChart {
