@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
@@ -151,12 +153,31 @@ void DrawSurfaceView(App& app) {
     cam.distance = std::clamp(cam.distance * std::pow(0.9f, io.MouseWheel), 1.2f, 15.f);
   if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) cam = OrbitCamera();
 
-  // Rendered now, into the view's own target; ImGui shows it when the frame is drawn.
+  // Rendered into the view's own target, and only when something it shows changed: a
+  // software rasteriser pays for every surface fragment, and most frames (hover, panels,
+  // plots) change none of it. ImGui shows the target when the frame is drawn.
   GlTarget& target = app.surface_target();
+  uint64_t key = 1469598103934665603ull;
+  const auto mix = [&](double v) {
+    uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    key = (key ^ b) * 1099511628211ull;
+  };
+  for (double v : {static_cast<double>(app.instance()), static_cast<double>(w), static_cast<double>(h),
+                   static_cast<double>(app.results().grid_serial), static_cast<double>(app.results().runs_serial),
+                   static_cast<double>(cam.yaw), static_cast<double>(cam.pitch), static_cast<double>(cam.distance),
+                   static_cast<double>(m.ui.surface_height), static_cast<double>(app.exp().view.contours), m.play.cursor,
+                   static_cast<double>(std::hash<std::string>()(app.exp().view.colormap))})
+    mix(v);
+  for (const RunSpec& r : app.exp().runs) mix(static_cast<double>(r.colour) + (r.visible ? 0.5 : 0));
+  static uint64_t drawn = 0;
+  if (target.width() != w || target.height() != h) drawn = 0;
   target.resize(w, h);
-  if (app.results().grid)
+  if (app.results().grid && key != drawn) {
     app.surface().draw(target, app.textures(), app.results().scale, app.exp().view.contours, cam, m.ui.surface_height,
                        build_paths(app), kSurfaceBackground);
+    drawn = key;
+  }
   app.platform().bind_target();
   draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
