@@ -1,5 +1,6 @@
 // Landscape rendering: heatmap pass (2-D view, export FBO) and surface pass (3-D view).
 #include "app/gui/landscape_gl.h"
+#include <algorithm>
 #include <cmath>
 
 namespace zs::gui {
@@ -159,6 +160,36 @@ void HeatmapRenderer::draw(const LandscapeTextures& tex, const ColourScale& sc, 
 
 // [SECTION] surface
 
+int surface_mesh_side(int w, int h) { return std::clamp(std::min(w, h) / 6, 32, SurfaceRenderer::kMaxMesh); }
+
+void SurfaceRenderer::mesh_build(int n) {
+  std::vector<float> g;
+  g.reserve(static_cast<size_t>(n) * n * 2);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      g.push_back(static_cast<float>(i) / static_cast<float>(n - 1));
+      g.push_back(static_cast<float>(j) / static_cast<float>(n - 1));
+    }
+  std::vector<uint32_t> idx;
+  idx.reserve(static_cast<size_t>(n - 1) * (n - 1) * 6);
+  for (int j = 0; j + 1 < n; ++j)
+    for (int i = 0; i + 1 < n; ++i) {
+      const uint32_t a = static_cast<uint32_t>(j * n + i), b = a + 1, c = a + static_cast<uint32_t>(n), d = c + 1;
+      const uint32_t quad[6] = {a, b, d, a, d, c};
+      idx.insert(idx.end(), quad, quad + 6);
+    }
+  mesh_indices_ = static_cast<int>(idx.size());
+  mesh_side_ = n;
+  glBindVertexArray(mesh_vao_.id());
+  glBindBuffer(GL_ARRAY_BUFFER, mesh_vbo_.id());
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(g.size() * sizeof(float)), g.data(), GL_STATIC_DRAW);
+  glEnableVertexAttribArray(0);
+  glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
+  glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, mesh_ibo_.id());
+  glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(idx.size() * sizeof(uint32_t)), idx.data(), GL_STATIC_DRAW);
+  glBindVertexArray(0);
+}
+
 SurfaceRenderer::SurfaceRenderer()
     : surface_("surface", "surface.vert", "surface.frag"),
       lines_("line3d", "line3d.vert", "line3d.frag", "line3d.geom"),
@@ -168,29 +199,7 @@ SurfaceRenderer::SurfaceRenderer()
       mesh_vbo_(gl_buffer_new()),
       mesh_ibo_(gl_buffer_new()),
       path_vbo_(gl_buffer_new()) {
-  std::vector<float> g;
-  g.reserve(kMesh * kMesh * 2);
-  for (int j = 0; j < kMesh; ++j)
-    for (int i = 0; i < kMesh; ++i) {
-      g.push_back(static_cast<float>(i) / (kMesh - 1));
-      g.push_back(static_cast<float>(j) / (kMesh - 1));
-    }
-  std::vector<uint32_t> idx;
-  idx.reserve(static_cast<size_t>(kMesh - 1) * (kMesh - 1) * 6);
-  for (int j = 0; j + 1 < kMesh; ++j)
-    for (int i = 0; i + 1 < kMesh; ++i) {
-      const uint32_t a = static_cast<uint32_t>(j * kMesh + i), b = a + 1, c = a + kMesh, d = c + 1;
-      const uint32_t quad[6] = {a, b, d, a, d, c};
-      idx.insert(idx.end(), quad, quad + 6);
-    }
-  mesh_indices_ = static_cast<int>(idx.size());
-  glBindVertexArray(mesh_vao_.id());
-  glBindBuffer(GL_ARRAY_BUFFER, mesh_vbo_.id());
-  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(g.size() * sizeof(float)), g.data(), GL_STATIC_DRAW);
-  glEnableVertexAttribArray(0);
-  glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
-  glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, mesh_ibo_.id());
-  glBufferData(GL_ELEMENT_ARRAY_BUFFER, static_cast<GLsizeiptr>(idx.size() * sizeof(uint32_t)), idx.data(), GL_STATIC_DRAW);
+  mesh_build(kMaxMesh);
   glBindVertexArray(path_vao_.id());
   glBindBuffer(GL_ARRAY_BUFFER, path_vbo_.id());
   glEnableVertexAttribArray(0);
@@ -220,18 +229,26 @@ void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const
   const float hy = aspect_dom <= 1 ? static_cast<float>(aspect_dom) : 1.f;
   const float at[3] = {0, 0, 0.35f * height};
   const float cp = std::cos(cam.pitch), sp = std::sin(cam.pitch);
-  const float eye[3] = {at[0] + cam.distance * cp * std::cos(cam.yaw), at[1] + cam.distance * cp * std::sin(cam.yaw),
-                        at[2] + cam.distance * sp};
   const float aspect = static_cast<float>(target.width()) / static_cast<float>(std::max(1, target.height()));
-  const Mat4 mvp = mat_mul(perspective(0.62f, aspect, 0.05f, 50.f), look_at(eye, at));
+  // The surface fits on open: the camera distance is relative to the one at which the
+  // box's bounding sphere fills the narrower field of view (cam.distance 4.6 = exactly).
+  const float fovy = 0.62f, fov = std::min(fovy, 2 * std::atan(aspect * std::tan(fovy / 2)));
+  const float radius = std::sqrt(hx * hx + hy * hy + 0.42f * height * height);
+  const float dist = cam.distance / OrbitCamera().distance * radius / std::sin(fov / 2);
+  const float eye[3] = {at[0] + dist * cp * std::cos(cam.yaw), at[1] + dist * cp * std::sin(cam.yaw), at[2] + dist * sp};
+  const Mat4 mvp = mat_mul(perspective(fovy, aspect, 0.05f, 50.f + dist), look_at(eye, at));
 
+  // The mesh at about one vertex per 6 pixels of the target (llvmpipe pays per triangle;
+  // colours and contours come from the grid texture per fragment, so they stay sharp).
+  const int side = surface_mesh_side(target.width(), target.height());
+  if (side != mesh_side_) mesh_build(side);
   glUseProgram(surface_.id());
   tex.bind(surface_);
   colour_uniforms(surface_, sc, contours, 1.2f);
   glUniformMatrix4fv(surface_.loc("u_mvp"), 1, GL_FALSE, mvp.m);
   glUniform2f(surface_.loc("u_half"), hx, hy);
   glUniform1f(surface_.loc("u_height"), height);
-  glUniform1f(surface_.loc("u_step"), 1.f / (kMesh - 1));
+  glUniform1f(surface_.loc("u_step"), 1.f / static_cast<float>(mesh_side_ - 1));
   glUniform3fv(surface_.loc("u_eye"), 1, eye);
   glUniform3f(surface_.loc("u_light"), 0.35f, -0.45f, 0.85f);
   // The mesh is pushed back a little so paths drawn on it win the depth test.

@@ -66,13 +66,19 @@ class SurfaceRenderer {
   // Renders the surface and `paths` lifted onto it into `target` (cleared first).
   void draw(GlTarget& target, const LandscapeTextures& tex, const ColourScale& sc, int contours, const OrbitCamera& cam,
             float height, const std::vector<Path3D>& paths, uint32_t background);
+  static constexpr int kMaxMesh = 256;  // vertices per side, at most
 
  private:
-  static constexpr int kMesh = 256;  // vertices per side
+  void mesh_build(int n);
   GlProgram surface_, lines_, markers_;
   GlVertexArray mesh_vao_, path_vao_;
   GlBuffer mesh_vbo_, mesh_ibo_, path_vbo_;
   int mesh_indices_ = 0;
+  int mesh_side_ = 0;
 };
+
+// Vertices per side of the surface mesh for a w x h target: one per 6 pixels of the
+// shorter side, within [32, SurfaceRenderer::kMaxMesh].
+int surface_mesh_side(int w, int h);
 
 }  // namespace zs::gui

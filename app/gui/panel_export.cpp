@@ -9,6 +9,8 @@
 #include <filesystem>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
+#include "core/export/line_chart.h"
+#include "core/util/atomic_file.h"
 
 namespace zs::gui {
 
@@ -36,6 +38,50 @@ std::string export_path(const App& app, const std::string& dir, const std::strin
     for (const std::string& x : exts) taken = taken || std::filesystem::exists(p + x, ec);
     if (!taken) return p;
   }
+}
+
+int export_plots(App& app, const std::string& stem, int w, int h) {
+  const Model& m = app.model();
+  const Experiment& e = m.exp;
+  const bool nd = e.landscape.dim > 2, fp = m.plots.x_fp;
+  struct Spec {
+    const char* name;
+    const char* title;
+    bool log;
+  };
+  const Spec specs[] = {{"loss", "loss", true},
+                        {"stepsize", nd ? "step size per dimension (median)" : "step size alpha_x", true},
+                        {"cos", "cos(update, -true gradient)", false},
+                        {"path", "path length", false}};
+  int written = 0;
+  for (int p = 0; p < 4; ++p) {
+    LineChart c;
+    c.title = (e.name.empty() ? e.landscape.id : e.name) + ": " + specs[p].title;
+    c.xlabel = fp ? "forward passes" : "steps";
+    c.ylabel = specs[p].title;
+    c.y_log = specs[p].log;
+    for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) {
+      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+      const RunRecord* rec = app.record(i);
+      if (!spec.visible || !rec) continue;
+      ChartSeries se;
+      se.label = spec.label;
+      se.rgb = spec.colour;
+      se.dots = false;
+      // About 2000 points a curve: the figure's pixel resolution, not the run's length.
+      const size_t stride = std::max<size_t>(1, rec->rows.size() / 2000);
+      for (size_t r = 0; r < rec->rows.size(); r += stride) {
+        const StepRow& row = rec->rows[r];
+        se.xs.push_back(fp ? static_cast<double>(row.fp) : static_cast<double>(row.step));
+        se.ys.push_back(p == 0 ? row.loss : p == 1 ? (nd ? row.alpha_median : row.alpha_x) : p == 2 ? row.cos_grad : row.path_length);
+      }
+      c.series.push_back(std::move(se));
+    }
+    png_write(stem + "-" + specs[p].name + ".png", chart_render_image(c, w, h));
+    atomic_write(stem + "-" + specs[p].name + ".svg", chart_render_svg(c, w, h));
+    written += 2;
+  }
+  return written;
 }
 
 namespace {
@@ -92,6 +138,20 @@ void DrawExportPanel(App& app) {
     app.export_figure(p + ".png", p + ".svg", ui.export_w, ui.export_h);
   }
   app.note_item("export/figure");
+  ImGui::SameLine();
+  if (ImGui::Button("Plots (PNG + SVG)")) {
+    const std::string p = export_path(app, dir, "plot", {"-loss.png", "-loss.svg"}, now);
+    try {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(p).parent_path(), ec);
+      const int n = export_plots(app, p, ui.export_w, ui.export_h);
+      app.status("wrote " + std::to_string(n) + " files " + p + "-{loss,stepsize,cos,path}.{png,svg}");
+    } catch (const std::exception& err) {
+      app.status(err.what(), true);
+    }
+  }
+  app.note_item("export/plots");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("loss, step size, cosine and path length as figures (core's exporter)");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("core's CPU exporter: heatmap, contours, legend, stamp (same as zoscope-cli)");
 
   section("Runs");

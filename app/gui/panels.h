@@ -28,6 +28,9 @@ const plot::PlotState* plots_panel_state(const char* id);
 void DrawExportPanel(App& app);     // panel_export.cpp
 // "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
 // one of `exts` appended exists): export names never overwrite earlier ones.
+// The four plots (loss, step size, cosine, path length) of the visible runs as figures
+// through core's exporter: STEM-loss.png/.svg etc. at w x h; returns the files written.
+int export_plots(App& app, const std::string& stem, int w, int h);
 std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
                         std::time_t when);
 

@@ -4,6 +4,9 @@
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 
@@ -77,6 +80,51 @@ std::vector<Path3D> build_paths(const App& app) {
   return paths;
 }
 
+// Colour bar (right edge: the colormap over the grid's colour scale, ends and middle
+// labelled) and the runs' legend (top right, left of the bar) over the 3-D image.
+void surface_markup(ImDrawList* dl, const App& app, ImVec2 r0, ImVec2 r1) {
+  const float fs = ImGui::GetFontSize();
+  const ColourScale& sc = app.results().scale;
+  const std::string& cmap = app.exp().view.colormap;
+  const float bw = fs * 0.8f, bx1 = r1.x - fs * 4.8f, bx0 = bx1 - bw, by0 = r0.y + fs * 2.2f, by1 = r1.y - fs * 1.2f;
+  if (app.results().grid && colormap_known(cmap) && by1 - by0 > 3 * fs) {
+    const int n = 64;
+    for (int k = 0; k < n; ++k) {
+      const float y0 = by1 - (by1 - by0) * static_cast<float>(k + 1) / n, y1 = by1 - (by1 - by0) * static_cast<float>(k) / n;
+      dl->AddRectFilled(ImVec2(bx0, y0), ImVec2(bx1, y1 + 0.5f), rgb_u32(colormap_rgb(cmap, (k + 0.5) / n)));
+    }
+    dl->AddRect(ImVec2(bx0, by0), ImVec2(bx1, by1), IM_COL32(200, 205, 215, 160));
+    for (double t : {0.0, 0.5, 1.0}) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.3g", sc.value_at(t));
+      const float y = by1 - (by1 - by0) * static_cast<float>(t);
+      dl->AddText(ImVec2(bx1 + fs * 0.3f, y - fs * 0.5f), IM_COL32(200, 205, 215, 230), b);
+    }
+    dl->AddText(ImVec2(bx0, by0 - fs * 1.3f), IM_COL32(200, 205, 215, 230), "f");
+  }
+  if (!app.model().ui.show_legend) return;
+  const Experiment& e = app.exp();
+  float w = 0;
+  int rows = 0;
+  for (const RunSpec& r : e.runs)
+    if (r.visible) {
+      w = std::max(w, ImGui::CalcTextSize(r.label.c_str()).x);
+      ++rows;
+    }
+  const float lh = fs * 1.2f, sw = fs * 1.1f, pad = fs * 0.35f;
+  const ImVec2 b1(bx0 - fs * 1.2f, r0.y + fs * 0.4f + lh * static_cast<float>(rows) + 2 * pad);
+  const ImVec2 b0(b1.x - w - sw - 3 * pad, r0.y + fs * 0.4f);
+  if (rows == 0 || b0.x < r0.x + fs * 20 || b1.y > r1.y - fs) return;  // no room: the Plots panel lists the runs
+  dl->AddRectFilled(b0, b1, IM_COL32(14, 16, 20, 190), 3);
+  float y = b0.y + pad;
+  for (const RunSpec& r : e.runs) {
+    if (!r.visible) continue;
+    dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(r.colour), 2.5f);
+    dl->AddText(ImVec2(b0.x + 2 * pad + sw, y + (lh - fs) / 2), IM_COL32(225, 228, 235, 255), r.label.c_str());
+    y += lh;
+  }
+}
+
 }  // namespace
 
 void DrawSurfaceView(App& app) {
@@ -105,16 +153,36 @@ void DrawSurfaceView(App& app) {
     cam.distance = std::clamp(cam.distance * std::pow(0.9f, io.MouseWheel), 1.2f, 15.f);
   if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) cam = OrbitCamera();
 
-  // Rendered now, into the view's own target; ImGui shows it when the frame is drawn.
+  // Rendered into the view's own target, and only when something it shows changed: a
+  // software rasteriser pays for every surface fragment, and most frames (hover, panels,
+  // plots) change none of it. ImGui shows the target when the frame is drawn.
   GlTarget& target = app.surface_target();
+  uint64_t key = 1469598103934665603ull;
+  const auto mix = [&](double v) {
+    uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    key = (key ^ b) * 1099511628211ull;
+  };
+  for (double v : {static_cast<double>(app.instance()), static_cast<double>(w), static_cast<double>(h),
+                   static_cast<double>(app.results().grid_serial), static_cast<double>(app.results().runs_serial),
+                   static_cast<double>(cam.yaw), static_cast<double>(cam.pitch), static_cast<double>(cam.distance),
+                   static_cast<double>(m.ui.surface_height), static_cast<double>(app.exp().view.contours), m.play.cursor,
+                   static_cast<double>(std::hash<std::string>()(app.exp().view.colormap))})
+    mix(v);
+  for (const RunSpec& r : app.exp().runs) mix(static_cast<double>(r.colour) + (r.visible ? 0.5 : 0));
+  static uint64_t drawn = 0;
+  if (target.width() != w || target.height() != h) drawn = 0;
   target.resize(w, h);
-  if (app.results().grid)
+  if (app.results().grid && key != drawn) {
     app.surface().draw(target, app.textures(), app.results().scale, app.exp().view.contours, cam, m.ui.surface_height,
                        build_paths(app), kSurfaceBackground);
+    drawn = key;
+  }
   app.platform().bind_target();
   draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
                                       "drag: orbit   wheel: zoom   double-click: reset");
+  surface_markup(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("height", &m.ui.surface_height, 0.1f, 2.f, "%.2f");
 }

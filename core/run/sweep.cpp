@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <atomic>
 #include <mutex>
+#include <map>
 #include <sstream>
+#include "core/export/line_chart.h"
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
+#include "core/util/atomic_file.h"
 #include "core/run/runner.h"
 #include "core/util/error.h"
 
@@ -185,7 +188,7 @@ std::string sweep_table(const SweepResult& r) {
     }
     row.push_back(c.label);
     char b[32];
-    std::snprintf(b, sizeof b, "%.6g", c.median_final_loss());
+    std::snprintf(b, sizeof b, "%.4g", c.median_final_loss());
     row.push_back(b);
     const int64_t f = c.median_fp_to_target();
     row.push_back(std::isfinite(r.target) ? (f >= 0 ? std::to_string(f) : "-") : "n/a");
@@ -193,15 +196,22 @@ std::string sweep_table(const SweepResult& r) {
     row.push_back(std::to_string(c.diverged) + "/" + std::to_string(r.seeds));
     rows.push_back(row);
   }
+  // Swept values and run labels left-aligned (they name the row), results right-aligned
+  // (4 significant digits: magnitudes line up); no trailing blanks.
   std::vector<size_t> w(head.size(), 0);
   for (const auto& row : rows)
     for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  const size_t first_result = r.params.size() + 1;
   std::string out;
   for (size_t ri = 0; ri < rows.size(); ++ri) {
+    std::string line;
     for (size_t i = 0; i < rows[ri].size(); ++i) {
-      out += rows[ri][i] + std::string(w[i] - rows[ri][i].size(), ' ');
-      out += i + 1 < rows[ri].size() ? "  " : "\n";
+      const std::string pad(w[i] - rows[ri][i].size(), ' ');
+      line += i >= first_result && ri > 0 ? pad + rows[ri][i] : rows[ri][i] + pad;
+      if (i + 1 < rows[ri].size()) line += "  ";
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
     if (ri == 0) {
       for (size_t i = 0; i < w.size(); ++i) out += std::string(w[i], '-') + (i + 1 < w.size() ? "  " : "\n");
     }
@@ -221,6 +231,55 @@ std::string sweep_csv(const SweepResult& r) {
         << "\n";
     }
   return s.str();
+}
+
+LineChart sweep_chart(const SweepResult& r, const Experiment& base) {
+  if (r.params.empty()) fail("sweep figure", "no swept parameter");
+  const SweepParam& p0 = r.params[0];
+  LineChart c;
+  c.title = (base.name.empty() ? base.landscape.id : base.name) + ": final loss vs " + p0.name;
+  c.xlabel = (p0.selector.empty() ? "" : p0.selector + ".") + p0.name;
+  c.ylabel = "final loss (median over " + std::to_string(r.seeds) + (r.seeds == 1 ? " seed" : " seeds") + ", band: min..max)";
+  c.x_log = p0.log_scale && std::all_of(p0.values.begin(), p0.values.end(), [](double v) { return v > 0; });
+  c.y_log = true;
+  // One line per run and per value of the other swept parameters, in cell order.
+  std::map<std::string, size_t> index;
+  for (const SweepCell& cell : r.cells) {
+    std::string key = cell.label;
+    for (size_t k = 1; k < cell.values.size() && k < r.params.size(); ++k) {
+      char b[48];
+      std::snprintf(b, sizeof b, ", %s=%.4g", r.params[k].name.c_str(), cell.values[k]);
+      key += b;
+    }
+    auto [it, fresh] = index.emplace(key, c.series.size());
+    if (fresh) {
+      ChartSeries se;
+      se.label = key;
+      const size_t run = static_cast<size_t>(std::max(0, cell.run));
+      se.rgb = run < base.runs.size() ? base.runs[run].colour : 0x1f77b4;
+      c.series.push_back(std::move(se));
+    }
+    ChartSeries& se = c.series[it->second];
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : cell.final_loss)
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    se.xs.push_back(cell.values.empty() ? NAN : cell.values[0]);
+    se.ys.push_back(cell.median_final_loss());
+    se.lo.push_back(hi >= lo ? lo : NAN);
+    se.hi.push_back(hi >= lo ? hi : NAN);
+    if (!std::isfinite(cell.median_final_loss()) && !cell.values.empty()) se.marks.push_back(cell.values[0]);
+  }
+  return c;
+}
+
+void sweep_write_figure(const SweepResult& r, const Experiment& base, const std::string& png_path, const std::string& svg_path,
+                        int w, int h) {
+  const LineChart c = sweep_chart(r, base);
+  if (!png_path.empty()) png_write(png_path, chart_render_image(c, w, h));
+  if (!svg_path.empty()) atomic_write(svg_path, chart_render_svg(c, w, h));
 }
 
 }  // namespace zs

@@ -43,4 +43,13 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
 std::string sweep_table(const SweepResult& r);  // aligned text table
 std::string sweep_csv(const SweepResult& r);
 
+struct LineChart;
+// The sweep's picture: final loss (median over seeds, min..max band) against the first
+// swept parameter, one line per run (and per value of any other swept parameter), cells
+// where the median diverged marked; colours from `base`'s runs. Written as PNG and SVG
+// (either path may be empty). zoscope-cli sweep is meant to write sweep.png / sweep.svg.
+LineChart sweep_chart(const SweepResult& r, const Experiment& base);
+void sweep_write_figure(const SweepResult& r, const Experiment& base, const std::string& png_path, const std::string& svg_path,
+                        int w = 1600, int h = 1000);
+
 }  // namespace zs

@@ -96,6 +96,20 @@ ImVec2 Harness::centre(const std::string& item) {
   return ImVec2(0.5f * (a.x + b.x), 0.5f * (a.y + b.y));
 }
 
+BareImGui::BareImGui(float w, float h) {
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(w, h);
+  io.DeltaTime = 1.f / 60;
+  unsigned char* px = nullptr;
+  int tw = 0, th = 0;
+  io.Fonts->GetTexDataAsRGBA32(&px, &tw, &th);
+  io.MousePos = ImVec2(-1, -1);
+}
+
+BareImGui::~BareImGui() { ImGui::DestroyContext(); }
+
 std::string out_path(const std::string& name) {
   const std::string dir = std::string(ZS_BINARY_ROOT) + "/test-out/gui";
   std::filesystem::create_directories(dir);

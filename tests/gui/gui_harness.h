@@ -37,6 +37,15 @@ class Harness {
   std::unique_ptr<App> app_;
 };
 
+// A Dear ImGui context with no platform and no GL (draw lists are built, never rendered),
+// of display size w x h, its font atlas built; destroyed with the object.
+struct BareImGui {
+  BareImGui(float w, float h);
+  ~BareImGui();
+  BareImGui(const BareImGui&) = delete;
+  BareImGui& operator=(const BareImGui&) = delete;
+};
+
 // Path for a test's output file under the build tree.
 std::string out_path(const std::string& name);
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 #include <vector>
+#include "app/gui/landscape_gl.h"
 #include "app/gui/overlay.h"
 
 namespace zs::gui::test {
@@ -138,6 +139,14 @@ TEST(LandscapePaths, RunColoursNearTheColormapGetAContrastingHalo) {
   EXPECT_LT((yellow & 0xff), 60u);  // dark under a light colour
   EXPECT_EQ(path_halo(0xD62728, "viridis"), 0u);  // red: no viridis colour is near
   EXPECT_EQ(path_halo(0xF0E442, "no such map"), 0u);
+}
+
+// The 3-D mesh follows the view's pixel size (one vertex per 6 px of the shorter side):
+// a 3-D frame drew 256 x 256 vertices whatever the view, 10x the 2-D frame on llvmpipe.
+TEST(SurfaceMesh, SideFollowsThePixelSize) {
+  EXPECT_EQ(surface_mesh_side(620, 560), 93);
+  EXPECT_EQ(surface_mesh_side(3840, 2160), SurfaceRenderer::kMaxMesh);
+  EXPECT_EQ(surface_mesh_side(100, 80), 32);
 }
 
 }  // namespace zs::gui::test

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "app/gui/panels.h"
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
 #include "core/util/atomic_file.h"
@@ -265,6 +266,29 @@ TEST(GuiExport, WindowScreenshot) {
   const Png p = png_read(path);
   EXPECT_EQ(p.w, 1000);
   EXPECT_EQ(p.h, 700);
+}
+
+// The plots export as figures too: four PNG + SVG pairs of the requested size, each SVG
+// naming every visible run and not the hidden one.
+TEST(GuiExport, PlotsExportAsFigures) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  app.exp().runs[4].visible = false;
+  h.frame();
+  const std::string stem = out_path("plots/p");
+  std::filesystem::create_directories(out_path("plots"));
+  EXPECT_EQ(export_plots(app, stem, 900, 600), 8);
+  for (const char* k : {"loss", "stepsize", "cos", "path"}) {
+    const Png p = png_read(stem + "-" + k + ".png");
+    EXPECT_EQ(p.w, 900) << k;
+    EXPECT_EQ(p.h, 600) << k;
+    std::ifstream in(stem + "-" + k + ".svg");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string svg = ss.str();
+    for (size_t i = 0; i < app.exp().runs.size(); ++i)
+      EXPECT_EQ(svg.find(">" + app.exp().runs[i].label + "<") != std::string::npos, i != 4) << k << " " << app.exp().runs[i].label;
+  }
 }
 
 }  // namespace zs::gui::test

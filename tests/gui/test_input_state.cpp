@@ -25,19 +25,6 @@ void bare_frame() {
   ImGui::Render();
 }
 
-struct BareContext {
-  BareContext() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(320, 200);
-    io.DeltaTime = 1.f / 60;
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-  }
-  ~BareContext() { ImGui::DestroyContext(); }
-};
 
 int run_exe(const std::string& args) {
   const std::string cmd = std::string(ZS_ZOSCOPE_EXE) + " " + args + " >/dev/null 2>&1";
@@ -70,7 +57,7 @@ double mean_diff(const Png& a, const Png& b, int rows) {
 }  // namespace
 
 TEST(GuiInput, ATapBetweenTwoFramesIsDownForOneFrame) {
-  BareContext ctx;
+  BareImGui ctx(320, 200);
   ImGuiIO& io = ImGui::GetIO();
   InputQueue q;
   // xdotool key f: press and release arrive before the next frame.

@@ -5,10 +5,12 @@
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 #include "app/gui/plot.h"
+#include "gui_harness.h"
 
 namespace zs::gui::test {
 
@@ -16,18 +18,9 @@ namespace {
 
 class PlotFixture : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(800, 600);
-    io.DeltaTime = 1.f / 60;
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-    io.MousePos = ImVec2(-1, -1);
-  }
-  void TearDown() override { ImGui::DestroyContext(); }
+  void SetUp() override { ctx_ = std::make_unique<BareImGui>(800.f, 600.f); }
+  void TearDown() override { ctx_.reset(); }
+  std::unique_ptr<BareImGui> ctx_;
 
   // One frame with one 600x300 plot at (20, 20); `series` draws inside it.
   template <class F>
