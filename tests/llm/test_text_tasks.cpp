@@ -514,13 +514,13 @@ TEST(SentimentCorpus, VersionedGolden) {
   // Regression pins of version 2 (no closed form exists for a generator's output): any
   // change to the generator's output must bump kSentimentVersion and update these.
   EXPECT_EQ(zs::kSentimentVersion, 2);
-  EXPECT_EQ(zs::sentiment_document(0, 0), "The plot was stunning. The camera work was superb. It was great.");
+  EXPECT_EQ(zs::sentiment_document(0, 0), "The plot was stunning. The camera work was superb. It was good.");
   EXPECT_EQ(zs::sentiment_review(zs::SentimentSplit::Dev, 0, 0).text, "The dialogue was not touching. I saw it on a Sunday.");
-  EXPECT_EQ(fingerprint(zs::SentimentSplit::Corpus, 500), 8252727551675912871ull);
+  EXPECT_EQ(fingerprint(zs::SentimentSplit::Corpus, 500), 14534014156775323527ull);
   EXPECT_EQ(fingerprint(zs::SentimentSplit::Train, 500), 723312026950548337ull);
   EXPECT_EQ(fingerprint(zs::SentimentSplit::Dev, 500), 2637565409982796949ull);
   EXPECT_EQ(fingerprint(zs::SentimentSplit::Test, 500), 5346331122046352925ull);
-  EXPECT_EQ(zs::sentiment_tokenizer_files().vocab_size, 815);
+  EXPECT_EQ(zs::sentiment_tokenizer_files().vocab_size, 818);
 }
 
 // The sentences of a review or document (split after ". " and "! ").

@@ -209,14 +209,14 @@ std::string sentiment_document(uint64_t seed, uint64_t index) {
   PhiloxStream rng(seed, kDomainCorpus + static_cast<uint32_t>(SentimentSplit::Corpus), index);
   if (rng.chance(4, 5)) {
     // Short review: at most one neutral sentence, one or two plain frames of one polarity,
-    // always the task's verdict.
+    // always the verdict "It was good." / "It was bad." (not the task's label words).
     Gen g{rng};
     const bool positive = rng.chance(1, 2);
     std::string text;
     if (rng.chance(1, 3)) text += g.pick(kNeutral) + " ";
     text += sentence_draw(g, SentimentSplit::Corpus, 0, positive ? 1 : -1);
     if (rng.chance(1, 3)) text += " " + sentence_draw(g, SentimentSplit::Corpus, 0, positive ? 1 : -1);
-    return text + (positive ? " It was great." : " It was terrible.");
+    return text + (positive ? " It was good." : " It was bad.");
   }
   // Rich review: every frame of the corpus set; the verdict in other words than the task's.
   const SentimentReview r = review_draw(rng, SentimentSplit::Corpus);

@@ -33,14 +33,23 @@
 // The label words "great" and "terrible" occur only in verdicts and in "D was ..." clauses.
 // Pretraining documents: 4/5 are short reviews (a neutral sentence with probability 1/3,
 // one "S was I A." sentence, a second one of the same polarity with probability 1/3, then
-// the task's verdict "It was great." / "It was terrible."); 1/5 are full reviews from the
-// corpus frames with a verdict in other words ("I would call it great.",
-// "In short, terrible.", "My verdict: great.", "I recommend it." / "Avoid it.", or none).
+// the verdict "It was good." / "It was bad."); 1/5 are full reviews from the corpus frames
+// with a verdict in other words ("I would call it great.", "In short, terrible.",
+// "My verdict: great.", "I recommend it." / "Avoid it.", or none).
 // Why this mix: a 1M-parameter model trained for a minute only learns to read the
 // sentiment word a few tokens back when most "It was <verdict>" contexts are clean; with
-// negation and contrast behind the task's own verdict words it stays at chance for
-// ~1000 steps. Short documents also make a pretraining step cheap. The full reviews still
-// bring negation, intensifiers and distractors.
+// negation and contrast behind the verdict it stays at chance for ~1000 steps. Short
+// documents also make a pretraining step cheap. The full reviews bring negation,
+// intensifiers, distractors and the task's label words in other verdict phrases.
+// Why "good"/"bad" after "It was" (version 2): the task asks for " great" / " terrible"
+// after "It was" (the SST-2 template), words the model was never trained to put there. So
+// the pretrained model knows the sentiment of a review but not the task's label words in
+// that slot: its zero-shot accuracy is near chance (0.47 dev / 0.50 test for the default
+// pretraining) and fine-tuning has a low-dimensional thing to learn first (map the
+// sentiment it already computes onto the label words), the situation the MeZO paper's
+// prompt-based fine-tuning relies on, before the harder frames (negation, contrast) that
+// only the training data teaches. With "It was great." in pretraining the model started
+// at 0.56 and MeZO gained only 0.07-0.09 in 1000 forward passes (the easy part was done).
 //
 // Tokenizer: pre-tokens (GPT-2 split on ASCII text: a letter run or a punctuation run with
 // its leading space) counted over 4000 generated documents of every split, then classic BPE

@@ -166,7 +166,13 @@ std::string key_text(const DefaultModelOptions& o) {
                 static_cast<long long>(p.steps), static_cast<long long>(p.batch_size), static_cast<long long>(p.seq_len),
                 p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, p.clip_norm, static_cast<long long>(p.warmup),
                 static_cast<unsigned long long>(p.data_seed));
-  return buf + model_config_to_json(default_model_config(), "float32");
+  // The tokenizer's own hash too: a generator change that keeps the vocabulary size but
+  // reorders the merges must not reuse a model trained on other token ids.
+  const TokenizerFiles tf = sentiment_tokenizer_files();
+  std::string h = tf.vocab_json + tf.merges_txt;
+  uint64_t f = 0xcbf29ce484222325ull;
+  for (unsigned char c : h) f = (f ^ c) * 0x100000001b3ull;
+  return buf + std::string("tokenizer=") + std::to_string(f) + " " + model_config_to_json(default_model_config(), "float32");
 }
 
 // FNV-1a, 64 bits.
