@@ -42,14 +42,13 @@
 // documents also make a pretraining step cheap. The full reviews bring negation,
 // intensifiers, distractors and the task's label words in other verdict phrases.
 // Why "good"/"bad" after "It was" (version 2): the task asks for " great" / " terrible"
-// after "It was" (the SST-2 template), words the model was never trained to put there. So
-// the pretrained model knows the sentiment of a review but not the task's label words in
-// that slot: its zero-shot accuracy is near chance (0.47 dev / 0.50 test for the default
-// pretraining) and fine-tuning has a low-dimensional thing to learn first (map the
-// sentiment it already computes onto the label words), the situation the MeZO paper's
-// prompt-based fine-tuning relies on, before the harder frames (negation, contrast) that
-// only the training data teaches. With "It was great." in pretraining the model started
-// at 0.56 and MeZO gained only 0.07-0.09 in 1000 forward passes (the easy part was done).
+// after "It was" (the SST-2 template), words the model was never trained to put there, so
+// its zero-shot accuracy is near chance (0.47 dev / 0.50 test for the default pretraining
+// with one thread as the CLI runs it; 0.57 dev with ATen's default threads: the reductions
+// differ) and fine-tuning has room. 500 steps teach the sentiment only weakly: with its
+// own verdict words the same prompts score 0.57 (0.52 at random init). With
+// "It was great." in pretraining the model started at 0.56 and MeZO gained only 0.07-0.09
+// in 1000 forward passes.
 //
 // Tokenizer: pre-tokens (GPT-2 split on ASCII text: a letter run or a punctuation run with
 // its leading space) counted over 4000 generated documents of every split, then classic BPE
