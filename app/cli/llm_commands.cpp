@@ -2,6 +2,8 @@
 //   finetune SPEC --out DIR [--resume]   every run of a fine-tuning spec, each in its own
 //                                         child process (fork/exec of this binary), table +
 //                                         curves.csv + results.csv
+//   finetune SPEC --out DIR --seeds K [--target T] [--target-metric M]   the comparison
+//                                         over K seeds (core/llm/torch/compare.h)
 //   finetune-run (hidden)                 one run of DIR/spec.json in this process
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,6 +18,7 @@
 #include <vector>
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/compare.h"
 #include "core/llm/torch/finetune.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -43,6 +46,8 @@ struct FinetuneArgs {
   bool resume = false;
   int run = -1;
   int threads = 0;
+  int seeds = 0;           // > 0: the multi-seed comparison
+  CompareOptions compare;  // its target and metric
 };
 FinetuneArgs g_ft, g_child;
 
@@ -90,44 +95,78 @@ FinetuneRunResult run_child(const std::string& exe, const std::string& spec_path
   return r;
 }
 
-int cmd_finetune(const FinetuneArgs& a) {
-  const auto t0 = std::chrono::steady_clock::now();
-  if (a.out.empty()) fail("--out", "empty: name the output folder");
-  const FinetuneSpec spec = resolve_spec(a.spec);
-  make_dirs(a.out);
-  const std::string spec_path = a.out + "/spec.json";
-  if (a.resume && fs::exists(spec_path)) {
+// Every run of `spec` into `out`, each in a child process; writes spec.json, results.csv,
+// curves.csv and table.txt there and returns the results in spec order.
+std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std::string& out, bool resume,
+                                            int threads, const std::string& model_dir) {
+  make_dirs(out);
+  const std::string spec_path = out + "/spec.json";
+  if (resume && fs::exists(spec_path)) {
     if (finetune_spec_to_json(finetune_spec_load(spec_path)) != finetune_spec_to_json(spec))
       fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
   } else {
     atomic_write(spec_path, finetune_spec_to_json(spec));
   }
-  const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
   const std::string exe = self_exe();
   std::vector<FinetuneRunResult> results;
   for (size_t i = 0; i < spec.runs.size(); ++i) {
     const std::string& label = spec.runs[i].label;
-    const std::string result_path = a.out + "/runs/" + label + "/result.json";
-    if (a.resume && fs::exists(result_path)) {
+    const std::string result_path = out + "/runs/" + label + "/result.json";
+    if (resume && fs::exists(result_path)) {
       log_line(label + ": already complete");
       results.push_back(finetune_result_read(result_path));
       continue;
     }
     log_line(label + ": running " + spec.runs[i].optimizer);
-    results.push_back(run_child(exe, spec_path, a.out, model_dir, static_cast<int>(i), a.resume, label, a.threads));
+    results.push_back(run_child(exe, spec_path, out, model_dir, static_cast<int>(i), resume, label, threads));
   }
-  atomic_write(a.out + "/results.csv", finetune_results_csv(results));
-  atomic_write(a.out + "/curves.csv", finetune_curves_csv(spec, a.out));
+  atomic_write(out + "/results.csv", finetune_results_csv(results));
+  atomic_write(out + "/curves.csv", finetune_curves_csv(spec, out));
+  atomic_write(out + "/table.txt", finetune_table(results));
   {
-    const std::vector<RunRecord> records = finetune_records(spec, a.out);  // the landscapes' run record format
-    atomic_write(a.out + "/runs.csv", records_to_csv(records));
-    atomic_write(a.out + "/runs.jsonl", records_to_jsonl(records));
+    const std::vector<RunRecord> records = finetune_records(spec, out);  // the landscapes' run record format
+    atomic_write(out + "/runs.csv", records_to_csv(records));
+    atomic_write(out + "/runs.jsonl", records_to_jsonl(records));
   }
+  return results;
+}
+
+int cmd_finetune(const FinetuneArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (a.out.empty()) fail("--out", "empty: name the output folder");
+  const FinetuneSpec spec = resolve_spec(a.spec);
+  CompareOptions co = a.compare;
+  co.seeds = a.seeds;
+  if (a.seeds > 0) compare_options_check(co);
+  const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
+  if (a.seeds > 0) {  // the multi-seed comparison (core/llm/torch/compare.h)
+    std::vector<std::string> dirs;
+    std::vector<std::vector<FinetuneRunResult>> results;
+    for (int k = 0; k < co.seeds; ++k) {
+      log_line("seed " + std::to_string(k) + " of " + std::to_string(co.seeds));
+      dirs.push_back(a.out + "/seed-" + std::to_string(k));
+      results.push_back(finetune_all(compare_seed_spec(spec, k), dirs.back(), a.resume, a.threads, model_dir));
+    }
+    const CompareReport r = compare_collect(spec, model_dir, dirs, results, co, log_line);
+    compare_write(r, a.out);
+    const std::string table = compare_table(r);
+    std::printf("%s", table.c_str());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("wrote %s/{table.txt,compare.csv,compare.png,compare.svg} in %.1f s\n", a.out.c_str(), s);
+    return 0;
+  }
+  const std::vector<FinetuneRunResult> results = finetune_all(spec, a.out, a.resume, a.threads, model_dir);
   const std::string table = finetune_table(results);
-  atomic_write(a.out + "/table.txt", table);
   std::printf("%s", table.c_str());
+  // The test split, evaluated once at the end on the final weights (never used for choices).
+  std::string test = "test accuracy (" + std::to_string(spec.n_test) + " examples): zero-shot " +
+                     fmt_double(finetune_split_accuracy(spec, model_dir, "", true));
+  for (const FinetuneRunResult& r : results)
+    test += ", " + r.label + " " + fmt_double(finetune_split_accuracy(spec, model_dir, a.out + "/runs/" + r.label, true));
+  std::printf("%s\n", test.c_str());
+  atomic_write(a.out + "/test.txt", test + "\n");
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("wrote %s/{table.txt,results.csv,curves.csv,runs.csv,runs.jsonl} in %.1f s\n", a.out.c_str(), s);
+  std::printf("wrote %s/{table.txt,test.txt,results.csv,curves.csv,runs.csv,runs.jsonl} in %.1f s\n", a.out.c_str(), s);
   return 0;
 }
 
@@ -160,6 +199,9 @@ void cli_add_llm_commands(CLI::App& app) {
   ft->add_option("spec", g_ft.spec, "fine-tuning spec (docs/finetune-schema.md) or preset:finetune_default")->required();
   ft->add_option("--out", g_ft.out, "output folder")->required();
   ft->add_flag("--resume", g_ft.resume, "continue killed runs from their checkpoints and step logs");
+  ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure");
+  ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)");
+  ft->add_option("--target-metric", g_ft.compare.metric, "with --seeds: dev_accuracy (default) or train_loss");
   auto* child = app.add_subcommand("finetune-run", "");  // hidden: one run, started by finetune
   child->group("");
   child->add_option("spec", g_child.spec)->required();

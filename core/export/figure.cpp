@@ -50,10 +50,15 @@ void figure_validate(const Figure& fig, int w, int h) {
   colormap_check(fig.colormap, "figure.colormap");
   if (fig.contour_levels < 0 || fig.contour_levels > 100)
     fail("figure.contour_levels", std::to_string(fig.contour_levels) + " out of range [0, 100]");
-  for (size_t i = 0; i < fig.runs.size(); ++i)
+  for (size_t i = 0; i < fig.runs.size(); ++i) {
     if (fig.runs[i].xs.size() != fig.runs[i].ys.size())
       fail("figure.runs[" + std::to_string(i) + "]", "xs has " + std::to_string(fig.runs[i].xs.size()) + " points, ys " +
                                                          std::to_string(fig.runs[i].ys.size()));
+    const size_t lo = fig.runs[i].band_lo.size(), hi = fig.runs[i].band_hi.size();
+    if (lo != hi || (lo != 0 && lo != fig.runs[i].xs.size()))
+      fail("figure.runs[" + std::to_string(i) + "]", "band_lo/band_hi have " + std::to_string(lo) + "/" +
+                                                         std::to_string(hi) + " points, xs " + std::to_string(fig.runs[i].xs.size()));
+  }
 }
 
 struct Style {
@@ -483,7 +488,14 @@ void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
   const Style& st = lay.st;
   const Box& p = lay.plot;
   c.push_clip(p.x, p.y, p.w, p.h);
-  // Probe points under everything else.
+  // Spread bands under everything else: the upper edge forward, the lower edge back.
+  for (const FigureRun& r : fig.runs) {
+    Polyline band;
+    for (size_t k = 0; k < r.band_hi.size(); ++k) band.push_back({m.px(r.xs[k]), m.py(r.band_hi[k])});
+    for (size_t k = r.band_lo.size(); k-- > 0;) band.push_back({m.px(r.xs[k]), m.py(r.band_lo[k])});
+    c.fill_polygon(band, r.rgb, 0.18);
+  }
+  // Probe points.
   const double probe_r = std::max(1.0, st.marker_r * 0.35);
   for (const FigureRun& r : fig.runs)
     for (const auto& q : r.probes) {

@@ -16,6 +16,9 @@ struct FigureRun {
   std::string legend_extra;                // e.g. "mem 0 P, 2 FP/step"
   bool diverged = false;                   // drawn with a cross at the last point
   std::vector<std::array<double, 2>> probes;  // optional ZO probe points to mark
+  // Optional spread band (e.g. min..max over seeds) at the xs, filled translucent under the
+  // line; both empty or both the size of xs.
+  std::vector<double> band_lo, band_hi;
 };
 
 struct Figure {

@@ -11,13 +11,13 @@ namespace zs {
 extern const OptimizerEntry kSgdEntry, kMomentumEntry, kAdamEntry, kAdamWEntry;
 extern const OptimizerEntry kMezoEntry, kZoMmtEntry, kZoSignEntry, kZoConsEntry, kZoAdamEntry, kAdaMezoEntry;
 extern const OptimizerEntry kAdaMuEntry, kHiZooEntry, kMeazoEntry, kRAdaZoEntry, kAdaNagedEntry;
-extern const OptimizerEntry kAdaZetaEntry;
+extern const OptimizerEntry kAdaZetaEntry, kFzooEntry;
 
 namespace {
 const std::vector<const OptimizerEntry*>& entries() {
   static const std::vector<const OptimizerEntry*> e = {
       &kMezoEntry,  &kAdaMezoEntry, &kZoAdamEntry, &kZoMmtEntry, &kZoSignEntry,  &kZoConsEntry,
-      &kAdaMuEntry, &kHiZooEntry,   &kMeazoEntry,  &kRAdaZoEntry, &kAdaZetaEntry, &kAdaNagedEntry, &kSgdEntry,
+      &kAdaMuEntry, &kHiZooEntry,   &kMeazoEntry,  &kRAdaZoEntry, &kAdaZetaEntry, &kFzooEntry, &kAdaNagedEntry, &kSgdEntry,
       &kMomentumEntry, &kAdamEntry, &kAdamWEntry};
   return e;
 }

@@ -351,6 +351,48 @@ TEST(OptimizerExact, HiZooMatchesReferenceAndReducesToMezo) {
   expect_close(h0.xs.back(), mz.xs.back(), 1e-7, "HiZOO(a=0) = MeZO");
 }
 
+// Rademacher direction of query q at step t (philox.h rademacher4: the sign bit of each word).
+VectorXd u_of(uint64_t run_seed, int64_t t, int q, int d) {
+  VectorXd u(d);
+  const uint64_t s = zs::step_seed(run_seed, static_cast<uint64_t>(t), static_cast<uint64_t>(q));
+  for (int i = 0; i < d; ++i) {
+    const zs::Philox4 w = zs::philox_words(s, 0, static_cast<uint64_t>(i / 4), 0);
+    u[i] = (w.v[i % 4] & 0x80000000u) ? 1.0 : -1.0;
+  }
+  return u;
+}
+
+TEST(OptimizerExact, FzooMatchesReference) {
+  // FZOO (Dang et al. 2026, Alg. 1): g = sum (l_i - l0) u_i / (eps N), sigma = sample std of
+  // l_1..l_N, x -= lr g / sigma; N + 1 FP per step.
+  const int d = 6, T = 25, N = 5;
+  TestLandscape f(spd(d, 8.0), 0.1);
+  const double lr = 2e-4, eps = 1e-3;
+  const Trace tr = run_opt("fzoo", {{"lr", lr}, {"eps", eps}, {"N", N}}, f, start(d), T);
+  VectorXd x = start(d);
+  for (int t = 0; t < T; ++t) {
+    const double l0 = f.value(x.data());
+    std::vector<double> l(N);
+    VectorXd g = VectorXd::Zero(d);
+    for (int i = 0; i < N; ++i) {
+      const VectorXd u = u_of(7, t, i, d);
+      const VectorXd xp = x + eps * u;
+      l[i] = f.value(xp.data());
+      g += (l[i] - l0) * u / (eps * N);
+    }
+    double mean = 0, ss = 0;
+    for (double v : l) mean += v / N;
+    for (double v : l) ss += (v - mean) * (v - mean);
+    const double sigma = std::sqrt(ss / (N - 1));
+    x -= lr * g / sigma;
+    expect_close(tr.xs[t + 1], x, 1e-9, "FZOO step " + std::to_string(t));
+  }
+  EXPECT_EQ(tr.fp, (N + 1) * T);
+  EXPECT_LT(f.value(tr.xs.back().data()), f.value(start(d).data()));
+  // N = 1 has no standard deviation: rejected by the declaration.
+  EXPECT_THROW(zs::optimizer_create("fzoo", {{"N", 1}}, "fzoo"), zs::Error);
+}
+
 TEST(OptimizerExact, AdaMuBeforeAnnealIsNormalisedFreshDirection) {
   // t < T1: alpha = beta1 = beta2 = 1, so m_t = zdot ~ N(0,1), v_t = zdot^2 (Jiang et al. eq. 4-6).
   const int d = 4, T = 15;
@@ -485,6 +527,7 @@ TEST(OptimizerCatalog, DeclarationsFpAndMemory) {
   EXPECT_EQ(mem("hizoo"), 1);
   EXPECT_EQ(mem("zo_adamu"), 1);
   EXPECT_EQ(mem("r_adazo"), 2);
+  EXPECT_EQ(mem("fzoo"), 0);
   EXPECT_TRUE(zs::optimizer_find("adanaged_p")->provisional);
   EXPECT_NE(zs::optimizer_find("adanaged_p")->display.find("provisional"), std::string::npos);
 }

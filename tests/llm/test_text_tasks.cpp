@@ -511,31 +511,81 @@ uint64_t fingerprint(zs::SentimentSplit s, uint64_t n) {
 }
 
 TEST(SentimentCorpus, VersionedGolden) {
-  // Regression pins of version 1 (no closed form exists for a generator's output): any
+  // Regression pins of version 2 (no closed form exists for a generator's output): any
   // change to the generator's output must bump kSentimentVersion and update these.
-  EXPECT_EQ(zs::kSentimentVersion, 1);
-  EXPECT_EQ(zs::sentiment_document(0, 0), "The plot was stunning. The camera work was superb. It was great.");
-  EXPECT_EQ(zs::sentiment_review(zs::SentimentSplit::Dev, 0, 0).text, "Although the lead performance was good, the editing was utterly clumsy.");
-  EXPECT_EQ(fingerprint(zs::SentimentSplit::Corpus, 500), 2603325260313024292ull);
-  EXPECT_EQ(fingerprint(zs::SentimentSplit::Train, 500), 13153059528993505178ull);
-  EXPECT_EQ(fingerprint(zs::SentimentSplit::Dev, 500), 13786755526025731656ull);
-  EXPECT_EQ(fingerprint(zs::SentimentSplit::Test, 500), 16497075936964673139ull);
-  EXPECT_EQ(zs::sentiment_tokenizer_files().vocab_size, 812);
+  EXPECT_EQ(zs::kSentimentVersion, 2);
+  EXPECT_EQ(zs::sentiment_document(0, 0), "The plot was stunning. The camera work was superb. It was good.");
+  EXPECT_EQ(zs::sentiment_review(zs::SentimentSplit::Dev, 0, 0).text, "The dialogue was not touching. I saw it on a Sunday.");
+  EXPECT_EQ(fingerprint(zs::SentimentSplit::Corpus, 500), 14534014156775323527ull);
+  EXPECT_EQ(fingerprint(zs::SentimentSplit::Train, 500), 723312026950548337ull);
+  EXPECT_EQ(fingerprint(zs::SentimentSplit::Dev, 500), 2637565409982796949ull);
+  EXPECT_EQ(fingerprint(zs::SentimentSplit::Test, 500), 5346331122046352925ull);
+  EXPECT_EQ(zs::sentiment_tokenizer_files().vocab_size, 818);
 }
 
-TEST(SentimentCorpus, HeldOutTemplatesOnlyInDevAndTest) {
-  // Cue phrases of the held-out frames (corpus.h) never occur in the corpus or the task's
-  // training split, and every dev/test review has at least one.
-  const std::vector<std::string> cues = {"could not have been", "lthough", "neither", "It was hardly", "ever have I",
-                                         "would not call", ", yet", " felt ", "will find", " with a", "from start to finish"};
-  const auto has_cue = [&](const std::string& s) {
-    return std::any_of(cues.begin(), cues.end(), [&](const std::string& c) { return s.find(c) != std::string::npos; });
-  };
-  for (uint64_t i = 0; i < 3000; ++i) {
-    ASSERT_FALSE(has_cue(zs::sentiment_document(0, i))) << zs::sentiment_document(0, i);
-    ASSERT_FALSE(has_cue(zs::sentiment_review(zs::SentimentSplit::Train, 0, i).text)) << i;
-    ASSERT_TRUE(has_cue(zs::sentiment_review(zs::SentimentSplit::Dev, 0, i).text)) << zs::sentiment_review(zs::SentimentSplit::Dev, 0, i).text;
-    ASSERT_TRUE(has_cue(zs::sentiment_review(zs::SentimentSplit::Test, 0, i).text)) << i;
+// The sentences of a review or document (split after ". " and "! ").
+std::vector<std::string> sentences_of(const std::string& text) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i)
+    if ((text[i] == '.' || text[i] == '!') && text[i + 1] == ' ') {
+      out.push_back(text.substr(from, i + 1 - from));
+      from = i + 2;
+    }
+  out.push_back(text.substr(from));
+  return out;
+}
+
+TEST(SentimentCorpus, DevAndTestSentencesNeverOccurInTraining) {
+  // Held-out sentences, not templates: every dev/test review has a sentence of its own split
+  // (by sentiment_sentence_split), and none of those occurs in the training split or the
+  // pretraining corpus (any seed); the neutral sentences are the only shared ones.
+  using zs::SentimentSplit;
+  const std::set<std::string> neutral(zs::sentiment_neutral_sentences().begin(), zs::sentiment_neutral_sentences().end());
+  std::set<std::string> seen;
+  for (uint64_t i = 0; i < 4000; ++i)
+    for (uint64_t seed : {0, 3}) {
+      for (const std::string& x : sentences_of(zs::sentiment_review(SentimentSplit::Train, seed, i).text)) seen.insert(x);
+      for (const std::string& x : sentences_of(zs::sentiment_document(seed, i))) seen.insert(x);
+    }
+  for (SentimentSplit split : {SentimentSplit::Dev, SentimentSplit::Test}) {
+    int own = 0;
+    for (uint64_t i = 0; i < 1000; ++i) {
+      const std::string text = zs::sentiment_review(split, 0, i).text;
+      bool has_own = false;
+      for (const std::string& x : sentences_of(text)) {
+        if (zs::sentiment_sentence_split(x) != split || neutral.count(x)) continue;
+        has_own = true;
+        ASSERT_EQ(seen.count(x), 0u) << "held-out sentence in training: " << x;
+      }
+      own += has_own;
+    }
+    EXPECT_EQ(own, 1000);
+  }
+  // The split function partitions by text: 1 in 10 test, 1 in 10 dev.
+  int dev = 0, test = 0;
+  for (const std::string& x : seen) {
+    if (neutral.count(x)) continue;
+    dev += zs::sentiment_sentence_split(x) == SentimentSplit::Dev;
+    test += zs::sentiment_sentence_split(x) == SentimentSplit::Test;
+  }
+  EXPECT_LT(dev + test, 10) << "only the corpus's verdict sentences may hash outside train";
+}
+
+TEST(SentimentCorpus, SplitsShareOneFrameMix) {
+  // Train, dev and test draw the same frames (version 1 kept whole frames for dev/test):
+  // the rates of cue phrases of a plain, a negated and a contrast frame agree within noise.
+  using zs::SentimentSplit;
+  const std::vector<std::string> cues = {" not ", "lthough", "neither", " felt ", "from start to finish"};
+  for (const std::string& cue : cues) {
+    double rate[3] = {0, 0, 0};
+    const SentimentSplit splits[3] = {SentimentSplit::Train, SentimentSplit::Dev, SentimentSplit::Test};
+    for (int k = 0; k < 3; ++k)
+      for (uint64_t i = 0; i < 3000; ++i) rate[k] += zs::sentiment_review(splits[k], 0, i).text.find(cue) != std::string::npos;
+    for (int k = 0; k < 3; ++k) {
+      EXPECT_GT(rate[k], 30) << cue;
+      EXPECT_NEAR(rate[k] / rate[0], 1.0, 0.3) << cue << " split " << k;
+    }
   }
 }
 

@@ -271,17 +271,22 @@ TEST(Pretrain, ShortRunBeatsRandomInitAndIsCached) {
   TempDir tmp;
   zs::DefaultModelOptions o;
   o.cache_dir = tmp.path.string();
-  // The default pretraining (500 steps, ~1 CPU-minute): dev accuracy ~0.69 from ~0.5.
+  // The default pretraining (500 steps, ~1.5 CPU-minutes) lowers the LM loss and moves its
+  // own verdict words (" good" / " bad" after "It was") towards the review's sentiment
+  // (measured 0.52 -> 0.57 on the task's dev mix, ATen's default threads), while the task's
+  // label words (" great" / " terrible") stay near chance: room for fine-tuning.
   std::vector<std::string> lines;
   o.log = [&](const std::string& s) { lines.push_back(s); };
   const std::string dir = zs::pretrained_default_model(o);
   EXPECT_EQ(fs::path(dir).parent_path(), tmp.path / "models");
   const nlohmann::json info = nlohmann::json::parse(zs::read_file(dir + "/zoscope_pretrain.json"));
   const double acc0 = info["dev_accuracy_random_init"], acc = info["dev_accuracy_zero_shot"];
-  std::printf("[ measured ] %lld steps in %.1f s: loss %.3f -> %.3f, dev accuracy %.3f -> %.3f\n",
+  const double own0 = info["dev_accuracy_own_verdict_random_init"], own = info["dev_accuracy_own_verdict"];
+  std::printf("[ measured ] %lld steps in %.1f s: loss %.3f -> %.3f, dev accuracy %.3f -> %.3f, own verdict words %.3f -> %.3f\n",
               static_cast<long long>(o.pretrain.steps), info["seconds"].get<double>(), info["first_loss"].get<double>(),
-              info["last_loss"].get<double>(), acc0, acc);
-  EXPECT_GT(acc, acc0 + 0.1);
+              info["last_loss"].get<double>(), acc0, acc, own0, own);
+  EXPECT_GT(own, own0 + 0.03);
+  EXPECT_LE(acc, 0.65);
   EXPECT_LT(info["last_loss"].get<double>(), info["first_loss"].get<double>());
   // The folder is a checkpoint + tokenizer that load() and tokenizer_load() read, and the
   // task evaluates to the recorded accuracy.

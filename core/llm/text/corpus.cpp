@@ -123,18 +123,19 @@ std::string capitalized(std::string s) {
   return s;
 }
 
-// Frame weights of a split ({frame, weight}): the corpus leans on frames whose adjective
-// alone gives the polarity, so a bag-of-words reading is learned first and negation after.
+// Frame weights ({frame, weight}): the corpus leans on frames whose adjective alone gives
+// the polarity, so pretraining teaches a bag-of-words reading; the task (train, dev and
+// test alike) draws every frame, negation and contrast included, so fine-tuning has
+// something to learn that transfers from train to dev.
 struct Weighted {
   int frame, weight;
 };
 const std::vector<Weighted>& split_frames(SentimentSplit s) {
   static const std::vector<Weighted> corpus = {{0, 12}, {3, 1}, {6, 1}, {7, 2}, {5, 2}, {1, 1}, {2, 1}, {4, 1}};
-  static const std::vector<Weighted> train = {{0, 12}, {3, 1}, {6, 1}, {7, 2}, {5, 2}, {1, 1}, {2, 1}, {4, 1},
-                                              {8, 1}, {9, 1}, {10, 1}, {11, 1}};
-  static const std::vector<Weighted> held_out = {{12, 1}, {13, 1}, {14, 1}, {15, 1}, {16, 1}, {17, 1},
-                                                 {18, 1}, {19, 1}, {20, 1}, {21, 1}, {22, 1}};
-  return s == SentimentSplit::Corpus ? corpus : s == SentimentSplit::Train ? train : held_out;
+  static const std::vector<Weighted> task = {{0, 4},  {1, 1},  {2, 1},  {3, 1},  {4, 1},  {5, 1},  {6, 1},  {7, 1},
+                                             {8, 1},  {9, 1},  {10, 1}, {11, 1}, {12, 1}, {13, 1}, {14, 1}, {15, 1},
+                                             {16, 1}, {17, 1}, {18, 1}, {19, 1}, {20, 1}, {21, 1}, {22, 1}};
+  return s == SentimentSplit::Corpus ? corpus : task;
 }
 
 int frame_draw(PhiloxStream& rng, SentimentSplit s) {
@@ -147,6 +148,17 @@ int frame_draw(PhiloxStream& rng, SentimentSplit s) {
   return w.back().frame;
 }
 
+// A sentiment sentence of frame f (frame < 0: drawn from the split's weights) whose
+// sentence_split() is the split's own (the corpus shares the training sentences): drawn
+// again until it is, so no dev or test sentence ever occurs in training or pretraining.
+std::string sentence_draw(Gen& g, SentimentSplit split, int frame, int pol) {
+  const SentimentSplit want = split == SentimentSplit::Corpus ? SentimentSplit::Train : split;
+  for (;;) {
+    std::string s = capitalized(g.frame(frame >= 0 ? frame : frame_draw(g.rng, split), pol));
+    if (sentiment_sentence_split(s) == want) return s;
+  }
+}
+
 SentimentReview review_draw(PhiloxStream& rng, SentimentSplit split) {
   Gen g{rng};
   SentimentReview r;
@@ -155,7 +167,7 @@ SentimentReview review_draw(PhiloxStream& rng, SentimentSplit split) {
   std::vector<std::string> sentences;
   const int n = rng.chance(1, 5) ? 2 : 1;
   for (int i = 0; i < n; ++i)
-    sentences.push_back(capitalized(g.frame(frame_draw(rng, split), pol)));
+    sentences.push_back(sentence_draw(g, split, -1, pol));
   if (rng.chance(1, 6)) {
     const uint32_t at = rng.uniform(static_cast<uint32_t>(sentences.size() + 1));
     sentences.insert(sentences.begin() + at, g.pick(kNeutral));
@@ -165,6 +177,15 @@ SentimentReview review_draw(PhiloxStream& rng, SentimentSplit split) {
 }
 
 }  // namespace
+
+const std::vector<std::string_view>& sentiment_neutral_sentences() { return kNeutral; }
+
+SentimentSplit sentiment_sentence_split(const std::string& sentence) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  for (unsigned char c : sentence) h = (h ^ c) * 0x100000001b3ull;
+  const uint64_t bucket = h % 10;
+  return bucket == 0 ? SentimentSplit::Test : bucket == 1 ? SentimentSplit::Dev : SentimentSplit::Train;
+}
 
 SentimentReview sentiment_review(SentimentSplit split, uint64_t seed, uint64_t index) {
   PhiloxStream rng(seed, kDomainCorpus + static_cast<uint32_t>(split), index);
@@ -188,14 +209,14 @@ std::string sentiment_document(uint64_t seed, uint64_t index) {
   PhiloxStream rng(seed, kDomainCorpus + static_cast<uint32_t>(SentimentSplit::Corpus), index);
   if (rng.chance(4, 5)) {
     // Short review: at most one neutral sentence, one or two plain frames of one polarity,
-    // always the task's verdict.
+    // always the verdict "It was good." / "It was bad." (not the task's label words).
     Gen g{rng};
     const bool positive = rng.chance(1, 2);
     std::string text;
     if (rng.chance(1, 3)) text += g.pick(kNeutral) + " ";
-    text += capitalized(g.frame(0, positive ? 1 : -1));
-    if (rng.chance(1, 3)) text += " " + capitalized(g.frame(0, positive ? 1 : -1));
-    return text + (positive ? " It was great." : " It was terrible.");
+    text += sentence_draw(g, SentimentSplit::Corpus, 0, positive ? 1 : -1);
+    if (rng.chance(1, 3)) text += " " + sentence_draw(g, SentimentSplit::Corpus, 0, positive ? 1 : -1);
+    return text + (positive ? " It was good." : " It was bad.");
   }
   // Rich review: every frame of the corpus set; the verdict in other words than the task's.
   const SentimentReview r = review_draw(rng, SentimentSplit::Corpus);

@@ -166,7 +166,13 @@ std::string key_text(const DefaultModelOptions& o) {
                 static_cast<long long>(p.steps), static_cast<long long>(p.batch_size), static_cast<long long>(p.seq_len),
                 p.lr, p.beta1, p.beta2, p.eps, p.weight_decay, p.clip_norm, static_cast<long long>(p.warmup),
                 static_cast<unsigned long long>(p.data_seed));
-  return buf + model_config_to_json(default_model_config(), "float32");
+  // The tokenizer's own hash too: a generator change that keeps the vocabulary size but
+  // reorders the merges must not reuse a model trained on other token ids.
+  const TokenizerFiles tf = sentiment_tokenizer_files();
+  std::string h = tf.vocab_json + tf.merges_txt;
+  uint64_t f = 0xcbf29ce484222325ull;
+  for (unsigned char c : h) f = (f ^ c) * 0x100000001b3ull;
+  return buf + std::string("tokenizer=") + std::to_string(f) + " " + model_config_to_json(default_model_config(), "float32");
 }
 
 // FNV-1a, 64 bits.
@@ -196,8 +202,11 @@ void remove_stale(const fs::path& models, const std::string& name) {
   }
 }
 
-double zero_shot_dev_accuracy(const CausalLM& model, const Tokenizer& tok) {
-  const Task& task = task_get("sentiment");
+// Dev accuracy of the sentiment task, or (own_verdict) of the same prompts scored with the
+// pretraining's own verdict words " bad" / " good" instead of the task's (corpus.h).
+double zero_shot_dev_accuracy(const CausalLM& model, const Tokenizer& tok, bool own_verdict = false) {
+  Task task = task_get("sentiment");
+  if (own_verdict) task.label_words = {"bad", "good"};
   DataOptions d;
   d.n_train = 0;
   d.n_test = 0;
@@ -230,7 +239,7 @@ std::string pretrained_default_model(const DefaultModelOptions& opt) {
   sentiment_tokenizer_write(tmp.string());
   const std::unique_ptr<Tokenizer> tok = tokenizer_load(tmp.string());
   CausalLM model = CausalLM::random(default_model_config(), opt.seed);
-  const double acc0 = zero_shot_dev_accuracy(model, *tok);
+  const double acc0 = zero_shot_dev_accuracy(model, *tok), own0 = zero_shot_dev_accuracy(model, *tok, true);
   log("pretraining the default model (" + std::to_string(opt.pretrain.steps) + " steps) into " + dir.string());
   PretrainOptions po = opt.pretrain;
   const auto user_step = po.on_step;
@@ -240,7 +249,7 @@ std::string pretrained_default_model(const DefaultModelOptions& opt) {
       log("step " + std::to_string(t + 1) + "/" + std::to_string(po.steps) + " loss " + fmt_double(l));
   };
   const PretrainResult r = pretrain_lm(model, *tok, po);
-  const double acc = zero_shot_dev_accuracy(model, *tok);
+  const double acc = zero_shot_dev_accuracy(model, *tok), own = zero_shot_dev_accuracy(model, *tok, true);
   model.save(tmp.string());
   nlohmann::ordered_json info;
   info["key"] = key_text(opt);
@@ -254,6 +263,9 @@ std::string pretrained_default_model(const DefaultModelOptions& opt) {
   info["last_loss"] = r.last_loss;
   info["dev_accuracy_random_init"] = acc0;
   info["dev_accuracy_zero_shot"] = acc;
+  // What pretraining taught: the same dev prompts with its own verdict words good / bad.
+  info["dev_accuracy_own_verdict_random_init"] = own0;
+  info["dev_accuracy_own_verdict"] = own;
   atomic_write((tmp / "zoscope_pretrain.json").string(), info.dump(1));
   fs::rename(tmp, dir, ec);
   if (ec) {
@@ -263,7 +275,7 @@ std::string pretrained_default_model(const DefaultModelOptions& opt) {
     if (!complete(dir)) fail(dir.string(), "cannot move the pretrained model into the cache: " + ec.message());
   }
   log("default model cached at " + dir.string() + " (" + fmt_double(r.seconds) + " s, zero-shot dev accuracy " +
-      fmt_double(acc) + ")");
+      fmt_double(acc) + "; with its own verdict words good/bad " + fmt_double(own) + ")");
   return dir.string();
 }
 

@@ -1,0 +1,138 @@
+// The multi-seed comparison (core/llm/torch/compare.h): curves and forward passes to a
+// target from a hand-written curves.csv, mean / sample sd / range, and the CLI's
+// `finetune --seeds K --target T` on tiny-opt (seed folders with seed + k, the table with its
+// zero-shot row and MeZO ratio, compare.csv rows, the figure files, FZOO on CPU tensors),
+// plus the test split a plain `finetune` reports.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/compare.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ZS_TEST_DATA;
+
+zs::FinetuneSpec two_runs() {
+  return zs::finetune_spec_parse(R"({"zoscope_finetune": 1, "model": "/m", "task": "sst2", "data": {"dir": "/d"}, "budget": {"steps": 4},
+    "runs": [{"optimizer": "mezo", "label": "a"}, {"optimizer": "adam", "label": "b"}]})",
+                                 "two.json");
+}
+
+TEST(CompareMath, CurvesTargetsAndSpread) {
+  const zs::FinetuneSpec spec = two_runs();
+  const std::string csv =
+      "label,optimizer,step,forward_passes,train_loss,dev_accuracy\n"
+      "a,mezo,1,2,0.9,\na,mezo,2,4,0.7,0.55\na,mezo,3,6,0.5,\na,mezo,4,8,0.3,0.70\n"
+      "b,adam,1,1,0.6,0.60\nb,adam,2,2,0.2,0.80\nother,x,1,1,9,0.1\n";
+  const auto acc = zs::compare_curves(spec, csv, "dev_accuracy", 0.5);
+  ASSERT_EQ(acc.size(), 2u);
+  EXPECT_EQ(acc[0].fp, (std::vector<double>{0, 4, 8}));
+  EXPECT_EQ(acc[0].value, (std::vector<double>{0.5, 0.55, 0.70}));
+  EXPECT_EQ(acc[1].fp, (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(zs::compare_fp_to_target(acc[0], "dev_accuracy", 0.6), 8);
+  EXPECT_EQ(zs::compare_fp_to_target(acc[1], "dev_accuracy", 0.6), 1);
+  EXPECT_TRUE(std::isnan(zs::compare_fp_to_target(acc[0], "dev_accuracy", 0.9)));
+  // Training loss: running mean of the step losses (window 20, so all of them here).
+  const auto loss = zs::compare_curves(spec, csv, "train_loss");
+  EXPECT_EQ(loss[0].fp, (std::vector<double>{2, 4, 6, 8}));
+  EXPECT_NEAR(loss[0].value[3], (0.9 + 0.7 + 0.5 + 0.3) / 4, 1e-15);
+  EXPECT_EQ(zs::compare_fp_to_target(loss[0], "train_loss", 0.71), 6);  // means 0.9, 0.8, 0.7, 0.6
+  const zs::Spread s = zs::spread_of({1.0, NAN, 3.0, 2.0});
+  EXPECT_EQ(s.n, 3);
+  EXPECT_DOUBLE_EQ(s.mean, 2.0);
+  EXPECT_DOUBLE_EQ(s.sd, 1.0);
+  EXPECT_EQ(s.lo, 1.0);
+  EXPECT_EQ(s.hi, 3.0);
+  EXPECT_EQ(zs::spread_of({NAN}).n, 0);
+  // Seed k: seed + k and data.seed + k.
+  const zs::FinetuneSpec s2 = zs::compare_seed_spec(spec, 2);
+  EXPECT_EQ(s2.seed, spec.seed + 2);
+  EXPECT_EQ(s2.data_seed, spec.data_seed + 2);
+  // Bad options name the flag.
+  zs::CompareOptions o;
+  o.metric = "accuracy";
+  EXPECT_THROW(zs::compare_options_check(o), zs::Error);
+  o.metric = "dev_accuracy";
+  o.target = 1.5;
+  try {
+    zs::compare_options_check(o);
+    ADD_FAILURE() << "no error";
+  } catch (const zs::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--target"), std::string::npos) << e.what();
+  }
+}
+
+int sh(const std::string& cmd) {
+  const int s = std::system(cmd.c_str());
+  return WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+}
+
+int count_prefix(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+
+TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  const std::string spec = (tmp / "spec.json").string();
+  zs::atomic_write(spec, R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+                             R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3, "seed": 5,
+      "budget": {"forward_passes": 12}, "eval_every": 2, "runs": [
+      {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "m"},
+      {"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 3}, "label": "f"}]})");
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string out = (tmp / "out").string();
+  ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + out + " --seeds 2 --target 0.5 > " + out + ".txt 2>&1"), 0)
+      << zs::read_file(out + ".txt");
+  // Seed folders are plain run folders of spec seed + k, data seed + k.
+  for (int k = 0; k < 2; ++k) {
+    const zs::FinetuneSpec sk = zs::finetune_spec_load(out + "/seed-" + std::to_string(k) + "/spec.json");
+    EXPECT_EQ(sk.seed, 5u + static_cast<uint64_t>(k));
+    EXPECT_EQ(sk.data_seed, static_cast<uint64_t>(k));
+    EXPECT_TRUE(fs::exists(out + "/seed-" + std::to_string(k) + "/runs/f/final.safetensors"));
+  }
+  const std::string table = zs::read_file(out + "/table.txt");
+  EXPECT_NE(table.find("zero-shot"), std::string::npos) << table;
+  EXPECT_NE(table.find("fp_to_target (dev_accuracy >= 0.5)"), std::string::npos) << table;
+  EXPECT_NE(table.find("vs_mezo"), std::string::npos) << table;
+  EXPECT_NE(table.find("test_accuracy"), std::string::npos) << table;
+  EXPECT_NE(zs::read_file(out + ".txt").find(table), std::string::npos) << "the table is printed";
+  const std::string csv = zs::read_file(out + "/compare.csv");
+  EXPECT_EQ(count_prefix(csv, "zero-shot,"), 2) << csv;
+  EXPECT_EQ(count_prefix(csv, "m,mezo,"), 4) << csv;  // 2 seeds + mean + sd
+  EXPECT_EQ(count_prefix(csv, "f,fzoo,"), 4) << csv;
+  EXPECT_EQ(count_prefix(csv, "f,fzoo,0,"), 1) << csv;
+  // FZOO: N + 1 = 4 FP per step, so 3 steps in 12 FP.
+  EXPECT_NE(csv.find("f,fzoo,mean,"), std::string::npos);
+  EXPECT_EQ(zs::finetune_result_read(out + "/seed-0/runs/f/result.json").steps, 3);
+  const std::string png = zs::read_file(out + "/compare.png"), svg = zs::read_file(out + "/compare.svg");
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  EXPECT_NE(svg.find("<polygon"), std::string::npos) << "spread bands";
+  EXPECT_NE(svg.find("forward passes"), std::string::npos);
+  // A plain run reports the test split once at the end.
+  const std::string plain = (tmp / "plain").string();
+  ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + plain + " > " + plain + ".txt 2>&1"), 0) << zs::read_file(plain + ".txt");
+  const std::string test = zs::read_file(plain + "/test.txt");
+  EXPECT_EQ(test.rfind("test accuracy (2 examples): zero-shot ", 0), 0u) << test;
+  EXPECT_NE(test.find(", m "), std::string::npos) << test;
+  EXPECT_NE(test.find(", f "), std::string::npos) << test;
+  // Bad flags are one line naming the flag.
+  EXPECT_NE(sh(cli + " finetune " + spec + " --out " + out + "2 --seeds 2 --target-metric acc > " + out + "2.txt 2>&1"), 0);
+  EXPECT_NE(zs::read_file(out + "2.txt").find("--target-metric"), std::string::npos) << zs::read_file(out + "2.txt");
+  fs::remove_all(tmp);
+}
+
+}  // namespace
