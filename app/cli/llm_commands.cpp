@@ -16,6 +16,7 @@
 #include <vector>
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/errors.h"
 #include "core/llm/torch/finetune.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -163,6 +164,8 @@ void cli_add_llm_commands(CLI::App& app) {
   child->add_option("--model-dir", g_child.model_dir)->required();
   child->add_flag("--resume", g_child.resume);
 }
+
+std::string cli_error_line(const std::exception& e) { return torch_error_line(e); }
 
 int cli_run_llm_commands(CLI::App& app, int threads) {
   // One intra-op thread unless --threads says otherwise: the default model's matrices are

@@ -134,26 +134,6 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   return 0;
 }
 
-// Messages quote user text (names, labels, expressions, JSON keys); escape its control
-// characters so that an error stays the one line the contract promises.
-std::string one_line(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '\n') out += "\\n";
-    else if (ch == '\t') out += "\\t";
-    else if (ch == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
 // One line for a command-line mistake. CLI11 reports a misspelt subcommand only as "A
 // subcommand is required"; name the word instead.
 std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
@@ -227,11 +207,17 @@ int main(int argc, char** argv) {
       return zs::cmd_sweep(sweep_exp, sweep_params, sweep_seeds, sweep_out, sweep_target, threads);
     if (app.got_subcommand("render")) return zs::cmd_render(render_dir, render_png, render_svg, render_size, threads);
     return zs::cli_run_llm_commands(app, threads);
-  } catch (const zs::Error& e) {
+  } catch (const zs::Error& e) {  // bad input: the message names the file, field and value
     std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
+  } catch (const std::exception& e) {  // out of memory, file system, JSON, LibTorch: name the command
+    std::string cmd;
+    for (const CLI::App* sub : app.get_subcommands()) cmd = sub->get_name();
+    std::fprintf(stderr, "zoscope-cli: error: %s%s\n", cmd.empty() ? "" : (cmd + ": ").c_str(),
+                 zs::cli_error_line(e).c_str());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "zoscope-cli: error: unknown failure (not a C++ exception)\n");
     return 1;
   }
 }

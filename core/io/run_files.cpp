@@ -7,6 +7,7 @@
 #include "core/run/runner.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 #include "core/version.h"
 
 namespace zs {
@@ -107,12 +108,7 @@ RunDir run_dir_read(const std::string& dir) {
   // summary.json, or a re-rendered figure would draw a diverged run as a finished one.
   const std::string sum = (d / "summary.json").string();
   const std::string sum_text = read_file(sum);
-  nlohmann::json sj;
-  try {
-    sj = nlohmann::json::parse(sum_text);
-  } catch (const nlohmann::json::exception&) {
-    fail(sum, "malformed JSON (expected the summary.json written by `zoscope-cli run`)");
-  }
+  const nlohmann::json sj = json_parse(sum_text, sum);
   if (!sj.is_object() || !sj.contains("runs") || !sj["runs"].is_array())
     fail(sum, "not a zoscope summary (expected an object with a \"runs\" array)");
   for (size_t i = 0; i < sj["runs"].size(); ++i) {
