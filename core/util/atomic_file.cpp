@@ -55,4 +55,11 @@ void make_dirs(const std::string& dir) {
   if (ec || !std::filesystem::is_directory(dir)) fail(dir, "cannot create directory: " + (ec ? ec.message() : std::string("not a directory")));
 }
 
+std::string path_inside(const std::string& dir, const std::string& name, const std::string& where) {
+  const bool plain = !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+                     name.find('\\') == std::string::npos && name.find('\0') == std::string::npos;
+  if (!plain) fail(where, "\"" + name + "\" is not a plain file name inside " + dir);
+  return (std::filesystem::path(dir) / name).string();
+}
+
 }  // namespace zs

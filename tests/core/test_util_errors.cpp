@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/json_read.h"
 
@@ -77,6 +78,19 @@ TEST(ErrorLine, OneLinePerKind) {
     EXPECT_EQ(error_line(e).rfind("JSON: ", 0), 0u) << error_line(e);
   }
   EXPECT_EQ(error_line(std::runtime_error("first\nframe #0: trace")), "first");
+}
+
+// checkpoint.json's "tensors" (and any other name read from a file) stays inside its folder.
+TEST(PathInside, OnlyPlainFileNames) {
+  EXPECT_EQ(path_inside("/r/run", "ckpt-4.safetensors", "c.json: tensors"), "/r/run/ckpt-4.safetensors");
+  for (const std::string bad : {"../../../etc/passwd", "/etc/passwd", "a/b", "..", ".", "", "a\\b"}) {
+    try {
+      path_inside("/r/run", bad, "c.json: tensors");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "c.json: tensors: \"" + bad + "\" is not a plain file name inside /r/run");
+    }
+  }
 }
 
 }  // namespace
