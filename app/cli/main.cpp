@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include "app/cli/commands.h"
+#include "core/io/limits.h"
 #include "core/io/presets.h"
 #include "core/io/run_files.h"
 #include "core/landscape/landscape.h"
@@ -85,6 +86,7 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   parse_size(size, o.width, o.height);
   o.threads = threads;
   if (out.empty()) fail("--out", "is empty; name the output directory");
+  experiment_check_limits(e, o.width > 0 ? o.width : e.export_style.width, o.height > 0 ? o.height : e.export_style.height);
   make_dirs(out);  // an unusable --out fails before the runs, not after them
   const Scene s = scene_make(e);
   Progress prog{Clock::now(), "runs"};
@@ -108,6 +110,7 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
   if (std::isfinite(target)) e.target_loss = target;
   std::vector<SweepParam> params;
   for (const auto& s : specs) params.push_back(sweep_param_parse(s));
+  experiment_check_limits(e, 0, 0);
   if (!out.empty()) make_dirs(out);
   Progress prog{Clock::now(), "sweep jobs"};
   const SweepResult r = sweep_run(e, params, seeds, threads, [&](int d, int n) { prog(d, n); });
@@ -124,6 +127,8 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   const RunDir rd = run_dir_read(dir);
   int w = 0, h = 0;
   parse_size(size, w, h);
+  experiment_check_limits(rd.experiment, w > 0 ? w : rd.experiment.export_style.width,
+                          h > 0 ? h : rd.experiment.export_style.height);
   if (png.empty() && svg.empty()) {
     png = (std::filesystem::path(dir) / "figure.png").string();
     svg = (std::filesystem::path(dir) / "figure.svg").string();

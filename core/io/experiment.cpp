@@ -361,15 +361,7 @@ void experiment_save(const Experiment& e, const std::string& path) {
 }
 
 std::string experiment_hash(const Experiment& e) {
-  const std::string s = experiment_to_json(e).dump();
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 (Fowler, Noll, Vo)
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 0x100000001b3ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return fnv1a64_hex(experiment_to_json(e).dump());
 }
 
 }  // namespace zs

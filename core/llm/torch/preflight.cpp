@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include "core/llm/io/safetensors.h"
 #include "core/llm/text/data.h"
@@ -14,6 +13,7 @@
 #include "core/opt/optimizer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/memory.h"
 
 namespace zs {
 
@@ -23,16 +23,6 @@ namespace {
 
 double dtype_bytes(const std::string& dtype) { return dtype == "fp32" ? 4 : 2; }
 
-double read_number(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (key.empty()) return line == "max" ? INFINITY : std::strtod(line.c_str(), nullptr);
-    if (line.rfind(key, 0) == 0) return std::strtod(line.c_str() + key.size(), nullptr);
-  }
-  return NAN;
-}
-
 std::string count_text(double v) {
   char buf[32];
   if (v < 1e6) std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -41,28 +31,6 @@ std::string count_text(double v) {
 }
 
 }  // namespace
-
-std::string bytes_text(double b) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  int u = 0;
-  while (b >= 1000 && u < 6) {
-    b /= 1000;
-    ++u;
-  }
-  char buf[48];
-  if (b >= 1000) std::snprintf(buf, sizeof buf, "%.3g %s", b, units[u]);
-  else std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
-double preflight_available_bytes() {
-  double avail = read_number("/proc/meminfo", "MemAvailable:") * 1024;  // kB
-  // cgroup v2: what is left below memory.max.
-  const double max = read_number("/sys/fs/cgroup/memory.max", "");
-  const double cur = read_number("/sys/fs/cgroup/memory.current", "");
-  if (std::isfinite(max) && std::isfinite(cur)) avail = std::isfinite(avail) ? std::min(avail, max - cur) : max - cur;
-  return std::isfinite(avail) && avail > 0 ? avail : INFINITY;
-}
 
 void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir) {
   std::error_code ec;
@@ -82,7 +50,7 @@ void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir) {
 PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& c, int64_t rows_per_example,
                                 int64_t row_tokens, double available) {
   PreflightNeeds n;
-  n.available_bytes = available >= 0 ? available : preflight_available_bytes();
+  n.available_bytes = available >= 0 ? available : available_memory_bytes();
   const double elem = dtype_bytes(spec.dtype);
   const double H = static_cast<double>(c.hidden_size), F = static_cast<double>(c.ffn_dim);
   const double V = static_cast<double>(c.vocab_size), L = static_cast<double>(c.num_layers);

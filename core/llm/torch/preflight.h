@@ -22,16 +22,13 @@ struct PreflightNeeds {
   double total() const { return param_bytes + state_bytes + activation_bytes; }
 };
 
-// Memory this process can still use: MemAvailable, capped by the cgroup's memory.max.
-double preflight_available_bytes();
-
 // 1. Paths, before any other work: the model folder (unless "default"), the tokenizer,
 //    the task data folder exist; the output folder can be created and written.
 void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir);
 
 // 2. Memory of a model config for the spec's batch (rows_per_example candidates of
 //    row_tokens tokens each); zs::Error with the numbers when it exceeds `available`
-//    (< 0: preflight_available_bytes()). Also refuses configs whose sizes overflow.
+//    (< 0: available_memory_bytes(), core/util/memory.h). Also refuses configs whose sizes overflow.
 PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& config, int64_t rows_per_example,
                                 int64_t row_tokens, double available = -1);
 
@@ -40,8 +37,5 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& con
 //    present, the task data readable and encodable; then preflight_memory with the data's
 //    real row counts and lengths.
 PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& model_dir, double available = -1);
-
-// Bytes as "12.9 GB" (decimal units).
-std::string bytes_text(double bytes);
 
 }  // namespace zs
