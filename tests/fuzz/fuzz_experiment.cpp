@@ -1,4 +1,5 @@
 // Experiment files (core/io/experiment): parse, validate, and the canonical round trip.
+#include <nlohmann/json.hpp>
 #include "core/io/experiment.h"
 #include "fuzz_util.h"
 
