@@ -102,6 +102,18 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& c, 
   return n;
 }
 
+TaskData finetune_task_data(const FinetuneSpec& spec) {
+  DataOptions d;
+  d.dir = spec.data_dir;
+  d.n_train = spec.n_train;
+  d.n_dev = spec.n_dev;
+  d.n_test = spec.n_test;
+  d.data_seed = spec.data_seed;
+  TaskData data = task_data_load(task_get(spec.task), d);
+  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
+  return data;
+}
+
 PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& model_dir, double available) {
   const ModelConfig c = model_config_load(model_dir);
   // Weights: headers valid and every shard present (mmap; no tensor data is read).
@@ -116,14 +128,7 @@ PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& mode
   if (tok->bos_id() < 0 && tok->eos_id() < 0)
     fail(tok_path, "the tokenizer has neither a BOS nor an EOS token (special_tokens_map.json or tokenizer_config.json)");
   const Task& task = task_get(spec.task);
-  DataOptions d;
-  d.dir = spec.data_dir;
-  d.n_train = spec.n_train;
-  d.n_dev = spec.n_dev;
-  d.n_test = spec.n_test;
-  d.data_seed = spec.data_seed;
-  const TaskData data = task_data_load(task, d);
-  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
+  const TaskData data = finetune_task_data(spec);
   const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, c.max_position_embeddings)};
   int64_t rows = 1, tokens = 1;
   for (const auto* set : {&data.train, &data.dev}) {

@@ -8,6 +8,7 @@
 #include <string>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/model_config.h"
+#include "core/llm/text/data.h"
 
 namespace zs {
 
@@ -31,6 +32,10 @@ void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir);
 //    (< 0: available_memory_bytes(), core/util/memory.h). Also refuses configs whose sizes overflow.
 PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& config, int64_t rows_per_example,
                                 int64_t row_tokens, double available = -1);
+
+// The spec's task data (data.* fields), zs::Error when the training split is empty: what
+// preflight_model reads and what the runs train on (finetune.cpp should call it too).
+TaskData finetune_task_data(const FinetuneSpec& spec);
 
 // 3. The model folder: config.json sane, the weights' headers valid, the tokenizer's ids
 //    below the embedding rows and the config's special ids inside the tokenizer, BOS/EOS
