@@ -42,11 +42,12 @@ for t in "${targets[@]}"; do
     fi
   fi
   rc=0
+  touch "$build/artifacts/.start-$t"
   nice "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  crashes=$(ls "$build/artifacts/" 2>/dev/null | grep -c "^$t-\(crash\|leak\|timeout\|oom\)-" || true)
-  echo "$t: ${execs:-?} executions in ${seconds} s, corpus $(ls "$work" | wc -l) inputs, exit $rc, crash files $crashes"
+  crashes=$(find "$build/artifacts" -newer "$build/artifacts/.start-$t" -name "$t-*-*" \( -name "*crash-*" -o -name "*leak-*" -o -name "*timeout-*" -o -name "*oom-*" \) | wc -l)
+  echo "$t: ${execs:-?} executions in ${seconds} s, corpus $(ls "$work" | wc -l) inputs, exit $rc, new crash files $crashes"
   if [ "$rc" -ne 0 ]; then status=1; grep -m3 -E "ERROR|runtime error|==[0-9]+==" "$log" || true; fi
 done
 exit "$status"
