@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libimgui-dev libglfw3-dev libgl-dev libegl-dev libegl1 libgl1-mesa-dri libegl-mesa0 libglx-mesa0
   fonts-dejavu-core xvfb xauth python3-venv
   libopengl-dev
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for scripts/fuzz.sh
 )
 # Torch pinned to the version the GPU benchmarks run with (LLM.md); the wheel carries LibTorch.
 TORCH_VERSION="${ZOSCOPE_TORCH_VERSION:-2.11.0}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): set up, build, and run every test, then the
-# core tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# core, LLM base and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then every fuzz target for a short smoke time (scripts/fuzz.sh; ZOSCOPE_FUZZ_SECONDS).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -12,14 +13,17 @@ status=0
 echo "== tests ($build) =="
 (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900) || status=1
 
-echo "== core tests under ASan+UBSan (build-asan) =="
-if [ ! -f build-asan/CMakeCache.txt ]; then
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZOSCOPE_SANITIZE=ON \
-    -DZOSCOPE_GUI=OFF -DZOSCOPE_LLM=OFF -DZOSCOPE_BENCH=OFF >/dev/null
-fi
-cmake --build build-asan -j "$jobs" --target zs_core_tests
+echo "== core, LLM base and CLI tests under ASan+UBSan (build-asan) =="
+# LLM on without LibTorch (no prefix path): zs_llm_base and its tests, the CLI without the
+# torch commands. Configured every time so that older build-asan folders pick the options up.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZOSCOPE_SANITIZE=ON \
+  -DZOSCOPE_GUI=OFF -DZOSCOPE_LLM=ON -DZOSCOPE_BENCH=OFF -DZOSCOPE_CUDA=OFF -DCMAKE_PREFIX_PATH= >/dev/null 2>&1
+cmake --build build-asan -j "$jobs" --target zs_core_tests zs_llm_base_tests zs_cli_tests zoscope-cli
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j "$jobs" -L core) || status=1
+  ctest --output-on-failure -j "$jobs" -L "core|llm|cli" --timeout 900) || status=1
+
+echo "== fuzz smoke (build-fuzz, ${ZOSCOPE_FUZZ_SECONDS:-10} s per target) =="
+./scripts/fuzz.sh all "${ZOSCOPE_FUZZ_SECONDS:-10}" || status=1
 
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "TESTS FAILED"; fi
 exit "$status"

@@ -5,9 +5,14 @@
 //   finetune SPEC --out DIR --seeds K [--target T] [--target-metric M]   the comparison
 //                                         over K seeds (core/llm/torch/compare.h)
 //   finetune-run (hidden)                 one run of DIR/spec.json in this process
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -19,7 +24,11 @@
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/compare.h"
+#include "core/llm/torch/errors.h"
+#include "core/llm/text/task.h"
 #include "core/llm/torch/finetune.h"
+#include "core/llm/torch/pretrain.h"
+#include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -72,9 +81,15 @@ FinetuneRunResult run_child(const std::string& exe, const std::string& spec_path
   argv.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) fail("finetune", std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
+    // The run dies with its parent (a killed `finetune` leaves no run writing into the
+    // folder that a `--resume` then uses); the check closes the race with a parent that
+    // died before prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) std::_Exit(125);
     ::execv(exe.c_str(), argv.data());
     std::fprintf(stderr, "finetune: exec %s failed: %s\n", exe.c_str(), std::strerror(errno));
     std::_Exit(127);
@@ -83,11 +98,16 @@ FinetuneRunResult run_child(const std::string& exe, const std::string& spec_path
   struct rusage ru {};
   while (::wait4(pid, &status, 0, &ru) < 0)
     if (errno != EINTR) fail("finetune", std::string("wait4 failed: ") + std::strerror(errno));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail("finetune", "run " + label + " " +
-                         (WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                              : "failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")") +
+  // --resume helps where the run was interrupted (a signal, the stop-after drill: exit
+  // 75), not where it failed on its input (its one error line is already on stderr).
+  if (WIFSIGNALED(status))
+    fail("finetune", "run " + label + " was killed by signal " + std::to_string(WTERMSIG(status)) +
                          "; continue it with --resume");
+  if (WEXITSTATUS(status) == 75)
+    fail("finetune", "run " + label + " failed (exit status 75); continue it with --resume");
+  if (WEXITSTATUS(status) != 0)
+    fail("finetune", "run " + label + " failed (exit status " + std::to_string(WEXITSTATUS(status)) +
+                         ", the reason is the line above)");
   const std::string result_path = out + "/runs/" + label + "/result.json";
   FinetuneRunResult r = finetune_result_read(result_path);
   r.peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;  // Linux: kilobytes
@@ -95,11 +115,26 @@ FinetuneRunResult run_child(const std::string& exe, const std::string& spec_path
   return r;
 }
 
+// One `finetune` at a time per output folder: an exclusive flock on OUT/.lock, held by
+// this process and inherited by its run children (the lock lives while any of them does).
+void lock_out_dir(const std::string& out) {
+  const std::string path = out + "/.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);  // no O_CLOEXEC: children keep it
+  if (fd < 0) fail(path, std::string("cannot open the folder lock: ") + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) fail(out, "another zoscope-cli finetune is using this folder (wait for it or stop it first)");
+    fail(path, std::string("cannot lock: ") + std::strerror(err));
+  }
+}
+
 // Every run of `spec` into `out`, each in a child process; writes spec.json, results.csv,
-// curves.csv and table.txt there and returns the results in spec order.
+// curves.csv, runs.csv/jsonl and table.txt there and returns the results in spec order.
 std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std::string& out, bool resume,
                                             int threads, const std::string& model_dir) {
   make_dirs(out);
+  lock_out_dir(out);
   const std::string spec_path = out + "/spec.json";
   if (resume && fs::exists(spec_path)) {
     if (finetune_spec_to_json(finetune_spec_load(spec_path)) != finetune_spec_to_json(spec))
@@ -138,7 +173,18 @@ int cmd_finetune(const FinetuneArgs& a) {
   CompareOptions co = a.compare;
   co.seeds = a.seeds;
   if (a.seeds > 0) compare_options_check(co);
+  // Everything that can be checked before work starts, once, here in the parent.
+  preflight_paths(spec, a.out);
+  if (spec.model == "default") {
+    const ModelConfig dc = default_model_config();
+    const Task& task = task_get(spec.task);
+    preflight_memory(spec, dc, std::max<int64_t>(1, static_cast<int64_t>(task.label_words.size())),
+                     std::min<int64_t>(spec.max_length, dc.max_position_embeddings));
+  } else {
+    preflight_model(spec, spec.model);
+  }
   const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
+  if (spec.model == "default") preflight_model(spec, model_dir);
   if (a.seeds > 0) {  // the multi-seed comparison (core/llm/torch/compare.h)
     std::vector<std::string> dirs;
     std::vector<std::vector<FinetuneRunResult>> results;
@@ -211,6 +257,8 @@ void cli_add_llm_commands(CLI::App& app) {
   child->add_flag("--resume", g_child.resume);
   cli_add_llm_landscape(app);
 }
+
+std::string cli_error_line(const std::exception& e) { return torch_error_line(e); }
 
 int cli_run_llm_commands(CLI::App& app, int threads) {
   // One intra-op thread unless --threads says otherwise: the default model's matrices are

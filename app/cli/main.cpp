@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include "app/cli/commands.h"
+#include "core/io/limits.h"
 #include "core/io/presets.h"
 #include "core/io/run_files.h"
 #include "core/landscape/landscape.h"
@@ -85,6 +86,7 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
   parse_size(size, o.width, o.height);
   o.threads = threads;
   if (out.empty()) fail("--out", "is empty; name the output directory");
+  experiment_check_limits(e, o.width > 0 ? o.width : e.export_style.width, o.height > 0 ? o.height : e.export_style.height);
   make_dirs(out);  // an unusable --out fails before the runs, not after them
   const Scene s = scene_make(e);
   Progress prog{Clock::now(), "runs"};
@@ -108,6 +110,7 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
   if (std::isfinite(target)) e.target_loss = target;
   std::vector<SweepParam> params;
   for (const auto& s : specs) params.push_back(sweep_param_parse(s));
+  experiment_check_limits(e, 0, 0);
   if (!out.empty()) make_dirs(out);
   Progress prog{Clock::now(), "sweep jobs"};
   const SweepResult r = sweep_run(e, params, seeds, threads, [&](int d, int n) { prog(d, n); });
@@ -124,6 +127,8 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   const RunDir rd = run_dir_read(dir);
   int w = 0, h = 0;
   parse_size(size, w, h);
+  experiment_check_limits(rd.experiment, w > 0 ? w : rd.experiment.export_style.width,
+                          h > 0 ? h : rd.experiment.export_style.height);
   if (png.empty() && svg.empty()) {
     png = (std::filesystem::path(dir) / "figure.png").string();
     svg = (std::filesystem::path(dir) / "figure.svg").string();
@@ -132,26 +137,6 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
   if (!png.empty()) std::printf("wrote %s\n", png.c_str());
   if (!svg.empty()) std::printf("wrote %s\n", svg.c_str());
   return 0;
-}
-
-// Messages quote user text (names, labels, expressions, JSON keys); escape its control
-// characters so that an error stays the one line the contract promises.
-std::string one_line(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '\n') out += "\\n";
-    else if (ch == '\t') out += "\\t";
-    else if (ch == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
 }
 
 // One line for a command-line mistake. CLI11 reports a misspelt subcommand only as "A
@@ -227,11 +212,17 @@ int main(int argc, char** argv) {
       return zs::cmd_sweep(sweep_exp, sweep_params, sweep_seeds, sweep_out, sweep_target, threads);
     if (app.got_subcommand("render")) return zs::cmd_render(render_dir, render_png, render_svg, render_size, threads);
     return zs::cli_run_llm_commands(app, threads);
-  } catch (const zs::Error& e) {
+  } catch (const zs::Error& e) {  // bad input: the message names the file, field and value
     std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
     return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "zoscope-cli: error: %s\n", zs::one_line(e.what()).c_str());
+  } catch (const std::exception& e) {  // out of memory, file system, JSON, LibTorch: name the command
+    std::string cmd;
+    for (const CLI::App* sub : app.get_subcommands()) cmd = sub->get_name();
+    std::fprintf(stderr, "zoscope-cli: error: %s%s\n", cmd.empty() ? "" : (cmd + ": ").c_str(),
+                 zs::cli_error_line(e).c_str());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "zoscope-cli: error: unknown failure (not a C++ exception)\n");
     return 1;
   }
 }

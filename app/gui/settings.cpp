@@ -1,8 +1,12 @@
-// Settings file: a small JSON object; unknown keys are ignored, wrong types keep defaults.
+// Settings file: a small JSON object; unknown keys are ignored, wrong types keep defaults,
+// a malformed file (duplicate keys included) gives the defaults.
 #include "app/gui/settings.h"
 #include <cstdlib>
+#include <limits>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 #include "core/util/atomic_file.h"
+#include "core/util/json_read.h"
 
 namespace zs::gui {
 
@@ -11,9 +15,19 @@ template <class T>
 void get(const nlohmann::json& j, const char* key, T& out) {
   const auto it = j.find(key);
   if (it == j.end()) return;
-  try {
-    out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
+  // Numbers outside T's range keep the default (nlohmann's conversion of 1e76 to int is
+  // undefined behaviour; found by tests/fuzz/fuzz_settings).
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    if (!it->is_number()) return;
+    const double v = it->get<double>();
+    if (!(v >= static_cast<double>(std::numeric_limits<T>::lowest()) && v <= static_cast<double>(std::numeric_limits<T>::max())))
+      return;
+    out = static_cast<T>(v);
+  } else {
+    try {
+      out = it->get<T>();
+    } catch (const nlohmann::json::exception&) {
+    }
   }
 }
 }  // namespace
@@ -28,7 +42,7 @@ Settings settings_load(const std::string& path) {
   Settings s;
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_file(path));
+    j = json_load(path);  // strict: a duplicated key makes the file malformed (defaults)
   } catch (const std::exception&) {
     return s;
   }

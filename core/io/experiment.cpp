@@ -11,6 +11,7 @@
 #include "core/util/atomic_file.h"
 #include "core/io/json_fields.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 namespace zs {
 namespace {
@@ -36,9 +37,14 @@ int64_t integer(const Ctx& c, const json& v, const std::string& path, int64_t lo
   return static_cast<int64_t>(d);
 }
 
+// Seeds are integers in [0, 2^53] (docs/experiment-schema.md): every such value survives a
+// round trip through a double (GUI sliders, JSON writers in other languages), larger ones not.
 uint64_t seed_value(const Ctx& c, const json& v, const std::string& path) {
+  constexpr uint64_t kMax = uint64_t(1) << 53;
+  if (v.is_number_unsigned() && v.get<uint64_t>() > kMax)
+    fail(c.at(path), "value " + v.dump() + " must be an integer in [0, " + std::to_string(kMax) + "]");
   if (v.is_number_unsigned()) return v.get<uint64_t>();
-  return static_cast<uint64_t>(integer(c, v, path, 0, (int64_t(1) << 53)));
+  return static_cast<uint64_t>(integer(c, v, path, 0, static_cast<int64_t>(kMax)));
 }
 
 std::string str(const Ctx& c, const json& v, const std::string& path) {
@@ -101,74 +107,6 @@ json params_to_json(const ParamValues& pv, const std::vector<ParamDecl>& decls) 
   }
   return o;
 }
-
-std::string position_text(const std::string& text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
-
-// Replays a document that json::parse rejected and records the field path and byte where
-// it stopped. nlohmann rejects a number that overflows a double (1e999: JSON cannot spell
-// inf or NaN) with neither, and the message must still name the field.
-class ErrorLocator : public nlohmann::json_sax<json> {
- public:
-  std::string path;
-  size_t byte = 0;
-  std::string token;
-
-  bool null() override { return value(); }
-  bool boolean(bool) override { return value(); }
-  bool number_integer(number_integer_t) override { return value(); }
-  bool number_unsigned(number_unsigned_t) override { return value(); }
-  bool number_float(number_float_t, const string_t&) override { return value(); }
-  bool string(string_t&) override { return value(); }
-  bool binary(binary_t&) override { return value(); }
-  bool start_object(size_t) override {
-    value();
-    stack_.push_back({false, -1, ""});
-    return true;
-  }
-  bool key(string_t& k) override {
-    stack_.back().key = k;
-    return true;
-  }
-  bool end_object() override { return pop(); }
-  bool start_array(size_t) override {
-    value();
-    stack_.push_back({true, -1, ""});
-    return true;
-  }
-  bool end_array() override { return pop(); }
-  bool parse_error(size_t position, const std::string& last_token, const nlohmann::detail::exception&) override {
-    value();  // the rejected value takes the next array slot
-    for (const auto& f : stack_) {
-      if (f.array) path += "[" + std::to_string(f.index) + "]";
-      else path += (path.empty() ? "" : ".") + f.key;
-    }
-    byte = position;
-    token = last_token;
-    return false;
-  }
-
- private:
-  struct Frame {
-    bool array;
-    int64_t index;
-    std::string key;
-  };
-  std::vector<Frame> stack_;
-  bool value() {
-    if (!stack_.empty() && stack_.back().array) ++stack_.back().index;
-    return true;
-  }
-  bool pop() {
-    stack_.pop_back();
-    return true;
-  }
-};
 
 }  // namespace
 
@@ -357,24 +295,7 @@ void experiment_validate(const Experiment& e) {
 }
 
 Experiment experiment_from_text(const std::string& text, const std::string& file) {
-  json j;
-  const std::string where = file.empty() ? "(experiment)" : file;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& err) {
-    // nlohmann's own text after "... column N: " says what was expected there.
-    const std::string what = err.what();
-    const size_t k = what.find(": ");
-    fail(where, "malformed JSON at " + position_text(text, err.byte > 0 ? err.byte - 1 : 0) +
-                    (k == std::string::npos ? "" : ": " + what.substr(k + 2)));
-  } catch (const json::out_of_range&) {
-    ErrorLocator loc;
-    json::sax_parse(text, &loc);
-    fail(Ctx{file}.at(loc.path.empty() ? "(top level)" : loc.path),
-         "number " + loc.token + " at " + position_text(text, loc.byte > 0 ? loc.byte - 1 : 0) +
-             " does not fit a double (JSON has no inf or NaN)");
-  }
-  return experiment_from_json(j, file);
+  return experiment_from_json(json_parse(text, file.empty() ? "(experiment)" : file), file);
 }
 
 Experiment experiment_load(const std::string& path) { return experiment_from_text(read_file(path), path); }
@@ -440,15 +361,7 @@ void experiment_save(const Experiment& e, const std::string& path) {
 }
 
 std::string experiment_hash(const Experiment& e) {
-  const std::string s = experiment_to_json(e).dump();
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64 (Fowler, Noll, Vo)
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 0x100000001b3ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return fnv1a64_hex(experiment_to_json(e).dump());
 }
 
 }  // namespace zs

@@ -7,6 +7,7 @@
 #include "core/run/runner.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 #include "core/version.h"
 
 namespace zs {
@@ -53,15 +54,33 @@ std::string runs_summary_json(const Experiment& e, const std::vector<RunRecord>&
   return out.dump(2) + "\n";
 }
 
+namespace {
+
+// The data files of a run folder, in the manifest and checked by run_dir_read.
+const char* const kRunFiles[] = {"experiment.json", "runs.csv", "runs.jsonl", "summary.json"};
+
+}  // namespace
+
 std::vector<std::string> run_dir_write(const std::string& dir, const Experiment& e, const std::vector<RunRecord>& runs,
                                        const RunDirOptions& o) {
   make_dirs(dir);
   const std::filesystem::path d(dir);
+  // The folder is one unit: the old manifest goes first and the new one is written last,
+  // so a kill or a full disk in between leaves a folder that run_dir_read refuses instead
+  // of a mix of two runs' files.
+  std::error_code ec;
+  std::filesystem::remove(d / "manifest.json", ec);
+  if (ec) fail((d / "manifest.json").string(), "cannot remove the old manifest: " + ec.message());
   std::vector<std::string> written;
+  nlohmann::ordered_json manifest;
+  manifest["zoscope_run"] = 1;
+  manifest["experiment_hash"] = experiment_hash(e);
+  manifest["files"] = nlohmann::ordered_json::object();
   auto put = [&](const char* name, const std::string& data) {
     const std::string p = (d / name).string();
     atomic_write(p, data);
     written.push_back(p);
+    manifest["files"][name] = {{"bytes", data.size()}, {"fnv1a64", fnv1a64_hex(data)}};
   };
   put("experiment.json", experiment_to_json(e).dump(2) + "\n");
   put("runs.csv", records_to_csv(runs));
@@ -75,6 +94,9 @@ std::vector<std::string> run_dir_write(const std::string& dir, const Experiment&
     if (o.png) written.push_back(png);
     if (o.svg) written.push_back(svg);
   }
+  const std::string mp = (d / "manifest.json").string();
+  atomic_write(mp, manifest.dump(1) + "\n");
+  written.push_back(mp);
   return written;
 }
 
@@ -107,12 +129,7 @@ RunDir run_dir_read(const std::string& dir) {
   // summary.json, or a re-rendered figure would draw a diverged run as a finished one.
   const std::string sum = (d / "summary.json").string();
   const std::string sum_text = read_file(sum);
-  nlohmann::json sj;
-  try {
-    sj = nlohmann::json::parse(sum_text);
-  } catch (const nlohmann::json::exception&) {
-    fail(sum, "malformed JSON (expected the summary.json written by `zoscope-cli run`)");
-  }
+  const nlohmann::json sj = json_parse(sum_text, sum);
   if (!sj.is_object() || !sj.contains("runs") || !sj["runs"].is_array())
     fail(sum, "not a zoscope summary (expected an object with a \"runs\" array)");
   for (size_t i = 0; i < sj["runs"].size(); ++i) {
@@ -130,6 +147,30 @@ RunDir run_dir_read(const std::string& dir) {
       it->diverged_step = o["diverged_step"].get<int64_t>();
     if (o.contains("diverge_reason") && o["diverge_reason"].is_string())
       it->diverge_reason = o["diverge_reason"].get<std::string>();
+  }
+  // The files belong to one run: the manifest (written last) lists each data file's size
+  // and hash and the experiment's hash.
+  const std::string mp = (d / "manifest.json").string();
+  if (!std::filesystem::exists(mp, ec))
+    fail(mp, "missing: the run that wrote this folder did not finish (or an older zoscope wrote it); run the experiment again");
+  const nlohmann::json m = json_load(mp);
+  const std::string h = experiment_hash(rd.experiment);
+  if (!m.is_object() || !m.contains("experiment_hash") || !m["experiment_hash"].is_string() || !m.contains("files") ||
+      !m["files"].is_object())
+    fail(mp, "not a zoscope run manifest (expected experiment_hash and files)");
+  if (m["experiment_hash"].get<std::string>() != h)
+    fail(mp, "experiment_hash " + m["experiment_hash"].get<std::string>() + " does not match experiment.json (" + h +
+                 "): the folder mixes files of two runs; run the experiment again");
+  if (!sj.contains("experiment_hash") || !sj["experiment_hash"].is_string() || sj["experiment_hash"].get<std::string>() != h)
+    fail(sum, "belongs to another experiment than experiment.json (experiment_hash differs); run the experiment again");
+  for (const char* name : kRunFiles) {
+    const auto f = m["files"].find(name);
+    if (f == m["files"].end() || !f->is_object() || !f->contains("fnv1a64"))
+      fail(mp, std::string("does not list ") + name);
+    const std::string p = (d / name).string();
+    if (!std::filesystem::exists(p, ec)) fail(p, "missing (listed in manifest.json); run the experiment again");
+    if (fnv1a64_hex(read_file(p)) != (*f)["fnv1a64"])
+      fail(p, "differs from the file the run wrote (manifest.json): the folder mixes files of two runs; run the experiment again");
   }
   return rd;
 }

@@ -19,8 +19,13 @@ inline void mulhilo8(uint32_t m, u32x8 a, u32x8* hi, u32x8* lo) {
   const u64x4 mm = {m, m, m, m};
   const u64x4 pe = ((u64x4)a & mask) * mm;  // lanes 0, 2, 4, 6
   const u64x4 po = ((u64x4)a >> 32) * mm;   // lanes 1, 3, 5, 7
+#ifdef __clang__  // the fuzz build (tests/fuzz) compiles core with clang
+  *lo = __builtin_shufflevector((u32x8)pe, (u32x8)po, 0, 8, 2, 10, 4, 12, 6, 14);
+  *hi = __builtin_shufflevector((u32x8)pe, (u32x8)po, 1, 9, 3, 11, 5, 13, 7, 15);
+#else
   *lo = __builtin_shuffle((u32x8)pe, (u32x8)po, (u32x8){0, 8, 2, 10, 4, 12, 6, 14});
   *hi = __builtin_shuffle((u32x8)pe, (u32x8)po, (u32x8){1, 9, 3, 11, 5, 13, 7, 15});
+#endif
 }
 
 inline f32x8 bits_to_float(u32x8 b) {

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +55,24 @@ void make_dirs(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) fail(dir, "cannot create directory: " + (ec ? ec.message() : std::string("not a directory")));
+}
+
+std::string fnv1a64_hex(std::string_view data) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64: offset basis and prime from the FNV reference
+  for (unsigned char ch : data) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string path_inside(const std::string& dir, const std::string& name, const std::string& where) {
+  const bool plain = !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+                     name.find('\\') == std::string::npos && name.find('\0') == std::string::npos;
+  if (!plain) fail(where, "\"" + name + "\" is not a plain file name inside " + dir);
+  return (std::filesystem::path(dir) / name).string();
 }
 
 }  // namespace zs

@@ -12,5 +12,12 @@ void atomic_write(const std::string& path, std::string_view data);
 std::string read_file(const std::string& path);
 // Creates a directory and its parents; throws zs::Error naming the directory.
 void make_dirs(const std::string& dir);
+// 16 hex digits of FNV-1a 64 (Fowler, Noll, Vo) over `data`: experiment hashes and the
+// run-folder manifest.
+std::string fnv1a64_hex(std::string_view data);
+// dir + "/" + name for a `name` read from a file (checkpoint.json's "tensors", an index's
+// shard): it must be a plain file name, so that it stays inside `dir`. Otherwise throws
+// zs::Error("<where>: \"<name>\" is not a plain file name inside <dir>").
+std::string path_inside(const std::string& dir, const std::string& name, const std::string& where);
 
 }  // namespace zs

@@ -255,6 +255,24 @@ TEST(Experiment, OverflowingNumberNamesTheField) {
   EXPECT_EQ(error_of("1e999").rfind("exp.json: (top level): number 1e999", 0), 0u);
 }
 
+// The schema is strict: a key given twice is a mistake (nlohmann alone keeps the last).
+TEST(Experiment, DuplicateKeysAreErrors) {
+  EXPECT_EQ(error_of(R"({"zoscope_experiment": 1, "seed": 1, "seed": 2})"),
+            "exp.json: seed: appears twice (duplicate key; each key may appear once)");
+  EXPECT_EQ(error_of(with_hp("mezo", R"({"lr": 1e-3, "lr": 1e-2})")),
+            "exp.json: runs[0].hyperparameters.lr: appears twice (duplicate key; each key may appear once)");
+}
+
+// Seeds are documented as integers in [0, 2^53]; larger unsigned values were accepted.
+TEST(Experiment, SeedsAbove2Pow53AreRejected) {
+  const std::string base = R"({"zoscope_experiment": 1, "landscape": {"id": "rosenbrock"}, "budget": {"steps": 1},
+                               "runs": [{"optimizer": "mezo"}], "seed": )";
+  EXPECT_EQ(error_of(base + "9007199254740992}"), "") << "2^53 itself is accepted";
+  EXPECT_EQ(error_of(base + "9007199254740993}"),
+            "exp.json: seed: value 9007199254740993 must be an integer in [0, 9007199254740992]");
+  EXPECT_EQ(error_of(base + "18446744073709551615}").rfind("exp.json: seed: value 18446744073709551615 must", 0), 0u);
+}
+
 TEST(Experiment, NewerVersionIsReportedBeforeUnknownFields) {
   const std::string e = error_of(R"({"zoscope_experiment": 2, "hologram": true})");
   EXPECT_NE(e.find("exp.json: zoscope_experiment: version 2 is newer"), std::string::npos) << e;

@@ -187,7 +187,7 @@ TEST(ModelConfig, WrongTypes) {
     zs::model_config_parse("{", "dir/config.json");
     FAIL();
   } catch (const zs::Error& err) {
-    EXPECT_NE(std::string(err.what()).find("not valid JSON"), std::string::npos);
+    EXPECT_NE(std::string(err.what()).find("malformed JSON"), std::string::npos);
   }
 }
 

@@ -80,7 +80,10 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
     std::string text, want;
   };
   const std::vector<Case> cases = {
-      {"{", "spec.json: not valid JSON"},
+      {"{", "spec.json: malformed JSON"},
+      {R"({"zoscope_finetune": 1, "seed": 1e999})", "spec.json: seed: number 1e999 at line 1, column 37 does not fit a double"},
+      {R"({"zoscope_finetune": 1, "seed": 1, "seed": 2})", "spec.json: seed: appears twice (duplicate key"},
+      {with("seed", "9007199254740993"), "spec.json: seed: value 9007199254740993 must be an integer in [0, 9007199254740992]"},
       {"[1]", "spec.json: expected a JSON object"},
       {R"({"budget": {"steps": 1}, "runs": [{"optimizer": "mezo"}]})", "spec.json: zoscope_finetune: missing"},
       {with("zoscope_finetune", "2"), "spec.json: zoscope_finetune: value 2 is not a supported version"},

@@ -9,6 +9,7 @@
 #include "core/util/atomic_file.h"
 #include "core/io/json_fields.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 namespace zs {
 
@@ -27,6 +28,13 @@ std::string shown(const json& v) {
 
 int64_t integer(const Ctx& c, const json& v, const std::string& path, int64_t lo, int64_t hi) {
   if (!v.is_number()) fail(c.at(path), "expected an integer, got " + type_name(v) + " " + shown(v));
+  // Integers compare exactly: as a double, 2^53 + 1 rounds to 2^53 and would pass.
+  const bool exact_ok = v.is_number_unsigned()   ? v.get<uint64_t>() <= static_cast<uint64_t>(hi) &&
+                                                    (lo <= 0 || v.get<uint64_t>() >= static_cast<uint64_t>(lo))
+                        : v.is_number_integer() ? v.get<int64_t>() >= lo && v.get<int64_t>() <= hi
+                                                : true;
+  if (!exact_ok)
+    fail(c.at(path), "value " + shown(v) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   const double d = v.get<double>();
   if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
     fail(c.at(path), "value " + shown(v) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
@@ -59,12 +67,7 @@ constexpr int64_t kMaxCount = int64_t(1) << 40;
 
 FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& file) {
   const Ctx c{file};
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    fail(file, std::string("not valid JSON: ") + e.what());
-  }
+  const json j = json_parse(text, file);
   if (!j.is_object()) fail(file, "expected a JSON object, got " + type_name(j));
   check_keys(c, j, "",
              {"zoscope_finetune", "model", "tokenizer", "pretrain_steps", "task", "data", "max_length", "mode", "dtype",

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 namespace zs {
 
@@ -166,12 +167,7 @@ void parse_llama(const Fields& f, ModelConfig& c) {
 std::string_view model_arch_name(ModelArch a) { return a == ModelArch::Opt ? "opt" : "llama"; }
 
 ModelConfig model_config_parse(std::string_view json_text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {
-    fail(where, std::string("not valid JSON: ") + e.what());
-  }
+  const json j = json_parse(json_text, where);
   if (!j.is_object()) fail(where, "expected a JSON object");
   const Fields f{j, where, ""};
   const json* mt = f.get("model_type");

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
 
@@ -62,25 +63,10 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-// Parses the header JSON; duplicate top-level names are an error (nlohmann would keep the
-// last silently).
+// Parses the header JSON (json_parse: a duplicate name is an error, nlohmann would keep
+// the last silently).
 json parse_header(std::string_view text, const std::string& where) {
-  std::set<std::string> seen;
-  std::string dup;
-  auto cb = [&](int depth, json::parse_event_t ev, json& parsed) {
-    if (depth == 1 && ev == json::parse_event_t::key && parsed.is_string()) {
-      const std::string& k = parsed.get_ref<const std::string&>();
-      if (!seen.insert(k).second && dup.empty()) dup = k;
-    }
-    return true;
-  };
-  json h;
-  try {
-    h = json::parse(text.begin(), text.end(), cb);
-  } catch (const json::exception& e) {
-    fail(where, std::string("header is not valid JSON: ") + e.what());
-  }
-  if (!dup.empty()) fail(where, "tensor " + q_name(dup) + " appears twice in the header");
+  const json h = json_parse(text, where + ": header");
   if (!h.is_object()) fail(where, "header is not a JSON object");
   return h;
 }
@@ -276,12 +262,7 @@ Checkpoint Checkpoint::open(const std::string& path) {
     for (const auto& t : c.files_.back().tensors()) c.index_[t.name] = &t;
     return c;
   }
-  json idx;
-  try {
-    idx = json::parse(zs::read_file(p));
-  } catch (const json::exception& e) {
-    fail(p, std::string("not valid JSON: ") + e.what());
-  }
+  const json idx = json_load(p);
   if (!idx.is_object() || !idx.contains("weight_map") || !idx["weight_map"].is_object())
     fail(p, "field 'weight_map' (object of tensor name -> shard file) is missing");
   std::map<std::string, std::vector<std::string>> by_shard;  // shard -> names

@@ -6,6 +6,7 @@
 #include "core/llm/text/task.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 namespace zs {
 
@@ -166,12 +167,7 @@ std::vector<Example> task_read_superglue_jsonl(const Task& task, const std::stri
   for (size_t n = 0; n < lines.size(); ++n) {
     if (lines[n].find_first_not_of(" \t") == std::string::npos) continue;
     const std::string where = path + ":" + std::to_string(n + 1);
-    json j;
-    try {
-      j = json::parse(lines[n]);
-    } catch (const json::exception& e) {
-      fail(where, std::string("malformed JSON: ") + e.what());
-    }
+    const json j = json_parse(lines[n], where);
     if (!j.is_object()) fail(where, "expected a JSON object, got " + type_name(j));
     Example x;
     const auto idx = j.find("idx");
@@ -188,12 +184,7 @@ std::vector<Example> task_read_superglue_jsonl(const Task& task, const std::stri
 }
 
 std::vector<Example> task_read_squad_json(const Task&, const std::string& path) {
-  json doc;
-  try {
-    doc = json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    fail(path, std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = json_load(path);
   if (!doc.is_object()) fail(path, "expected a JSON object at the top, got " + type_name(doc));
   const json& data = array_member(doc, "data", path);
   std::vector<Example> out;

@@ -16,6 +16,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/json_read.h"
 
 namespace zs {
 
@@ -322,12 +323,7 @@ bool json_has_byte_level(const nlohmann::json& j) {
 }  // namespace
 
 nlohmann::json tokenizer_json_read(const std::string& path) {
-  const std::string text = read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    fail(path, std::string("malformed JSON: ") + e.what());
-  }
+  return json_load(path);
 }
 
 BpeModel bpe_model_read_vocab_merges(const std::string& vocab_path, const std::string& merges_path) {

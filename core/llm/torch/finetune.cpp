@@ -28,7 +28,9 @@
 #include "core/run/record.h"
 #include "core/run/stepper.h"
 #include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_read.h"
 #include "core/util/error.h"
 
 namespace zs {
@@ -220,14 +222,7 @@ FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& mod
                       "/config.json) has only " + std::to_string(model.config().vocab_size) +
                       " embedding rows: the tokenizer belongs to another model");
   const Task& task = task_get(spec.task);
-  DataOptions d;
-  d.dir = spec.data_dir;
-  d.n_train = spec.n_train;
-  d.n_dev = spec.n_dev;
-  d.n_test = spec.n_test;
-  d.data_seed = spec.data_seed;
-  const TaskData data = task_data_load(task, d);
-  if (data.train.empty()) fail(spec.file + ": data.train", "no training examples");
+  const TaskData data = finetune_task_data(spec);
   const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, model.config().max_position_embeddings)};
   out.train = task_encode(task, *out.tok, data.train, eo);
   out.dev = task_encode(task, *out.tok, data.dev, eo);
@@ -291,9 +286,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   std::map<int64_t, LogRecord> replay;  // t -> step record to replay
   if (opt.resume) {
     if (fs::exists(ckpt_path, ec)) {
-      const nlohmann::json c = nlohmann::json::parse(read_file(ckpt_path));
+      const nlohmann::json c = json_load(ckpt_path);  // names the file when truncated or corrupt
       start = c.at("step").get<int64_t>();
-      const std::map<std::string, at::Tensor> ts = load_tensors(run_dir + "/" + c.at("tensors").get<std::string>(), model.device());
+      // The tensors' file must be a plain name inside the run folder (never ../ or absolute).
+      const std::map<std::string, at::Tensor> ts =
+          load_tensors(path_inside(run_dir, c.at("tensors").get<std::string>(), ckpt_path + ": tensors"), model.device());
       {
         c10::NoGradGuard ng;
         for (const Block& b : blocks) {
@@ -499,7 +496,7 @@ void finetune_result_write(const std::string& path, const FinetuneRunResult& r) 
 FinetuneRunResult finetune_result_read(const std::string& path) {
   FinetuneRunResult r;
   try {
-    const nlohmann::json j = nlohmann::json::parse(read_file(path));
+    const nlohmann::json j = json_load(path);
     r.label = j.at("label");
     r.optimizer = j.at("optimizer");
     r.family = j.at("family");

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include "core/llm/torch/errors.h"
 #include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/llm_rows.h"
@@ -48,16 +49,6 @@ namespace {
 struct Cancelled {};
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-// The first line of an exception's message: LibTorch's c10::Error carries a C++ stack
-// trace after it, which a user of the app never needs to see.
-std::string one_line(const std::exception& e) {
-  std::string s;
-  if (const auto* c = dynamic_cast<const c10::Error*>(&e)) s = c->what_without_backtrace();
-  else s = e.what();
-  const size_t nl = s.find('\n');
-  return nl == std::string::npos ? s : s.substr(0, nl);
-}
 
 // What forces a reload (everything but the runs).
 std::string load_key(const FinetuneSpec& s) {
@@ -287,7 +278,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
     r.info.message = "out of memory: this run stopped, the others go on";
   } catch (const std::exception& e) {
     r.info.state = LiveRunState::Failed;
-    const std::string m = one_line(e);
+    const std::string m = torch_error_line(e);
     r.info.message = (m.find("out of memory") != std::string::npos ? "out of memory: " : "") + m;
   }
 }
@@ -460,7 +451,7 @@ void LiveTrainer::Impl::loop() {
         shared.previous.clear();
         shared.info.clear();
         shared.phase = phase = "error";
-        shared.error = error = one_line(e);
+        shared.error = error = torch_error_line(e);
         ++shared.serial;
         all_finished = true;
         done_cv.notify_all();
