@@ -119,6 +119,11 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
     const std::string p = (std::filesystem::path(out) / "sweep.csv").string();
     atomic_write(p, sweep_csv(r));
     std::printf("wrote %s\n", p.c_str());
+    // The picture: final loss vs the swept value, one line per run, seeds as a band.
+    const std::string png = (std::filesystem::path(out) / "sweep.png").string();
+    const std::string svg = (std::filesystem::path(out) / "sweep.svg").string();
+    sweep_write_figure(r, e, png, svg);
+    std::printf("wrote %s, %s\n", png.c_str(), svg.c_str());
   }
   return 0;
 }

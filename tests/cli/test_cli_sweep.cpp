@@ -69,7 +69,12 @@ TEST(CliSweep, LogGridTimesRunsTimesSeeds) {
       EXPECT_NE(row.find(kLabels[k]), std::string::npos) << row;
       EXPECT_NE(row.find("/2"), std::string::npos) << "reached and diverged counts are out of 2 seeds: " << row;
     }
-  EXPECT_EQ(lines.back(), "wrote " + d / "sw/sweep.csv");
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[lines.size() - 2], "wrote " + d / "sw/sweep.csv");
+  // The sweep's picture (final loss vs lr, one line per run, seeds as a band).
+  EXPECT_EQ(lines.back(), "wrote " + d / "sw/sweep.png" + ", " + d / "sw/sweep.svg");
+  EXPECT_GT(std::filesystem::file_size(d / "sw/sweep.png"), 1000u);
+  EXPECT_GT(std::filesystem::file_size(d / "sw/sweep.svg"), 1000u);
 
   // CSV: points x runs x seeds rows, each combination once, values log-spaced.
   std::string header;
