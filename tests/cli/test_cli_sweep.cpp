@@ -56,9 +56,9 @@ TEST(CliSweep, LogGridTimesRunsTimesSeeds) {
       cli({"sweep", data_path("sweep.json"), "--param", "lr=1e-4:1e-2:log:3", "--seeds", "2", "--out", d / "sw"});
   ASSERT_EQ(r.status, 0) << r.err;
 
-  // Table: header, rule, one row per (grid point, run) in that order, then the file.
+  // Table: header, rule, one row per (grid point, run) in that order, then the files.
   const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 2u + 3 * 3 + 1) << r.out;
+  ASSERT_EQ(lines.size(), 2u + 3 * 3 + 2) << r.out;
   EXPECT_EQ(lines[0].rfind("lr ", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("final loss (median)"), std::string::npos);
   const char* const values[] = {"0.0001", "0.001", "0.01"};
