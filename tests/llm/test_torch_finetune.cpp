@@ -15,21 +15,14 @@
 #include "core/llm/torch/finetune.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kData = ZS_TEST_DATA;
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::path(::testing::TempDir()) / ("zs_ft_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using zs::test::TempDir;
 
 zs::FinetuneSpec tiny_spec(const std::string& runs, const std::string& budget = R"({"steps": 12})") {
   const std::string text = R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
@@ -53,7 +46,7 @@ int count_lines(const std::string& text, const std::string& prefix) {
 
 TEST(Finetune, KilledAndResumedRunIsBitIdentical) {
   const zs::FinetuneSpec spec = tiny_spec(kThree);
-  TempDir tmp("resume");
+  TempDir tmp("ft_resume");
   const std::string model = spec.model;
   for (size_t i = 0; i < spec.runs.size(); ++i) {
     const std::string& label = spec.runs[i].label;
@@ -94,7 +87,7 @@ TEST(Finetune, KilledAndResumedRunIsBitIdentical) {
 
 TEST(Finetune, ReplayRefusesALogOfAnotherRun) {
   const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])");
-  TempDir tmp("diverge");
+  TempDir tmp("ft_diverge");
   const std::string dir = (tmp.path / "mezo").string();
   zs::FinetuneRunOptions stop;
   stop.stop_after_step = 6;
@@ -122,7 +115,7 @@ TEST(Finetune, ReplayRefusesALogOfAnotherRun) {
 TEST(Finetune, ForwardPassBudgetTableAndCurves) {
   const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "label": "m"}, {"optimizer": "adam", "label": "a"}])",
                                           R"({"forward_passes": 9})");
-  TempDir tmp("table");
+  TempDir tmp("ft_table");
   std::vector<zs::FinetuneRunResult> rs;
   for (size_t i = 0; i < 2; ++i) rs.push_back(zs::finetune_run(spec, i, spec.model, (tmp.path / "runs" / spec.runs[i].label).string()));
   // 2 FP per MeZO step: 4 steps (a 5th would overrun 9); Adam: 9 steps of 1 FP + 1 BP.
@@ -175,7 +168,7 @@ int sh(const std::string& cmd) {
 }
 
 TEST(FinetuneCli, KilledChildrenResumeToTheUninterruptedWeights) {
-  TempDir tmp("cli");
+  TempDir tmp("ft_cli");
   const zs::FinetuneSpec spec = tiny_spec(kThree, R"({"steps": 10})");
   const std::string spec_path = (tmp.path / "spec.json").string();
   zs::atomic_write(spec_path, zs::finetune_spec_to_json(spec));

@@ -12,6 +12,7 @@
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "temp_dir.h"
 
 namespace zs {
 namespace {
@@ -19,15 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kData = ZS_TEST_DATA;
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::path(::testing::TempDir()) / ("zs_pf_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using zs::test::TempDir;
 
 std::string spec_text(const std::string& model, const std::string& tokenizer, int64_t batch = 3,
                       const std::string& data_dir = kData + "/tasks/sst2") {
@@ -74,7 +67,7 @@ TEST(Preflight, BatchBeyondMemoryNamesTheNumbers) {
 }
 
 TEST(Preflight, AbsurdLayerCountIsRefusedBeforeAnyAllocation) {
-  TempDir t("layers");
+  TempDir t("pf_layers");
   for (const auto& f : fs::directory_iterator(kModel)) fs::copy(f.path(), t.path / f.path().filename());
   std::string cfg = read_file((t.path / "config.json").string());
   const size_t k = cfg.find("\"num_hidden_layers\"");
@@ -88,7 +81,7 @@ TEST(Preflight, AbsurdLayerCountIsRefusedBeforeAnyAllocation) {
 }
 
 TEST(Preflight, PathsAreCheckedFirst) {
-  TempDir t("paths");
+  TempDir t("pf_paths");
   const std::string out = (t.path / "out").string();
   EXPECT_EQ(error_of([&] { preflight_paths(finetune_spec_parse(spec_text("/no/model", kTok), "s.json"), out); }),
             "s.json: model: \"/no/model\" does not exist (a Hugging Face model folder, or \"default\")");
@@ -112,7 +105,7 @@ int sh(const std::string& cmd) {
 // The case: a mismatched tokenizer printed LibTorch's 23-frame trace from inside
 // each run, after "running mezo", with a --resume hint.
 TEST(PreflightCli, MismatchedTokenizerIsOneLineBeforeAnyRun) {
-  TempDir t("cli");
+  TempDir t("pf_cli");
   const std::string spec = (t.path / "spec.json").string();
   atomic_write(spec, spec_text(kModel, kData + "/tokenizers/trained-2k"));
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
@@ -129,7 +122,7 @@ TEST(PreflightCli, MismatchedTokenizerIsOneLineBeforeAnyRun) {
 
 // A second finetune on a folder in use is refused (flock held by the first and its child).
 TEST(PreflightCli, BusyFolderIsRefused) {
-  TempDir t("lock");
+  TempDir t("pf_lock");
   const std::string spec = (t.path / "spec.json").string();
   atomic_write(spec, spec_text(kModel, kTok));
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
