@@ -22,7 +22,7 @@ struct LandscapeArgs {
   std::string spec, out;
   int grid = 21;
   uint64_t plane_seed = 0;
-  int64_t examples = 32;
+  int64_t examples = 8;  // as the app's live runs (live.h)
   double timeout_s = 3600;
 };
 LandscapeArgs g_ls;

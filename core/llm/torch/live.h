@@ -30,7 +30,7 @@ struct LiveConfig {
   std::vector<LiveRunStyle> styles;   // per run (colour, visibility); may be shorter
   int plane_coarse = 9;               // nodes per side of the first plane grid
   int plane_fine = 21;                // nodes per side of the refined grid (<= 41)
-  int64_t plane_examples = 16;        // training examples the plane's loss is measured on
+  int64_t plane_examples = 8;         // training examples the plane's loss is measured on
   uint64_t plane_seed = 0;            // seed of the two plot directions
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
 };
