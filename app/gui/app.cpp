@@ -298,8 +298,8 @@ bool App::load_experiment(const std::string& name_or_path, std::string* error) {
     status("loaded " + name_or_path);
     return true;
   } catch (const std::exception& err) {
-    status(err.what(), true);
-    if (error) *error = err.what();
+    status(error_line(err), true);
+    if (error) *error = error_line(err);
     return false;
   }
 }
@@ -344,7 +344,7 @@ bool App::save_experiment(const std::string& path) {
     status("saved " + path + " (exp " + experiment_hash(m_.exp) + ")");
     return true;
   } catch (const std::exception& err) {
-    status(err.what(), true);
+    status(error_line(err), true);
     return false;
   }
 }
@@ -378,7 +378,7 @@ void App::set_landscape(const std::string& id) {
     m_.expression_error.clear();
     if (at_end) m_.play.cursor = cursor_extent();
   } catch (const std::exception& err) {
-    status(err.what(), true);
+    status(error_line(err), true);
   }
 }
 
@@ -551,7 +551,7 @@ void App::sync() {
       scene_ = std::make_shared<Scene>(scene_make(m_.exp));
       scene_error_.clear();
     } catch (const std::exception& err) {
-      scene_error_ = err.what();
+      scene_error_ = error_line(err);
       status(scene_error_, true);
     }
   }
@@ -768,7 +768,7 @@ void App::poll_tasks() {
     try {
       status(it->result.get());
     } catch (const std::exception& err) {
-      status(it->what + ": " + err.what(), true);
+      status(it->what + ": " + error_line(err), true);
     }
     it = tasks_.erase(it);
   }
@@ -846,7 +846,7 @@ void App::render_view_png(const std::string& path, int w, int h) {
       return "wrote " + path + " (" + std::to_string(img.w) + "x" + std::to_string(img.h) + ", GPU)";
     });
   } catch (const std::exception& err) {
-    status(err.what(), true);
+    status(error_line(err), true);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 #include "core/export/line_chart.h"
+#include "core/util/error.h"
 #include "core/util/atomic_file.h"
 
 namespace zs::gui {
@@ -147,7 +148,7 @@ void DrawExportPanel(App& app) {
       const int n = export_plots(app, p, ui.export_w, ui.export_h);
       app.status("wrote " + std::to_string(n) + " files " + p + "-{loss,stepsize,cos,path}.{png,svg}");
     } catch (const std::exception& err) {
-      app.status(err.what(), true);
+      app.status(error_line(err), true);
     }
   }
   app.note_item("export/plots");

@@ -1,6 +1,7 @@
 // Recompute lanes: see recompute.h. Locking: mu_ guards the pending jobs, the stream and
 // the finished grid; workers take it only to hand over rows (every ~50 ms per run).
 #include "app/gui/recompute.h"
+#include "core/util/error.h"
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -192,7 +193,7 @@ void Recompute::run_job(RunsJob& job) {
     stream_.ms = (steady_seconds() - t0) * 1e3;
   } catch (const std::exception& err) {
     std::lock_guard<std::mutex> lk(mu_);
-    stream_.error = err.what();
+    stream_.error = error_line(err);
     stream_.complete = true;
   }
 }
@@ -214,7 +215,7 @@ void Recompute::grid_loop() {
       grid = std::make_shared<Grid>(grid_compute(s, job->n, job->n, threads_));
       scale = colour_scale(grid->v, s.log_colour);
     } catch (const std::exception& err) {
-      error = err.what();
+      error = error_line(err);
     }
     lk.lock();
     // A stale grid is still delivered: while panning it is closer than the last one.
