@@ -16,4 +16,4 @@ test:
 bench:
 	./scripts/bench.sh $(BUILD)
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-nollm build-fuzz

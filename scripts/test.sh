@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`make test`): set up, build, and run every test, then the
-# core, LLM base and CLI tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# GUI tests of an app built without LibTorch, then the core, LLM base and CLI tests again
+# under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then every fuzz target for a short smoke time (scripts/fuzz.sh; ZOSCOPE_FUZZ_SECONDS).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,11 @@ jobs="${ZOSCOPE_JOBS:-$(nproc)}"
 status=0
 echo "== tests ($build) =="
 (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 900) || status=1
+
+echo "== the app without LibTorch (build-nollm): it builds, says so in the scene panel, its tests pass =="
+cmake -S . -B build-nollm -G Ninja -DCMAKE_BUILD_TYPE=Release -DZOSCOPE_LLM=OFF -DZOSCOPE_BENCH=OFF >/dev/null 2>&1
+cmake --build build-nollm -j "$jobs" --target zs_gui_tests zoscope
+(cd build-nollm && ctest --output-on-failure -j "$jobs" -L gui --timeout 900) || status=1
 
 echo "== core, LLM base and CLI tests under ASan+UBSan (build-asan) =="
 # LLM on without LibTorch (no prefix path): zs_llm_base and its tests, the CLI without the
