@@ -22,6 +22,7 @@
 #include "app/gui/platform.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/finetune.h"
+#include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/plane.h"
 
 namespace {
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
 
   // 1. The loss plane.
   {
-    zs::LossPlane plane(spec, model_dir, 0, 8);
+    const zs::FinetuneData data = zs::finetune_load_data(spec, model_dir, zs::model_config_load(model_dir));
+    zs::LossPlane plane(spec, model_dir, data.train, 0, 8);
     plane.loss_at(0, 0);  // warm-up
     const double t0 = now_s();
     for (int k = 0; k < 5; ++k) plane.loss_at(1e-3 * k, 0);

@@ -228,14 +228,16 @@ void print_engine(zs::CausalLM& model) {
         });
       },
       3, 25, false);
-  // Steady state (fused, LLM.md): pass 1 x -= 2 eps z_t; pass 2 restores (+eps z_t), applies
+  // Steady state (fused passes: docs/design-notes.md "One definition of the update math"):
+  // pass 1 x -= 2 eps z_t; pass 2 restores (+eps z_t), applies
   // the update (z_t) and the next perturbation (+eps z_{t+1}): three directions generated.
   std::printf("engine alone (no forward): ZO-SGD step %.2f ms in 2 fused passes (3 directions generated); "
               "normal_fill of P = %lld floats %.2f ms -> step = %.2fx three fills\n",
               1e3 * step, static_cast<long long>(p), 1e3 * fill, step / (3 * fill));
 }
 
-// The tiny OPT-style shape of LLM mode's embedded default (LLM.md: 1-5M parameters).
+// The tiny OPT-style shape of LLM mode's embedded default (hidden 128, 4 layers:
+// docs/finetune-schema.md, `model`).
 zs::ModelConfig tiny_config() {
   zs::ModelConfig cfg;
   cfg.arch = zs::ModelArch::Opt;

@@ -412,7 +412,7 @@ void App::run_add(const std::string& optimizer_id) {
   RunSpec r;
   r.optimizer = info->id;
   r.label = info->display;
-  if (m_.llm)  // language models start from the LLM-mode defaults (OPTIMIZERS.md, official training code)
+  if (m_.llm)  // language models start from the LLM-mode defaults (docs/design-notes.md "Two default profiles")
     for (const ParamDecl& d : info->params) r.hp[d.name] = std::isfinite(d.llm_def) ? d.llm_def : d.def;
   // The first palette colour no run uses yet.
   for (int k = 0; k < 64; ++k) {

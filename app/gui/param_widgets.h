@@ -1,4 +1,4 @@
-// Widgets generated from parameter declarations (DESIGN.md core idea 3): log sliders for
+// Widgets generated from parameter declarations (hyperparameters are data: core/params.h): log sliders for
 // log-scale reals (lr, eps), linear sliders for other reals, integer sliders, checkboxes
 // for Bool and combos for Choice, each with the declaration's help as its tooltip. No
 // optimizer or landscape has UI code of its own.

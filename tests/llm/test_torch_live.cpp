@@ -62,7 +62,9 @@ TEST(LiveTrainer, RowsEqualTheBatchDriversAndThePlaneFills) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   for (size_t i = 0; i < spec.runs.size(); ++i) {
-    const zs::FinetuneRunResult r = zs::finetune_run(spec, i, spec.model, (dir / "runs" / spec.runs[i].label).string());
+    zs::FinetuneRunOptions o;
+    o.threads = 1;  // as the live worker (LiveConfig::threads): the same reduction order
+    const zs::FinetuneRunResult r = zs::finetune_run(spec, i, spec.model, (dir / "runs" / spec.runs[i].label).string(), o);
     ASSERT_TRUE(r.completed);
   }
   const std::vector<zs::RunRecord> batch = zs::finetune_records(spec, dir.string());
@@ -170,7 +172,7 @@ TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
 TEST(LlmRows, PlanePointsFromThePassesEqualTheProjectionOfTheWeights) {
   const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}}])");
   zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
-  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, model);
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, model.config());
   const std::vector<zs::Block> blocks = model.blocks();
   std::vector<at::Tensor> init, dir[2];
   double g[3] = {0, 0, 0};

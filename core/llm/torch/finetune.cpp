@@ -211,19 +211,19 @@ CausalLM finetune_load_model(const FinetuneSpec& spec, const std::string& model_
   return model;
 }
 
-FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const CausalLM& model) {
+FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const ModelConfig& config) {
   FinetuneData out;
   const std::string tok_dir = spec.tokenizer.empty() ? model_dir : spec.tokenizer;
   out.tok = tokenizer_load(tok_dir);
   // Token ids index the embedding rows: a larger vocabulary belongs to another model (and
   // would end in an index error deep inside the first forward pass).
-  if (out.tok->vocab_size() > model.config().vocab_size)
+  if (out.tok->vocab_size() > config.vocab_size)
     fail(tok_dir, "the tokenizer has " + std::to_string(out.tok->vocab_size()) + " tokens but the model (" + model_dir +
-                      "/config.json) has only " + std::to_string(model.config().vocab_size) +
+                      "/config.json) has only " + std::to_string(config.vocab_size) +
                       " embedding rows: the tokenizer belongs to another model");
   const Task& task = task_get(spec.task);
   const TaskData data = finetune_task_data(spec);
-  const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, model.config().max_position_embeddings)};
+  const EncodeOptions eo{.max_length = std::min<int64_t>(spec.max_length, config.max_position_embeddings)};
   out.train = task_encode(task, *out.tok, data.train, eo);
   out.dev = task_encode(task, *out.tok, data.dev, eo);
   out.test = task_encode(task, *out.tok, data.test, eo);
@@ -245,7 +245,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
 
   // Model, mode, data.
   CausalLM model = finetune_load_model(spec, model_dir);
-  const FinetuneData data = finetune_load_data(spec, model_dir, model);
+  const FinetuneData data = finetune_load_data(spec, model_dir, model.config());
   const Tokenizer* tok = data.tok.get();
   const EncodedSet& train = data.train;
   const EncodedSet& dev = data.dev;

@@ -20,7 +20,8 @@ struct FinetuneData {
   EncodedSet train, dev, test;
 };
 // The tokenizer (spec.tokenizer, else the model folder) and the task's splits, encoded
-// with the spec's max_length (at most the model's positions).
-FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const CausalLM& model);
+// with the spec's max_length (at most the model's positions); `config` is the model's
+// (model.config(), or model_config_load(model_dir) without loading the weights).
+FinetuneData finetune_load_data(const FinetuneSpec& spec, const std::string& model_dir, const ModelConfig& config);
 
 }  // namespace zs

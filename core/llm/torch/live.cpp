@@ -113,7 +113,6 @@ struct LiveTrainer::Impl {
   std::string model_dir;
   std::optional<FinetuneData> data;
   std::unique_ptr<LossPlane> plane_src;
-  double gram[3] = {0, 0, 0};
   std::vector<std::unique_ptr<Run>> runs;
   // Plane grid in progress.
   Grid plane, pending_plane;  // the finished grid shown, the one being computed
@@ -172,11 +171,10 @@ void LiveTrainer::Impl::load() {
   }
   if (cancel) throw Cancelled{};
   post_phase("loading model", 0.5);
-  // The plane: two filter-normalised directions through the initial weights (plane.h).
-  plane_src = std::make_unique<LossPlane>(spec, model_dir, cfg.plane_seed, cfg.plane_examples);
-  std::copy(plane_src->gram(), plane_src->gram() + 3, gram);
-  const CausalLM probe = finetune_load_model(spec, model_dir);
-  data.emplace(finetune_load_data(spec, model_dir, probe));
+  // The data once (config.json gives what encoding needs), then the plane: two
+  // filter-normalised directions through the initial weights (plane.h).
+  data.emplace(finetune_load_data(spec, model_dir, model_config_load(model_dir)));
+  plane_src = std::make_unique<LossPlane>(spec, model_dir, data->train, cfg.plane_seed, cfg.plane_examples);
   {
     std::lock_guard<std::mutex> lk(mu);
     shared.trainable = plane_src->trainable();
@@ -218,7 +216,8 @@ void LiveTrainer::Impl::start_run(Run& r) {
   });
   r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, finetune_budget(spec), spec.seed);
   r.row_stats = LlmRowStats{};
-  r.row_stats.set_plane(gram[0], gram[1], gram[2]);
+  const double* g = plane_src->gram();
+  r.row_stats.set_plane(g[0], g[1], g[2]);
   r.obs.run = rp;
   r.obs.impl = this;
   r.rec = RunRecord{};

@@ -12,16 +12,15 @@ namespace zs {
 
 struct LossPlane::Impl {
   CausalLM model;
-  FinetuneData data;
   std::vector<at::Tensor> init, dir[2];
   TensorBatch batch;
   explicit Impl(CausalLM m) : model(std::move(m)) {}
 };
 
-LossPlane::LossPlane(const FinetuneSpec& spec, const std::string& model_dir, uint64_t plane_seed, int64_t examples)
+LossPlane::LossPlane(const FinetuneSpec& spec, const std::string& model_dir, const EncodedSet& train,
+                     uint64_t plane_seed, int64_t examples)
     : impl_(new Impl(finetune_load_model(spec, model_dir))) {
   try {
-    impl_->data = finetune_load_data(spec, model_dir, impl_->model);
     c10::NoGradGuard ng;
     const std::vector<Block> blocks = impl_->model.blocks();
     for (size_t b = 0; b < blocks.size(); ++b) {
@@ -38,9 +37,8 @@ LossPlane::LossPlane(const FinetuneSpec& spec, const std::string& model_dir, uin
       trainable_ += blocks[b].tensor.numel();
     }
     std::vector<int64_t> idx;
-    for (int64_t i = 0; i < std::min<int64_t>(examples, impl_->data.train.size()); ++i) idx.push_back(i);
-    impl_->batch =
-        batch_to_device(batch_make(impl_->data.train, idx, batch_kind_train(impl_->data.train)), impl_->model.device());
+    for (int64_t i = 0; i < std::min<int64_t>(examples, train.size()); ++i) idx.push_back(i);
+    impl_->batch = batch_to_device(batch_make(train, idx, batch_kind_train(train)), impl_->model.device());
   } catch (...) {
     delete impl_;
     throw;

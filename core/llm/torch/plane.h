@@ -11,15 +11,17 @@
 #include <string>
 #include <vector>
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/text/data.h"
 #include "core/run/runner.h"
 
 namespace zs {
 
 class LossPlane {
  public:
-  // Loads the spec's model (dtype, device, mode) from model_dir, its tokenizer and task
-  // data; `examples` training examples (the first ones of the split) measure the loss.
-  LossPlane(const FinetuneSpec& spec, const std::string& model_dir, uint64_t plane_seed, int64_t examples);
+  // Loads the spec's model (dtype, device, mode) from model_dir; the first `examples`
+  // examples of `train` (the run's encoded training split) measure the loss.
+  LossPlane(const FinetuneSpec& spec, const std::string& model_dir, const EncodedSet& train, uint64_t plane_seed,
+            int64_t examples);
   ~LossPlane();
   LossPlane(const LossPlane&) = delete;
   LossPlane& operator=(const LossPlane&) = delete;
