@@ -4,6 +4,8 @@
 //                                         curves.csv + results.csv
 //   finetune SPEC --out DIR --seeds K [--target T] [--target-metric M]   the comparison
 //                                         over K seeds (core/llm/torch/compare.h)
+//   finetune SPEC --out DIR --seeds K --lr-factors F1,F2,...   the same comparison with each
+//                                         run's learning rate tuned on its own grid (spec lr x F)
 //   finetune-run (hidden)                 one run of DIR/spec.json in this process
 #include <fcntl.h>
 #include <signal.h>
@@ -57,6 +59,7 @@ struct FinetuneArgs {
   int threads = 0;
   int seeds = 0;           // > 0: the multi-seed comparison
   CompareOptions compare;  // its target and metric
+  std::vector<double> lr_factors;  // non-empty: the learning-rate sweep (compare.h, LrSweep)
 };
 FinetuneArgs g_ft, g_child;
 
@@ -171,8 +174,12 @@ int cmd_finetune(const FinetuneArgs& a) {
   if (a.out.empty()) fail("--out", "empty: name the output folder");
   const FinetuneSpec spec = resolve_spec(a.spec);
   CompareOptions co = a.compare;
-  co.seeds = a.seeds;
-  if (a.seeds > 0) compare_options_check(co);
+  co.seeds = !a.lr_factors.empty() && a.seeds == 0 ? 1 : a.seeds;  // a sweep without --seeds: one seed
+  if (co.seeds > 0) compare_options_check(co);
+  if (!a.lr_factors.empty()) {
+    lr_factors_check(a.lr_factors);
+    for (double f : a.lr_factors) (void)lr_scaled_spec(spec, f);  // every grid point valid, before work
+  }
   // Everything that can be checked before work starts, once, here in the parent.
   preflight_paths(spec, a.out);
   if (spec.model == "default") {
@@ -185,15 +192,40 @@ int cmd_finetune(const FinetuneArgs& a) {
   }
   const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
   if (spec.model == "default") preflight_model(spec, model_dir);
-  if (a.seeds > 0) {  // the multi-seed comparison (core/llm/torch/compare.h)
+  // The multi-seed comparison of one spec into `dir` (core/llm/torch/compare.h).
+  const auto compare = [&](const FinetuneSpec& sp, const std::string& dir) {
     std::vector<std::string> dirs;
     std::vector<std::vector<FinetuneRunResult>> results;
     for (int k = 0; k < co.seeds; ++k) {
       log_line("seed " + std::to_string(k) + " of " + std::to_string(co.seeds));
-      dirs.push_back(a.out + "/seed-" + std::to_string(k));
-      results.push_back(finetune_all(compare_seed_spec(spec, k), dirs.back(), a.resume, a.threads, model_dir));
+      dirs.push_back(dir + "/seed-" + std::to_string(k));
+      results.push_back(finetune_all(compare_seed_spec(sp, k), dirs.back(), a.resume, a.threads, model_dir));
     }
-    const CompareReport r = compare_collect(spec, model_dir, dirs, results, co, log_line);
+    return compare_collect(sp, model_dir, dirs, results, co, log_line);
+  };
+  if (!a.lr_factors.empty()) {  // each run at its best learning rate of its own grid
+    LrSweep sw;
+    sw.factors = a.lr_factors;
+    for (double f : sw.factors) {
+      log_line("learning rates x " + fmt_double(f));
+      const FinetuneSpec sf = lr_scaled_spec(spec, f);
+      sw.reports.push_back(compare(sf, a.out + "/lr-x" + fmt_double(f)));
+      compare_write(sw.reports.back(), a.out + "/lr-x" + fmt_double(f));
+    }
+    lr_sweep_choose(sw);
+    const std::string sweep_table = lr_sweep_table(sw, spec);
+    atomic_write(a.out + "/lr_sweep.txt", sweep_table);
+    atomic_write(a.out + "/lr_sweep.csv", lr_sweep_csv(sw, spec));
+    const CompareReport best = lr_sweep_best(sw, spec);
+    compare_write(best, a.out);
+    std::printf("%s\n%s", sweep_table.c_str(), compare_table(best).c_str());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("wrote %s/{lr_sweep.txt,lr_sweep.csv,table.txt,compare.csv,compare.png,compare.svg} in %.1f s\n",
+                a.out.c_str(), s);
+    return 0;
+  }
+  if (a.seeds > 0) {
+    const CompareReport r = compare(spec, a.out);
     compare_write(r, a.out);
     const std::string table = compare_table(r);
     std::printf("%s", table.c_str());
@@ -248,6 +280,10 @@ void cli_add_llm_commands(CLI::App& app) {
   ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure");
   ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)");
   ft->add_option("--target-metric", g_ft.compare.metric, "with --seeds: dev_accuracy (default) or train_loss");
+  ft->add_option("--lr-factors", g_ft.lr_factors,
+                 "tune each run's learning rate on its own grid, spec lr x F (comma-separated factors, e.g. 0.5,1,2); "
+                 "compares over --seeds (default 1) and reports each run at its best")
+      ->delimiter(',');
   auto* child = app.add_subcommand("finetune-run", "");  // hidden: one run, started by finetune
   child->group("");
   child->add_option("spec", g_child.spec)->required();

@@ -5,6 +5,7 @@
 // plus the test split a plain `finetune` reports.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -66,6 +67,59 @@ TEST(CompareMath, CurvesTargetsAndSpread) {
     ADD_FAILURE() << "no error";
   } catch (const zs::Error& e) {
     EXPECT_NE(std::string(e.what()).find("--target"), std::string::npos) << e.what();
+  }
+}
+
+// The learning-rate sweep's choice: per run the factor with the best mean final metric,
+// never one with a diverged seed; labels carry the chosen lr.
+TEST(CompareMath, LrSweepChoosesEachRunsBestUsableFactor) {
+  const zs::FinetuneSpec spec = two_runs();
+  const double lr_a = spec.runs[0].hp.at("lr"), lr_b = spec.runs[1].hp.at("lr");
+  const zs::FinetuneSpec s3 = zs::lr_scaled_spec(spec, 3);
+  EXPECT_DOUBLE_EQ(s3.runs[0].hp.at("lr"), 3 * lr_a);
+  EXPECT_DOUBLE_EQ(s3.runs[1].hp.at("lr"), 3 * lr_b);
+  EXPECT_EQ(s3.runs[0].hp.at("eps"), spec.runs[0].hp.at("eps")) << "only the learning rate moves";
+  // dev accuracy per factor (rows) and run (columns), two seeds each; NaN = diverged.
+  const double dev[3][2][2] = {{{0.60, 0.62}, {0.70, 0.72}}, {{0.66, 0.64}, {NAN, 0.99}}, {{0.63, 0.63}, {0.50, 0.52}}};
+  zs::LrSweep sw;
+  sw.factors = {0.5, 1, 2};
+  for (int f = 0; f < 3; ++f) {
+    zs::CompareReport r;
+    r.zero_shot_dev = {0.5, 0.5};
+    for (int i = 0; i < 2; ++i) {
+      zs::CompareRun c;
+      c.label = spec.runs[static_cast<size_t>(i)].label;
+      c.optimizer = spec.runs[static_cast<size_t>(i)].optimizer;
+      for (int k = 0; k < 2; ++k) {
+        zs::FinetuneRunResult x;
+        x.dev_accuracy = dev[f][i][k];
+        x.final_train_loss = std::isnan(dev[f][i][k]) ? NAN : 0.5;
+        c.results.push_back(x);
+        c.test_accuracy.push_back(0.5);
+        c.fp_to_target.push_back(NAN);
+      }
+      r.runs.push_back(c);
+    }
+    sw.reports.push_back(r);
+  }
+  zs::lr_sweep_choose(sw);
+  EXPECT_EQ(sw.best, (std::vector<size_t>{1, 0})) << "a: 0.65 at x1 beats 0.63 and 0.61; b: x1 diverged on a seed";
+  const zs::CompareReport best = zs::lr_sweep_best(sw, spec);
+  EXPECT_EQ(best.runs[0].label, "a (lr " + zs::fmt_double(lr_a) + ")");
+  EXPECT_EQ(best.runs[1].label, "b (lr " + zs::fmt_double(0.5 * lr_b) + ")");
+  EXPECT_DOUBLE_EQ(best.runs[1].results[0].dev_accuracy, 0.70);
+  const std::string table = zs::lr_sweep_table(sw, spec);
+  EXPECT_NE(table.find("diverged"), std::string::npos) << table;
+  EXPECT_EQ(std::count(table.begin(), table.end(), '*'), 3) << table;  // two marks + the legend's
+  // Bad factors and a grid point outside an optimizer's range are one line naming the flag.
+  EXPECT_THROW(zs::lr_factors_check({}), zs::Error);
+  EXPECT_THROW(zs::lr_factors_check({1, -2}), zs::Error);
+  EXPECT_THROW(zs::lr_factors_check({2, 2}), zs::Error);
+  try {
+    (void)zs::lr_scaled_spec(spec, 1e30);
+    ADD_FAILURE() << "no error";
+  } catch (const zs::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--lr-factors"), std::string::npos) << e.what();
   }
 }
 
@@ -132,6 +186,34 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
   // Bad flags are one line naming the flag.
   EXPECT_NE(sh(cli + " finetune " + spec + " --out " + out + "2 --seeds 2 --target-metric acc > " + out + "2.txt 2>&1"), 0);
   EXPECT_NE(zs::read_file(out + "2.txt").find("--target-metric"), std::string::npos) << zs::read_file(out + "2.txt");
+  // The learning-rate sweep: one comparison per factor, each run reported at the factor
+  // whose final dev accuracy (read back from the run folders here) is highest.
+  const std::string sweep = (tmp / "sweep").string();
+  ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + sweep + " --lr-factors 0.5,4 > " + sweep + ".txt 2>&1"), 0)
+      << zs::read_file(sweep + ".txt");
+  const std::string sweep_table = zs::read_file(sweep + "/lr_sweep.txt");
+  EXPECT_NE(zs::read_file(sweep + ".txt").find(sweep_table), std::string::npos) << "the sweep table is printed";
+  const std::string best_table = zs::read_file(sweep + "/table.txt");
+  for (const std::string label : {"m", "f"}) {
+    double dev[2];
+    const char* factors[2] = {"0.5", "4"};
+    for (int f = 0; f < 2; ++f) {
+      const std::string dir = sweep + "/lr-x" + factors[f];
+      const zs::FinetuneSpec sf = zs::finetune_spec_load(dir + "/seed-0/spec.json");
+      const zs::FinetuneSpec s0 = zs::finetune_spec_load(spec);
+      const size_t i = label == "m" ? 0 : 1;
+      EXPECT_DOUBLE_EQ(sf.runs[i].hp.at("lr"), std::stod(factors[f]) * s0.runs[i].hp.at("lr"));
+      dev[f] = zs::finetune_result_read(dir + "/seed-0/runs/" + label + "/result.json").dev_accuracy;
+    }
+    const int chosen = dev[1] > dev[0] ? 1 : 0;
+    const zs::FinetuneSpec s0 = zs::finetune_spec_load(spec);
+    const double lr = std::stod(factors[chosen]) * s0.runs[label == "m" ? 0 : 1].hp.at("lr");
+    EXPECT_NE(best_table.find(label + " (lr " + zs::fmt_double(lr) + ")"), std::string::npos) << best_table;
+  }
+  EXPECT_TRUE(fs::exists(sweep + "/compare.svg"));
+  EXPECT_EQ(count_prefix(zs::read_file(sweep + "/lr_sweep.csv"), "m,mezo,"), 2);
+  EXPECT_NE(sh(cli + " finetune " + spec + " --out " + sweep + "2 --lr-factors 0,1 > " + sweep + "2.txt 2>&1"), 0);
+  EXPECT_NE(zs::read_file(sweep + "2.txt").find("--lr-factors"), std::string::npos) << zs::read_file(sweep + "2.txt");
   fs::remove_all(tmp);
 }
 

@@ -13,6 +13,7 @@
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/task_torch.h"
 #include "core/llm/torch/tensor_io.h"
+#include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -363,6 +364,145 @@ void compare_write(const CompareReport& r, const std::string& dir) {
   const Figure fig = compare_figure(r);
   png_write(dir + "/compare.png", figure_render_image(fig, 1600, 1000));
   atomic_write(dir + "/compare.svg", figure_render_svg(fig, 1600, 1000));
+}
+
+}  // namespace zs
+
+namespace zs {
+
+void lr_factors_check(const std::vector<double>& factors) {
+  if (factors.empty() || factors.size() > 20)
+    fail("--lr-factors", "expected 1 to 20 factors, got " + std::to_string(factors.size()));
+  for (size_t i = 0; i < factors.size(); ++i) {
+    if (!std::isfinite(factors[i]) || !(factors[i] > 0))
+      fail("--lr-factors", "value " + fmt_double(factors[i]) + " is not a finite number > 0");
+    for (size_t j = 0; j < i; ++j)
+      if (factors[j] == factors[i]) fail("--lr-factors", "value " + fmt_double(factors[i]) + " is given twice");
+  }
+}
+
+FinetuneSpec lr_scaled_spec(const FinetuneSpec& spec, double factor) {
+  FinetuneSpec s = spec;
+  for (FinetuneRun& r : s.runs) {
+    auto it = r.hp.find("lr");
+    if (it == r.hp.end()) fail("--lr-factors", "run " + r.label + " (" + r.optimizer + ") has no learning rate");
+    const double lr = it->second * factor;
+    const OptimizerInfo* info = optimizer_find(r.optimizer);
+    const ParamDecl* d = info ? param_find(info->params, "lr") : nullptr;
+    if (d) param_check(*d, lr, "--lr-factors " + fmt_double(factor) + ": run " + r.label + " lr " + fmt_double(lr));
+    it->second = lr;
+  }
+  return s;
+}
+
+namespace {
+
+// Mean final metric of run i at one grid point; NaN when any seed's result is not finite.
+double sweep_score(const CompareReport& r, size_t i) {
+  const bool acc = r.opt.metric == "dev_accuracy";
+  double sum = 0;
+  for (const FinetuneRunResult& x : r.runs[i].results) {
+    const double v = acc ? x.dev_accuracy : x.final_train_loss;
+    if (!std::isfinite(v) || !std::isfinite(x.final_train_loss)) return NAN;
+    sum += v;
+  }
+  return r.runs[i].results.empty() ? NAN : sum / double(r.runs[i].results.size());
+}
+
+double run_lr(const FinetuneSpec& spec, size_t i, double factor) {
+  const auto it = spec.runs[i].hp.find("lr");
+  return it == spec.runs[i].hp.end() ? NAN : it->second * factor;
+}
+
+}  // namespace
+
+void lr_sweep_choose(LrSweep& sw) {
+  if (sw.reports.size() != sw.factors.size() || sw.reports.empty()) fail("lr sweep", "internal: one report per factor expected");
+  const size_t runs = sw.reports[0].runs.size();
+  const bool acc = sw.reports[0].opt.metric == "dev_accuracy";
+  sw.best.assign(runs, 0);
+  for (size_t i = 0; i < runs; ++i) {
+    size_t best = SIZE_MAX;
+    double best_score = NAN;
+    for (size_t f = 0; f < sw.factors.size(); ++f) {
+      const double s = sweep_score(sw.reports[f], i);
+      if (!std::isfinite(s)) continue;
+      if (best == SIZE_MAX || (acc ? s > best_score : s < best_score)) best = f, best_score = s;
+    }
+    if (best == SIZE_MAX) {  // nothing usable: the factor nearest 1 (on a log scale)
+      best = 0;
+      for (size_t f = 1; f < sw.factors.size(); ++f)
+        if (std::fabs(std::log(sw.factors[f])) < std::fabs(std::log(sw.factors[best]))) best = f;
+    }
+    sw.best[i] = best;
+  }
+}
+
+CompareReport lr_sweep_best(const LrSweep& sw, const FinetuneSpec& spec) {
+  CompareReport r = sw.reports.at(0);
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    r.runs[i] = sw.reports.at(sw.best.at(i)).runs[i];
+    r.runs[i].label += " (lr " + fmt_double(run_lr(spec, i, sw.factors[sw.best[i]])) + ")";
+  }
+  return r;
+}
+
+std::string lr_sweep_table(const LrSweep& sw, const FinetuneSpec& spec) {
+  const CompareOptions& o = sw.reports.at(0).opt;
+  const bool target = !std::isnan(o.target);
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"run", "optimizer", "lr", "factor", "final " + o.metric, "dev_accuracy", "test_accuracy"});
+  if (target) rows[0].insert(rows[0].end(), {"fp_to_target", "reached"});
+  rows[0].push_back("chosen");
+  for (size_t i = 0; i < spec.runs.size(); ++i)
+    for (size_t f = 0; f < sw.factors.size(); ++f) {
+      const CompareRun& c = sw.reports[f].runs[i];
+      std::vector<std::string> row = {spec.runs[i].label, spec.runs[i].optimizer, fmt_double(run_lr(spec, i, sw.factors[f])),
+                                      fmt_double(sw.factors[f])};
+      const double score = sweep_score(sw.reports[f], i);
+      row.push_back(std::isfinite(score) ? f4(score) : "diverged");
+      row.push_back(pm(spread_of(per_seed(c, [](const FinetuneRunResult& x) { return x.dev_accuracy; })), f4));
+      row.push_back(pm(spread_of(c.test_accuracy), f4));
+      if (target) {
+        const Spread s = spread_of(c.fp_to_target);
+        row.push_back(pm(s, f0));
+        row.push_back(std::to_string(s.n) + "/" + std::to_string(c.fp_to_target.size()));
+      }
+      row.push_back(sw.best[i] == f ? (std::isfinite(score) ? "*" : "* (none usable)") : "");
+      rows.push_back(row);
+    }
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(w[i] - row[i].size(), ' ');
+      line += (i == 0 ? "" : "  ") + (i < 2 ? row[i] + pad : pad + row[i]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  out += "final " + o.metric + ": mean over " + std::to_string(sw.reports[0].zero_shot_dev.size()) +
+         " seeds (what chooses the learning rate); dev/test: mean +- sd of the final weights; *: the chosen factor\n";
+  return out;
+}
+
+std::string lr_sweep_csv(const LrSweep& sw, const FinetuneSpec& spec) {
+  std::string out = "run,optimizer,lr,factor,score,dev_accuracy_mean,test_accuracy_mean,fp_to_target_mean,reached,seeds,chosen\n";
+  const auto num = [](double v) { return std::isfinite(v) ? fmt_double(v) : std::string(); };
+  for (size_t i = 0; i < spec.runs.size(); ++i)
+    for (size_t f = 0; f < sw.factors.size(); ++f) {
+      const CompareRun& c = sw.reports[f].runs[i];
+      const Spread fp = spread_of(c.fp_to_target);
+      out += spec.runs[i].label + "," + spec.runs[i].optimizer + "," + num(run_lr(spec, i, sw.factors[f])) + "," +
+             num(sw.factors[f]) + "," + num(sweep_score(sw.reports[f], i)) + "," +
+             num(spread_of(per_seed(c, [](const FinetuneRunResult& x) { return x.dev_accuracy; })).mean) + "," +
+             num(spread_of(c.test_accuracy).mean) + "," + num(fp.mean) + "," + std::to_string(fp.n) + "," +
+             std::to_string(c.results.size()) + "," + (sw.best[i] == f ? "1" : "0") + "\n";
+    }
+  return out;
 }
 
 }  // namespace zs

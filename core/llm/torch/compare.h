@@ -88,4 +88,32 @@ std::string compare_csv(const CompareReport& r);
 // Writes table.txt, compare.csv, compare.png and compare.svg into dir.
 void compare_write(const CompareReport& r, const std::string& dir);
 
+// The learning-rate sweep of `finetune SPEC --seeds K --lr-factors f1,f2,...`: every run's
+// learning rate is tuned on its own grid, spec lr x f for each factor f (the papers tune
+// each method on its own grid: MeZO paper, appendix "hyperparameters"; docs/findings.md),
+// each grid point compared over the same K seeds into DIR/lr-x<f>/, and each run is then
+// reported at its best factor: the highest mean final dev accuracy (metric dev_accuracy)
+// or the lowest mean final training loss (train_loss); a grid point with a non-finite
+// result on any seed (diverged) is never chosen. The test split is reported, never used.
+struct LrSweep {
+  std::vector<double> factors;         // as given, each > 0
+  std::vector<CompareReport> reports;  // one per factor, runs in spec order
+  std::vector<size_t> best;            // per run: the index of its best factor
+};
+
+// Checks the factors (--lr-factors: 1 to 20 values, each finite and > 0, no repeats).
+void lr_factors_check(const std::vector<double>& factors);
+// The spec with every run's "lr" multiplied by `factor` (re-checked against the optimizer's
+// declared range; the error names the run, the value and the factor).
+FinetuneSpec lr_scaled_spec(const FinetuneSpec& spec, double factor);
+// Fills sweep.best from sweep.reports (rule above); a run with no usable factor gets the
+// factor closest to 1 and is marked in the table.
+void lr_sweep_choose(LrSweep& sweep);
+// The comparison with each run at its best factor, labelled "<label> (lr <value>)".
+CompareReport lr_sweep_best(const LrSweep& sweep, const FinetuneSpec& spec);
+// One row per run and factor: lr, mean +- sd of the final metric and of FP to target,
+// seeds that reached the target, and which factor was chosen.
+std::string lr_sweep_table(const LrSweep& sweep, const FinetuneSpec& spec);
+std::string lr_sweep_csv(const LrSweep& sweep, const FinetuneSpec& spec);
+
 }  // namespace zs
