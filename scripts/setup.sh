@@ -15,7 +15,8 @@ APT_PACKAGES=(
   libopengl-dev
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for scripts/fuzz.sh
 )
-# Torch pinned to the version the GPU benchmarks run with (LLM.md); the wheel carries LibTorch.
+# Torch pinned to the version the GPU benchmarks run with (bench/gpu_check.sh; docs/llm-engine.md#gpu-engine);
+# the wheel carries LibTorch.
 TORCH_VERSION="${ZOSCOPE_TORCH_VERSION:-2.11.0}"
 PY_PACKAGES=("torch==${TORCH_VERSION}" "transformers==5.17.0" "safetensors" "numpy")
 

@@ -1,4 +1,4 @@
-// The 2-D landscapes of OPTIMIZERS.md section 4 with analytic gradients: the classic
+// The 2-D landscapes of docs/optimizers.md#two-dimensional-functions with analytic gradients: the classic
 // benchmark functions (Jamil & Yang 2013, "A literature survey of benchmark functions for
 // global optimization problems"), the AdaMeZO notebook's two, ZO-AdaMU's four
 // (Jiang et al., AAAI 2024) and Dupont's two wells. Non-smooth ones return the
@@ -342,7 +342,7 @@ struct AbsAniso {
   }
 };
 
-// Dupont's two wells (OPTIMIZERS.md section 4): a deep well near (-0.94, 0) and a shallow
+// Dupont's two wells (docs/optimizers.md#two-dimensional-functions): a deep well near (-0.94, 0) and a shallow
 // local one at (0.905317899160115, 0) with value -1.092731999201741; the start sits by the
 // shallow one. Minimiser and value from 40-digit Newton iterations (mpmath), y = 0 by symmetry.
 struct DupontWells {

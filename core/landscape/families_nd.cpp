@@ -1,4 +1,4 @@
-// N-D landscape families (OPTIMIZERS.md section 4), one block of d coordinates: a
+// N-D landscape families (docs/optimizers.md#n-d-families), one block of d coordinates: a
 // log-spaced ill-conditioned quadratic with a seeded Householder rotation, and the chained
 // Rosenbrock, Rastrigin, Styblinski-Tang and Ackley functions (Jamil & Yang 2013, "A
 // literature survey of benchmark functions for global optimization problems"). Every

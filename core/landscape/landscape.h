@@ -1,4 +1,4 @@
-// Synthetic loss landscapes (OPTIMIZERS.md section 4): the classic 2-D test functions,
+// Synthetic loss landscapes (docs/optimizers.md#landscapes): the classic 2-D test functions,
 // N-D families and user-typed expressions, each with an analytic gradient (central
 // differences for expressions) and the metadata the views need.
 #pragma once

@@ -1,4 +1,4 @@
-// Landscape registry (OPTIMIZERS.md section 4): the catalog in display order, creation
+// Landscape registry (docs/optimizers.md#landscapes): the catalog in display order, creation
 // with validation of id, params and dim, the central-difference gradient, and the
 // declaration helpers the landscape files share.
 #include <algorithm>

@@ -1,5 +1,5 @@
-// The element-wise update math of every optimizer, written once (OPTIMIZERS.md sections
-// 1-2) for every backend: the Eigen engine of the landscapes (T = double), the CPU tensor
+// The element-wise update math of every optimizer (docs/optimizers.md#element-ops), written
+// once for every backend: the Eigen engine of the landscapes (T = double), the CPU tensor
 // engine and the CUDA kernels of LLM mode (T = float, storage fp32/bf16/fp16). Host logic
 // fills an ElemRequest (scalars, seeds, coefficients); a backend walks the parameter
 // blocks in groups of four consecutive elements (one Philox call yields four normals) and
@@ -87,7 +87,7 @@ struct ElemGroup {
 template <class T>
 struct ElemOut {
   T delta[4];  // realized update (x_new - x_restored), perturbations excluded
-  T alpha[4];  // effective per-dimension step size (OPTIMIZERS.md section 3)
+  T alpha[4];  // effective per-dimension step size (docs/optimizers.md#effective-step-size)
   T aux[4];    // AdaNAGED-P dual pass: u
 };
 
@@ -347,7 +347,7 @@ ZS_HD void elem_apply_group(const ElemRequest& r, const ElemGroup<T, S>& e, Dirs
         break;
       }
       case kOpNagedDual:
-      case kOpNagedStep: {  // AdaNAGED-P (ADANAGED.md steps 3-5): u from momentum, then LMO step
+      case kOpNagedStep: {  // AdaNAGED-P (docs/optimizers.md#adanaged-p steps 3-5): u from momentum, then LMO step
         T g[4];
         elem_grad(r, e, dirs, g);
         const T be = static_cast<T>(r.beta1);

@@ -2,7 +2,7 @@
 // Adam-style moments that are never stored. The last h (seed, p) pairs are kept; at
 // update time their directions are regenerated and, per coordinate (age k = 0 now),
 //   m_i = sum_k beta1^k p_{t-k} z_{t-k,i},  v_i = sum_k beta2^k p_{t-k}^2 z_{t-k,i}^2,
-//   x_i -= lr (gain m_i / (sqrt(v_i) + delta) + wd x_i)          (OPTIMIZERS.md section 1)
+//   x_i -= lr (gain m_i / (sqrt(v_i) + delta) + wd x_i)          (docs/optimizers.md#adamezo)
 // The first h+1 steps are plain MeZO updates (warm-up); h = 0 is MeZO exactly.
 #include <cmath>
 #include <deque>

@@ -1,6 +1,6 @@
 // AdaNAGED-P (provisional): a reconstruction of Bystrov et al., "Zero-order Parameter-free
 // Optimization for LMO-based Methods" (arXiv 2606.14970) from its abstract's ingredients
-// (docs: ADANAGED.md). Per step k (2 FP):
+// (docs/optimizers.md#adanaged-p). Per step k (2 FP):
 //   tau_k = max(tau_min, c_tau gamma_{k-1})                  smoothing tied to the last step
 //   p_k = (L(x + tau z) - L(x - tau z)) / (2 tau), g = p z    two-sided estimate
 //   m = beta m + (1 - beta) g; u = Nesterov(m, g) or m       optional momentum

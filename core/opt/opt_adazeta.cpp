@@ -1,21 +1,21 @@
 // AdaZeta (Yang et al., EMNLP 2024; official code yifanycc/AdaZeta,
-// trainer_adazeta.py zo_step / zo_update; OPTIMIZERS.md "AdaZeta", LLM.md): ZO-SGD whose
+// trainer_adazeta.py zo_step / zo_update; docs/optimizers.md#adazeta): ZO-SGD whose
 // number of queries per step grows with the epoch,
 //   x -= lr (mean_q p_q z_q + wd x),   p_q = (l(x + eps z_q) - l(x - eps z_q)) / (2 eps),
 //   Q_k = min(max(q_init + floor(alpha k^beta), 1), q_max),   k = floor(t / steps_per_epoch).
 // The tensor-train adapters it trains in LLM mode are core/llm/torch/adazeta.h.
 //
 // Schedule forms (hyperparameter `schedule`):
-//   power (default): beta fixed (0.4). This is OPTIMIZERS.md's form and what the official
+//   power (default; docs/optimizers.md#adazeta): beta fixed (0.4). This is what the official
 //     code runs: `min(max(num_pertub_init + int(shrink_factor * epoch ** inc_rate), 1), 15)`
 //     with inc_rate a fixed argument (mezo.sh RATE default 0.4). Step t's query count does
 //     not depend on the planned run length, so extending or resuming a run keeps its path.
-//   target (LLM.md's reading): beta chosen so that the last epoch of the run (from
+//   target (the LLM proposal's reading): beta chosen so that the last epoch of the run (from
 //     RunContext::total_steps) reaches q_max: alpha (E - 1)^beta = q_max - q_init. Every run
 //     then ends at q_max (15), 7.5x the FP of the first epochs, whereas the official
 //     scripts' default run (mezo.sh: 10000 steps, 159 epochs of 63 steps) ends at 6
 //     queries with the power form (7 with their q_init = 1).
-// q_init is the official num_pertub_init: 0 gives the OPTIMIZERS.md formula (default); the
+// q_init is the official num_pertub_init: 0 gives the formula without it (default); the
 // official run script (run_all_large_exp.sh: NUM_INIT=1, SHRINK=0.85) uses 1.
 #include <algorithm>
 #include <cmath>

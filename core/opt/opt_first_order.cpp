@@ -1,4 +1,4 @@
-// First-order references on true gradients (OPTIMIZERS.md section 2): SGD, SGD with
+// First-order references on true gradients (docs/optimizers.md#first-order-references): SGD, SGD with
 // momentum (torch.optim.SGD semantics, optional Nesterov), Adam and AdamW (bias-corrected,
 // delta outside the sqrt). On landscapes gradients are analytic; on LLMs from autograd.
 #include <cmath>

@@ -1,5 +1,5 @@
 // Shared machinery of the zeroth-order optimizers: the SPSA estimator (two-sided MeZO
-// form, one-sided form, n-query average; OPTIMIZERS.md section 0), direction
+// form, one-sided form, n-query average; docs/optimizers.md#spsa-estimator), direction
 // distributions, common hyperparameter declarations, and the registration hook.
 #pragma once
 #include <functional>

@@ -2,7 +2,7 @@
 // 1, 2, 3", SC'11; constants from Random123) and the zoscope direction generator built
 // on it. One header for host code and CUDA kernels: element i of block b under seed s is
 // a pure function of (s, b, i), so any past direction can be regenerated in any order on
-// any device (OPTIMIZERS.md section 0).
+// any device (docs/optimizers.md#directions).
 #pragma once
 #include <cstdint>
 #include <cmath>
@@ -46,7 +46,7 @@ ZS_HD Philox4 philox4x32_10(Philox4 ctr, uint32_t k0, uint32_t k1) {
 
 // The four raw words for group g = i/4 of block b in stream `stream` under `seed`:
 // counter (g_lo, b, stream, g_hi), key (seed_lo, seed_hi). Stream 0 with g < 2^32 is the
-// (i/4, b, 0) addressing of OPTIMIZERS.md; streams > 0 give independent extra draws
+// (i/4, b, 0) addressing of docs/optimizers.md#addressing; streams > 0 give independent extra draws
 // (ZO-AdaMU needs two normals per element).
 ZS_HD Philox4 philox_words(uint64_t seed, uint64_t block, uint64_t group, uint32_t stream) {
   Philox4 c{{static_cast<uint32_t>(group), static_cast<uint32_t>(block), stream,

@@ -1,4 +1,4 @@
-// The run record: one row per step (DESIGN.md core idea 4). The GUI, the CLI, the
+// The run record: one row per step (docs/design-notes.md#one-record-per-step). The GUI, the CLI, the
 // exporters and the tests all read these rows. CSV and JSONL writers print doubles with
 // 17 significant digits, so the same experiment and seed give byte-identical files.
 #pragma once

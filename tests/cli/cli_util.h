@@ -1,6 +1,6 @@
 // Helpers of the CLI tests: run the built zoscope-cli as a subprocess (no shell) and
 // capture its exit status, stdout and stderr; scratch directories; small file and PNG
-// readers; the one-line-error contract of DESIGN.md ("one clear line naming the file,
+// readers; the one-line-error contract of docs/design-notes.md#errors-one-line ("one clear line naming the file,
 // field or value; exit status non-zero; never a crash").
 #pragma once
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Bad input through the CLI (DESIGN.md, Errors): every mistake in an experiment file or on
+// Bad input through the CLI (docs/design-notes.md#errors-one-line): every mistake in an experiment file or on
 // the command line gives exit status 2 and exactly one line on stderr naming the file, the
 // field path and the value -- never a crash, a silent default or a second line. Diverging
 // runs are not errors: they are marked in summary.json while the other runs finish.

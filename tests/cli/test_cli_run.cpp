@@ -150,7 +150,7 @@ TEST(CliGolden, StdoutNamesEveryRunAndFile) {
   }
 }
 
-// [SECTION] determinism (DESIGN.md: same experiment + seed -> bit-identical rows on one build)
+// [SECTION] determinism (docs/design-notes.md#determinism: same experiment + seed -> bit-identical rows on one build)
 //
 // determinism.json: an N-D landscape with minibatch noise, a forward-pass budget and five
 // runs, so worker threads really interleave.

@@ -1,4 +1,4 @@
-// AdaZeta (Yang et al., EMNLP 2024; OPTIMIZERS.md) on the Eigen engine: the query schedule
+// AdaZeta (Yang et al., EMNLP 2024; docs/optimizers.md#adazeta) on the Eigen engine: the query schedule
 // Q_k = min(max(q_init + floor(alpha k^beta), 1), q_max) against a hand-computed table (power
 // and target forms, observed as counted forward passes: 2 Q_k per step), q_max = 1 equal to
 // MeZO bit for bit, and the Q-query average against an independent re-implementation.

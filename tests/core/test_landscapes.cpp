@@ -1,4 +1,4 @@
-// Landscape library (OPTIMIZERS.md section 4): values at the known minima, analytic vs
+// Landscape library (docs/optimizers.md#landscapes): values at the known minima, analytic vs
 // central-difference gradients, the rotated N-D quadratic against a dense reference,
 // clones, the catalog, bad input, an allocation-free hot path and the heatmap grid speed.
 #include <gtest/gtest.h>

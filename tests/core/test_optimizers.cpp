@@ -1,5 +1,5 @@
 // Exactness of every optimizer against independent re-implementations written here from
-// OPTIMIZERS.md (not from elem.h): closed forms, unrolled sums, and cross-method identities.
+// docs/optimizers.md (not from elem.h): closed forms, unrolled sums, and cross-method identities.
 #include <gtest/gtest.h>
 #include <Eigen/Dense>
 #include <cmath>
@@ -37,7 +37,7 @@ VectorXd start(int d) {
   return x;
 }
 
-// Direction of query q at step t (OPTIMIZERS.md section 0), as the tests see it.
+// Direction of query q at step t (docs/optimizers.md#seeds), as the tests see it.
 VectorXd z_of(uint64_t run_seed, int64_t t, int q, int d) {
   VectorXd z(d);
   const uint64_t s = zs::step_seed(run_seed, static_cast<uint64_t>(t), static_cast<uint64_t>(q));

@@ -10,7 +10,7 @@
 namespace {
 
 TEST(Philox, Random123KnownAnswers) {
-  // OPTIMIZERS.md section 0 (Random123 kat_vectors, philox4x32_10).
+  // docs/optimizers.md#philox4x32-10 (Random123 kat_vectors, philox4x32_10).
   zs::Philox4 a = zs::philox4x32_10(zs::Philox4{{0, 0, 0, 0}}, 0, 0);
   EXPECT_EQ(a.v[0], 0x6627e8d5u);
   EXPECT_EQ(a.v[1], 0xe169c58du);

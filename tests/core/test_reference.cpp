@@ -1,4 +1,4 @@
-// The AdaMeZO reference case (OPTIMIZERS.md, official notebook): Beale + 1e-3 from (-1, -1),
+// The AdaMeZO reference case (docs/optimizers.md#reference-case; official notebook): Beale + 1e-3 from (-1, -1),
 // 2500 iterations, directions alternating between two fixed vectors, through the shipped
 // preset, the runner and the registries (nothing test-specific).
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@ struct Published {
   const char* label;
   double final_loss, path;
 };
-// OPTIMIZERS.md: final losses Adam 2.4868e-3, MeZO 0.5869, AdaMeZO 1.0001e-3; path lengths
+// docs/optimizers.md#reference-case: final losses Adam 2.4868e-3, MeZO 0.5869, AdaMeZO 1.0001e-3; path lengths
 // sum ||theta_t - theta_{t-1}||: 4.3550, 5.5405, 5.3207.
 constexpr Published kPublished[] = {{"Adam", 2.4868e-3, 4.3550}, {"MeZO", 0.5869, 5.5405}, {"AdaMeZO", 1.0001e-3, 5.3207}};
 

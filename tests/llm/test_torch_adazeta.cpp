@@ -1,5 +1,5 @@
-// AdaZeta tensor-train adapters (Yang et al., EMNLP 2024; LLM.md "AdaZeta tensor-train
-// adapters") and the AdaZeta optimizer on tensors: mode factorisations, the (x A) B fast
+// AdaZeta tensor-train adapters (Yang et al., EMNLP 2024; docs/llm-engine.md#adazeta-adapters)
+// and the AdaZeta optimizer on tensors: mode factorisations, the (x A) B fast
 // path against an entry-by-entry TT contraction (1e-6), the init variance 1/(in + out)
 // (statistical tolerance), the adapter formula in both placements, enable_adazeta on the
 // tiny OPT and LLaMA fixtures (only adapter blocks, base logits restored bitwise with the

@@ -243,7 +243,7 @@ TEST(TorchEngine, PlotDirectionDotsMatchExplicitProjection) {
 }
 
 TEST(TorchEngine, HalfStorageDriftAndMasterWeights) {
-  // MeZO's perturb / restore round trips are not exact in fp16 (LLM.md): measure the drift
+  // MeZO's perturb / restore round trips are not exact in fp16 (docs/llm-engine.md#half-precision-drift): measure the drift
   // of 200 lr ~ 0 steps; fp32 master weights remove it up to fp32 rounding.
   const int d = 4096, T = 200;
   double drift[3];

@@ -1,4 +1,4 @@
-// The embedded default of LLM mode (LLM.md "Embedded default"): a seeded, versioned
+// The embedded default of LLM mode (docs/llm-engine.md#embedded-default): a seeded, versioned
 // generator of templated movie reviews with negation, intensifiers, contrast and
 // distractors, the pretraining corpus and the SST-2-style task drawn from it, and a
 // byte-level BPE tokenizer built deterministically from the generator's own words.

@@ -1,7 +1,7 @@
 // AdaZeta's tensor-train bottleneck adapters (Yang et al., EMNLP 2024, "AdaZeta: Adaptive
 // Zeroth-Order Tensor-Train Adaption for Memory-Efficient Large Language Models
 // Fine-Tuning"; official code yifanycc/AdaZeta, loretta/tuners/loretta_adp.py and
-// loretta/tensor_layers/layers.py; LLM.md "AdaZeta tensor-train adapters"):
+// loretta/tensor_layers/layers.py; docs/llm-engine.md#adazeta-adapters):
 //   h -> h + s * up(relu(down(h))),   down: dim -> width,   up: width -> dim,
 // where down and up are tensor-train (TT) matrices plus a bias, on the MLP linears only,
 // base model frozen. The optimizer that trains them is core/opt/opt_adazeta.cpp.
@@ -62,7 +62,7 @@ class TtMatrix {
 };
 
 // Where the adapters sit on the MLP.
-//   Outputs (default, LLM.md "after fc1 and fc2"): on each target linear's output,
+//   Outputs (default; docs/llm-engine.md#adazeta-adapters): on each target linear's output,
 //     y -> y + s up(relu(down(y))), width of the linear's out features.
 //   Official (loretta_adp.py): fc1 / gate_proj / up_proj carry an "mh_adapter" on their
 //     INPUT, W (x + s a(x)) + b, and fc2 / down_proj an "output_adapter" on their output,

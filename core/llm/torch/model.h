@@ -1,7 +1,7 @@
 // Causal LMs in LibTorch: OPT (Zhang et al. 2022) and LLaMA (Touvron et al. 2023) decoders
 // loaded from a Hugging Face folder (config.json + safetensors), bit-for-bit the
 // computation of transformers 5.x up to float rounding, shaped for the zeroth-order
-// engine of LLM.md:
+// engine (docs/llm-engine.md#models):
 // - blocks(): the trainable tensors as an ordered list of named, contiguous handles. The
 //   order is fixed: the base parameters in transformers' named_parameters() order (tied
 //   lm_head once, as embed_tokens), then adapter tensors layer by layer, per linear in

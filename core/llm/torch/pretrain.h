@@ -1,4 +1,4 @@
-// First-order pretraining of the embedded default model (LLM.md "Embedded default") and
+// First-order pretraining of the embedded default model (docs/llm-engine.md#embedded-default) and
 // its on-disk cache.
 //
 // pretrain_lm: AdamW (Loshchilov & Hutter 2019; bias-corrected, decoupled weight decay on

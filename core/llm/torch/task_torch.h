@@ -1,5 +1,5 @@
-// Task losses, evaluation and greedy generation on a CausalLM (MeZO protocol, LLM.md
-// "Tasks"). Every loss exists twice: as a double computed under c10::InferenceMode (the
+// Task losses, evaluation and greedy generation on a CausalLM (MeZO protocol,
+// docs/llm-engine.md#tasks). Every loss exists twice: as a double computed under c10::InferenceMode (the
 // zeroth-order engine: forward only), and as a scalar tensor carrying the autograd graph
 // (the first-order baseline; needs model.set_autograd(true)). Both run the same code.
 //   Candidates batch: score_r = mean over the candidate's tokens of log p(token | prefix)

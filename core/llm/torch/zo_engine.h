@@ -1,4 +1,4 @@
-// The tensor zeroth-order engine of LLM mode (LLM.md "The zeroth-order engine on tensors"):
+// The tensor zeroth-order engine of LLM mode (docs/llm-engine.md#tensor-zo-engine):
 // the Engine of core/opt over the trainable tensors of a model. Blocks are the model's
 // trainable tensors in their documented order; element i of block b under seed s is
 // Philox(s, b, i) exactly as in the 2-D core. Every optimizer of core/opt runs here
@@ -18,7 +18,7 @@ namespace zs {
 
 struct TensorEngineOptions {
   bool master_weights = false;  // keep fp32 copies; the model's tensors mirror them
-  bool fuse = true;             // fuse restore + update + next perturbation (LLM.md)
+  bool fuse = true;             // fuse restore + update + next perturbation (docs/optimizers.md#fused-passes)
   int threads = 0;              // CPU worker threads (0: ATen's intra-op pool size)
   uint64_t plot_seed = 0;       // seed of the two plot directions (landscape view of an LLM)
   bool plot_stats = false;      // accumulate dot products with the plot directions
@@ -28,7 +28,7 @@ struct TensorEngineOptions {
   int kernel_twin_grid = 0;
 };
 
-// Per-step statistics accumulated in the update pass (LLM.md: update norm, alpha
+// Per-step statistics accumulated in the update pass (docs/llm-engine.md#per-step-statistics: update norm, alpha
 // histogram, dot products with two fixed, filter-normalised plot directions).
 struct TensorStepStats {
   double update_norm = 0;
