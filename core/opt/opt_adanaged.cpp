@@ -131,7 +131,7 @@ extern const OptimizerEntry kAdaNagedEntry = {
       return OptimizerInfo{
           "adanaged_p", "AdaNAGED-P (provisional)", "zo",
           "Provisional reconstruction of AdaNAGED (Bystrov et al. 2026) from its abstract: parameter-free (DoG-style "
-          "step and smoothing radius), ZO estimate, per-block LMO updates. No step size to tune. See ADANAGED.md.",
+          "step and smoothing radius), ZO estimate, per-block LMO updates. No step size to tune. See docs/optimizers.md#adanaged-p.",
           true,
           {{"beta", ParamKind::Real, 0.9, 0.0, 0.9999, false, "momentum (0 = off)"},
            {"nesterov", ParamKind::Bool, 1, 0, 1, false, "Nesterov look-ahead u = beta m + (1-beta) g"},

@@ -80,8 +80,8 @@ struct TaskData {
 TaskData task_sample(const std::vector<Example>& train_pool, const std::vector<Example>& eval_pool,
                      const DataOptions& opt);
 // Reads the pools of a file task (explicit files, else the first of the task's standard
-// names found in opt.dir) and samples; the generated task ("sentiment") draws train from
-// the training templates and dev/test from the held-out templates (corpus.h) instead.
+// names found in opt.dir) and samples; the generated task ("sentiment") draws train, dev
+// and test from one distribution, each split from its own held-out sentences (corpus.h).
 TaskData task_data_load(const Task& task, const DataOptions& opt);
 
 // ---------------------------------------------------------------------------------------
