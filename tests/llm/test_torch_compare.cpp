@@ -79,6 +79,9 @@ TEST(CompareMath, LrSweepChoosesEachRunsBestUsableFactor) {
   EXPECT_DOUBLE_EQ(s3.runs[0].hp.at("lr"), 3 * lr_a);
   EXPECT_DOUBLE_EQ(s3.runs[1].hp.at("lr"), 3 * lr_b);
   EXPECT_EQ(s3.runs[0].hp.at("eps"), spec.runs[0].hp.at("eps")) << "only the learning rate moves";
+  zs::FinetuneSpec one = spec;
+  one.runs[0].hp["lr"] = 1e-4;
+  EXPECT_EQ(zs::lr_scaled_spec(one, 3).runs[0].hp.at("lr"), 3e-4) << "the grid point as typed, not 3.0000000000000003e-4";
   // dev accuracy per factor (rows) and run (columns), two seeds each; NaN = diverged.
   const double dev[3][2][2] = {{{0.60, 0.62}, {0.70, 0.72}}, {{0.66, 0.64}, {NAN, 0.99}}, {{0.63, 0.63}, {0.50, 0.52}}};
   zs::LrSweep sw;

@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include "core/export/figure.h"
@@ -381,12 +382,24 @@ void lr_factors_check(const std::vector<double>& factors) {
   }
 }
 
+namespace {
+
+// lr x factor rounded to 12 significant digits: 1e-4 x 3 is 3e-4, not 3.0000000000000003e-4
+// (the grid point a user would type; labels stay readable).
+double grid_lr(double lr, double factor) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.12g", lr * factor);
+  return std::strtod(b, nullptr);
+}
+
+}  // namespace
+
 FinetuneSpec lr_scaled_spec(const FinetuneSpec& spec, double factor) {
   FinetuneSpec s = spec;
   for (FinetuneRun& r : s.runs) {
     auto it = r.hp.find("lr");
     if (it == r.hp.end()) fail("--lr-factors", "run " + r.label + " (" + r.optimizer + ") has no learning rate");
-    const double lr = it->second * factor;
+    const double lr = grid_lr(it->second, factor);
     const OptimizerInfo* info = optimizer_find(r.optimizer);
     const ParamDecl* d = info ? param_find(info->params, "lr") : nullptr;
     if (d) param_check(*d, lr, "--lr-factors " + fmt_double(factor) + ": run " + r.label + " lr " + fmt_double(lr));
@@ -411,7 +424,7 @@ double sweep_score(const CompareReport& r, size_t i) {
 
 double run_lr(const FinetuneSpec& spec, size_t i, double factor) {
   const auto it = spec.runs[i].hp.find("lr");
-  return it == spec.runs[i].hp.end() ? NAN : it->second * factor;
+  return it == spec.runs[i].hp.end() ? NAN : grid_lr(it->second, factor);
 }
 
 }  // namespace
