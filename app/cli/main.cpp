@@ -1,5 +1,6 @@
 // zoscope-cli: the headless front end. Runs the same experiment files as the GUI for batch
-// work and figures: list, run, sweep, render (and finetune/bench in LLM builds).
+// work and figures: list, run, sweep, render. The same source is zoscope-llm, which adds the
+// LibTorch commands (finetune, landscape); zoscope-cli hands those to it (llm_forward.cpp).
 // Bad input gets one clear line on stderr and a non-zero exit status, never a crash.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -149,12 +150,7 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
 std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   std::string known;
   bool is_sub = false;
-  std::string word;  // the first argument that is neither an option nor --threads' value
-  for (int i = 1; i < argc && word.empty(); ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads") ++i;
-    else if (!a.empty() && a[0] != '-') word = a;
-  }
+  const std::string word = cli_command_word(argc, argv);
   for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) {
     is_sub = is_sub || sub->get_name() == word;
     if (sub->get_group().empty()) continue;  // hidden (finetune-run)
@@ -165,9 +161,22 @@ std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int 
 }
 
 }  // namespace
+
+std::string cli_command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {  // the first argument that is neither an option nor --threads' value
+    const std::string a = argv[i];
+    if (a == "--threads") ++i;
+    else if (!a.empty() && a[0] != '-') return a;
+  }
+  return "";
+}
+
 }  // namespace zs
 
 int main(int argc, char** argv) {
+#ifdef ZS_CLI_FORWARDS_LLM
+  zs::cli_forward_llm(argc, argv);  // finetune, landscape: exec zoscope-llm (llm_forward.cpp)
+#endif
   CLI::App app{"zoscope-cli " ZOSCOPE_VERSION ": run zeroth-order optimizer experiments headless"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--threads) also after the subcommand; set before adding them
