@@ -120,11 +120,14 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
     const std::string p = (std::filesystem::path(out) / "sweep.csv").string();
     atomic_write(p, sweep_csv(r));
     std::printf("wrote %s\n", p.c_str());
-    // The picture: final loss vs the swept value, one line per run, seeds as a band.
-    const std::string png = (std::filesystem::path(out) / "sweep.png").string();
-    const std::string svg = (std::filesystem::path(out) / "sweep.svg").string();
-    sweep_write_figure(r, e, png, svg);
-    std::printf("wrote %s, %s\n", png.c_str(), svg.c_str());
+    // The experiment swept (names, colours and the target for the app's File > Open sweep).
+    const std::string exp = (std::filesystem::path(out) / "experiment.json").string();
+    experiment_save(e, exp);
+    std::printf("wrote %s\n", exp.c_str());
+    // The pictures: final loss vs the swept value, one line per run, seeds as a band; for
+    // two swept parameters heatmaps of final loss (and FP to the target).
+    const std::vector<std::string> figs = sweep_write_figures(r, e, out);
+    for (size_t i = 0; i + 1 < figs.size(); i += 2) std::printf("wrote %s, %s\n", figs[i].c_str(), figs[i + 1].c_str());
   }
   return 0;
 }
@@ -201,7 +204,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--param", sweep_params, "NAME=a:b:log:n | NAME=a:b:lin:n | NAME=v1,v2 (NAME or RUN.NAME)")->required();
   sweep->add_option("--seeds", sweep_seeds, "seeds per grid point")->check(CLI::Range(1, 10000));
   sweep->add_option("--target", sweep_target, "target loss for 'FP to target' (default: the experiment's)");
-  sweep->add_option("--out", sweep_out, "directory for sweep.csv");
+  sweep->add_option("--out", sweep_out, "directory for sweep.csv, experiment.json and the figures (sweep.png/svg, sweep_fp.png/svg)");
 
   auto* render = app.add_subcommand("render", "re-render the figure of a run directory");
   std::string render_dir, render_png, render_svg, render_size;
