@@ -662,6 +662,7 @@ void App::draw_ui() {
   DrawPlotsPanel(*this);
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
+  DrawSweepWindow(*this);
   DrawStatusBar(*this);
   const std::string t = window_title(*this);
   if (t != title_) platform_.set_title(title_ = t);

@@ -177,7 +177,7 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
   return res;
 }
 
-std::string sweep_table(const SweepResult& r) {
+std::vector<std::vector<std::string>> sweep_table_rows(const SweepResult& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head;
   for (const auto& p : r.params) head.push_back((p.selector.empty() ? "" : p.selector + ".") + p.name);
@@ -200,6 +200,12 @@ std::string sweep_table(const SweepResult& r) {
     row.push_back(std::to_string(c.diverged) + "/" + std::to_string(r.seeds));
     rows.push_back(row);
   }
+  return rows;
+}
+
+std::string sweep_table(const SweepResult& r) {
+  const std::vector<std::vector<std::string>> rows = sweep_table_rows(r);
+  const std::vector<std::string>& head = rows[0];
   // Swept values and run labels left-aligned (they name the row), results right-aligned
   // (4 significant digits: magnitudes line up); no trailing blanks.
   std::vector<size_t> w(head.size(), 0);

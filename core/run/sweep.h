@@ -41,6 +41,9 @@ struct SweepResult {
 SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads = 0,
                       const std::function<void(int done, int total)>& progress = {});
 std::string sweep_table(const SweepResult& r);  // aligned text table
+// The table's cells: a header row, then one row per cell (swept values, run, final loss,
+// FP to target, reached, diverged), as sweep_table prints them.
+std::vector<std::vector<std::string>> sweep_table_rows(const SweepResult& r);
 std::string sweep_csv(const SweepResult& r);
 
 struct LineChart;
