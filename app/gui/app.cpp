@@ -199,7 +199,7 @@ App::~App() {
   textures_.reset();
   heatmap_.reset();
   surface_.reset();
-  surface_target_ = GlTarget(true, true);
+  surface_target_ = GlTarget(false, true);
   heatmap_target_ = GlTarget(false, true);
   paths_target_ = GlTarget(false, true);
   ImGui_ImplOpenGL3_Shutdown();

@@ -1,6 +1,7 @@
 // The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
+#include <imgui.h>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ void DrawPlaybackPanel(App& app);   // panel_playback.cpp
 void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views below
 void DrawLandscapeView(App& app);   // view_landscape.cpp
 void DrawSurfaceView(App& app);     // view_surface.cpp
+// The 3-D view's axis tick labels as last drawn (axis 'x', 'y' or 'f'; value; label
+// centre on screen), for tests.
+struct SurfaceAxisTick {
+  char axis;
+  double value;
+  ImVec2 at;
+  std::string label;
+};
+const std::vector<SurfaceAxisTick>& surface_axis_ticks();
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);
