@@ -153,37 +153,13 @@ std::vector<double> axis_ticks(double lo, double hi, double length, double spaci
   }
 }
 
-// Colourbar ticks: linear nice ticks, or for log colour decade ticks of d = v - lo, the
-// height above the minimum that ColourScale spreads over decades, placed at v = lo + d.
-// They are labelled d; when lo is not negligible (|lo| >= shift) the caption names it.
+// Colourbar ticks and caption by the shared rule (colour_bar_ticks, colormap.h), labels
+// typeset with a true minus sign.
 void colour_ticks(const ColourScale& sc, double length, const Style& st, const std::string& label, Layout& lay) {
   lay.cticks.clear();
-  lay.ccaption = label;
-  if (!(sc.hi > sc.lo)) {
-    lay.cticks.push_back({0.5, display_label(sc.lo)});
-    return;
-  }
-  if (!sc.log) {
-    const auto room = [&](const std::vector<std::string>&) { return st.tick * 1.6; };
-    for (double v : axis_ticks(sc.lo, sc.hi, length, st.tick * 3.5, room)) lay.cticks.push_back({sc.colour_value(v), display_label(v)});
-    return;
-  }
-  const double dlo = sc.shift, dhi = sc.hi - sc.lo;
-  const std::vector<double> major = log_ticks(dlo, dhi);
-  for (double d : major) lay.cticks.push_back({sc.colour_value(sc.lo + d), display_label(d)});
-  // Unlabelled 2..9 minor ticks when the major ones are whole decades and not too dense.
-  const bool decades = major.size() >= 2 && std::fabs(major[1] / major[0] - 10) < 1e-6;
-  if (decades && std::log10(dhi / dlo) <= 6) {
-    for (double e = std::floor(std::log10(dlo)); e <= std::ceil(std::log10(dhi)); e += 1)
-      for (int k = 2; k <= 9; ++k) {
-        const double d = k * std::pow(10.0, e);
-        if (d >= dlo && d <= dhi) lay.cticks.push_back({sc.colour_value(sc.lo + d), ""});
-      }
-  }
-  if (std::fabs(sc.lo) >= sc.shift) {
-    const std::string name = label.empty() ? "f" : label;
-    lay.ccaption = name + (sc.lo >= 0 ? " \u2212 " : " + ") + tick_label(std::fabs(sc.lo));
-  }
+  for (const ColourBarTick& t : colour_bar_ticks(sc, length, st.tick * 3.5, st.tick * 1.6))
+    lay.cticks.push_back({t.t, t.labelled ? display_label(t.label) : ""});
+  lay.ccaption = colour_bar_caption(sc, label, "\u2212");
 }
 
 // legend_w > 0 reserves a column of that width right of everything else for the legend.
