@@ -199,16 +199,12 @@ std::vector<std::vector<double>> heat_chart_colours(const HeatChart& c, bool* lo
 
 Image heat_chart_render_image(const HeatChart& c, int w, int h) {
   check(c, w, h);
-  RasterCanvas cv(w, h, 0xffffff);
-  draw(cv, c, w, h);
-  return cv.take_image();
+  return canvas_image(w, h, 0xffffff, [&](Canvas& cv) { draw(cv, c, w, h); });
 }
 
 std::string heat_chart_render_svg(const HeatChart& c, int w, int h) {
   check(c, w, h);
-  SvgCanvas cv(w, h, 0xffffff);
-  draw(cv, c, w, h);
-  return cv.finish();
+  return canvas_svg(w, h, 0xffffff, [&](Canvas& cv) { draw(cv, c, w, h); });
 }
 
 }  // namespace zs
