@@ -57,6 +57,8 @@ class GlHandle {
   }
   GLuint id() const { return id_; }
   explicit operator bool() const { return id_ != 0; }
+  // Forgets the object without deleting it (it belonged to a context that is gone).
+  void release() { id_ = 0; }
 
  private:
   GLuint id_ = 0;

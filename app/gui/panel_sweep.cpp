@@ -20,11 +20,19 @@ namespace {
 
 struct SweepWindow {
   SweepView view;
-  std::vector<GlTexture> textures;  // one per figure
+  std::vector<GlTexture> textures;  // one per figure, in the GL context of App `instance`
+  uint64_t instance = 0;
   bool open = false;
 };
-SweepWindow& sweep_window() {
+// The window of `app` (another App, e.g. a later test's, finds it closed: the textures of
+// the old one's context are forgotten, not deleted in this one).
+SweepWindow& sweep_window(const App& app) {
   static SweepWindow w;
+  if (w.instance != app.instance()) {
+    for (GlTexture& t : w.textures) t.release();
+    w = SweepWindow();
+    w.instance = app.instance();
+  }
   return w;
 }
 
@@ -72,7 +80,7 @@ SweepView sweep_view_load(const std::string& dir, int w, int h) {
 bool open_sweep(App& app, const std::string& dir, std::string* error) {
   try {
     SweepView v = sweep_view_load(dir, 1600, 1000);
-    SweepWindow& w = sweep_window();
+    SweepWindow& w = sweep_window(app);
     w.textures.clear();
     for (const Image& img : v.figures) w.textures.push_back(upload(img));
     w.view = std::move(v);
@@ -87,10 +95,13 @@ bool open_sweep(App& app, const std::string& dir, std::string* error) {
   }
 }
 
-const SweepView* open_sweep_view() { return sweep_window().open ? &sweep_window().view : nullptr; }
+const SweepView* open_sweep_view(const App& app) {
+  const SweepWindow& w = sweep_window(app);
+  return w.open ? &w.view : nullptr;
+}
 
 void DrawSweepWindow(App& app) {
-  SweepWindow& w = sweep_window();
+  SweepWindow& w = sweep_window(app);
   if (!w.open) return;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x * 0.7f, io.DisplaySize.y * 0.75f), ImGuiCond_Appearing);

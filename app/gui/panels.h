@@ -51,7 +51,7 @@ struct SweepView {
 };
 SweepView sweep_view_load(const std::string& dir, int w, int h);  // zs::Error for a bad folder
 bool open_sweep(App& app, const std::string& dir, std::string* error = nullptr);  // one status line on failure
-const SweepView* open_sweep_view();  // the window's sweep; null while closed
+const SweepView* open_sweep_view(const App& app);  // the window's sweep; null while closed
 void DrawSweepWindow(App& app);
 // "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
 // one of `exts` appended exists): export names never overwrite earlier ones.

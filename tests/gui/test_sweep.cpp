@@ -26,11 +26,11 @@ TEST(GuiSweep, OpensASweepFolderWithTheCliFiguresAndTable) {
   experiment_save(e, dir + "/experiment.json");
 
   Harness h;
-  EXPECT_EQ(open_sweep_view(), nullptr);
+  EXPECT_EQ(open_sweep_view(h.app()), nullptr);
   std::string err;
   ASSERT_TRUE(open_sweep(h.app(), dir, &err)) << err;
   h.frame(3);
-  const SweepView* v = open_sweep_view();
+  const SweepView* v = open_sweep_view(h.app());
   ASSERT_NE(v, nullptr);
   ASSERT_EQ(v->figures.size(), 2u);  // final loss, FP to the target
   // The same picture as the CLI's sweep.png (core draws both from the same cells).
@@ -46,7 +46,7 @@ TEST(GuiSweep, OpensASweepFolderWithTheCliFiguresAndTable) {
   EXPECT_FALSE(open_sweep(h.app(), out_path("no_such_sweep"), &err));
   EXPECT_NE(err.find("sweep.csv"), std::string::npos) << err;
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
-  EXPECT_NE(open_sweep_view(), nullptr);
+  EXPECT_NE(open_sweep_view(h.app()), nullptr);
 }
 
 }  // namespace zs::gui::test
