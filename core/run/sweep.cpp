@@ -400,8 +400,10 @@ SweepResult sweep_csv_read(const std::string& path) {
     };
     std::vector<double> values;
     for (size_t i = 0; i < np; ++i) values.push_back(num(i));
-    const int run = static_cast<int>(num(np)), seed = static_cast<int>(num(np + 2));
-    if (run < 0 || seed < 0 || seed > 100000) fail(where, "run or seed out of range");
+    const double run_v = num(np), seed_v = num(np + 2), fp_v = num(np + 4);
+    if (!(run_v >= 0 && run_v <= 1e6 && seed_v >= 0 && seed_v <= 1e5 && fp_v >= -1 && fp_v <= 9e18))
+      fail(where, "run, seed or fp_to_target out of range");
+    const int run = static_cast<int>(run_v), seed = static_cast<int>(seed_v);
     auto [it, fresh] = cell_of.emplace(std::make_pair(values, run), r.cells.size());
     if (fresh) {
       SweepCell c;
@@ -416,7 +418,7 @@ SweepResult sweep_csv_read(const std::string& path) {
       c.fp_to_target.resize(static_cast<size_t>(seed) + 1, -1);
     }
     c.final_loss[static_cast<size_t>(seed)] = num(np + 3);
-    c.fp_to_target[static_cast<size_t>(seed)] = static_cast<int64_t>(num(np + 4));
+    c.fp_to_target[static_cast<size_t>(seed)] = static_cast<int64_t>(fp_v);
     if (num(np + 5) != 0) ++c.diverged;
     max_seed = std::max(max_seed, seed);
   }
