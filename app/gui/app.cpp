@@ -880,8 +880,7 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid] {
     const Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
-      const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
-      return figure_make(e, s, g, runs);
+      return figure_make_filled(e, s, runs, w, h, threads);
     }();
     std::string done;
     for (int k = 0; k < 2; ++k) {

@@ -113,6 +113,7 @@ struct Layout {
   std::vector<ColourTick> cticks;
   std::string ccaption;
   Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
+  Box avail;   // the room the plot was fitted into (equal aspect leaves part of it empty)
   double title_baseline = 0;
   double ytick_w = 0;  // widest y tick label
 };
@@ -210,6 +211,7 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, dou
     pw = avail_w;
     ph = avail_h;
   }
+  lay.avail = {left, top, avail_w, avail_h};
   const double px = left + (avail_w - pw) / 2, py = top + (avail_h - ph) / 2;
   lay.plot = {std::round(px), std::round(py), std::round(px + pw) - std::round(px), std::round(py + ph) - std::round(py)};
   lay.plot.w = std::max(lay.plot.w, 1.0);
@@ -749,6 +751,26 @@ std::string figure_render_svg(const Figure& fig, int w, int h) {
   SvgCanvas c(w, h, kWhite);
   figure_draw(c, fig, w, h);
   return c.finish();
+}
+
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
+  figure_validate(fig, w, h);
+  const Box a = figure_plan(fig, w, h).lay.avail;
+  std::array<double, 4> d = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  const double want = a.h / a.w, have = (d[3] - d[2]) / (d[1] - d[0]);
+  if (!(want > 0) || !std::isfinite(want)) return d;
+  if (have < want) {  // widen y about its centre
+    const double c = 0.5 * (d[2] + d[3]), half = 0.5 * want * (d[1] - d[0]);
+    d[2] = c - half;
+    d[3] = c + half;
+  } else {
+    const double c = 0.5 * (d[0] + d[1]), half = 0.5 * (d[3] - d[2]) / want;
+    d[0] = c - half;
+    d[1] = c + half;
+  }
+  for (double v : d)  // a domain near the largest doubles cannot be widened: keep it
+    if (!std::isfinite(v)) return {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  return d;
 }
 
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {

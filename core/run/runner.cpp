@@ -312,7 +312,12 @@ Grid grid_empty(const Scene& s, int nx, int ny) {
 }  // namespace
 
 Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+  return grid_compute(s, {s.domain[0], s.domain[1], s.domain[2], s.domain[3]}, nx, ny, threads);
+}
+
+Grid grid_compute(const Scene& s, const std::array<double, 4>& domain, int nx, int ny, int threads) {
   Grid g = grid_empty(s, nx, ny);
+  std::copy(domain.begin(), domain.end(), g.domain);
   const int chunks = std::min(ny, 16);
   parallel_for(chunks, threads, [&](int c) {
     const std::unique_ptr<Landscape> f = s.landscape->clone();
@@ -351,6 +356,20 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
     grid_fill_rows(s, *f, res.grid, band * ny / bands, (band + 1) * ny / bands);
   });
   return res;
+}
+
+Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
+                          int threads) {
+  // The layout (where the legend goes, the tick labels' widths) depends on the domain:
+  // a few rounds on a coarse grid settle it.
+  const int coarse = std::min(e.view.grid, 64);
+  std::array<double, 4> d = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
+  for (int round = 0; round < 3; ++round) {
+    const std::array<double, 4> next = figure_fill_domain(figure_make(e, s, grid_compute(s, d, coarse, coarse, threads), runs), w, h);
+    if (next == d) break;
+    d = next;
+  }
+  return figure_make(e, s, grid_compute(s, d, e.view.grid, e.view.grid, threads), runs);
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {
