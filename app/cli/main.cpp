@@ -1,5 +1,6 @@
 // zoscope-cli: the headless front end. Runs the same experiment files as the GUI for batch
-// work and figures: list, run, sweep, render (and finetune/bench in LLM builds).
+// work and figures: list, run, sweep, render. The same source is zoscope-llm, which adds the
+// LibTorch commands (finetune, landscape); zoscope-cli hands those to it (llm_forward.cpp).
 // Bad input gets one clear line on stderr and a non-zero exit status, never a crash.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -119,11 +120,14 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
     const std::string p = (std::filesystem::path(out) / "sweep.csv").string();
     atomic_write(p, sweep_csv(r));
     std::printf("wrote %s\n", p.c_str());
-    // The picture: final loss vs the swept value, one line per run, seeds as a band.
-    const std::string png = (std::filesystem::path(out) / "sweep.png").string();
-    const std::string svg = (std::filesystem::path(out) / "sweep.svg").string();
-    sweep_write_figure(r, e, png, svg);
-    std::printf("wrote %s, %s\n", png.c_str(), svg.c_str());
+    // The experiment swept (names, colours and the target for the app's File > Open sweep).
+    const std::string exp = (std::filesystem::path(out) / "experiment.json").string();
+    experiment_save(e, exp);
+    std::printf("wrote %s\n", exp.c_str());
+    // The pictures: final loss vs the swept value, one line per run, seeds as a band; for
+    // two swept parameters heatmaps of final loss (and FP to the target).
+    const std::vector<std::string> figs = sweep_write_figures(r, e, out);
+    for (size_t i = 0; i + 1 < figs.size(); i += 2) std::printf("wrote %s, %s\n", figs[i].c_str(), figs[i + 1].c_str());
   }
   return 0;
 }
@@ -149,12 +153,7 @@ int cmd_render(const std::string& dir, std::string png, std::string svg, const s
 std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   std::string known;
   bool is_sub = false;
-  std::string word;  // the first argument that is neither an option nor --threads' value
-  for (int i = 1; i < argc && word.empty(); ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads") ++i;
-    else if (!a.empty() && a[0] != '-') word = a;
-  }
+  const std::string word = cli_command_word(argc, argv);
   for (const CLI::App* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{})) {
     is_sub = is_sub || sub->get_name() == word;
     if (sub->get_group().empty()) continue;  // hidden (finetune-run)
@@ -165,9 +164,22 @@ std::string usage_error_text(const CLI::App& app, const CLI::ParseError& e, int 
 }
 
 }  // namespace
+
+std::string cli_command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {  // the first argument that is neither an option nor --threads' value
+    const std::string a = argv[i];
+    if (a == "--threads") ++i;
+    else if (!a.empty() && a[0] != '-') return a;
+  }
+  return "";
+}
+
 }  // namespace zs
 
 int main(int argc, char** argv) {
+#ifdef ZS_CLI_FORWARDS_LLM
+  zs::cli_forward_llm(argc, argv);  // finetune, landscape: exec zoscope-llm (llm_forward.cpp)
+#endif
   CLI::App app{"zoscope-cli " ZOSCOPE_VERSION ": run zeroth-order optimizer experiments headless"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--threads) also after the subcommand; set before adding them
@@ -192,7 +204,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--param", sweep_params, "NAME=a:b:log:n | NAME=a:b:lin:n | NAME=v1,v2 (NAME or RUN.NAME)")->required();
   sweep->add_option("--seeds", sweep_seeds, "seeds per grid point")->check(CLI::Range(1, 10000));
   sweep->add_option("--target", sweep_target, "target loss for 'FP to target' (default: the experiment's)");
-  sweep->add_option("--out", sweep_out, "directory for sweep.csv");
+  sweep->add_option("--out", sweep_out, "directory for sweep.csv, experiment.json and the figures (sweep.png/svg, sweep_fp.png/svg)");
 
   auto* render = app.add_subcommand("render", "re-render the figure of a run directory");
   std::string render_dir, render_png, render_svg, render_size;

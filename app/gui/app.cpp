@@ -199,7 +199,7 @@ App::~App() {
   textures_.reset();
   heatmap_.reset();
   surface_.reset();
-  surface_target_ = GlTarget(true, true);
+  surface_target_ = GlTarget(false, true);
   heatmap_target_ = GlTarget(false, true);
   paths_target_ = GlTarget(false, true);
   ImGui_ImplOpenGL3_Shutdown();
@@ -662,6 +662,7 @@ void App::draw_ui() {
   DrawPlotsPanel(*this);
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
+  DrawSweepWindow(*this);
   DrawStatusBar(*this);
   const std::string t = window_title(*this);
   if (t != title_) platform_.set_title(title_ = t);
@@ -879,8 +880,7 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid] {
     const Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
-      const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
-      return figure_make(e, s, g, runs);
+      return figure_make_filled(e, s, runs, w, h, threads);
     }();
     std::string done;
     for (int k = 0; k < 2; ++k) {

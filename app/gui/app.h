@@ -183,7 +183,7 @@ class App : private plot::LayerRenderer {
   std::unique_ptr<LandscapeTextures> textures_;
   std::unique_ptr<HeatmapRenderer> heatmap_;
   std::unique_ptr<SurfaceRenderer> surface_;
-  GlTarget surface_target_{true, true};
+  GlTarget surface_target_{false, true};  // depth: the surface renderer's cache
   GlTarget heatmap_target_{false, true};
   uint64_t heatmap_key_ = 0;
   GlTarget paths_target_{false, true};

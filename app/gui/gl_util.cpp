@@ -190,14 +190,15 @@ void draw_target_blit(ImDrawList* dl, const GlTarget& target, ImVec2 p0, ImVec2 
 
 void draw_target_blits_reset() { g_blits.clear(); }
 
-void gl_copy(const GlTarget& src, GlTarget& dst) {
+void gl_copy(const GlTarget& src, GlTarget& dst, bool depth) {
   GLint read = 0, draw = 0;
   glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
   glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, src.framebuffer());
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst.framebuffer());
   glDisable(GL_SCISSOR_TEST);
-  glBlitFramebuffer(0, 0, src.width(), src.height(), 0, 0, dst.width(), dst.height(), GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glBlitFramebuffer(0, 0, src.width(), src.height(), 0, 0, dst.width(), dst.height(),
+                    GL_COLOR_BUFFER_BIT | (depth ? GL_DEPTH_BUFFER_BIT : 0u), GL_NEAREST);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
   glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
 }

@@ -57,6 +57,8 @@ class GlHandle {
   }
   GLuint id() const { return id_; }
   explicit operator bool() const { return id_ != 0; }
+  // Forgets the object without deleting it (it belonged to a context that is gone).
+  void release() { id_ = 0; }
 
  private:
   GLuint id_ = 0;
@@ -91,6 +93,7 @@ class GlTarget {
   int height() const { return h_; }
   GLuint framebuffer() const { return fbo_.id(); }
   GLuint colour_texture() const { return colour_.id(); }
+  GLuint depth_renderbuffer() const { return depth_.id(); }  // 0 without depth
 
  private:
   bool want_depth_ = false, nearest_ = false;
@@ -113,8 +116,9 @@ Image gl_read_pixels(int w, int h);
 // Mesa's llvmpipe, where drawing the same texture as a quad costs a shaded, sampled pass
 // over these layers, which cover most of the window. Clipping is done on the rectangles.
 void draw_target_blit(ImDrawList* dl, const GlTarget& target, ImVec2 p0, ImVec2 p1);
-// Copies all of `src` into `dst` (same size).
-void gl_copy(const GlTarget& src, GlTarget& dst);
+// Copies all of `src` into `dst` (same size), with the depth buffer when `depth` (both
+// targets must have one).
+void gl_copy(const GlTarget& src, GlTarget& dst, bool depth = false);
 // Blit records live until the frame is drawn; call once per frame before building it.
 void draw_target_blits_reset();
 

@@ -208,14 +208,52 @@ SurfaceRenderer::SurfaceRenderer()
   glBindBuffer(GL_ARRAY_BUFFER, 0);
 }
 
-void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const ColourScale& sc, int contours,
-                           const OrbitCamera& cam, float height, const std::vector<Path3D>& paths, uint32_t background) {
-  target.bind();
+void SurfaceRenderer::draw_surface(const LandscapeTextures& tex, const ColourScale& sc, int contours, const float* mvp,
+                                   float hx, float hy, float height, const float eye[3], uint32_t background) {
   float bg[3];
   rgb_floats(background, bg);
   glClearColor(bg[0], bg[1], bg[2], 1);
   glClearDepth(1);
   glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+  glEnable(GL_DEPTH_TEST);
+  glDepthFunc(GL_LEQUAL);
+  // The mesh at about one vertex per 6 pixels of the target (llvmpipe pays per triangle;
+  // colours and contours come from the grid texture per fragment, so they stay sharp).
+  const int side = surface_mesh_side(static_cast<int>(viewport_[0]), static_cast<int>(viewport_[1]));
+  if (side != mesh_side_) mesh_build(side);
+  glUseProgram(surface_.id());
+  tex.bind(surface_);
+  colour_uniforms(surface_, sc, contours, 1.2f);
+  glUniformMatrix4fv(surface_.loc("u_mvp"), 1, GL_FALSE, mvp);
+  glUniform2f(surface_.loc("u_half"), hx, hy);
+  glUniform1f(surface_.loc("u_height"), height);
+  glUniform1f(surface_.loc("u_step"), 1.f / static_cast<float>(mesh_side_ - 1));
+  glUniform3fv(surface_.loc("u_eye"), 1, eye);
+  glUniform3f(surface_.loc("u_light"), 0.35f, -0.45f, 0.85f);
+  // The mesh is pushed back a little so paths drawn on it win the depth test.
+  glEnable(GL_POLYGON_OFFSET_FILL);
+  glPolygonOffset(1.f, 2.f);
+  glBindVertexArray(mesh_vao_.id());
+  glDrawElements(GL_TRIANGLES, mesh_indices_, GL_UNSIGNED_INT, nullptr);
+  glDisable(GL_POLYGON_OFFSET_FILL);
+}
+
+bool SurfaceRenderer::project(double x, double y, double t, float out[2]) const {
+  if (!drawn_) return false;
+  const float p[4] = {static_cast<float>((2 * (x - domain_[0]) / (domain_[1] - domain_[0]) - 1) * half_[0]),
+                      static_cast<float>((2 * (y - domain_[2]) / (domain_[3] - domain_[2]) - 1) * half_[1]),
+                      static_cast<float>(t) * height_, 1.f};
+  float c[4];
+  for (int r = 0; r < 4; ++r) c[r] = mvp_[r] * p[0] + mvp_[4 + r] * p[1] + mvp_[8 + r] * p[2] + mvp_[12 + r] * p[3];
+  if (c[3] <= 1e-6f) return false;
+  out[0] = (c[0] / c[3] * 0.5f + 0.5f) * viewport_[0];
+  out[1] = (0.5f - c[1] / c[3] * 0.5f) * viewport_[1];
+  return true;
+}
+
+void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const ColourScale& sc, int contours,
+                           const OrbitCamera& cam, float height, const std::vector<Path3D>& paths, uint32_t background,
+                           uint64_t surface_key) {
   glDisable(GL_SCISSOR_TEST);
   glDisable(GL_BLEND);
   glDisable(GL_CULL_FACE);
@@ -237,26 +275,39 @@ void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const
   const float dist = cam.distance / OrbitCamera().distance * radius / std::sin(fov / 2);
   const float eye[3] = {at[0] + dist * cp * std::cos(cam.yaw), at[1] + dist * cp * std::sin(cam.yaw), at[2] + dist * sp};
   const Mat4 mvp = mat_mul(perspective(fovy, aspect, 0.05f, 50.f + dist), look_at(eye, at));
+  std::copy(mvp.m, mvp.m + 16, mvp_);
+  std::copy(d, d + 4, domain_);
+  half_[0] = hx;
+  half_[1] = hy;
+  height_ = height;
+  viewport_[0] = static_cast<float>(target.width());
+  viewport_[1] = static_cast<float>(target.height());
+  drawn_ = true;
 
-  // The mesh at about one vertex per 6 pixels of the target (llvmpipe pays per triangle;
-  // colours and contours come from the grid texture per fragment, so they stay sharp).
-  const int side = surface_mesh_side(target.width(), target.height());
-  if (side != mesh_side_) mesh_build(side);
-  glUseProgram(surface_.id());
-  tex.bind(surface_);
-  colour_uniforms(surface_, sc, contours, 1.2f);
-  glUniformMatrix4fv(surface_.loc("u_mvp"), 1, GL_FALSE, mvp.m);
-  glUniform2f(surface_.loc("u_half"), hx, hy);
-  glUniform1f(surface_.loc("u_height"), height);
-  glUniform1f(surface_.loc("u_step"), 1.f / static_cast<float>(mesh_side_ - 1));
-  glUniform3fv(surface_.loc("u_eye"), 1, eye);
-  glUniform3f(surface_.loc("u_light"), 0.35f, -0.45f, 0.85f);
-  // The mesh is pushed back a little so paths drawn on it win the depth test.
-  glEnable(GL_POLYGON_OFFSET_FILL);
-  glPolygonOffset(1.f, 2.f);
-  glBindVertexArray(mesh_vao_.id());
-  glDrawElements(GL_TRIANGLES, mesh_indices_, GL_UNSIGNED_INT, nullptr);
-  glDisable(GL_POLYGON_OFFSET_FILL);
+  // The surface from the cache when nothing it shows changed.
+  if (surface_key != cache_key_ || cache_.width() != target.width() || cache_.height() != target.height()) {
+    cache_.resize(target.width(), target.height());
+    cache_.bind();
+    draw_surface(tex, sc, contours, mvp.m, hx, hy, height, eye, background);
+    cache_key_ = surface_key;
+    ++surface_renders_;
+  }
+  // The surface's colour is copied; its depth is not: the paths are drawn through a
+  // framebuffer of the target's colour and the cache's depth, tested, never written (one
+  // plain copy per frame instead of two on llvmpipe).
+  gl_copy(cache_, target);
+  if (!paths_fbo_) {
+    GLuint id = 0;
+    glGenFramebuffers(1, &id);
+    paths_fbo_ = GlFramebuffer(id);
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, paths_fbo_.id());
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, target.colour_texture(), 0);
+  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, cache_.depth_renderbuffer());
+  glViewport(0, 0, target.width(), target.height());
+  glEnable(GL_DEPTH_TEST);
+  glDepthFunc(GL_LEQUAL);
+  glDepthMask(GL_FALSE);
 
   // Paths: one buffer upload per frame, one draw per path.
   std::vector<float> xyz;
@@ -304,6 +355,7 @@ void SurfaceRenderer::draw(GlTarget& target, const LandscapeTextures& tex, const
   }
   glBindVertexArray(0);
   glUseProgram(0);
+  glDepthMask(GL_TRUE);
   glDisable(GL_DEPTH_TEST);
 }
 

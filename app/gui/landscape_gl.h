@@ -63,13 +63,34 @@ struct Path3D {
 class SurfaceRenderer {
  public:
   SurfaceRenderer();
-  // Renders the surface and `paths` lifted onto it into `target` (cleared first).
+  // Renders the surface and `paths` lifted onto it into `target` (cleared first). The
+  // surface alone (colour and depth) is kept in a cache target and re-rendered only when
+  // `surface_key` (whatever the surface depends on: grid, colour scale, camera, height,
+  // contours, colormap) or the size changes; otherwise the cache is copied in and only the
+  // paths are drawn (playback changes the paths every frame, the surface never).
   void draw(GlTarget& target, const LandscapeTextures& tex, const ColourScale& sc, int contours, const OrbitCamera& cam,
-            float height, const std::vector<Path3D>& paths, uint32_t background);
+            float height, const std::vector<Path3D>& paths, uint32_t background, uint64_t surface_key);
   static constexpr int kMaxMesh = 256;  // vertices per side, at most
+  // Where the last draw put the world point (x, y) of the grid's domain at colour
+  // coordinate t (height t * height): pixels of the target, origin top-left. False when
+  // nothing was drawn yet or the point is behind the camera.
+  bool project(double x, double y, double t, float out[2]) const;
+  const double* drawn_domain() const { return domain_; }    // the grid domain of the last draw (x0, x1, y0, y1)
+  int surface_renders() const { return surface_renders_; }  // times the surface itself was rendered
 
  private:
   void mesh_build(int n);
+  void draw_surface(const LandscapeTextures& tex, const ColourScale& sc, int contours, const float* mvp, float hx, float hy,
+                    float height, const float eye[3], uint32_t background);
+  GlTarget cache_{true};
+  GlFramebuffer paths_fbo_;  // the target's colour with the cache's depth: paths test against the surface
+  uint64_t cache_key_ = 0;
+  int surface_renders_ = 0;
+  // The last draw's projection, for project().
+  float mvp_[16] = {};
+  double domain_[4] = {0, 1, 0, 1};
+  float half_[2] = {1, 1}, height_ = 1, viewport_[2] = {0, 0};
+  bool drawn_ = false;
   GlProgram surface_, lines_, markers_;
   GlVertexArray mesh_vao_, path_vao_;
   GlBuffer mesh_vbo_, mesh_ibo_, path_vbo_;

@@ -27,7 +27,7 @@ struct UiOptions {
   bool tiled = true;         // panels follow the window; false: free windows (imgui.ini)
   float sidebar_w = 0;       // tiled layout: left and plots column widths (0: proportional)
   float plots_w = 0;
-  bool show_export = false, show_help = false, show_open = false, show_save = false;
+  bool show_export = false, show_help = false, show_open = false, show_save = false, show_open_sweep = false;
   bool show_legend = true;
   float surface_height = 0.7f;
   OrbitCamera camera;

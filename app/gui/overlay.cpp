@@ -16,6 +16,20 @@ ImU32 rgb_u32(uint32_t rgb, float alpha) {
   return IM_COL32((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff, static_cast<int>(std::clamp(alpha, 0.f, 1.f) * 255.f));
 }
 
+namespace {
+std::vector<double>& drawn_colourbar_ticks() {
+  static std::vector<double> v;
+  return v;
+}
+std::string& drawn_colourbar_caption() {
+  static std::string c;
+  return c;
+}
+}  // namespace
+
+const std::vector<double>& landscape_colourbar_labels() { return drawn_colourbar_ticks(); }
+const std::string& landscape_colourbar_caption() { return drawn_colourbar_caption(); }
+
 // [SECTION] transform
 
 ImVec2 ViewXform::to_screen(double x, double y) const {
@@ -529,40 +543,23 @@ void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, 
       dl->AddRectFilledMultiColor(ImVec2(x0, yb), ImVec2(x1, ya + 0.5f), cb, cb, ca, ca);
     }
     dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), ink.frame, 0, 0, 1.f * s);
-    // Ticks as the exporter places them: linear nice ticks, or for a log scale decades of
-    // d = v - lo (the height above the minimum that the scale spreads out), labelled d.
-    std::vector<std::pair<double, bool>> ticks;  // value, labelled
-    if (sc.hi > sc.lo && !sc.log) {
-      for (double v : nice_ticks(sc.lo, sc.hi, std::max(3, static_cast<int>((y1 - y0) / (45 * s))))) ticks.push_back({v, true});
-    } else if (sc.hi > sc.lo) {
-      const double dlo = sc.shift, dhi = sc.hi - sc.lo;
-      const std::vector<double> major = log_ticks(dlo, dhi);
-      for (double d : major) ticks.push_back({d, true});
-      if (major.size() >= 2 && std::fabs(major[1] / major[0] - 10) < 1e-6 && std::log10(dhi / dlo) <= 6)
-        for (double ex = std::floor(std::log10(dlo)); ex <= std::ceil(std::log10(dhi)); ex += 1)
-          for (int k = 2; k <= 9; ++k) {
-            const double d = k * std::pow(10.0, ex);
-            if (d >= dlo && d <= dhi) ticks.push_back({d, false});
-          }
-    }
+    // Ticks and caption by the exporter's rule (colour_bar_ticks, colormap.h).
+    std::vector<double>& drawn = drawn_colourbar_ticks();
+    drawn.clear();
     float last_y = 1e9f;
-    for (const auto& [v, labelled] : ticks) {
-      const double t = sc.colour_value(sc.log ? sc.lo + v : v);
-      if (!(t >= 0 && t <= 1)) continue;
-      const float y = y1 - static_cast<float>(t) * (y1 - y0);
-      dl->AddLine(ImVec2(x1, y), ImVec2(x1 + (labelled ? 4 : 2.5f) * s, y), ink.frame, 1.f * s);
-      if (!labelled || std::fabs(last_y - y) < ink.size * 1.05f) continue;
+    for (const ColourBarTick& tk : colour_bar_ticks(sc, y1 - y0, 45 * s, ink.size * 1.05f)) {
+      if (!(tk.t >= 0 && tk.t <= 1)) continue;
+      const float y = y1 - static_cast<float>(tk.t) * (y1 - y0);
+      dl->AddLine(ImVec2(x1, y), ImVec2(x1 + (tk.labelled ? 4 : 2.5f) * s, y), ink.frame, 1.f * s);
+      if (!tk.labelled || std::fabs(last_y - y) < ink.size * 1.05f) continue;
       last_y = y;
-      const std::string l = tick_label(v);
+      const std::string l = tick_label(tk.label);
       const ImVec2 ts = text_size(ink, l.c_str());
       text_at(dl, ink, ImVec2(x1 + 6 * s, y - ts.y / 2), ink.text_dim, l.c_str());
+      drawn.push_back(tk.label);
     }
-    std::string caption = "f";
-    if (sc.log && std::fabs(sc.lo) >= sc.shift) {
-      char lo[32];
-      std::snprintf(lo, sizeof lo, "%.4g", std::fabs(sc.lo));
-      caption += (sc.lo >= 0 ? " - " : " + ") + std::string(lo);
-    }
+    const std::string caption = colour_bar_caption(sc, "f", "-");
+    drawn_colourbar_caption() = caption;
     const ImVec2 cs = text_size(ink, caption.c_str());
     text_at(dl, ink, ImVec2(std::min(x0, xf.p1.x + 74 * s - cs.x - 2 * s), y0 - cs.y - 2 * s), ink.text_dim, caption.c_str());
   }

@@ -96,4 +96,9 @@ void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, in
 // 0xRRGGBB + alpha -> ImGui's packed colour.
 ImU32 rgb_u32(uint32_t rgb, float alpha = 1);
 
+// The labelled colour-bar tick values of the last landscape view drawn (tests: the same
+// rule as the exported figure's, colour_bar_ticks).
+const std::vector<double>& landscape_colourbar_labels();
+const std::string& landscape_colourbar_caption();
+
 }  // namespace zs::gui

@@ -19,6 +19,7 @@ void DrawMainMenu(App& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
+    if (ImGui::MenuItem("Open sweep...")) m.ui.show_open_sweep = true;
     if (ImGui::BeginMenu("Presets")) {
       for (const Preset& p : presets())
         if (ImGui::MenuItem(p.name.c_str())) app.load_experiment("preset:" + p.name);
@@ -154,7 +155,9 @@ void DrawDialogs(App& app) {
     ImGui::End();
     if (!open) app.cancel_quit();
   }
-  static std::string open_path, save_path;
+  static std::string open_path, save_path, sweep_path;
+  path_dialog("Open sweep (a zoscope-cli sweep --out folder)", m.ui.show_open_sweep, sweep_path, "Open",
+              [&] { return open_sweep(app, sweep_path); });
   if (m.ui.show_open && open_path.empty()) open_path = m.exp_path;
   path_dialog("Open experiment", m.ui.show_open, open_path, "Open", [&] { return app.load_experiment(open_path); });
   if (m.ui.show_open) {

@@ -1,9 +1,13 @@
 // The app's panels, one file each (Tracy's layout): every DrawXxx draws one window (or,
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
+#include <imgui.h>
 #include <ctime>
 #include <string>
 #include <vector>
+#include "core/export/figure.h"
+#include "core/io/experiment.h"
+#include "core/run/sweep.h"
 
 namespace zs::gui {
 
@@ -22,10 +26,33 @@ void DrawPlaybackPanel(App& app);   // panel_playback.cpp
 void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views below
 void DrawLandscapeView(App& app);   // view_landscape.cpp
 void DrawSurfaceView(App& app);     // view_surface.cpp
+// The 3-D view's axis tick labels as last drawn (axis 'x', 'y' or 'f'; value; label
+// centre on screen), for tests.
+struct SurfaceAxisTick {
+  char axis;
+  double value;
+  ImVec2 at;
+  std::string label;
+};
+const std::vector<SurfaceAxisTick>& surface_axis_ticks();
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);
 void DrawExportPanel(App& app);     // panel_export.cpp
+// File > Open sweep... (panel_sweep.cpp): a `zoscope-cli sweep --out` folder's figures
+// (rendered by core from sweep.csv and experiment.json) and table, in a window of its own.
+struct SweepView {
+  std::string dir;
+  SweepResult result;
+  Experiment base;                         // experiment.json, or a default named after the folder
+  std::vector<std::string> titles;         // one per figure
+  std::vector<Image> figures;              // as the CLI's sweep.png (and sweep_fp.png)
+  std::vector<std::vector<std::string>> table;  // sweep_table_rows
+};
+SweepView sweep_view_load(const std::string& dir, int w, int h);  // zs::Error for a bad folder
+bool open_sweep(App& app, const std::string& dir, std::string* error = nullptr);  // one status line on failure
+const SweepView* open_sweep_view(const App& app);  // the window's sweep; null while closed
+void DrawSweepWindow(App& app);
 // "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
 // one of `exts` appended exists): export names never overwrite earlier ones.
 // The four plots (loss, step size, cosine, path length) of the visible runs as figures

@@ -9,6 +9,7 @@
 #include <functional>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
+#include "core/export/ticks.h"
 
 namespace zs::gui {
 
@@ -125,7 +126,111 @@ void surface_markup(ImDrawList* dl, const App& app, ImVec2 r0, ImVec2 r1) {
   }
 }
 
+std::vector<SurfaceAxisTick>& axis_ticks() {
+  static std::vector<SurfaceAxisTick> t;
+  return t;
+}
+
+// Axes on the surface's base box: x and y along the two base edges nearest the viewer
+// (nice ticks, ticks.h), f on the vertical edge at the left-most base corner (the colour
+// scale's values at five heights: the height is the colour coordinate, linear or log).
+// `px_scale` maps target pixels to screen units.
+void surface_axes(ImDrawList* dl, App& app, ImVec2 r0, ImVec2 r1, ImVec2 px_scale) {
+  std::vector<SurfaceAxisTick>& out = axis_ticks();
+  out.clear();
+  const SurfaceRenderer& sr = app.surface();
+  const double* d = sr.drawn_domain();
+  const auto at = [&](double x, double y, double t, ImVec2& p) {
+    float q[2];
+    if (!sr.project(x, y, t, q)) return false;
+    p = ImVec2(r0.x + q[0] * px_scale.x, r0.y + q[1] * px_scale.y);
+    return true;
+  };
+  const double xs[2] = {d[0], d[1]}, ys[2] = {d[2], d[3]};
+  ImVec2 corner[2][2];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      if (!at(xs[i], ys[j], 0, corner[i][j])) return;
+  ImVec2 centre;
+  if (!at(0.5 * (d[0] + d[1]), 0.5 * (d[2] + d[3]), 0, centre)) return;
+  // The front edges: larger screen y at their midpoints.
+  const int jy = corner[0][0].y + corner[1][0].y >= corner[0][1].y + corner[1][1].y ? 0 : 1;  // x axis at y = ys[jy]
+  const int ix = corner[0][0].y + corner[0][1].y >= corner[1][0].y + corner[1][1].y ? 0 : 1;  // y axis at x = xs[ix]
+  const float fs = ImGui::GetFontSize();
+  const ImU32 ink = IM_COL32(200, 205, 215, 230), line = IM_COL32(200, 205, 215, 150);
+  dl->PushClipRect(r0, r1, true);
+  const auto axis = [&](char name, double lo, double hi, const std::function<void(double, double&, double&)>& place) {
+    double ax = 0, ay = 0, bx = 0, by = 0;
+    place(lo, ax, ay);
+    place(hi, bx, by);
+    ImVec2 a, b;
+    if (!at(ax, ay, 0, a) || !at(bx, by, 0, b)) return;
+    dl->AddLine(a, b, line, 1.5f);
+    const float len = std::hypot(b.x - a.x, b.y - a.y);
+    const int target = std::clamp(static_cast<int>(len / (fs * 5)), 2, 8);
+    for (double v : nice_ticks(lo, hi, target)) {
+      double x = 0, y = 0;
+      place(v, x, y);
+      ImVec2 p;
+      if (!at(x, y, 0, p)) continue;
+      // Outward: away from the base's centre on screen.
+      float ox = p.x - centre.x, oy = p.y - centre.y;
+      const float n = std::max(1e-3f, std::hypot(ox, oy));
+      ox /= n, oy /= n;
+      const ImVec2 q(p.x + ox * fs * 0.5f, p.y + oy * fs * 0.5f);
+      dl->AddLine(p, q, line, 1.2f);
+      const std::string label = tick_label(v);
+      const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+      const ImVec2 c(q.x + ox * (ts.x * 0.5f + fs * 0.3f), q.y + oy * (fs * 0.7f));
+      dl->AddText(ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), ink, label.c_str());
+      out.push_back({name, v, c, label});
+    }
+    // The axis name beyond its far end.
+    ImVec2 mid((a.x + b.x) / 2, (a.y + b.y) / 2);
+    float ox = mid.x - centre.x, oy = mid.y - centre.y;
+    const float n = std::max(1e-3f, std::hypot(ox, oy));
+    const char nm[2] = {name, 0};
+    dl->AddText(ImVec2(mid.x + ox / n * fs * 2.6f - fs * 0.3f, mid.y + oy / n * fs * 2.2f - fs * 0.5f), ink, nm);
+  };
+  axis('x', d[0], d[1], [&](double v, double& x, double& y) { x = v, y = ys[jy]; });
+  axis('y', d[2], d[3], [&](double v, double& x, double& y) { x = xs[ix], y = v; });
+  // f: the vertical edge at the left-most base corner, labelled with the colour scale's values.
+  int li = 0, lj = 0;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      if (corner[i][j].x < corner[li][lj].x) li = i, lj = j;
+  const ColourScale& sc = app.results().scale;
+  const float height = app.model().ui.surface_height;
+  ImVec2 z0, z1;
+  if (at(xs[li], ys[lj], 0, z0) && at(xs[li], ys[lj], 1, z1) && app.results().grid && height > 0) {
+    dl->AddLine(z0, z1, line, 1.5f);
+    // Left of the axis, or right of it where the view's edge would cut the widest label.
+    float widest = 0;
+    for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.3g", sc.value_at(t));
+      widest = std::max(widest, ImGui::CalcTextSize(b).x);
+    }
+    const float side = std::min(z0.x, z1.x) - fs * 0.8f - widest < r0.x + 2 ? 1.f : -1.f;
+    for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+      ImVec2 p;
+      if (!at(xs[li], ys[lj], t, p)) continue;
+      char b[32];
+      std::snprintf(b, sizeof b, "%.3g", sc.value_at(t));
+      const ImVec2 ts = ImGui::CalcTextSize(b);
+      dl->AddLine(p, ImVec2(p.x + side * fs * 0.5f, p.y), line, 1.2f);
+      const ImVec2 c(p.x + side * (fs * 0.8f + ts.x * 0.5f), p.y);
+      dl->AddText(ImVec2(c.x - ts.x * 0.5f, c.y - ts.y * 0.5f), ink, b);
+      out.push_back({'f', sc.value_at(t), c, b});
+    }
+    dl->AddText(ImVec2(z1.x - fs * 0.3f, z1.y - fs * 1.6f), ink, "f");
+  }
+  dl->PopClipRect();
+}
+
 }  // namespace
+
+const std::vector<SurfaceAxisTick>& surface_axis_ticks() { return axis_ticks(); }
 
 void DrawSurfaceView(App& app) {
   const Scene* s = app.scene();
@@ -163,25 +268,31 @@ void DrawSurfaceView(App& app) {
     std::memcpy(&b, &v, sizeof b);
     key = (key ^ b) * 1099511628211ull;
   };
+  // What the surface shows (surface_key), then what the paths add (key).
   for (double v : {static_cast<double>(app.instance()), static_cast<double>(w), static_cast<double>(h),
-                   static_cast<double>(app.results().grid_serial), static_cast<double>(app.results().runs_serial),
-                   static_cast<double>(cam.yaw), static_cast<double>(cam.pitch), static_cast<double>(cam.distance),
-                   static_cast<double>(m.ui.surface_height), static_cast<double>(app.exp().view.contours), m.play.cursor,
+                   static_cast<double>(app.results().grid_serial), static_cast<double>(cam.yaw),
+                   static_cast<double>(cam.pitch), static_cast<double>(cam.distance), static_cast<double>(m.ui.surface_height),
+                   static_cast<double>(app.exp().view.contours),
                    static_cast<double>(std::hash<std::string>()(app.exp().view.colormap))})
     mix(v);
+  const uint64_t surface_key = key;
+  mix(static_cast<double>(app.results().runs_serial));
+  mix(m.play.cursor);
   for (const RunSpec& r : app.exp().runs) mix(static_cast<double>(r.colour) + (r.visible ? 0.5 : 0));
   static uint64_t drawn = 0;
   if (target.width() != w || target.height() != h) drawn = 0;
   target.resize(w, h);
   if (app.results().grid && key != drawn) {
     app.surface().draw(target, app.textures(), app.results().scale, app.exp().view.contours, cam, m.ui.surface_height,
-                       build_paths(app), kSurfaceBackground);
+                       build_paths(app), kSurfaceBackground, surface_key);
     drawn = key;
   }
   app.platform().bind_target();
   draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
                                       "drag: orbit   wheel: zoom   double-click: reset");
+  surface_axes(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y),
+               ImVec2(size.x / static_cast<float>(w), size.y / static_cast<float>(h)));
   surface_markup(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("height", &m.ui.surface_height, 0.1f, 2.f, "%.2f");

@@ -118,4 +118,19 @@ class SvgCanvas final : public Canvas {
   int open_groups_ = 0;
 };
 
+// A picture drawn by `draw(Canvas&)` as a w x h image or SVG document on `background`:
+// the two renderings every chart offers.
+template <class Draw>
+Image canvas_image(int w, int h, uint32_t background, Draw draw) {
+  RasterCanvas cv(w, h, background);
+  draw(static_cast<Canvas&>(cv));
+  return cv.take_image();
+}
+template <class Draw>
+std::string canvas_svg(int w, int h, uint32_t background, Draw draw) {
+  SvgCanvas cv(w, h, background);
+  draw(static_cast<Canvas&>(cv));
+  return cv.finish();
+}
+
 }  // namespace zs

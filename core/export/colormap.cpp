@@ -3,8 +3,11 @@
 // table (matplotlib's _cm_listed data, CC0, by van der Walt, Smith and Nunez). Plus the
 // ColourScale documented in colormap.h.
 #include "core/export/colormap.h"
+#include "core/export/ticks.h"
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include "core/util/error.h"
 
@@ -185,6 +188,42 @@ ColourScale colour_scale(const std::vector<float>& data, bool log) {
     }
   }
   return s;
+}
+
+std::vector<ColourBarTick> colour_bar_ticks(const ColourScale& sc, double length, double spacing, double min_gap) {
+  std::vector<ColourBarTick> out;
+  if (!(sc.hi > sc.lo)) {
+    out.push_back({0.5, sc.lo, true});
+    return out;
+  }
+  if (!sc.log) {
+    std::vector<double> t;
+    for (int target = std::clamp(static_cast<int>(length / spacing) + 1, 2, 10);; --target) {
+      t = nice_ticks(sc.lo, sc.hi, target);
+      if (target == 2 || t.size() < 2 || length * (t[1] - t[0]) / (sc.hi - sc.lo) >= min_gap) break;
+    }
+    for (double v : t) out.push_back({sc.colour_value(v), v, true});
+    return out;
+  }
+  const double dlo = sc.shift, dhi = sc.hi - sc.lo;
+  const std::vector<double> major = log_ticks(dlo, dhi);
+  for (double d : major) out.push_back({sc.colour_value(sc.lo + d), d, true});
+  const bool decades = major.size() >= 2 && std::fabs(major[1] / major[0] - 10) < 1e-6;
+  if (decades && std::log10(dhi / dlo) <= 6) {
+    for (double e = std::floor(std::log10(dlo)); e <= std::ceil(std::log10(dhi)); e += 1)
+      for (int k = 2; k <= 9; ++k) {
+        const double d = k * std::pow(10.0, e);
+        if (d >= dlo && d <= dhi) out.push_back({sc.colour_value(sc.lo + d), d, false});
+      }
+  }
+  return out;
+}
+
+std::string colour_bar_caption(const ColourScale& sc, const std::string& name, const std::string& minus) {
+  if (!(sc.log && sc.hi > sc.lo && std::fabs(sc.lo) >= sc.shift)) return name;
+  char four[32];  // four significant digits: a caption, not a value to read back
+  std::snprintf(four, sizeof four, "%.4g", std::fabs(sc.lo));
+  return (name.empty() ? std::string("f") : name) + (sc.lo >= 0 ? " " + minus + " " : " + ") + tick_label(std::strtod(four, nullptr));
 }
 
 }  // namespace zs

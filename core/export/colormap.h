@@ -41,4 +41,20 @@ struct ColourScale {
 // The scale over the finite values of `data` (lo = 0, hi = 1 when there are none).
 ColourScale colour_scale(const std::vector<float>& data, bool log);
 
+// The colour bar's ticks, one rule for the exported figure (figure.cpp) and the app's
+// views (overlay.cpp). Linear scale: nice ticks (ticks.h) about `spacing` pixels apart on
+// a bar `length` pixels long, fewer while two would be closer than `min_gap`. Log scale:
+// decade ticks of d = v - lo, the height above the minimum that the scale spreads over
+// decades, placed at v = lo + d and labelled d, with unlabelled 2..9 minor ticks when the
+// majors are whole decades over at most 6 of them. A flat scale: one tick at t = 0.5.
+struct ColourBarTick {
+  double t;       // colour coordinate, 0 at the bar's bottom
+  double label;   // the value to write (d on a log scale)
+  bool labelled;  // false: a minor tick
+};
+std::vector<ColourBarTick> colour_bar_ticks(const ColourScale& sc, double length, double spacing, double min_gap);
+// The bar's caption: `name`, or on a log scale whose minimum is not negligible (|lo| >=
+// shift) "name <minus> |lo|" ("f" when `name` is empty), as the ticks are then heights.
+std::string colour_bar_caption(const ColourScale& sc, const std::string& name, const std::string& minus);
+
 }  // namespace zs

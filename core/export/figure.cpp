@@ -113,6 +113,7 @@ struct Layout {
   std::vector<ColourTick> cticks;
   std::string ccaption;
   Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
+  Box avail;   // the room the plot was fitted into (equal aspect leaves part of it empty)
   double title_baseline = 0;
   double ytick_w = 0;  // widest y tick label
 };
@@ -153,37 +154,13 @@ std::vector<double> axis_ticks(double lo, double hi, double length, double spaci
   }
 }
 
-// Colourbar ticks: linear nice ticks, or for log colour decade ticks of d = v - lo, the
-// height above the minimum that ColourScale spreads over decades, placed at v = lo + d.
-// They are labelled d; when lo is not negligible (|lo| >= shift) the caption names it.
+// Colourbar ticks and caption by the shared rule (colour_bar_ticks, colormap.h), labels
+// typeset with a true minus sign.
 void colour_ticks(const ColourScale& sc, double length, const Style& st, const std::string& label, Layout& lay) {
   lay.cticks.clear();
-  lay.ccaption = label;
-  if (!(sc.hi > sc.lo)) {
-    lay.cticks.push_back({0.5, display_label(sc.lo)});
-    return;
-  }
-  if (!sc.log) {
-    const auto room = [&](const std::vector<std::string>&) { return st.tick * 1.6; };
-    for (double v : axis_ticks(sc.lo, sc.hi, length, st.tick * 3.5, room)) lay.cticks.push_back({sc.colour_value(v), display_label(v)});
-    return;
-  }
-  const double dlo = sc.shift, dhi = sc.hi - sc.lo;
-  const std::vector<double> major = log_ticks(dlo, dhi);
-  for (double d : major) lay.cticks.push_back({sc.colour_value(sc.lo + d), display_label(d)});
-  // Unlabelled 2..9 minor ticks when the major ones are whole decades and not too dense.
-  const bool decades = major.size() >= 2 && std::fabs(major[1] / major[0] - 10) < 1e-6;
-  if (decades && std::log10(dhi / dlo) <= 6) {
-    for (double e = std::floor(std::log10(dlo)); e <= std::ceil(std::log10(dhi)); e += 1)
-      for (int k = 2; k <= 9; ++k) {
-        const double d = k * std::pow(10.0, e);
-        if (d >= dlo && d <= dhi) lay.cticks.push_back({sc.colour_value(sc.lo + d), ""});
-      }
-  }
-  if (std::fabs(sc.lo) >= sc.shift) {
-    const std::string name = label.empty() ? "f" : label;
-    lay.ccaption = name + (sc.lo >= 0 ? " \u2212 " : " + ") + tick_label(std::fabs(sc.lo));
-  }
+  for (const ColourBarTick& t : colour_bar_ticks(sc, length, st.tick * 3.5, st.tick * 1.6))
+    lay.cticks.push_back({t.t, t.labelled ? display_label(t.label) : ""});
+  lay.ccaption = colour_bar_caption(sc, label, "\u2212");
 }
 
 // legend_w > 0 reserves a column of that width right of everything else for the legend.
@@ -234,6 +211,7 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, dou
     pw = avail_w;
     ph = avail_h;
   }
+  lay.avail = {left, top, avail_w, avail_h};
   const double px = left + (avail_w - pw) / 2, py = top + (avail_h - ph) / 2;
   lay.plot = {std::round(px), std::round(py), std::round(px + pw) - std::round(px), std::round(py + ph) - std::round(py)};
   lay.plot.w = std::max(lay.plot.w, 1.0);
@@ -773,6 +751,26 @@ std::string figure_render_svg(const Figure& fig, int w, int h) {
   SvgCanvas c(w, h, kWhite);
   figure_draw(c, fig, w, h);
   return c.finish();
+}
+
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
+  figure_validate(fig, w, h);
+  const Box a = figure_plan(fig, w, h).lay.avail;
+  std::array<double, 4> d = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  const double want = a.h / a.w, have = (d[3] - d[2]) / (d[1] - d[0]);
+  if (!(want > 0) || !std::isfinite(want)) return d;
+  if (have < want) {  // widen y about its centre
+    const double c = 0.5 * (d[2] + d[3]), half = 0.5 * want * (d[1] - d[0]);
+    d[2] = c - half;
+    d[3] = c + half;
+  } else {
+    const double c = 0.5 * (d[0] + d[1]), half = 0.5 * (d[3] - d[2]) / want;
+    d[0] = c - half;
+    d[1] = c + half;
+  }
+  for (double v : d)  // a domain near the largest doubles cannot be widened: keep it
+    if (!std::isfinite(v)) return {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  return d;
 }
 
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {

@@ -52,6 +52,12 @@ std::string figure_render_svg(const Figure& fig, int w, int h);
 // at this size: the domain's x0..x1 spans x..x+w and y0..y1 spans y+h..y.
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h);
 
+// The domain that lets the landscape fill a w x h figure: fig.domain widened along one
+// axis, about its centre, to the aspect of the room the plot gets (title, ticks, colour bar
+// and legend as for `fig`), so that the equal-aspect plot leaves no empty bands. The
+// caller computes the grid over it (figure_make_filled, core/run/runner.h).
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h);
+
 // PNG encoding (stb_image_write) and atomic write to disk.
 std::string png_encode(const Image& img);
 void png_write(const std::string& path, const Image& img);

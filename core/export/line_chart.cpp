@@ -139,16 +139,12 @@ void draw(Canvas& cv, const LineChart& c, int W, int H) {
 
 Image chart_render_image(const LineChart& c, int w, int h) {
   check(c, w, h);
-  RasterCanvas cv(w, h, 0xffffff);
-  draw(cv, c, w, h);
-  return cv.take_image();
+  return canvas_image(w, h, 0xffffff, [&](Canvas& cv) { draw(cv, c, w, h); });
 }
 
 std::string chart_render_svg(const LineChart& c, int w, int h) {
   check(c, w, h);
-  SvgCanvas cv(w, h, 0xffffff);
-  draw(cv, c, w, h);
-  return cv.finish();
+  return canvas_svg(w, h, 0xffffff, [&](Canvas& cv) { draw(cv, c, w, h); });
 }
 
 }  // namespace zs

@@ -181,8 +181,7 @@ void run_dir_render(const RunDir& rd, const std::string& png_path, const std::st
   const int w = width > 0 ? width : e.export_style.width;
   const int h = height > 0 ? height : e.export_style.height;
   const Scene s = scene_make(e);
-  const Grid g = grid_compute(s, e.view.grid, e.view.grid, threads);
-  const Figure fig = figure_make(e, s, g, rd.runs);
+  const Figure fig = figure_make_filled(e, s, rd.runs, w, h, threads);
   if (!png_path.empty()) png_write(png_path, figure_render_image(fig, w, h));
   if (!svg_path.empty()) atomic_write(svg_path, figure_render_svg(fig, w, h));
 }

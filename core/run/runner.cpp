@@ -1,5 +1,6 @@
 // Experiment runner for synthetic landscapes.
 #include "core/run/runner.h"
+#include "core/util/quantiles.h"
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -38,20 +39,6 @@ Eigen::VectorXd seeded_unit(uint64_t seed, uint64_t block, int64_t d, const Eige
   for (int64_t i = 0; i < d; ++i) v[i] = normal_at(seed, block, static_cast<uint64_t>(i), 4);
   if (against) v -= v.dot(*against) * *against;  // Gram-Schmidt
   return v / v.norm();
-}
-
-// Linearly interpolated quantile by selection (O(n), reorders v): equal to the value at
-// position q (n - 1) of the sorted vector.
-double quantile_select(std::vector<double>& v, double q) {
-  if (v.empty()) return NAN;
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t i = static_cast<size_t>(pos);
-  const double f = pos - static_cast<double>(i);
-  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(i), v.end());
-  const double a = v[i];
-  if (f == 0 || i + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + static_cast<ptrdiff_t>(i) + 1, v.end());
-  return a * (1 - f) + b * f;
 }
 
 }  // namespace
@@ -173,12 +160,18 @@ void RunStepper::fill_alpha(StepRow& row, const Optimizer& o) const {
   const int i0 = p.kind == Projection::Coords ? p.c0 : 0, i1 = p.kind == Projection::Coords ? p.c1 : 1;
   row.alpha_x = a[i0];
   row.alpha_y = a[i1];
-  scratch_.assign(a.data(), a.data() + d);
-  row.alpha_min = quantile_select(scratch_, 0.0);
-  row.alpha_q25 = quantile_select(scratch_, 0.25);
-  row.alpha_median = quantile_select(scratch_, 0.5);
-  row.alpha_q75 = quantile_select(scratch_, 0.75);
-  row.alpha_max = quantile_select(scratch_, 1.0);
+  double q[5];
+  if (d >= 8 && (a.array() == a[0]).all()) {  // one step size for all (plain ZO-SGD): no copy, no selection
+    quartiles_constant(a[0], static_cast<size_t>(d), q);
+  } else {
+    scratch_.assign(a.data(), a.data() + d);
+    quartiles_select(scratch_, q);
+  }
+  row.alpha_min = q[0];
+  row.alpha_q25 = q[1];
+  row.alpha_median = q[2];
+  row.alpha_q75 = q[3];
+  row.alpha_max = q[4];
 }
 
 void RunStepper::before_step(int64_t) {
@@ -319,7 +312,12 @@ Grid grid_empty(const Scene& s, int nx, int ny) {
 }  // namespace
 
 Grid grid_compute(const Scene& s, int nx, int ny, int threads) {
+  return grid_compute(s, {s.domain[0], s.domain[1], s.domain[2], s.domain[3]}, nx, ny, threads);
+}
+
+Grid grid_compute(const Scene& s, const std::array<double, 4>& domain, int nx, int ny, int threads) {
   Grid g = grid_empty(s, nx, ny);
+  std::copy(domain.begin(), domain.end(), g.domain);
   const int chunks = std::min(ny, 16);
   parallel_for(chunks, threads, [&](int c) {
     const std::unique_ptr<Landscape> f = s.landscape->clone();
@@ -358,6 +356,20 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
     grid_fill_rows(s, *f, res.grid, band * ny / bands, (band + 1) * ny / bands);
   });
   return res;
+}
+
+Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
+                          int threads) {
+  // The layout (where the legend goes, the tick labels' widths) depends on the domain:
+  // a few rounds on a coarse grid settle it.
+  const int coarse = std::min(e.view.grid, 64);
+  std::array<double, 4> d = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
+  for (int round = 0; round < 3; ++round) {
+    const std::array<double, 4> next = figure_fill_domain(figure_make(e, s, grid_compute(s, d, coarse, coarse, threads), runs), w, h);
+    if (next == d) break;
+    d = next;
+  }
+  return figure_make(e, s, grid_compute(s, d, e.view.grid, e.view.grid, threads), runs);
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {

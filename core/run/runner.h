@@ -2,6 +2,7 @@
 // one run stepped to its budget with divergence detection, all runs in parallel, the
 // loss grid of the view, and the exported figure.
 #pragma once
+#include <array>
 #include <Eigen/Core>
 #include <atomic>
 #include <functional>
@@ -90,6 +91,8 @@ struct Grid {
   std::vector<float> v;  // row-major, row 0 at y0
 };
 Grid grid_compute(const Scene& s, int nx, int ny, int threads = 0);
+// The same over another domain (x0, x1, y0, y1) of the scene's plane.
+Grid grid_compute(const Scene& s, const std::array<double, 4>& domain, int nx, int ny, int threads = 0);
 
 // Everything a view needs after a change: all runs and the loss grid, computed together on
 // `threads` workers (longest runs first, grid rows as extra jobs) so both cores stay busy.
@@ -102,6 +105,11 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
 
 // The figure of an experiment: heatmap grid, contours, trajectories, legend, stamp.
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs);
+// The exported landscape figure at w x h that fills its canvas: a coarse grid finds the
+// layout, the domain is widened to the plot's room (figure_fill_domain) and the grid of
+// e.view.grid nodes per side is computed over that.
+Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
+                          int threads = 0);
 
 // Runs `n` jobs on up to `threads` workers (job index passed); shared by runs, grids, sweeps.
 void parallel_for(int n, int threads, const std::function<void(int)>& job);

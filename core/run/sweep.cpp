@@ -7,8 +7,12 @@
 #include <atomic>
 #include <mutex>
 #include <map>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include "core/export/heat_chart.h"
 #include "core/export/line_chart.h"
+#include "core/export/ticks.h"
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/util/atomic_file.h"
@@ -173,7 +177,7 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
   return res;
 }
 
-std::string sweep_table(const SweepResult& r) {
+std::vector<std::vector<std::string>> sweep_table_rows(const SweepResult& r) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head;
   for (const auto& p : r.params) head.push_back((p.selector.empty() ? "" : p.selector + ".") + p.name);
@@ -196,6 +200,12 @@ std::string sweep_table(const SweepResult& r) {
     row.push_back(std::to_string(c.diverged) + "/" + std::to_string(r.seeds));
     rows.push_back(row);
   }
+  return rows;
+}
+
+std::string sweep_table(const SweepResult& r) {
+  const std::vector<std::vector<std::string>> rows = sweep_table_rows(r);
+  const std::vector<std::string>& head = rows[0];
   // Swept values and run labels left-aligned (they name the row), results right-aligned
   // (4 significant digits: magnitudes line up); no trailing blanks.
   std::vector<size_t> w(head.size(), 0);
@@ -275,11 +285,160 @@ LineChart sweep_chart(const SweepResult& r, const Experiment& base) {
   return c;
 }
 
-void sweep_write_figure(const SweepResult& r, const Experiment& base, const std::string& png_path, const std::string& svg_path,
-                        int w, int h) {
-  const LineChart c = sweep_chart(r, base);
-  if (!png_path.empty()) png_write(png_path, chart_render_image(c, w, h));
-  if (!svg_path.empty()) atomic_write(svg_path, chart_render_svg(c, w, h));
+namespace {
+
+std::string param_label(const SweepParam& p) { return (p.selector.empty() ? "" : p.selector + ".") + p.name; }
+
+bool applies(const SweepParam& p, const Experiment& base, int run) {
+  if (run < 0 || static_cast<size_t>(run) >= base.runs.size()) return false;
+  const RunSpec& rs = base.runs[static_cast<size_t>(run)];
+  const OptimizerInfo* info = optimizer_find(rs.optimizer);
+  return selects(p, rs, run) && info && param_find(info->params, p.name);
+}
+
+}  // namespace
+
+HeatChart sweep_heat_chart(const SweepResult& r, const Experiment& base, SweepMetric m) {
+  if (r.params.size() != 2) fail("sweep figure", "a heatmap needs exactly two swept parameters, not " + std::to_string(r.params.size()));
+  const SweepParam &px = r.params[0], &py = r.params[1];
+  HeatChart c;
+  const std::string what = base.name.empty() ? base.landscape.id : base.name;
+  const std::string seeds = std::to_string(r.seeds) + (r.seeds == 1 ? " seed" : " seeds");
+  c.xlabel = param_label(px);
+  c.ylabel = param_label(py);
+  for (double v : px.values) c.xcats.push_back(tick_label(v));
+  for (double v : py.values) c.ycats.push_back(tick_label(v));
+  if (m == SweepMetric::final_loss) {
+    c.title = what + ": final loss over " + c.xlabel + " x " + c.ylabel;
+    c.colour_label = "final loss (median over " + seeds + ")";
+  } else {
+    c.title = what + ": forward passes to loss " + tick_label(r.target) + " over " + c.xlabel + " x " + c.ylabel;
+    c.colour_label = "FP to target (median of the seeds reaching it)";
+    c.missing_note = "-: not reached";
+  }
+  c.marked_note = "x: diverged (median over " + seeds + ")";
+  const size_t nx = px.values.size(), ny = py.values.size();
+  std::map<int, size_t> panel_of;  // run -> panel
+  for (const SweepCell& cell : r.cells) {
+    if (cell.values.size() != 2) continue;
+    if (!base.runs.empty() && !applies(px, base, cell.run) && !applies(py, base, cell.run)) continue;
+    auto [it, fresh] = panel_of.emplace(cell.run, c.panels.size());
+    if (fresh) {
+      HeatPanel p;
+      p.title = cell.label;
+      if (!base.runs.empty() && !(applies(px, base, cell.run) && applies(py, base, cell.run)))
+        p.title += " (" + (applies(px, base, cell.run) ? c.ylabel : c.xlabel) + " does not apply)";
+      p.values.assign(nx * ny, NAN);
+      p.marked.assign(nx * ny, 0);
+      c.panels.push_back(std::move(p));
+    }
+    const auto ix = std::find(px.values.begin(), px.values.end(), cell.values[0]) - px.values.begin();
+    const auto iy = std::find(py.values.begin(), py.values.end(), cell.values[1]) - py.values.begin();
+    if (static_cast<size_t>(ix) >= nx || static_cast<size_t>(iy) >= ny) continue;
+    const size_t k = static_cast<size_t>(iy) * nx + static_cast<size_t>(ix);
+    HeatPanel& p = c.panels[it->second];
+    const double loss = cell.median_final_loss();
+    p.marked[k] = std::isinf(loss) ? 1 : 0;  // the median seed diverged
+    if (m == SweepMetric::final_loss) p.values[k] = loss;
+    else if (const int64_t f = cell.median_fp_to_target(); f >= 0) p.values[k] = static_cast<double>(f);
+  }
+  return c;
+}
+
+std::vector<std::string> sweep_write_figures(const SweepResult& r, const Experiment& base, const std::string& dir, int w,
+                                             int h) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  const auto write = [&](const std::string& stem, const auto& chart, const auto& image, const auto& svg) {
+    const std::string png = (fs::path(dir) / (stem + ".png")).string(), sv = (fs::path(dir) / (stem + ".svg")).string();
+    png_write(png, image(chart, w, h));
+    atomic_write(sv, svg(chart, w, h));
+    out.push_back(png);
+    out.push_back(sv);
+  };
+  if (r.params.size() == 2) {
+    write("sweep", sweep_heat_chart(r, base, SweepMetric::final_loss), heat_chart_render_image, heat_chart_render_svg);
+    if (std::isfinite(r.target))
+      write("sweep_fp", sweep_heat_chart(r, base, SweepMetric::fp_to_target), heat_chart_render_image, heat_chart_render_svg);
+  } else {
+    write("sweep", sweep_chart(r, base), chart_render_image, chart_render_svg);
+  }
+  return out;
+}
+
+SweepResult sweep_csv_read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot read");
+  std::string line;
+  if (!std::getline(in, line)) fail(path, "empty (expected the header of sweep.csv)");
+  const std::vector<std::string> head = csv_split(line);
+  const auto run_col = std::find(head.begin(), head.end(), "run") - head.begin();
+  const std::vector<std::string> tail(head.begin() + run_col, head.end());
+  if (tail != std::vector<std::string>{"run", "label", "seed", "final_loss", "fp_to_target", "diverged"})
+    fail(path, "line 1: not a sweep.csv header (expected parameters, then run,label,seed,final_loss,fp_to_target,diverged)");
+  const size_t np = static_cast<size_t>(run_col);
+  SweepResult r;
+  for (size_t i = 0; i < np; ++i) {
+    SweepParam p;
+    const size_t dot = head[i].rfind('.');
+    p.selector = dot == std::string::npos ? "" : head[i].substr(0, dot);
+    p.name = dot == std::string::npos ? head[i] : head[i].substr(dot + 1);
+    r.params.push_back(p);
+  }
+  std::map<std::pair<std::vector<double>, int>, size_t> cell_of;
+  int max_seed = -1;
+  for (int ln = 2; std::getline(in, line); ++ln) {
+    if (line.empty()) continue;
+    const std::vector<std::string> f = csv_split(line);
+    const auto where = path + ": line " + std::to_string(ln);
+    if (f.size() != head.size()) fail(where, std::to_string(f.size()) + " fields, the header has " + std::to_string(head.size()));
+    const auto num = [&](size_t i) {
+      char* end = nullptr;
+      const double v = std::strtod(f[i].c_str(), &end);
+      if (f[i].empty() || *end) fail(where, head[i] + " = \"" + f[i] + "\" is not a number");
+      return v;
+    };
+    std::vector<double> values;
+    for (size_t i = 0; i < np; ++i) values.push_back(num(i));
+    const double run_v = num(np), seed_v = num(np + 2), fp_v = num(np + 4);
+    if (!(run_v >= 0 && run_v <= 1e6 && seed_v >= 0 && seed_v <= 1e5 && fp_v >= -1 && fp_v <= 9e18))
+      fail(where, "run, seed or fp_to_target out of range");
+    const int run = static_cast<int>(run_v), seed = static_cast<int>(seed_v);
+    auto [it, fresh] = cell_of.emplace(std::make_pair(values, run), r.cells.size());
+    if (fresh) {
+      SweepCell c;
+      c.values = values;
+      c.run = run;
+      c.label = f[np + 1];
+      r.cells.push_back(c);
+    }
+    SweepCell& c = r.cells[it->second];
+    if (c.final_loss.size() <= static_cast<size_t>(seed)) {
+      c.final_loss.resize(static_cast<size_t>(seed) + 1, NAN);
+      c.fp_to_target.resize(static_cast<size_t>(seed) + 1, -1);
+    }
+    c.final_loss[static_cast<size_t>(seed)] = num(np + 3);
+    c.fp_to_target[static_cast<size_t>(seed)] = static_cast<int64_t>(fp_v);
+    if (num(np + 5) != 0) ++c.diverged;
+    max_seed = std::max(max_seed, seed);
+  }
+  if (r.cells.empty()) fail(path, "no rows");
+  r.seeds = max_seed + 1;
+  for (SweepCell& c : r.cells) {
+    c.final_loss.resize(static_cast<size_t>(r.seeds), NAN);
+    c.fp_to_target.resize(static_cast<size_t>(r.seeds), -1);
+  }
+  // Each parameter's values in the order of first appearance (the sweep's own order).
+  for (size_t i = 0; i < np; ++i) {
+    std::vector<double>& v = r.params[i].values;
+    for (const SweepCell& c : r.cells)
+      if (std::find(v.begin(), v.end(), c.values[i]) == v.end()) v.push_back(c.values[i]);
+    bool log = v.size() >= 3 && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+    for (size_t k = 2; log && k < v.size(); ++k)
+      log = std::fabs(std::log10(v[k] / v[k - 1]) - std::log10(v[1] / v[0])) < 1e-6 && std::fabs(std::log10(v[1] / v[0])) > 1e-6;
+    r.params[i].log_scale = log;
+  }
+  return r;
 }
 
 }  // namespace zs

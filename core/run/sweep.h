@@ -41,15 +41,32 @@ struct SweepResult {
 SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads = 0,
                       const std::function<void(int done, int total)>& progress = {});
 std::string sweep_table(const SweepResult& r);  // aligned text table
+// The table's cells: a header row, then one row per cell (swept values, run, final loss,
+// FP to target, reached, diverged), as sweep_table prints them.
+std::vector<std::vector<std::string>> sweep_table_rows(const SweepResult& r);
 std::string sweep_csv(const SweepResult& r);
 
 struct LineChart;
-// The sweep's picture: final loss (median over seeds, min..max band) against the first
-// swept parameter, one line per run (and per value of any other swept parameter), cells
-// where the median diverged marked; colours from `base`'s runs. Written as PNG and SVG
-// (either path may be empty). zoscope-cli sweep is meant to write sweep.png / sweep.svg.
+struct HeatChart;
+// The sweep's picture for one swept parameter (or more than two): final loss (median over
+// seeds, min..max band) against the first swept parameter, one line per run (and per value
+// of any other swept parameter), cells where the median diverged marked; colours from
+// `base`'s runs.
 LineChart sweep_chart(const SweepResult& r, const Experiment& base);
-void sweep_write_figure(const SweepResult& r, const Experiment& base, const std::string& png_path, const std::string& svg_path,
-                        int w = 1600, int h = 1000);
+// For exactly two swept parameters: a heatmap per run over (first, second) of the median
+// final loss or of the median FP to the target (over the seeds that reached it), cells
+// whose median diverged marked; only runs that at least one of the parameters applies to
+// (every run when `base` has no runs). zs::Error for another parameter count.
+enum class SweepMetric { final_loss, fp_to_target };
+HeatChart sweep_heat_chart(const SweepResult& r, const Experiment& base, SweepMetric m);
+// Writes the sweep's figures into `dir` as PNG + SVG and returns their paths in pairs:
+// sweep.png/.svg (the line chart, or for two parameters the final-loss heatmap) and, for
+// two parameters with a finite target, sweep_fp.png/.svg (the FP-to-target heatmap).
+std::vector<std::string> sweep_write_figures(const SweepResult& r, const Experiment& base, const std::string& dir,
+                                             int w = 1600, int h = 1000);
+// sweep.csv back into a result (the GUI's File > Open sweep): parameter columns are those
+// before "run"; a column is log-spaced when its values are positive and evenly spaced in
+// log10 (three or more values). zs::Error naming the file and line for a malformed file.
+SweepResult sweep_csv_read(const std::string& path);
 
 }  // namespace zs

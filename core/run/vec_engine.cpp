@@ -1,6 +1,8 @@
 // Engine over one Eigen vector for the synthetic landscapes.
 #include "core/run/vec_engine.h"
+#include <type_traits>
 #include <cmath>
+#include <cstring>
 #include "core/rng/philox_bulk.h"
 
 namespace zs {
@@ -79,6 +81,10 @@ struct CachedDirs {
   int n = 4;
   void get(int slot, uint32_t stream, double z[4]) const {
     const double* v = vec[slot][stream & 1u] + i0;
+    if (n == 4) {  // whole groups in one copy: four scalar stores read back as vectors stalled store forwarding
+      std::memcpy(z, v, 4 * sizeof(double));
+      return;
+    }
     for (int j = 0; j < 4; ++j) z[j] = j < n ? v[j] : 0.0;
   }
 };
@@ -138,26 +144,44 @@ void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   // (a pass reads at most kMaxSeeds + 3 directions, the cache holds kSlots).
   for (int k = 0; k < nslots; ++k)
     dirs.vec[slots[k]][streams[k] & 1u] = cache_.lookup(r, elem_slot_seed(r, slots[k]), streams[k]);
-  ElemGroup<double, double> g;
-  ElemOut<double> out;
-  for (int64_t i0 = 0; i0 < d; i0 += 4) {
-    g.x = x_.data() + i0;
-    g.st[0] = st_[0].size() ? st_[0].data() + i0 : nullptr;
-    g.st[1] = st_[1].size() ? st_[1].data() + i0 : nullptr;
-    g.grad = grad_.data() + i0;
-    g.n = static_cast<int>(std::min<int64_t>(4, d - i0));
-    g.block = 0;
-    g.group = static_cast<uint64_t>(i0 / 4);
-    g.offset = i0;
-    dirs.i0 = i0;
-    dirs.n = g.n;
-    elem_apply_group(r, g, dirs, out);
-    for (int j = 0; j < g.n; ++j) {
-      usq += out.delta[j] * out.delta[j];
-      l1 += std::fabs(out.aux[j]);
-      l2 += out.aux[j] * out.aux[j];
-      if (update) alpha_[i0 + j] = out.alpha[j];
+  // The pass, with the op fixed at compile time for the ops of the landscape presets'
+  // optimizers (as the CUDA kernels specialise, zo_kernels.cu): the same element math
+  // without the per-group switch (measured: see README, bench_gui's N-D row).
+  const auto pass = [&](auto op_tag) {
+    constexpr int32_t kOp = decltype(op_tag)::value;
+    ElemGroup<double, double> g;
+    ElemOut<double> out;
+    const int64_t whole = d / 4 * 4;
+    for (int64_t i0 = 0; i0 < d; i0 += 4) {
+      g.x = x_.data() + i0;
+      g.st[0] = st_[0].size() ? st_[0].data() + i0 : nullptr;
+      g.st[1] = st_[1].size() ? st_[1].data() + i0 : nullptr;
+      g.grad = grad_.data() + i0;
+      // A literal 4 for whole groups: the inlined element loops unroll without their bounds
+      // checks (the same operations; the tail group runs the general loops).
+      g.n = i0 < whole ? 4 : static_cast<int>(d - i0);
+      g.block = 0;
+      g.group = static_cast<uint64_t>(i0 / 4);
+      g.offset = i0;
+      dirs.i0 = i0;
+      dirs.n = g.n;
+      elem_apply_group<kOp>(r, g, dirs, out);
+      if (update)
+        for (int j = 0; j < g.n; ++j) alpha_[i0 + j] = out.alpha[j];
+      if (stats)  // only AdaNAGED-P reads them
+        for (int j = 0; j < g.n; ++j) {
+          usq += out.delta[j] * out.delta[j];
+          l1 += std::fabs(out.aux[j]);
+          l2 += out.aux[j] * out.aux[j];
+        }
     }
+  };
+  switch (r.op) {
+    case kOpPerturb: pass(std::integral_constant<int32_t, kOpPerturb>{}); break;
+    case kOpSgd: pass(std::integral_constant<int32_t, kOpSgd>{}); break;
+    case kOpAdam: pass(std::integral_constant<int32_t, kOpAdam>{}); break;
+    case kOpAdaMeZO: pass(std::integral_constant<int32_t, kOpAdaMeZO>{}); break;
+    default: pass(std::integral_constant<int32_t, kOpCount>{}); break;
   }
   if (update && r.op != kOpNagedDual) alpha_valid_ = true;
   if (stats) {

@@ -52,11 +52,23 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ec);
 }
 
-CliResult cli(const std::vector<std::string>& args) {
+std::string cli_path() { return std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli"; }
+
+CliResult cli(const std::vector<std::string>& args) { return run_exe(cli_path(), args); }
+
+CliResult run_exe(const std::string& exe, const std::vector<std::string>& args, const std::vector<std::string>& env) {
   CliResult r;
   ScratchDir io;
   const std::string out_path = io / "stdout", err_path = io / "stderr";
-  const std::string exe = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  std::vector<std::string> env_s(env);
+  for (char** e = environ; *e; ++e) {  // the inherited variables that `env` does not set
+    const std::string v = *e;
+    const std::string name = v.substr(0, v.find('=') + 1);
+    if (std::none_of(env.begin(), env.end(), [&](const std::string& x) { return x.rfind(name, 0) == 0; })) env_s.push_back(v);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::vector<std::string> argv_s{exe};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -69,7 +81,7 @@ CliResult cli(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     ADD_FAILURE() << "cannot start " << exe << ": " << std::strerror(rc);

@@ -17,6 +17,9 @@ struct CliResult {
 
 // Runs build/app/cli/zoscope-cli with `args`; stdin is /dev/null.
 CliResult cli(const std::vector<std::string>& args);
+std::string cli_path();  // build/app/cli/zoscope-cli
+// Runs `exe` with `args` and the environment plus `env` ("NAME=value", these win).
+CliResult run_exe(const std::string& exe, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents at scope exit
 // unless ZS_KEEP_TMP is set (to inspect a failure).

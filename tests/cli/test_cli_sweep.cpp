@@ -58,7 +58,7 @@ TEST(CliSweep, LogGridTimesRunsTimesSeeds) {
 
   // Table: header, rule, one row per (grid point, run) in that order, then the files.
   const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 2u + 3 * 3 + 2) << r.out;
+  ASSERT_EQ(lines.size(), 2u + 3 * 3 + 3) << r.out;
   EXPECT_EQ(lines[0].rfind("lr ", 0), 0u) << lines[0];
   EXPECT_NE(lines[0].find("final loss (median)"), std::string::npos);
   const char* const values[] = {"0.0001", "0.001", "0.01"};
@@ -70,7 +70,8 @@ TEST(CliSweep, LogGridTimesRunsTimesSeeds) {
       EXPECT_NE(row.find("/2"), std::string::npos) << "reached and diverged counts are out of 2 seeds: " << row;
     }
   ASSERT_GE(lines.size(), 2u);
-  EXPECT_EQ(lines[lines.size() - 2], "wrote " + d / "sw/sweep.csv");
+  EXPECT_EQ(lines[lines.size() - 3], "wrote " + d / "sw/sweep.csv");
+  EXPECT_EQ(lines[lines.size() - 2], "wrote " + d / "sw/experiment.json");
   // The sweep's picture (final loss vs lr, one line per run, seeds as a band).
   EXPECT_EQ(lines.back(), "wrote " + d / "sw/sweep.png" + ", " + d / "sw/sweep.svg");
   EXPECT_GT(std::filesystem::file_size(d / "sw/sweep.png"), 1000u);
@@ -112,6 +113,27 @@ TEST(CliSweep, LinearGridAndLists) {
   std::string header;
   EXPECT_EQ(read_sweep_csv(d / "two/sweep.csv", 2, &header).size(), 2u * 2u * 3u);
   EXPECT_EQ(header.rfind("lr,h,run,", 0), 0u) << header;
+}
+
+// Two swept parameters get heatmaps (issue 10, item 8): final loss and, with a target, FP
+// to the target, one panel per run that a parameter applies to, PNG + SVG.
+TEST(CliSweep, TwoParametersWriteHeatmaps) {
+  ScratchDir d;
+  const CliResult r = cli({"sweep", data_path("sweep.json"), "--param", "lr=1e-3:1e-1:log:3", "--param", "AdaMeZO.h=4,8",
+                           "--seeds", "2", "--out", d / "two"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[lines.size() - 2], "wrote " + d / "two/sweep.png" + ", " + d / "two/sweep.svg");
+  EXPECT_EQ(lines.back(), "wrote " + d / "two/sweep_fp.png" + ", " + d / "two/sweep_fp.svg");
+  int w = 0, h = 0;
+  ASSERT_TRUE(png_size(d / "two/sweep.png", w, h));
+  EXPECT_EQ(w, 1600);
+  EXPECT_EQ(h, 1000);
+  const std::string svg = file_text(d / "two/sweep.svg");
+  for (const char* t : {"final loss over lr x AdaMeZO.h", "MeZO (AdaMeZO.h does not apply)", "AdaMeZO", "x: diverged"})
+    EXPECT_NE(svg.find(t), std::string::npos) << t;
+  EXPECT_NE(file_text(d / "two/sweep_fp.svg").find("forward passes to loss 4.5"), std::string::npos);
 }
 
 // The sweep runs the same code as `run`: the cell with the experiment's own lr and seed 0

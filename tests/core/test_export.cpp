@@ -16,6 +16,8 @@
 #include "core/export/colormap.h"
 #include "core/export/contour.h"
 #include "core/export/figure.h"
+#include "core/io/presets.h"
+#include "core/run/runner.h"
 #include "core/export/ticks.h"
 #include "core/util/error.h"
 
@@ -674,6 +676,35 @@ TEST(ExportFigure, FullSceneRasterAndSvg) {
   const std::string svg = figure_render_svg(f, 1600, 1200);
   EXPECT_EQ(xml_problem(svg), "");
   EXPECT_EQ(count_of(svg, "<path"), 8u);
+}
+
+// The exported figure fills its canvas (issue 10, item 4): at 3840x2160 the default
+// scene's square-ish domain is widened to the plot's room, so the plot spans it instead of
+// a square with empty bands beside it, and keeps equal aspect.
+TEST(ExportFigure, FilledFigureUsesItsCanvas) {
+  const Experiment e = experiment_resolve("preset:rosenbrock");
+  const Scene s = scene_make(e);
+  const auto runs = run_experiment(e, s, 2);
+  const int W = 3840, H = 2160;
+  const Figure plain = figure_make(e, s, grid_compute(s, 64, 64, 2), runs);
+  const Figure filled = figure_make_filled(e, s, runs, W, H, 2);
+  const auto area = [&](const Figure& f) {
+    const auto r = figure_plot_rect(f, W, H);
+    return r[2] * r[3] / (static_cast<double>(W) * H);
+  };
+  // The plain figure's plot is a square-ish box beside empty bands; the filled one spans
+  // the room left of the colour bar and the legend column (measured: 0.49 of the canvas).
+  EXPECT_GT(area(filled), 1.25 * area(plain)) << area(filled) << " vs " << area(plain);
+  EXPECT_GT(area(filled), 0.45) << "plot " << figure_plot_rect(filled, W, H)[2] << "x" << figure_plot_rect(filled, W, H)[3];
+  // Equal aspect: pixels per unit the same on both axes.
+  const auto r = figure_plot_rect(filled, W, H);
+  const double sx = r[2] / (filled.domain[1] - filled.domain[0]), sy = r[3] / (filled.domain[3] - filled.domain[2]);
+  EXPECT_NEAR(sx / sy, 1.0, 0.01);
+  // The scene's domain is inside the widened one, centred; the grid covers it.
+  EXPECT_LE(filled.domain[0], s.domain[0] + 1e-12);
+  EXPECT_GE(filled.domain[1], s.domain[1] - 1e-12);
+  EXPECT_NEAR(filled.domain[0] + filled.domain[1], s.domain[0] + s.domain[1], 1e-9);
+  EXPECT_EQ(filled.grid_nx, e.view.grid);
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include "core/export/heat_chart.h"
 #include "core/export/line_chart.h"
 #include "core/run/sweep.h"
 
@@ -86,6 +90,116 @@ TEST(SweepFigure, OneLinePerRunBandsAndDivergedMarks) {
   const std::string svg = chart_render_svg(c, 800, 500);
   for (const char* t : {"MeZO", "Adam", "diverged", "final loss vs lr"}) EXPECT_NE(svg.find(t), std::string::npos) << t;
   EXPECT_THROW(chart_render_image(c, 8, 8), std::exception);
+}
+
+namespace {
+
+// lr x h, two seeds; h applies to AdaMeZO only; MeZO diverges at the largest lr.
+SweepResult two_param_sweep() {
+  SweepResult r;
+  r.params.push_back({"", "lr", {1e-3, 1e-2, 1e-1}, true});
+  r.params.push_back({"", "h", {4, 8}, false});
+  r.seeds = 2;
+  r.target = 0.1;
+  for (double h : {4.0, 8.0})
+    for (double lr : {1e-3, 1e-2, 1e-1})
+      for (int run = 0; run < 2; ++run) {
+        SweepCell c;
+        c.values = {lr, h};
+        c.run = run;
+        c.label = run == 0 ? "MeZO" : "AdaMeZO";
+        const bool div = run == 0 && lr > 0.05;
+        const double loss = run == 0 ? 1.0 / (lr * 100) : 1e-3 / (lr * h);
+        c.final_loss = {div ? INFINITY : loss, div ? INFINITY : loss * 2};
+        c.fp_to_target = {loss < 0.1 ? static_cast<int64_t>(100 * h) : -1, -1};
+        c.diverged = div ? 2 : 0;
+        r.cells.push_back(c);
+      }
+  return r;
+}
+
+Experiment two_param_base() {
+  Experiment base;
+  base.name = "steep";
+  base.runs.resize(2);
+  base.runs[0].optimizer = "mezo";
+  base.runs[0].label = "MeZO";
+  base.runs[1].optimizer = "adamezo";
+  base.runs[1].label = "AdaMeZO";
+  return base;
+}
+
+}  // namespace
+
+// Two swept parameters: a heatmap per run (medians, diverged cells marked, the FP metric
+// missing where no seed reached the target) with one colour scale.
+TEST(SweepFigure, TwoParametersMakeHeatmapsWithDivergedCellsMarked) {
+  const SweepResult r = two_param_sweep();
+  const HeatChart c = sweep_heat_chart(r, two_param_base(), SweepMetric::final_loss);
+  ASSERT_EQ(c.panels.size(), 2u);
+  EXPECT_EQ(c.panels[0].title, "MeZO (h does not apply)");
+  EXPECT_EQ(c.panels[1].title, "AdaMeZO");
+  EXPECT_EQ(c.xcats, (std::vector<std::string>{"0.001", "0.01", "0.1"}));
+  EXPECT_EQ(c.ycats, (std::vector<std::string>{"4", "8"}));
+  // Row 0 is h = 4; MeZO's lr = 0.1 cells are marked in both rows.
+  EXPECT_EQ(c.panels[0].marked, (std::vector<uint8_t>{0, 0, 1, 0, 0, 1}));
+  EXPECT_DOUBLE_EQ(c.panels[1].values[3 + 1], 1.5 * 1e-3 / (1e-2 * 8));  // median of the two seeds
+  bool log = false;
+  const auto t = heat_chart_colours(c, &log);
+  EXPECT_TRUE(log);
+  EXPECT_DOUBLE_EQ(t[0][0], 1.0);  // MeZO at lr 1e-3: the largest loss
+  EXPECT_DOUBLE_EQ(t[1][5], 0.0);  // AdaMeZO at lr 0.1, h 8: the smallest
+  EXPECT_TRUE(std::isnan(t[0][2]));
+  const HeatChart fp = sweep_heat_chart(r, two_param_base(), SweepMetric::fp_to_target);
+  EXPECT_TRUE(std::isnan(fp.panels[0].values[0])) << "MeZO never reaches 0.1 at lr 1e-3";
+  EXPECT_DOUBLE_EQ(fp.panels[1].values[5], 800.0);
+  // The picture: grey marked cells, the colormap's ends, the notes in the SVG.
+  const Image img = heat_chart_render_image(c, 1000, 600);
+  ASSERT_EQ(img.w, 1000);
+  int grey = 0, yellow = 0, purple = 0;
+  for (size_t i = 0; i < img.rgba.size(); i += 4) {
+    const int R = img.rgba[i], G = img.rgba[i + 1], B = img.rgba[i + 2];
+    grey += R == 0x9e && G == 0x9e && B == 0x9e;
+    yellow += R > 230 && G > 210 && B < 60;   // viridis 1
+    purple += R > 60 && R < 80 && G < 10 && B > 75 && B < 95;  // viridis 0 (0x440154)
+  }
+  EXPECT_GT(grey, 2000);
+  EXPECT_GT(yellow, 2000);
+  EXPECT_GT(purple, 2000);
+  const std::string svg = heat_chart_render_svg(fp, 1000, 600);
+  for (const char* s : {"-: not reached", "x: diverged", "forward passes to loss 0.1"}) EXPECT_NE(svg.find(s), std::string::npos) << s;
+  SweepResult one = r;
+  one.params.pop_back();
+  EXPECT_THROW(sweep_heat_chart(one, two_param_base(), SweepMetric::final_loss), std::exception);
+}
+
+// sweep.csv reads back into the same cells (the app opens a sweep folder from it).
+TEST(SweepCsv, ReadsBackWhatItWrote) {
+  const SweepResult r = two_param_sweep();
+  const std::string path = (std::filesystem::temp_directory_path() / "zs_sweep_read_test.csv").string();
+  {
+    std::ofstream(path) << sweep_csv(r);
+  }
+  const SweepResult b = sweep_csv_read(path);
+  std::remove(path.c_str());
+  ASSERT_EQ(b.params.size(), 2u);
+  EXPECT_EQ(b.params[0].values, r.params[0].values);
+  EXPECT_TRUE(b.params[0].log_scale);
+  EXPECT_FALSE(b.params[1].log_scale);
+  EXPECT_EQ(b.seeds, 2);
+  ASSERT_EQ(b.cells.size(), r.cells.size());
+  for (size_t i = 0; i < r.cells.size(); ++i) {
+    EXPECT_EQ(b.cells[i].label, r.cells[i].label);
+    EXPECT_EQ(b.cells[i].values, r.cells[i].values);
+    EXPECT_EQ(b.cells[i].final_loss, r.cells[i].final_loss);
+    EXPECT_EQ(b.cells[i].fp_to_target, r.cells[i].fp_to_target);
+    EXPECT_EQ(b.cells[i].diverged, r.cells[i].diverged);
+  }
+  {
+    std::ofstream(path) << "lr,run,label\n";
+  }
+  EXPECT_THROW(sweep_csv_read(path), std::exception);
+  std::remove(path.c_str());
 }
 
 }  // namespace zs::test

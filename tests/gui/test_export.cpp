@@ -10,7 +10,9 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "app/gui/overlay.h"
 #include "app/gui/panels.h"
+#include "core/export/ticks.h"
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
 #include "core/util/atomic_file.h"
@@ -289,6 +291,46 @@ TEST(GuiExport, PlotsExportAsFigures) {
     for (size_t i = 0; i < app.exp().runs.size(); ++i)
       EXPECT_EQ(svg.find(">" + app.exp().runs[i].label + "<") != std::string::npos, i != 4) << k << " " << app.exp().runs[i].label;
   }
+}
+
+// One colour-bar rule for the view and the exported figure (issue 10, item 4, first
+// step): on the default scene's log colour scale the view labels the same decades as the
+// figure and writes the same caption ("f - |lo|"), the figure with a typeset minus.
+TEST(GuiExport, ViewAndFigureShareTheColourBarTicksAndCaption) {
+  Harness h;
+  App& app = h.app();
+  // Rosenbrock lifted by 5: on the log scale the ticks are heights above the minimum, and
+  // the caption names it.
+  Experiment e = app.exp();
+  e.landscape.id = "expression";
+  e.landscape.expression = "(1 - x)^2 + 100 * (y - x^2)^2 + 5";
+  e.view.log_colour = 1;
+  const std::string exp_path = out_path("colourbar_shared.json");
+  experiment_save(e, exp_path);
+  ASSERT_TRUE(app.load_experiment(exp_path));
+  h.settle();
+  h.frame(1);
+  const ColourScale& sc = app.results().scale;
+  ASSERT_TRUE(sc.log);
+  ASSERT_FALSE(landscape_colourbar_labels().empty());
+  const std::string p = out_path("colourbar_shared");
+  std::filesystem::remove(p + ".svg");
+  app.export_figure(p + ".png", p + ".svg", 1600, 1000);
+  ASSERT_TRUE(app.wait_tasks(120));
+  const std::string svg = read_file(p + ".svg");
+  const auto typeset = [](std::string s) {  // the figure's labels use U+2212 for '-'
+    std::string out;
+    for (char c : s) out += c == '-' ? std::string("\u2212") : std::string(1, c);
+    return out;
+  };
+  for (double v : landscape_colourbar_labels())
+    EXPECT_NE(svg.find(">" + typeset(tick_label(v)) + "<"), std::string::npos) << "view label " << tick_label(v) << " not in the figure";
+  const std::string cap = landscape_colourbar_caption();
+  ASSERT_EQ(cap.rfind("f - ", 0), 0u) << cap;
+  EXPECT_EQ(cap, colour_bar_caption(sc, "f", "-"));
+  // The figure measures its own grid at the export size, so its minimum may differ in the
+  // fifth digit; four are shown.
+  EXPECT_NE(svg.find(">f \u2212 " + cap.substr(4) + "<"), std::string::npos) << "caption " << cap;
 }
 
 }  // namespace zs::gui::test

@@ -8,6 +8,7 @@
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
 #include "core/run/runner.h"
+#include "app/gui/panels.h"
 #include "gui_harness.h"
 
 namespace zs::gui::test {
@@ -169,6 +170,75 @@ TEST(GuiScreenshot, SurfaceFitsANarrowViewOnOpen) {
       }
   }
   EXPECT_LT(static_cast<double>(edge) / rows, 0.02) << edge << " of " << rows << " rows reach the left edge";
+}
+
+// The 3-D view open, its grid and runs in, drawn once more.
+static void show_surface(Harness& h) {
+  h.app().model().ui.view_3d = true;
+  h.frame(3);
+  h.settle();
+  h.frame(1);
+}
+
+// The 3-D view has axes with ticks (issue 10, item 5): x and y along the base, f on a
+// vertical edge labelled with the colour scale's values; they follow the camera.
+TEST(GuiScreenshot, SurfaceViewHasAxesWithTicks) {
+  Harness h(1024, 700);
+  App& app = h.app();
+  show_surface(h);
+  ImVec2 a, b;
+  ASSERT_TRUE(app.item_rect("view/surface", a, b));
+  const Scene* s = app.scene();
+  ASSERT_NE(s, nullptr);
+  int n[3] = {0, 0, 0};
+  std::vector<ImVec2> before;
+  for (const SurfaceAxisTick& t : surface_axis_ticks()) {
+    const int k = t.axis == 'x' ? 0 : t.axis == 'y' ? 1 : 2;
+    ++n[k];
+    if (k < 2) {
+      EXPECT_GE(t.value, s->domain[2 * k] - 1e-9) << t.label;
+      EXPECT_LE(t.value, s->domain[2 * k + 1] + 1e-9) << t.label;
+    }
+    EXPECT_TRUE(t.at.x >= a.x && t.at.x <= b.x && t.at.y >= a.y && t.at.y <= b.y) << t.axis << " " << t.label;
+    before.push_back(t.at);
+  }
+  EXPECT_GE(n[0], 3);
+  EXPECT_GE(n[1], 2);
+  EXPECT_EQ(n[2], 5);
+  app.model().ui.camera.yaw += 0.7f;
+  h.frame(2);
+  ASSERT_FALSE(surface_axis_ticks().empty());
+  EXPECT_NE(surface_axis_ticks()[0].at.x, before[0].x);
+}
+
+// Playback redraws only the paths over a cached surface (the frame-time fix of item 5):
+// the surface is rendered once while the cursor moves, again when the camera moves, and
+// the picture equals a fresh render of the same step.
+TEST(GuiScreenshot, SurfaceIsCachedWhileThePathsMove) {
+  Harness h(1024, 700);
+  App& app = h.app();
+  show_surface(h);
+  const int r0 = app.surface().surface_renders();
+  app.model().play.cursor = 100;
+  for (int k = 0; k < 5; ++k) {
+    app.model().play.cursor += 50;
+    h.frame(1);
+  }
+  EXPECT_EQ(app.surface().surface_renders(), r0) << "the cursor moved, the surface did not";
+  const Image cached = h.read_frame();
+  app.model().ui.camera.yaw += 0.5f;
+  h.frame(1);
+  app.model().ui.camera.yaw -= 0.5f;
+  h.frame(1);
+  EXPECT_EQ(app.surface().surface_renders(), r0 + 2);
+  const Image fresh = h.read_frame();
+  ASSERT_EQ(cached.rgba.size(), fresh.rgba.size());
+  ImVec2 a, b;  // the view only: the status bar shows the frame time
+  ASSERT_TRUE(app.item_rect("view/surface", a, b));
+  size_t differ = 0;
+  for (int y = static_cast<int>(a.y); y < static_cast<int>(b.y); ++y)
+    for (int x = static_cast<int>(a.x); x < static_cast<int>(b.x); ++x) differ += pixel(cached, x, y) != pixel(fresh, x, y);
+  EXPECT_EQ(differ, 0u);
 }
 
 }  // namespace zs::gui::test
