@@ -14,11 +14,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include "core/llm/text/data.h"
 #include "core/llm/text/tokenizer.h"
 #include "core/llm/torch/adazeta.h"
+#include "core/llm/torch/dist.h"
+#include "core/llm/torch/sharded_loss.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/task_torch.h"
@@ -239,9 +242,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   const auto log = [&](const std::string& s) {
     if (opt.log) opt.log(run.label + ": " + s);
   };
+  // Rank 0 alone writes; the other ranks of a distributed run only read (on --resume).
+  const bool writer = !opt.dist || opt.dist->rank() == 0;
   std::error_code ec;
-  if (!opt.resume) fs::remove_all(run_dir, ec);
-  make_dirs(run_dir);
+  if (writer && !opt.resume) fs::remove_all(run_dir, ec);
+  if (writer) make_dirs(run_dir);
 
   // Model, mode, data.
   CausalLM model = finetune_load_model(spec, model_dir);
@@ -259,23 +264,35 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
 
   TensorBatch batch;
   std::vector<double> step_losses;
+  // Data parallel, or the same shards in one process: the loss is the shards' sums added in
+  // shard order (dist.h). One shard without a process group is the plain batch loss.
+  const int64_t shards = spec.dist_shards > 0 ? spec.dist_shards : (opt.dist ? opt.dist->world() : 1);
+  std::unique_ptr<ShardedLoss> sharded;
+  if (opt.dist || shards > 1)
+    sharded = std::make_unique<ShardedLoss>(model, train, spec.batch_size, spec.seed, shards, opt.dist);
   TensorEngineOptions teo;
   teo.master_weights = spec.master_weights;
   TensorEngine engine(blocks, [&] {
-    const double l = task_loss(model, batch);
+    const double l = sharded ? sharded->loss() : task_loss(model, batch);
     step_losses.push_back(l);
     return l;
   }, teo);
   engine.set_loss_grad([&] {
-    const at::Tensor l = task_loss_tensor(model, batch);
-    l.backward();
-    const double v = l.item<double>();
+    double v = 0;
+    if (sharded) {
+      v = sharded->loss_grad(blocks);
+    } else {
+      const at::Tensor l = task_loss_tensor(model, batch);
+      l.backward();
+      v = l.item<double>();
+    }
     step_losses.push_back(v);
     return v;
   });
   engine.set_step_hook([&](int64_t t) {
     if (engine.replay_pending() > 0) return;  // replayed steps need no batch
-    batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
+    if (sharded) sharded->set_step(t);
+    else batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
   });
   Stepper stepper(*optimizer, engine, finetune_budget(spec), spec.seed);
 
@@ -316,16 +333,17 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       if (r.t <= start || replay.count(r.t)) kept.push_back(r);
     std::string text;
     for (const LogRecord& r : kept) text += record_line(r);
-    atomic_write(log_path, text);
-    log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
-  } else {
+    if (writer) atomic_write(log_path, text);
+    if (writer) log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
+  } else if (writer) {
     atomic_write(log_path, "");
   }
   std::map<int64_t, double> evaluated;  // step -> dev metric already logged
   for (const LogRecord& r : kept)
     if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
 
-  LogWriter writer(log_path);
+  std::optional<LogWriter> log_writer;
+  if (writer) log_writer.emplace(log_path);
   FinetuneRunResult res;
   res.label = run.label;
   res.optimizer = run.optimizer;
@@ -380,7 +398,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     rec.rows.push_back(r0);
   }
   const std::string record_path = run_dir + "/record.csv";
-  if (opt.resume && start > 0) {
+  if (opt.resume && start > 0 && !writer) {
+    stepper.restore(start, 0);  // the record (path length, plane point) is rank 0's
+  } else if (opt.resume && start > 0) {
     // Rows up to the checkpoint come from the last record written; replayed steps rebuild the rest.
     std::error_code rec_ec;
     if (!fs::exists(record_path, rec_ec)) fail(record_path, "missing: the run record of the resumed run");
@@ -393,6 +413,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
 
+  const int64_t bytes0 = opt.dist ? opt.dist->bytes_sent() : 0;
   bool stopped = false;
   while (!stepper.exhausted()) {
     step_losses.clear();
@@ -417,13 +438,15 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       r.loss = info.loss;
       r.losses = step_losses;
       if (!std::isfinite(info.loss)) fail(run.label, "loss is not finite at step " + std::to_string(t));
-      writer.write(r);
+      if (log_writer) log_writer->write(r);
     }
     if (spec.eval_every > 0 && t % spec.eval_every == 0) {
       stepper.settle();
       engine.sync_model();
       const auto ev_it = evaluated.find(t);
-      if (ev_it == evaluated.end()) {
+      if (!writer) {
+        // rank 0 evaluates (the settle above is part of every rank's trajectory)
+      } else if (ev_it == evaluated.end()) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
         LogRecord r;
         r.kind = 'E';
@@ -431,7 +454,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         r.fp = engine.forward_passes();
         r.dev_accuracy = ev.value;
         r.dev_loss = ev.loss;
-        writer.write(r);
+        log_writer->write(r);
         evaluated[t] = ev.value;
         row.dev_metric = ev.value;
         log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
@@ -443,8 +466,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0) {
       stepper.settle();
       engine.sync_model();
-      save_record();
-      checkpoint(t);
+      if (writer) {
+        save_record();
+        checkpoint(t);
+      }
     }
     if (opt.stop_after_step > 0 && t >= opt.stop_after_step) {
       stopped = true;
@@ -456,7 +481,18 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   res.forward_passes = engine.forward_passes();
   res.backward_passes = engine.backward_passes();
   res.state_bytes = engine.state_bytes() + optimizer->memory_bytes();
-  if (!stopped) {
+  if (opt.dist) {
+    res.dist_bytes_sent = opt.dist->bytes_sent() - bytes0;
+    const int64_t new_steps = t - start - res.replayed_steps;
+    if (writer && new_steps > 0)
+      log("data parallel over " + std::to_string(opt.dist->world()) + " ranks (" + opt.dist->backend() + "), " +
+          std::to_string(shards) + " shards: " + fmt_double(static_cast<double>(res.dist_bytes_sent) / new_steps) +
+          " bytes sent per step by rank 0");
+  }
+  if (!stopped && !writer) {
+    stepper.settle();
+    res.completed = true;
+  } else if (!stopped) {
     stepper.settle();
     engine.sync_model();
     std::vector<std::pair<std::string, at::Tensor>> ts;
