@@ -144,7 +144,8 @@ std::string spec_identity(FinetuneSpec s) {
 
 // One run of a distributed job in this rank's process (every rank steps, rank 0 writes).
 // ZOSCOPE_FINETUNE_EXIT_AFTER=k stops every rank after step k (exit 75), or with
-// ZOSCOPE_FINETUNE_EXIT_RANK=r only rank r, which then kills itself (a crash drill).
+// ZOSCOPE_FINETUNE_EXIT_RANK=r only rank r, which then kills itself (a crash drill) or,
+// with ZOSCOPE_FINETUNE_EXIT_MODE=hang, stops answering (SIGSTOP: the timeout drill).
 FinetuneRunResult run_rank(const FinetuneSpec& spec, size_t i, const std::string& out, const std::string& model_dir,
                            bool resume, int threads, Dist& dist) {
   FinetuneRunOptions o;
@@ -161,7 +162,8 @@ FinetuneRunResult run_rank(const FinetuneSpec& spec, size_t i, const std::string
     log_line("rank " + std::to_string(dist.rank()) + ": " + r.label + ": stopped after step " + std::to_string(r.steps) +
              " (ZOSCOPE_FINETUNE_EXIT_AFTER)");
     std::fflush(stderr);
-    if (crash) ::raise(SIGKILL);
+    const char* mode = std::getenv("ZOSCOPE_FINETUNE_EXIT_MODE");
+    if (crash) ::raise(mode && std::string(mode) == "hang" ? SIGSTOP : SIGKILL);
     std::_Exit(75);
   }
   return r;
@@ -273,7 +275,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   if (a.nproc > 1) {  // the launcher: the model is cached now, the ranks do the rest
     std::vector<std::string> args = {self_exe(), "--threads", std::to_string(a.threads), "finetune", a.spec, "--out", a.out};
     if (a.resume) args.push_back("--resume");
-    dist_launch(args, a.nproc, spec.dist_timeout_s + 30, log_line);
+    dist_launch(args, a.nproc, spec.dist_timeout_s + 5, log_line);
     return 0;
   }
   std::unique_ptr<Dist> dist;

@@ -119,7 +119,7 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
   fail("finetune", "rank " + std::to_string(first_rank) + " of " + std::to_string(nproc) + " " +
                        status_text(first_status) +
                        (interrupted ? "; continue the run with --resume (on any number of ranks)"
-                                    : ", the reason is the line above"));
+                                    : " (the reason is the line above); a run stopped by a lost rank continues with --resume"));
 }
 
 }  // namespace zs
