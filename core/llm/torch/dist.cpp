@@ -11,6 +11,7 @@
 #ifdef ZS_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <algorithm>
 #include <cerrno>
@@ -124,13 +125,19 @@ Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double tim
   m.backend_name = backend == "auto" ? (cuda ? "nccl" : "gloo") : backend;
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
   m.guarded("joining the process group", [&] {
+    // Under torchrun the agent already serves a TCPStore at MASTER_PORT and says so
+    // (TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// rendezvous reads it): every
+    // rank is then a client, under a key prefix of its own.
+    const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+    const bool agent_store = agent && std::string(agent) == "True";
     c10d::TCPStoreOptions so;
     so.port = static_cast<uint16_t>(env.master_port);
-    so.isServer = env.rank == 0;
+    so.isServer = env.rank == 0 && !agent_store;
     so.numWorkers = static_cast<size_t>(env.world);
-    so.waitWorkers = true;
+    so.waitWorkers = !agent_store;
     so.timeout = timeout;
     m.store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+    if (agent_store) m.store = c10::make_intrusive<c10d::PrefixStore>("zoscope", m.store);
     if (m.backend_name == "nccl") {
 #ifdef ZS_HAVE_NCCL
       m.pg = dist_make_nccl(m.store, env.rank, env.world, env.local_rank, timeout);

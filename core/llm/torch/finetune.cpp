@@ -30,6 +30,7 @@
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/run/stepper.h"
+#include "core/run/step_log.h"
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
@@ -42,41 +43,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string hex(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
+const auto hex = hex_double;
+const auto unhex = hex_double_parse;
 
-double unhex(const std::string& s, const std::string& where) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end) fail(where, "bad number \"" + s + "\"");
-  return v;
-}
-
-// One record of steps.log.
-struct LogRecord {
-  char kind = 'S';
-  int64_t t = 0, fp = 0, bp = 0;
-  uint64_t seed = 0;
-  double p = NAN, lr = NAN, loss = NAN;
-  std::vector<double> losses;
-  double dev_accuracy = NAN, dev_loss = NAN;
-};
-
-std::string record_line(const LogRecord& r) {
-  std::ostringstream o;
-  if (r.kind == 'S') {
-    o << "S " << r.t << ' ' << r.fp << ' ' << r.bp << ' ' << r.seed << ' ' << hex(r.p) << ' ' << hex(r.lr) << ' '
-      << hex(r.loss) << ' ' << r.losses.size();
-    for (double l : r.losses) o << ' ' << hex(l);
-  } else {
-    o << "E " << r.t << ' ' << r.fp << ' ' << hex(r.dev_accuracy) << ' ' << hex(r.dev_loss);
-  }
-  o << '\n';
-  return o.str();
-}
+// One record of steps.log (core/run/step_log.h).
+using LogRecord = StepLogRecord;
+std::string record_line(const LogRecord& r) { return step_log_line(r); }
 
 // Complete records of a step log (a last line without newline is dropped).
 std::vector<LogRecord> read_log(const std::string& path) {
@@ -90,36 +62,9 @@ std::vector<LogRecord> read_log(const std::string& path) {
     const size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) break;
     ++line_no;
-    std::istringstream in(text.substr(pos, nl - pos));
+    const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    const std::string where = path + ":" + std::to_string(line_no);
-    LogRecord r;
-    std::string kind;
-    in >> kind;
-    if (kind == "S") {
-      std::string p, lr, loss;
-      size_t n = 0;
-      in >> r.t >> r.fp >> r.bp >> r.seed >> p >> lr >> loss >> n;
-      if (!in || n > 64) fail(where, "malformed step record");
-      r.p = unhex(p, where);
-      r.lr = unhex(lr, where);
-      r.loss = unhex(loss, where);
-      for (size_t i = 0; i < n; ++i) {
-        std::string l;
-        in >> l;
-        if (!in) fail(where, "malformed step record (missing loss " + std::to_string(i + 1) + ")");
-        r.losses.push_back(unhex(l, where));
-      }
-    } else if (kind == "E") {
-      std::string a, l;
-      r.kind = 'E';
-      in >> r.t >> r.fp >> a >> l;
-      if (!in) fail(where, "malformed evaluation record");
-      r.dev_accuracy = unhex(a, where);
-      r.dev_loss = unhex(l, where);
-    } else {
-      fail(where, "unknown record kind \"" + kind + "\"");
-    }
+    LogRecord r = step_log_parse(line, path + ":" + std::to_string(line_no));
     out.push_back(std::move(r));
   }
   return out;
