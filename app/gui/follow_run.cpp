@@ -2,6 +2,7 @@
 #include "app/gui/follow_run.h"
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,7 +84,8 @@ void DrawFollowRun(App&) {
     ImGui::End();
   }
   if (!g.open || !g.follower) return;
-  const double now = ImGui::GetTime();
+  // Wall time, not ImGui's frame clock (headless frames advance it by 1/60 s each).
+  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   if (g.last_poll < 0 || now - g.last_poll > 0.5) {
     g.last_poll = now;
     if (g.follower->poll()) rebuild();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 #include "app/gui/follow_run.h"
+#include "core/export/figure.h"
 #include "core/run/step_log.h"
 #include "core/util/atomic_file.h"
 #include "gui_harness.h"
@@ -53,6 +54,7 @@ TEST(GuiFollowRun, FollowsGrowingRewrittenAndVanishingStepLogs) {
   { std::ofstream o(log, std::ios::app); o << steps(11, 25) << "S 26 52"; }  // a torn last line
   poll_frames(h);
   EXPECT_EQ(FollowRunStatus(), "1 run, mezo step 25");
+  png_write(out_path("follow_run.png"), h.read_frame());  // for a look: the window over the app
   atomic_write(log, steps(1, 8));  // --resume rewrote it
   poll_frames(h);
   EXPECT_EQ(FollowRunStatus(), "1 run, mezo step 8");
