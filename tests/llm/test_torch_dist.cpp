@@ -13,7 +13,18 @@
 #include <filesystem>
 #include <regex>
 #include <string>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/io/model_config.h"
 #include "core/llm/torch/dist.h"
+#include "core/llm/torch/finetune_setup.h"
+#include "core/llm/torch/plane.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "temp_dir.h"
@@ -139,6 +150,84 @@ TEST(Distributed, RankThatStopsAnsweringTimesOut) {
   EXPECT_NE(log.find("rank 0 of 2: all-gather failed (Timed out"), std::string::npos) << log;
   EXPECT_NE(log.find("none answered within 2 s"), std::string::npos) << log;
   EXPECT_NE(log.find("rank 1 did not stop within 7 s; killing it"), std::string::npos) << log;
+}
+
+// A port free on 127.0.0.1 now.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+zs::Grid one_process_grid(const zs::FinetuneSpec& spec, int n, const double domain[4], uint64_t seed, int64_t examples) {
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  zs::LossPlane plane(spec, spec.model, data.train, seed, examples);
+  return plane.grid(n, domain);
+}
+
+TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
+  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
+  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+  const int port = free_port();
+  zs::Grid got[2];
+  std::string err[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      try {
+        zs::DistEnv env;
+        env.rank = r;
+        env.world = 2;
+        env.master_port = port;
+        zs::Dist dist(env, "gloo", false, 60);
+        const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+        zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
+        got[r] = plane.grid(5, domain, nullptr, &dist);
+      } catch (const std::exception& e) {
+        err[r] = e.what();
+      }
+    });
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_EQ(err[r], "") << r;
+    ASSERT_EQ(got[r].v.size(), 25u);
+    for (size_t k = 0; k < 25; ++k) EXPECT_EQ(got[r].v[k], ref.v[k]) << "rank " << r << " node " << k;
+  }
+  EXPECT_TRUE(std::isfinite(ref.v[12]));
+}
+
+TEST(DistributedPlane, LandscapeNprocWritesTheOneProcessGrid) {
+  TempDir tmp("dist_plane");
+  const std::string spec_path = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec_path, spec_text(R"("distributed": {"timeout_s": 60},)", 6));
+  const std::string out = (tmp.path / "out").string();
+  ASSERT_EQ(sh(kCli + " landscape " + spec_path + " --out " + out + " --grid 5 --examples 4 --plane-seed 2 --nproc 2 > " +
+               out + ".txt 2>&1"),
+            0)
+      << zs::read_file(out + ".txt");
+  // plane.csv: a,b,loss row by row (row 0 at b = y0); its corners give the domain.
+  std::istringstream in(zs::read_file(out + "/plane.csv"));
+  std::string line;
+  std::getline(in, line);
+  std::vector<double> a, b, loss;
+  while (std::getline(in, line)) {
+    double x, y, l;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf", &x, &y, &l), 3) << line;
+    a.push_back(x);
+    b.push_back(y);
+    loss.push_back(l);
+  }
+  ASSERT_EQ(loss.size(), 25u);
+  const double domain[4] = {a.front(), a.back(), b.front(), b.back()};
+  const zs::Grid ref = one_process_grid(zs::finetune_spec_load(spec_path), 5, domain, 2, 4);
+  for (size_t k = 0; k < 25; ++k) EXPECT_EQ(static_cast<float>(loss[k]), ref.v[k]) << "node " << k;
 }
 
 // Sets (or, with nullptr, unsets) environment variables for one test.

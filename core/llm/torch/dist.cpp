@@ -212,6 +212,26 @@ void Dist::allreduce_sum(std::vector<at::Tensor>& tensors) {
   m.sent += 2 * (m.world - 1) * bytes / m.world;
 }
 
+std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s) {
+  Impl& m = *impl_;
+  std::vector<double> out = values;
+  m.guarded("sharing rank 0's values", [&] {
+    const std::string k = "zoscope/share/" + key;
+    if (m.rank == 0) {
+      std::vector<uint8_t> bytes(values.size() * sizeof(double));
+      if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+      m.store->set(k, bytes);
+      m.sent += static_cast<int64_t>(bytes.size());
+    } else {
+      m.store->wait({k}, std::chrono::milliseconds(static_cast<int64_t>(wait_s * 1000)));
+      const std::vector<uint8_t> bytes = m.store->get(k);
+      out.assign(bytes.size() / sizeof(double), 0.0);
+      if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(double));
+    }
+  });
+  return out;
+}
+
 void Dist::barrier() {
   // An all-gather of one value: a barrier that every backend runs the same way.
   allgather({0.0});

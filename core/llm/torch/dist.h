@@ -56,6 +56,10 @@ class Dist {
   // Element-wise sum over the ranks, in place (first-order gradients, as DDP does).
   void allreduce_sum(std::vector<at::Tensor>& tensors);
   void barrier();
+  // Rank 0's `values` on every rank, through the TCPStore under `key` (a fresh key per
+  // use): the other ranks wait up to wait_s, which may be far longer than the collectives'
+  // timeout (rank 0 trains first, then shares the plane's domain).
+  std::vector<double> share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s);
   // Payload bytes this rank has sent (ring all-gather: (world - 1) x its block; ring
   // all-reduce: 2 (world - 1) / world x the buffer), without the transport's framing.
   int64_t bytes_sent() const;
