@@ -230,7 +230,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   // (so a resume on another number of ranks computes the same numbers), else one per rank.
   if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json"))
     spec.dist_shards = finetune_spec_load(a.out + "/spec.json").dist_shards;
-  if (spec.dist_shards == 0 && world > 1) spec.dist_shards = world;
+  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
   if (spec.dist_shards > spec.batch_size)
     fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +
                                                  std::to_string(spec.batch_size));

@@ -130,6 +130,8 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
       {with("distributed", R"({"shards": 17})"), "spec.json: distributed.shards: value 17 is more than batch_size 16"},
       {with("distributed", R"({"timeout_s": -1})"), "spec.json: distributed.timeout_s: value -1 must be a number in (0, 86400]"},
       {with("distributed", R"({"ranks": 2})"), "spec.json: distributed.ranks: unknown field"},
+      {with("distributed", R"({"parallel": "tensor"})"), "spec.json: distributed.parallel: value \"tensor\" is not one of data, directions"},
+      {with("distributed", R"({"parallel": "directions", "shards": 2})"), "spec.json: distributed.shards: applies to \"parallel\": \"data\" only"},
       {with("distributed", "2"), "spec.json: distributed: expected an object, got a number"},
   };
   for (const Case& c : cases) {

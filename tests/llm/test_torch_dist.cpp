@@ -103,6 +103,30 @@ TEST(Distributed, TwoGlooRanksAreBitIdenticalToOneProcessWithTheSameShards) {
   EXPECT_NE(zs::read_file(one + "/runs/mezo/steps.log"), zs::read_file(plain + "/runs/mezo/steps.log"));
 }
 
+// Direction parallel: each rank runs its share of every step's loss evaluations (FZOO's
+// l0 and N one-sided queries, MeZO's l+ and l-) on the whole minibatch and every rank
+// applies every perturbation, so the run equals the plain single-process run.
+TEST(Distributed, DirectionParallelFzooAndMezoEqualThePlainOneProcessRun) {
+  TempDir tmp("dist_dirs");
+  const std::string runs = R"([{"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 4}},
+                               {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3, "queries": 3}}])";
+  const auto text = [&](const std::string& distributed) {
+    std::string t = spec_text(distributed, 8);
+    return t.substr(0, t.find("\"runs\":")) + "\"runs\": " + runs + "}";
+  };
+  const std::string plain_spec = (tmp.path / "plain.json").string(), dir_spec = (tmp.path / "dirs.json").string();
+  zs::atomic_write(plain_spec, text(""));
+  zs::atomic_write(dir_spec, text(R"("distributed": {"parallel": "directions", "timeout_s": 60},)"));
+  const std::string plain = (tmp.path / "plain").string(), dirs = (tmp.path / "dirs").string();
+  ASSERT_EQ(finetune("", plain_spec, plain, ""), 0) << zs::read_file(plain + ".txt");
+  ASSERT_EQ(finetune("", dir_spec, dirs, "--nproc 2"), 0) << zs::read_file(dirs + ".txt");
+  expect_same_runs(plain, dirs, {"fzoo", "mezo"});
+  const std::string log = zs::read_file(dirs + ".txt");
+  EXPECT_NE(log.find("fzoo: direction parallel over 2 ranks (gloo), whole minibatch each: 40 bytes sent per step"),
+            std::string::npos)
+      << log;  // 5 losses (l0 + 4 queries) x 8 bytes, to the 1 other rank
+}
+
 TEST(Distributed, CrashedRankStopsTheOtherWithOneLineAndTheRunResumesOnOneRank) {
   TempDir tmp("dist_crash");
   const std::string spec = (tmp.path / "spec.json").string();

@@ -40,6 +40,7 @@ struct FinetuneSpec {
   // minibatch is split into (0: as many as there are ranks; a fixed number makes a run
   // bit-identical on any number of ranks), and the collective timeout.
   std::string dist_backend = "auto";  // auto (gloo on cpu, nccl on cuda) | gloo | nccl
+  std::string dist_parallel = "data";  // data (minibatch shards) | directions (loss evaluations)
   int64_t dist_shards = 0;
   double dist_timeout_s = 300;
   std::vector<FinetuneRun> runs;

@@ -211,9 +211,12 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   std::vector<double> step_losses;
   // Data parallel, or the same shards in one process: the loss is the shards' sums added in
   // shard order (dist.h). One shard without a process group is the plain batch loss.
-  const int64_t shards = spec.dist_shards > 0 ? spec.dist_shards : (opt.dist ? opt.dist->world() : 1);
+  // Direction parallel instead: every rank takes the whole minibatch and runs its share of
+  // each step's loss evaluations (set_eval_split below).
+  const bool directions = spec.dist_parallel == "directions";
+  const int64_t shards = spec.dist_shards > 0 ? spec.dist_shards : (opt.dist && !directions ? opt.dist->world() : 1);
   std::unique_ptr<ShardedLoss> sharded;
-  if (opt.dist || shards > 1)
+  if ((opt.dist && !directions) || shards > 1)
     sharded = std::make_unique<ShardedLoss>(model, train, spec.batch_size, spec.seed, shards, opt.dist);
   TensorEngineOptions teo;
   teo.master_weights = spec.master_weights;
@@ -239,6 +242,21 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (sharded) sharded->set_step(t);
     else batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
   });
+  if (opt.dist && directions) {
+    Dist& d = *opt.dist;
+    engine.set_eval_split(d.rank(), d.world(), [&](std::vector<double>& ls) {
+      // Evaluation k came from rank k % world; the log gets them all, in call order.
+      const size_t n = ls.size(), w = static_cast<size_t>(d.world());
+      const std::vector<double> all = d.allgather(ls);
+      size_t own = 0;
+      for (size_t k = 0; k < n; ++k) {
+        own += k % w == static_cast<size_t>(d.rank());
+        ls[k] = all[(k % w) * n + k];
+      }
+      step_losses.resize(step_losses.size() - own);
+      step_losses.insert(step_losses.end(), ls.begin(), ls.end());
+    });
+  }
   Stepper stepper(*optimizer, engine, finetune_budget(spec), spec.seed);
 
   // Resume: checkpoint, then the log.
@@ -430,8 +448,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     res.dist_bytes_sent = opt.dist->bytes_sent() - bytes0;
     const int64_t new_steps = t - start - res.replayed_steps;
     if (writer && new_steps > 0)
-      log("data parallel over " + std::to_string(opt.dist->world()) + " ranks (" + opt.dist->backend() + "), " +
-          std::to_string(shards) + " shards: " + fmt_double(static_cast<double>(res.dist_bytes_sent) / new_steps) +
+      log((directions ? "direction parallel over " : "data parallel over ") + std::to_string(opt.dist->world()) +
+          " ranks (" + opt.dist->backend() + "), " +
+          (directions ? std::string("whole minibatch each") : std::to_string(shards) + " shards") + ": " + fmt_double(static_cast<double>(res.dist_bytes_sent) / new_steps) +
           " bytes sent per step by rank 0");
   }
   if (!stopped && !writer) {
