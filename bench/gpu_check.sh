@@ -5,7 +5,8 @@
 # bench_llm gpu at OPT-1.3B and OPT-6.7B shapes (each runs the Python MeZO reference on the
 # same shapes so every ratio comes from one run, and prints every pass over the weights in
 # GB/s against a device-to-device copy), then a short CUDA fine-tune of the default model
-# through zoscope-cli (bench/gpu_finetune.json), checked for a result row per run.
+# through zoscope-cli (bench/gpu_finetune.json), checked for a result row per run; before
+# it, bench_llm dist (issue 13): its NCCL row (1 GPU, world 1) against the plain step.
 # Budget: under 6 minutes on an H200 including the build; each stage has its own timeout.
 # Before: scripts/gpu_prepare.sh here; then the device tool with carry [".gpu"] and the
 # command `bash bench/gpu_check.sh` (timeout ~560 s). Logs land in $OUT (or /tmp/zs_gpu).
@@ -56,6 +57,11 @@ for model in 1.3b 6.7b; do
   step "benchmark: OPT-$model shapes, fp16, 16 x 128, ours vs the Python MeZO reference, passes vs copy"
   timeout 150 ./build-gpu/bench/bench_llm gpu --python python3 --model "$model" 2>&1 | tee "$OUT/bench_$model.log" || status=1
 done
+
+step "distributed: bench_llm dist (2 gloo ranks vs 1 process on the CPU; 1-GPU NCCL vs the non-distributed step)"
+export ZOSCOPE_CACHE_DIR="${ZOSCOPE_CACHE_DIR:-/tmp/zs_cache}"
+timeout 150 ./build-gpu/bench/bench_llm dist --steps 200 2>&1 | tee "$OUT/bench_dist.log" || status=1
+grep -q "1-GPU NCCL step" "$OUT/bench_dist.log" || { echo "no NCCL row"; status=1; }
 
 step "CUDA fine-tune of the default model (zoscope-cli finetune, device cuda)"
 export ZOSCOPE_CACHE_DIR="${ZOSCOPE_CACHE_DIR:-/tmp/zs_cache}"

@@ -10,7 +10,7 @@ cd "$here/.gpu/debs"
 PKGS=(libeigen3-dev nlohmann-json3-dev libcli11-dev libmuparser-dev libmuparser2v5 libstb-dev libstb0
       fonts-dejavu-core libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0 libpcre2-posix3
       libsentencepiece-dev libsentencepiece0 libprotobuf-lite32 libgtest-dev libgmock-dev
-      libbenchmark-dev libbenchmark1debian pkgconf pkgconf-bin libpkgconf3)
+      libbenchmark-dev libbenchmark1debian pkgconf pkgconf-bin libpkgconf3 libgloo-dev)
 apt-get download "${PKGS[@]}" >/dev/null
 ls -1 "$here/.gpu/debs" | wc -l | xargs echo "gpu_prepare: .deb files in .gpu/debs:"
 du -sh "$here/.gpu/debs"

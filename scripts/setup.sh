@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libcli11-dev libmuparser-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcre2-dev libsentencepiece-dev
+  libgloo-dev  # the headers of the Gloo that LibTorch's c10d uses (distributed fine-tuning)
   libimgui-dev libglfw3-dev libgl-dev libegl-dev libegl1 libgl1-mesa-dri libegl-mesa0 libglx-mesa0
   fonts-dejavu-core xvfb xauth python3-venv
   libopengl-dev

@@ -6,6 +6,8 @@
 //                                         over K seeds (core/llm/torch/compare.h)
 //   finetune SPEC --out DIR --seeds K --lr-factors F1,F2,...   the same comparison with each
 //                                         run's learning rate tuned on its own grid (spec lr x F)
+//   finetune SPEC --out DIR --nproc N     data parallel over N local ranks (c10d; a rank started by
+//                                         torchrun / srun reads RANK, WORLD_SIZE, ...): dist.h
 //   finetune-run (hidden)                 one run of DIR/spec.json in this process
 #include <fcntl.h>
 #include <signal.h>
@@ -22,10 +24,12 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <memory>
 #include <vector>
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/compare.h"
+#include "core/llm/torch/dist.h"
 #include "core/llm/torch/errors.h"
 #include "core/llm/text/task.h"
 #include "core/llm/torch/finetune.h"
@@ -57,6 +61,7 @@ struct FinetuneArgs {
   bool resume = false;
   int run = -1;
   int threads = 0;
+  int nproc = 0;           // > 0: launch that many local ranks (dist.h)
   int seeds = 0;           // > 0: the multi-seed comparison
   CompareOptions compare;  // its target and metric
   std::vector<double> lr_factors;  // non-empty: the learning-rate sweep (compare.h, LrSweep)
@@ -132,32 +137,75 @@ void lock_out_dir(const std::string& out) {
   }
 }
 
-// Every run of `spec` into `out`, each in a child process; writes spec.json, results.csv,
-// curves.csv, runs.csv/jsonl and table.txt there and returns the results in spec order.
+// The spec without what may change between a run and its resume (the process group's
+// backend and timeout): what --resume compares.
+std::string spec_identity(FinetuneSpec s) {
+  s.dist_backend = "auto";
+  s.dist_timeout_s = 300;
+  return finetune_spec_to_json(s);
+}
+
+// One run of a distributed job in this rank's process (every rank steps, rank 0 writes).
+// ZOSCOPE_FINETUNE_EXIT_AFTER=k stops every rank after step k (exit 75), or with
+// ZOSCOPE_FINETUNE_EXIT_RANK=r only rank r, which then kills itself (a crash drill) or,
+// with ZOSCOPE_FINETUNE_EXIT_MODE=hang, stops answering (SIGSTOP: the timeout drill).
+FinetuneRunResult run_rank(const FinetuneSpec& spec, size_t i, const std::string& out, const std::string& model_dir,
+                           bool resume, int threads, Dist& dist) {
+  FinetuneRunOptions o;
+  o.resume = resume;
+  o.threads = threads;
+  if (dist.rank() == 0) o.log = log_line;
+  o.dist = &dist;
+  const char* k = std::getenv("ZOSCOPE_FINETUNE_EXIT_AFTER");
+  const char* who = std::getenv("ZOSCOPE_FINETUNE_EXIT_RANK");
+  const bool crash = who && *who;
+  if (k && *k && (!crash || std::atoi(who) == dist.rank())) o.stop_after_step = std::strtoll(k, nullptr, 10);
+  FinetuneRunResult r = finetune_run(spec, i, model_dir, out + "/runs/" + spec.runs[i].label, o);
+  if (!r.completed) {
+    log_line("rank " + std::to_string(dist.rank()) + ": " + r.label + ": stopped after step " + std::to_string(r.steps) +
+             " (ZOSCOPE_FINETUNE_EXIT_AFTER)");
+    std::fflush(stderr);
+    const char* mode = std::getenv("ZOSCOPE_FINETUNE_EXIT_MODE");
+    if (crash) ::raise(mode && std::string(mode) == "hang" ? SIGSTOP : SIGKILL);
+    std::_Exit(75);
+  }
+  return r;
+}
+
+// Every run of `spec` into `out`, each in a child process (distributed: in this rank's
+// process); writes spec.json, results.csv, curves.csv, runs.csv/jsonl and table.txt there
+// (rank 0 only) and returns the results in spec order.
 std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std::string& out, bool resume,
-                                            int threads, const std::string& model_dir) {
-  make_dirs(out);
-  lock_out_dir(out);
+                                            int threads, const std::string& model_dir, Dist* dist = nullptr) {
+  const bool writer = !dist || dist->rank() == 0;
   const std::string spec_path = out + "/spec.json";
-  if (resume && fs::exists(spec_path)) {
-    if (finetune_spec_to_json(finetune_spec_load(spec_path)) != finetune_spec_to_json(spec))
-      fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
-  } else {
-    atomic_write(spec_path, finetune_spec_to_json(spec));
+  if (writer) {
+    make_dirs(out);
+    lock_out_dir(out);
+    if (resume && fs::exists(spec_path)) {
+      if (spec_identity(finetune_spec_load(spec_path)) != spec_identity(spec))
+        fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
+    } else {
+      atomic_write(spec_path, finetune_spec_to_json(spec));
+    }
   }
   const std::string exe = self_exe();
   std::vector<FinetuneRunResult> results;
   for (size_t i = 0; i < spec.runs.size(); ++i) {
     const std::string& label = spec.runs[i].label;
     const std::string result_path = out + "/runs/" + label + "/result.json";
-    if (resume && fs::exists(result_path)) {
-      log_line(label + ": already complete");
-      results.push_back(finetune_result_read(result_path));
+    bool complete = writer && resume && fs::exists(result_path);
+    if (dist) complete = dist->allgather({complete ? 1.0 : 0.0})[0] != 0;  // rank 0 decides
+    if (complete) {
+      if (writer) log_line(label + ": already complete");
+      if (writer) results.push_back(finetune_result_read(result_path));
       continue;
     }
-    log_line(label + ": running " + spec.runs[i].optimizer);
-    results.push_back(run_child(exe, spec_path, out, model_dir, static_cast<int>(i), resume, label, threads));
+    if (writer) log_line(label + ": running " + spec.runs[i].optimizer);
+    if (dist) results.push_back(run_rank(spec, i, out, model_dir, resume, threads, *dist));
+    else results.push_back(run_child(exe, spec_path, out, model_dir, static_cast<int>(i), resume, label, threads));
   }
+  if (!writer) return results;
   atomic_write(out + "/results.csv", finetune_results_csv(results));
   atomic_write(out + "/curves.csv", finetune_curves_csv(spec, out));
   atomic_write(out + "/table.txt", finetune_table(results));
@@ -172,7 +220,31 @@ std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std:
 int cmd_finetune(const FinetuneArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.out.empty()) fail("--out", "empty: name the output folder");
-  const FinetuneSpec spec = resolve_spec(a.spec);
+  FinetuneSpec spec = resolve_spec(a.spec);
+  // Distributed (dist.h): this process is a rank (torchrun, srun, --nproc's children), or
+  // --nproc N launches N ranks here.
+  const DistEnv env = dist_env_from_environment();
+  if (a.nproc > 0 && env.world > 1)
+    fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
+                        " (RANK/WORLD_SIZE or SLURM_* are set): launch with torchrun / srun or with --nproc, not both");
+  const int world = a.nproc > 0 ? a.nproc : env.world;
+  if (world > 1 && a.seeds > 0) fail("--seeds", "the multi-seed comparison runs on one rank (drop --nproc)");
+  if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");
+  // Loss shards (docs/distributed.md): the spec's, else those of the folder being resumed
+  // (so a resume on another number of ranks computes the same numbers), else one per rank.
+  if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json"))
+    spec.dist_shards = finetune_spec_load(a.out + "/spec.json").dist_shards;
+  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
+  if (spec.dist_shards > spec.batch_size)
+    fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +
+                                                 std::to_string(spec.batch_size));
+  if (env.world > 1 && env.rank > 0) {
+    // A rank other than 0: rank 0 checks, pretrains and writes; this one joins, steps, reads.
+    Dist dist(env, spec.dist_backend, spec.device == "cuda", spec.dist_timeout_s);
+    const std::string model_dir = finetune_model_dir(spec, {}, a.threads);
+    finetune_all(spec, a.out, a.resume, a.threads, model_dir, &dist);
+    return 0;
+  }
   CompareOptions co = a.compare;
   co.seeds = !a.lr_factors.empty() && a.seeds == 0 ? 1 : a.seeds;  // a sweep without --seeds: one seed
   if (co.seeds > 0) compare_options_check(co);
@@ -233,7 +305,15 @@ int cmd_finetune(const FinetuneArgs& a) {
     std::printf("wrote %s/{table.txt,compare.csv,compare.png,compare.svg} in %.1f s\n", a.out.c_str(), s);
     return 0;
   }
-  const std::vector<FinetuneRunResult> results = finetune_all(spec, a.out, a.resume, a.threads, model_dir);
+  if (a.nproc > 1) {  // the launcher: the model is cached now, the ranks do the rest
+    std::vector<std::string> args = {self_exe(), "--threads", std::to_string(a.threads), "finetune", a.spec, "--out", a.out};
+    if (a.resume) args.push_back("--resume");
+    dist_launch(args, a.nproc, spec.dist_timeout_s + 5, log_line);
+    return 0;
+  }
+  std::unique_ptr<Dist> dist;
+  if (env.world > 1) dist = std::make_unique<Dist>(env, spec.dist_backend, spec.device == "cuda", spec.dist_timeout_s);
+  const std::vector<FinetuneRunResult> results = finetune_all(spec, a.out, a.resume, a.threads, model_dir, dist.get());
   const std::string table = finetune_table(results);
   std::printf("%s", table.c_str());
   // The test split, evaluated once at the end on the final weights (never used for choices).
@@ -277,6 +357,10 @@ void cli_add_llm_commands(CLI::App& app) {
   ft->add_option("spec", g_ft.spec, "fine-tuning spec (docs/finetune-schema.md) or preset:finetune_default")->required();
   ft->add_option("--out", g_ft.out, "output folder")->required();
   ft->add_flag("--resume", g_ft.resume, "continue killed runs from their checkpoints and step logs");
+  ft->add_option("--nproc", g_ft.nproc,
+                 "data parallel over N local ranks (c10d: Gloo on CPUs, NCCL on GPUs); torchrun / srun ranks "
+                 "read RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT instead")
+      ->check(CLI::Range(1, 4096));
   ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure");
   ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)");
   ft->add_option("--target-metric", g_ft.compare.metric, "with --seeds: dev_accuracy (default) or train_loss");

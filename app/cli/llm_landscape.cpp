@@ -3,14 +3,23 @@
 // on the loss plane of two filter-normalised random directions through the initial
 // weights: plane.csv (a, b, loss), runs.csv / runs.jsonl (rows with plane coordinates),
 // figure.png + figure.svg (the landscape figure of core/export). Headless; same numbers as
-// the app's "Language model" scene.
+// the app's "Language model" scene. With --nproc N (or as a rank of torchrun / srun) rank 0
+// trains, then the refined plane grid is split over the ranks (LossPlane::grid with a
+// process group) and gathered on rank 0, which writes everything.
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include "app/cli/commands.h"
 #include "core/export/figure.h"
 #include "core/landscape/grid_landscape.h"
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/io/model_config.h"
+#include "core/llm/torch/dist.h"
+#include "core/llm/torch/finetune.h"
+#include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/live.h"
+#include "core/llm/torch/plane.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -24,6 +33,7 @@ struct LandscapeArgs {
   uint64_t plane_seed = 0;
   int64_t examples = 8;  // as the app's live runs (live.h)
   double timeout_s = 3600;
+  int nproc = 0;  // > 0: launch that many local ranks (dist.h)
 };
 LandscapeArgs g_ls;
 
@@ -39,7 +49,21 @@ void cli_add_llm_landscape(CLI::App& app) {
   c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions");
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
       ->check(CLI::Range(1, 100000));
+  c->add_option("--nproc", g_ls.nproc, "split the refined plane grid over N local ranks (c10d; rank 0 trains)")
+      ->check(CLI::Range(1, 4096));
 }
+
+namespace {
+
+// The refined grid over `domain`, split over the ranks of `dist` (every rank returns it).
+Grid distributed_grid(const LiveConfig& c, Dist& dist, const double domain[4], int threads) {
+  const std::string model_dir = finetune_model_dir(c.spec, {}, threads);
+  const FinetuneData data = finetune_load_data(c.spec, model_dir, model_config_load(model_dir));
+  LossPlane plane(c.spec, model_dir, data.train, c.plane_seed, c.plane_examples);
+  return plane.grid(c.plane_fine, domain, nullptr, &dist);
+}
+
+}  // namespace
 
 int cli_run_llm_landscape(int threads) {
   const LandscapeArgs& a = g_ls;
@@ -50,6 +74,28 @@ int cli_run_llm_landscape(int threads) {
   c.plane_seed = a.plane_seed;
   c.plane_examples = a.examples;
   c.threads = threads;
+  const DistEnv env = dist_env_from_environment();
+  if (a.nproc > 0 && env.world > 1)
+    fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
+                        ": launch with torchrun / srun or with --nproc, not both");
+  if (a.nproc > 1) {  // the launcher: cache the default model once, then start the ranks
+    finetune_model_dir(c.spec, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }, threads);
+    dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),
+                 "landscape", a.spec, "--out", a.out, "--grid", std::to_string(a.grid), "--plane-seed",
+                 std::to_string(a.plane_seed), "--examples", std::to_string(a.examples)},
+                a.nproc, c.spec.dist_timeout_s + 5, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
+    return 0;
+  }
+  std::unique_ptr<Dist> dist;
+  if (env.world > 1) dist = std::make_unique<Dist>(env, c.spec.dist_backend, c.spec.device == "cuda", c.spec.dist_timeout_s);
+  if (dist && dist->rank() != 0) {
+    // Wait while rank 0 trains (up to the command's timeout), then measure this rank's nodes.
+    const std::vector<double> domain = dist->share_from_rank0({}, "landscape/domain", a.timeout_s);
+    if (domain.size() != 4) fail("landscape", "rank 0 did not share the plane's domain");
+    distributed_grid(c, *dist, domain.data(), threads);
+    return 0;
+  }
+  if (dist) c.plane_fine = c.plane_coarse;  // the refined grid is measured by all ranks below
   make_dirs(a.out);
   LiveTrainer live;
   live.configure(c);
@@ -62,6 +108,12 @@ int cli_run_llm_landscape(int threads) {
   for (size_t i = 0; i < s.info.size(); ++i)
     if (!s.info[i].message.empty()) std::fprintf(stderr, "landscape: %s: %s\n", s.runs[i].label.c_str(), s.info[i].message.c_str());
 
+  if (dist) {
+    const std::vector<double> domain(s.plane.domain, s.plane.domain + 4);
+    dist->share_from_rank0(domain, "landscape/domain", 0);
+    c.plane_fine = a.grid;
+    s.plane = distributed_grid(c, *dist, domain.data(), threads);
+  }
   std::string csv = "a,b,loss\n";
   const Grid& g = s.plane;
   for (int j = 0; j < g.ny; ++j)

@@ -1,6 +1,7 @@
 // App: model ownership, change detection -> recompute jobs, playback, shortcuts, the frame
 // loop and export tasks. See app.h for the section index.
 #include "app/gui/app.h"
+#include "app/gui/follow_run.h"
 #include <imgui_impl_opengl3.h>
 #include <algorithm>
 #include <cmath>
@@ -663,6 +664,7 @@ void App::draw_ui() {
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawSweepWindow(*this);
+  DrawFollowRun(*this);  // File > Follow run directory (follow_run.h)
   DrawStatusBar(*this);
   const std::string t = window_title(*this);
   if (t != title_) platform_.set_title(title_ = t);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include "app/gui/app.h"
+#include "app/gui/follow_run.h"
 #include "app/gui/gl.h"
 #include "app/gui/keys.h"
 #include "app/gui/panels.h"
@@ -20,6 +21,7 @@ void DrawMainMenu(App& app) {
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
     if (ImGui::MenuItem("Open sweep...")) m.ui.show_open_sweep = true;
+    if (ImGui::MenuItem("Follow run directory...")) OpenFollowRunDialog();  // follow_run.h
     if (ImGui::BeginMenu("Presets")) {
       for (const Preset& p : presets())
         if (ImGui::MenuItem(p.name.c_str())) app.load_experiment("preset:" + p.name);

@@ -50,6 +50,18 @@ class Engine {
   virtual const std::vector<double>* direction_table() const { return nullptr; }
 
   double eval() { ++fp_; return do_loss(); }
+  // Direction parallel (docs/distributed.md): when an engine splits evaluations over
+  // processes, the estimator's k-th loss evaluation of a step (call order) runs only where
+  // owns_eval(k); the others return NaN here (the forward pass is still counted: it runs
+  // elsewhere) and gather_split_losses fills them in after the step's query loop. Every
+  // process still applies every perturbation, so the weights stay bit-identical.
+  virtual bool splits_evals() const { return false; }
+  double eval_split(int k) {
+    ++fp_;
+    return owns_eval(k) ? do_loss() : NAN;
+  }
+  virtual bool owns_eval(int /*k*/) const { return true; }
+  virtual void gather_split_losses(std::vector<double>& /*losses*/) {}
   double eval_grad() { ++fp_; ++bp_; return do_loss_grad(); }
   int64_t forward_passes() const { return fp_; }
   int64_t backward_passes() const { return bp_; }

@@ -1,7 +1,9 @@
 // SPSA estimator shared by every zeroth-order optimizer (Spall 1992; MeZO, Malladi et al.
 // 2023, Alg. 1: perturb +eps z, -2 eps z, restore; p = (l+ - l-) / (2 eps)).
 #include "core/opt/zo_common.h"
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace zs {
 
@@ -121,8 +123,16 @@ ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32
   if (std::isnan(eps)) eps = eps_;
   ZoEstimate est;
   est.n = queries_;
-  if (sided_ == Sided::One) est.loss0 = e.eval();
-  double sum_plus = 0, sum_minus = 0;
+  // The losses in call order (l0, then l+ [, l-] per query); with an engine that splits
+  // evaluations over processes, each evaluates its share and the rest is gathered below.
+  const bool split = e.splits_evals();
+  double ls[2 * kMaxSeeds + 1];
+  int nl = 0;
+  const auto eval = [&] {
+    ls[nl] = split ? e.eval_split(nl) : e.eval();
+    ++nl;
+  };
+  if (sided_ == Sided::One) eval();
   for (int q = 0; q < queries_; ++q) {
     const uint64_t s = seed(e, t, q);
     double scale = 1.0;
@@ -136,19 +146,35 @@ ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32
       pending_ = false;  // the previous update already moved x to x + eps z
     else
       perturb(e, s, u, perturb_op);
-    const double lp = e.eval();
-    sum_plus += lp;
+    eval();
     if (sided_ == Sided::Two) {
       perturb(e, s, -2.0 * u, perturb_op);
-      const double lm = e.eval();
-      sum_minus += lm;
-      est.p[q] = (lp - lm) / (2.0 * eps);
+      eval();
       if (last && defer_restore) { est.restore_seed = s; est.restore_coef = u; }
       else perturb(e, s, u, perturb_op);
     } else {
-      est.p[q] = (lp - est.loss0) / eps;
       if (last && defer_restore) { est.restore_seed = s; est.restore_coef = -u; }
       else perturb(e, s, -u, perturb_op);
+    }
+  }
+  if (split) {
+    std::vector<double> all(ls, ls + nl);
+    e.gather_split_losses(all);
+    std::copy(all.begin(), all.end(), ls);
+  }
+  // The estimate from the losses, in call order.
+  int k = 0;
+  if (sided_ == Sided::One) est.loss0 = ls[k++];
+  double sum_plus = 0, sum_minus = 0;
+  for (int q = 0; q < queries_; ++q) {
+    const double lp = ls[k++];
+    sum_plus += lp;
+    if (sided_ == Sided::Two) {
+      const double lm = ls[k++];
+      sum_minus += lm;
+      est.p[q] = (lp - lm) / (2.0 * eps);
+    } else {
+      est.p[q] = (lp - est.loss0) / eps;
     }
   }
   est.loss_plus = sum_plus / queries_;

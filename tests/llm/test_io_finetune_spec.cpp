@@ -73,6 +73,16 @@ TEST(FinetuneSpec, JsonRoundTrip) {
   EXPECT_EQ(r.data_dir, "/d");
   EXPECT_EQ(r.eval_examples, 3);
   EXPECT_TRUE(r.master_weights);
+  // The distributed section round-trips and is written only when set (old spec.json files
+  // stay byte-identical).
+  EXPECT_EQ(zs::finetune_spec_to_json(s).find("distributed"), std::string::npos);
+  const zs::FinetuneSpec d = zs::finetune_spec_parse(
+      with("distributed", R"({"backend": "gloo", "shards": 4, "timeout_s": 2.5})"), "d.json");
+  EXPECT_EQ(d.dist_backend, "gloo");
+  EXPECT_EQ(d.dist_shards, 4);
+  EXPECT_EQ(d.dist_timeout_s, 2.5);
+  EXPECT_EQ(zs::finetune_spec_to_json(zs::finetune_spec_parse(zs::finetune_spec_to_json(d), "e.json")),
+            zs::finetune_spec_to_json(d));
 }
 
 TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
@@ -114,6 +124,15 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
       {with("runs", R"([{"optimizer": "mezo"}, {"optimizer": "mezo"}])"),
        "spec.json: runs[1].label: value \"mezo\" is used by an earlier run"},
       {with("runs", R"([{"optimizer": "mezo", "label": "a/b"}])"), "spec.json: runs[0].label: value \"a/b\" may only hold"},
+      {with("distributed", R"({"backend": "mpi"})"), "spec.json: distributed.backend: value \"mpi\" is not one of auto, gloo, nccl"},
+      {with("distributed", R"({"backend": "nccl"})"), "spec.json: distributed.backend: value \"nccl\" needs \"device\": \"cuda\""},
+      {with("distributed", R"({"shards": 0})"), "spec.json: distributed.shards: value 0 must be an integer in [1, "},
+      {with("distributed", R"({"shards": 17})"), "spec.json: distributed.shards: value 17 is more than batch_size 16"},
+      {with("distributed", R"({"timeout_s": -1})"), "spec.json: distributed.timeout_s: value -1 must be a number in (0, 86400]"},
+      {with("distributed", R"({"ranks": 2})"), "spec.json: distributed.ranks: unknown field"},
+      {with("distributed", R"({"parallel": "tensor"})"), "spec.json: distributed.parallel: value \"tensor\" is not one of data, directions"},
+      {with("distributed", R"({"parallel": "directions", "shards": 2})"), "spec.json: distributed.shards: applies to \"parallel\": \"data\" only"},
+      {with("distributed", "2"), "spec.json: distributed: expected an object, got a number"},
   };
   for (const Case& c : cases) {
     const std::string e = error_of(c.text);

@@ -72,7 +72,7 @@ FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& fil
   check_keys(c, j, "",
              {"zoscope_finetune", "model", "tokenizer", "pretrain_steps", "task", "data", "max_length", "mode", "dtype",
               "master_weights", "device", "batch_size", "seed", "budget", "checkpoint_every", "eval_every",
-              "eval_examples", "runs"});
+              "eval_examples", "distributed", "runs"});
   const json* ver = get(j, "zoscope_finetune");
   if (!ver) fail(c.at("zoscope_finetune"), "missing (a fine-tuning spec starts with \"zoscope_finetune\": 1)");
   if (!ver->is_number_integer() || ver->get<int64_t>() != 1)
@@ -125,6 +125,25 @@ FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& fil
   if (const json* v = get(j, "checkpoint_every")) s.checkpoint_every = integer(c, *v, "checkpoint_every", 0, kMaxCount);
   if (const json* v = get(j, "eval_every")) s.eval_every = integer(c, *v, "eval_every", 0, kMaxCount);
   if (const json* v = get(j, "eval_examples")) s.eval_examples = integer(c, *v, "eval_examples", 1, kMaxCount);
+  if (const json* d = get(j, "distributed")) {
+    if (!d->is_object()) fail(c.at("distributed"), "expected an object, got " + type_name(*d));
+    check_keys(c, *d, "distributed", {"backend", "parallel", "shards", "timeout_s"});
+    if (const json* v = get(*d, "parallel")) s.dist_parallel = choice(c, *v, "distributed.parallel", {"data", "directions"});
+    if (const json* v = get(*d, "backend")) s.dist_backend = choice(c, *v, "distributed.backend", {"auto", "gloo", "nccl"});
+    if (const json* v = get(*d, "shards")) s.dist_shards = integer(c, *v, "distributed.shards", 1, 1 << 20);
+    if (const json* v = get(*d, "timeout_s")) {
+      if (!v->is_number() || !(v->get<double>() > 0 && v->get<double>() <= 86400))
+        fail(c.at("distributed.timeout_s"), "value " + shown(*v) + " must be a number in (0, 86400] (seconds)");
+      s.dist_timeout_s = v->get<double>();
+    }
+  }
+  if (s.dist_backend == "nccl" && s.device != "cuda")
+    fail(c.at("distributed.backend"), "value \"nccl\" needs \"device\": \"cuda\" (NCCL moves GPU tensors; use gloo on the CPU)");
+  if (s.dist_parallel == "directions" && s.dist_shards > 0)
+    fail(c.at("distributed.shards"), "applies to \"parallel\": \"data\" only (direction-parallel ranks each evaluate the whole minibatch)");
+  if (s.dist_shards > s.batch_size)
+    fail(c.at("distributed.shards"), "value " + std::to_string(s.dist_shards) + " is more than batch_size " +
+                                         std::to_string(s.batch_size) + " (every shard needs an example)");
   const json* runs = get(j, "runs");
   if (!runs) fail(c.at("runs"), "missing: a list of {\"optimizer\": ...}");
   if (!runs->is_array() || runs->empty()) fail(c.at("runs"), "expected a non-empty array, got " + type_name(*runs));
@@ -208,6 +227,14 @@ std::string finetune_spec_to_json(const FinetuneSpec& s) {
   j["checkpoint_every"] = s.checkpoint_every;
   j["eval_every"] = s.eval_every;
   if (s.eval_examples > 0) j["eval_examples"] = s.eval_examples;
+  if (s.dist_backend != "auto" || s.dist_parallel != "data" || s.dist_shards > 0 || s.dist_timeout_s != 300) {
+    nlohmann::ordered_json d;
+    d["backend"] = s.dist_backend;
+    if (s.dist_parallel != "data") d["parallel"] = s.dist_parallel;
+    if (s.dist_shards > 0) d["shards"] = s.dist_shards;
+    d["timeout_s"] = s.dist_timeout_s;
+    j["distributed"] = d;
+  }
   j["runs"] = nlohmann::ordered_json::array();
   for (const FinetuneRun& r : s.runs) {
     nlohmann::ordered_json o;

@@ -36,6 +36,13 @@ struct FinetuneSpec {
   int64_t checkpoint_every = 0;      // steps; 0: no periodic checkpoints
   int64_t eval_every = 0;            // steps; 0: dev accuracy at the end only
   int64_t eval_examples = -1;        // dev examples per evaluation (-1: all of them)
+  // "distributed" (docs/distributed.md): process-group backend, how many loss shards the
+  // minibatch is split into (0: as many as there are ranks; a fixed number makes a run
+  // bit-identical on any number of ranks), and the collective timeout.
+  std::string dist_backend = "auto";  // auto (gloo on cpu, nccl on cuda) | gloo | nccl
+  std::string dist_parallel = "data";  // data (minibatch shards) | directions (loss evaluations)
+  int64_t dist_shards = 0;
+  double dist_timeout_s = 300;
   std::vector<FinetuneRun> runs;
 };
 

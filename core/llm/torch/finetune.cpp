@@ -14,11 +14,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include "core/llm/text/data.h"
 #include "core/llm/text/tokenizer.h"
 #include "core/llm/torch/adazeta.h"
+#include "core/llm/torch/dist.h"
+#include "core/llm/torch/sharded_loss.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/task_torch.h"
@@ -27,6 +30,7 @@
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/run/stepper.h"
+#include "core/run/step_log.h"
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
@@ -39,41 +43,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string hex(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
+const auto hex = hex_double;
+const auto unhex = hex_double_parse;
 
-double unhex(const std::string& s, const std::string& where) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end) fail(where, "bad number \"" + s + "\"");
-  return v;
-}
-
-// One record of steps.log.
-struct LogRecord {
-  char kind = 'S';
-  int64_t t = 0, fp = 0, bp = 0;
-  uint64_t seed = 0;
-  double p = NAN, lr = NAN, loss = NAN;
-  std::vector<double> losses;
-  double dev_accuracy = NAN, dev_loss = NAN;
-};
-
-std::string record_line(const LogRecord& r) {
-  std::ostringstream o;
-  if (r.kind == 'S') {
-    o << "S " << r.t << ' ' << r.fp << ' ' << r.bp << ' ' << r.seed << ' ' << hex(r.p) << ' ' << hex(r.lr) << ' '
-      << hex(r.loss) << ' ' << r.losses.size();
-    for (double l : r.losses) o << ' ' << hex(l);
-  } else {
-    o << "E " << r.t << ' ' << r.fp << ' ' << hex(r.dev_accuracy) << ' ' << hex(r.dev_loss);
-  }
-  o << '\n';
-  return o.str();
-}
+// One record of steps.log (core/run/step_log.h).
+using LogRecord = StepLogRecord;
+std::string record_line(const LogRecord& r) { return step_log_line(r); }
 
 // Complete records of a step log (a last line without newline is dropped).
 std::vector<LogRecord> read_log(const std::string& path) {
@@ -87,36 +62,9 @@ std::vector<LogRecord> read_log(const std::string& path) {
     const size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) break;
     ++line_no;
-    std::istringstream in(text.substr(pos, nl - pos));
+    const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    const std::string where = path + ":" + std::to_string(line_no);
-    LogRecord r;
-    std::string kind;
-    in >> kind;
-    if (kind == "S") {
-      std::string p, lr, loss;
-      size_t n = 0;
-      in >> r.t >> r.fp >> r.bp >> r.seed >> p >> lr >> loss >> n;
-      if (!in || n > 64) fail(where, "malformed step record");
-      r.p = unhex(p, where);
-      r.lr = unhex(lr, where);
-      r.loss = unhex(loss, where);
-      for (size_t i = 0; i < n; ++i) {
-        std::string l;
-        in >> l;
-        if (!in) fail(where, "malformed step record (missing loss " + std::to_string(i + 1) + ")");
-        r.losses.push_back(unhex(l, where));
-      }
-    } else if (kind == "E") {
-      std::string a, l;
-      r.kind = 'E';
-      in >> r.t >> r.fp >> a >> l;
-      if (!in) fail(where, "malformed evaluation record");
-      r.dev_accuracy = unhex(a, where);
-      r.dev_loss = unhex(l, where);
-    } else {
-      fail(where, "unknown record kind \"" + kind + "\"");
-    }
+    LogRecord r = step_log_parse(line, path + ":" + std::to_string(line_no));
     out.push_back(std::move(r));
   }
   return out;
@@ -239,9 +187,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   const auto log = [&](const std::string& s) {
     if (opt.log) opt.log(run.label + ": " + s);
   };
+  // Rank 0 alone writes; the other ranks of a distributed run only read (on --resume).
+  const bool writer = !opt.dist || opt.dist->rank() == 0;
   std::error_code ec;
-  if (!opt.resume) fs::remove_all(run_dir, ec);
-  make_dirs(run_dir);
+  if (writer && !opt.resume) fs::remove_all(run_dir, ec);
+  if (writer) make_dirs(run_dir);
 
   // Model, mode, data.
   CausalLM model = finetune_load_model(spec, model_dir);
@@ -259,24 +209,54 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
 
   TensorBatch batch;
   std::vector<double> step_losses;
+  // Data parallel, or the same shards in one process: the loss is the shards' sums added in
+  // shard order (dist.h). One shard without a process group is the plain batch loss.
+  // Direction parallel instead: every rank takes the whole minibatch and runs its share of
+  // each step's loss evaluations (set_eval_split below).
+  const bool directions = spec.dist_parallel == "directions";
+  const int64_t shards = spec.dist_shards > 0 ? spec.dist_shards : (opt.dist && !directions ? opt.dist->world() : 1);
+  std::unique_ptr<ShardedLoss> sharded;
+  if ((opt.dist && !directions) || shards > 1)
+    sharded = std::make_unique<ShardedLoss>(model, train, spec.batch_size, spec.seed, shards, opt.dist);
   TensorEngineOptions teo;
   teo.master_weights = spec.master_weights;
   TensorEngine engine(blocks, [&] {
-    const double l = task_loss(model, batch);
+    const double l = sharded ? sharded->loss() : task_loss(model, batch);
     step_losses.push_back(l);
     return l;
   }, teo);
   engine.set_loss_grad([&] {
-    const at::Tensor l = task_loss_tensor(model, batch);
-    l.backward();
-    const double v = l.item<double>();
+    double v = 0;
+    if (sharded) {
+      v = sharded->loss_grad(blocks);
+    } else {
+      const at::Tensor l = task_loss_tensor(model, batch);
+      l.backward();
+      v = l.item<double>();
+    }
     step_losses.push_back(v);
     return v;
   });
   engine.set_step_hook([&](int64_t t) {
     if (engine.replay_pending() > 0) return;  // replayed steps need no batch
-    batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
+    if (sharded) sharded->set_step(t);
+    else batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
   });
+  if (opt.dist && directions) {
+    Dist& d = *opt.dist;
+    engine.set_eval_split(d.rank(), d.world(), [&](std::vector<double>& ls) {
+      // Evaluation k came from rank k % world; the log gets them all, in call order.
+      const size_t n = ls.size(), w = static_cast<size_t>(d.world());
+      const std::vector<double> all = d.allgather(ls);
+      size_t own = 0;
+      for (size_t k = 0; k < n; ++k) {
+        own += k % w == static_cast<size_t>(d.rank());
+        ls[k] = all[(k % w) * n + k];
+      }
+      step_losses.resize(step_losses.size() - own);
+      step_losses.insert(step_losses.end(), ls.begin(), ls.end());
+    });
+  }
   Stepper stepper(*optimizer, engine, finetune_budget(spec), spec.seed);
 
   // Resume: checkpoint, then the log.
@@ -316,16 +296,17 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       if (r.t <= start || replay.count(r.t)) kept.push_back(r);
     std::string text;
     for (const LogRecord& r : kept) text += record_line(r);
-    atomic_write(log_path, text);
-    log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
-  } else {
+    if (writer) atomic_write(log_path, text);
+    if (writer) log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
+  } else if (writer) {
     atomic_write(log_path, "");
   }
   std::map<int64_t, double> evaluated;  // step -> dev metric already logged
   for (const LogRecord& r : kept)
     if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
 
-  LogWriter writer(log_path);
+  std::optional<LogWriter> log_writer;
+  if (writer) log_writer.emplace(log_path);
   FinetuneRunResult res;
   res.label = run.label;
   res.optimizer = run.optimizer;
@@ -380,7 +361,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     rec.rows.push_back(r0);
   }
   const std::string record_path = run_dir + "/record.csv";
-  if (opt.resume && start > 0) {
+  if (opt.resume && start > 0 && !writer) {
+    stepper.restore(start, 0);  // the record (path length, plane point) is rank 0's
+  } else if (opt.resume && start > 0) {
     // Rows up to the checkpoint come from the last record written; replayed steps rebuild the rest.
     std::error_code rec_ec;
     if (!fs::exists(record_path, rec_ec)) fail(record_path, "missing: the run record of the resumed run");
@@ -393,6 +376,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
 
+  const int64_t bytes0 = opt.dist ? opt.dist->bytes_sent() : 0;
   bool stopped = false;
   while (!stepper.exhausted()) {
     step_losses.clear();
@@ -417,13 +401,15 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       r.loss = info.loss;
       r.losses = step_losses;
       if (!std::isfinite(info.loss)) fail(run.label, "loss is not finite at step " + std::to_string(t));
-      writer.write(r);
+      if (log_writer) log_writer->write(r);
     }
     if (spec.eval_every > 0 && t % spec.eval_every == 0) {
       stepper.settle();
       engine.sync_model();
       const auto ev_it = evaluated.find(t);
-      if (ev_it == evaluated.end()) {
+      if (!writer) {
+        // rank 0 evaluates (the settle above is part of every rank's trajectory)
+      } else if (ev_it == evaluated.end()) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
         LogRecord r;
         r.kind = 'E';
@@ -431,7 +417,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         r.fp = engine.forward_passes();
         r.dev_accuracy = ev.value;
         r.dev_loss = ev.loss;
-        writer.write(r);
+        log_writer->write(r);
         evaluated[t] = ev.value;
         row.dev_metric = ev.value;
         log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
@@ -443,8 +429,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0) {
       stepper.settle();
       engine.sync_model();
-      save_record();
-      checkpoint(t);
+      if (writer) {
+        save_record();
+        checkpoint(t);
+      }
     }
     if (opt.stop_after_step > 0 && t >= opt.stop_after_step) {
       stopped = true;
@@ -456,7 +444,19 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   res.forward_passes = engine.forward_passes();
   res.backward_passes = engine.backward_passes();
   res.state_bytes = engine.state_bytes() + optimizer->memory_bytes();
-  if (!stopped) {
+  if (opt.dist) {
+    res.dist_bytes_sent = opt.dist->bytes_sent() - bytes0;
+    const int64_t new_steps = t - start - res.replayed_steps;
+    if (writer && new_steps > 0)
+      log((directions ? "direction parallel over " : "data parallel over ") + std::to_string(opt.dist->world()) +
+          " ranks (" + opt.dist->backend() + "), " +
+          (directions ? std::string("whole minibatch each") : std::to_string(shards) + " shards") + ": " + fmt_double(static_cast<double>(res.dist_bytes_sent) / new_steps) +
+          " bytes sent per step by rank 0");
+  }
+  if (!stopped && !writer) {
+    stepper.settle();
+    res.completed = true;
+  } else if (!stopped) {
     stepper.settle();
     engine.sync_model();
     std::vector<std::pair<std::string, at::Tensor>> ts;

@@ -36,6 +36,7 @@
 
 namespace zs {
 
+class Dist;
 using FinetuneLog = std::function<void(const std::string&)>;
 
 struct FinetuneRunOptions {
@@ -45,6 +46,11 @@ struct FinetuneRunOptions {
   int64_t stop_after_step = -1;
   int threads = 0;  // ATen intra-op threads (0: ATen's default)
   FinetuneLog log;
+  // Data parallel over a process group (dist.h): every rank steps the same optimizer on its
+  // loss shards; only rank 0 writes (log, checkpoints, record, results) and evaluates.
+  // Without it, spec.dist_shards > 1 still splits the loss into shards (the same numbers
+  // as on several ranks).
+  Dist* dist = nullptr;
 };
 
 struct FinetuneRunResult {
@@ -58,6 +64,7 @@ struct FinetuneRunResult {
   int64_t state_bytes = 0;                 // persistent optimizer memory (engine state + scalars)
   int64_t peak_rss_bytes = 0;              // peak resident memory of the run's process
   double seconds = 0;                      // wall time of this (last) invocation
+  int64_t dist_bytes_sent = 0;             // payload bytes this rank sent (distributed runs)
 };
 
 // The model folder of a spec: "default" is the embedded model, pretrained on first use

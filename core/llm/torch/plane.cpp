@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <cmath>
+#include "core/llm/torch/dist.h"
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/task_torch.h"
@@ -55,18 +56,27 @@ double LossPlane::loss_at(double a, double b) {
   return task_loss(impl_->model, impl_->batch);
 }
 
-Grid LossPlane::grid(int n, const double domain[4], const std::atomic<bool>* cancel) {
+Grid LossPlane::grid(int n, const double domain[4], const std::atomic<bool>* cancel, Dist* dist) {
   Grid g;
   g.nx = g.ny = n;
   std::copy(domain, domain + 4, g.domain);
-  g.v.assign(static_cast<size_t>(n) * static_cast<size_t>(n), NAN);
+  const size_t nodes = static_cast<size_t>(n) * static_cast<size_t>(n);
+  g.v.assign(nodes, NAN);
+  const int world = dist ? dist->world() : 1, rank = dist ? dist->rank() : 0;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i) {
       if (cancel && *cancel) return g;
+      const size_t k = static_cast<size_t>(j) * n + i;
+      if (static_cast<int>(k % static_cast<size_t>(world)) != rank) continue;
       const double a = domain[0] + (domain[1] - domain[0]) * i / (n - 1);
       const double b = domain[2] + (domain[3] - domain[2]) * j / (n - 1);
-      g.v[static_cast<size_t>(j) * n + i] = static_cast<float>(loss_at(a, b));
+      g.v[k] = static_cast<float>(loss_at(a, b));
     }
+  if (dist) {
+    // Every rank's nodes (floats, exact in double), then node k from rank k % world.
+    const std::vector<double> all = dist->allgather(std::vector<double>(g.v.begin(), g.v.end()));
+    for (size_t k = 0; k < nodes; ++k) g.v[k] = static_cast<float>(all[(k % static_cast<size_t>(world)) * nodes + k]);
+  }
   return g;
 }
 

@@ -16,6 +16,8 @@
 
 namespace zs {
 
+class Dist;
+
 class LossPlane {
  public:
   // Loads the spec's model (dtype, device, mode) from model_dir; the first `examples`
@@ -32,8 +34,10 @@ class LossPlane {
   // One forward pass over the examples at theta_0 + a d_1 + b d_2.
   double loss_at(double a, double b);
   // The grid over `domain` (x0, x1, y0, y1), n x n nodes, row 0 at y0; nodes left NaN when
-  // `cancel` turns true.
-  Grid grid(int n, const double domain[4], const std::atomic<bool>* cancel = nullptr);
+  // `cancel` turns true. With `dist` (dist.h) the nodes are split over the ranks (node k on
+  // rank k % world) and gathered, so every rank returns the whole grid, equal to one
+  // process's node for node (each node is the same forward pass wherever it runs).
+  Grid grid(int n, const double domain[4], const std::atomic<bool>* cancel = nullptr, Dist* dist = nullptr);
 
  private:
   struct Impl;

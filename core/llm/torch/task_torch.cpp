@@ -4,6 +4,7 @@
 // materialising [B, T, V] logits; the positions are computed on the host, so no device
 // synchronisation happens before the loss is read.
 #include "core/llm/torch/task_torch.h"
+#include <ATen/core/Reduction.h>
 #include <ATen/ops/cross_entropy_loss.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/full.h>
@@ -121,13 +122,14 @@ std::vector<int64_t> group_argmax(const at::Tensor& scores, const TensorBatch& b
   return out;
 }
 
-at::Tensor loss_of(const CausalLM& model, const TensorBatch& b) {
+at::Tensor loss_of(const CausalLM& model, const TensorBatch& b, bool sum = false) {
   const at::Tensor lp = target_logprobs(model, b);
   switch (b.kind) {
     case BatchKind::Candidates:
-      return at::cross_entropy_loss(grouped_scores(row_means(lp, b), b), b.gold);
+      return at::cross_entropy_loss(grouped_scores(row_means(lp, b), b), b.gold, {},
+                                    sum ? at::Reduction::Sum : at::Reduction::Mean);
     case BatchKind::GoldSpan:
-      return lp.mean().neg();
+      return sum ? lp.sum().neg() : lp.mean().neg();
     case BatchKind::Prompts:
       break;
   }
@@ -149,6 +151,20 @@ double task_loss(const CausalLM& model, const TensorBatch& b) {
 at::Tensor task_loss_tensor(const CausalLM& model, const TensorBatch& b) {
   if (!model.autograd()) fail("task_loss_tensor", "the model's autograd is off (call set_autograd(true), or use task_loss)");
   return loss_of(model, b);
+}
+
+double task_loss_count(const TensorBatch& b) {
+  return static_cast<double>(b.kind == BatchKind::GoldSpan ? b.target_pos.numel() : b.num_examples);
+}
+
+LossSum task_loss_sum(const CausalLM& model, const TensorBatch& b) {
+  c10::InferenceMode guard;
+  return {loss_of(model, b, true).item<double>(), task_loss_count(b)};
+}
+
+at::Tensor task_loss_sum_tensor(const CausalLM& model, const TensorBatch& b) {
+  if (!model.autograd()) fail("task_loss_sum_tensor", "the model's autograd is off (call set_autograd(true))");
+  return loss_of(model, b, true);
 }
 
 std::vector<int64_t> batch_predictions(const CausalLM& model, const TensorBatch& b) {

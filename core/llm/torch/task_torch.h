@@ -48,6 +48,15 @@ at::Tensor batch_scores(const CausalLM& model, const TensorBatch& b);
 // The training loss of a Candidates or GoldSpan batch (header comment).
 double task_loss(const CausalLM& model, const TensorBatch& b);            // no grad
 at::Tensor task_loss_tensor(const CausalLM& model, const TensorBatch& b); // autograd
+// The loss as a sum and its count (Candidates: cross-entropy summed over the examples,
+// count = examples; GoldSpan: negative log-prob summed over the span tokens, count =
+// tokens), so that shards of a minibatch combine exactly (dist.h ShardedLoss).
+struct LossSum {
+  double sum = 0, count = 0;
+};
+LossSum task_loss_sum(const CausalLM& model, const TensorBatch& b);               // no grad
+at::Tensor task_loss_sum_tensor(const CausalLM& model, const TensorBatch& b);     // autograd (the sum)
+double task_loss_count(const TensorBatch& b);
 
 // Predicted candidate per example (argmax of scores; the first on ties), [E] on the CPU.
 std::vector<int64_t> batch_predictions(const CausalLM& model, const TensorBatch& b);

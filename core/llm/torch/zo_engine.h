@@ -81,6 +81,19 @@ class TensorEngine : public Engine {
   }
   // Logged values not consumed yet.
   size_t replay_pending() const { return replay_.size() - replay_pos_; }
+  // Direction parallel (optimizer.h eval_split): this process runs the evaluations k with
+  // k % world == rank of each estimate and `gather` fills in the others (finetune.cpp: an
+  // all-gather over the ranks). Replayed steps run every evaluation (from the log).
+  void set_eval_split(int rank, int world, std::function<void(std::vector<double>&)> gather) {
+    split_rank_ = rank;
+    split_world_ = world;
+    split_gather_ = std::move(gather);
+  }
+  bool splits_evals() const override { return split_world_ > 1 && replay_pending() == 0; }
+  bool owns_eval(int k) const override { return k % split_world_ == split_rank_; }
+  void gather_split_losses(std::vector<double>& losses) override {
+    if (split_gather_) split_gather_(losses);
+  }
 
   int64_t dim() const override { return numel_; }
   int num_blocks() const override { return static_cast<int>(blocks_.size()); }
@@ -109,6 +122,8 @@ class TensorEngine : public Engine {
   TensorStepStats stats_;
   std::vector<double> replay_;
   size_t replay_pos_ = 0;
+  int split_rank_ = 0, split_world_ = 1;
+  std::function<void(std::vector<double>&)> split_gather_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,324 @@
+// Process group, environment and sharded loss (see dist.h; the method: docs/distributed.md).
+// The Gloo header needs gloo's own headers (Debian libgloo-dev; only pointers to gloo types
+// are used here, the code is LibTorch's).
+#include "core/llm/torch/dist.h"
+#include "core/llm/torch/sharded_loss.h"
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/cat.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/zeros_like.h>
+#include <c10/core/GradMode.h>
+#ifdef ZS_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+#include <span>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include "core/llm/torch/errors.h"
+#include "core/llm/torch/model.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+#ifdef ZS_HAVE_NCCL
+// dist_nccl.cpp: the NCCL backend on cuda:local_rank (made the current device).
+c10::intrusive_ptr<c10d::Backend> dist_make_nccl(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world,
+                                                 int local_rank, std::chrono::milliseconds timeout);
+#endif
+
+namespace {
+
+// An integer environment variable; nullopt when unset or empty.
+std::optional<int64_t> env_int(const char* name, int64_t lo, int64_t hi) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long long x = std::strtoll(v, &end, 10);
+  if (errno || *end || x < lo || x > hi)
+    fail(std::string("environment ") + name, "value \"" + std::string(v) + "\" must be an integer in [" +
+                                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+// Gloo's messages start with "[file:line] ": the reason is what follows.
+std::string reason(const std::exception& e) {
+  std::string m = torch_error_line(e);
+  if (m.rfind("LibTorch: ", 0) == 0) m = m.substr(10);
+  if (!m.empty() && m[0] == '[') {
+    const size_t close = m.find("] ");
+    if (close != std::string::npos) m = m.substr(close + 2);
+  }
+  return m;
+}
+
+}  // namespace
+
+DistEnv dist_env_from_environment() {
+  DistEnv e;
+  const auto world = env_int("WORLD_SIZE", 1, 1 << 20);
+  const auto rank = env_int("RANK", 0, 1 << 20);
+  if (world || rank) {
+    if (!world || !rank) fail("environment", "RANK and WORLD_SIZE must be set together (torchrun sets both)");
+    e.source = "env";
+    e.world = static_cast<int>(*world);
+    e.rank = static_cast<int>(*rank);
+    e.local_rank = static_cast<int>(env_int("LOCAL_RANK", 0, 1 << 20).value_or(e.rank));
+  } else if (const auto n = env_int("SLURM_NTASKS", 1, 1 << 20)) {
+    e.source = "slurm";
+    e.world = static_cast<int>(*n);
+    e.rank = static_cast<int>(env_int("SLURM_PROCID", 0, 1 << 20).value_or(0));
+    e.local_rank = static_cast<int>(env_int("SLURM_LOCALID", 0, 1 << 20).value_or(0));
+  } else {
+    return e;
+  }
+  if (e.rank >= e.world)
+    fail("environment RANK", "value " + std::to_string(e.rank) + " is not below WORLD_SIZE " + std::to_string(e.world));
+  if (e.world > 1) {
+    const char* addr = std::getenv("MASTER_ADDR");
+    const auto port = env_int("MASTER_PORT", 1, 65535);
+    if (!addr || !*addr || !port)
+      fail("environment", "MASTER_ADDR and MASTER_PORT must be set for " + std::to_string(e.world) +
+                              " ranks (rank 0's host and a free port)");
+    e.master_addr = addr;
+    e.master_port = static_cast<int>(*port);
+  }
+  return e;
+}
+
+struct Dist::Impl {
+  int rank = 0, world = 1;
+  std::string backend_name;
+  c10::Device device = c10::Device(c10::DeviceType::CPU);  // where collective buffers live
+  double timeout_s = 300;
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::Backend> pg;
+  int64_t sent = 0;
+
+  template <class F>
+  void guarded(const char* what, F&& f) {
+    try {
+      f();
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      fail("distributed", "rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what + " failed (" +
+                              reason(e) + "): another rank stopped, or none answered within " +
+                              fmt_double(timeout_s) + " s");
+    }
+  }
+};
+
+Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double timeout_s)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.rank = env.rank;
+  m.world = env.world;
+  m.timeout_s = timeout_s;
+  m.backend_name = backend == "auto" ? (cuda ? "nccl" : "gloo") : backend;
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  m.guarded("joining the process group", [&] {
+    // Under torchrun the agent already serves a TCPStore at MASTER_PORT and says so
+    // (TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// rendezvous reads it): every
+    // rank is then a client, under a key prefix of its own.
+    const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+    const bool agent_store = agent && std::string(agent) == "True";
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<uint16_t>(env.master_port);
+    so.isServer = env.rank == 0 && !agent_store;
+    so.numWorkers = static_cast<size_t>(env.world);
+    so.waitWorkers = !agent_store;
+    so.timeout = timeout;
+    m.store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+    if (agent_store) m.store = c10::make_intrusive<c10d::PrefixStore>("zoscope", m.store);
+    if (m.backend_name == "nccl") {
+#ifdef ZS_HAVE_NCCL
+      m.pg = dist_make_nccl(m.store, env.rank, env.world, env.local_rank, timeout);
+      m.device = c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+#else
+      fail("distributed.backend", "value \"nccl\": this build has no NCCL (built without CUDA)");
+#endif
+    } else {
+#ifndef ZS_HAVE_GLOO
+      fail("distributed.backend", "value \"gloo\": this build has no Gloo (install libgloo-dev and rebuild)");
+#else
+      auto o = c10d::ProcessGroupGloo::Options::create(timeout);
+      // GLOO_SOCKET_IFNAME as in PyTorch; a loopback master means a single machine.
+      const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+      if (ifname && *ifname) o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+      else if (env.master_addr.rfind("127.", 0) == 0 || env.master_addr == "localhost")
+        o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+      else o->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+      o->threads = 1;  // collectives of a few scalars: one worker thread is plenty
+      m.pg = c10::make_intrusive<c10d::ProcessGroupGloo>(m.store, env.rank, env.world, o);
+#endif
+    }
+  });
+}
+
+Dist::~Dist() = default;
+
+int Dist::rank() const { return impl_->rank; }
+int Dist::world() const { return impl_->world; }
+const std::string& Dist::backend() const { return impl_->backend_name; }
+int64_t Dist::bytes_sent() const { return impl_->sent; }
+
+std::vector<double> Dist::allgather(const std::vector<double>& local) {
+  Impl& m = *impl_;
+  const int64_t n = static_cast<int64_t>(local.size());
+  std::vector<double> out(static_cast<size_t>(n * m.world));
+  if (n == 0) return out;
+  m.guarded("all-gather", [&] {
+    at::Tensor in = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
+    std::memcpy(in.data_ptr<double>(), local.data(), static_cast<size_t>(n) * sizeof(double));
+    std::vector<at::Tensor> inputs{in.to(m.device)};
+    std::vector<std::vector<at::Tensor>> outputs(1);
+    for (int r = 0; r < m.world; ++r) outputs[0].push_back(at::empty({n}, inputs[0].options()));
+    m.pg->allgather(outputs, inputs)->wait();
+    for (int r = 0; r < m.world; ++r) {
+      const at::Tensor h = outputs[0][static_cast<size_t>(r)].to(at::kCPU).contiguous();
+      std::memcpy(out.data() + r * n, h.data_ptr<double>(), static_cast<size_t>(n) * sizeof(double));
+    }
+  });
+  m.sent += (m.world - 1) * n * static_cast<int64_t>(sizeof(double));
+  return out;
+}
+
+void Dist::allreduce_sum(std::vector<at::Tensor>& tensors) {
+  Impl& m = *impl_;
+  if (tensors.empty()) return;
+  int64_t bytes = 0;
+  m.guarded("all-reduce", [&] {
+    // One flat fp32 buffer: one collective, whatever the number of tensors.
+    std::vector<at::Tensor> flat;
+    for (const at::Tensor& t : tensors) flat.push_back(t.detach().to(m.device, at::kFloat).reshape({-1}));
+    std::vector<at::Tensor> buf{at::cat(flat)};
+    bytes = buf[0].numel() * 4;
+    m.pg->allreduce(buf)->wait();
+    int64_t off = 0;
+    c10::NoGradGuard ng;
+    for (at::Tensor& t : tensors) {
+      t.copy_(buf[0].narrow(0, off, t.numel()).view(t.sizes()));
+      off += t.numel();
+    }
+  });
+  m.sent += 2 * (m.world - 1) * bytes / m.world;
+}
+
+std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s) {
+  Impl& m = *impl_;
+  std::vector<double> out = values;
+  m.guarded("sharing rank 0's values", [&] {
+    const std::string k = "zoscope/share/" + key;
+    if (m.rank == 0) {
+      std::vector<uint8_t> bytes(values.size() * sizeof(double));
+      if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+      m.store->set(k, bytes);
+      m.sent += static_cast<int64_t>(bytes.size());
+    } else {
+      m.store->wait({k}, std::chrono::milliseconds(static_cast<int64_t>(wait_s * 1000)));
+      const std::vector<uint8_t> bytes = m.store->get(k);
+      out.assign(bytes.size() / sizeof(double), 0.0);
+      if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(double));
+    }
+  });
+  return out;
+}
+
+void Dist::barrier() {
+  // An all-gather of one value: a barrier that every backend runs the same way.
+  allgather({0.0});
+}
+
+std::vector<int64_t> dist_owned_shards(int64_t shards, int world, int rank) {
+  std::vector<int64_t> out;
+  for (int64_t s = rank; s < shards; s += world) out.push_back(s);
+  return out;
+}
+
+std::pair<int64_t, int64_t> dist_shard_range(int64_t batch_size, int64_t shards, int64_t s) {
+  return {s * batch_size / shards, (s + 1) * batch_size / shards};
+}
+
+ShardedLoss::ShardedLoss(const CausalLM& model, const EncodedSet& train, int64_t batch_size, uint64_t seed,
+                         int64_t shards, Dist* dist)
+    : model_(model), train_(train), batch_size_(batch_size), seed_(seed), shards_(shards), dist_(dist) {
+  if (shards < 1 || shards > batch_size)
+    fail("distributed.shards", "value " + std::to_string(shards) + " must be in [1, batch_size " +
+                                   std::to_string(batch_size) + "]");
+}
+
+void ShardedLoss::set_step(int64_t t) {
+  const std::vector<int64_t> idx = train_batch_indices(train_.size(), batch_size_, seed_, t);
+  batches_.clear();
+  for (int64_t s : dist_owned_shards(shards_, dist_ ? dist_->world() : 1, dist_ ? dist_->rank() : 0)) {
+    const auto [lo, hi] = dist_shard_range(batch_size_, shards_, s);
+    const std::span<const int64_t> part(idx.data() + lo, static_cast<size_t>(hi - lo));
+    batches_.push_back(batch_to_device(batch_make(train_, part, batch_kind_train(train_)), model_.device()));
+  }
+}
+
+std::vector<double> ShardedLoss::gather(const std::vector<double>& local) {
+  if (!dist_) return local;
+  // Every rank sends the same length: ceil(shards / world) (sum, count) pairs, zero-padded.
+  const int64_t per = (shards_ + dist_->world() - 1) / dist_->world();
+  std::vector<double> padded = local;
+  padded.resize(static_cast<size_t>(2 * per), 0.0);
+  return dist_->allgather(padded);
+}
+
+double ShardedLoss::combine(const std::vector<double>& all) const {
+  const int world = dist_ ? dist_->world() : 1;
+  const int64_t per = static_cast<int64_t>(all.size()) / (2 * world);
+  // Shard order, in double: the same additions on any number of ranks.
+  double sum = 0, count = 0;
+  for (int64_t s = 0; s < shards_; ++s) {
+    const size_t k = static_cast<size_t>(2 * ((s % world) * per + s / world));
+    sum += all[k];
+    count += all[k + 1];
+  }
+  return sum / count;
+}
+
+double ShardedLoss::loss() {
+  std::vector<double> local;
+  for (const TensorBatch& b : batches_) {
+    const LossSum ls = task_loss_sum(model_, b);
+    local.push_back(ls.sum);
+    local.push_back(ls.count);
+  }
+  return combine(gather(local));
+}
+
+double ShardedLoss::loss_grad(const std::vector<Block>& blocks) {
+  std::vector<double> local;
+  at::Tensor sum;
+  for (const TensorBatch& b : batches_) {
+    const at::Tensor s = task_loss_sum_tensor(model_, b);
+    local.push_back(s.item<double>());
+    local.push_back(task_loss_count(b));
+    sum = sum.defined() ? sum + s : s;
+  }
+  const std::vector<double> all = gather(local);
+  double count = 0;
+  for (size_t k = 1; k < all.size(); k += 2) count += all[k];
+  if (sum.defined()) sum.div(count).backward();
+  if (dist_) {
+    std::vector<at::Tensor> grads;
+    for (const Block& b : blocks) {
+      if (!b.tensor.grad().defined()) b.tensor.mutable_grad() = at::zeros_like(b.tensor);
+      grads.push_back(b.tensor.grad());
+    }
+    dist_->allreduce_sum(grads);
+  }
+  return combine(all);
+}
+
+}  // namespace zs

@@ -1,0 +1,87 @@
+// Distributed fine-tuning on PyTorch's c10d (docs/distributed.md): the ranks' environment
+// (torchrun / Slurm / `--nproc`), a process group over them (TCPStore rendezvous, Gloo on
+// CPUs, NCCL on GPUs), the local launcher of `--nproc N`, and the sharded loss that makes
+// data-parallel zeroth-order steps exchange only scalars.
+//
+// Determinism: the minibatch of a step is cut into S shards (S fixed by the spec, not by
+// the number of ranks); a shard's loss is a sum (with its example / token count), the sums
+// of all shards are gathered and added in shard order, in double. A run with S shards
+// therefore computes the same numbers on 1 rank or on S ranks (or any number: rank r
+// evaluates the shards s with s % world == r), bit for bit.
+//
+// This header is torch-free (the CLI includes it); c10d and Gloo headers stay in dist.cpp
+// (and dist_nccl.cpp for NCCL); the sharded loss is in sharded_loss.h.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace zs {
+
+// Who this process is: RANK / WORLD_SIZE / LOCAL_RANK / MASTER_ADDR / MASTER_PORT (torchrun,
+// `--nproc`, by hand), else SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID (srun; MASTER_ADDR
+// and MASTER_PORT must then be exported), else a single process (world 1).
+struct DistEnv {
+  int rank = 0, world = 1, local_rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+  std::string source;  // "env" (RANK/WORLD_SIZE), "slurm", or "" (single process)
+};
+// zs::Error naming the variable on a malformed or inconsistent value.
+DistEnv dist_env_from_environment();
+
+// The process group of the ranks. All collectives are called in the same order on every
+// rank; a failure (a rank died, the timeout passed) is one zs::Error line.
+class Dist {
+ public:
+  // backend: "gloo", "nccl" or "auto" (nccl when the model is on CUDA). Rank 0 serves the
+  // TCPStore at master_addr:master_port; the others connect to it, waiting up to timeout_s.
+  Dist(const DistEnv& env, const std::string& backend, bool cuda, double timeout_s);
+  ~Dist();
+  Dist(const Dist&) = delete;
+  Dist& operator=(const Dist&) = delete;
+
+  int rank() const;
+  int world() const;
+  const std::string& backend() const;
+  // Every rank's `local` (the same length on every rank), concatenated in rank order.
+  std::vector<double> allgather(const std::vector<double>& local);
+  // Element-wise sum over the ranks, in place (first-order gradients, as DDP does).
+  void allreduce_sum(std::vector<at::Tensor>& tensors);
+  void barrier();
+  // Rank 0's `values` on every rank, through the TCPStore under `key` (a fresh key per
+  // use): the other ranks wait up to wait_s, which may be far longer than the collectives'
+  // timeout (rank 0 trains first, then shares the plane's domain).
+  std::vector<double> share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s);
+  // Payload bytes this rank has sent (ring all-gather: (world - 1) x its block; ring
+  // all-reduce: 2 (world - 1) / world x the buffer), without the transport's framing.
+  int64_t bytes_sent() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The shards a rank owns: s in [0, shards) with s % world == rank.
+std::vector<int64_t> dist_owned_shards(int64_t shards, int world, int rank);
+// Example positions [lo, hi) of shard s of a batch of `batch_size` examples.
+std::pair<int64_t, int64_t> dist_shard_range(int64_t batch_size, int64_t shards, int64_t s);
+
+// The `--nproc N` launcher (what torchrun does on one machine): runs `args` (argv[0] is the
+// executable) N times with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR
+// (127.0.0.1) and MASTER_PORT (a free port) set; every rank dies with the launcher. When a
+// rank fails, the others get grace_s to stop on their own (their collectives fail or time
+// out), then are killed. Returns 0, or a zs::Error line naming the first rank that failed
+// (with a --resume hint when it was killed).
+void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
+                 const std::function<void(const std::string&)>& log);
+
+}  // namespace zs

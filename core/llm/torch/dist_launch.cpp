@@ -1,0 +1,125 @@
+// The `--nproc N` launcher (see dist.h dist_launch): torchrun's job on one machine.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include "core/llm/torch/dist.h"
+#include "core/util/error.h"
+
+namespace zs {
+
+namespace {
+
+// A port that is free now (bound to 127.0.0.1:0 and released; rank 0 binds it right away).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) fail("--nproc", std::string("socket: ") + std::strerror(errno));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    const int err = errno;
+    ::close(fd);
+    fail("--nproc", std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(err));
+  }
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string status_text(int status) {
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+}
+
+}  // namespace
+
+void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
+                 const std::function<void(const std::string&)>& log) {
+  if (nproc < 1) fail("--nproc", "value " + std::to_string(nproc) + " must be at least 1");
+  const int port = free_port();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t parent = ::getpid();
+  std::vector<pid_t> pids;
+  for (int r = 0; r < nproc; ++r) {
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      for (pid_t p : pids) ::kill(p, SIGKILL);
+      fail("--nproc", std::string("fork failed: ") + std::strerror(errno));
+    }
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // ranks die with the launcher
+      if (::getppid() != parent) std::_Exit(125);
+      ::setenv("RANK", std::to_string(r).c_str(), 1);
+      ::setenv("LOCAL_RANK", std::to_string(r).c_str(), 1);
+      ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
+      ::setenv("LOCAL_WORLD_SIZE", std::to_string(nproc).c_str(), 1);
+      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+      ::setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      std::vector<char*> argv;
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      std::fprintf(stderr, "--nproc: exec %s failed: %s\n", argv[0], std::strerror(errno));
+      std::_Exit(127);
+    }
+    pids.push_back(pid);
+  }
+  if (log) log("started " + std::to_string(nproc) + " ranks (MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + ")");
+  // Wait for every rank; after the first failure the others get grace_s to stop by themselves.
+  int first_rank = -1, first_status = 0, left = nproc;
+  std::vector<char> done(static_cast<size_t>(nproc), 0);
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  bool killed = false;
+  while (left > 0) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, first_rank < 0 ? 0 : WNOHANG);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) break;
+    if (pid == 0) {
+      if (std::chrono::steady_clock::now() > deadline && !killed) {
+        for (int r = 0; r < nproc; ++r)
+          if (!done[static_cast<size_t>(r)]) {
+            if (log) log("rank " + std::to_string(r) + " did not stop within " + fmt_double(grace_s) + " s; killing it");
+            ::kill(pids[static_cast<size_t>(r)], SIGKILL);
+          }
+        killed = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    int r = 0;
+    while (r < nproc && pids[static_cast<size_t>(r)] != pid) ++r;
+    if (r == nproc) continue;
+    done[static_cast<size_t>(r)] = 1;
+    --left;
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok && first_rank < 0) {
+      first_rank = r;
+      first_status = status;
+      deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(grace_s * 1000));
+    }
+  }
+  if (first_rank < 0) return;
+  // A kill or the stop drill (exit 75) interrupted the run: --resume continues it, on any
+  // number of ranks. Any other status is a failure on its input, already explained above.
+  const bool interrupted = WIFSIGNALED(first_status) || WEXITSTATUS(first_status) == 75;
+  fail("finetune", "rank " + std::to_string(first_rank) + " of " + std::to_string(nproc) + " " +
+                       status_text(first_status) +
+                       (interrupted ? "; continue the run with --resume (on any number of ranks)"
+                                    : " (the reason is the line above); a run stopped by a lost rank continues with --resume"));
+}
+
+}  // namespace zs

@@ -1,0 +1,119 @@
+// Following a run folder that another process writes (core/run/follow.h): a step log that
+// grows line by line (a torn last line is held back), is truncated, is replaced by an
+// atomic rewrite (--resume), is rewritten in place, and disappears and comes back.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+#include "core/run/follow.h"
+#include "core/run/step_log.h"
+#include "core/util/atomic_file.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Dir {
+  fs::path path;
+  Dir() {
+    path = fs::temp_directory_path() / ("zs_follow_" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~Dir() { fs::remove_all(path); }
+};
+
+void append(const fs::path& p, const std::string& s) {
+  std::ofstream o(p, std::ios::app | std::ios::binary);
+  o << s;
+}
+
+std::string step(int64_t t, double loss) {
+  zs::StepLogRecord r;
+  r.t = t;
+  r.fp = 2 * t;
+  r.seed = 7;
+  r.p = 0.5;
+  r.lr = 1e-3;
+  r.loss = loss;
+  r.losses = {loss + 0.1, loss - 0.1};
+  return zs::step_log_line(r);
+}
+
+using Ev = zs::FileTail::Event;
+
+TEST(FileTail, GrowsTruncatesIsReplacedAndDisappears) {
+  Dir d;
+  const fs::path f = d.path / "log";
+  zs::FileTail tail(f.string());
+  std::vector<std::string> lines;
+  EXPECT_EQ(tail.poll(lines), Ev::Missing);
+  append(f, "a\nb\npar");
+  EXPECT_EQ(tail.poll(lines), Ev::Appended);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b"}));  // the torn line waits
+  EXPECT_EQ(tail.poll(lines), Ev::None);
+  append(f, "tial\nc\n");
+  EXPECT_EQ(tail.poll(lines), Ev::Appended);
+  EXPECT_EQ(lines, (std::vector<std::string>{"partial", "c"}));
+  // Truncated to something shorter: start over.
+  { std::ofstream o(f, std::ios::trunc | std::ios::binary); o << "a\n"; }
+  EXPECT_EQ(tail.poll(lines), Ev::Reset);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a"}));
+  // Replaced atomically by a longer file with the same first line (a new inode).
+  zs::atomic_write(f.string(), "a\nx\ny\nz\nw\n");
+  EXPECT_EQ(tail.poll(lines), Ev::Reset);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "x", "y", "z", "w"}));
+  // Rewritten in place, longer, different start: the first bytes tell.
+  { std::ofstream o(f, std::ios::in | std::ios::out | std::ios::binary); o << "Q"; }
+  EXPECT_EQ(tail.poll(lines), Ev::Reset);
+  EXPECT_EQ(lines.front(), "Q");
+  fs::remove(f);
+  EXPECT_EQ(tail.poll(lines), Ev::Missing);
+  append(f, "again\n");
+  EXPECT_EQ(tail.poll(lines), Ev::Appended);
+  EXPECT_EQ(lines, (std::vector<std::string>{"again"}));
+}
+
+TEST(RunFollower, RowsFromStepLogsThroughGrowthResumeAndDeletion) {
+  Dir d;
+  zs::RunFollower f(d.path.string());
+  EXPECT_FALSE(f.poll());
+  EXPECT_NE(f.status().find("no runs/ folder"), std::string::npos);
+  fs::create_directories(d.path / "runs" / "mezo");
+  fs::create_directories(d.path / "runs" / "adam");
+  const fs::path m = d.path / "runs" / "mezo" / "steps.log";
+  append(m, step(1, 0.9) + step(2, 0.8) + "E 2 4 0x1p-1 0x1p-1\n" + step(3, 0.7).substr(0, 10));
+  ASSERT_TRUE(f.poll());
+  ASSERT_EQ(f.records().size(), 2u);
+  const zs::RunRecord& r = f.records()[1];
+  EXPECT_EQ(f.records()[0].label, "adam");
+  EXPECT_EQ(r.label, "mezo");
+  ASSERT_EQ(r.rows.size(), 3u);  // the start row, steps 1 and 2 (step 3 is torn)
+  EXPECT_EQ(r.rows[2].step, 2);
+  EXPECT_EQ(r.rows[2].fp, 4);
+  EXPECT_EQ(r.rows[2].loss, 0.8);
+  EXPECT_EQ(r.rows[2].loss_plus, 0.8 + 0.1);
+  EXPECT_EQ(r.rows[2].dev_metric, 0.5);
+  EXPECT_TRUE(std::isnan(r.rows[1].dev_metric));
+  EXPECT_NE(f.status().find("1 step log(s) missing"), std::string::npos) << f.status();  // adam has none yet
+  append(m, step(3, 0.7).substr(10) + "garbage line\n");
+  ASSERT_TRUE(f.poll());
+  EXPECT_EQ(f.records()[1].rows.back().step, 3);
+  EXPECT_NE(f.status().find("1 malformed line(s) skipped"), std::string::npos) << f.status();
+  EXPECT_FALSE(f.poll());
+  // --resume rewrites the log with the steps up to its checkpoint (a new file).
+  zs::atomic_write(m.string(), step(1, 0.9) + step(2, 0.85));
+  ASSERT_TRUE(f.poll());
+  ASSERT_EQ(f.records()[1].rows.size(), 3u);
+  EXPECT_EQ(f.records()[1].rows.back().loss, 0.85);
+  // The folder disappears: the last rows stay, marked missing.
+  fs::remove_all(d.path / "runs");
+  ASSERT_TRUE(f.poll());
+  EXPECT_EQ(f.records()[1].rows.size(), 3u);
+  EXPECT_NE(f.status().find("2 step log(s) missing"), std::string::npos) << f.status();
+}
+
+}  // namespace

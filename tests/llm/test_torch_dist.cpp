@@ -1,0 +1,334 @@
+// Distributed fine-tuning (core/llm/torch/dist.h, docs/distributed.md) through the CLI, on
+// loopback only (127.0.0.1, a free port picked by the launcher), tiny-opt + SST-2 files:
+//   - 2 Gloo ranks give bit-identical weights, step logs and curves to one process with the
+//     same loss shards (MeZO, AdaMeZO); first-order Adam all-reduces its gradients;
+//   - a rank that crashes makes the other stop with one line (no stack trace), and the run
+//     resumes on 1 rank to the uninterrupted weights; a 1-process run resumes on 2 ranks;
+//   - a rank that stops answering makes the other stop after the spec's timeout;
+//   - the environment of torchrun / Slurm is read, and mistakes in it are one line.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/io/model_config.h"
+#include "core/llm/torch/dist.h"
+#include "core/llm/torch/finetune_setup.h"
+#include "core/llm/torch/plane.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+#include "temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using zs::test::TempDir;
+
+const std::string kData = ZS_TEST_DATA;
+const std::string kCli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+
+std::string spec_text(const std::string& distributed, int steps = 10) {
+  return R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+         R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+         R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5, "budget": {"steps": )" +
+         std::to_string(steps) + R"(}, "checkpoint_every": 4, "eval_every": 3, )" + distributed +
+         R"( "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+           {"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 3}},
+           {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}]})";
+}
+
+// Runs a shell command; its exit status (-1 when it did not exit).
+int sh(const std::string& cmd) {
+  const int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// `zoscope-cli finetune SPEC --out OUT ARGS` with ENV; the output goes to OUT.txt.
+int finetune(const std::string& env, const std::string& spec, const std::string& out, const std::string& args) {
+  return sh(env + " " + kCli + " finetune " + spec + " --out " + out + " " + args + " > " + out + ".txt 2>&1");
+}
+
+// Resumes until the table appears (each run may be stopped once).
+void resume_until_done(const std::string& spec, const std::string& out, const std::string& args) {
+  int tries = 0;
+  while (finetune("", spec, out, "--resume " + args) != 0 && ++tries < 4) {}
+  ASSERT_LT(tries, 4) << zs::read_file(out + ".txt");
+}
+
+void expect_same_runs(const std::string& a, const std::string& b, std::initializer_list<const char*> labels) {
+  for (const char* l : labels) {
+    EXPECT_EQ(zs::read_file(a + "/runs/" + l + "/final.safetensors"), zs::read_file(b + "/runs/" + l + "/final.safetensors"))
+        << l;
+    EXPECT_EQ(zs::read_file(a + "/runs/" + l + "/steps.log"), zs::read_file(b + "/runs/" + l + "/steps.log")) << l;
+  }
+}
+
+TEST(Distributed, TwoGlooRanksAreBitIdenticalToOneProcessWithTheSameShards) {
+  TempDir tmp("dist_exact");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(R"("distributed": {"shards": 2, "timeout_s": 60},)"));
+  const std::string one = (tmp.path / "one").string(), two = (tmp.path / "two").string();
+  ASSERT_EQ(finetune("", spec, one, ""), 0) << zs::read_file(one + ".txt");
+  ASSERT_EQ(finetune("", spec, two, "--nproc 2"), 0) << zs::read_file(two + ".txt");
+  expect_same_runs(one, two, {"mezo", "adamezo"});
+  EXPECT_EQ(zs::read_file(one + "/runs/mezo/record.csv"), zs::read_file(two + "/runs/mezo/record.csv"));
+  // Only rank 0 wrote: one table, and no file of the other rank anywhere.
+  const std::string log = zs::read_file(two + ".txt");
+  EXPECT_NE(log.find("started 2 ranks (MASTER_ADDR=127.0.0.1"), std::string::npos) << log;
+  // Data-parallel ZO sends scalars only: (sum, count) per shard and loss evaluation.
+  const std::regex bytes_re("mezo: data parallel over 2 ranks \\(gloo\\), 2 shards: ([0-9.]+) bytes sent per step");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(log, m, bytes_re)) << log;
+  EXPECT_LT(std::stod(m[1]), 1024.0);
+  EXPECT_EQ(std::stod(m[1]), 32.0);  // 2 losses x (sum, count) x 8 bytes, to the 1 other rank
+  // Adam all-reduces its gradients (DDP's way): far more than scalars travel.
+  const std::regex adam_re("adam: data parallel over 2 ranks \\(gloo\\), 2 shards: ([0-9.]+) bytes sent per step");
+  ASSERT_TRUE(std::regex_search(log, m, adam_re)) << log;
+  EXPECT_GT(std::stod(m[1]), 1e5);
+  // The shards matter: without them the single process adds the batch in one mean (the
+  // default path, unchanged), which rounds differently.
+  const std::string plain_spec = (tmp.path / "plain.json").string(), plain = (tmp.path / "plain").string();
+  zs::atomic_write(plain_spec, spec_text(""));
+  ASSERT_EQ(finetune("", plain_spec, plain, ""), 0) << zs::read_file(plain + ".txt");
+  EXPECT_NE(zs::read_file(one + "/runs/mezo/steps.log"), zs::read_file(plain + "/runs/mezo/steps.log"));
+}
+
+// Direction parallel: each rank runs its share of every step's loss evaluations (FZOO's
+// l0 and N one-sided queries, MeZO's l+ and l-) on the whole minibatch and every rank
+// applies every perturbation, so the run equals the plain single-process run.
+TEST(Distributed, DirectionParallelFzooAndMezoEqualThePlainOneProcessRun) {
+  TempDir tmp("dist_dirs");
+  const std::string runs = R"([{"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 4}},
+                               {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3, "queries": 3}}])";
+  const auto text = [&](const std::string& distributed) {
+    std::string t = spec_text(distributed, 8);
+    return t.substr(0, t.find("\"runs\":")) + "\"runs\": " + runs + "}";
+  };
+  const std::string plain_spec = (tmp.path / "plain.json").string(), dir_spec = (tmp.path / "dirs.json").string();
+  zs::atomic_write(plain_spec, text(""));
+  zs::atomic_write(dir_spec, text(R"("distributed": {"parallel": "directions", "timeout_s": 60},)"));
+  const std::string plain = (tmp.path / "plain").string(), dirs = (tmp.path / "dirs").string();
+  ASSERT_EQ(finetune("", plain_spec, plain, ""), 0) << zs::read_file(plain + ".txt");
+  ASSERT_EQ(finetune("", dir_spec, dirs, "--nproc 2"), 0) << zs::read_file(dirs + ".txt");
+  expect_same_runs(plain, dirs, {"fzoo", "mezo"});
+  const std::string log = zs::read_file(dirs + ".txt");
+  EXPECT_NE(log.find("fzoo: direction parallel over 2 ranks (gloo), whole minibatch each: 40 bytes sent per step"),
+            std::string::npos)
+      << log;  // 5 losses (l0 + 4 queries) x 8 bytes, to the 1 other rank
+}
+
+TEST(Distributed, CrashedRankStopsTheOtherWithOneLineAndTheRunResumesOnOneRank) {
+  TempDir tmp("dist_crash");
+  const std::string spec = (tmp.path / "spec.json").string();
+  // No shards in the spec: --nproc 2 makes 2, recorded in OUT/spec.json for the resume.
+  zs::atomic_write(spec, spec_text(R"("distributed": {"timeout_s": 60},)"));
+  const std::string sharded = (tmp.path / "sharded.json").string();
+  zs::atomic_write(sharded, spec_text(R"("distributed": {"shards": 2, "timeout_s": 60},)"));
+  const std::string ref = (tmp.path / "ref").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(finetune("", sharded, ref, ""), 0) << zs::read_file(ref + ".txt");
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=5 ZOSCOPE_FINETUNE_EXIT_RANK=1", spec, cut, "--nproc 2"), 2);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 50.0);
+  const std::string log = zs::read_file(cut + ".txt");
+  EXPECT_NE(log.find("zoscope-cli: error: distributed: rank 0 of 2: all-gather failed ("), std::string::npos) << log;
+  EXPECT_NE(log.find("rank 1 of 2 was killed by signal 9; continue the run with --resume"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Exception raised from"), std::string::npos) << log;  // no LibTorch stack trace
+  EXPECT_EQ(log.find("frame #"), std::string::npos) << log;
+  resume_until_done(spec, cut, "");  // on one process
+  expect_same_runs(ref, cut, {"mezo", "adamezo"});
+}
+
+TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
+  TempDir tmp("dist_grow");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(R"("distributed": {"shards": 2, "timeout_s": 60},)"));
+  const std::string ref = (tmp.path / "ref").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(finetune("", spec, ref, ""), 0) << zs::read_file(ref + ".txt");
+  EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=6", spec, cut, ""), 2);
+  resume_until_done(spec, cut, "--nproc 2");
+  expect_same_runs(ref, cut, {"mezo", "adamezo"});
+}
+
+TEST(Distributed, RankThatStopsAnsweringTimesOut) {
+  TempDir tmp("dist_hang");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(R"("distributed": {"timeout_s": 2},)", 200));
+  const std::string out = (tmp.path / "out").string();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=3 ZOSCOPE_FINETUNE_EXIT_RANK=1 ZOSCOPE_FINETUNE_EXIT_MODE=hang", spec,
+                     out, "--nproc 2"),
+            2);
+  // Rank 0 notices within the 2 s timeout; the launcher kills the silent rank 5 s later.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 40.0);
+  const std::string log = zs::read_file(out + ".txt");
+  EXPECT_NE(log.find("rank 0 of 2: all-gather failed (Timed out"), std::string::npos) << log;
+  EXPECT_NE(log.find("none answered within 2 s"), std::string::npos) << log;
+  EXPECT_NE(log.find("rank 1 did not stop within 7 s; killing it"), std::string::npos) << log;
+}
+
+// A port free on 127.0.0.1 now.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+zs::Grid one_process_grid(const zs::FinetuneSpec& spec, int n, const double domain[4], uint64_t seed, int64_t examples) {
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  zs::LossPlane plane(spec, spec.model, data.train, seed, examples);
+  return plane.grid(n, domain);
+}
+
+TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
+  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
+  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+  const int port = free_port();
+  zs::Grid got[2];
+  std::string err[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      try {
+        zs::DistEnv env;
+        env.rank = r;
+        env.world = 2;
+        env.master_port = port;
+        zs::Dist dist(env, "gloo", false, 60);
+        const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+        zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
+        got[r] = plane.grid(5, domain, nullptr, &dist);
+      } catch (const std::exception& e) {
+        err[r] = e.what();
+      }
+    });
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < 2; ++r) {
+    ASSERT_EQ(err[r], "") << r;
+    ASSERT_EQ(got[r].v.size(), 25u);
+    for (size_t k = 0; k < 25; ++k) EXPECT_EQ(got[r].v[k], ref.v[k]) << "rank " << r << " node " << k;
+  }
+  EXPECT_TRUE(std::isfinite(ref.v[12]));
+}
+
+TEST(DistributedPlane, LandscapeNprocWritesTheOneProcessGrid) {
+  TempDir tmp("dist_plane");
+  const std::string spec_path = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec_path, spec_text(R"("distributed": {"timeout_s": 60},)", 6));
+  const std::string out = (tmp.path / "out").string();
+  ASSERT_EQ(sh(kCli + " landscape " + spec_path + " --out " + out + " --grid 5 --examples 4 --plane-seed 2 --nproc 2 > " +
+               out + ".txt 2>&1"),
+            0)
+      << zs::read_file(out + ".txt");
+  // plane.csv: a,b,loss row by row (row 0 at b = y0); its corners give the domain.
+  std::istringstream in(zs::read_file(out + "/plane.csv"));
+  std::string line;
+  std::getline(in, line);
+  std::vector<double> a, b, loss;
+  while (std::getline(in, line)) {
+    double x, y, l;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf", &x, &y, &l), 3) << line;
+    a.push_back(x);
+    b.push_back(y);
+    loss.push_back(l);
+  }
+  ASSERT_EQ(loss.size(), 25u);
+  const double domain[4] = {a.front(), a.back(), b.front(), b.back()};
+  const zs::Grid ref = one_process_grid(zs::finetune_spec_load(spec_path), 5, domain, 2, 4);
+  for (size_t k = 0; k < 25; ++k) EXPECT_EQ(static_cast<float>(loss[k]), ref.v[k]) << "node " << k;
+}
+
+// Sets (or, with nullptr, unsets) environment variables for one test.
+struct EnvGuard {
+  std::vector<std::pair<std::string, std::string>> saved;
+  std::vector<std::string> unset_after;
+  void set(const char* k, const char* v) {
+    if (const char* old = std::getenv(k)) saved.push_back({k, old});
+    else unset_after.push_back(k);
+    if (v) ::setenv(k, v, 1);
+    else ::unsetenv(k);
+  }
+  ~EnvGuard() {
+    for (const auto& [k, v] : saved) ::setenv(k.c_str(), v.c_str(), 1);
+    for (const auto& k : unset_after) ::unsetenv(k.c_str());
+  }
+};
+
+std::string env_error() {
+  try {
+    zs::dist_env_from_environment();
+  } catch (const zs::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(DistEnv, TorchrunVariablesThenSlurmThenOneProcess) {
+  EnvGuard g;
+  for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID", "SLURM_NTASKS",
+                        "SLURM_LOCALID"})
+    g.set(k, nullptr);
+  EXPECT_EQ(zs::dist_env_from_environment().world, 1);
+  EXPECT_EQ(zs::dist_env_from_environment().source, "");
+  g.set("SLURM_NTASKS", "4");
+  g.set("SLURM_PROCID", "3");
+  g.set("SLURM_LOCALID", "1");
+  EXPECT_EQ(env_error(), "environment: MASTER_ADDR and MASTER_PORT must be set for 4 ranks (rank 0's host and a free port)");
+  g.set("MASTER_ADDR", "node7");
+  g.set("MASTER_PORT", "29400");
+  zs::DistEnv e = zs::dist_env_from_environment();
+  EXPECT_EQ(e.source, "slurm");
+  EXPECT_EQ(e.rank, 3);
+  EXPECT_EQ(e.world, 4);
+  EXPECT_EQ(e.local_rank, 1);
+  EXPECT_EQ(e.master_addr, "node7");
+  // torchrun's variables win over Slurm's.
+  g.set("RANK", "1");
+  EXPECT_EQ(env_error(), "environment: RANK and WORLD_SIZE must be set together (torchrun sets both)");
+  g.set("WORLD_SIZE", "2");
+  g.set("LOCAL_RANK", "0");
+  e = zs::dist_env_from_environment();
+  EXPECT_EQ(e.source, "env");
+  EXPECT_EQ(e.rank, 1);
+  EXPECT_EQ(e.world, 2);
+  EXPECT_EQ(e.local_rank, 0);
+  EXPECT_EQ(e.master_port, 29400);
+  g.set("RANK", "2");
+  EXPECT_EQ(env_error(), "environment RANK: value 2 is not below WORLD_SIZE 2");
+  g.set("RANK", "x");
+  EXPECT_EQ(env_error(), "environment RANK: value \"x\" must be an integer in [0, 1048576]");
+  g.set("RANK", "0");
+  g.set("MASTER_PORT", "70000");
+  EXPECT_EQ(env_error(), "environment MASTER_PORT: value \"70000\" must be an integer in [1, 65535]");
+}
+
+TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
+  TempDir tmp("dist_cli");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(""));
+  const std::string out = (tmp.path / "out").string();
+  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, "--nproc 2"), 2);
+  EXPECT_NE(zs::read_file(out + ".txt").find("--nproc: this process is already rank 0 of 2"), std::string::npos)
+      << zs::read_file(out + ".txt");
+  EXPECT_EQ(finetune("", spec, out, "--nproc 2 --seeds 2"), 2);
+  EXPECT_NE(zs::read_file(out + ".txt").find("--seeds: the multi-seed comparison runs on one rank"), std::string::npos)
+      << zs::read_file(out + ".txt");
+}
+
+}  // namespace
