@@ -5,11 +5,15 @@
 //  - a hyperparameter change restarts that run only and keeps its earlier curve;
 //  - plane coordinates accumulated in the engine's passes equal the projection of the
 //    final weights computed from the weights themselves;
-//  - the loss plane is complete and finite; bad model folders give one line.
+//  - the loss plane is complete and finite; bad model folders give one line;
+//  - plane (b) through two runs' endpoints puts both endpoints at their Gram-Schmidt
+//    coordinates, and projections replayed from a step log equal the projections of the
+//    weights saved while the run went (zeroth order: loss replay; first order: recomputed).
 #include <gtest/gtest.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -18,11 +22,14 @@
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/live.h"
 #include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/plane.h"
+#include "core/llm/torch/tensor_io.h"
 #include "core/llm/torch/task_torch.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
+#include "core/util/error.h"
 
 namespace {
 
@@ -139,21 +146,24 @@ TEST(LiveTrainer, BadModelFolderIsOneLine) {
   EXPECT_EQ(s.error.find("frame #"), std::string::npos);
 }
 
+// Runs `zoscope-cli landscape` on the two-run spec with `args`; its exit status, output in `log`.
+int landscape_cli(const fs::path& dir, const std::string& args, std::string& log) {
+  fs::create_directories(dir);
+  const std::string spec = (dir / "spec.json").string();
+  zs::atomic_write(spec, zs::finetune_spec_to_json(spec_of(kTwo)));
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string cmd = cli + " landscape " + spec + " --out " + (dir / "out").string() + " " + args + " > " +
+                          (dir / "log.txt").string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  log = zs::read_file((dir / "log.txt").string());
+  return rc;
+}
+
 TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("zs_ls_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string spec = (dir / "spec.json").string();
-  {
-    std::FILE* f = std::fopen(spec.c_str(), "w");
-    const std::string text = zs::finetune_spec_to_json(spec_of(kTwo));
-    std::fputs(text.c_str(), f);
-    std::fclose(f);
-  }
-  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
-  const std::string cmd = cli + " landscape " + spec + " --out " + (dir / "out").string() + " --grid 5 > " +
-                          (dir / "log.txt").string() + " 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << zs::read_file((dir / "log.txt").string());
+  std::string log;
+  ASSERT_EQ(landscape_cli(dir, "--grid 5", log), 0) << log;
   const std::string plane = zs::read_file((dir / "out/plane.csv").string());
   EXPECT_EQ(plane.rfind("a,b,loss\n", 0), 0u);
   int lines = 0;
@@ -166,6 +176,33 @@ TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
   EXPECT_TRUE(std::isfinite(runs[0].rows.back().x));
   EXPECT_GT(fs::file_size(dir / "out/figure.png"), 1000u);
   EXPECT_GT(fs::file_size(dir / "out/figure.svg"), 1000u);
+  fs::remove_all(dir);
+}
+
+// --plane runs: the grid of the plane through both runs' endpoints; a bad --runs is one line.
+TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_lsb_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  std::string log;
+  ASSERT_EQ(landscape_cli(dir, "--grid 5 --plane runs --runs " + spec.runs[1].label + ",1", log), 0) << log;
+  EXPECT_NE(log.find("through the final weights of " + spec.runs[1].label + " and " + spec.runs[0].label), std::string::npos)
+      << log;
+  const std::string plane = zs::read_file((dir / "out/plane.csv").string());
+  int lines = 0;
+  for (char c : plane) lines += c == '\n';
+  EXPECT_EQ(lines, 1 + 25);
+  const std::vector<zs::RunRecord> runs =
+      zs::records_from_csv(zs::read_file((dir / "out/runs.csv").string()), "runs.csv");
+  ASSERT_EQ(runs.size(), 2u);
+  // A (the second run) ends on the first axis: (|u_A|, 0).
+  EXPECT_GT(runs[1].rows.back().x, 0);
+  EXPECT_NEAR(runs[1].rows.back().y, 0, 1e-5 * runs[1].rows.back().x);
+  EXPECT_GT(fs::file_size(dir / "out/figure.png"), 1000u);
+
+  EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
+  EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   fs::remove_all(dir);
 }
 
@@ -228,6 +265,172 @@ TEST(LlmRows, PlanePointsFromThePassesEqualTheProjectionOfTheWeights) {
   const double scale = std::fabs(x) + std::fabs(y);
   EXPECT_NEAR(last.x, x, 2e-4 * scale);
   EXPECT_NEAR(last.y, y, 2e-4 * scale);
+}
+
+// Plane (b): both runs' final weights (the batch driver's final.safetensors, equal to the
+// live runs' bit for bit: RowsEqualTheBatchDrivers...) sit at their Gram-Schmidt
+// coordinates, computed here in double from the saved weights.
+TEST(LiveTrainer, RunsPlanePutsBothEndpointsAtTheirCoordinates) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  zs::LiveConfig c = config_of(spec);
+  c.plane = "runs";
+  zs::LiveTrainer live;
+  live.configure(c);
+  ASSERT_TRUE(live.wait_finished(300));
+  zs::LiveSnapshot s;
+  ASSERT_TRUE(live.poll(s));
+  ASSERT_EQ(s.phase, "done") << s.error;
+  ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
+  ASSERT_EQ(s.plane.nx, 5);
+  for (float v : s.plane.v) EXPECT_TRUE(std::isfinite(v));
+
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_b_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::vector<std::vector<at::Tensor>> u(2);
+  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+  const std::vector<zs::Block> blocks = model.blocks();
+  for (size_t i = 0; i < 2; ++i) {
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    const std::string rd = (dir / spec.runs[i].label).string();
+    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
+    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
+  }
+  fs::remove_all(dir);
+  double aa = 0, ab = 0, bb = 0;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    aa += (u[0][k] * u[0][k]).sum().item<double>();
+    ab += (u[0][k] * u[1][k]).sum().item<double>();
+    bb += (u[1][k] * u[1][k]).sum().item<double>();
+  }
+  // e1 = u_A / |u_A|; e2 = (u_B - <u_B, e1> e1) / |.|: A = (|u_A|, 0), B = (<u_B, e1>, |u_B perp|).
+  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  const double want[4] = {na, 0, c1, c2};
+  const double tol = 1e-5 * (na + std::sqrt(bb));  // float rounding of fp32 directions and sums
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
+  EXPECT_NEAR(s.runs[0].rows.back().x, na, tol);
+  EXPECT_NEAR(s.runs[0].rows.back().y, 0, tol);
+  EXPECT_NEAR(s.runs[1].rows.back().x, c1, tol);
+  EXPECT_NEAR(s.runs[1].rows.back().y, c2, tol);
+  // Every step has a point, the start at theta_0, all inside the grid.
+  for (const zs::RunRecord& r : s.runs) {
+    EXPECT_EQ(r.rows[0].x, 0);
+    EXPECT_EQ(r.rows[0].y, 0);
+    for (const zs::StepRow& row : r.rows) {
+      ASSERT_TRUE(std::isfinite(row.x) && std::isfinite(row.y));
+      EXPECT_GE(row.x, s.plane_domain[0]);
+      EXPECT_LE(row.x, s.plane_domain[1]);
+      EXPECT_GE(row.y, s.plane_domain[2]);
+      EXPECT_LE(row.y, s.plane_domain[3]);
+    }
+  }
+
+  // Back to the random plane: its coordinates and grid again.
+  c.plane = "random";
+  live.configure(c);
+  ASSERT_TRUE(live.wait_finished(300));
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_EQ(s.plane_kind, "random");
+  EXPECT_TRUE(std::isnan(s.plane_ends[0]));
+  EXPECT_NE(s.runs[0].rows.back().x, na);
+
+  // The same run twice spans no plane: one line, the random plane stays.
+  c.plane = "runs";
+  c.plane_runs[1] = 0;
+  live.configure(c);
+  ASSERT_TRUE(live.wait_finished(300));
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_EQ(s.plane_kind, "random");
+  EXPECT_NE(s.plane_status.find("choose two different runs"), std::string::npos) << s.plane_status;
+}
+
+// Projections reconstructed from the step log (RunReplay: zeroth order by loss replay,
+// first order recomputed) equal the projections of the weights saved after every step.
+TEST(RunReplay, ProjectionsFromTheStepLogEqualThoseOfTheSavedWeights) {
+  const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}},
+    {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}])");
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  const c10::Device cpu(c10::DeviceType::CPU);
+  std::vector<std::vector<zs::LoggedStep>> logs(2);
+  std::vector<std::vector<std::vector<at::Tensor>>> saved(2);  // [run][step][block]
+  std::vector<at::Tensor> init;
+  for (size_t i = 0; i < 2; ++i) {
+    // The run as the live worker steps it: fused passes, a settle after every step (as at
+    // evaluations) so the saved weights are the iterate.
+    zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+    const std::vector<zs::Block> blocks = model.blocks();
+    if (init.empty())
+      for (const zs::Block& b : blocks) init.push_back(b.tensor.detach().clone());
+    const auto opt = zs::optimizer_create(spec.runs[i].optimizer, spec.runs[i].hp, "test", true);
+    if (opt->info().family == "fo") model.set_autograd(true);
+    zs::TensorBatch batch;
+    std::vector<double> losses;
+    zs::TensorEngine engine(blocks, [&] {
+      const double l = zs::task_loss(model, batch);
+      losses.push_back(l);
+      return l;
+    });
+    engine.set_loss_grad([&] {
+      const at::Tensor l = zs::task_loss_tensor(model, batch);
+      l.backward();
+      return l.item<double>();
+    });
+    zs::Stepper stepper(*opt, engine, zs::finetune_budget(spec), spec.seed);
+    struct Obs : zs::StepObserver {
+      std::function<void(int64_t)> f;
+      void before_step(int64_t t) override { f(t); }
+      void fill_row(const zs::StepInfo&, zs::StepRow&) override {}
+    } obs;
+    obs.f = [&](int64_t t) { batch = zs::batch_to_device(zs::train_batch(data.train, t, spec.batch_size, spec.seed), cpu); };
+    while (!stepper.exhausted()) {
+      losses.clear();
+      zs::StepRow row;
+      stepper.step(row, obs);
+      stepper.settle();
+      logs[i].push_back({losses});
+      saved[i].emplace_back();
+      for (const zs::Block& b : blocks) saved[i].back().push_back(b.tensor.detach().clone());
+    }
+  }
+  ASSERT_EQ(logs[0].size(), 12u);
+  EXPECT_EQ(logs[0][0].losses.size(), 2u);  // MeZO: l+ and l-
+
+  zs::LossPlane plane(spec, spec.model, data.train, 0, 2);
+  plane.use_runs_plane(saved[0].back(), saved[1].back());
+  for (size_t i = 0; i < 2; ++i) {
+    zs::CausalLM& m = plane.model();
+    zs::TensorBatch batch;
+    zs::RunReplay replay(spec, spec.runs[i], m.blocks(), init, logs[i], [&] { return zs::task_loss(m, batch); },
+                         [&] {
+                           const at::Tensor l = zs::task_loss_tensor(m, batch);
+                           l.backward();
+                           return l.item<double>();
+                         },
+                         [&](int64_t t) { batch = zs::batch_to_device(zs::train_batch(data.train, t, spec.batch_size, spec.seed), cpu); });
+    m.set_autograd(replay.first_order());
+    EXPECT_EQ(replay.first_order(), i == 1);
+    for (size_t t = 0; t < logs[i].size(); ++t) {
+      replay.step();
+      const std::array<double, 2> got = plane.project(replay.weights()), want = plane.project(saved[i][t]);
+      const double scale = std::fabs(want[0]) + std::fabs(want[1]) + 1e-12;
+      EXPECT_NEAR(got[0], want[0], 1e-4 * scale) << spec.runs[i].optimizer << " step " << t + 1;
+      EXPECT_NEAR(got[1], want[1], 1e-4 * scale) << spec.runs[i].optimizer << " step " << t + 1;
+    }
+    EXPECT_TRUE(replay.done());
+    m.set_autograd(false);
+  }
+
+  // A log of another run (one loss short) is refused, not silently recomputed.
+  std::vector<zs::LoggedStep> bad = logs[0];
+  bad[3].losses.pop_back();
+  zs::RunReplay replay(spec, spec.runs[0], plane.model().blocks(), init, bad, [] { return 0.0; }, [] { return 0.0; },
+                       [](int64_t) {});
+  EXPECT_THROW(
+      {
+        for (int k = 0; k < 5; ++k) replay.step();
+      },
+      zs::Error);
 }
 
 }  // namespace
