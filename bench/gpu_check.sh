@@ -5,8 +5,9 @@
 # bench_llm gpu at OPT-1.3B and OPT-6.7B shapes (each runs the Python MeZO reference on the
 # same shapes so every ratio comes from one run, and prints every pass over the weights in
 # GB/s against a device-to-device copy), then a short CUDA fine-tune of the default model
-# through zoscope-cli (bench/gpu_finetune.json), checked for a result row per run.
-# Budget: under 6 minutes on an H200 including the build; each stage has its own timeout.
+# through zoscope-cli (bench/gpu_finetune.json), checked for a result row per run, and
+# the app's loss plane at OPT-1.3B shapes (bench_llm plane, 21 x 21).
+# Budget: under 7 minutes on an H200 including the build; each stage has its own timeout.
 # Before: scripts/gpu_prepare.sh here; then the device tool with carry [".gpu"] and the
 # command `bash bench/gpu_check.sh` (timeout ~560 s). Logs land in $OUT (or /tmp/zs_gpu).
 set -uo pipefail
@@ -56,6 +57,10 @@ for model in 1.3b 6.7b; do
   step "benchmark: OPT-$model shapes, fp16, 16 x 128, ours vs the Python MeZO reference, passes vs copy"
   timeout 150 ./build-gpu/bench/bench_llm gpu --python python3 --model "$model" 2>&1 | tee "$OUT/bench_$model.log" || status=1
 done
+
+step "benchmark: the app's loss plane at OPT-1.3B shapes, 21 x 21 nodes (fp16, 8 x 128 tokens; target 8 s)"
+# The two filter-normalised directions are drawn on the CPU first (about 20 s at 1.3B).
+timeout 150 ./build-gpu/bench/bench_llm plane --model 1.3b --grid 21 --device cuda 2>&1 | tee "$OUT/bench_plane.log" || status=1
 
 step "CUDA fine-tune of the default model (zoscope-cli finetune, device cuda)"
 export ZOSCOPE_CACHE_DIR="${ZOSCOPE_CACHE_DIR:-/tmp/zs_cache}"

@@ -11,6 +11,11 @@
 //       device-to-device copy of the same bytes (CUDA events); targets: ZO-SGD <= 1.25 x
 //       two forwards, >= 3x (6.7b: 2.5x) faster than the reference step; AdaMeZO <= 1.15 x
 //       ZO-SGD; peak <= 1.02 x inference; each pass >= 70% of the copy's GB/s)
+//   bench_llm plane [--model 1.3b] [--grid 21] [--device cuda|cpu]   the loss plane of the
+//       app's Language model scene (core/llm/torch/plane.h) at a model shape (random
+//       weights; fp16 on CUDA, fp32 on the CPU; `--model tiny` for a CPU smoke run): the
+//       n x n grid over 8 sequences of 128 tokens, against n^2 forward passes alone
+//       (target at OPT-1.3B shapes on an H200: 21 x 21 within 8 s)
 #include <sys/wait.h>
 #include <unistd.h>
 #include <ATen/ATen.h>
@@ -29,6 +34,7 @@
 #include "core/llm/cuda/zo_cuda.h"  // ZS_HAVE_CUDA (0 when built without CUDA)
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/model.h"
+#include "core/llm/torch/plane.h"
 #include "core/llm/torch/tensor_io.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
@@ -503,6 +509,45 @@ int bench_gpu(const std::string& python, const std::string& size) {
 }
 #endif
 
+// The loss plane at a model shape: the grid's time against n^2 forward passes alone (the
+// difference is setting theta_0 + a d_1 + b d_2 at every node).
+int bench_plane(const std::string& size, int n, const std::string& device) {
+  c10::InferenceMode im;
+  const bool cuda = device == "cuda";
+  const zs::ModelConfig cfg = size == "tiny" ? tiny_config() : zs::model_config_opt(size);
+  zs::ModelOptions mo;
+  mo.dtype = cuda ? at::kHalf : at::kFloat;
+  mo.device = c10::Device(cuda ? c10::DeviceType::CUDA : c10::DeviceType::CPU);
+  const int64_t B = 8, T = 128;
+  at::manual_seed(0);
+  const at::Tensor ids = at::randint(3, std::min<int64_t>(50000, cfg.vocab_size), {B, std::min<int64_t>(T, cfg.max_position_embeddings)},
+                                     at::TensorOptions().dtype(at::kLong).device(mo.device));
+  const at::Tensor mask = at::ones_like(ids), labels = zs::lm_labels(ids, mask);
+  zs::LossPlane plane(zs::CausalLM::random(cfg, 1, mo),
+                      [&](const zs::CausalLM& m) { return m.lm_loss(ids, mask, labels).item<double>(); }, 0);
+  zs::CausalLM& m = plane.model();
+  const double fwd = median_seconds([&] { m.lm_loss(ids, mask, labels).item<double>(); }, 2, 7, cuda);
+  plane.loss_at(0, 0);  // warm-up
+  sync(cuda);
+  const double dom[4] = {-1, 1, -1, 1};
+  const auto t0 = std::chrono::steady_clock::now();
+  const zs::Grid g = plane.grid(n, dom);
+  sync(cuda);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int finite = 0;
+  for (float v : g.v) finite += std::isfinite(v) ? 1 : 0;
+  std::string where = "CPU";
+#if ZS_HAVE_CUDA
+  if (cuda) where = gpu_name();
+#endif
+  std::printf("plane %d x %d at %s shapes (%lld trainable, %s, %lldx%lld tokens) on %s: %.2f s [target 8 s at 1.3b: %s]; "
+              "%.2fx %d forward passes alone (%.2f ms each); %d / %d nodes finite\n",
+              n, n, size.c_str(), static_cast<long long>(plane.trainable()), cuda ? "fp16" : "fp32",
+              static_cast<long long>(ids.size(0)), static_cast<long long>(ids.size(1)), where.c_str(), s,
+              s <= 8.0 ? "met" : "MISSED", s / (fwd * n * n), n * n, 1e3 * fwd, finite, n * n);
+  return finite == n * n ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -519,13 +564,16 @@ int main(int argc, char** argv) {
   std::string python = std::string(ZS_SOURCE_ROOT) + "/.venv/bin/python";
   if (const char* p = std::getenv("ZS_PYTHON")) python = p;
   std::string size = "1.3b";
-  int threads = 2, rounds = 15;
+  int threads = 2, rounds = 15, grid = 21;
+  std::string device = ZS_HAVE_CUDA ? "cuda" : "cpu";
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--python") python = argv[i + 1];
     else if (k == "--model") size = argv[i + 1];
     else if (k == "--threads") threads = std::atoi(argv[i + 1]);
     else if (k == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
+    else if (k == "--grid") grid = std::clamp(std::atoi(argv[i + 1]), 2, 81);
+    else if (k == "--device") device = argv[i + 1];
     else { std::fprintf(stderr, "bench_llm: unknown option %s\n", k.c_str()); return 2; }
   }
   try {
@@ -536,6 +584,11 @@ int main(int argc, char** argv) {
       zs::CausalLM model = zs::CausalLM::random(tiny_config(), 1);
       print_engine(model);
       return 0;
+    }
+    if (mode == "plane") {
+      if (device == "cuda" && !ZS_HAVE_CUDA) throw std::runtime_error("--device cuda: built without CUDA");
+      if (device == "cpu") at::set_num_threads(threads);
+      return bench_plane(size, grid, device);
     }
 #if ZS_HAVE_CUDA
     if (mode == "gpu") return bench_gpu(python, size);

@@ -11,6 +11,9 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -26,6 +29,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/run/stepper.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace zs {
@@ -78,6 +82,12 @@ struct LiveTrainer::Impl {
   std::vector<std::pair<int, bool>> pause_requests;
   std::vector<int> stop_requests;
   bool cancel_plane_req = false;
+  struct Fault {
+    int run;
+    int64_t step;
+    std::string kind;
+  };
+  std::vector<Fault> faults;  // inject_fault (tests)
   bool quit = false;
   std::atomic<bool> cancel{false};
   LiveSnapshot shared;
@@ -114,6 +124,22 @@ struct LiveTrainer::Impl {
     std::vector<LoggedStep> log;
     std::vector<double> step_losses;
     std::vector<std::array<double, 2>> xy_b;
+    // Cosine of the update with the backprop gradient (FinetuneRun::cosine_every): the
+    // gradient at theta_{t-1} on step t's minibatch, <theta_{t-1}, g> and |g|^2.
+    bool cos_due = false;
+    std::vector<at::Tensor> cos_g;
+    double cos_s0 = 0, cos_gg = 0;
+    // The resumable step log on disk (LiveConfig::log_dir), appended and flushed per record.
+    std::FILE* logf = nullptr;
+    std::string log_path;
+    void log_write(const std::string& line) {
+      if (!logf) return;
+      if (std::fwrite(line.data(), 1, line.size(), logf) != line.size() || std::fflush(logf) != 0)
+        fail(log_path, std::string("cannot append: ") + std::strerror(errno));
+    }
+    ~Run() {
+      if (logf) std::fclose(logf);
+    }
   };
   LiveConfig cfg;
   std::string loaded_key;
@@ -153,6 +179,8 @@ struct LiveTrainer::Impl {
 
   void load();
   void start_run(Run& r);
+  static void cos_begin(Run& r);
+  static double cos_end(Run& r);
   void step_run(Run& r);
   void plane_work(double budget_s);
   bool runs_plane_shown() const;
@@ -168,6 +196,41 @@ struct LiveTrainer::Impl {
 void LiveTrainer::Impl::Observer::before_step(int64_t t) {
   const FinetuneSpec& s = impl->cfg.spec;
   run->batch = batch_to_device(train_batch(impl->data->train, t, s.batch_size, s.seed), run->model->device());
+  if (run->cos_due) cos_begin(*run);
+}
+
+// The true gradient g at theta_{t-1} (settled: no pending perturbation) on the step's
+// minibatch, by autograd: one forward + backward outside the engine (not in the run's FP).
+void LiveTrainer::Impl::cos_begin(Run& r) {
+  r.engine->sync_model();
+  const bool fo = r.opt->info().family == "fo";
+  if (!fo) r.model->set_autograd(true);
+  task_loss_tensor(*r.model, r.batch).backward();
+  c10::NoGradGuard ng;
+  r.cos_g.clear();
+  r.cos_s0 = r.cos_gg = 0;
+  for (const Block& b : r.model->blocks()) {
+    at::Tensor g = b.tensor.grad();
+    g = g.defined() ? g.detach().to(at::kDouble) : at::zeros(b.tensor.sizes(), b.tensor.options().dtype(at::kDouble));
+    b.tensor.mutable_grad() = at::Tensor();
+    r.cos_gg += g.pow(2).sum().item<double>();
+    r.cos_s0 += (b.tensor.detach().to(at::kDouble) * g).sum().item<double>();
+    r.cos_g.push_back(g);
+  }
+  if (!fo) r.model->set_autograd(false);
+}
+
+// cos(-update, g) = -(<theta_t, g> - <theta_{t-1}, g>) / (|update| |g|), theta_t settled.
+double LiveTrainer::Impl::cos_end(Run& r) {
+  r.engine->sync_model();
+  c10::NoGradGuard ng;
+  double s1 = 0;
+  const std::vector<Block> blocks = r.model->blocks();
+  for (size_t b = 0; b < blocks.size() && b < r.cos_g.size(); ++b)
+    s1 += (blocks[b].tensor.detach().to(at::kDouble) * r.cos_g[b]).sum().item<double>();
+  r.cos_g.clear();
+  const double den = r.engine->last_stats().update_norm * std::sqrt(r.cos_gg);
+  return den > 0 ? -(s1 - r.cos_s0) / den : NAN;
 }
 
 void LiveTrainer::Impl::Observer::fill_row(const StepInfo& si, StepRow& row) { run->row_stats.fill(*run->engine, si, row); }
@@ -262,6 +325,15 @@ void LiveTrainer::Impl::start_run(Run& r) {
   r.restarted = true;
   r.log.clear();
   r.xy_b.clear();
+  if (r.logf) std::fclose(r.logf);
+  r.logf = nullptr;
+  if (!cfg.log_dir.empty()) {
+    const std::string dir = cfg.log_dir + "/runs/" + r.spec.label;
+    make_dirs(dir);
+    r.log_path = dir + "/steps.log";
+    r.logf = std::fopen(r.log_path.c_str(), "wb");  // a (re)started run's log starts over
+    if (!r.logf) fail(r.log_path, std::string("cannot write: ") + std::strerror(errno));
+  }
   r.loss0 = NAN;
   r.started_s = now_s();
   r.info.state = LiveRunState::Running;
@@ -270,6 +342,15 @@ void LiveTrainer::Impl::start_run(Run& r) {
 void LiveTrainer::Impl::step_run(Run& r) {
   const FinetuneSpec& spec = cfg.spec;
   try {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      for (const Fault& f : faults)
+        if (f.run >= 0 && static_cast<size_t>(f.run) < runs.size() && runs[static_cast<size_t>(f.run)].get() == &r &&
+            f.step == r.stepper->steps_done() + 1) {
+          if (f.kind == "bad_alloc") throw std::bad_alloc();
+          TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate 2.00 GiB (injected by a test)");
+        }
+    }
     if (r.stepper->exhausted()) {
       r.stepper->settle();
       r.info.state = LiveRunState::Done;
@@ -277,9 +358,18 @@ void LiveTrainer::Impl::step_run(Run& r) {
     }
     StepRow row;
     r.step_losses.clear();
-    r.stepper->step(row, r.obs);
+    r.cos_due = r.spec.cosine_every > 0 && (r.stepper->steps_done() + 1) % r.spec.cosine_every == 0;
+    if (r.cos_due) r.stepper->settle();  // theta_{t-1} itself (no pending perturbation)
+    const StepInfo info = r.stepper->step(row, r.obs);
     r.log.push_back({r.step_losses});
     const int64_t t = r.stepper->steps_done();
+    r.log_write(finetune_log_step_line(t, r.engine->forward_passes(), r.engine->backward_passes(), info.seed, info.p,
+                                       r.spec.hp.count("lr") ? r.spec.hp.at("lr") : NAN, info.loss, r.step_losses));
+    if (r.cos_due) {
+      r.stepper->settle();
+      row.cos_grad = cos_end(r);
+      r.cos_due = false;
+    }
     if (std::isnan(r.loss0)) {
       r.loss0 = row.loss;
       r.rec.rows[0].loss = row.loss;  // the start's loss: the first minibatch's, as measured
@@ -288,13 +378,16 @@ void LiveTrainer::Impl::step_run(Run& r) {
       r.stepper->settle();
       r.engine->sync_model();
       const int64_t n = spec.eval_examples > 0 ? spec.eval_examples : -1;
-      row.dev_metric = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n}).value;
+      const EvalResult ev = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n});
+      row.dev_metric = ev.value;
+      r.log_write(finetune_log_eval_line(t, r.engine->forward_passes(), ev.value, ev.loss));
     }
     // Divergence: this run stops and is marked; the others go on.
     std::string why;
     if (!std::isfinite(row.loss)) why = "loss is not finite at step " + std::to_string(t);
     else if (std::fabs(row.loss) > 1e6 * (1.0 + std::fabs(r.loss0))) why = "loss blew up to " + fmt_double(row.loss);
     r.rec.rows.push_back(row);
+    LlmRowStats::fill_tensors(*r.engine, r.rec);
     r.info.steps_per_second = static_cast<double>(t) / std::max(1e-9, now_s() - r.started_s);
     if (!why.empty()) {
       r.rec.diverged = true;
@@ -309,6 +402,9 @@ void LiveTrainer::Impl::step_run(Run& r) {
   } catch (const std::bad_alloc&) {
     r.info.state = LiveRunState::Failed;
     r.info.message = "out of memory: this run stopped, the others go on";
+  } catch (const c10::OutOfMemoryError& e) {
+    r.info.state = LiveRunState::Failed;
+    r.info.message = "out of memory (" + torch_error_line(e) + "): this run stopped, the others go on";
   } catch (const std::exception& e) {
     r.info.state = LiveRunState::Failed;
     const std::string m = torch_error_line(e);
@@ -543,6 +639,11 @@ void LiveTrainer::Impl::publish() {
       }
     } else {
       out.rows.insert(out.rows.end(), r.rec.rows.begin() + static_cast<ptrdiff_t>(r.published), r.rec.rows.end());
+      if (out.tensor_names.size() != r.rec.tensor_names.size()) out.tensor_names = r.rec.tensor_names;
+      out.tensor_alpha.insert(out.tensor_alpha.end(), r.rec.tensor_alpha.begin() + static_cast<ptrdiff_t>(out.tensor_alpha.size()),
+                              r.rec.tensor_alpha.end());
+      out.tensor_rms.insert(out.tensor_rms.end(), r.rec.tensor_rms.begin() + static_cast<ptrdiff_t>(out.tensor_rms.size()),
+                            r.rec.tensor_rms.end());
       out.rows[0] = r.rec.rows[0];
       out.diverged = r.rec.diverged;
       out.diverged_step = r.rec.diverged_step;
@@ -683,6 +784,16 @@ void LiveTrainer::Impl::loop() {
         std::lock_guard<std::mutex> lk(mu);
         shared.error.clear();
       }
+      if (!cfg.log_dir.empty()) {
+        // The spec the logs belong to (`finetune --resume` checks it against its own).
+        try {
+          make_dirs(cfg.log_dir);
+          atomic_write(cfg.log_dir + "/spec.json", finetune_spec_to_json(cfg.spec));
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lk(mu);
+          shared.error = error_line(e);
+        }
+      }
     }
     if (phase != "training") continue;
     const double t0 = now_s();
@@ -739,6 +850,11 @@ void LiveTrainer::stop(int run) {
 }
 
 void LiveTrainer::cancel() { impl_->cancel = true; }
+
+void LiveTrainer::inject_fault(int run, int64_t step, const std::string& kind) {
+  std::lock_guard<std::mutex> lk(impl_->mu);
+  impl_->faults.push_back({run, step, kind});
+}
 
 void LiveTrainer::cancel_plane() {
   {

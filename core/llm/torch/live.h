@@ -39,6 +39,11 @@ struct LiveConfig {
   std::string plane = "random";
   int plane_runs[2] = {0, 1};
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
+  // "" or a folder for resumable step logs: <log_dir>/spec.json and
+  // <log_dir>/runs/<label>/steps.log (finetune.h's format, appended and flushed step by
+  // step), so `zoscope-cli finetune <log_dir>/spec.json --out <log_dir> --resume` continues
+  // runs cut short (the app closed mid-training). A restarted run's log starts over.
+  std::string log_dir;
 };
 
 enum class LiveRunState { Waiting, Running, Paused, Done, Stopped, Diverged, Failed };
@@ -91,6 +96,11 @@ class LiveTrainer {
   bool wait_finished(double timeout_s);
   // Blocks until every run has at least `steps` rows after the start, or finished.
   bool wait_steps(int64_t steps, double timeout_s);
+
+  // Test hook (fault injection): step `step` (1-based) of run `run` throws as an exhausted
+  // device does: kind "oom" a c10::OutOfMemoryError (the CUDA caching allocator's), kind
+  // "bad_alloc" a std::bad_alloc. Set before configure().
+  void inject_fault(int run, int64_t step, const std::string& kind);
 
  private:
   struct Impl;

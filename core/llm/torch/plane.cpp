@@ -17,14 +17,23 @@ struct LossPlane::Impl {
   CausalLM model;
   std::vector<at::Tensor> init, dir[2];
   std::vector<at::Tensor> random[2];  // plane (a)'s directions, kept while plane (b) is shown
-  TensorBatch batch;
+  std::function<double(const CausalLM&)> loss;
   explicit Impl(CausalLM m) : model(std::move(m)) {}
 };
 
 LossPlane::LossPlane(const FinetuneSpec& spec, const std::string& model_dir, const EncodedSet& train,
                      uint64_t plane_seed, int64_t examples)
-    : impl_(new Impl(finetune_load_model(spec, model_dir))) {
+    : LossPlane(finetune_load_model(spec, model_dir), nullptr, plane_seed) {
+  std::vector<int64_t> idx;
+  for (int64_t i = 0; i < std::min<int64_t>(examples, train.size()); ++i) idx.push_back(i);
+  const TensorBatch batch = batch_to_device(batch_make(train, idx, batch_kind_train(train)), impl_->model.device());
+  impl_->loss = [batch](const CausalLM& m) { return task_loss(m, batch); };
+}
+
+LossPlane::LossPlane(CausalLM model, std::function<double(const CausalLM&)> loss, uint64_t plane_seed)
+    : impl_(new Impl(std::move(model))) {
   try {
+    impl_->loss = std::move(loss);
     c10::NoGradGuard ng;
     const std::vector<Block> blocks = impl_->model.blocks();
     for (size_t b = 0; b < blocks.size(); ++b) {
@@ -38,9 +47,6 @@ LossPlane::LossPlane(const FinetuneSpec& spec, const std::string& model_dir, con
     }
     for (int k = 0; k < 2; ++k) impl_->random[k] = impl_->dir[k];
     set_gram();
-    std::vector<int64_t> idx;
-    for (int64_t i = 0; i < std::min<int64_t>(examples, train.size()); ++i) idx.push_back(i);
-    impl_->batch = batch_to_device(batch_make(train, idx, batch_kind_train(train)), impl_->model.device());
   } catch (...) {
     delete impl_;
     throw;
@@ -120,9 +126,10 @@ std::array<double, 2> LossPlane::project(const std::vector<at::Tensor>& weights)
 double LossPlane::loss_at(double a, double b) {
   c10::NoGradGuard ng;
   const std::vector<Block> blocks = impl_->model.blocks();
+  // One fp32 temporary per tensor: init + a d_1, then + b d_2 in place.
   for (size_t k = 0; k < blocks.size(); ++k)
-    blocks[k].tensor.copy_(impl_->init[k] + impl_->dir[0][k] * a + impl_->dir[1][k] * b);
-  return task_loss(impl_->model, impl_->batch);
+    blocks[k].tensor.copy_(at::add(impl_->init[k], impl_->dir[0][k], a).add_(impl_->dir[1][k], b));
+  return impl_->loss(impl_->model);
 }
 
 Grid LossPlane::grid(int n, const double domain[4], const std::atomic<bool>* cancel) {

@@ -30,6 +30,9 @@ class LossPlane {
   // examples of `train` (the run's encoded training split) measure the loss.
   LossPlane(const FinetuneSpec& spec, const std::string& model_dir, const EncodedSet& train, uint64_t plane_seed,
             int64_t examples);
+  // A model already loaded and the loss to measure on it (benchmarks: a random model of a
+  // given shape; bench_llm plane).
+  LossPlane(CausalLM model, std::function<double(const CausalLM&)> loss, uint64_t plane_seed);
   ~LossPlane();
   LossPlane(const LossPlane&) = delete;
   LossPlane& operator=(const LossPlane&) = delete;
