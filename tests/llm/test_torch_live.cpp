@@ -547,7 +547,7 @@ TEST(LiveTrainer, CosineOfTheZoUpdateEqualsTheClosedForm) {
     const zs::StepInfo info = run.step(row);
     if (due) run.stepper->settle();
     if (t % 4 == 0) run.stepper->settle();  // evaluation
-    EXPECT_EQ(row.loss, rows[static_cast<size_t>(t)].loss) << "the repeated run is the live run, step " << t;
+    EXPECT_EQ(info.loss, rows[static_cast<size_t>(t)].loss) << "the repeated run is the live run, step " << t;
     if (!due) {
       EXPECT_TRUE(std::isnan(rows[static_cast<size_t>(t)].cos_grad)) << t;
       continue;
@@ -621,7 +621,9 @@ TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
     o.resume = true;
     const zs::FinetuneRunResult res = zs::finetune_run(spec, i, spec.model, (dir / "live/runs" / spec.runs[i].label).string(), o);
     ASSERT_TRUE(res.completed);
-    if (i == 0) EXPECT_GE(res.replayed_steps, 5);  // MeZO: replayed from the log, no forward passes
+    if (i == 0) {
+      EXPECT_GE(res.replayed_steps, 5);  // MeZO: replayed from the log, no forward passes
+    }
     EXPECT_EQ(res.steps, ref.steps);
     EXPECT_EQ(res.forward_passes, ref.forward_passes);
     EXPECT_EQ(res.dev_accuracy, ref.dev_accuracy);
