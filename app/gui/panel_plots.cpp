@@ -1,7 +1,9 @@
 // Plots panel: loss (vs steps or forward passes, log y, EMA smoothing over a faint raw
 // curve), effective per-dimension step size (2-D: alpha_x, alpha_y or their ratio; N-D:
 // the alpha_q25..alpha_q75 band around the median), cosine of the update with the true
-// gradient, and path length. Every plot is drawn by plot.h.
+// gradient, and path length. Every plot is drawn by plot.h. Language models: the third plot
+// shows the dev metric or the cosine with the backprop gradient, and a fifth row the
+// per-tensor heatmap (tensor_heatmap.h).
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
