@@ -121,7 +121,10 @@ void draw_tensor_heatmap(App& app, float height) {
       dl->AddRectFilled(a, b, rgb_u32(colormap_rgb(cmap, t)));
     }
   char range[96];
-  std::snprintf(range, sizeof range, "log10: %.2f .. %.2f", static_cast<double>(cache.lo), static_cast<double>(cache.hi));
+  if (cache.hi - cache.lo < 1e-6f)  // MeZO's step size is lr on every element: one colour
+    std::snprintf(range, sizeof range, "every tensor: %.3g (uniform)", std::pow(10.0, static_cast<double>(cache.lo)));
+  else
+    std::snprintf(range, sizeof range, "log10: %.2f .. %.2f", static_cast<double>(cache.lo), static_cast<double>(cache.hi));
   dl->AddText(ImVec2(p0.x + 4, p0.y + size.y - ImGui::GetFontSize() - 2), IM_COL32(255, 255, 255, 200), range);
   if (hovered) {
     const ImVec2 m = ImGui::GetIO().MousePos;
