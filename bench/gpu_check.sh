@@ -6,8 +6,9 @@
 # same shapes so every ratio comes from one run, and prints every pass over the weights in
 # GB/s against a device-to-device copy), then a short CUDA fine-tune of the default model
 # through zoscope-cli (bench/gpu_finetune.json), checked for a result row per run; before
-# it, bench_llm dist (issue 13): its NCCL row (1 GPU, world 1) against the plain step.
-# Budget: under 6 minutes on an H200 including the build; each stage has its own timeout.
+# it, bench_llm dist (issue 13): its NCCL row (1 GPU, world 1) against the plain step, and
+# the app's loss plane at OPT-1.3B shapes (bench_llm plane, 21 x 21).
+# Budget: under 8 minutes on an H200 including the build; each stage has its own timeout.
 # Before: scripts/gpu_prepare.sh here; then the device tool with carry [".gpu"] and the
 # command `bash bench/gpu_check.sh` (timeout ~560 s). Logs land in $OUT (or /tmp/zs_gpu).
 set -uo pipefail
@@ -62,6 +63,10 @@ step "distributed: bench_llm dist (2 gloo ranks vs 1 process on the CPU; 1-GPU N
 export ZOSCOPE_CACHE_DIR="${ZOSCOPE_CACHE_DIR:-/tmp/zs_cache}"
 timeout 150 ./build-gpu/bench/bench_llm dist --steps 200 2>&1 | tee "$OUT/bench_dist.log" || status=1
 grep -q "1-GPU NCCL step" "$OUT/bench_dist.log" || { echo "no NCCL row"; status=1; }
+
+step "benchmark: the app's loss plane at OPT-1.3B shapes, 21 x 21 nodes (fp16, 8 x 128 tokens; target 8 s)"
+# The two filter-normalised directions are drawn on the CPU first (about 20 s at 1.3B).
+timeout 150 ./build-gpu/bench/bench_llm plane --model 1.3b --grid 21 --device cuda 2>&1 | tee "$OUT/bench_plane.log" || status=1
 
 step "CUDA fine-tune of the default model (zoscope-cli finetune, device cuda)"
 export ZOSCOPE_CACHE_DIR="${ZOSCOPE_CACHE_DIR:-/tmp/zs_cache}"

@@ -14,6 +14,11 @@
 //   bench_llm dist [--steps N]   data-parallel MeZO on c10d (llm_dist_bench.cpp, issue 13):
 //       FP/s of 1 process vs 2 Gloo ranks (target >= 1.7x), CPU time per step, bytes per
 //       step (target < 1 KB); with CUDA, 1-GPU NCCL vs the non-distributed step (< 3%)
+//   bench_llm plane [--model 1.3b] [--grid 21] [--device cuda|cpu]   the loss plane of the
+//       app's Language model scene (core/llm/torch/plane.h) at a model shape (random
+//       weights; fp16 on CUDA, fp32 on the CPU; `--model tiny` for a CPU smoke run): the
+//       n x n grid over 8 sequences of 128 tokens, against n^2 forward passes alone
+//       (target at OPT-1.3B shapes on an H200: 21 x 21 within 8 s)
 #include <sys/wait.h>
 #include <unistd.h>
 #include <ATen/ATen.h>
@@ -32,6 +37,7 @@
 #include "core/llm/cuda/zo_cuda.h"  // ZS_HAVE_CUDA (0 when built without CUDA)
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/model.h"
+#include "core/llm/torch/plane.h"
 #include "core/llm/torch/tensor_io.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
@@ -506,6 +512,46 @@ int bench_gpu(const std::string& python, const std::string& size) {
 }
 #endif
 
+// The loss plane at a model shape: the grid's time against n^2 forward passes alone (the
+// difference is setting theta_0 + a d_1 + b d_2 at every node).
+int bench_plane(const std::string& size, int n, const std::string& device) {
+  c10::InferenceMode im;
+  const bool cuda = device == "cuda";
+  const zs::ModelConfig cfg = size == "tiny" ? tiny_config() : zs::model_config_opt(size);
+  zs::ModelOptions mo;
+  mo.dtype = cuda ? at::kHalf : at::kFloat;
+  mo.device = c10::Device(cuda ? c10::DeviceType::CUDA : c10::DeviceType::CPU);
+  const int64_t B = 8, T = 128;
+  at::manual_seed(0);
+  const at::Tensor ids = at::randint(3, std::min<int64_t>(50000, cfg.vocab_size), {B, std::min<int64_t>(T, cfg.max_position_embeddings)},
+                                     at::TensorOptions().dtype(at::kLong).device(mo.device));
+  const at::Tensor mask = at::ones_like(ids), labels = zs::lm_labels(ids, mask);
+  zs::LossPlane plane(zs::CausalLM::random(cfg, 1, mo),
+                      [&](const zs::CausalLM& m) { return m.lm_loss(ids, mask, labels).item<double>(); }, 0);
+  zs::CausalLM& m = plane.model();
+  const double fwd = median_seconds([&] { m.lm_loss(ids, mask, labels).item<double>(); }, 2, 7, cuda);
+  plane.loss_at(0, 0);  // warm-up
+  sync(cuda);
+  const double dom[4] = {-1, 1, -1, 1};
+  const auto t0 = std::chrono::steady_clock::now();
+  const zs::Grid g = plane.grid(n, dom);
+  sync(cuda);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int finite = 0;
+  for (float v : g.v) finite += std::isfinite(v) ? 1 : 0;
+  std::string where = "CPU";
+#if ZS_HAVE_CUDA
+  if (cuda) where = gpu_name();
+#endif
+  const char* verdict = size != "1.3b" || !cuda ? "n/a here" : s <= 8.0 ? "met" : "MISSED";
+  std::printf("plane %d x %d at %s shapes (%lld trainable, %s, %lldx%lld tokens) on %s: %.2f s [target 8 s at 1.3b on a GPU: %s]; "
+              "%.2fx %d forward passes alone (%.2f ms each); %d / %d nodes finite\n",
+              n, n, size.c_str(), static_cast<long long>(plane.trainable()), cuda ? "fp16" : "fp32",
+              static_cast<long long>(ids.size(0)), static_cast<long long>(ids.size(1)), where.c_str(), s,
+              verdict, s / (fwd * n * n), n * n, 1e3 * fwd, finite, n * n);
+  return finite == n * n ? 0 : 1;
+}
+
 }  // namespace
 
 namespace zs_bench {
@@ -535,7 +581,8 @@ int main(int argc, char** argv) {
   std::string python = std::string(ZS_SOURCE_ROOT) + "/.venv/bin/python";
   if (const char* p = std::getenv("ZS_PYTHON")) python = p;
   std::string size = "1.3b";
-  int threads = 2, rounds = 15, steps = 300;
+  int threads = 2, rounds = 15, steps = 300, grid = 21;
+  std::string device = ZS_HAVE_CUDA ? "cuda" : "cpu";
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--python") python = argv[i + 1];
@@ -543,6 +590,8 @@ int main(int argc, char** argv) {
     else if (k == "--threads") threads = std::atoi(argv[i + 1]);
     else if (k == "--rounds") rounds = std::max(1, std::atoi(argv[i + 1]));
     else if (k == "--steps") steps = std::max(1, std::atoi(argv[i + 1]));
+    else if (k == "--grid") grid = std::clamp(std::atoi(argv[i + 1]), 2, 81);
+    else if (k == "--device") device = argv[i + 1];
     else { std::fprintf(stderr, "bench_llm: unknown option %s\n", k.c_str()); return 2; }
   }
   try {
@@ -555,10 +604,15 @@ int main(int argc, char** argv) {
       print_engine(model);
       return 0;
     }
+    if (mode == "plane") {
+      if (device == "cuda" && !ZS_HAVE_CUDA) throw std::runtime_error("--device cuda: built without CUDA");
+      if (device == "cpu") at::set_num_threads(threads);
+      return bench_plane(size, grid, device);
+    }
 #if ZS_HAVE_CUDA
     if (mode == "gpu") return bench_gpu(python, size);
 #endif
-    std::fprintf(stderr, "bench_llm: mode must be cpu, dist%s\n", ZS_HAVE_CUDA ? " or gpu" : " (built without CUDA)");
+    std::fprintf(stderr, "bench_llm: mode must be cpu, engine, plane, dist%s\n", ZS_HAVE_CUDA ? " or gpu" : " (built without CUDA)");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_llm: error: %s\n", e.what());

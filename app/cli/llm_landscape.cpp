@@ -1,7 +1,9 @@
-// `zoscope-cli landscape SPEC --out DIR [--grid N] [--plane-seed S] [--examples K]`: the
-// spec's runs trained side by side (core/llm/torch/live.h, the app's live runs) and drawn
-// on the loss plane of two filter-normalised random directions through the initial
-// weights: plane.csv (a, b, loss), runs.csv / runs.jsonl (rows with plane coordinates),
+// `zoscope-cli landscape SPEC --out DIR [--grid N] [--plane random|runs] [--runs A,B]
+// [--plane-seed S] [--examples K]`: the spec's runs trained side by side
+// (core/llm/torch/live.h, the app's live runs) and drawn on a loss plane through the
+// initial weights -- two filter-normalised random directions, or the plane through the
+// final weights of runs A and B (plane.h): plane.csv (a, b, loss), runs.csv / runs.jsonl
+// (rows with plane coordinates),
 // figure.png + figure.svg (the landscape figure of core/export). Headless; same numbers as
 // the app's "Language model" scene. With --nproc N (or as a rank of torchrun / srun) rank 0
 // trains, then the refined plane grid is split over the ranks (LossPlane::grid with a
@@ -31,6 +33,8 @@ struct LandscapeArgs {
   std::string spec, out;
   int grid = 21;
   uint64_t plane_seed = 0;
+  std::string plane = "random";
+  std::string runs;      // "A,B": labels or 1-based numbers of the spec's runs (plane "runs")
   int64_t examples = 8;  // as the app's live runs (live.h)
   double timeout_s = 3600;
   int nproc = 0;  // > 0: launch that many local ranks (dist.h)
@@ -46,6 +50,11 @@ void cli_add_llm_landscape(CLI::App& app) {
   c->add_option("spec", g_ls.spec, "fine-tuning spec (docs/finetune-schema.md) or preset:finetune_default")->required();
   c->add_option("--out", g_ls.out, "output folder")->required();
   c->add_option("--grid", g_ls.grid, "plane nodes per side (a 9 x 9 grid comes first)")->check(CLI::Range(3, 81));
+  c->add_option("--plane", g_ls.plane, "random: two seeded filter-normalised directions; runs: the plane through "
+                                      "the final weights of two runs (--runs)")
+      ->check(CLI::IsMember({"random", "runs"}));
+  c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
+                                     "(default: the first two)");
   c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions");
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
       ->check(CLI::Range(1, 100000));
@@ -73,7 +82,31 @@ int cli_run_llm_landscape(int threads) {
   c.plane_coarse = std::min(9, a.grid);
   c.plane_seed = a.plane_seed;
   c.plane_examples = a.examples;
+  c.plane = a.plane;
   c.threads = threads;
+  if (!a.runs.empty()) {
+    if (a.plane != "runs") fail("--runs", "only with --plane runs");
+    const size_t comma = a.runs.find(',');
+    if (comma == std::string::npos || a.runs.find(',', comma + 1) != std::string::npos)
+      fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");
+    const std::string names[2] = {a.runs.substr(0, comma), a.runs.substr(comma + 1)};
+    for (int k = 0; k < 2; ++k) {
+      int found = -1;
+      for (size_t i = 0; i < c.spec.runs.size(); ++i)
+        if (c.spec.runs[i].label == names[k] || std::to_string(i + 1) == names[k]) found = static_cast<int>(i);
+      if (found < 0) {
+        std::string known;
+        for (const FinetuneRun& r : c.spec.runs) known += (known.empty() ? "" : ", ") + r.label;
+        fail("--runs", "no run \"" + names[k] + "\" in " + a.spec + " (runs: " + known + ")");
+      }
+      c.plane_runs[k] = found;
+    }
+    if (c.plane_runs[0] == c.plane_runs[1]) fail("--runs", "choose two different runs, got \"" + a.runs + "\"");
+  } else if (a.plane == "runs" && c.spec.runs.size() < 2) {
+    fail("--plane runs", a.spec + " has " + std::to_string(c.spec.runs.size()) + " run(s); the plane needs two");
+  }
+  if (a.plane == "runs" && (a.nproc > 1 || dist_env_from_environment().world > 1))
+    fail("--plane runs", "the plane through two runs' endpoints is measured on one rank (drop --nproc)");
   const DistEnv env = dist_env_from_environment();
   if (a.nproc > 0 && env.world > 1)
     fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
@@ -107,6 +140,13 @@ int cli_run_llm_landscape(int threads) {
   if (s.phase == "error") fail(a.spec, s.error);
   for (size_t i = 0; i < s.info.size(); ++i)
     if (!s.info[i].message.empty()) std::fprintf(stderr, "landscape: %s: %s\n", s.runs[i].label.c_str(), s.info[i].message.c_str());
+  // Plane (b) that could not be made (a run failed, the endpoints span no plane) is an error here.
+  if (a.plane == "runs" && s.plane_kind != "runs") fail("--plane runs", s.plane_status);
+  const std::string what =
+      s.plane_kind == "runs"
+          ? "loss on the plane through the final weights of " + c.spec.runs[static_cast<size_t>(c.plane_runs[0])].label +
+                " and " + c.spec.runs[static_cast<size_t>(c.plane_runs[1])].label
+          : "loss on the plane of two random directions";
 
   if (dist) {
     const std::vector<double> domain(s.plane.domain, s.plane.domain + 4);
@@ -127,7 +167,7 @@ int cli_run_llm_landscape(int threads) {
   atomic_write(a.out + "/runs.jsonl", records_to_jsonl(s.runs));
 
   Experiment e;
-  e.name = "loss plane: " + c.spec.file;
+  e.name = what + ": " + c.spec.file;
   e.max_steps = c.spec.steps > 0 ? c.spec.steps : 0;
   e.max_fp = c.spec.steps > 0 ? 0 : c.spec.forward_passes;
   std::vector<RunRecord> runs = s.runs;
@@ -139,15 +179,21 @@ int cli_run_llm_landscape(int threads) {
     e.runs.push_back(r);
   }
   Scene scene;
-  scene.landscape = landscape_from_grid(g.nx, g.ny, g.domain, g.v, "loss on the plane of two random directions");
+  scene.landscape = landscape_from_grid(g.nx, g.ny, g.domain, g.v, what);
   scene.start = Eigen::VectorXd::Zero(2);
   scene.proj.origin = scene.start;
   std::copy(g.domain, g.domain + 4, scene.domain);
   const Figure fig = figure_make(e, scene, g, runs);
   png_write(a.out + "/figure.png", figure_render_image(fig, e.export_style.width, e.export_style.height));
   atomic_write(a.out + "/figure.svg", figure_render_svg(fig, e.export_style.width, e.export_style.height));
-  std::printf("wrote %s/{plane.csv,runs.csv,runs.jsonl,figure.png,figure.svg} (plane %d x %d, half-width %s)\n",
-              a.out.c_str(), g.nx, g.ny, fmt_double(g.domain[1]).c_str());
+  std::printf("wrote %s/{plane.csv,runs.csv,runs.jsonl,figure.png,figure.svg} (%s, %d x %d over [%s, %s] x [%s, %s])\n",
+              a.out.c_str(), what.c_str(), g.nx, g.ny, fmt_double(g.domain[0]).c_str(), fmt_double(g.domain[1]).c_str(),
+              fmt_double(g.domain[2]).c_str(), fmt_double(g.domain[3]).c_str());
+  if (s.plane_kind == "runs")
+    std::printf("endpoints: %s at (%s, %s), %s at (%s, %s)\n", c.spec.runs[static_cast<size_t>(c.plane_runs[0])].label.c_str(),
+                fmt_double(s.plane_ends[0]).c_str(), fmt_double(s.plane_ends[1]).c_str(),
+                c.spec.runs[static_cast<size_t>(c.plane_runs[1])].label.c_str(), fmt_double(s.plane_ends[2]).c_str(),
+                fmt_double(s.plane_ends[3]).c_str());
   return 0;
 }
 

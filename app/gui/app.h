@@ -146,6 +146,7 @@ class App : private plot::LayerRenderer {
   int frames() const { return frames_; }
   // Distinct for every App made in this process (caches outside the App key on it).
   uint64_t instance() const { return instance_; }
+  const AppOptions& options() const { return opts_; }
 
  private:
   void sync();            // rebuilds the scene and submits jobs for what changed

@@ -5,6 +5,8 @@
 #include <imgui_stdlib.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include "app/gui/app.h"
@@ -69,6 +71,7 @@ nlohmann::ordered_json spec_json(const Model& m) {
     nlohmann::ordered_json hp = nlohmann::ordered_json::object();
     for (const auto& [k, v] : r.hp) hp[k] = v;
     j["runs"].push_back({{"optimizer", r.optimizer}, {"hyperparameters", hp}, {"label", labels[i]}});
+    if (i < c.cosine_every.size() && c.cosine_every[i] > 0) j["runs"].back()["cosine_every"] = c.cosine_every[i];
   }
   return j;
 }
@@ -147,6 +150,20 @@ class LlmSceneImpl : public LlmScene {
       if (v.contains("plane_grid") && v["plane_grid"].is_number_integer())
         cfg.plane_grid = std::clamp(v["plane_grid"].get<int>(), 3, 41);
       if (v.contains("plane_seed") && v["plane_seed"].is_number_unsigned()) cfg.plane_seed = v["plane_seed"].get<uint64_t>();
+      if (v.contains("plane")) {
+        if (!v["plane"].is_string() || (v["plane"] != "random" && v["plane"] != "runs"))
+          fail(file + ": view.plane", "expected \"random\" or \"runs\", got " + v["plane"].dump());
+        cfg.plane = v["plane"].get<std::string>();
+      }
+      if (v.contains("plane_runs")) {
+        const nlohmann::json& pr = v["plane_runs"];
+        const size_t n = j.contains("runs") && j["runs"].is_array() ? j["runs"].size() : 0;
+        if (!pr.is_array() || pr.size() != 2 || !pr[0].is_number_unsigned() || !pr[1].is_number_unsigned() ||
+            pr[0].get<size_t>() >= n || pr[1].get<size_t>() >= n || pr[0] == pr[1])
+          fail(file + ": view.plane_runs", "expected two different run indices below " + std::to_string(n) + ", got " + pr.dump());
+        cfg.plane_runs[0] = pr[0].get<int>();
+        cfg.plane_runs[1] = pr[1].get<int>();
+      }
       j.erase("view");
     }
     const FinetuneSpec spec = finetune_spec_parse(j.dump(), file);  // validates everything else
@@ -165,6 +182,7 @@ class LlmSceneImpl : public LlmScene {
     cfg.eval_examples = spec.eval_examples > 0 ? spec.eval_examples : spec.n_dev;
     cfg.seed = spec.seed;
     cfg.data_seed = spec.data_seed;
+    for (const FinetuneRun& r : spec.runs) cfg.cosine_every.push_back(r.cosine_every);
     cfg.recent_models = app.model().llm_cfg.recent_models;
     Model& m = app.model();
     Experiment e;
@@ -189,6 +207,7 @@ class LlmSceneImpl : public LlmScene {
     m.llm = true;
     m.llm_cfg = cfg;
     key_.clear();
+    log_dir_.clear();  // a new experiment: a new folder of step logs
     error_.clear();
   }
 
@@ -198,7 +217,9 @@ class LlmSceneImpl : public LlmScene {
       j["runs"][i]["colour"] = colour_to_hex(app.exp().runs[i].colour);
       j["runs"][i]["visible"] = app.exp().runs[i].visible;
     }
-    j["view"] = {{"plane_grid", app.model().llm_cfg.plane_grid}, {"plane_seed", app.model().llm_cfg.plane_seed}};
+    const LlmSettings& c = app.model().llm_cfg;
+    j["view"] = {{"plane_grid", c.plane_grid}, {"plane_seed", c.plane_seed}, {"plane", c.plane}};
+    if (c.plane == "runs") j["view"]["plane_runs"] = {c.plane_runs[0], c.plane_runs[1]};
     return j.dump(1) + "\n";
   }
 
@@ -206,7 +227,8 @@ class LlmSceneImpl : public LlmScene {
     const Model& m = app.model();
     nlohmann::ordered_json j = spec_json(m);
     const std::string spec_text = j.dump();
-    std::string key = spec_text + "|" + std::to_string(m.llm_cfg.plane_grid) + "|" + std::to_string(m.llm_cfg.plane_seed);
+    std::string key = spec_text + "|" + std::to_string(m.llm_cfg.plane_grid) + "|" + std::to_string(m.llm_cfg.plane_seed) +
+                      "|" + m.llm_cfg.plane + std::to_string(m.llm_cfg.plane_runs[0]) + "," + std::to_string(m.llm_cfg.plane_runs[1]);
     for (const RunSpec& r : m.exp.runs) key += "|" + std::to_string(r.colour) + (r.visible ? "v" : "h") + r.label;
     if (key == key_) return;
     key_ = key;
@@ -216,9 +238,14 @@ class LlmSceneImpl : public LlmScene {
       for (const RunSpec& r : m.exp.runs) c.styles.push_back({r.colour, r.visible});
       c.plane_fine = m.llm_cfg.plane_grid;
       c.plane_seed = m.llm_cfg.plane_seed;
+      c.plane = m.llm_cfg.plane;
+      c.log_dir = log_dir(app);
+      c.plane_runs[0] = m.llm_cfg.plane_runs[0];
+      c.plane_runs[1] = m.llm_cfg.plane_runs[1];
       labels_.clear();
       for (const RunSpec& r : m.exp.runs) labels_.push_back(r.label);
       trainer_.configure(c);
+      last_cfg_ = c;
       error_.clear();
     } catch (const std::exception& e) {
       error_ = e.what();
@@ -233,12 +260,19 @@ class LlmSceneImpl : public LlmScene {
     ++res.runs_serial;
     res.runs_complete = snap_.phase == "done" || snap_.phase == "error";
     res.runs_error = snap_.error;
-    if (snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx ||
+    if (snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
                                 !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
+      plane_kind_ = snap_.plane_kind;
       plane_ = snap_.plane;
       std::copy(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain);
       auto s = std::make_shared<Scene>();
-      s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, "loss on the plane of two random directions");
+      std::string what = "loss on the plane of two random directions";
+      if (plane_kind_ == "runs") {
+        const LiveConfig& c = last_cfg_;
+        const auto label = [&](int i) { return i >= 0 && i < static_cast<int>(labels_.size()) ? labels_[static_cast<size_t>(i)] : "?"; };
+        what = "loss on the plane through the final weights of " + label(c.plane_runs[0]) + " and " + label(c.plane_runs[1]);
+      }
+      s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
       s->start = Eigen::VectorXd::Zero(2);
       s->proj.kind = Projection::Identity;
       s->proj.origin = s->start;
@@ -302,7 +336,50 @@ class LlmSceneImpl : public LlmScene {
     ImGui::SliderInt("plane grid", &c.plane_grid, 5, 41, "%d", ImGuiSliderFlags_AlwaysClamp);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("nodes per side of the refined loss plane (a 9 x 9 grid comes first)");
     ImGui::InputScalar("plane seed", ImGuiDataType_U64, &c.plane_seed);
+    // Plane (b): through the initial weights and the final weights of two runs.
+    const char* kPlanes[] = {"random directions", "through two runs' endpoints"};
+    int pk = c.plane == "runs" ? 1 : 0;
+    if (ImGui::Combo("plane", &pk, kPlanes, 2)) c.plane = pk == 1 ? "runs" : "random";
+    app.note_item("llm/plane");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("random: two seeded filter-normalised directions (Li et al. 2018)\n"
+                        "runs: the plane through the initial weights and two runs' final weights,\n"
+                        "built when every run has finished by replaying the runs' step logs");
+    if (c.plane == "runs") {
+      const int n = static_cast<int>(m.exp.runs.size());
+      for (int k = 0; k < 2; ++k) {
+        int& ri = c.plane_runs[k];
+        const std::string cur = ri >= 0 && ri < n ? m.exp.runs[static_cast<size_t>(ri)].label : "(none)";
+        if (ImGui::BeginCombo(k == 0 ? "run A" : "run B", cur.c_str())) {
+          for (int i = 0; i < n; ++i)
+            if (ImGui::Selectable((m.exp.runs[static_cast<size_t>(i)].label + "##pr" + std::to_string(i)).c_str(), i == ri)) ri = i;
+          ImGui::EndCombo();
+        }
+        app.note_item(k == 0 ? "llm/plane_run_a" : "llm/plane_run_b");
+      }
+    }
+    // Per run: the cosine of the update with the backprop gradient every N steps.
+    if (ImGui::TreeNode("cosine with the backprop gradient")) {
+      c.cosine_every.resize(m.exp.runs.size(), 0);
+      for (size_t i = 0; i < m.exp.runs.size(); ++i)
+        int_field((m.exp.runs[i].label + "##cos" + std::to_string(i)).c_str(), c.cosine_every[i], 0, 1000000);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("steps between cosines (0: none); each costs one forward + backward pass,\n"
+                          "shown in the third plot (cos(update, -gradient))");
+      ImGui::TreePop();
+    }
+    app.note_item("llm/cosine");
     ImGui::PopItemWidth();
+    if (!snap_.plane_status.empty()) {
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextDisabled("%s", snap_.plane_status.c_str());
+      ImGui::PopTextWrapPos();
+      if (snap_.plane_status.find(" / ") != std::string::npos) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("cancel plane")) trainer_.cancel_plane();
+        app.note_item("llm/cancel_plane");
+      }
+    }
 
     // Status: device, phase with progress (cancellable while loading), errors.
     ImGui::Spacing();
@@ -316,6 +393,12 @@ class LlmSceneImpl : public LlmScene {
       app.note_item("llm/cancel");
     } else if (!ph.empty()) {
       ImGui::TextDisabled("%s", ph.c_str());
+    }
+    if (!log_dir_.empty()) {
+      ImGui::TextDisabled("step logs: %s", log_dir_.c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("runs cut short (the app closed) continue with\nzoscope-cli finetune %s/spec.json --out %s --resume",
+                          log_dir_.c_str(), log_dir_.c_str());
     }
     const std::string& err = !error_.empty() ? error_ : snap_.error;
     if (!err.empty()) {
@@ -359,9 +442,32 @@ class LlmSceneImpl : public LlmScene {
   std::string phase() const override { return snap_.phase; }
 
  private:
+  // Resumable step logs of this session's runs (the windowed app only: headless runs and
+  // tests write none): $XDG_DATA_HOME/zoscope/llm-runs/<experiment>-<time>, else under
+  // ~/.local/share. `zoscope-cli finetune DIR/spec.json --out DIR --resume` continues them.
+  std::string log_dir(const App& app) {
+    if (app.options().settings_dir.empty()) return "";
+    if (log_dir_.empty()) {
+      std::string base;
+      if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) base = std::string(x) + "/zoscope";
+      else if (const char* h = std::getenv("HOME"); h && *h) base = std::string(h) + "/.local/share/zoscope";
+      else return "";
+      char stamp[32];
+      const std::time_t now = std::time(nullptr);
+      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+      std::string name = app.exp().name.empty() ? "llm" : app.exp().name;
+      for (char& ch : name)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.')) ch = '_';
+      log_dir_ = base + "/llm-runs/" + name + "-" + stamp;
+    }
+    return log_dir_;
+  }
+  std::string log_dir_;
   LiveTrainer trainer_;
   LiveSnapshot snap_;
   Grid plane_;
+  std::string plane_kind_;
+  LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;
   std::string folder_edit_, tokenizer_edit_, data_edit_;

@@ -59,6 +59,9 @@ struct LlmSettings {
   uint64_t seed = 0, data_seed = 0;
   int plane_grid = 21;             // refined plane grid, nodes per side (a 9 x 9 one comes first)
   uint64_t plane_seed = 0;
+  std::string plane = "random";    // random (two seeded directions) | runs (through two runs' endpoints)
+  int plane_runs[2] = {0, 1};      // the two runs of the "runs" plane
+  std::vector<int64_t> cosine_every;  // per run: steps between cosines with the backprop gradient (0: none)
   std::vector<std::string> recent_models;
 };
 

@@ -1,7 +1,9 @@
 // Plots panel: loss (vs steps or forward passes, log y, EMA smoothing over a faint raw
 // curve), effective per-dimension step size (2-D: alpha_x, alpha_y or their ratio; N-D:
 // the alpha_q25..alpha_q75 band around the median), cosine of the update with the true
-// gradient, and path length. Every plot is drawn by plot.h.
+// gradient, and path length. Every plot is drawn by plot.h. Language models: the third plot
+// shows the dev metric or the cosine with the backprop gradient, and a fifth row the
+// per-tensor heatmap (tensor_heatmap.h).
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
@@ -13,6 +15,7 @@
 #include "app/gui/overlay.h"
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
+#include "app/gui/tensor_heatmap.h"
 
 namespace zs::gui {
 
@@ -21,6 +24,7 @@ namespace {
 struct RunSeries {
   std::vector<double> x, loss, loss_s, ax, ay, ratio, ax_s, ay_s, ratio_s, q25, q50, q75, cos, cos_s, path;
   std::vector<double> dev_x, dev;  // language models: the dev metric at evaluated steps
+  std::vector<double> cos_x, cos_v;  // language models: the cosine at the steps that measured it
   std::vector<double> prev_x, prev_loss;  // language models: the run's curve before its restart
 };
 
@@ -82,6 +86,10 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
       if (std::isfinite(r.dev_metric)) {
         s.dev_x.push_back(s.x.back());
         s.dev.push_back(r.dev_metric);
+      }
+      if (std::isfinite(r.cos_grad)) {
+        s.cos_x.push_back(s.x.back());
+        s.cos_v.push_back(r.cos_grad);
       }
     }
     if (i < app.results().previous.size())
@@ -246,7 +254,10 @@ void DrawPlotsPanel(App& app) {
   draw_shared_legend(app, n_runs, visible);
 
   for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->legend_on_hover = true;
-  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 4);
+  // Language models get a fifth row: the per-tensor heatmap (tensor_heatmap.h).
+  const int rows = m.llm ? 5 : 4;
+  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - (rows - 1) * ImGui::GetStyle().ItemSpacing.y -
+                                   (m.llm ? ImGui::GetFrameHeightWithSpacing() : 0.f)) / rows);
   const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
   g_loss.y_symlog = m.plots.log_y && cache.symlog;
   g_loss.y_linthresh = cache.linthresh;
@@ -296,11 +307,24 @@ void DrawPlotsPanel(App& app) {
   }
   app.note_item("plots/alpha");
 
-  g_cos.y_fixed = true;
+  // Language models: the third plot is the dev metric at the evaluation steps, or the
+  // cosine of the update with the backprop gradient at the steps of runs that measure it
+  // (cosine_every; autoscaled: a single-direction ZO step's cosine is ~ 1/sqrt(d)).
+  static bool llm_cos = false;
+  if (m.llm) {
+    if (ImGui::RadioButton("dev metric", !llm_cos)) llm_cos = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("cos(update, -gradient)", llm_cos)) llm_cos = true;
+    app.note_item("plots/llm_cos");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("runs with \"cosine every\" > 0 (scene panel) measure it");
+  }
+  const bool llm_cos_shown = m.llm && llm_cos;
+  g_cos.y_fixed = !llm_cos_shown;
   g_cos.y = m.llm ? plot::Range{-0.02, 1.02} : plot::Range{-1.05, 1.05};
-  g_cos.y_ticks = m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
-  // Language models: the third plot is the dev metric at the evaluation steps.
-  const char* third = m.llm ? "dev metric (accuracy or F1) at evaluations" : "cos(update, -true gradient)";
+  g_cos.y_ticks = llm_cos_shown ? std::vector<double>{} : m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
+  const char* third = !m.llm        ? "cos(update, -true gradient)"
+                      : llm_cos_shown ? "cos(update, -backprop gradient) every N steps"
+                                      : "dev metric (accuracy or F1) at evaluations";
   if (plot::begin("cos", g_cos, ImVec2(0, h), third, xl, false, false, plot_version[2])) {
     for (int i = 0; i < n_runs; ++i) {
       if (!visible(i)) continue;
@@ -308,7 +332,9 @@ void DrawPlotsPanel(App& app) {
       const RunSpec& spec = e.runs[static_cast<size_t>(i)];
       const int n = static_cast<int>(r.x.size());
       if (m.llm) {
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.dev_x.data(), r.dev.data(), static_cast<int>(r.dev.size()));
+        const std::vector<double>& xs = llm_cos_shown ? r.cos_x : r.dev_x;
+        const std::vector<double>& ys = llm_cos_shown ? r.cos_v : r.dev;
+        plot::line(spec.label.c_str(), rgb_u32(spec.colour), xs.data(), ys.data(), static_cast<int>(ys.size()));
         continue;
       }
       if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.07f), r.x.data(), r.cos.data(), n);
@@ -330,6 +356,7 @@ void DrawPlotsPanel(App& app) {
     plot::end();
   }
   app.note_item("plots/path");
+  if (m.llm) draw_tensor_heatmap(app, h);
   ImGui::End();
 }
 

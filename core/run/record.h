@@ -42,6 +42,11 @@ struct RunRecord {
   std::string diverge_reason;
   std::vector<StepRow> rows;         // rows[0] is the start (step 0, no FP)
   std::vector<double> final_x;       // parameters after the last step
+  // Language models (per-tensor view): the trainable tensors' names and, for rows 1.. in
+  // order, each tensor's mean effective step size and RMS update (row-major, one row of
+  // tensor_names.size() values per step; empty when the engine gives none). Not in CSV/JSONL.
+  std::vector<std::string> tensor_names;
+  std::vector<float> tensor_alpha, tensor_rms;
 
   double final_loss() const { return rows.empty() ? NAN : rows.back().loss; }
   // Cumulative FP at the first row whose loss <= target (-1 if never).

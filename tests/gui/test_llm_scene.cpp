@@ -1,7 +1,7 @@
 // The "Language model" scene driven headless (llm_scene.h) on tiny-opt + the SST-2 test
 // files, so it runs in seconds: MeZO and Adam stream rows into the plots, the loss plane
-// fills and becomes the view's landscape, a slider change restarts that run only, exports
-// write the files, the experiment saves and reopens, and bad model folders or a tokenizer
+// fills and becomes the view's landscape, a slider change restarts that run only, the
+// plane through both runs' endpoints replaces it, exports write the files, the experiment saves and reopens, and bad model folders or a tokenizer
 // of another model give one line in the scene panel while the app goes on.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,7 +24,7 @@ std::string write_experiment(const std::string& name, const std::string& model, 
                              R"(", "task": "sst2", "data": {"dir": ")" + kData +
                              R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5,
       "budget": {"steps": 12}, "eval_every": 4, "runs": [
-        {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "MeZO", "colour": "#E69F00"},
+        {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "MeZO", "colour": "#E69F00", "cosine_every": 4},
         {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}, "label": "Adam", "visible": true}],
       "view": {"plane_grid": 5}})";
   return path;
@@ -56,6 +56,23 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     }
     EXPECT_EQ(res.runs[0].label, "MeZO");
     EXPECT_EQ(res.runs[0].colour, 0xE69F00u);
+    // MeZO measures the cosine with the backprop gradient every 4 steps, Adam never.
+    ASSERT_EQ(app.model().llm_cfg.cosine_every.size(), 2u);
+    EXPECT_EQ(app.model().llm_cfg.cosine_every[0], 4);
+    EXPECT_TRUE(std::isfinite(res.runs[0].rows[4].cos_grad));
+    EXPECT_TRUE(std::isnan(res.runs[0].rows[3].cos_grad));
+    EXPECT_TRUE(std::isnan(res.runs[1].rows[4].cos_grad));
+    // The per-tensor view: every step has each tensor's step size and RMS update, and the
+    // heatmap is drawn; the third plot switches to the cosine.
+    for (const RunRecord& r : res.runs) {
+      ASSERT_FALSE(r.tensor_names.empty()) << r.label;
+      EXPECT_EQ(r.tensor_alpha.size(), 12 * r.tensor_names.size()) << r.label;
+      EXPECT_EQ(r.tensor_rms.size(), 12 * r.tensor_names.size()) << r.label;
+    }
+    EXPECT_GT(h.centre("plots/tensors").x, 0);
+    h.click(h.centre("plots/llm_cos"));
+    h.frame(2);
+    EXPECT_GT(h.centre("plots/cos").x, 0);
     // The plane is the view's landscape: a 5 x 5 grid around the trajectories.
     ASSERT_TRUE(res.grid);
     EXPECT_EQ(res.grid->nx, 5);
@@ -89,7 +106,21 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     for (const std::string& p : {png, svg, csv, jsonl}) EXPECT_GT(fs::file_size(p), 100u) << p;
     EXPECT_NE(read_file(csv).find(",dev_metric\n"), std::string::npos);
 
-    // Save and reopen: the same runs, hyperparameters and styles.
+    // Plane (b) through MeZO's and Adam's endpoints: replayed trajectories, a new grid,
+    // MeZO (run A) ends on the first axis.
+    app.model().llm_cfg.plane = "runs";
+    h.frame(1);
+    ASSERT_TRUE(app.wait_idle(300));
+    h.frame(3);
+    ASSERT_TRUE(app.results().grid);
+    EXPECT_EQ(app.results().grid->nx, 5);
+    EXPECT_EQ(app.scene()->landscape->info().display, "loss on the plane through the final weights of MeZO and Adam");
+    const RunRecord& a = app.results().runs[0];
+    EXPECT_GT(a.rows.back().x, 0);
+    EXPECT_NEAR(a.rows.back().y, 0, 1e-5 * a.rows.back().x);
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+
+    // Save and reopen: the same runs, hyperparameters, styles and plane.
     ASSERT_TRUE(app.save_experiment(saved));
   }
   Harness h2(800, 600, saved);
@@ -98,6 +129,9 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
   EXPECT_EQ(h2.app().exp().runs[0].hp.at("lr"), 3e-3);
   EXPECT_EQ(h2.app().exp().runs[0].colour, 0xE69F00u);
   EXPECT_EQ(h2.app().model().llm_cfg.plane_grid, 5);
+  EXPECT_EQ(h2.app().model().llm_cfg.plane, "runs");
+  ASSERT_EQ(h2.app().model().llm_cfg.cosine_every.size(), 2u);
+  EXPECT_EQ(h2.app().model().llm_cfg.cosine_every[0], 4);
 }
 
 TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {

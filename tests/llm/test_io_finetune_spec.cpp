@@ -62,14 +62,17 @@ TEST(FinetuneSpec, JsonRoundTrip) {
     "master_weights": true, "device": "cpu", "batch_size": 4, "seed": 9, "budget": {"forward_passes": 100},
     "checkpoint_every": 5, "eval_every": 7, "eval_examples": 3,
     "runs": [{"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 5}, "label": "a"},
-             {"optimizer": "adam", "label": "b"}]})";
+             {"optimizer": "adam", "label": "b", "cosine_every": 10}]})";
   const zs::FinetuneSpec s = zs::finetune_spec_parse(text, "x.json");
+  EXPECT_EQ(s.runs[0].cosine_every, 0);
+  EXPECT_EQ(s.runs[1].cosine_every, 10);
   EXPECT_EQ(s.forward_passes, 100);
   EXPECT_EQ(s.runs[0].hp.at("lr"), 1e-4);
   EXPECT_EQ(s.runs[0].hp.at("h"), 5);
   const zs::FinetuneSpec r = zs::finetune_spec_parse(zs::finetune_spec_to_json(s), "y.json");
   EXPECT_EQ(zs::finetune_spec_to_json(r), zs::finetune_spec_to_json(s));
   EXPECT_EQ(r.runs[1].hp, s.runs[1].hp);
+  EXPECT_EQ(r.runs[1].cosine_every, 10);
   EXPECT_EQ(r.data_dir, "/d");
   EXPECT_EQ(r.eval_examples, 3);
   EXPECT_TRUE(r.master_weights);
@@ -115,6 +118,8 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
       {with2("model", "\"/m\"", "pretrain_steps", "10"), "spec.json: pretrain_steps: only applies"},
       {with("runs", "[]"), "spec.json: runs: expected a non-empty array"},
       {with("runs", R"([{"optimizer": "sgdd"}])"), "spec.json: runs[0].optimizer: value \"sgdd\" is not an optimizer (known: "},
+      {with("runs", R"([{"optimizer": "mezo", "cosine_every": -1}])"), "spec.json: runs[0].cosine_every: "},
+      {with("runs", R"([{"optimizer": "mezo", "cosine_every": 2.5}])"), "spec.json: runs[0].cosine_every: "},
       {with("runs", R"([{"label": "x"}])"), "spec.json: runs[0].optimizer: missing"},
       {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"lr": -1}}])"), "spec.json: runs[0].hyperparameters.lr: value -1 is outside the accepted range"},
       {with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"beta1": 0.9}}])"),

@@ -5,11 +5,15 @@
 //  - a hyperparameter change restarts that run only and keeps its earlier curve;
 //  - plane coordinates accumulated in the engine's passes equal the projection of the
 //    final weights computed from the weights themselves;
-//  - the loss plane is complete and finite; bad model folders give one line.
+//  - the loss plane is complete and finite; bad model folders give one line;
+//  - plane (b) through two runs' endpoints puts both endpoints at their Gram-Schmidt
+//    coordinates, and projections replayed from a step log equal the projections of the
+//    weights saved while the run went (zeroth order: loss replay; first order: recomputed).
 #include <gtest/gtest.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -18,11 +22,15 @@
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/live.h"
 #include "core/llm/torch/llm_rows.h"
+#include "core/llm/torch/plane.h"
+#include "core/llm/torch/tensor_io.h"
 #include "core/llm/torch/task_torch.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
+#include "core/rng/philox_bulk.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
+#include "core/util/error.h"
 
 namespace {
 
@@ -49,13 +57,20 @@ zs::LiveConfig config_of(const zs::FinetuneSpec& spec) {
   return c;
 }
 
+// Configures `live`, waits until everything is finished and returns the snapshot (phase
+// "done" asserted by the caller's ASSERT on the returned phase).
+zs::LiveSnapshot finished_snapshot(zs::LiveTrainer& live, const zs::LiveConfig& c) {
+  live.configure(c);
+  zs::LiveSnapshot s;
+  if (!live.wait_finished(300)) s.phase = "timeout";
+  else live.poll(s);
+  return s;
+}
+
 TEST(LiveTrainer, RowsEqualTheBatchDriversAndThePlaneFills) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
   zs::LiveTrainer live;
-  live.configure(config_of(spec));
-  ASSERT_TRUE(live.wait_finished(300));
-  zs::LiveSnapshot s;
-  ASSERT_TRUE(live.poll(s));
+  const zs::LiveSnapshot s = finished_snapshot(live, config_of(spec));
   ASSERT_EQ(s.phase, "done") << s.error;
   ASSERT_EQ(s.runs.size(), 2u);
 
@@ -139,33 +154,59 @@ TEST(LiveTrainer, BadModelFolderIsOneLine) {
   EXPECT_EQ(s.error.find("frame #"), std::string::npos);
 }
 
+// Runs `zoscope-cli landscape` on the two-run spec with `args`; its exit status, output in `log`.
+int landscape_cli(const fs::path& dir, const std::string& args, std::string& log) {
+  fs::create_directories(dir);
+  const std::string spec = (dir / "spec.json").string();
+  zs::atomic_write(spec, zs::finetune_spec_to_json(spec_of(kTwo)));
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string cmd = cli + " landscape " + spec + " --out " + (dir / "out").string() + " " + args + " > " +
+                          (dir / "log.txt").string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  log = zs::read_file((dir / "log.txt").string());
+  return rc;
+}
+
+// What `landscape --grid 5` wrote: plane.csv with 25 nodes, the figure, and the runs.
+std::vector<zs::RunRecord> landscape_outputs(const fs::path& dir) {
+  const std::string plane = zs::read_file((dir / "out/plane.csv").string());
+  EXPECT_EQ(plane.rfind("a,b,loss\n", 0), 0u);
+  EXPECT_EQ(std::count(plane.begin(), plane.end(), '\n'), 1 + 25);
+  EXPECT_GT(fs::file_size(dir / "out/figure.png"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "out/figure.svg"), 1000u);
+  return zs::records_from_csv(zs::read_file((dir / "out/runs.csv").string()), "runs.csv");
+}
+
 TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("zs_ls_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string spec = (dir / "spec.json").string();
-  {
-    std::FILE* f = std::fopen(spec.c_str(), "w");
-    const std::string text = zs::finetune_spec_to_json(spec_of(kTwo));
-    std::fputs(text.c_str(), f);
-    std::fclose(f);
-  }
-  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
-  const std::string cmd = cli + " landscape " + spec + " --out " + (dir / "out").string() + " --grid 5 > " +
-                          (dir / "log.txt").string() + " 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << zs::read_file((dir / "log.txt").string());
-  const std::string plane = zs::read_file((dir / "out/plane.csv").string());
-  EXPECT_EQ(plane.rfind("a,b,loss\n", 0), 0u);
-  int lines = 0;
-  for (char c : plane) lines += c == '\n';
-  EXPECT_EQ(lines, 1 + 25);
-  const std::vector<zs::RunRecord> runs =
-      zs::records_from_csv(zs::read_file((dir / "out/runs.csv").string()), "runs.csv");
+  std::string log;
+  ASSERT_EQ(landscape_cli(dir, "--grid 5", log), 0) << log;
+  const std::vector<zs::RunRecord> runs = landscape_outputs(dir);
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].rows.size(), 13u);
   EXPECT_TRUE(std::isfinite(runs[0].rows.back().x));
-  EXPECT_GT(fs::file_size(dir / "out/figure.png"), 1000u);
-  EXPECT_GT(fs::file_size(dir / "out/figure.svg"), 1000u);
+  fs::remove_all(dir);
+}
+
+// --plane runs: the grid of the plane through both runs' endpoints; a bad --runs is one line.
+TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_lsb_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  std::string log;
+  ASSERT_EQ(landscape_cli(dir, "--grid 5 --plane runs --runs " + spec.runs[1].label + ",1", log), 0) << log;
+  EXPECT_NE(log.find("through the final weights of " + spec.runs[1].label + " and " + spec.runs[0].label), std::string::npos)
+      << log;
+  const std::vector<zs::RunRecord> runs = landscape_outputs(dir);
+  ASSERT_EQ(runs.size(), 2u);
+  // A (the second run) ends on the first axis: (|u_A|, 0).
+  EXPECT_GT(runs[1].rows.back().x, 0);
+  EXPECT_NEAR(runs[1].rows.back().y, 0, 1e-5 * runs[1].rows.back().x);
+
+  EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
+  EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   fs::remove_all(dir);
 }
 
@@ -228,6 +269,367 @@ TEST(LlmRows, PlanePointsFromThePassesEqualTheProjectionOfTheWeights) {
   const double scale = std::fabs(x) + std::fabs(y);
   EXPECT_NEAR(last.x, x, 2e-4 * scale);
   EXPECT_NEAR(last.y, y, 2e-4 * scale);
+}
+
+// A run stepped here as the live worker steps it (fused passes unless asked otherwise),
+// so references can be computed from its weights between steps. `extra(t)` runs in
+// before_step after the minibatch of step t is chosen.
+struct ManualRun : zs::StepObserver {
+  zs::CausalLM model;
+  std::vector<zs::Block> blocks;
+  std::unique_ptr<zs::Optimizer> opt;
+  const zs::EncodedSet& train;
+  const zs::FinetuneSpec& spec;
+  zs::TensorBatch batch;
+  std::vector<double> losses;  // the last step's loss evaluations
+  std::unique_ptr<zs::TensorEngine> engine;
+  std::unique_ptr<zs::Stepper> stepper;
+  std::function<void(int64_t)> extra;
+  ManualRun(const zs::FinetuneSpec& s, size_t run, const zs::EncodedSet& tr, bool fuse = true)
+      : model(zs::finetune_load_model(s, s.model)), blocks(model.blocks()),
+        opt(zs::optimizer_create(s.runs[run].optimizer, s.runs[run].hp, "test", true)), train(tr), spec(s) {
+    if (first_order()) model.set_autograd(true);
+    zs::TensorEngineOptions teo;
+    teo.fuse = fuse;
+    engine = std::make_unique<zs::TensorEngine>(blocks, [this] {
+      const double l = zs::task_loss(model, batch);
+      losses.push_back(l);
+      return l;
+    }, teo);
+    engine->set_loss_grad([this] { return loss_grad(); });
+    stepper = std::make_unique<zs::Stepper>(*opt, *engine, zs::finetune_budget(spec), spec.seed);
+  }
+  bool first_order() const { return opt->info().family == "fo"; }
+  double loss_grad() {
+    const at::Tensor l = zs::task_loss_tensor(model, batch);
+    l.backward();
+    return l.item<double>();
+  }
+  // The autograd gradient on the current batch, in double (grads cleared after).
+  std::vector<at::Tensor> gradient() {
+    const bool fo = first_order();
+    model.set_autograd(true);
+    loss_grad();
+    std::vector<at::Tensor> g;
+    for (const zs::Block& b : blocks) {
+      g.push_back(b.tensor.grad().detach().to(at::kDouble).clone());
+      b.tensor.mutable_grad() = at::Tensor();
+    }
+    model.set_autograd(fo);
+    return g;
+  }
+  void select(int64_t t) {
+    batch = zs::batch_to_device(zs::train_batch(train, t, spec.batch_size, spec.seed), c10::Device(c10::DeviceType::CPU));
+  }
+  void before_step(int64_t t) override {
+    select(t);
+    if (extra) extra(t);
+  }
+  void fill_row(const zs::StepInfo&, zs::StepRow&) override {}
+  zs::StepInfo step(zs::StepRow& row) {
+    losses.clear();
+    return stepper->step(row, *this);
+  }
+};
+
+// Plane (b): both runs' final weights (the batch driver's final.safetensors, equal to the
+// live runs' bit for bit: RowsEqualTheBatchDrivers...) sit at their Gram-Schmidt
+// coordinates, computed here in double from the saved weights.
+TEST(LiveTrainer, RunsPlanePutsBothEndpointsAtTheirCoordinates) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  zs::LiveConfig c = config_of(spec);
+  c.plane = "runs";
+  zs::LiveTrainer live;
+  zs::LiveSnapshot s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done") << s.error;
+  ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
+  ASSERT_EQ(s.plane.nx, 5);
+  for (float v : s.plane.v) EXPECT_TRUE(std::isfinite(v));
+
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_b_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::vector<std::vector<at::Tensor>> u(2);
+  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+  const std::vector<zs::Block> blocks = model.blocks();
+  for (size_t i = 0; i < 2; ++i) {
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    const std::string rd = (dir / spec.runs[i].label).string();
+    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
+    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
+  }
+  fs::remove_all(dir);
+  double aa = 0, ab = 0, bb = 0;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    aa += (u[0][k] * u[0][k]).sum().item<double>();
+    ab += (u[0][k] * u[1][k]).sum().item<double>();
+    bb += (u[1][k] * u[1][k]).sum().item<double>();
+  }
+  // e1 = u_A / |u_A|; e2 = (u_B - <u_B, e1> e1) / |.|: A = (|u_A|, 0), B = (<u_B, e1>, |u_B perp|).
+  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  const double want[4] = {na, 0, c1, c2};
+  const double tol = 1e-5 * (na + std::sqrt(bb));  // float rounding of fp32 directions and sums
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
+  EXPECT_NEAR(s.runs[0].rows.back().x, na, tol);
+  EXPECT_NEAR(s.runs[0].rows.back().y, 0, tol);
+  EXPECT_NEAR(s.runs[1].rows.back().x, c1, tol);
+  EXPECT_NEAR(s.runs[1].rows.back().y, c2, tol);
+  // Every step has a point, the start at theta_0, all inside the grid.
+  for (const zs::RunRecord& r : s.runs) {
+    EXPECT_EQ(r.rows[0].x, 0);
+    EXPECT_EQ(r.rows[0].y, 0);
+    for (const zs::StepRow& row : r.rows) {
+      ASSERT_TRUE(std::isfinite(row.x) && std::isfinite(row.y));
+      EXPECT_GE(row.x, s.plane_domain[0]);
+      EXPECT_LE(row.x, s.plane_domain[1]);
+      EXPECT_GE(row.y, s.plane_domain[2]);
+      EXPECT_LE(row.y, s.plane_domain[3]);
+    }
+  }
+
+  // Back to the random plane: its coordinates and grid again.
+  c.plane = "random";
+  s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done") << s.error;
+  EXPECT_EQ(s.plane_kind, "random");
+  EXPECT_TRUE(std::isnan(s.plane_ends[0]));
+  EXPECT_NE(s.runs[0].rows.back().x, na);
+
+  // The same run twice spans no plane: one line, the random plane stays.
+  c.plane = "runs";
+  c.plane_runs[1] = 0;
+  s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done") << s.error;
+  EXPECT_EQ(s.plane_kind, "random");
+  EXPECT_NE(s.plane_status.find("choose two different runs"), std::string::npos) << s.plane_status;
+}
+
+// Projections reconstructed from the step log (RunReplay: zeroth order by loss replay,
+// first order recomputed) equal the projections of the weights saved after every step.
+TEST(RunReplay, ProjectionsFromTheStepLogEqualThoseOfTheSavedWeights) {
+  const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}},
+    {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}])");
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  const c10::Device cpu(c10::DeviceType::CPU);
+  std::vector<std::vector<zs::LoggedStep>> logs(2);
+  std::vector<std::vector<std::vector<at::Tensor>>> saved(2);  // [run][step][block]
+  std::vector<at::Tensor> init;
+  for (size_t i = 0; i < 2; ++i) {
+    // A settle after every step (as at evaluations) so the saved weights are the iterate.
+    ManualRun run(spec, i, data.train);
+    if (init.empty())
+      for (const zs::Block& b : run.blocks) init.push_back(b.tensor.detach().clone());
+    while (!run.stepper->exhausted()) {
+      zs::StepRow row;
+      run.step(row);
+      run.stepper->settle();
+      logs[i].push_back({run.losses});
+      saved[i].emplace_back();
+      for (const zs::Block& b : run.blocks) saved[i].back().push_back(b.tensor.detach().clone());
+    }
+  }
+  ASSERT_EQ(logs[0].size(), 12u);
+  EXPECT_EQ(logs[0][0].losses.size(), 2u);  // MeZO: l+ and l-
+
+  zs::LossPlane plane(spec, spec.model, data.train, 0, 2);
+  plane.use_runs_plane(saved[0].back(), saved[1].back());
+  for (size_t i = 0; i < 2; ++i) {
+    zs::CausalLM& m = plane.model();
+    zs::TensorBatch batch;
+    zs::RunReplay replay(spec, spec.runs[i], m.blocks(), init, logs[i], [&] { return zs::task_loss(m, batch); },
+                         [&] {
+                           const at::Tensor l = zs::task_loss_tensor(m, batch);
+                           l.backward();
+                           return l.item<double>();
+                         },
+                         [&](int64_t t) { batch = zs::batch_to_device(zs::train_batch(data.train, t, spec.batch_size, spec.seed), cpu); });
+    m.set_autograd(replay.first_order());
+    EXPECT_EQ(replay.first_order(), i == 1);
+    for (size_t t = 0; t < logs[i].size(); ++t) {
+      replay.step();
+      const std::array<double, 2> got = plane.project(replay.weights()), want = plane.project(saved[i][t]);
+      const double scale = std::fabs(want[0]) + std::fabs(want[1]) + 1e-12;
+      EXPECT_NEAR(got[0], want[0], 1e-4 * scale) << spec.runs[i].optimizer << " step " << t + 1;
+      EXPECT_NEAR(got[1], want[1], 1e-4 * scale) << spec.runs[i].optimizer << " step " << t + 1;
+    }
+    EXPECT_TRUE(replay.done());
+    m.set_autograd(false);
+  }
+
+  // A log of another run (one loss short) is refused, not silently recomputed.
+  std::vector<zs::LoggedStep> bad = logs[0];
+  bad[3].losses.pop_back();
+  zs::RunReplay replay(spec, spec.runs[0], plane.model().blocks(), init, bad, [] { return 0.0; }, [] { return 0.0; },
+                       [](int64_t) {});
+  EXPECT_THROW(
+      {
+        for (int k = 0; k < 5; ++k) replay.step();
+      },
+      zs::Error);
+}
+
+// The per-tensor view's statistics from the update pass against a reference computed
+// here from the weights and autograd: RMS update = sqrt(mean (theta_t - theta_{t-1})^2)
+// per tensor; mean step size = lr for MeZO, and for Adam's first step
+// mean_i lr / (|g_i| + delta) (v_hat = g^2 after one step; Kingma & Ba 2015, Alg. 1).
+TEST(LlmRows, PerTensorStatisticsEqualACpuReference) {
+  const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}},
+    {"optimizer": "adam", "hyperparameters": {"lr": 1e-3, "delta": 1e-8}}])");
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  for (size_t i = 0; i < 2; ++i) {
+    ManualRun run(spec, i, data.train, /*fuse=*/false);  // the weights after a step are the iterate
+    const std::vector<zs::Block>& blocks = run.blocks;
+    const bool fo = run.first_order();
+    zs::RunRecord rec;
+    for (int t = 0; t < 3; ++t) {
+      std::vector<at::Tensor> before, grad;
+      for (const zs::Block& b : blocks) before.push_back(b.tensor.detach().to(at::kDouble));
+      if (fo && t == 0) {
+        // The reference gradient of the first step (same minibatch; autograd is deterministic here).
+        run.select(0);
+        grad = run.gradient();
+      }
+      zs::StepRow row;
+      run.step(row);
+      rec.rows.push_back(row);
+      zs::LlmRowStats::fill_tensors(*run.engine, rec);
+      const zs::TensorStepStats& st = run.engine->last_stats();
+      ASSERT_EQ(st.block_update_rms.size(), blocks.size());
+      ASSERT_EQ(rec.tensor_names.size(), blocks.size());
+      EXPECT_EQ(rec.tensor_names[0], blocks[0].name);
+      ASSERT_EQ(rec.tensor_rms.size(), blocks.size() * static_cast<size_t>(t + 1));
+      for (size_t b = 0; b < blocks.size(); ++b) {
+        const at::Tensor d = blocks[b].tensor.detach().to(at::kDouble) - before[b];
+        const double rms = std::sqrt(d.pow(2).mean().item<double>());
+        // The pass measures x_t - x_restored; x_restored differs from theta_{t-1} by the
+        // rounding of the perturbation round trip (a few ulp of theta) for MeZO.
+        EXPECT_NEAR(st.block_update_rms[b], rms, (fo ? 1e-5 : 1e-3) * rms + 1e-12) << spec.runs[i].optimizer << " " << blocks[b].name;
+        EXPECT_EQ(rec.tensor_rms[static_cast<size_t>(t) * blocks.size() + b], static_cast<float>(st.block_update_rms[b]));
+        double alpha = 1e-2;  // MeZO: lr on every element
+        if (fo) {
+          if (t > 0) continue;
+          alpha = (1e-3 / (grad[b].abs() + 1e-8)).mean().item<double>();
+        }
+        EXPECT_NEAR(st.block_alpha_mean[b], alpha, 1e-4 * alpha) << spec.runs[i].optimizer << " " << blocks[b].name;
+      }
+    }
+  }
+}
+
+// cosine_every: for MeZO with one direction the update is -lr p z, so
+// cos(-update, g) = sign(p) <z, g> / (|z| |g|) with z regenerated from the step's seed
+// (Philox stream 0, as the engine draws it) and g the autograd gradient at theta_{t-1} on
+// the step's minibatch. The run is repeated here as the live worker steps it (fused passes;
+// a settle around every cosine step and after evaluations) to get theta_{t-1}.
+TEST(LiveTrainer, CosineOfTheZoUpdateEqualsTheClosedForm) {
+  zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-2}, "cosine_every": 3}])");
+  ASSERT_EQ(spec.runs[0].cosine_every, 3);
+  zs::LiveTrainer live;
+  const zs::LiveSnapshot snap = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(snap.phase, "done") << snap.error;
+  const std::vector<zs::StepRow>& rows = snap.runs[0].rows;
+  ASSERT_EQ(rows.size(), 13u);
+
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  ManualRun run(spec, 0, data.train);
+  const std::vector<zs::Block>& blocks = run.blocks;
+  std::vector<at::Tensor> g;
+  bool due = false;
+  run.extra = [&](int64_t) {
+    if (due) g = run.gradient();
+  };
+  int checked = 0;
+  for (int64_t t = 1; t <= 12; ++t) {
+    due = t % 3 == 0;
+    if (due) run.stepper->settle();
+    zs::StepRow row;
+    const zs::StepInfo info = run.step(row);
+    if (due) run.stepper->settle();
+    if (t % 4 == 0) run.stepper->settle();  // evaluation
+    EXPECT_EQ(info.loss, rows[static_cast<size_t>(t)].loss) << "the repeated run is the live run, step " << t;
+    if (!due) {
+      EXPECT_TRUE(std::isnan(rows[static_cast<size_t>(t)].cos_grad)) << t;
+      continue;
+    }
+    double zg = 0, zz = 0, gg = 0;
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      const int64_t n = blocks[b].tensor.numel();
+      std::vector<float> z(static_cast<size_t>((n + 3) / 4 * 4));
+      zs::normal_fill(info.seed, b, 0, (n + 3) / 4, 0, z.data());
+      const at::Tensor zt = at::from_blob(z.data(), {n}, at::kFloat).to(at::kDouble);
+      const at::Tensor gb = g[b].reshape({n});
+      zg += (zt * gb).sum().item<double>();
+      zz += zt.pow(2).sum().item<double>();
+      gg += gb.pow(2).sum().item<double>();
+    }
+    const double want = (info.p > 0 ? 1 : -1) * zg / std::sqrt(zz * gg);
+    const double got = rows[static_cast<size_t>(t)].cos_grad;
+    EXPECT_NEAR(got, want, 1e-3 * std::fabs(want) + 1e-9) << "step " << t;
+    EXPECT_GT(std::fabs(want), 0);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
+}
+
+// A device out of memory in one run (injected: c10::OutOfMemoryError as the CUDA caching
+// allocator throws it, or std::bad_alloc) stops that run with one line; the other finishes.
+TEST(LiveTrainer, OutOfMemoryStopsThatRunOnlyWithOneLine) {
+  for (const std::string kind : {"oom", "bad_alloc"}) {
+    zs::LiveTrainer live;
+    live.inject_fault(0, 3, kind);
+    live.configure(config_of(spec_of(kTwo)));
+    ASSERT_TRUE(live.wait_finished(300)) << kind;
+    zs::LiveSnapshot s;
+    ASSERT_TRUE(live.poll(s));
+    ASSERT_EQ(s.info.size(), 2u);
+    EXPECT_EQ(s.info[0].state, zs::LiveRunState::Failed) << kind;
+    EXPECT_EQ(s.info[0].message.rfind("out of memory", 0), 0u) << s.info[0].message;
+    EXPECT_NE(s.info[0].message.find("the others go on"), std::string::npos) << s.info[0].message;
+    EXPECT_EQ(s.info[0].message.find('\n'), std::string::npos) << s.info[0].message;
+    EXPECT_EQ(s.runs[0].rows.size(), 3u);  // the start and two steps
+    EXPECT_EQ(s.info[1].state, zs::LiveRunState::Done) << s.info[1].message;
+    EXPECT_EQ(s.runs[1].rows.size(), 13u);
+  }
+}
+
+// Live runs with a log folder write resumable step logs: the app closed mid-training
+// (the trainer destroyed) loses nothing; `finetune --resume` (finetune_run with resume, what
+// its child runs) replays the logged zeroth-order steps, recomputes the first-order ones and
+// ends with the rows of an uninterrupted run, bit for bit.
+TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_log_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  {
+    zs::LiveConfig c = config_of(spec);
+    c.log_dir = (dir / "live").string();
+    zs::LiveTrainer live;
+    live.configure(c);
+    ASSERT_TRUE(live.wait_steps(5, 300));
+  }  // closed mid-training
+  EXPECT_EQ(zs::finetune_spec_to_json(zs::finetune_spec_load((dir / "live/spec.json").string())), zs::finetune_spec_to_json(spec));
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    const std::string log = zs::read_file((dir / "live/runs" / spec.runs[i].label / "steps.log").string());
+    int steps = 0;
+    for (size_t p = 0; (p = log.find("S ", p)) != std::string::npos; ++p) steps += p == 0 || log[p - 1] == '\n';
+    EXPECT_GE(steps, 5) << spec.runs[i].label;
+    EXPECT_LT(steps, 12) << spec.runs[i].label << ": the app was closed mid-training";
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    const zs::FinetuneRunResult ref = zs::finetune_run(spec, i, spec.model, (dir / "ref" / spec.runs[i].label).string(), o);
+    o.resume = true;
+    const zs::FinetuneRunResult res = zs::finetune_run(spec, i, spec.model, (dir / "live/runs" / spec.runs[i].label).string(), o);
+    ASSERT_TRUE(res.completed);
+    if (i == 0) {
+      EXPECT_GE(res.replayed_steps, 5);  // MeZO: replayed from the log, no forward passes
+    }
+    EXPECT_EQ(res.steps, ref.steps);
+    EXPECT_EQ(res.forward_passes, ref.forward_passes);
+    EXPECT_EQ(res.dev_accuracy, ref.dev_accuracy);
+    EXPECT_EQ(res.final_train_loss, ref.final_train_loss) << spec.runs[i].label;
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -152,7 +152,7 @@ FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& fil
     const std::string p = "runs[" + std::to_string(i) + "]";
     const json& r = (*runs)[i];
     if (!r.is_object()) fail(c.at(p), "expected an object, got " + type_name(r));
-    check_keys(c, r, p, {"optimizer", "hyperparameters", "label"});
+    check_keys(c, r, p, {"optimizer", "hyperparameters", "label", "cosine_every"});
     const json* o = get(r, "optimizer");
     if (!o) fail(c.at(p + ".optimizer"), "missing");
     FinetuneRun run;
@@ -192,6 +192,7 @@ FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& fil
           fail(c.at(p + ".label"), "value \"" + run.label + "\" may only hold letters, digits, '_', '-' and '.' (it names a folder)");
       if (run.label == "." || run.label == "..") fail(c.at(p + ".label"), "value \"" + run.label + "\" is not a folder name");
     }
+    if (const json* v = get(r, "cosine_every")) run.cosine_every = integer(c, *v, p + ".cosine_every", 0, kMaxCount);
     if (!labels.insert(run.label).second)
       fail(c.at(p + ".label"), "value \"" + run.label + "\" is used by an earlier run (labels must be unique)");
     s.runs.push_back(std::move(run));
@@ -249,6 +250,7 @@ std::string finetune_spec_to_json(const FinetuneSpec& s) {
       else h[k] = v;
     }
     o["hyperparameters"] = h;
+    if (r.cosine_every > 0) o["cosine_every"] = r.cosine_every;
     j["runs"].push_back(o);
   }
   return j.dump(1) + "\n";

@@ -13,6 +13,9 @@ struct FinetuneRun {
   std::string optimizer;  // core/opt catalog id ("mezo", "adamezo", "zo_adam", "adam", ...)
   ParamValues hp;         // resolved: LLM defaults overridden by the spec's values
   std::string label;      // unique, [A-Za-z0-9_.-]+ (a folder name); default: the optimizer id
+  // Every this many steps, the cosine between the step's update and the true (backprop)
+  // gradient on the same minibatch (live runs; 0: never). Costs one forward + backward.
+  int64_t cosine_every = 0;
 };
 
 struct FinetuneSpec {

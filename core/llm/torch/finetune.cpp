@@ -100,6 +100,30 @@ c10::ScalarType dtype_of(const std::string& s) {
 
 }  // namespace
 
+std::string finetune_log_step_line(int64_t t, int64_t fp, int64_t bp, uint64_t seed, double p, double lr, double loss,
+                                   const std::vector<double>& losses) {
+  LogRecord r;
+  r.t = t;
+  r.fp = fp;
+  r.bp = bp;
+  r.seed = seed;
+  r.p = p;
+  r.lr = lr;
+  r.loss = loss;
+  r.losses = losses;
+  return record_line(r);
+}
+
+std::string finetune_log_eval_line(int64_t t, int64_t fp, double dev_accuracy, double dev_loss) {
+  LogRecord r;
+  r.kind = 'E';
+  r.t = t;
+  r.fp = fp;
+  r.dev_accuracy = dev_accuracy;
+  r.dev_loss = dev_loss;
+  return record_line(r);
+}
+
 int64_t process_peak_rss_bytes() {
   std::ifstream in("/proc/self/status");
   std::string line;

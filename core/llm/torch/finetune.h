@@ -87,6 +87,12 @@ std::string finetune_results_csv(const std::vector<FinetuneRunResult>& results);
 // (one row per step; dev_accuracy empty where the step had no evaluation).
 std::string finetune_curves_csv(const FinetuneSpec& spec, const std::string& out_dir);
 
+// One steps.log record (the format above), newline included, as the batch driver writes
+// it: the app's live runs write their logs with these, so `finetune --resume` continues them.
+std::string finetune_log_step_line(int64_t t, int64_t fp, int64_t bp, uint64_t seed, double p, double lr, double loss,
+                                   const std::vector<double>& losses);
+std::string finetune_log_eval_line(int64_t t, int64_t fp, double dev_accuracy, double dev_loss);
+
 // The spec's budget (steps or forward passes) as the Stepper takes it.
 Budget finetune_budget(const FinetuneSpec& spec);
 // The runs' records (one row per step, as landscape runs: core/run/record.h) from each

@@ -6,10 +6,14 @@
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -25,6 +29,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/run/stepper.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace zs {
@@ -76,6 +81,13 @@ struct LiveTrainer::Impl {
   std::optional<LiveConfig> pending;
   std::vector<std::pair<int, bool>> pause_requests;
   std::vector<int> stop_requests;
+  bool cancel_plane_req = false;
+  struct Fault {
+    int run;
+    int64_t step;
+    std::string kind;
+  };
+  std::vector<Fault> faults;  // inject_fault (tests)
   bool quit = false;
   std::atomic<bool> cancel{false};
   LiveSnapshot shared;
@@ -107,6 +119,27 @@ struct LiveTrainer::Impl {
     bool restarted = true;
     double loss0 = NAN;
     double started_s = 0;
+    // Step log (the loss evaluations of every step), kept to replay the run onto a plane
+    // chosen after it (plane b), and the run's points on that plane (row 0 first).
+    std::vector<LoggedStep> log;
+    std::vector<double> step_losses;
+    std::vector<std::array<double, 2>> xy_b;
+    // Cosine of the update with the backprop gradient (FinetuneRun::cosine_every): the
+    // gradient at theta_{t-1} on step t's minibatch, <theta_{t-1}, g> and |g|^2.
+    bool cos_due = false;
+    std::vector<at::Tensor> cos_g;
+    double cos_s0 = 0, cos_gg = 0;
+    // The resumable step log on disk (LiveConfig::log_dir), appended and flushed per record.
+    std::FILE* logf = nullptr;
+    std::string log_path;
+    void log_write(const std::string& line) {
+      if (!logf) return;
+      if (std::fwrite(line.data(), 1, line.size(), logf) != line.size() || std::fflush(logf) != 0)
+        fail(log_path, std::string("cannot append: ") + std::strerror(errno));
+    }
+    ~Run() {
+      if (logf) std::fclose(logf);
+    }
   };
   LiveConfig cfg;
   std::string loaded_key;
@@ -120,6 +153,19 @@ struct LiveTrainer::Impl {
   double plane_r = 0;        // half-width of the grid's square domain
   bool plane_fine = false;   // the grid in progress (or the last one) is the fine one
   bool plane_dirty = false;
+  bool plane_cancelled = false;  // cancel_plane(): no plane work until the next configuration
+  // Plane (b) through two runs' endpoints (plane.h): built once every run has finished by
+  // replaying every run's log, then a coarse and a fine grid.
+  enum class RunsPlane { Off, Replaying, Ready, Failed };
+  RunsPlane rp_state = RunsPlane::Off;
+  std::unique_ptr<RunReplay> replay;
+  size_t rp_run = 0;                // the run being replayed
+  std::vector<std::array<double, 2>> rp_final;  // each run's final weights on the plane
+  TensorBatch rp_batch;             // a first-order replay's minibatch (on the plane's model)
+  int rp_stage = 0;                 // grids done on plane (b): 0, 1 (coarse), 2 (fine)
+  double rp_ends_xy[4] = {NAN, NAN, NAN, NAN};
+  std::string plane_status;  // progress of the plane job ("" when idle)
+  std::string rp_note;       // why plane (b) is not shown (yet)
   std::string phase = "idle", error;
   double progress = 0;
   std::thread worker;
@@ -133,8 +179,16 @@ struct LiveTrainer::Impl {
 
   void load();
   void start_run(Run& r);
+  static void cos_begin(Run& r);
+  static double cos_end(Run& r);
   void step_run(Run& r);
   void plane_work(double budget_s);
+  bool runs_plane_shown() const;
+  void runs_plane_reset();
+  void runs_plane_work(double budget_s);
+  void start_grid(int n, const double domain[4]);
+  bool grid_work(double budget_s);
+  bool plane_complete() const;
   void publish();
   void loop();
 };
@@ -142,6 +196,41 @@ struct LiveTrainer::Impl {
 void LiveTrainer::Impl::Observer::before_step(int64_t t) {
   const FinetuneSpec& s = impl->cfg.spec;
   run->batch = batch_to_device(train_batch(impl->data->train, t, s.batch_size, s.seed), run->model->device());
+  if (run->cos_due) cos_begin(*run);
+}
+
+// The true gradient g at theta_{t-1} (settled: no pending perturbation) on the step's
+// minibatch, by autograd: one forward + backward outside the engine (not in the run's FP).
+void LiveTrainer::Impl::cos_begin(Run& r) {
+  r.engine->sync_model();
+  const bool fo = r.opt->info().family == "fo";
+  if (!fo) r.model->set_autograd(true);
+  task_loss_tensor(*r.model, r.batch).backward();
+  c10::NoGradGuard ng;
+  r.cos_g.clear();
+  r.cos_s0 = r.cos_gg = 0;
+  for (const Block& b : r.model->blocks()) {
+    at::Tensor g = b.tensor.grad();
+    g = g.defined() ? g.detach().to(at::kDouble) : at::zeros(b.tensor.sizes(), b.tensor.options().dtype(at::kDouble));
+    b.tensor.mutable_grad() = at::Tensor();
+    r.cos_gg += g.pow(2).sum().item<double>();
+    r.cos_s0 += (b.tensor.detach().to(at::kDouble) * g).sum().item<double>();
+    r.cos_g.push_back(g);
+  }
+  if (!fo) r.model->set_autograd(false);
+}
+
+// cos(-update, g) = -(<theta_t, g> - <theta_{t-1}, g>) / (|update| |g|), theta_t settled.
+double LiveTrainer::Impl::cos_end(Run& r) {
+  r.engine->sync_model();
+  c10::NoGradGuard ng;
+  double s1 = 0;
+  const std::vector<Block> blocks = r.model->blocks();
+  for (size_t b = 0; b < blocks.size() && b < r.cos_g.size(); ++b)
+    s1 += (blocks[b].tensor.detach().to(at::kDouble) * r.cos_g[b]).sum().item<double>();
+  r.cos_g.clear();
+  const double den = r.engine->last_stats().update_norm * std::sqrt(r.cos_gg);
+  return den > 0 ? -(s1 - r.cos_s0) / den : NAN;
 }
 
 void LiveTrainer::Impl::Observer::fill_row(const StepInfo& si, StepRow& row) { run->row_stats.fill(*run->engine, si, row); }
@@ -208,7 +297,11 @@ void LiveTrainer::Impl::start_run(Run& r) {
   teo.plot_stats = true;
   teo.plot_seed = cfg.plane_seed;
   Run* rp = &r;
-  r.engine = std::make_unique<TensorEngine>(r.model->blocks(), [rp] { return task_loss(*rp->model, rp->batch); }, teo);
+  r.engine = std::make_unique<TensorEngine>(r.model->blocks(), [rp] {
+    const double l = task_loss(*rp->model, rp->batch);
+    rp->step_losses.push_back(l);  // the step log (plane b's replay)
+    return l;
+  }, teo);
   r.engine->set_loss_grad([rp] {
     const at::Tensor l = task_loss_tensor(*rp->model, rp->batch);
     l.backward();
@@ -230,6 +323,17 @@ void LiveTrainer::Impl::start_run(Run& r) {
   r.rec.rows.push_back(r0);
   r.published = 0;
   r.restarted = true;
+  r.log.clear();
+  r.xy_b.clear();
+  if (r.logf) std::fclose(r.logf);
+  r.logf = nullptr;
+  if (!cfg.log_dir.empty()) {
+    const std::string dir = cfg.log_dir + "/runs/" + r.spec.label;
+    make_dirs(dir);
+    r.log_path = dir + "/steps.log";
+    r.logf = std::fopen(r.log_path.c_str(), "wb");  // a (re)started run's log starts over
+    if (!r.logf) fail(r.log_path, std::string("cannot write: ") + std::strerror(errno));
+  }
   r.loss0 = NAN;
   r.started_s = now_s();
   r.info.state = LiveRunState::Running;
@@ -238,14 +342,34 @@ void LiveTrainer::Impl::start_run(Run& r) {
 void LiveTrainer::Impl::step_run(Run& r) {
   const FinetuneSpec& spec = cfg.spec;
   try {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      for (const Fault& f : faults)
+        if (f.run >= 0 && static_cast<size_t>(f.run) < runs.size() && runs[static_cast<size_t>(f.run)].get() == &r &&
+            f.step == r.stepper->steps_done() + 1) {
+          if (f.kind == "bad_alloc") throw std::bad_alloc();
+          TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate 2.00 GiB (injected by a test)");
+        }
+    }
     if (r.stepper->exhausted()) {
       r.stepper->settle();
       r.info.state = LiveRunState::Done;
       return;
     }
     StepRow row;
-    r.stepper->step(row, r.obs);
+    r.step_losses.clear();
+    r.cos_due = r.spec.cosine_every > 0 && (r.stepper->steps_done() + 1) % r.spec.cosine_every == 0;
+    if (r.cos_due) r.stepper->settle();  // theta_{t-1} itself (no pending perturbation)
+    const StepInfo info = r.stepper->step(row, r.obs);
+    r.log.push_back({r.step_losses});
     const int64_t t = r.stepper->steps_done();
+    r.log_write(finetune_log_step_line(t, r.engine->forward_passes(), r.engine->backward_passes(), info.seed, info.p,
+                                       r.spec.hp.count("lr") ? r.spec.hp.at("lr") : NAN, info.loss, r.step_losses));
+    if (r.cos_due) {
+      r.stepper->settle();
+      row.cos_grad = cos_end(r);
+      r.cos_due = false;
+    }
     if (std::isnan(r.loss0)) {
       r.loss0 = row.loss;
       r.rec.rows[0].loss = row.loss;  // the start's loss: the first minibatch's, as measured
@@ -254,13 +378,16 @@ void LiveTrainer::Impl::step_run(Run& r) {
       r.stepper->settle();
       r.engine->sync_model();
       const int64_t n = spec.eval_examples > 0 ? spec.eval_examples : -1;
-      row.dev_metric = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n}).value;
+      const EvalResult ev = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n});
+      row.dev_metric = ev.value;
+      r.log_write(finetune_log_eval_line(t, r.engine->forward_passes(), ev.value, ev.loss));
     }
     // Divergence: this run stops and is marked; the others go on.
     std::string why;
     if (!std::isfinite(row.loss)) why = "loss is not finite at step " + std::to_string(t);
     else if (std::fabs(row.loss) > 1e6 * (1.0 + std::fabs(r.loss0))) why = "loss blew up to " + fmt_double(row.loss);
     r.rec.rows.push_back(row);
+    LlmRowStats::fill_tensors(*r.engine, r.rec);
     r.info.steps_per_second = static_cast<double>(t) / std::max(1e-9, now_s() - r.started_s);
     if (!why.empty()) {
       r.rec.diverged = true;
@@ -275,6 +402,9 @@ void LiveTrainer::Impl::step_run(Run& r) {
   } catch (const std::bad_alloc&) {
     r.info.state = LiveRunState::Failed;
     r.info.message = "out of memory: this run stopped, the others go on";
+  } catch (const c10::OutOfMemoryError& e) {
+    r.info.state = LiveRunState::Failed;
+    r.info.message = "out of memory (" + torch_error_line(e) + "): this run stopped, the others go on";
   } catch (const std::exception& e) {
     r.info.state = LiveRunState::Failed;
     const std::string m = torch_error_line(e);
@@ -282,7 +412,182 @@ void LiveTrainer::Impl::step_run(Run& r) {
   }
 }
 
+void LiveTrainer::Impl::start_grid(int n, const double domain[4]) {
+  Grid g;
+  g.nx = g.ny = n;
+  std::copy(domain, domain + 4, g.domain);
+  g.v.assign(static_cast<size_t>(n * n), NAN);
+  pending_plane = std::move(g);  // the finished grid stays on show until this one is complete
+  plane_next = 0;
+}
+
+// Measures nodes of the grid in progress for up to budget_s; true when it completed.
+bool LiveTrainer::Impl::grid_work(double budget_s) {
+  if (plane_next < 0) return false;
+  Grid& g = pending_plane;
+  const double t0 = now_s();
+  while (plane_next < g.nx * g.ny && now_s() - t0 < budget_s) {
+    const int i = plane_next % g.nx, j = plane_next / g.nx;
+    const double a = g.domain[0] + (g.domain[1] - g.domain[0]) * i / (g.nx - 1);
+    const double b = g.domain[2] + (g.domain[3] - g.domain[2]) * j / (g.ny - 1);
+    g.v[static_cast<size_t>(plane_next)] = static_cast<float>(plane_src->loss_at(a, b));
+    ++plane_next;
+  }
+  plane_status = "plane " + std::to_string(g.nx) + " x " + std::to_string(g.ny) + ": " + std::to_string(plane_next) +
+                 " / " + std::to_string(g.nx * g.ny) + " nodes";
+  if (plane_next < g.nx * g.ny) return false;
+  plane = g;
+  plane_next = -1;
+  plane_dirty = true;
+  plane_status.clear();
+  return true;
+}
+
+bool LiveTrainer::Impl::runs_plane_shown() const {
+  if (cfg.plane != "runs" || rp_state == RunsPlane::Failed) return false;
+  for (const auto& r : runs)
+    if (!finished(r->info.state)) return false;
+  return true;
+}
+
+void LiveTrainer::Impl::runs_plane_reset() {
+  const bool was = (plane_src && plane_src->runs_plane()) || rp_state == RunsPlane::Replaying || rp_state == RunsPlane::Ready;
+  rp_note.clear();
+  if (replay && plane_src) plane_src->model().set_autograd(false);
+  replay.reset();
+  rp_state = RunsPlane::Off;
+  rp_stage = 0;
+  rp_final.clear();
+  std::fill(rp_ends_xy, rp_ends_xy + 4, NAN);
+  for (auto& r : runs) r->xy_b.clear();
+  if (plane_src && plane_src->runs_plane()) plane_src->use_random_plane();
+  if (was) {
+    // Back to the random plane: its grid is measured again, every row republished.
+    plane_next = -1;
+    plane_r = 0;
+    plane_fine = false;
+    for (auto& r : runs) r->restarted = true;
+  }
+}
+
+void LiveTrainer::Impl::runs_plane_work(double budget_s) {
+  const auto give_up = [&](const std::string& why) {
+    runs_plane_reset();
+    rp_state = RunsPlane::Failed;
+    rp_note = "plane through two runs' endpoints: " + why + " (showing the random plane)";
+  };
+  if (rp_state == RunsPlane::Off) {
+    rp_note.clear();
+    const int ia = cfg.plane_runs[0], ib = cfg.plane_runs[1], n = static_cast<int>(runs.size());
+    if (ia < 0 || ib < 0 || ia >= n || ib >= n || ia == ib) return give_up("choose two different runs");
+    for (int i : {ia, ib}) {
+      const LiveRunState st = runs[static_cast<size_t>(i)]->info.state;
+      if (st == LiveRunState::Failed || st == LiveRunState::Diverged)
+        return give_up(runs[static_cast<size_t>(i)]->spec.label + " " + live_run_state_name(st) + ": it has no final weights");
+    }
+    plane_next = -1;  // a grid of the random plane in progress is dropped
+    try {
+      c10::NoGradGuard ng;
+      rp_final.assign(runs.size(), {NAN, NAN});
+      for (auto& r : runs) {
+        if (!r->stepper) continue;
+        r->stepper->settle();  // a stopped run may hold a fused perturbation
+        r->engine->sync_model();
+      }
+      std::vector<at::Tensor> ends[2];
+      for (int k = 0; k < 2; ++k)
+        for (const Block& b : runs[static_cast<size_t>(cfg.plane_runs[k])]->model->blocks()) ends[k].push_back(b.tensor);
+      const std::array<double, 4> e = plane_src->use_runs_plane(ends[0], ends[1]);
+      std::copy(e.begin(), e.end(), rp_ends_xy);
+      for (size_t i = 0; i < runs.size(); ++i) {
+        Run& r = *runs[i];
+        if (r.info.state == LiveRunState::Failed || r.info.state == LiveRunState::Diverged || r.log.empty()) continue;
+        std::vector<at::Tensor> w;
+        for (const Block& b : r.model->blocks()) w.push_back(b.tensor);
+        rp_final[i] = plane_src->project(w);
+      }
+    } catch (const std::exception& ex) {
+      return give_up(torch_error_line(ex));
+    }
+    rp_state = RunsPlane::Replaying;
+    rp_run = 0;
+  }
+  const double t0 = now_s();
+  if (rp_state == RunsPlane::Replaying) {
+    try {
+      while (rp_state == RunsPlane::Replaying && now_s() - t0 < budget_s) {
+        if (rp_run >= runs.size()) {
+          rp_state = RunsPlane::Ready;
+          for (auto& r : runs) r->restarted = true;  // republish the rows on plane (b)
+          break;
+        }
+        Run& r = *runs[rp_run];
+        if (!std::isfinite(rp_final[rp_run][0])) {
+          ++rp_run;
+          continue;
+        }
+        if (!replay) {
+          // On the plane's own copy of the model: the runs keep their weights.
+          CausalLM* m = &plane_src->model();
+          m->set_autograd(false);
+          replay = std::make_unique<RunReplay>(
+              cfg.spec, r.spec, m->blocks(), r.init, r.log, [this, m] { return task_loss(*m, rp_batch); },
+              [this, m] {
+                const at::Tensor l = task_loss_tensor(*m, rp_batch);
+                l.backward();
+                return l.item<double>();
+              },
+              [this, m](int64_t t) {
+                rp_batch = batch_to_device(train_batch(data->train, t, cfg.spec.batch_size, cfg.spec.seed), m->device());
+              });
+          if (replay->first_order()) m->set_autograd(true);
+          r.xy_b.assign(1, {0.0, 0.0});
+        }
+        replay->step();
+        r.xy_b.push_back(plane_src->project(replay->weights()));
+        plane_status = "replaying " + r.spec.label + "'s step log onto the plane: " + std::to_string(replay->steps_done()) +
+                       " / " + std::to_string(replay->steps()) + (replay->first_order() ? " (first order: recomputed)" : "");
+        if (replay->done()) {
+          // The last point is the run's own final weights (exactly in the plane for A and B).
+          r.xy_b.back() = rp_final[rp_run];
+          replay.reset();
+          plane_src->model().set_autograd(false);
+          ++rp_run;
+        }
+      }
+    } catch (const std::exception& ex) {
+      return give_up(torch_error_line(ex));
+    }
+    if (rp_state != RunsPlane::Ready) return;
+  }
+  if (plane_next < 0 && rp_stage < 2) {
+    // A square over every trajectory on the plane (and theta_0), with a margin.
+    double lo[2] = {0, 0}, hi[2] = {0, 0};
+    for (const auto& r : runs)
+      for (const auto& p : r->xy_b)
+        for (int k = 0; k < 2; ++k)
+          if (std::isfinite(p[static_cast<size_t>(k)])) {
+            lo[k] = std::min(lo[k], p[static_cast<size_t>(k)]);
+            hi[k] = std::max(hi[k], p[static_cast<size_t>(k)]);
+          }
+    const double half = 0.65 * std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-12});
+    const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
+    const double d[4] = {cx - half, cx + half, cy - half, cy + half};
+    start_grid(std::clamp(rp_stage == 0 ? cfg.plane_coarse : cfg.plane_fine, 3, 41), d);
+  }
+  if (grid_work(std::max(0.0, budget_s - (now_s() - t0)))) ++rp_stage;
+}
+
+bool LiveTrainer::Impl::plane_complete() const {
+  if (plane_cancelled) return true;
+  if (runs_plane_shown()) return rp_state == RunsPlane::Ready && rp_stage >= 2 && plane_next < 0;
+  return plane_next < 0 && plane.nx > 0 && plane_fine;
+}
+
 void LiveTrainer::Impl::plane_work(double budget_s) {
+  if (plane_cancelled) return;
+  if (runs_plane_shown()) return runs_plane_work(budget_s);
+  if (cfg.plane == "runs" && rp_state != RunsPlane::Failed) rp_note = "plane through two runs' endpoints: once every run has finished";
   // Extent of the trajectories so far: the grid covers it with a margin and is redone when
   // a trajectory leaves it or occupies only a small part of it at the end.
   double e = 0;
@@ -302,29 +607,10 @@ void LiveTrainer::Impl::plane_work(double budget_s) {
     if (!fine) plane_r = (all_done ? 1.3 : 2.5) * e;      // room to grow while runs go on
     plane_fine = fine;
     const int n = fine ? std::clamp(cfg.plane_fine, 3, 41) : std::clamp(cfg.plane_coarse, 3, 41);
-    Grid g;
-    g.nx = g.ny = n;
-    g.domain[0] = g.domain[2] = -plane_r;
-    g.domain[1] = g.domain[3] = plane_r;
-    g.v.assign(static_cast<size_t>(n * n), NAN);
-    pending_plane = std::move(g);  // the finished grid stays on show until this one is complete
-    plane_next = 0;
+    const double d[4] = {-plane_r, plane_r, -plane_r, plane_r};
+    start_grid(n, d);
   }
-  if (plane_next < 0) return;
-  Grid& g = pending_plane;
-  const double t0 = now_s();
-  while (plane_next < g.nx * g.ny && now_s() - t0 < budget_s) {
-    const int i = plane_next % g.nx, j = plane_next / g.nx;
-    const double a = g.domain[0] + (g.domain[1] - g.domain[0]) * i / (g.nx - 1);
-    const double b = g.domain[2] + (g.domain[3] - g.domain[2]) * j / (g.ny - 1);
-    g.v[static_cast<size_t>(plane_next)] = static_cast<float>(plane_src->loss_at(a, b));
-    ++plane_next;
-  }
-  if (plane_next >= g.nx * g.ny) {
-    plane = g;
-    plane_next = -1;
-    plane_dirty = true;
-  }
+  grid_work(budget_s);
 }
 
 void LiveTrainer::Impl::publish() {
@@ -341,8 +627,23 @@ void LiveTrainer::Impl::publish() {
       out = r.rec;
       s.previous[i] = r.previous;
       r.restarted = false;
+      if (rp_state == RunsPlane::Ready && runs_plane_shown()) {
+        // Plane (b): the replayed points; a run without them (failed, diverged) and earlier
+        // curves have none on this plane.
+        for (size_t k = 0; k < out.rows.size(); ++k) {
+          const bool has = k < r.xy_b.size();
+          out.rows[k].x = has ? r.xy_b[k][0] : NAN;
+          out.rows[k].y = has ? r.xy_b[k][1] : NAN;
+        }
+        for (StepRow& row : s.previous[i].rows) row.x = row.y = NAN;
+      }
     } else {
       out.rows.insert(out.rows.end(), r.rec.rows.begin() + static_cast<ptrdiff_t>(r.published), r.rec.rows.end());
+      if (out.tensor_names.size() != r.rec.tensor_names.size()) out.tensor_names = r.rec.tensor_names;
+      out.tensor_alpha.insert(out.tensor_alpha.end(), r.rec.tensor_alpha.begin() + static_cast<ptrdiff_t>(out.tensor_alpha.size()),
+                              r.rec.tensor_alpha.end());
+      out.tensor_rms.insert(out.tensor_rms.end(), r.rec.tensor_rms.begin() + static_cast<ptrdiff_t>(out.tensor_rms.size()),
+                            r.rec.tensor_rms.end());
       out.rows[0] = r.rec.rows[0];
       out.diverged = r.rec.diverged;
       out.diverged_step = r.rec.diverged_step;
@@ -362,7 +663,11 @@ void LiveTrainer::Impl::publish() {
     std::copy(plane.domain, plane.domain + 4, s.plane_domain);
     plane_dirty = false;
   }
-  all_finished = phase == "error" || (phase == "training" && all && plane_next < 0 && plane.nx > 0 && plane_fine);
+  const bool on_b = rp_state == RunsPlane::Ready && runs_plane_shown();
+  s.plane_kind = on_b ? "runs" : "random";
+  s.plane_status = rp_note.empty() ? plane_status : plane_status.empty() ? rp_note : rp_note + "; " + plane_status;
+  for (int k = 0; k < 4; ++k) s.plane_ends[k] = on_b ? rp_ends_xy[k] : NAN;
+  all_finished = phase == "error" || (phase == "training" && all && plane_complete());
   if (phase == "training" && all) s.phase = all_finished ? "done" : "training";
   ++s.serial;
   done_cv.notify_all();
@@ -371,12 +676,14 @@ void LiveTrainer::Impl::publish() {
 void LiveTrainer::Impl::loop() {
   while (true) {
     std::optional<LiveConfig> next;
+    bool cancel_plane = false;
     {
       std::unique_lock<std::mutex> lk(mu);
       bool idle = true;
       for (const auto& r : runs)
         if (r->info.state == LiveRunState::Running) idle = false;
-      if (plane_next >= 0) idle = false;
+      if (plane_next >= 0 || rp_state == RunsPlane::Replaying) idle = false;
+      if (cancel_plane_req) idle = false;
       if (idle && !pending && pause_requests.empty() && stop_requests.empty() && !quit) {
         // Nothing to do but a plane that might need redoing once everything is finished.
         cv.wait_for(lk, std::chrono::milliseconds(200));
@@ -396,11 +703,25 @@ void LiveTrainer::Impl::loop() {
           if ((i < 0 || static_cast<size_t>(i) == k) && !finished(runs[k]->info.state))
             runs[k]->info.state = LiveRunState::Stopped;
       stop_requests.clear();
+      cancel_plane = cancel_plane_req;
+      cancel_plane_req = false;
+    }
+    if (cancel_plane) {
+      // The grid or replay in progress is dropped; the shown grid stays.
+      if (rp_state == RunsPlane::Replaying) runs_plane_reset();
+      plane_next = -1;
+      plane_cancelled = true;
+      plane_status = "plane cancelled (any change measures it again)";
     }
     if (next) {
       const std::string key = load_key(next->spec);
       const bool reload = key != loaded_key || phase == "error" || phase == "idle";
+      const bool plane_changed = next->plane != cfg.plane || next->plane_runs[0] != cfg.plane_runs[0] ||
+                                 next->plane_runs[1] != cfg.plane_runs[1];
       cfg = std::move(*next);
+      plane_cancelled = false;
+      plane_status.clear();
+      if (plane_changed || reload) runs_plane_reset();
       try {
         if (reload) {
           cancel = false;
@@ -410,6 +731,7 @@ void LiveTrainer::Impl::loop() {
         }
         // Runs: keep those whose optimizer and hyperparameters are unchanged.
         std::vector<std::unique_ptr<Run>> kept;
+        bool restarted_any = false;
         for (size_t i = 0; i < cfg.spec.runs.size(); ++i) {
           const FinetuneRun& fr = cfg.spec.runs[i];
           std::unique_ptr<Run> r;
@@ -421,6 +743,7 @@ void LiveTrainer::Impl::loop() {
           if (!same) {
             if (r->stepper && r->rec.rows.size() > 1) r->previous = r->rec;
             r->key = k;
+            restarted_any = true;
             start_run(*r);
           }
           r->rec.label = fr.label;
@@ -428,6 +751,7 @@ void LiveTrainer::Impl::loop() {
           kept.push_back(std::move(r));
         }
         runs = std::move(kept);
+        if (restarted_any) runs_plane_reset();  // plane (b) moves with a run's endpoint
         if (!reload) {
           // A restarted run changes the extent of the trajectories: the fine grid is redone
           // once it has finished again.
@@ -460,13 +784,28 @@ void LiveTrainer::Impl::loop() {
         std::lock_guard<std::mutex> lk(mu);
         shared.error.clear();
       }
+      if (!cfg.log_dir.empty()) {
+        // The spec the logs belong to (`finetune --resume` checks it against its own).
+        try {
+          make_dirs(cfg.log_dir);
+          atomic_write(cfg.log_dir + "/spec.json", finetune_spec_to_json(cfg.spec));
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lk(mu);
+          shared.error = error_line(e);
+        }
+      }
     }
     if (phase != "training") continue;
     const double t0 = now_s();
+    bool training = false;
     for (auto& r : runs)
-      if (r->info.state == LiveRunState::Running) step_run(*r);
-    // The plane shares the worker: at most a fifth of its time while runs train.
-    plane_work(std::max(0.005, 0.25 * (now_s() - t0)));
+      if (r->info.state == LiveRunState::Running) {
+        step_run(*r);
+        training = true;
+      }
+    // The plane shares the worker: at most a fifth of its time while runs train, slices of
+    // 50 ms when they are done (so a new configuration waits no longer).
+    plane_work(training ? std::max(0.005, 0.25 * (now_s() - t0)) : 0.05);
     publish();
   }
 }
@@ -511,6 +850,19 @@ void LiveTrainer::stop(int run) {
 }
 
 void LiveTrainer::cancel() { impl_->cancel = true; }
+
+void LiveTrainer::inject_fault(int run, int64_t step, const std::string& kind) {
+  std::lock_guard<std::mutex> lk(impl_->mu);
+  impl_->faults.push_back({run, step, kind});
+}
+
+void LiveTrainer::cancel_plane() {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->cancel_plane_req = true;
+  }
+  impl_->cv.notify_all();
+}
 
 bool LiveTrainer::poll(LiveSnapshot& out) {
   std::lock_guard<std::mutex> lk(impl_->mu);

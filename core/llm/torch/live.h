@@ -10,6 +10,7 @@
 //
 // No torch type appears here, so the app includes it without LibTorch's headers.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,7 +33,17 @@ struct LiveConfig {
   int plane_fine = 21;                // nodes per side of the refined grid (<= 41)
   int64_t plane_examples = 8;         // training examples the plane's loss is measured on
   uint64_t plane_seed = 0;            // seed of the two plot directions
+  // "random": plane (a), two seeded filter-normalised directions; "runs": plane (b), through
+  // the initial weights and the final weights of runs plane_runs[0] and plane_runs[1]
+  // (built once every run has finished; plane.h).
+  std::string plane = "random";
+  int plane_runs[2] = {0, 1};
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
+  // "" or a folder for resumable step logs: <log_dir>/spec.json and
+  // <log_dir>/runs/<label>/steps.log (finetune.h's format, appended and flushed step by
+  // step), so `zoscope-cli finetune <log_dir>/spec.json --out <log_dir> --resume` continues
+  // runs cut short (the app closed mid-training). A restarted run's log starts over.
+  std::string log_dir;
 };
 
 enum class LiveRunState { Waiting, Running, Paused, Done, Stopped, Diverged, Failed };
@@ -50,6 +61,9 @@ struct LiveSnapshot {
   std::vector<LiveRunInfo> info;
   Grid plane;                        // loss on the plane (nx = 0 until the first grid)
   double plane_domain[4] = {0, 0, 0, 0};
+  std::string plane_kind = "random";  // the plane the grid and the rows' x, y are on
+  std::string plane_status;          // what the plane job does or why plane (b) is not shown, one line
+  double plane_ends[4] = {NAN, NAN, NAN, NAN};  // plane (b): the two runs' endpoints (a_A, b_A, a_B, b_B)
   std::string phase;                 // "loading model", "pretraining", "training", "done", "error", "idle"
   double progress = 0;               // of the phase, 0..1
   std::string error;                 // one line when phase is "error"
@@ -73,6 +87,7 @@ class LiveTrainer {
   void set_paused(int run, bool paused);  // run -1: all
   void stop(int run);                     // run -1: all
   void cancel();                          // abandons loading / pretraining in progress
+  void cancel_plane();                    // abandons the plane job in progress (until the next change)
 
   // Copies the state into `out` when it changed since the last poll; true then.
   bool poll(LiveSnapshot& out);
@@ -81,6 +96,11 @@ class LiveTrainer {
   bool wait_finished(double timeout_s);
   // Blocks until every run has at least `steps` rows after the start, or finished.
   bool wait_steps(int64_t steps, double timeout_s);
+
+  // Test hook (fault injection): step `step` (1-based) of run `run` throws as an exhausted
+  // device does: kind "oom" a c10::OutOfMemoryError (the CUDA caching allocator's), kind
+  // "bad_alloc" a std::bad_alloc. Set before configure().
+  void inject_fault(int run, int64_t step, const std::string& kind);
 
  private:
   struct Impl;

@@ -52,6 +52,28 @@ class LlmRowStats {
       row.y = inv_[1] * dot_[0] + inv_[2] * dot_[1];
     }
   }
+  // The per-tensor view: appends this step's per-tensor mean step size and RMS update to
+  // the record (names on the first call); nothing when the engine never gives them (CUDA).
+  static void fill_tensors(const TensorEngine& e, RunRecord& rec) {
+    const TensorStepStats& st = e.last_stats();
+    const size_t n = e.blocks().size();
+    if (st.block_alpha_mean.size() != n) {
+      // A step without them after steps with them: NaN keeps the steps aligned.
+      if (!rec.tensor_names.empty()) {
+        rec.tensor_alpha.insert(rec.tensor_alpha.end(), n, NAN);
+        rec.tensor_rms.insert(rec.tensor_rms.end(), n, NAN);
+      }
+      return;
+    }
+    if (rec.tensor_names.size() != n) {
+      rec.tensor_names.clear();
+      for (const Block& b : e.blocks()) rec.tensor_names.push_back(b.name);
+    }
+    for (size_t k = 0; k < n; ++k) {
+      rec.tensor_alpha.push_back(static_cast<float>(st.block_alpha_mean[k]));
+      rec.tensor_rms.push_back(static_cast<float>(st.block_update_rms[k]));
+    }
+  }
 
  private:
   bool has_plane_ = false;

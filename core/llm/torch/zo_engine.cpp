@@ -32,6 +32,7 @@ struct ChunkDirs {
 
 struct ChunkStats {
   double usq = 0, l1 = 0, l2 = 0, dot[2] = {0, 0};
+  double asum = 0;  // sum of alpha over the chunk's elements (update passes)
   int64_t hist[TensorStepStats::kBins] = {};
 };
 
@@ -278,6 +279,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           xs[i] = elem_store<S, float>(v);
         }
         cs.usq += usq;
+        cs.asum += static_cast<double>(lr) * static_cast<double>(len);
         cs.hist[pass_alpha_bin(lr)] += len;
         continue;
       }
@@ -305,6 +307,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           if (aux) aux[i + j] = out.aux[j];
           if (update) {
             ++cs.hist[pass_alpha_bin(out.alpha[j])];
+            cs.asum += out.alpha[j];
             if (pd[0]) {
               const int64_t row = row_len > 0 ? (i + j) / row_len : 0;
               for (int k = 0; k < 2; ++k) cs.dot[k] += dl * pd[k][i + j - i0] * row_scale[k][row];
@@ -352,6 +355,8 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     stats_.update_norm = 0;
     stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
     std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
+    stats_.block_alpha_mean.clear();
+    stats_.block_update_rms.clear();
   }
   if (stats) {
     stats->update_sq = 0;
@@ -450,12 +455,19 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       }
     }
   });
+  if (update) {
+    stats_.block_alpha_mean.assign(blocks_.size(), 0.0);
+    stats_.block_update_rms.assign(blocks_.size(), 0.0);
+  }
   for (size_t b = 0; b < blocks_.size(); ++b) {
     const int64_t first = bp[b].first;
     const int64_t last = b + 1 < blocks_.size() ? bp[b + 1].first : static_cast<int64_t>(chunk_block.size());
+    double bsq = 0, basum = 0;
     for (int64_t q = first; q < last; ++q) {
       const ChunkStats& p = parts[static_cast<size_t>(q)];
       usq_total += p.usq;
+      bsq += p.usq;
+      basum += p.asum;
       if (stats) {
         stats->block_l1[b] += p.l1;
         stats->block_l2sq[b] += p.l2;
@@ -465,6 +477,11 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
         stats_.plot_dot[1] += p.dot[1];
         for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] += p.hist[k];
       }
+    }
+    if (update && bp[b].n > 0) {
+      const double n = static_cast<double>(bp[b].n);
+      stats_.block_alpha_mean[b] = basum / n;
+      stats_.block_update_rms[b] = std::sqrt(bsq / n);
     }
     if (opt_.master_weights) blocks_[b].tensor.copy_(impl_->x[b]);
   }

@@ -37,6 +37,10 @@ struct TensorStepStats {
   std::vector<int64_t> alpha_hist = std::vector<int64_t>(kBins, 0);
   bool alpha_hist_valid = false;     // computed in this step's update pass (set_alpha_hist)
   double alpha_quantile(double q) const;  // from the histogram (bin centres)
+  // Per trainable tensor (block order), from the same update pass: the mean effective
+  // step size (mean of alpha over its elements) and the RMS update sqrt(mean delta^2).
+  // Empty where the pass runs in the CUDA kernel or its host twin (not reduced per block there).
+  std::vector<double> block_alpha_mean, block_update_rms;
 };
 
 // Plot direction k (0 or 1) of a trainable tensor, filter-normalised (Li et al. 2018,

@@ -1,0 +1,14 @@
+// The per-tensor view of the Plots panel in Language model mode: which layers move. A
+// heatmap of one run, rows = the model's trainable tensors (in block order), columns =
+// steps, coloured by log10 of the tensor's mean effective step size or its RMS update in
+// that step (RunRecord::tensor_alpha / tensor_rms, from the engine's update pass). Cells
+// are averaged (in log10) down to at most one per pixel; hover names the tensor and step.
+#pragma once
+
+namespace zs::gui {
+
+class App;
+
+void draw_tensor_heatmap(App& app, float height);
+
+}  // namespace zs::gui
