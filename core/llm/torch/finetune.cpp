@@ -16,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include "core/llm/io/step_log.h"
 #include "core/llm/text/data.h"
 #include "core/llm/text/tokenizer.h"
 #include "core/llm/torch/adazeta.h"
@@ -39,89 +40,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string hex(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-double unhex(const std::string& s, const std::string& where) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end) fail(where, "bad number \"" + s + "\"");
-  return v;
-}
-
-// One record of steps.log.
-struct LogRecord {
-  char kind = 'S';
-  int64_t t = 0, fp = 0, bp = 0;
-  uint64_t seed = 0;
-  double p = NAN, lr = NAN, loss = NAN;
-  std::vector<double> losses;
-  double dev_accuracy = NAN, dev_loss = NAN;
-};
-
-std::string record_line(const LogRecord& r) {
-  std::ostringstream o;
-  if (r.kind == 'S') {
-    o << "S " << r.t << ' ' << r.fp << ' ' << r.bp << ' ' << r.seed << ' ' << hex(r.p) << ' ' << hex(r.lr) << ' '
-      << hex(r.loss) << ' ' << r.losses.size();
-    for (double l : r.losses) o << ' ' << hex(l);
-  } else {
-    o << "E " << r.t << ' ' << r.fp << ' ' << hex(r.dev_accuracy) << ' ' << hex(r.dev_loss);
-  }
-  o << '\n';
-  return o.str();
-}
-
-// Complete records of a step log (a last line without newline is dropped).
-std::vector<LogRecord> read_log(const std::string& path) {
-  std::vector<LogRecord> out;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return out;
-  const std::string text = read_file(path);
-  size_t pos = 0;
-  int64_t line_no = 0;
-  while (true) {
-    const size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;
-    ++line_no;
-    std::istringstream in(text.substr(pos, nl - pos));
-    pos = nl + 1;
-    const std::string where = path + ":" + std::to_string(line_no);
-    LogRecord r;
-    std::string kind;
-    in >> kind;
-    if (kind == "S") {
-      std::string p, lr, loss;
-      size_t n = 0;
-      in >> r.t >> r.fp >> r.bp >> r.seed >> p >> lr >> loss >> n;
-      if (!in || n > 64) fail(where, "malformed step record");
-      r.p = unhex(p, where);
-      r.lr = unhex(lr, where);
-      r.loss = unhex(loss, where);
-      for (size_t i = 0; i < n; ++i) {
-        std::string l;
-        in >> l;
-        if (!in) fail(where, "malformed step record (missing loss " + std::to_string(i + 1) + ")");
-        r.losses.push_back(unhex(l, where));
-      }
-    } else if (kind == "E") {
-      std::string a, l;
-      r.kind = 'E';
-      in >> r.t >> r.fp >> a >> l;
-      if (!in) fail(where, "malformed evaluation record");
-      r.dev_accuracy = unhex(a, where);
-      r.dev_loss = unhex(l, where);
-    } else {
-      fail(where, "unknown record kind \"" + kind + "\"");
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 class LogWriter {
  public:
   explicit LogWriter(const std::string& path) : path_(path) {
@@ -133,9 +51,9 @@ class LogWriter {
   }
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
-  void write(const LogRecord& r) {
-    const std::string s = record_line(r);
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
+  void write(const StepLogRecord& r) {
+    const std::string s = step_log_line(r);
+    if (write_budget(s.size()) != s.size() || std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
       fail(path_, std::string("cannot append: ") + std::strerror(errno));
   }
 
@@ -282,8 +200,8 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   // Resume: checkpoint, then the log.
   const std::string log_path = run_dir + "/steps.log", ckpt_path = run_dir + "/checkpoint.json";
   int64_t start = 0;
-  std::vector<LogRecord> kept;
-  std::map<int64_t, LogRecord> replay;  // t -> step record to replay
+  std::vector<StepLogRecord> kept;
+  std::map<int64_t, StepLogRecord> replay;  // t -> step record to replay
   if (opt.resume) {
     if (fs::exists(ckpt_path, ec)) {
       const nlohmann::json c = json_load(ckpt_path);  // names the file when truncated or corrupt
@@ -304,25 +222,25 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         if (k.rfind("param/", 0) != 0) state.push_back({k, v});
       engine.load_state_tensors(state);
       std::vector<double> sc;
-      for (const auto& h : c.at("scalar_state")) sc.push_back(unhex(h.get<std::string>(), ckpt_path));
+      for (const auto& h : c.at("scalar_state")) sc.push_back(step_log_unhex(h.get<std::string>(), ckpt_path));
       optimizer->set_scalar_state(sc);
       engine.set_pass_counts(c.at("fp").get<int64_t>(), c.at("bp").get<int64_t>());
     }
-    const std::vector<LogRecord> logged = read_log(log_path);
+    const std::vector<StepLogRecord> logged = step_log_read(log_path);
     if (!first_order)
-      for (const LogRecord& r : logged)
+      for (const StepLogRecord& r : logged)
         if (r.kind == 'S' && r.t == start + static_cast<int64_t>(replay.size()) + 1) replay[r.t] = r;
-    for (const LogRecord& r : logged)
+    for (const StepLogRecord& r : logged)
       if (r.t <= start || replay.count(r.t)) kept.push_back(r);
     std::string text;
-    for (const LogRecord& r : kept) text += record_line(r);
+    for (const StepLogRecord& r : kept) text += step_log_line(r);
     atomic_write(log_path, text);
     log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
   } else {
     atomic_write(log_path, "");
   }
   std::map<int64_t, double> evaluated;  // step -> dev metric already logged
-  for (const LogRecord& r : kept)
+  for (const StepLogRecord& r : kept)
     if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
 
   LogWriter writer(log_path);
@@ -345,7 +263,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     c["fp"] = engine.forward_passes();
     c["bp"] = engine.backward_passes();
     c["scalar_state"] = nlohmann::json::array();
-    for (double v : optimizer->scalar_state()) c["scalar_state"].push_back(hex(v));
+    for (double v : optimizer->scalar_state()) c["scalar_state"].push_back(step_log_hex(v));
     c["tensors"] = name;
     atomic_write(ckpt_path, c.dump(1));
     for (const auto& e : fs::directory_iterator(run_dir, ec)) {
@@ -358,11 +276,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   // minibatch, replays logged losses on resume, fills the row from the engine's statistics
   // and logs every new step.
   struct Observer : StepObserver {
-    std::map<int64_t, LogRecord>& replay;
+    std::map<int64_t, StepLogRecord>& replay;
     TensorEngine& engine;
     LlmRowStats row_stats;
-    const LogRecord* replaying = nullptr;
-    Observer(std::map<int64_t, LogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
+    const StepLogRecord* replaying = nullptr;
+    Observer(std::map<int64_t, StepLogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
     void before_step(int64_t t) override {
       const auto it = replay.find(t + 1);
       replaying = it == replay.end() ? nullptr : &it->second;
@@ -400,14 +318,14 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     const StepInfo info = stepper.step(row, obs);
     const int64_t t = stepper.steps_done();
     if (obs.replaying) {
-      const LogRecord& r = *obs.replaying;
+      const StepLogRecord& r = *obs.replaying;
       const bool p_same = (std::isnan(r.p) && std::isnan(info.p)) || std::memcmp(&r.p, &info.p, sizeof(double)) == 0;
       if (engine.replay_pending() != 0 || r.seed != info.seed || !p_same)
         fail(log_path, "step " + std::to_string(t) + " does not replay as logged (seed/p/loss count differ): " +
                            "the log belongs to another spec or build");
       ++res.replayed_steps;
     } else {
-      LogRecord r;
+      StepLogRecord r;
       r.t = t;
       r.fp = engine.forward_passes();
       r.bp = engine.backward_passes();
@@ -425,7 +343,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       const auto ev_it = evaluated.find(t);
       if (ev_it == evaluated.end()) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
-        LogRecord r;
+        StepLogRecord r;
         r.kind = 'E';
         r.t = t;
         r.fp = engine.forward_passes();
@@ -573,10 +491,10 @@ std::string finetune_curves_csv(const FinetuneSpec& spec, const std::string& out
   std::string out = "label,optimizer,step,forward_passes,train_loss,dev_accuracy\n";
   for (const FinetuneRun& run : spec.runs) {
     std::map<int64_t, double> dev;
-    const std::vector<LogRecord> recs = read_log(out_dir + "/runs/" + run.label + "/steps.log");
-    for (const LogRecord& r : recs)
+    const std::vector<StepLogRecord> recs = step_log_read(out_dir + "/runs/" + run.label + "/steps.log");
+    for (const StepLogRecord& r : recs)
       if (r.kind == 'E') dev[r.t] = r.dev_accuracy;
-    for (const LogRecord& r : recs) {
+    for (const StepLogRecord& r : recs) {
       if (r.kind != 'S') continue;
       const auto it = dev.find(r.t);
       out += run.label + "," + run.optimizer + "," + std::to_string(r.t) + "," + std::to_string(r.fp) + "," +
