@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include "core/util/error.h"
+#include "core/util/write_error.h"
 
 namespace zs {
 
@@ -32,7 +33,7 @@ size_t write_budget(size_t want) {
 void atomic_write(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, std::string("cannot write: ") + std::strerror(errno));
+  if (fd < 0) fail_write(path, std::string("cannot write: ") + std::strerror(errno));
   size_t done = 0;
   while (done < data.size()) {
     const size_t allowed = write_budget(data.size() - done);
@@ -42,19 +43,19 @@ void atomic_write(const std::string& path, std::string_view data) {
       const std::string why = std::strerror(errno);
       ::close(fd);
       ::unlink(tmp.c_str());
-      fail(path, "cannot write: " + why);
+      fail_write(path, "cannot write: " + why);
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
-    fail(path, "cannot write: " + why);
+    fail_write(path, "cannot write: " + why);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
-    fail(path, "cannot write: " + why);
+    fail_write(path, "cannot write: " + why);
   }
 }
 

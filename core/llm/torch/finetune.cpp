@@ -33,6 +33,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/json_read.h"
 #include "core/util/error.h"
+#include "core/util/write_error.h"
 
 namespace zs {
 
@@ -44,7 +45,7 @@ class LogWriter {
  public:
   explicit LogWriter(const std::string& path) : path_(path) {
     f_ = std::fopen(path.c_str(), "ab");
-    if (!f_) fail(path, std::string("cannot append: ") + std::strerror(errno));
+    if (!f_) fail_write(path, std::string("cannot append: ") + std::strerror(errno));
   }
   ~LogWriter() {
     if (f_) std::fclose(f_);
@@ -54,7 +55,7 @@ class LogWriter {
   void write(const StepLogRecord& r) {
     const std::string s = step_log_line(r);
     if (write_budget(s.size()) != s.size() || std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
-      fail(path_, std::string("cannot append: ") + std::strerror(errno));
+      fail_write(path_, std::string("cannot append: ") + std::strerror(errno));
   }
 
  private:
@@ -311,6 +312,20 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
 
+  // The time left, from this process's pace over the budget still to go (steps, or FP).
+  const auto loop_t0 = std::chrono::steady_clock::now();
+  const int64_t fp0 = engine.forward_passes(), t0_steps = stepper.steps_done();
+  const auto time_left = [&](int64_t t) -> std::string {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_t0).count();
+    const double done = spec.steps > 0 ? static_cast<double>(t - t0_steps) : static_cast<double>(engine.forward_passes() - fp0);
+    const double todo = spec.steps > 0 ? static_cast<double>(spec.steps - t) : static_cast<double>(spec.forward_passes - engine.forward_passes());
+    if (done <= 0 || todo <= 0 || s < 1) return "";
+    const double left = s * todo / done;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, left < 120 ? ", about %.0f s left" : ", about %.0f min left", left < 120 ? left : left / 60);
+    return buf;
+  };
+
   bool stopped = false;
   while (!stepper.exhausted()) {
     step_losses.clear();
@@ -352,7 +367,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         writer.write(r);
         evaluated[t] = ev.value;
         row.dev_metric = ev.value;
-        log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
+        log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp) + time_left(t));
       } else {
         row.dev_metric = ev_it->second;
       }
