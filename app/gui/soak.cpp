@@ -469,7 +469,7 @@ class Driver {
   }
 
   void run() {
-    const double t0 = now_s(), end = t0 + o_.seconds;
+    const double t0 = now_s();
     const double interval = std::clamp(o_.seconds / 40, 5.0, 60.0);
     double next_cp = t0 + interval;
     struct Kind {
@@ -489,6 +489,7 @@ class Driver {
     r_.rss_t.push_back(now_s() - t0);
     log_checkpoint();
     next_cp = now_s() + interval;
+    const double end = now_s() + o_.seconds;  // the random phase, after the tour
     while (now_s() < end) {
       double x = uniform(0, total);
       const Kind* k = &kinds[0];
@@ -514,6 +515,7 @@ class Driver {
     r_.rss_t.push_back(now_s() - t0);
     log_checkpoint();
     r_.seconds = now_s() - t0;
+    r_.random_seconds = o_.seconds;
   }
 
   void log_checkpoint() {
@@ -585,8 +587,8 @@ SoakReport soak_run(App& app, Platform& platform, const SoakOptions& opts) {
 std::string soak_summary(const SoakReport& r) {
   std::ostringstream s;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "soak: %.0f s, %ld actions, %ld frames (%.1f frames/s)\n", r.seconds, r.actions, r.frames,
-                r.seconds > 0 ? static_cast<double>(r.frames) / r.seconds : 0.0);
+  std::snprintf(buf, sizeof buf, "soak: %.0f s in all (random phase %.0f s after the warm-up tour), %ld actions, %ld frames (%.1f frames/s)\n",
+                r.seconds, r.random_seconds, r.actions, r.frames, r.seconds > 0 ? static_cast<double>(r.frames) / r.seconds : 0.0);
   s << buf << "soak: actions by kind:";
   for (const auto& [k, v] : r.counts) s << " " << k << "=" << v;
   s << "\n";

@@ -19,7 +19,7 @@ class App;
 class Platform;
 
 struct SoakOptions {
-  double seconds = 120;         // wall time of the random phase (checkpoints included)
+  double seconds = 120;         // wall time of the random phase (after the warm-up tour; checkpoints included)
   uint64_t seed = 1;
   std::string dir;              // scratch folder: corrupt experiments and exports ("" : a temp folder)
   double warmup_fraction = 0.25;  // after the warm-up tour, the first part of the run is excluded from the growth figure
@@ -39,7 +39,8 @@ struct SoakReport {
   std::vector<double> rss_t;            // seconds since the start at each checkpoint
   double rss_peak_mb = 0;               // VmHWM at the end
   double rss_warm_mb = 0, rss_end_mb = 0, growth = 0;
-  double seconds = 0;
+  double seconds = 0;                   // the whole soak: tour, random phase, checkpoints
+  double random_seconds = 0;            // the random phase
   std::string failure;                  // empty when every check passed
   bool ok() const { return failure.empty(); }
 };

@@ -67,12 +67,15 @@ TEST(GuiLimits, HugeBudgetIsRefusedBeforeRecomputeWithOneLineInTheRunsPanel) {
 TEST(GuiLimits, DimensionAndBudgetBeyondTheTimeLimitAreRefused) {
   Harness h;
   App& app = h.app();
+  const uint64_t job = app.results().runs_job;
   app.set_landscape("quadratic_nd");
   app.set_dim(100000);
-  app.set_budget(false, 2000000);  // 2e6 steps x 2 FP x 1e5 coordinates: hours
+  app.set_budget(false, 200000);  // 8 runs x 2e5 steps x >= 2 FP x 1e5 coordinates: over 10 minutes
   h.frame(2);
-  EXPECT_NE(app.limits_error().find("on one core"), std::string::npos) << app.limits_error();
-  EXPECT_FALSE(app.busy());
+  EXPECT_NE(app.limits_error().find("100000-D landscape take about"), std::string::npos) << app.limits_error();
+  EXPECT_NE(app.limits_error().find("on one core (limit 10 min)"), std::string::npos) << app.limits_error();
+  EXPECT_TRUE(app.wait_idle(120));  // the grid only
+  EXPECT_EQ(app.results().runs_job, job);
 }
 
 // Exports check the figure size against memory before rendering: one line, no file.
