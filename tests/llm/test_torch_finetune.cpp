@@ -249,6 +249,7 @@ TEST(FinetuneCli, KilledAtRandomPointsResumesBitIdentical) {
   std::mt19937_64 rng(20261204);
   int killed = 0, resumes = 0;
   std::map<std::string, int> how;
+  std::string points;  // steps logged (both runs, of 24) when each kill landed
   for (int trial = 0; trial < 20; ++trial) {
     const std::string cut = (tmp.path / ("cut" + std::to_string(trial))).string();
     const std::string log = cut + ".txt";
@@ -274,6 +275,14 @@ TEST(FinetuneCli, KilledAtRandomPointsResumesBitIdentical) {
       else ::kill(-pid, SIGKILL);
       ++how[what];
       ::waitpid(pid, &status, 0);
+      // Where it landed: the steps logged by then (over both runs; 0: start-up or the first step).
+      int logged = 0;
+      for (const auto& r : spec.runs) {
+        std::error_code ec;
+        const std::string lp = cut + "/runs/" + r.label + "/steps.log";
+        if (std::filesystem::exists(lp, ec)) logged += count_lines(zs::read_file(lp), "S ");
+      }
+      points += (points.empty() ? "" : " ") + std::to_string(logged);
       // The parent alone was killed: its run child follows (PDEATHSIG) and the folder lock
       // is free once it has gone (a --resume meanwhile is refused and retried below).
       killed += WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
@@ -295,8 +304,9 @@ TEST(FinetuneCli, KilledAtRandomPointsResumesBitIdentical) {
   }
   // Most kills land while the fine-tune runs (the others after it ended: resume is a no-op).
   EXPECT_GE(killed, 12);
-  std::printf("[ kills    ] %d of 20 trials killed mid-run (group %d, parent %d, child %d), %d resume calls, full run %.2f s\n",
-              killed, how["group"], how["parent"], how["child"], resumes, t_full);
+  std::printf("[ kills    ] %d of 20 trials killed mid-run (group %d, parent %d, child %d), %d resume calls, full run %.2f s\n"
+              "[ kills    ] steps logged at each kill (of 24): %s\n",
+              killed, how["group"], how["parent"], how["child"], resumes, t_full, points.c_str());
 }
 
 }  // namespace
