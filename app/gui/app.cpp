@@ -780,7 +780,11 @@ void App::poll_tasks() {
     try {
       status(it->result.get());
     } catch (const std::exception& err) {
-      status(it->what + ": " + error_line(err), true);
+      // "export PATH" tasks whose error already names PATH say it once.
+      const std::string line = error_line(err);
+      const size_t sp = it->what.find(' ');
+      const bool named = sp != std::string::npos && line.rfind(it->what.substr(sp + 1), 0) == 0;
+      status(named ? line : it->what + ": " + line, true);
     }
     it = tasks_.erase(it);
   }
