@@ -253,20 +253,40 @@ TEST(FinetuneCli, KilledAtRandomPointsResumesBitIdentical) {
   for (int trial = 0; trial < 20; ++trial) {
     const std::string cut = (tmp.path / ("cut" + std::to_string(trial))).string();
     const std::string log = cut + ".txt";
+    // Even trials: a random time over the whole command (start-up and model loads take most
+    // of it). Odd trials: a random point among the steps -- once k of the 24 steps are
+    // logged, a further random 0-4 ms (mid-step, mid-append, mid-checkpoint).
     const double at = std::uniform_real_distribution<double>(0.0, 1.05 * t_full)(rng);
+    const int k = 1 + static_cast<int>(rng() % 23);
+    const double extra = std::uniform_real_distribution<double>(0.0, 0.004)(rng);
+    const bool by_step = trial % 2 == 1;
     const int target = static_cast<int>(rng() % 3);  // 0: the group, 1: the parent, 2: the run child
+    const auto logged_steps = [&] {
+      int n = 0;
+      for (const auto& r : spec.runs) {
+        std::ifstream in(cut + "/runs/" + r.label + "/steps.log");
+        std::string line;
+        while (std::getline(in, line)) n += line.rfind("S ", 0) == 0;
+      }
+      return n;
+    };
     const pid_t pid = start_group({cli, "finetune", spec_path, "--out", cut}, log);
     ASSERT_GT(pid, 0);
     const auto s0 = std::chrono::steady_clock::now();
     int status = 0;
     bool done = false;
-    while (seconds_since(s0) < at)
+    double reached = -1;  // by_step: when k steps were logged
+    for (;;) {
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         done = true;
         break;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
+      if (!by_step && seconds_since(s0) >= at) break;
+      if (by_step && reached < 0 && logged_steps() >= k) reached = seconds_since(s0);
+      if (by_step && reached >= 0 && seconds_since(s0) >= reached + extra) break;
+      if (seconds_since(s0) > 120) break;  // a run that hangs is killed (and must still resume)
+      std::this_thread::sleep_for(std::chrono::microseconds(by_step ? 200 : 2000));
+    }
     if (!done) {
       const pid_t c = child_of(pid);
       const char* what = target == 2 && c > 0 ? "child" : target == 1 ? "parent" : "group";
@@ -290,19 +310,20 @@ TEST(FinetuneCli, KilledAtRandomPointsResumesBitIdentical) {
     int tries = 0;
     while (sh(cli + " finetune " + spec_path + " --out " + cut + " --resume > " + log + " 2>&1") != 0 && ++tries < 6)
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ASSERT_LT(tries, 6) << "trial " << trial << " (kill at " << at << " s): " << zs::read_file(log);
+    ASSERT_LT(tries, 6) << "trial " << trial << ": " << zs::read_file(log);
     resumes += tries + 1;
     for (const auto& r : spec.runs) {
       EXPECT_EQ(zs::read_file(full + "/runs/" + r.label + "/final.safetensors"),
                 zs::read_file(cut + "/runs/" + r.label + "/final.safetensors"))
-          << "trial " << trial << " " << r.label << " kill at " << at << " s";
+          << "trial " << trial << " " << r.label << (by_step ? " kill after step " + std::to_string(k) : " kill at " + std::to_string(at) + " s");
       EXPECT_EQ(zs::read_file(full + "/runs/" + r.label + "/steps.log"), zs::read_file(cut + "/runs/" + r.label + "/steps.log"))
           << "trial " << trial << " " << r.label;
     }
     EXPECT_EQ(zs::read_file(full + "/curves.csv"), zs::read_file(cut + "/curves.csv")) << "trial " << trial;
     std::filesystem::remove_all(cut);
   }
-  // Most kills land while the fine-tune runs (the others after it ended: resume is a no-op).
+  // Most kills land while the fine-tune runs (the others after it ended: resume is a no-op);
+  // the step-targeted half always does.
   EXPECT_GE(killed, 12);
   std::printf("[ kills    ] %d of 20 trials killed mid-run (group %d, parent %d, child %d), %d resume calls, full run %.2f s\n"
               "[ kills    ] steps logged at each kill (of 24): %s\n",
