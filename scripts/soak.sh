@@ -26,6 +26,8 @@ timeout --signal=KILL "$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 * 1.5 
   --soak-dir "$dir" || rc=$?
 if [ "$rc" -eq 0 ]; then
   echo "soak.sh: PASS ($minutes min, seed $seed)"
+elif [ "$rc" -eq 137 ]; then
+  echo "soak.sh: FAIL: killed by the time guard or signal 9: a hang? (seed $seed; rerun with the same seed to replay)"
 elif [ "$rc" -gt 128 ]; then
   echo "soak.sh: FAIL: the app died with signal $((rc - 128)) (seed $seed; rerun with the same seed to replay)"
 else
