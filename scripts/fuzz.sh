@@ -7,6 +7,8 @@
 # seed corpus tests/fuzz/corpus/TARGET (new inputs go to build-fuzz/corpus/TARGET).
 # Prints one line per target: executions, new corpus size, crashes. Exit status 1 when a
 # regression input or the fuzzer found a crash (its input is in build-fuzz/artifacts/).
+# ZOSCOPE_FUZZ_RUNS=N stops each target after N executions (long campaigns: SECONDS is
+# then the cap per target, e.g. ZOSCOPE_FUZZ_RUNS=1000000 scripts/fuzz.sh all 3600).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -43,11 +45,14 @@ for t in "${targets[@]}"; do
   fi
   rc=0
   touch "$build/artifacts/.start-$t"
-  nice "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=20 -print_final_stats=1 \
+  runs=()
+  if [ -n "${ZOSCOPE_FUZZ_RUNS:-}" ]; then runs=(-runs="$ZOSCOPE_FUZZ_RUNS"); fi
+  t0=$(date +%s)
+  nice "$exe" "${runs[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$(find "$build/artifacts" -newer "$build/artifacts/.start-$t" -name "$t-*-*" \( -name "*crash-*" -o -name "*leak-*" -o -name "*timeout-*" -o -name "*oom-*" \) | wc -l)
-  echo "$t: ${execs:-?} executions in ${seconds} s, corpus $(ls "$work" | wc -l) inputs, exit $rc, new crash files $crashes"
+  echo "$t: ${execs:-?} executions in $(( $(date +%s) - t0 )) s (cap ${seconds} s), corpus $(ls "$work" | wc -l) inputs, exit $rc, new crash files $crashes"
   if [ "$rc" -ne 0 ]; then status=1; grep -m3 -E "ERROR|runtime error|==[0-9]+==" "$log" || true; fi
 done
 exit "$status"

@@ -37,6 +37,7 @@
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/write_error.h"
 
 extern "C" const char zs_finetune_default[];
 extern "C" const char zs_finetune_default_end[];
@@ -313,7 +314,12 @@ int cmd_finetune(const FinetuneArgs& a) {
   }
   std::unique_ptr<Dist> dist;
   if (env.world > 1) dist = std::make_unique<Dist>(env, spec.dist_backend, spec.device == "cuda", spec.dist_timeout_s);
-  const std::vector<FinetuneRunResult> results = finetune_all(spec, a.out, a.resume, a.threads, model_dir, dist.get());
+  std::vector<FinetuneRunResult> results;
+  try {
+    results = finetune_all(spec, a.out, a.resume, a.threads, model_dir, dist.get());
+  } catch (const WriteError& e) {  // the folder's own files (spec, table, curves): resuming helps
+    fail_write(e.what(), "free space (or fix the disk), then continue with --resume");
+  }
   const std::string table = finetune_table(results);
   std::printf("%s", table.c_str());
   // The test split, evaluated once at the end on the final weights (never used for choices).
@@ -338,8 +344,18 @@ int cmd_finetune_run(const FinetuneArgs& a) {
   o.threads = a.threads;
   o.log = log_line;
   if (const char* k = std::getenv("ZOSCOPE_FINETUNE_EXIT_AFTER"); k && *k) o.stop_after_step = std::strtoll(k, nullptr, 10);
-  const std::string run_dir = a.out + "/runs/" + spec.runs[static_cast<size_t>(a.run)].label;
-  const FinetuneRunResult r = finetune_run(spec, static_cast<size_t>(a.run), a.model_dir, run_dir, o);
+  const std::string& label = spec.runs[static_cast<size_t>(a.run)].label;
+  const std::string run_dir = a.out + "/runs/" + label;
+  FinetuneRunResult r;
+  try {
+    r = finetune_run(spec, static_cast<size_t>(a.run), a.model_dir, run_dir, o);
+  } catch (const WriteError& e) {
+    // A full disk or an I/O error: the checkpoint and the step log stay consistent (atomic
+    // writes; a cut log line is dropped on resume), so the run can go on once it is fixed.
+    log_line(label + ": stopped: " + one_line(e.what()));
+    std::fflush(stderr);
+    std::_Exit(75);
+  }
   if (!r.completed) {
     log_line(r.label + ": stopped after step " + std::to_string(r.steps) + " (ZOSCOPE_FINETUNE_EXIT_AFTER)");
     std::fflush(stderr);

@@ -27,14 +27,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Progress on stderr, only once an operation has taken longer than a second: a quick
-// command leaves stderr empty, so an error is the one line there.
+// command leaves stderr empty, so an error is the one line there. Long work also shows
+// the time left, extrapolated from the pace so far ("runs 3/8, about 40 s left").
 struct Progress {
   Clock::time_point t0 = Clock::now();
   std::string what;
   void operator()(int done, int total) const {
-    if (Clock::now() - t0 < std::chrono::seconds(1)) return;
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (s < 1) return;
     std::fprintf(stderr, "\r%s %d/%d", what.c_str(), done, total);
-    if (done == total) std::fprintf(stderr, "\n");
+    if (done > 0 && done < total) {
+      const double left = s * (total - done) / done;
+      if (left < 120) std::fprintf(stderr, ", about %.0f s left   ", left);
+      else std::fprintf(stderr, ", about %.0f min left   ", left / 60);
+    }
+    if (done == total) std::fprintf(stderr, ", %.1f s%*s\n", s, 14, "");
     std::fflush(stderr);
   }
 };

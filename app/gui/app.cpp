@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include "app/gui/keys.h"
 #include "app/gui/panels.h"
+#include "core/io/limits.h"
 #include "core/io/presets.h"
 #include "core/io/run_files.h"
 #include "core/landscape/grid_landscape.h"
@@ -560,9 +561,20 @@ void App::sync() {
   const std::string rk = runs_key(m_.exp);
   if (rk != runs_key_) {
     runs_key_ = rk;
-    recompute_.submit_runs(m_.exp);
-    prev_submit_s_ = last_submit_s_;
-    last_submit_s_ = steady_seconds();
+    // Limits before work: a budget whose rows exceed memory or whose steps exceed the
+    // stated time is refused with one line; the last runs stay on screen.
+    try {
+      Experiment e = m_.exp;
+      e.view.grid = grid_nodes();  // the grid the views compute, not the export's
+      experiment_check_limits(e, 0, 0);
+      limits_error_.clear();
+      recompute_.submit_runs(m_.exp);
+      prev_submit_s_ = last_submit_s_;
+      last_submit_s_ = steady_seconds();
+    } catch (const std::exception& err) {
+      limits_error_ = error_line(err);
+      status(limits_error_, true);
+    }
   }
   if (grid_requested_) {
     const int n = grid_nodes();
@@ -771,7 +783,11 @@ void App::poll_tasks() {
     try {
       status(it->result.get());
     } catch (const std::exception& err) {
-      status(it->what + ": " + error_line(err), true);
+      // "export PATH" tasks whose error already names PATH say it once.
+      const std::string line = error_line(err);
+      const size_t sp = it->what.find(' ');
+      const bool named = sp != std::string::npos && line.rfind(it->what.substr(sp + 1), 0) == 0;
+      status(named ? line : it->what + ": " + line, true);
     }
     it = tasks_.erase(it);
   }
@@ -799,6 +815,11 @@ void App::render_view_png(const std::string& path, int w, int h) {
     if (!scene_) fail(path, "no landscape to render");
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
       fail(path, std::to_string(w) + "x" + std::to_string(h) + " outside [16, 16384] per side");
+    {
+      Experiment e = m_.exp;
+      e.view.grid = m_.exp.landscape.dim == 2 ? 1024 : grid_nodes();  // the grid drawn below
+      experiment_check_limits(e, w, h);
+    }
     // The same view at any size: its own target, layout, grid and draw list.
     GlTarget target(false, false);
     target.resize(w, h);
@@ -878,6 +899,14 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   if (m_.llm && !llm_grid) {
     status("figure: the loss plane is not computed yet", true);
     return;
+  }
+  if (!m_.llm) {
+    try {
+      experiment_check_limits(e, w, h);  // figure size, and the export's view.grid
+    } catch (const std::exception& err) {
+      status("figure: " + error_line(err), true);
+      return;
+    }
   }
   run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid] {
     const Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {

@@ -55,6 +55,10 @@ class App : private plot::LayerRenderer {
   Experiment& exp() { return m_.exp; }
   const Experiment& exp() const { return m_.exp; }
   const Results& results() const { return res_; }
+  // Why the runs of the current experiment were not recomputed: the one line of
+  // experiment_check_limits (core/io/limits.h) when the budget exceeds memory or the
+  // stated time; empty when they were. The Runs panel shows it.
+  const std::string& limits_error() const { return limits_error_; }
   // The scene of the current experiment built on the UI thread (never null after the
   // first successful load): landscape, start, projection, default domain, minima.
   const Scene* scene() const { return scene_.get(); }
@@ -172,6 +176,7 @@ class App : private plot::LayerRenderer {
   std::shared_ptr<Scene> scene_;
   std::string scene_key_, runs_key_, grid_key_;
   std::string scene_error_;
+  std::string limits_error_;
   double grid_extent_[4] = {0, 0, 0, 0};
   bool grid_requested_ = false;
   Recompute recompute_;

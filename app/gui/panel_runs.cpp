@@ -80,6 +80,12 @@ void DrawRunsPanel(App& app) {
   layout_place(app, PanelId::Runs);
   if (ImGui::Begin("Runs", nullptr, layout_flags(app, PanelId::Runs))) {
     add_combo(app);
+    if (!app.limits_error().empty()) {  // the runs were not recomputed: why, in one line
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.5f, 0.4f, 1));
+      text_wrapped_at_spaces(app.limits_error());
+      ImGui::PopStyleColor();
+      app.note_item("runs/limits");
+    }
     Experiment& e = app.exp();
     int remove = -1, duplicate = -1;
     const int n = static_cast<int>(e.runs.size());

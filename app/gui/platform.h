@@ -32,6 +32,13 @@ class Platform {
   virtual Image read_frame() = 0;
   virtual void present() = 0;
   virtual void set_title(const std::string&) {}
+  // Headless: the framebuffer takes a new size, as a resized window's would (the soak);
+  // false where the user owns the size (a window).
+  virtual bool resize(int w, int h) {
+    (void)w;
+    (void)h;
+    return false;
+  }
   // Window size in screen units, for the settings file (0, 0 when headless).
   virtual void window_size(int& w, int& h) const { w = h = 0; }
 };

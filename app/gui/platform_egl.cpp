@@ -3,6 +3,7 @@
 // drawing into an offscreen target. Used by CI tests, the benchmark and scripted figures.
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
+#include <algorithm>
 #include <cstring>
 #include <imgui.h>
 #include "app/gui/gl_util.h"
@@ -99,6 +100,12 @@ class EglPlatform final : public Platform {
   }
   // There is no swap; finishing makes frame timings include the rasteriser's work.
   void present() override { glFinish(); }
+  bool resize(int w, int h) override {
+    w_ = std::clamp(w, 64, 16384);
+    h_ = std::clamp(h, 64, 16384);
+    target_.resize(w_, h_);
+    return true;
+  }
 
  private:
   static EGLDisplay open_display() {

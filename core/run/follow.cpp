@@ -96,7 +96,7 @@ bool RunFollower::poll() {
     for (const std::string& line : lines) {
       StepLogRecord s;
       try {
-        s = step_log_parse(line, r.tail.path());
+        s = step_log_parse_line(line, r.tail.path());
       } catch (const Error&) {
         ++bad_lines_;
         continue;

@@ -2,7 +2,10 @@
 #include "core/util/atomic_file.h"
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -10,34 +13,49 @@
 #include <fstream>
 #include <sstream>
 #include "core/util/error.h"
+#include "core/util/write_error.h"
 
 namespace zs {
+
+size_t write_budget(size_t want) {
+  static const long long limit = [] {
+    const char* v = std::getenv("ZOSCOPE_FAULT_ENOSPC_AFTER");
+    return v && *v ? std::strtoll(v, nullptr, 10) : -1LL;
+  }();
+  if (limit < 0) return want;
+  static std::atomic<long long> used{0};
+  const long long before = used.fetch_add(static_cast<long long>(want));
+  const long long left = std::max(0LL, limit - before);
+  if (left == 0) errno = ENOSPC;
+  return static_cast<size_t>(std::min<long long>(left, static_cast<long long>(want)));
+}
 
 void atomic_write(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, std::string("cannot write: ") + std::strerror(errno));
+  if (fd < 0) fail_write(path, std::string("cannot write: ") + std::strerror(errno));
   size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    const size_t allowed = write_budget(data.size() - done);
+    const ssize_t n = allowed == 0 ? -1 : ::write(fd, data.data() + done, allowed);
     if (n < 0) {
       if (errno == EINTR) continue;
       const std::string why = std::strerror(errno);
       ::close(fd);
       ::unlink(tmp.c_str());
-      fail(path, "cannot write: " + why);
+      fail_write(path, "cannot write: " + why);
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
-    fail(path, "cannot write: " + why);
+    fail_write(path, "cannot write: " + why);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
-    fail(path, "cannot write: " + why);
+    fail_write(path, "cannot write: " + why);
   }
 }
 

@@ -1,6 +1,7 @@
 // Atomic file writes: data goes to a temporary file beside the target, is flushed and
 // fsync'ed, then renamed over the target, so a crash never leaves a half-written file.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -8,6 +9,12 @@ namespace zs {
 
 // Throws zs::Error("<path>: cannot write: <reason>") on failure; the target is untouched.
 void atomic_write(const std::string& path, std::string_view data);
+// Fault injection for tests of full disks where a small file system cannot be mounted:
+// with ZOSCOPE_FAULT_ENOSPC_AFTER=N in the environment, the process's file writes (every
+// atomic_write, the fine-tuning step log) succeed for their first N bytes in all, then fail
+// with ENOSPC as a full disk's would. Returns how many of `want` bytes may be written now
+// (want when the variable is unset); 0 with errno = ENOSPC once the budget is spent.
+size_t write_budget(size_t want);
 // Reads a whole file; throws zs::Error("<path>: cannot read: <reason>").
 std::string read_file(const std::string& path);
 // Creates a directory and its parents; throws zs::Error naming the directory.

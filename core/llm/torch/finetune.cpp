@@ -17,6 +17,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include "core/run/step_log.h"
 #include "core/llm/text/data.h"
 #include "core/llm/text/tokenizer.h"
 #include "core/llm/torch/adazeta.h"
@@ -30,12 +31,12 @@
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/run/stepper.h"
-#include "core/run/step_log.h"
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/json_read.h"
 #include "core/util/error.h"
+#include "core/util/write_error.h"
 
 namespace zs {
 
@@ -43,48 +44,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const auto hex = hex_double;
-const auto unhex = hex_double_parse;
-
-// One record of steps.log (core/run/step_log.h).
-using LogRecord = StepLogRecord;
-std::string record_line(const LogRecord& r) { return step_log_line(r); }
-
-// Complete records of a step log (a last line without newline is dropped).
-std::vector<LogRecord> read_log(const std::string& path) {
-  std::vector<LogRecord> out;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return out;
-  const std::string text = read_file(path);
-  size_t pos = 0;
-  int64_t line_no = 0;
-  while (true) {
-    const size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;
-    ++line_no;
-    const std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    LogRecord r = step_log_parse(line, path + ":" + std::to_string(line_no));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 class LogWriter {
  public:
   explicit LogWriter(const std::string& path) : path_(path) {
     f_ = std::fopen(path.c_str(), "ab");
-    if (!f_) fail(path, std::string("cannot append: ") + std::strerror(errno));
+    if (!f_) fail_write(path, std::string("cannot append: ") + std::strerror(errno));
   }
   ~LogWriter() {
     if (f_) std::fclose(f_);
   }
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
-  void write(const LogRecord& r) {
-    const std::string s = record_line(r);
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
-      fail(path_, std::string("cannot append: ") + std::strerror(errno));
+  void write(const StepLogRecord& r) {
+    const std::string s = step_log_line(r);
+    if (write_budget(s.size()) != s.size() || std::fwrite(s.data(), 1, s.size(), f_) != s.size() || std::fflush(f_) != 0)
+      fail_write(path_, std::string("cannot append: ") + std::strerror(errno));
   }
 
  private:
@@ -102,7 +76,7 @@ c10::ScalarType dtype_of(const std::string& s) {
 
 std::string finetune_log_step_line(int64_t t, int64_t fp, int64_t bp, uint64_t seed, double p, double lr, double loss,
                                    const std::vector<double>& losses) {
-  LogRecord r;
+  StepLogRecord r;
   r.t = t;
   r.fp = fp;
   r.bp = bp;
@@ -111,17 +85,17 @@ std::string finetune_log_step_line(int64_t t, int64_t fp, int64_t bp, uint64_t s
   r.lr = lr;
   r.loss = loss;
   r.losses = losses;
-  return record_line(r);
+  return step_log_line(r);
 }
 
 std::string finetune_log_eval_line(int64_t t, int64_t fp, double dev_accuracy, double dev_loss) {
-  LogRecord r;
+  StepLogRecord r;
   r.kind = 'E';
   r.t = t;
   r.fp = fp;
   r.dev_accuracy = dev_accuracy;
   r.dev_loss = dev_loss;
-  return record_line(r);
+  return step_log_line(r);
 }
 
 int64_t process_peak_rss_bytes() {
@@ -286,8 +260,8 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   // Resume: checkpoint, then the log.
   const std::string log_path = run_dir + "/steps.log", ckpt_path = run_dir + "/checkpoint.json";
   int64_t start = 0;
-  std::vector<LogRecord> kept;
-  std::map<int64_t, LogRecord> replay;  // t -> step record to replay
+  std::vector<StepLogRecord> kept;
+  std::map<int64_t, StepLogRecord> replay;  // t -> step record to replay
   if (opt.resume) {
     if (fs::exists(ckpt_path, ec)) {
       const nlohmann::json c = json_load(ckpt_path);  // names the file when truncated or corrupt
@@ -308,25 +282,25 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         if (k.rfind("param/", 0) != 0) state.push_back({k, v});
       engine.load_state_tensors(state);
       std::vector<double> sc;
-      for (const auto& h : c.at("scalar_state")) sc.push_back(unhex(h.get<std::string>(), ckpt_path));
+      for (const auto& h : c.at("scalar_state")) sc.push_back(step_log_unhex(h.get<std::string>(), ckpt_path));
       optimizer->set_scalar_state(sc);
       engine.set_pass_counts(c.at("fp").get<int64_t>(), c.at("bp").get<int64_t>());
     }
-    const std::vector<LogRecord> logged = read_log(log_path);
+    const std::vector<StepLogRecord> logged = step_log_read(log_path);
     if (!first_order)
-      for (const LogRecord& r : logged)
+      for (const StepLogRecord& r : logged)
         if (r.kind == 'S' && r.t == start + static_cast<int64_t>(replay.size()) + 1) replay[r.t] = r;
-    for (const LogRecord& r : logged)
+    for (const StepLogRecord& r : logged)
       if (r.t <= start || replay.count(r.t)) kept.push_back(r);
     std::string text;
-    for (const LogRecord& r : kept) text += record_line(r);
+    for (const StepLogRecord& r : kept) text += step_log_line(r);
     if (writer) atomic_write(log_path, text);
     if (writer) log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
   } else if (writer) {
     atomic_write(log_path, "");
   }
   std::map<int64_t, double> evaluated;  // step -> dev metric already logged
-  for (const LogRecord& r : kept)
+  for (const StepLogRecord& r : kept)
     if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
 
   std::optional<LogWriter> log_writer;
@@ -350,7 +324,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     c["fp"] = engine.forward_passes();
     c["bp"] = engine.backward_passes();
     c["scalar_state"] = nlohmann::json::array();
-    for (double v : optimizer->scalar_state()) c["scalar_state"].push_back(hex(v));
+    for (double v : optimizer->scalar_state()) c["scalar_state"].push_back(step_log_hex(v));
     c["tensors"] = name;
     atomic_write(ckpt_path, c.dump(1));
     for (const auto& e : fs::directory_iterator(run_dir, ec)) {
@@ -363,11 +337,11 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   // minibatch, replays logged losses on resume, fills the row from the engine's statistics
   // and logs every new step.
   struct Observer : StepObserver {
-    std::map<int64_t, LogRecord>& replay;
+    std::map<int64_t, StepLogRecord>& replay;
     TensorEngine& engine;
     LlmRowStats row_stats;
-    const LogRecord* replaying = nullptr;
-    Observer(std::map<int64_t, LogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
+    const StepLogRecord* replaying = nullptr;
+    Observer(std::map<int64_t, StepLogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
     void before_step(int64_t t) override {
       const auto it = replay.find(t + 1);
       replaying = it == replay.end() ? nullptr : &it->second;
@@ -401,6 +375,20 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
 
   const int64_t bytes0 = opt.dist ? opt.dist->bytes_sent() : 0;
+  // The time left, from this process's pace over the budget still to go (steps, or FP).
+  const auto loop_t0 = std::chrono::steady_clock::now();
+  const int64_t fp0 = engine.forward_passes(), t0_steps = stepper.steps_done();
+  const auto time_left = [&](int64_t t) -> std::string {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_t0).count();
+    const double done = spec.steps > 0 ? static_cast<double>(t - t0_steps) : static_cast<double>(engine.forward_passes() - fp0);
+    const double todo = spec.steps > 0 ? static_cast<double>(spec.steps - t) : static_cast<double>(spec.forward_passes - engine.forward_passes());
+    if (done <= 0 || todo <= 0 || s < 1) return "";
+    const double left = s * todo / done;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, left < 120 ? ", about %.0f s left" : ", about %.0f min left", left < 120 ? left : left / 60);
+    return buf;
+  };
+
   bool stopped = false;
   while (!stepper.exhausted()) {
     step_losses.clear();
@@ -408,14 +396,14 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     const StepInfo info = stepper.step(row, obs);
     const int64_t t = stepper.steps_done();
     if (obs.replaying) {
-      const LogRecord& r = *obs.replaying;
+      const StepLogRecord& r = *obs.replaying;
       const bool p_same = (std::isnan(r.p) && std::isnan(info.p)) || std::memcmp(&r.p, &info.p, sizeof(double)) == 0;
       if (engine.replay_pending() != 0 || r.seed != info.seed || !p_same)
         fail(log_path, "step " + std::to_string(t) + " does not replay as logged (seed/p/loss count differ): " +
                            "the log belongs to another spec or build");
       ++res.replayed_steps;
     } else {
-      LogRecord r;
+      StepLogRecord r;
       r.t = t;
       r.fp = engine.forward_passes();
       r.bp = engine.backward_passes();
@@ -435,7 +423,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         // rank 0 evaluates (the settle above is part of every rank's trajectory)
       } else if (ev_it == evaluated.end()) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
-        LogRecord r;
+        StepLogRecord r;
         r.kind = 'E';
         r.t = t;
         r.fp = engine.forward_passes();
@@ -444,7 +432,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         log_writer->write(r);
         evaluated[t] = ev.value;
         row.dev_metric = ev.value;
-        log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp));
+        log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp) + time_left(t));
       } else {
         row.dev_metric = ev_it->second;
       }
@@ -597,10 +585,10 @@ std::string finetune_curves_csv(const FinetuneSpec& spec, const std::string& out
   std::string out = "label,optimizer,step,forward_passes,train_loss,dev_accuracy\n";
   for (const FinetuneRun& run : spec.runs) {
     std::map<int64_t, double> dev;
-    const std::vector<LogRecord> recs = read_log(out_dir + "/runs/" + run.label + "/steps.log");
-    for (const LogRecord& r : recs)
+    const std::vector<StepLogRecord> recs = step_log_read(out_dir + "/runs/" + run.label + "/steps.log");
+    for (const StepLogRecord& r : recs)
       if (r.kind == 'E') dev[r.t] = r.dev_accuracy;
-    for (const LogRecord& r : recs) {
+    for (const StepLogRecord& r : recs) {
       if (r.kind != 'S') continue;
       const auto it = dev.find(r.t);
       out += run.label + "," + run.optimizer + "," + std::to_string(r.t) + "," + std::to_string(r.fp) + "," +
