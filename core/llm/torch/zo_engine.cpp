@@ -15,7 +15,6 @@ namespace zs {
 
 namespace {
 
-static_assert(TensorStepStats::kBins == kAlphaBins, "CPU and CUDA alpha histograms share their bins");
 constexpr int64_t kChunk = 4096;  // elements per work item (1024 groups): directions fit in L1/L2
 
 // Directions of one chunk, generated in bulk before the element loop (same values as

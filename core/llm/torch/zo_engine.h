@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "core/llm/cuda/zo_cuda.h"
 #include "core/llm/torch/model.h"
 #include "core/opt/optimizer.h"
 
@@ -33,7 +34,7 @@ struct TensorEngineOptions {
 struct TensorStepStats {
   double update_norm = 0;
   double plot_dot[2] = {0, 0};       // <delta, d_k> with d_k filter-normalised
-  static constexpr int kBins = 48;   // log10(alpha) bins from 1e-12 to 1e4 (3 per decade)
+  static constexpr int kBins = kAlphaBins;  // log10(alpha) bins, one definition for CPU and CUDA (zo_cuda.h)
   std::vector<int64_t> alpha_hist = std::vector<int64_t>(kBins, 0);
   bool alpha_hist_valid = false;     // computed in this step's update pass (set_alpha_hist)
   double alpha_quantile(double q) const;  // from the histogram (bin centres)
