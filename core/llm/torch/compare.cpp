@@ -198,6 +198,24 @@ std::vector<double> per_seed(const CompareRun& c, Get get) {
   return v;
 }
 
+// Rows as aligned text columns: the first two left-aligned (names), the rest right-aligned.
+std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(w[i] - row[i].size(), ' ');
+      line += (i == 0 ? "" : "  ") + (i < 2 ? row[i] + pad : pad + row[i]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
 // Mean FP to target of the first MeZO run (the papers' reference), NaN if none reached.
 double mezo_reference(const CompareReport& r) {
   for (const CompareRun& c : r.runs)
@@ -245,19 +263,7 @@ std::string compare_table(const CompareReport& r) {
     row.push_back(b);
     rows.push_back(row);
   }
-  std::vector<size_t> w(rows[0].size(), 0);
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(w[i] - row[i].size(), ' ');
-      line += (i == 0 ? "" : "  ") + (i < 2 ? row[i] + pad : pad + row[i]);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  std::string out = aligned_table(rows);
   out += "mean +- sample standard deviation over " + std::to_string(seeds) +
          " seeds; dev and test accuracy of the final weights; zero-shot: the pretrained model";
   if (target) out += "; fp_to_target averages the seeds that reached it; vs_mezo = that mean / MeZO's";
@@ -484,19 +490,7 @@ std::string lr_sweep_table(const LrSweep& sw, const FinetuneSpec& spec) {
       row.push_back(sw.best[i] == f ? (std::isfinite(score) ? "*" : "* (none usable)") : "");
       rows.push_back(row);
     }
-  std::vector<size_t> w(rows[0].size(), 0);
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(w[i] - row[i].size(), ' ');
-      line += (i == 0 ? "" : "  ") + (i < 2 ? row[i] + pad : pad + row[i]);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  std::string out = aligned_table(rows);
   out += "final " + o.metric + ": mean over " + std::to_string(sw.reports[0].zero_shot_dev.size()) +
          " seeds (what chooses the learning rate); dev/test: mean +- sd of the final weights; *: the chosen factor\n";
   return out;
