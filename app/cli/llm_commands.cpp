@@ -224,10 +224,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   FinetuneSpec spec = resolve_spec(a.spec);
   // Distributed (dist.h): this process is a rank (torchrun, srun, --nproc's children), or
   // --nproc N launches N ranks here.
-  const DistEnv env = dist_env_from_environment();
-  if (a.nproc > 0 && env.world > 1)
-    fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
-                        " (RANK/WORLD_SIZE or SLURM_* are set): launch with torchrun / srun or with --nproc, not both");
+  const DistEnv env = dist_env_for_nproc(a.nproc);
   const int world = a.nproc > 0 ? a.nproc : env.world;
   if (world > 1 && a.seeds > 0) fail("--seeds", "the multi-seed comparison runs on one rank (drop --nproc)");
   if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");

@@ -105,12 +105,9 @@ int cli_run_llm_landscape(int threads) {
   } else if (a.plane == "runs" && c.spec.runs.size() < 2) {
     fail("--plane runs", a.spec + " has " + std::to_string(c.spec.runs.size()) + " run(s); the plane needs two");
   }
-  if (a.plane == "runs" && (a.nproc > 1 || dist_env_from_environment().world > 1))
+  const DistEnv env = dist_env_for_nproc(a.nproc);
+  if (a.plane == "runs" && (a.nproc > 1 || env.world > 1))
     fail("--plane runs", "the plane through two runs' endpoints is measured on one rank (drop --nproc)");
-  const DistEnv env = dist_env_from_environment();
-  if (a.nproc > 0 && env.world > 1)
-    fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
-                        ": launch with torchrun / srun or with --nproc, not both");
   if (a.nproc > 1) {  // the launcher: cache the default model once, then start the ranks
     finetune_model_dir(c.spec, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }, threads);
     dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),

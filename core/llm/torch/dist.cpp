@@ -61,6 +61,14 @@ std::string reason(const std::exception& e) {
 
 }  // namespace
 
+DistEnv dist_env_for_nproc(int nproc) {
+  const DistEnv env = dist_env_from_environment();
+  if (nproc > 0 && env.world > 1)
+    fail("--nproc", "this process is already rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) +
+                        " (RANK/WORLD_SIZE or SLURM_* are set): launch with torchrun / srun or with --nproc, not both");
+  return env;
+}
+
 DistEnv dist_env_from_environment() {
   DistEnv e;
   const auto world = env_int("WORLD_SIZE", 1, 1 << 20);

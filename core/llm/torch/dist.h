@@ -36,6 +36,9 @@ struct DistEnv {
 };
 // zs::Error naming the variable on a malformed or inconsistent value.
 DistEnv dist_env_from_environment();
+// dist_env_from_environment() for a command given --nproc N: refused in one line naming
+// --nproc when N > 0 and this process is already a rank (torchrun / srun set the variables).
+DistEnv dist_env_for_nproc(int nproc);
 
 // The process group of the ranks. All collectives are called in the same order on every
 // rank; a failure (a rank died, the timeout passed) is one zs::Error line.
