@@ -2,6 +2,7 @@
 // loop and export tasks. See app.h for the section index.
 #include "app/gui/app.h"
 #include "app/gui/follow_run.h"
+#include "app/gui/imgui_canvas.h"
 #include <imgui_impl_opengl3.h>
 #include <algorithm>
 #include <cmath>
@@ -172,8 +173,8 @@ App::App(Platform& platform, const AppOptions& opts)
     m_.plots.x_fp = settings_.x_fp;
   }
   style_setup();
-  // DejaVu Sans, embedded by core for the exporter: one size for the UI, a large one for
-  // text in high-resolution exports (scaling a small bitmap font up would blur it).
+  // DejaVu Sans, embedded by core for the exporter: one size for the UI, and the sizes the
+  // landscape figure's text takes (figure_fonts_add, imgui_canvas.h).
   ImFontConfig cfg;
   cfg.FontDataOwnedByAtlas = false;
   // Glyphs snapped to whole pixels at their native size can be sampled NEAREST (set after
@@ -183,7 +184,7 @@ App::App(Platform& platform, const AppOptions& opts)
   void* ttf = const_cast<unsigned char*>(zs_font_dejavu);
   const int ttf_size = static_cast<int>(zs_font_dejavu_end - zs_font_dejavu);
   io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, 15.f, &cfg);
-  font_large_ = io.Fonts->AddFontFromMemoryTTF(ttf, ttf_size, 34.f, &cfg);
+  figure_fonts_add(io.Fonts, ttf, ttf_size);
   platform_.imgui_init();
   ImGui_ImplOpenGL3_Init("#version 330 core");
   textures_ = std::make_unique<LandscapeTextures>();
@@ -820,27 +821,18 @@ void App::render_view_png(const std::string& path, int w, int h) {
       e.view.grid = m_.exp.landscape.dim == 2 ? 1024 : grid_nodes();  // the grid drawn below
       experiment_check_limits(e, w, h);
     }
-    // The same view at any size: its own target, layout, grid and draw list.
+    // The view's figure at any size on a white page: core's layout (the colour range and
+    // legend of the view), the GL heatmap over a grid computed for its domain.
+    LandscapeFigure lf;
+    landscape_figure(*this, w, h, false, lf);
     GlTarget target(false, false);
     target.resize(w, h);
-    OverlayStyle st;
-    st.s = std::max(1.f, std::min(static_cast<float>(w) / 1280.f, static_cast<float>(h) / 800.f));
-    st.font = font_large_;
-    st.title = !m_.exp.export_style.title.empty() ? m_.exp.export_style.title
-               : !m_.exp.name.empty()            ? m_.exp.name
-                                                 : scene_->landscape->info().display;
-    ImVec2 p0, p1;
-    overlay_plot_rect(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)), st, p0, p1);
-    const ViewXform xf = view_fit(scene_->domain, p0, p1);
+    const fig::Box& pb = lf.plan.lay.plot;
     Scene s = scene_make(m_.exp);
-    s.domain[0] = xf.x0;
-    s.domain[1] = xf.x1;
-    s.domain[2] = xf.y0;
-    s.domain[3] = xf.y1;
+    std::copy(lf.plan.domain.begin(), lf.plan.domain.end(), s.domain);
     const int n = m_.exp.landscape.dim == 2 ? 1024 : grid_nodes();
     const Grid g = grid_compute(s, n, n, opts_.threads);
-    const ColourScale scale = colour_scale(g.v, s.log_colour);
-    st.scale = &scale;
+    const ColourScale scale = lf.fig.fixed_scale ? lf.fig.scale : colour_scale(g.v, s.log_colour);
     LandscapeTextures tex;
     tex.set_colormap(m_.exp.view.colormap);
     tex.set_grid(g);
@@ -849,17 +841,16 @@ void App::render_view_png(const std::string& path, int w, int h) {
     glDisable(GL_SCISSOR_TEST);
     glClearColor(1, 1, 1, 1);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    const int vp[4] = {static_cast<int>(p0.x), h - static_cast<int>(p1.y), static_cast<int>(p1.x - p0.x),
-                       static_cast<int>(p1.y - p0.y)};
-    const double ext[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
-    heatmap_->draw(tex, scale, vp, ext, m_.exp.view.contours, 1.1f * st.s, 0x303030);
+    const int vp[4] = {static_cast<int>(pb.x), h - static_cast<int>(pb.b()), static_cast<int>(pb.w), static_cast<int>(pb.h)};
+    const double ext[4] = {lf.plan.domain[0], lf.plan.domain[1], lf.plan.domain[2], lf.plan.domain[3]};
+    heatmap_->draw(tex, scale, vp, ext, m_.exp.view.contours, static_cast<float>(1.1 * lf.plan.lay.st.s), 0x303030);
 
     ImDrawList dl(ImGui::GetDrawListSharedData());
     dl._ResetForNewFrame();
     dl.PushTextureID(ImGui::GetIO().Fonts->TexID);
     dl.PushClipRect(ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)));
-    st.light = true;
-    draw_landscape_overlay(&dl, *this, xf, st);
+    ImGuiCanvas cv(&dl, ImVec2(0, 0));
+    draw_landscape_figure(cv, lf);
     render_one_list(dl, ImVec2(0, 0), ImVec2(static_cast<float>(w), static_cast<float>(h)), ImVec2(1, 1));
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target.framebuffer());
     Image img = gl_read_pixels(w, h);
@@ -908,11 +899,16 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
       return;
     }
   }
-  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid] {
-    const Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
+  // The colour range the view shows (what you see is what you export).
+  const bool fixed = res_.grid != nullptr;
+  const ColourScale scale = res_.scale;
+  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid, fixed, scale] {
+    Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
-      return figure_make_filled(e, s, runs, w, h, threads);
+      return figure_make_filled(e, s, runs, w, h, threads, fixed ? &scale : nullptr);
     }();
+    fig.fixed_scale = fixed;
+    fig.scale = scale;
     std::string done;
     for (int k = 0; k < 2; ++k) {
       const std::string& p = k == 0 ? png_path : svg_path;

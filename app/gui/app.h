@@ -124,6 +124,8 @@ class App : private plot::LayerRenderer {
   void request_grid(const double extent[4]);
   int grid_nodes() const;
   ViewXform& view_xform() { return view_xf_; }
+  // The landscape figure the view drew last (its buffers are reused frame to frame).
+  LandscapeFigure& view_figure() { return view_figure_; }
   const ViewXform& view_xform() const { return view_xf_; }
   double frame_ms() const { return frame_ms_; }
 
@@ -195,10 +197,10 @@ class App : private plot::LayerRenderer {
   GlTarget paths_target_{false, true};
   uint64_t paths_key_ = 0;
   PathState paths_drawn_;
+  LandscapeFigure view_figure_;
   std::unique_ptr<ImDrawList> layer_list_;
   bool font_filter_set_ = false;
   std::map<const void*, GlTarget> layers_;  // cached plot layers
-  ImFont* font_large_ = nullptr;
   ViewXform view_xf_;
 
   struct Task {

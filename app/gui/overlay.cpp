@@ -1,14 +1,13 @@
-// Vector layer of the 2-D landscape view (see overlay.h).
+// The app's landscape figure: core's layout drawn on an ImDrawList (see overlay.h).
 //
-// [SECTION] index: transform | layout | trajectories and markers | axes | colourbar | legend
+// [SECTION] index: figure | paths | step internals
 #include "app/gui/overlay.h"
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <vector>
 #include "app/gui/app.h"
-#include "core/export/ticks.h"
+#include "core/run/runner.h"
 
 namespace zs::gui {
 
@@ -17,8 +16,8 @@ ImU32 rgb_u32(uint32_t rgb, float alpha) {
 }
 
 namespace {
-std::vector<double>& drawn_colourbar_ticks() {
-  static std::vector<double> v;
+std::vector<std::string>& drawn_colourbar_ticks() {
+  static std::vector<std::string> v;
   return v;
 }
 std::string& drawn_colourbar_caption() {
@@ -27,10 +26,8 @@ std::string& drawn_colourbar_caption() {
 }
 }  // namespace
 
-const std::vector<double>& landscape_colourbar_labels() { return drawn_colourbar_ticks(); }
+const std::vector<std::string>& landscape_colourbar_labels() { return drawn_colourbar_ticks(); }
 const std::string& landscape_colourbar_caption() { return drawn_colourbar_caption(); }
-
-// [SECTION] transform
 
 ImVec2 ViewXform::to_screen(double x, double y) const {
   const double u = p0.x + (x - x0) / (x1 - x0) * (p1.x - p0.x);
@@ -44,180 +41,72 @@ void ViewXform::to_world(ImVec2 p, double& x, double& y) const {
   y = y0 + (p1.y - p.y) / static_cast<double>(p1.y - p0.y) * (y1 - y0);
 }
 
-ViewXform view_fit(const double domain[4], ImVec2 p0, ImVec2 p1) {
+// [SECTION] figure
+
+bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& out) {
+  const Scene* scene = app.scene();
+  if (!scene) return false;
+  const Experiment& e = app.exp();
+  std::vector<int> rows(e.runs.size(), -1);
+  out.run_index.clear();
+  for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) {
+    rows[static_cast<size_t>(i)] = app.cursor_row(i);
+    if (e.runs[static_cast<size_t>(i)].visible && rows[static_cast<size_t>(i)] >= 0) out.run_index.push_back(i);
+  }
+  out.fig = figure_frame(e, *scene, app.results().runs, rows, true);
+  if (app.results().grid) {
+    out.fig.fixed_scale = true;
+    out.fig.scale = app.results().scale;
+  }
+  out.opt = FigureOptions();
+  out.opt.fill = true;
+  out.opt.legend = app.model().ui.show_legend || !view;
+  if (view) {
+    out.opt.dark = true;
+    out.opt.style_scale = 1;
+    out.opt.trajectories = false;  // the view strokes them into its cached layer
+  }
+  out.plan = figure_plan(out.fig, w, h, out.opt);
+  return true;
+}
+
+ViewXform figure_xform(const FigurePlan& pl, ImVec2 origin) {
   ViewXform xf;
-  xf.p0 = p0;
-  xf.p1 = ImVec2(std::max(p1.x, p0.x + 1), std::max(p1.y, p0.y + 1));
-  const double w = xf.p1.x - p0.x, h = xf.p1.y - p0.y;
-  const double dw = domain[1] - domain[0], dh = domain[3] - domain[2];
-  const double scale = std::max(dw / w, dh / h);  // world units per pixel
-  const double cx = 0.5 * (domain[0] + domain[1]), cy = 0.5 * (domain[2] + domain[3]);
-  xf.x0 = cx - 0.5 * w * scale;
-  xf.x1 = cx + 0.5 * w * scale;
-  xf.y0 = cy - 0.5 * h * scale;
-  xf.y1 = cy + 0.5 * h * scale;
+  const fig::Box& b = pl.lay.plot;
+  xf.p0 = ImVec2(origin.x + static_cast<float>(b.x), origin.y + static_cast<float>(b.y));
+  xf.p1 = ImVec2(origin.x + static_cast<float>(b.r()), origin.y + static_cast<float>(b.b()));
+  xf.x0 = pl.domain[0];
+  xf.x1 = pl.domain[1];
+  xf.y0 = pl.domain[2];
+  xf.y1 = pl.domain[3];
   return xf;
 }
 
-// [SECTION] layout
-
-void overlay_plot_rect(ImVec2 r0, ImVec2 r1, const OverlayStyle& st, ImVec2& p0, ImVec2& p1) {
-  const float s = st.s;
-  const float left = st.axes ? 52 * s : 4 * s, bottom = st.axes ? 38 * s : 4 * s;
-  const float right = st.colourbar ? 74 * s : 8 * s, top = st.title.empty() ? 20 * s : 44 * s;
-  p0 = ImVec2(std::floor(r0.x + left), std::floor(r0.y + top));
-  p1 = ImVec2(std::floor(std::max(p0.x + 16, r1.x - right)), std::floor(std::max(p0.y + 16, r1.y - bottom)));
+void draw_landscape_figure(Canvas& c, const LandscapeFigure& lf) {
+  figure_draw(c, lf.fig, lf.plan, lf.opt);
+  std::vector<std::string>& drawn = drawn_colourbar_ticks();
+  drawn.clear();
+  for (const fig::ColourTick& t : lf.plan.lay.cticks)
+    if (!t.label.empty()) drawn.push_back(t.label);
+  drawn_colourbar_caption() = lf.plan.lay.ccaption;
 }
 
-namespace {
+// [SECTION] paths
 
-struct Ink {
-  ImFont* font;
-  float size;
-  ImU32 text, text_dim, frame;
-};
-
-ImVec2 text_size(const Ink& ink, const char* s) { return ink.font->CalcTextSizeA(ink.size, 1e9f, 0, s); }
-
-void text_at(ImDrawList* dl, const Ink& ink, ImVec2 p, ImU32 col, const char* s) {
-  dl->AddText(ink.font, ink.size, ImVec2(std::round(p.x), std::round(p.y)), col, s);
-}
-
-// ImGui joins thick polylines with unlimited miters, which spike at the sharp turns ZO
-// paths make at every step; the path is split there instead (the joint is covered by the
-// lines' own anti-aliased ends).
-void add_path(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, float w) {
-  const size_t n = pts.size();
-  size_t begin = 0;
-  for (size_t i = 1; i + 1 < n; ++i) {
-    const ImVec2 a(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y), b(pts[i + 1].x - pts[i].x, pts[i + 1].y - pts[i].y);
-    const float dot = a.x * b.x + a.y * b.y, la = a.x * a.x + a.y * a.y, lb = b.x * b.x + b.y * b.y;
-    // Turns sharper than about 80 degrees (cos < 0.17).
-    if (dot < 0.17f * std::sqrt(la * lb)) {
-      dl->AddPolyline(pts.data() + begin, static_cast<int>(i - begin + 1), col, 0, w);
-      begin = i;
-    }
+void draw_figure_paths(Canvas& c, const LandscapeFigure& lf, PathState& state, const std::vector<int>& to_rows) {
+  const size_t n = to_rows.size();
+  state.rows.resize(n, -1);
+  for (size_t j = 0; j < lf.run_index.size(); ++j) {
+    const size_t i = static_cast<size_t>(lf.run_index[j]);
+    if (i >= n || to_rows[i] <= state.rows[i]) continue;
+    // From the last row drawn, so the new piece joins the old one.
+    const size_t from = static_cast<size_t>(std::max(state.rows[i], 0));
+    figure_draw_path(c, lf.plan, lf.fig, j, figure_run_pieces(lf.plan, lf.fig.runs[j], from, static_cast<size_t>(to_rows[i])));
+    state.rows[i] = to_rows[i];
   }
-  if (n >= 2 && begin + 1 < n) dl->AddPolyline(pts.data() + begin, static_cast<int>(n - begin), col, 0, w);
 }
 
-bool light_colour(uint32_t c) { return 0.2126 * (c >> 16 & 0xff) + 0.7152 * (c >> 8 & 0xff) + 0.0722 * (c & 0xff) > 150; }
-
-void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 fill, ImU32 ring, float ring_w) {
-  ImVec2 pts[10];
-  for (int k = 0; k < 10; ++k) {
-    const float a = -1.5707963f + k * 0.62831853f;
-    const float rr = (k % 2) ? 0.45f * r : r;
-    pts[k] = ImVec2(c.x + rr * std::cos(a), c.y + rr * std::sin(a));
-  }
-  // A star is not convex: filled as a fan of triangles around its centre.
-  for (int k = 0; k < 10; ++k) dl->AddTriangleFilled(c, pts[k], pts[(k + 1) % 10], fill);
-  dl->AddPolyline(pts, 10, ring, ImDrawFlags_Closed, ring_w);
-}
-
-}  // namespace
-
-// [SECTION] trajectories and markers
-
-namespace {
-
-float segment_dist2(ImVec2 p, ImVec2 a, ImVec2 b) {
-  const float dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
-  const float t = l2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / l2, 0.f, 1.f) : 0.f;
-  const float ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y;
-  return ex * ex + ey * ey;
-}
-
-}  // namespace
-
-void decimate_polyline(std::vector<ImVec2>& pts, float tol) {
-  const size_t n = pts.size();
-  if (n <= 2) return;
-  const float t2 = tol * tol;
-  // A chord replaces at most this many points: bounds the work per point (a long straight
-  // stretch then costs a vertex every kWindow points, which is still few).
-  constexpr size_t kWindow = 48;
-  // pts[0, out) are the kept points; the last of them, the anchor, is pts[a] of the input.
-  // Kept points are written at or before a and only points after a are read: in place.
-  size_t out = 1, a = 0;
-  ImVec2 anchor = pts[0];
-  for (size_t j = 2; j < n; ++j) {
-    // Can the chord anchor -> pts[j] replace pts[a + 1 .. j - 1]? Most recent first: a
-    // turn just made is the likeliest to fail.
-    bool ok = j - a <= kWindow;
-    for (size_t k = j - 1; ok && k > a; --k) ok = segment_dist2(pts[k], anchor, pts[j]) <= t2;
-    if (!ok) {
-      a = j - 1;
-      anchor = pts[a];
-      pts[out++] = anchor;
-    }
-  }
-  pts[out++] = pts[n - 1];
-  pts.resize(out);
-}
-
-void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
-                       const std::vector<int>& to_rows) {
-  const Experiment& e = app.exp();
-  const size_t n_runs = e.runs.size();
-  state.rows.resize(n_runs, -1);
-  state.last.resize(n_runs, ImVec2(-1e9f, -1e9f));
-  dl->PushClipRect(xf.p0, xf.p1, true);
-  std::vector<ImVec2> pts;
-  for (size_t i = 0; i < n_runs && i < to_rows.size(); ++i) {
-    const RunRecord* rec = app.record(static_cast<int>(i));
-    const int k = to_rows[i];
-    if (!e.runs[i].visible || !rec || k <= state.rows[i]) continue;
-    const uint32_t c = e.runs[i].colour;
-    // A path whose colour the colormap also has (yellow on viridis) would vanish where the
-    // heatmap takes that colour: it gets a contrasting halo (path_halo); other light paths
-    // a faint dark underlay.
-    const ImU32 halo = path_halo(c, e.view.colormap);
-    const bool light = halo != 0 || light_colour(c);
-    const ImU32 col = rgb_u32(c, 0.95f), shade = halo != 0 ? halo : IM_COL32(0, 0, 0, 90);
-    const auto flush = [&] {
-      // Within half a pixel of the path: thousands of sub-pixel steps become a few
-      // hundred segments, which a software rasteriser pays for per triangle.
-      decimate_polyline(pts, 0.5f * s);
-      if (light) add_path(dl, pts, shade, (halo != 0 ? 5.f : 4.f) * s);
-      add_path(dl, pts, col, 2.f * s);
-      pts.clear();
-    };
-    ImVec2& last = state.last[i];
-    if (state.rows[i] >= 0 && last.x > -1e8f) pts.push_back(last);  // continue the earlier piece
-    for (int r = state.rows[i] + 1; r <= k; ++r) {
-      const StepRow& row = rec->rows[static_cast<size_t>(r)];
-      if (!std::isfinite(row.x) || !std::isfinite(row.y)) {
-        flush();
-        last = ImVec2(-1e9f, -1e9f);
-        continue;
-      }
-      const ImVec2 p = xf.to_screen(row.x, row.y);
-      pts.push_back(p);
-      last = p;
-    }
-    flush();
-    state.rows[i] = k;
-  }
-  dl->PopClipRect();
-}
-
-ImU32 path_halo(uint32_t rgb, const std::string& colormap) {
-  if (!colormap_known(colormap)) return 0;
-  static std::map<std::pair<uint32_t, std::string>, ImU32> cache;
-  const auto key = std::make_pair(rgb, colormap);
-  if (const auto it = cache.find(key); it != cache.end()) return it->second;
-  const auto ch = [](uint32_t c, int k) { return static_cast<double>((c >> (16 - 8 * k)) & 0xff); };
-  double best = 1e9;
-  for (uint32_t m : colormap_table(colormap)) {
-    // Luma-weighted RGB distance (a cheap stand-in for a perceptual one).
-    const double dr = ch(rgb, 0) - ch(m, 0), dg = ch(rgb, 1) - ch(m, 1), db = ch(rgb, 2) - ch(m, 2);
-    best = std::min(best, std::sqrt(0.3 * dr * dr + 0.59 * dg * dg + 0.11 * db * db));
-  }
-  const ImU32 h = best >= 30 ? 0 : light_colour(rgb) ? IM_COL32(0, 0, 0, 170) : IM_COL32(255, 255, 255, 110);
-  cache.emplace(key, h);
-  return h;
-}
+// [SECTION] step internals
 
 bool step_internals(const App& app, int run, StepInternals& out) {
   const Scene* sc = app.scene();
@@ -330,260 +219,5 @@ void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, in
   dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(235, 236, 240, 255), buf, nullptr, xf.p1.x - xf.p0.x - 16);
 }
 
-float probe_magnification(float offset_px, float min_px) {
-  if (!(offset_px > 0) || !std::isfinite(offset_px) || offset_px >= min_px) return 1;
-  float k = 1;
-  while (offset_px * k < min_px && k < 1e9f) k *= 10;
-  return k;
-}
-
-int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot) {
-  const auto fits = [&](ImVec2 b) { return b.x <= 0.6f * plot.x && b.y <= 0.5f * plot.y; };
-  return fits(full) ? 0 : fits(compact) ? 1 : 2;
-}
-
-void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
-  PathState paths;
-  std::vector<int> rows;
-  for (int i = 0; i < static_cast<int>(app.exp().runs.size()); ++i) rows.push_back(app.cursor_row(i));
-  draw_trajectories(dl, app, xf, st.s, paths, rows);
-  draw_landscape_markup(dl, app, xf, st);
-}
-
-void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st) {
-  const Scene* scene = app.scene();
-  if (!scene) return;
-  const Experiment& e = app.exp();
-  const float s = st.s;
-  // UI text at the font's native size (its atlas is sampled nearest); exports scale theirs.
-  Ink ink{st.font ? st.font : ImGui::GetFont(), st.font ? 13.5f * s : ImGui::GetFontSize(), 0, 0, 0};
-  ink.text = st.light ? IM_COL32(25, 25, 25, 255) : IM_COL32(225, 228, 235, 255);
-  ink.text_dim = st.light ? IM_COL32(70, 70, 70, 255) : IM_COL32(160, 166, 178, 255);
-  ink.frame = st.light ? IM_COL32(40, 40, 40, 255) : IM_COL32(120, 126, 138, 255);
-  const int n_runs = static_cast<int>(e.runs.size());
-
-  // Legend lines and size first: its corner is the one the paths cross least.
-  // A small view collapses it: labels without the memory / FP details, then colour
-  // swatches only (legend_mode).
-  std::vector<std::pair<int, std::string>> legend_lines;
-  float legend_w = 0, compact_w = 0;
-  if (st.legend) {
-    for (int i = 0; i < n_runs; ++i) {
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
-      if (!spec.visible) continue;
-      const RunRecord* rec = app.record(i);
-      std::string l = spec.label;
-      compact_w = std::max(compact_w, text_size(ink, (l + (rec && rec->diverged ? ", diverged" : "")).c_str()).x);
-      if (rec) l += "   " + rec->legend;
-      if (rec && rec->diverged) l += ", diverged";
-      legend_w = std::max(legend_w, text_size(ink, l.c_str()).x);
-      legend_lines.emplace_back(i, std::move(l));
-    }
-  }
-  const float lh = ink.size * 1.3f, sw = 18 * s, pad = 7 * s, margin = 8 * s;
-  const float rows_h = pad * 2 + lh * static_cast<float>(legend_lines.size());
-  const ImVec2 plot_size(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y);
-  const int mode = legend_mode(ImVec2(legend_w + sw + pad * 3, rows_h), ImVec2(compact_w + sw + pad * 3, rows_h), plot_size);
-  if (mode == 1)
-    for (auto& [i, l] : legend_lines) {
-      const RunRecord* rec = app.record(i);
-      l = e.runs[static_cast<size_t>(i)].label + (rec && rec->diverged ? ", diverged" : "");
-    }
-  const float swatch = 0.6f * sw;
-  const ImVec2 lsize = mode == 0   ? ImVec2(legend_w + sw + pad * 3, rows_h)
-                       : mode == 1 ? ImVec2(compact_w + sw + pad * 3, rows_h)
-                                   : ImVec2(pad + static_cast<float>(legend_lines.size()) * (swatch + pad), lh + 2 * pad);
-  const ImVec2 corners[4] = {ImVec2(xf.p1.x - margin - lsize.x, xf.p0.y + margin), ImVec2(xf.p0.x + margin, xf.p0.y + margin),
-                             ImVec2(xf.p1.x - margin - lsize.x, xf.p1.y - margin - lsize.y),
-                             ImVec2(xf.p0.x + margin, xf.p1.y - margin - lsize.y)};
-  int crossings[4] = {0, 0, 0, 0};
-  const auto count = [&](ImVec2 p, int weight) {
-    for (int k = 0; k < 4; ++k)
-      if (p.x >= corners[k].x && p.x <= corners[k].x + lsize.x && p.y >= corners[k].y && p.y <= corners[k].y + lsize.y)
-        crossings[k] += weight;
-  };
-
-  // Legend placement counts the paths' points in each candidate corner (no drawing).
-  if (!legend_lines.empty()) {
-    for (int i = 0; i < n_runs; ++i) {
-      const RunRecord* rec = app.record(i);
-      if (!e.runs[static_cast<size_t>(i)].visible || !rec) continue;
-      const int k = app.cursor_row(i);
-      for (int r = 0; r <= k; ++r) {
-        const StepRow& row = rec->rows[static_cast<size_t>(r)];
-        if (std::isfinite(row.x) && std::isfinite(row.y)) count(xf.to_screen(row.x, row.y), 1);
-      }
-    }
-  }
-  dl->PushClipRect(xf.p0, xf.p1, true);
-  for (int i = 0; i < n_runs; ++i) {
-    const RunSpec& spec = e.runs[static_cast<size_t>(i)];
-    const RunRecord* rec = app.record(i);
-    if (!spec.visible || !rec) continue;
-    const int k = app.cursor_row(i);
-    if (e.view.show_probes && k > 0) {
-      // The probes of the step that led to the cursor point: theta +- eps z.
-      const StepRow& row = rec->rows[static_cast<size_t>(k)];
-      const StepRow& prev = rec->rows[static_cast<size_t>(k - 1)];
-      if (std::isfinite(row.probe_plus_x)) {
-        // At eps 1e-3 the probes sit within a pixel of theta: drawn k = 10^n times further
-        // out (same direction) until they are 24 px away, labelled "x k".
-        const ImVec2 c = xf.to_screen(prev.x, prev.y);
-        const ImVec2 pp0 = xf.to_screen(row.probe_plus_x, row.probe_plus_y);
-        const float k = probe_magnification(std::hypot(pp0.x - c.x, pp0.y - c.y), 24 * s);
-        const auto out = [&](ImVec2 p) { return ImVec2(c.x + k * (p.x - c.x), c.y + k * (p.y - c.y)); };
-        const ImVec2 pp = out(pp0);
-        dl->AddLine(c, pp, rgb_u32(spec.colour, 0.8f), 1.2f * s);
-        dl->AddCircle(pp, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
-        dl->AddText(ink.font, ink.size, ImVec2(pp.x + 5 * s, pp.y - 8 * s), IM_COL32(255, 255, 255, 220), "+");
-        if (k > 1) {
-          char mag[24];
-          std::snprintf(mag, sizeof mag, "x %g", static_cast<double>(k));
-          text_at(dl, ink, ImVec2(pp.x + 5 * s, pp.y + 2 * s), IM_COL32(255, 255, 255, 200), mag);
-        }
-        if (std::isfinite(row.probe_minus_x)) {
-          const ImVec2 pm = out(xf.to_screen(row.probe_minus_x, row.probe_minus_y));
-          dl->AddLine(c, pm, rgb_u32(spec.colour, 0.8f), 1.2f * s);
-          dl->AddCircle(pm, 4.f * s, IM_COL32(255, 255, 255, 230), 16, 1.5f * s);
-          dl->AddText(ink.font, ink.size, ImVec2(pm.x + 5 * s, pm.y - 8 * s), IM_COL32(255, 255, 255, 220), "-");
-        }
-      }
-    }
-  }
-
-  // Known minima (projected; only those inside the view are visible anyway).
-  const LandscapeInfo& info = scene->landscape->info();
-  for (const auto& m : info.minima) {
-    if (static_cast<int>(m.size()) != scene->landscape->dim()) continue;
-    const Eigen::Vector2d q = scene->proj.project(Eigen::Map<const Eigen::VectorXd>(m.data(), static_cast<Eigen::Index>(m.size())));
-    draw_star(dl, xf.to_screen(q[0], q[1]), 7.5f * s, IM_COL32(255, 255, 255, 235), IM_COL32(0, 0, 0, 200), 1.2f * s);
-    count(xf.to_screen(q[0], q[1]), 1000);
-  }
-  // End points at the cursor, then the shared start on top.
-  for (int i = 0; i < n_runs; ++i) {
-    const RunSpec& spec = e.runs[static_cast<size_t>(i)];
-    const RunRecord* rec = app.record(i);
-    if (!spec.visible || !rec) continue;
-    const int k = app.cursor_row(i);
-    const StepRow& row = rec->rows[static_cast<size_t>(k)];
-    if (!std::isfinite(row.x) || !std::isfinite(row.y)) continue;
-    const ImVec2 p = xf.to_screen(row.x, row.y);
-    const bool diverged = rec->diverged && k + 1 == static_cast<int>(rec->rows.size());
-    if (diverged) {
-      const float r = 5.f * s;
-      dl->AddLine(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), IM_COL32(0, 0, 0, 220), 4.f * s);
-      dl->AddLine(ImVec2(p.x - r, p.y + r), ImVec2(p.x + r, p.y - r), IM_COL32(0, 0, 0, 220), 4.f * s);
-      dl->AddLine(ImVec2(p.x - r, p.y - r), ImVec2(p.x + r, p.y + r), rgb_u32(spec.colour), 2.f * s);
-      dl->AddLine(ImVec2(p.x - r, p.y + r), ImVec2(p.x + r, p.y - r), rgb_u32(spec.colour), 2.f * s);
-    } else {
-      dl->AddCircleFilled(p, 5.f * s, rgb_u32(spec.colour), 20);
-      dl->AddCircle(p, 5.f * s, IM_COL32(255, 255, 255, 230), 20, 1.5f * s);
-    }
-  }
-  const Eigen::Vector2d st0 = scene->proj.project(scene->start);
-  const ImVec2 sp = xf.to_screen(st0[0], st0[1]);
-  count(sp, 1000);
-  dl->AddCircleFilled(sp, 6.f * s, IM_COL32(255, 255, 255, 240), 24);
-  dl->AddCircle(sp, 6.f * s, IM_COL32(20, 20, 20, 230), 24, 2.f * s);
-  dl->AddCircleFilled(sp, 2.f * s, IM_COL32(20, 20, 20, 230), 12);
-  dl->PopClipRect();
-
-  // [SECTION] axes
-  dl->AddRect(ImVec2(xf.p0.x - 0.5f, xf.p0.y - 0.5f), ImVec2(xf.p1.x + 0.5f, xf.p1.y + 0.5f), ink.frame, 0, 0, 1.f * s);
-  if (st.axes) {
-    const float tick = 5 * s;
-    const int nx = std::max(3, static_cast<int>((xf.p1.x - xf.p0.x) / (90 * s)));
-    for (double v : nice_ticks(xf.x0, xf.x1, nx)) {
-      const float x = xf.to_screen(v, 0).x;
-      dl->AddLine(ImVec2(x, xf.p1.y), ImVec2(x, xf.p1.y + tick), ink.frame, 1.f * s);
-      const std::string l = tick_label(v);
-      const ImVec2 ts = text_size(ink, l.c_str());
-      text_at(dl, ink, ImVec2(x - ts.x / 2, xf.p1.y + tick + 2 * s), ink.text_dim, l.c_str());
-    }
-    const int ny = std::max(3, static_cast<int>((xf.p1.y - xf.p0.y) / (60 * s)));
-    for (double v : nice_ticks(xf.y0, xf.y1, ny)) {
-      const float y = xf.to_screen(0, v).y;
-      dl->AddLine(ImVec2(xf.p0.x - tick, y), ImVec2(xf.p0.x, y), ink.frame, 1.f * s);
-      const std::string l = tick_label(v);
-      const ImVec2 ts = text_size(ink, l.c_str());
-      text_at(dl, ink, ImVec2(xf.p0.x - tick - 3 * s - ts.x, y - ts.y / 2), ink.text_dim, l.c_str());
-    }
-    std::string xl = "x", yl = "y";
-    if (scene->proj.kind == Projection::Coords) {
-      xl = "x[" + std::to_string(scene->proj.c0) + "]";
-      yl = "x[" + std::to_string(scene->proj.c1) + "]";
-    } else if (scene->proj.kind == Projection::Plane) {
-      xl = "u (plane through the start)";
-      yl = "v";
-    }
-    const ImVec2 xs = text_size(ink, xl.c_str());
-    text_at(dl, ink, ImVec2(0.5f * (xf.p0.x + xf.p1.x) - xs.x / 2, xf.p1.y + tick + 2 * s + ink.size * 1.15f), ink.text,
-            xl.c_str());
-    // The y label above the tick labels' column, clear of the top tick label.
-    const ImVec2 ys = text_size(ink, yl.c_str());
-    text_at(dl, ink, ImVec2(xf.p0.x - 50 * s, xf.p0.y - ys.y - 3 * s), ink.text, yl.c_str());
-  }
-  if (!st.title.empty()) {
-    Ink big = ink;
-    big.size = 17.f * s;
-    const ImVec2 ts = text_size(big, st.title.c_str());
-    text_at(dl, big, ImVec2(0.5f * (xf.p0.x + xf.p1.x) - ts.x / 2, xf.p0.y - ts.y - 10 * s), ink.text, st.title.c_str());
-  }
-
-  // [SECTION] colourbar
-  const ColourScale& sc = st.scale ? *st.scale : app.results().scale;
-  if (st.colourbar && app.results().grid) {
-    const float x0 = xf.p1.x + 10 * s, x1 = x0 + 13 * s;
-    const float y0 = xf.p0.y, y1 = xf.p1.y;
-    const int segs = 64;
-    for (int k = 0; k < segs; ++k) {
-      const double ta = static_cast<double>(k) / segs, tb = static_cast<double>(k + 1) / segs;
-      const ImU32 ca = rgb_u32(colormap_rgb(e.view.colormap, ta)), cb = rgb_u32(colormap_rgb(e.view.colormap, tb));
-      const float ya = y1 - static_cast<float>(ta) * (y1 - y0), yb = y1 - static_cast<float>(tb) * (y1 - y0);
-      dl->AddRectFilledMultiColor(ImVec2(x0, yb), ImVec2(x1, ya + 0.5f), cb, cb, ca, ca);
-    }
-    dl->AddRect(ImVec2(x0, y0), ImVec2(x1, y1), ink.frame, 0, 0, 1.f * s);
-    // Ticks and caption by the exporter's rule (colour_bar_ticks, colormap.h).
-    std::vector<double>& drawn = drawn_colourbar_ticks();
-    drawn.clear();
-    float last_y = 1e9f;
-    for (const ColourBarTick& tk : colour_bar_ticks(sc, y1 - y0, 45 * s, ink.size * 1.05f)) {
-      if (!(tk.t >= 0 && tk.t <= 1)) continue;
-      const float y = y1 - static_cast<float>(tk.t) * (y1 - y0);
-      dl->AddLine(ImVec2(x1, y), ImVec2(x1 + (tk.labelled ? 4 : 2.5f) * s, y), ink.frame, 1.f * s);
-      if (!tk.labelled || std::fabs(last_y - y) < ink.size * 1.05f) continue;
-      last_y = y;
-      const std::string l = tick_label(tk.label);
-      const ImVec2 ts = text_size(ink, l.c_str());
-      text_at(dl, ink, ImVec2(x1 + 6 * s, y - ts.y / 2), ink.text_dim, l.c_str());
-      drawn.push_back(tk.label);
-    }
-    const std::string caption = colour_bar_caption(sc, "f", "-");
-    drawn_colourbar_caption() = caption;
-    const ImVec2 cs = text_size(ink, caption.c_str());
-    text_at(dl, ink, ImVec2(std::min(x0, xf.p1.x + 74 * s - cs.x - 2 * s), y0 - cs.y - 2 * s), ink.text_dim, caption.c_str());
-  }
-
-  // [SECTION] legend
-  if (!legend_lines.empty()) {
-    const int best = static_cast<int>(std::min_element(crossings, crossings + 4) - crossings);
-    const ImVec2 b0 = corners[best], b1(b0.x + lsize.x, b0.y + lsize.y);
-    dl->AddRectFilled(b0, b1, st.light ? IM_COL32(255, 255, 255, 215) : IM_COL32(14, 16, 20, 190), 4 * s);
-    dl->AddRect(b0, b1, st.light ? IM_COL32(0, 0, 0, 90) : IM_COL32(255, 255, 255, 40), 4 * s, 0, 1.f * s);
-    float y = b0.y + pad;
-    float x = b0.x + pad;
-    for (const auto& [i, l] : legend_lines) {
-      const uint32_t c = e.runs[static_cast<size_t>(i)].colour;
-      if (mode == 2) {
-        dl->AddLine(ImVec2(x, y + lh / 2), ImVec2(x + swatch, y + lh / 2), rgb_u32(c), 4.f * s);
-        x += swatch + pad;
-        continue;
-      }
-      dl->AddLine(ImVec2(b0.x + pad, y + lh / 2), ImVec2(b0.x + pad + sw, y + lh / 2), rgb_u32(c), 3.f * s);
-      text_at(dl, ink, ImVec2(b0.x + pad * 2 + sw, y + (lh - ink.size) / 2), ink.text, l.c_str());
-      y += lh;
-    }
-  }
-}
 
 }  // namespace zs::gui

@@ -1,12 +1,13 @@
-// The 2-D landscape view's vector layer, drawn with an ImDrawList over the GPU heatmap:
-// trajectories up to the playback cursor, start/end markers, ZO probe points, known
-// minima, axes with nice ticks, colourbar and legend. The same code draws the live view
-// (window draw list) and the high-resolution export (a draw list rendered into an FBO).
+// The 2-D landscape figure as the app draws it: core's figure layout (figure_layout.h) for
+// the runs up to the playback cursor and the colour range of the view's grid, drawn
+// through ImGuiCanvas over the GL heatmap -- the same drawing as the exported PNG / SVG.
+// Plus what only the live view has: the transform for interaction and the hovered
+// step's internals.
 #pragma once
 #include <imgui.h>
 #include <string>
 #include <vector>
-#include "core/export/colormap.h"
+#include "core/export/figure_layout.h"
 
 namespace zs::gui {
 
@@ -22,53 +23,30 @@ struct ViewXform {
   bool contains(ImVec2 p) const { return p.x >= p0.x && p.x <= p1.x && p.y >= p0.y && p.y <= p1.y; }
 };
 
-// The smallest extent showing `domain` (x0, x1, y0, y1) whole in the rectangle at equal
-// aspect, centred.
-ViewXform view_fit(const double domain[4], ImVec2 p0, ImVec2 p1);
-
-struct OverlayStyle {
-  float s = 1;             // scale of every length and font size
-  ImFont* font = nullptr;  // null: the current font
-  bool axes = true, legend = true, colourbar = true;
-  bool light = false;      // dark text on a white page (exports) instead of the UI theme
-  std::string title;       // drawn above the plot when not empty
-  const ColourScale* scale = nullptr;  // colourbar scale; null: the app's current grid
+struct LandscapeFigure {
+  Figure fig;            // figure_frame: no grid, the view's colour range (fixed_scale)
+  FigureOptions opt;
+  FigurePlan plan;       // laid out by core at the requested size, domain filled
+  std::vector<int> run_index;  // the app's run index of each fig.runs entry
 };
+// The landscape figure at w x h pixels: for the live view (`view`: dark page, style scale
+// 1, the paths left to the caller's cached layer, the legend as the Legend toggle says) or
+// for an export (white page, style scaled with the size). False without a scene.
+bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& out);
+// The plot rectangle and domain of a plan drawn at `origin`.
+ViewXform figure_xform(const FigurePlan& pl, ImVec2 origin);
+// Draws the figure (the colour bar's labels are recorded, landscape_colourbar_labels).
+void draw_landscape_figure(Canvas& c, const LandscapeFigure& lf);
 
-// Plot rectangle inside the region [r0, r1] leaving room for axes, colourbar and title.
-void overlay_plot_rect(ImVec2 r0, ImVec2 r1, const OverlayStyle& st, ImVec2& p0, ImVec2& p1);
-
-// Paths of the visible runs drawn so far (per run: last row drawn, -1 for none, and its
-// screen point), so that a path can be drawn in pieces as the playback cursor advances and
-// look as if it were drawn at once.
+// Paths of the visible runs drawn so far (per app run: last row drawn, -1 for none), so
+// that a path can be drawn in pieces as the playback cursor advances and look as if it
+// were drawn at once.
 struct PathState {
   std::vector<int> rows;
-  std::vector<ImVec2> last;
 };
-// Paths from the rows after state.rows[i] up to to_rows[i]; updates `state`.
-void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
-                       const std::vector<int>& to_rows);
-// Everything but the paths: probes, minima, end and start markers, frame, axes, colourbar,
-// legend (in the corner the paths cross least).
-void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
-// Screen-space simplification of a polyline for drawing: keeps the first and last point
-// and, between kept points, drops every point that lies within `tol` pixels of the chord
-// replacing it (so the result stays within `tol` of the original and vice versa). Long
-// smooth stretches collapse to a few segments; zigzags keep every turn. In place.
-void decimate_polyline(std::vector<ImVec2>& pts, float tol = 0.5f);
-// Halo colour under a run's path when the run's colour comes within a small distance of
-// some colour of `colormap` (the path would vanish over that part of the heatmap): dark
-// for light colours, light for dark ones; 0 when the colour stands apart.
-ImU32 path_halo(uint32_t rgb, const std::string& colormap);
-// Factor (1, 10, 100, ...) that draws ZO probe points theta +- eps z at least `min_px` from
-// theta when they are `offset_px` away (1 when already that far, or offset unknown).
-float probe_magnification(float offset_px, float min_px);
-// How much of the landscape legend a plot of `plot` pixels shows: 0 every detail (`full`
-// box), 1 labels only (`compact` box), 2 colour swatches only; a box fits when it takes at
-// most 60% of the plot's width and half its height (an 800x500 window shows swatches).
-int legend_mode(ImVec2 full, ImVec2 compact, ImVec2 plot);
-// Paths up to the cursor and markup in one list (exports).
-void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);
+// Paths from the rows after state.rows[i] up to to_rows[i], stroked as the figure strokes
+// them (figure_draw_path); updates `state`.
+void draw_figure_paths(Canvas& c, const LandscapeFigure& lf, PathState& state, const std::vector<int>& to_rows);
 
 // The optimizer's internals at the step that led to the playback cursor (2-D scenes):
 // where it stood, its update, the true gradient there and, for two-sided ZO runs with
@@ -96,9 +74,8 @@ void draw_step_internals(ImDrawList* dl, const App& app, const ViewXform& xf, in
 // 0xRRGGBB + alpha -> ImGui's packed colour.
 ImU32 rgb_u32(uint32_t rgb, float alpha = 1);
 
-// The labelled colour-bar tick values of the last landscape view drawn (tests: the same
-// rule as the exported figure's, colour_bar_ticks).
-const std::vector<double>& landscape_colourbar_labels();
+// The labelled colour-bar ticks of the last landscape figure drawn, as written (tests).
+const std::vector<std::string>& landscape_colourbar_labels();
 const std::string& landscape_colourbar_caption();
 
 }  // namespace zs::gui

@@ -7,7 +7,9 @@
 #include <functional>
 #include <string>
 #include "app/gui/app.h"
+#include "app/gui/imgui_canvas.h"
 #include "app/gui/panels.h"
+#include "core/util/error.h"
 
 namespace zs::gui {
 
@@ -54,8 +56,9 @@ void heatmap_layer(App& app, const ViewXform& xf) {
 // Heatmap plus paths, as a second layer. While the playback cursor only advances, just the
 // new pieces of each path are drawn over what the layer holds, so playback costs a few
 // segments a frame; anything else (results, colours, visibility, a new heatmap, the
-// cursor going back) redraws every path from the start.
-void paths_layer(App& app, const ViewXform& xf) {
+// cursor going back) redraws every path from the start. The paths are the figure's
+// (core's pieces and strokes, figure_draw_path), drawn in pieces.
+void paths_layer(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImVec2 origin) {
   const Experiment& e = app.exp();
   uint64_t key = app.heatmap_key();
   const auto mix = [&](uint64_t v) { key = (key ^ v) * 1099511628211ull; };
@@ -81,7 +84,8 @@ void paths_layer(App& app, const ViewXform& xf) {
   if (!more) return;
   ImDrawList& dl = app.layer_list();
   dl.PushClipRect(xf.p0, xf.p1);
-  draw_trajectories(&dl, app, xf, 1, drawn, rows);
+  ImGuiCanvas cv(&dl, origin);
+  draw_figure_paths(cv, lf, drawn, rows);
   app.render_draw_list(t, dl, xf.p0, ImVec2(xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y), false);
 }
 
@@ -168,13 +172,18 @@ void DrawLandscapeView(App& app) {
     ImGui::TextDisabled("no landscape");
     return;
   }
+  // Core's figure layout at the view's size: plot, domain, ticks, colour bar, legend.
   const ImVec2 r0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
-  const ImVec2 r1(r0.x + std::max(avail.x, 64.f), r0.y + std::max(avail.y, 64.f));
-  OverlayStyle st;
-  st.legend = app.model().ui.show_legend;
-  ImVec2 p0, p1;
-  overlay_plot_rect(r0, r1, st, p0, p1);
-  const ViewXform xf = view_fit(s->domain, p0, p1);
+  const int W = static_cast<int>(std::max(avail.x, 64.f)), H = static_cast<int>(std::max(avail.y, 64.f));
+  LandscapeFigure& lf = app.view_figure();
+  try {
+    if (!landscape_figure(app, W, H, true, lf)) return;
+  } catch (const std::exception& err) {
+    ImGui::TextDisabled("%s", error_line(err).c_str());
+    return;
+  }
+  const ViewXform xf = figure_xform(lf.plan, r0);
+  const ImVec2 p0 = xf.p0, p1 = xf.p1;
   app.view_xform() = xf;
   const double extent[4] = {xf.x0, xf.x1, xf.y0, xf.y1};
   app.request_grid(extent);
@@ -189,11 +198,12 @@ void DrawLandscapeView(App& app) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   if (app.results().grid) {
     heatmap_layer(app, xf);
-    paths_layer(app, xf);
+    paths_layer(app, xf, lf, r0);
     draw_target_blit(dl, app.paths_target(), p0, p1);
   }
   else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
-  draw_landscape_markup(dl, app, xf, st);
+  ImGuiCanvas cv(dl, r0);
+  draw_landscape_figure(cv, lf);
   // Hovering a run's marker at the cursor shows that step's internals.
   if (ImGui::IsItemHovered() && !app.model().vi.dragging_start)
     draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));

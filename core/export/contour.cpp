@@ -140,8 +140,11 @@ std::vector<Polyline> contour_lines(const std::vector<float>& grid, int nx, int 
 }
 
 std::vector<double> contour_levels(const std::vector<float>& grid, int n, bool log_scale) {
+  return contour_levels(colour_scale(grid, log_scale), n);
+}
+
+std::vector<double> contour_levels(const ColourScale& scale, int n) {
   std::vector<double> levels;
-  const ColourScale scale = colour_scale(grid, log_scale);
   if (n <= 0 || !(scale.hi > scale.lo)) return levels;
   // Interior levels, evenly spaced in colour coordinate: the extremes themselves would
   // only trace single points.

@@ -14,5 +14,8 @@ std::vector<Polyline> contour_lines(const std::vector<float>& grid, int nx, int 
                                     double level);
 // n levels spread over [lo, hi] of the finite grid values, log-spaced when log_scale.
 std::vector<double> contour_levels(const std::vector<float>& grid, int n, bool log_scale);
+// The same n levels for a given colour scale (evenly spaced in colour coordinate).
+struct ColourScale;
+std::vector<double> contour_levels(const ColourScale& scale, int n);
 
 }  // namespace zs

@@ -12,9 +12,14 @@
 #include <stb/stb_image_write.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
 #include "core/export/canvas.h"
 #include "core/export/colormap.h"
 #include "core/export/contour.h"
+#include "core/export/decimate.h"
+#include "core/export/figure_layout.h"
 #include "core/export/font.h"
 #include "core/export/ticks.h"
 #include "core/util/atomic_file.h"
@@ -23,6 +28,8 @@
 namespace zs {
 
 namespace {
+
+using namespace fig;
 
 // [SECTION] validation and style
 
@@ -61,15 +68,10 @@ void figure_validate(const Figure& fig, int w, int h) {
   }
 }
 
-struct Style {
-  double title, label, tick, legend, stamp;  // font em sizes
-  double pad, gap, tick_len;
-  double frame_w, run_w, outline_w, contour_w, marker_r;
-};
-
-Style style_for(int w, int h) {
-  const double s = std::min(w / 800.0, h / 600.0);
+Style style_for(int w, int h, double scale) {
+  const double s = scale > 0 ? scale : std::min(w / 800.0, h / 600.0);
   Style st;
+  st.s = s;
   st.title = std::max(10.0, 17 * s);
   st.label = std::max(9.0, 14 * s);
   st.tick = std::max(8.0, 12 * s);
@@ -86,37 +88,17 @@ Style style_for(int w, int h) {
   return st;
 }
 
+// Ink on a white page (exports), or on the app's dark view.
+Theme theme_for(bool dark) {
+  if (dark) return {0xe1e4eb, 0xa0a6b2, 0x8a909c, 0x8c8c8c, 0x0e1014, 0x5a5f68, 0xe1e4eb, 0xa0a6b2, 0.78};
+  return {kInk, kMuted, kInk, 0x8c8c8c, kWhite, 0xb0b0b0, kInk, kMuted, 0.8};
+}
+
 double luminance(uint32_t rgb) {
   return (0.2126 * ((rgb >> 16) & 0xff) + 0.7152 * ((rgb >> 8) & 0xff) + 0.0722 * (rgb & 0xff)) / 255;
 }
 
 // [SECTION] layout
-
-struct Box {
-  double x = 0, y = 0, w = 0, h = 0;
-  double r() const { return x + w; }
-  double b() const { return y + h; }
-  bool contains(double px, double py) const { return px >= x && px <= r() && py >= y && py <= b(); }
-};
-
-struct ColourTick {
-  double t;           // colour coordinate
-  std::string label;  // empty: a minor tick
-};
-
-struct Layout {
-  Style st;
-  Box plot;  // integer pixels
-  Box cbar;  // w == 0: no colourbar
-  std::vector<double> xticks, yticks;
-  std::vector<std::string> xlabels, ylabels;
-  std::vector<ColourTick> cticks;
-  std::string ccaption;
-  Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
-  Box avail;   // the room the plot was fitted into (equal aspect leaves part of it empty)
-  double title_baseline = 0;
-  double ytick_w = 0;  // widest y tick label
-};
 
 double max_width(const std::vector<std::string>& labels, double size) {
   double w = 0;
@@ -164,10 +146,14 @@ void colour_ticks(const ColourScale& sc, double length, const Style& st, const s
 }
 
 // legend_w > 0 reserves a column of that width right of everything else for the legend.
-Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, double legend_w) {
+Layout layout_for(const Figure& fig, const std::array<double, 4>& dom, const ColourScale* scale, int W, int H, double legend_w,
+                  const FigureOptions& opt) {
   Layout lay;
-  const Style& st = lay.st = style_for(W, H);
-  const double x0 = fig.domain[0], x1 = fig.domain[1], y0 = fig.domain[2], y1 = fig.domain[3];
+  const Style& st = lay.st = style_for(W, H, opt.style_scale);
+  lay.th = theme_for(opt.dark);
+  lay.W = W;
+  lay.H = H;
+  const double x0 = dom[0], x1 = dom[1], y0 = dom[2], y1 = dom[3];
 
   double head = st.pad;  // bottom of the title block
   if (!fig.title.empty()) {
@@ -192,7 +178,10 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, dou
     colour_ticks(*scale, avail_h, st, fig.colour_label, lay);
     std::vector<std::string> cl;
     for (const ColourTick& t : lay.cticks) cl.push_back(t.label);
-    right = cb_gap + cb_w + st.tick_len + st.gap + max_width(cl, st.tick) + st.pad;
+    // The labels' column in whole steps of two ticks' size: a colour range that moves a
+    // little (the app's view recomputes its grid for the room the plot gets) keeps the room.
+    const double step = 2 * st.tick;
+    right = cb_gap + cb_w + st.tick_len + st.gap + std::ceil(max_width(cl, st.tick) / step) * step + st.pad;
     if (!lay.ccaption.empty()) top = head + st.tick * 1.6;  // the caption sits above the bar
   }
   const double legend_x = right;  // from the plot's right edge
@@ -232,13 +221,6 @@ Layout layout_for(const Figure& fig, const ColourScale* scale, int W, int H, dou
 
 // [SECTION] geometry: data -> pixels, clipping, markers
 
-struct Mapping {
-  double x0, x1, y0, y1;
-  Box plot;
-  double px(double x) const { return plot.x + (x - x0) / (x1 - x0) * plot.w; }
-  double py(double y) const { return plot.b() - (y - y0) / (y1 - y0) * plot.h; }
-};
-
 // Liang-Barsky: clips the segment a-b to the box in place; false when nothing is left.
 bool clip_segment(std::array<double, 2>& a, std::array<double, 2>& b, const Box& box) {
   double t0 = 0, t1 = 1;
@@ -263,30 +245,21 @@ bool clip_segment(std::array<double, 2>& a, std::array<double, 2>& b, const Box&
   return true;
 }
 
-// Drops points closer than `tol` pixels to the last kept one (converged runs pile up
-// thousands of points on one pixel), keeping both ends.
-void decimate(Polyline& p, double tol) {
-  if (p.size() < 3) return;
-  Polyline out = {p.front()};
-  for (size_t i = 1; i + 1 < p.size(); ++i)
-    if (std::hypot(p[i][0] - out.back()[0], p[i][1] - out.back()[1]) >= tol) out.push_back(p[i]);
-  if (out.size() > 1 && std::hypot(p.back()[0] - out.back()[0], p.back()[1] - out.back()[1]) < tol) out.pop_back();
-  out.push_back(p.back());
-  p = std::move(out);
-}
-
-// A polyline in data coordinates -> pixel pieces inside `box`, broken at non-finite points.
-std::vector<Polyline> to_pixels(const std::vector<double>& xs, const std::vector<double>& ys, const Mapping& m, const Box& box) {
+// Points [from, to] of a polyline in data coordinates -> pixel pieces inside `box`, broken
+// at non-finite points, each simplified within half a pixel (decimate.h: converged runs
+// pile up thousands of points on one pixel).
+std::vector<Polyline> to_pixels(const std::vector<double>& xs, const std::vector<double>& ys, size_t from, size_t to,
+                                const Mapping& m, const Box& box) {
   std::vector<Polyline> out;
   Polyline cur;
   const auto flush = [&] {
-    decimate(cur, 0.5);
+    decimate_polyline(cur, 0.5);
     if (!cur.empty()) out.push_back(std::move(cur));
     cur.clear();
   };
   bool have_prev = false;
   std::array<double, 2> prev{};
-  for (size_t i = 0; i < xs.size(); ++i) {
+  for (size_t i = from; i <= to && i < xs.size(); ++i) {
     const std::array<double, 2> p = {m.px(xs[i]), m.py(ys[i])};
     if (!std::isfinite(p[0]) || !std::isfinite(p[1])) {
       flush();
@@ -353,10 +326,10 @@ void draw_heatmap(Canvas& c, const Figure& fig, const ColourScale& sc, const std
 
 // Thin contour lines, white over dark colours and black over light ones.
 void draw_contours(Canvas& c, const Figure& fig, const ColourScale& sc, const std::vector<double>& levels, const Layout& lay,
-                   const Mapping& m) {
+                   const Mapping& m, const std::array<double, 4>& dom) {
   for (double level : levels) {
     std::vector<Polyline> px;
-    for (const Polyline& line : contour_lines(fig.grid, fig.grid_nx, fig.grid_ny, fig.domain, level)) {
+    for (const Polyline& line : contour_lines(fig.grid, fig.grid_nx, fig.grid_ny, dom.data(), level)) {
       Polyline p;
       for (const auto& q : line) p.push_back({m.px(q[0]), m.py(q[1])});
       px.push_back(std::move(p));
@@ -367,34 +340,35 @@ void draw_contours(Canvas& c, const Figure& fig, const ColourScale& sc, const st
 }
 
 // A frame of width fw just outside the box.
-void draw_frame(Canvas& c, const Box& b, double fw) {
-  c.fill_rect(b.x - fw, b.y - fw, b.w + 2 * fw, fw, kInk, 1);
-  c.fill_rect(b.x - fw, b.b(), b.w + 2 * fw, fw, kInk, 1);
-  c.fill_rect(b.x - fw, b.y, fw, b.h, kInk, 1);
-  c.fill_rect(b.r(), b.y, fw, b.h, kInk, 1);
+void draw_frame(Canvas& c, const Box& b, double fw, uint32_t rgb) {
+  c.fill_rect(b.x - fw, b.y - fw, b.w + 2 * fw, fw, rgb, 1);
+  c.fill_rect(b.x - fw, b.b(), b.w + 2 * fw, fw, rgb, 1);
+  c.fill_rect(b.x - fw, b.y, fw, b.h, rgb, 1);
+  c.fill_rect(b.r(), b.y, fw, b.h, rgb, 1);
 }
 
 void draw_axes(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m, bool light_grid) {
   const Style& st = lay.st;
+  const Theme& th = lay.th;
   const Box& p = lay.plot;
   const double fw = st.frame_w, tw = std::max(1.0, std::round(fw * 0.9));
   if (light_grid) {
     std::vector<Polyline> grid;
     for (double x : lay.xticks) grid.push_back({{std::round(m.px(x)) + 0.5, p.y}, {std::round(m.px(x)) + 0.5, p.b()}});
     for (double y : lay.yticks) grid.push_back({{p.x, std::round(m.py(y)) + 0.5}, {p.r(), std::round(m.py(y)) + 0.5}});
-    c.polylines(grid, 1, 0xe3e3e3, 1);
+    c.polylines(grid, 1, th.ink == kInk ? 0xe3e3e3 : 0x3a3f48, 1);
   }
   // Frame and ticks as pixel-aligned rectangles: crisp in the PNG, exact in the SVG.
-  draw_frame(c, p, fw);
+  draw_frame(c, p, fw, th.frame);
   TextStyle ts;
   ts.size = st.tick;
-  ts.rgb = kInk;
+  ts.rgb = th.ink;
   ts.h = HAlign::centre;
   ts.v = VAlign::top;
   const double xlab_top = p.b() + fw + st.tick_len + st.gap;
   for (size_t i = 0; i < lay.xticks.size(); ++i) {
     const double x = m.px(lay.xticks[i]);
-    c.fill_rect(std::round(x - tw / 2), p.b() + fw, tw, st.tick_len, kInk, 1);
+    c.fill_rect(std::round(x - tw / 2), p.b() + fw, tw, st.tick_len, th.frame, 1);
     c.text(x, xlab_top, lay.xlabels[i], ts);
   }
   ts.h = HAlign::right;
@@ -402,7 +376,7 @@ void draw_axes(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
   const double ylab_right = p.x - fw - st.tick_len - st.gap;
   for (size_t i = 0; i < lay.yticks.size(); ++i) {
     const double y = m.py(lay.yticks[i]);
-    c.fill_rect(p.x - fw - st.tick_len, std::round(y - tw / 2), st.tick_len, tw, kInk, 1);
+    c.fill_rect(p.x - fw - st.tick_len, std::round(y - tw / 2), st.tick_len, tw, th.frame, 1);
     c.text(ylab_right, y, lay.ylabels[i], ts);
   }
   ts.size = st.label;
@@ -438,15 +412,15 @@ void draw_colourbar(Canvas& c, const ColourScale& sc, const std::vector<double>&
   c.polylines(marks_dark, st.contour_w, kWhite, 0.6);
   c.polylines(marks_light, st.contour_w, 0x000000, 0.45);
   const double fw = std::max(1.0, std::round(st.frame_w * 0.8));
-  draw_frame(c, b, fw);
+  draw_frame(c, b, fw, lay.th.frame);
   TextStyle ts;
   ts.size = st.tick;
-  ts.rgb = kInk;
+  ts.rgb = lay.th.ink;
   ts.v = VAlign::middle;
   const double tw = std::max(1.0, std::round(st.frame_w * 0.9));
   for (const ColourTick& t : lay.cticks) {
     const double y = b.b() - t.t * b.h;
-    c.fill_rect(b.r() + fw, std::round(y - tw / 2), st.tick_len * (t.label.empty() ? 0.6 : 1), tw, kInk, 1);
+    c.fill_rect(b.r() + fw, std::round(y - tw / 2), st.tick_len * (t.label.empty() ? 0.6 : 1), tw, lay.th.frame, 1);
     c.text(b.r() + fw + st.tick_len + st.gap, y, t.label, ts);
   }
   if (!lay.ccaption.empty()) {
@@ -456,13 +430,57 @@ void draw_colourbar(Canvas& c, const ColourScale& sc, const std::vector<double>&
   }
 }
 
-struct RunGeometry {
-  std::vector<Polyline> pieces;  // pixels, clipped
-  bool has_ends = false;
-  std::array<double, 2> first{}, last{};  // pixels
-};
+// The outline under a path: the contrasting halo when the colormap has the run's colour,
+// else a thin dark one.
+PathHalo path_outline(uint32_t rgb, const std::string& colormap) {
+  const PathHalo h = path_halo(rgb, colormap);
+  return h.alpha > 0 ? h : PathHalo{kOutline, 0.6};
+}
 
-void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m, const std::vector<RunGeometry>& geo) {
+void stroke_path(Canvas& c, const Style& st, const std::vector<Polyline>& pieces, uint32_t rgb, const std::string& colormap) {
+  const PathHalo o = path_outline(rgb, colormap);
+  c.polylines(pieces, st.run_w + 2 * st.outline_w * (o.rgb == kOutline ? 1 : 1.6), o.rgb, o.alpha);
+  c.trajectory(pieces, st.run_w, rgb, 1);
+}
+
+// ZO probes: dots at theta +- eps z, or, with the point they were taken from, spokes from
+// it magnified until they stand clear of it (probe_magnification), labelled "x k".
+void draw_probes(Canvas& c, const FigureRun& r, const Layout& lay, const Mapping& m) {
+  const Style& st = lay.st;
+  const Box& p = lay.plot;
+  if (!r.has_probe_from) {
+    const double probe_r = std::max(1.0, st.marker_r * 0.35);
+    for (const auto& q : r.probes) {
+      const double x = m.px(q[0]), y = m.py(q[1]);
+      if (p.contains(x, y)) c.circle(x, y, probe_r, 0, r.rgb, 0.55);
+    }
+    return;
+  }
+  if (r.probes.empty()) return;
+  const double cx = m.px(r.probe_from[0]), cy = m.py(r.probe_from[1]);
+  const double d0 = std::hypot(m.px(r.probes[0][0]) - cx, m.py(r.probes[0][1]) - cy);
+  const double k = probe_magnification(static_cast<float>(d0), static_cast<float>(24 * st.s));
+  TextStyle ts;
+  ts.size = st.legend;
+  ts.rgb = kWhite;
+  ts.alpha = 0.9;
+  ts.v = VAlign::middle;
+  for (size_t i = 0; i < r.probes.size(); ++i) {
+    const double x = cx + k * (m.px(r.probes[i][0]) - cx), y = cy + k * (m.py(r.probes[i][1]) - cy);
+    if (!std::isfinite(x + y)) continue;
+    c.polylines({{{cx, cy}, {x, y}}}, 1.2 * st.s, r.rgb, 0.8);
+    c.circle(x, y, 4 * st.s, 1.5 * st.s, kWhite, 0.9);
+    c.text(x + 5 * st.s, y - 4 * st.s, i == 0 ? "+" : "\u2212", ts);
+    if (i == 0 && k > 1) {
+      char mag[24];
+      std::snprintf(mag, sizeof mag, "x %g", k);
+      c.text(x + 5 * st.s, y + 7 * st.s, mag, ts);
+    }
+  }
+}
+
+void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m, const std::vector<RunGeometry>& geo,
+               bool trajectories) {
   const Style& st = lay.st;
   const Box& p = lay.plot;
   c.push_clip(p.x, p.y, p.w, p.h);
@@ -473,17 +491,9 @@ void draw_runs(Canvas& c, const Figure& fig, const Layout& lay, const Mapping& m
     for (size_t k = r.band_lo.size(); k-- > 0;) band.push_back({m.px(r.xs[k]), m.py(r.band_lo[k])});
     c.fill_polygon(band, r.rgb, 0.18);
   }
-  // Probe points.
-  const double probe_r = std::max(1.0, st.marker_r * 0.35);
-  for (const FigureRun& r : fig.runs)
-    for (const auto& q : r.probes) {
-      const double x = m.px(q[0]), y = m.py(q[1]);
-      if (p.contains(x, y)) c.circle(x, y, probe_r, 0, r.rgb, 0.55);
-    }
-  for (size_t i = 0; i < fig.runs.size(); ++i) {
-    c.polylines(geo[i].pieces, st.run_w + 2 * st.outline_w, kOutline, 0.6);
-    c.trajectory(geo[i].pieces, st.run_w, fig.runs[i].rgb, 1);
-  }
+  if (trajectories)
+    for (size_t i = 0; i < fig.runs.size(); ++i) stroke_path(c, st, geo[i].pieces, fig.runs[i].rgb, fig.colormap);
+  for (const FigureRun& r : fig.runs) draw_probes(c, r, lay, m);
   // Markers only near the plot: the clip hides the rest, and the SVG need not carry them.
   const double reach = st.marker_r * 3;
   const Box near = {p.x - reach, p.y - reach, p.w + 2 * reach, p.h + 2 * reach};
@@ -538,19 +548,8 @@ double legend_cover(const Box& box, const Figure& fig, const Mapping& m, const s
   return score;
 }
 
-struct LegendEntry {
-  std::string label, extra;
-  bool diverged;
-  uint32_t rgb;
-};
-
-struct Legend {
-  std::vector<LegendEntry> entries;
-  std::string more;  // "+k more" when rows do not fit
-  double w = 0, h = 0, row = 0, pad = 0, swatch = 0, space = 0, text_x = 0;
-};
-
-// detail 2: label, legend_extra and "(diverged)"; 1: without legend_extra; 0: labels only.
+// detail 2: label, legend_extra and "(diverged)"; 1: without legend_extra; 0: labels only;
+// -1: colour swatches in a row, no text.
 Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail) {
   Legend lg;
   const double fs = st.legend;
@@ -558,8 +557,16 @@ Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail)
   lg.pad = fs * 0.6;
   lg.swatch = fs * 2;
   lg.space = fs * 0.45;
-  const int fit = std::max(1, static_cast<int>((max_h - 2 * lg.pad) / lg.row));
   const int n = static_cast<int>(fig.runs.size());
+  if (detail < 0) {
+    lg.swatches = true;
+    for (const FigureRun& r : fig.runs) lg.entries.push_back({"", "", false, r.rgb});
+    lg.swatch = fs * 1.2;
+    lg.w = lg.pad + n * (lg.swatch + lg.pad);
+    lg.h = lg.row + 2 * lg.pad;
+    return lg;
+  }
+  const int fit = std::max(1, static_cast<int>((max_h - 2 * lg.pad) / lg.row));
   const int shown = n <= fit ? n : std::max(0, fit - 1);
   for (int i = 0; i < shown; ++i) {
     const FigureRun& r = fig.runs[i];
@@ -581,20 +588,31 @@ Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail)
   return lg;
 }
 
-// The legend's rows and size, at most max_h tall and, dropping the legend_extra texts and
-// then the "(diverged)" notes if need be, max_w wide.
-Legend legend_measure(const Figure& fig, const Style& st, double max_w, double max_h) {
+// The legend's rows and size inside a plot of p: at most 60% of its width and half its
+// height, dropping the legend_extra texts, then the "(diverged)" notes, then the labels
+// (colour swatches only: an 800 x 500 window's view) as need be.
+Legend legend_measure(const Figure& fig, const Style& st, const Box& p, double inset) {
+  const double max_w = std::min(p.w - 2 * inset, 0.6 * p.w), max_h = std::min(p.h - 2 * inset, 0.5 * p.h);
   Legend lg;
   for (int detail = 2; detail >= 0; --detail) {
-    lg = legend_rows(fig, st, max_h, detail);
-    if (lg.w <= max_w) break;
+    lg = legend_rows(fig, st, p.h - 2 * inset, detail);
+    if (lg.w <= max_w && lg.h <= max_h) return lg;
   }
-  return lg;
+  const Legend sw = legend_rows(fig, st, max_h, -1);
+  return sw.w <= max_w ? sw : lg;
 }
 
-void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st) {
-  c.fill_rect(b.x, b.y, b.w, b.h, kWhite, 0.8);
-  c.polylines({{{b.x, b.y}, {b.r(), b.y}, {b.r(), b.b()}, {b.x, b.b()}, {b.x, b.y}}}, 1, 0xb0b0b0, 1);
+void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st, const Theme& th) {
+  c.fill_rect(b.x, b.y, b.w, b.h, th.legend_fill, th.legend_alpha);
+  c.polylines({{{b.x, b.y}, {b.r(), b.y}, {b.r(), b.b()}, {b.x, b.b()}, {b.x, b.y}}}, 1, th.legend_edge, 1);
+  if (lg.swatches) {
+    const double y = b.y + b.h / 2;
+    for (size_t i = 0; i < lg.entries.size(); ++i) {
+      const double x = b.x + lg.pad + i * (lg.swatch + lg.pad);
+      c.polylines({{{x, y}, {x + lg.swatch, y}}}, st.run_w * 1.8, lg.entries[i].rgb, 1);
+    }
+    return;
+  }
   TextStyle ts;
   ts.size = st.legend;
   ts.v = VAlign::middle;
@@ -607,11 +625,11 @@ void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st) {
     c.circle(x + lg.swatch, y, st.marker_r * 0.8 + st.outline_w, 0, kOutline, 0.85);
     c.circle(x + lg.swatch, y, st.marker_r * 0.8, 0, e.rgb, 1);
     double tx = b.x + lg.text_x;
-    ts.rgb = kInk;
+    ts.rgb = th.legend_ink;
     c.text(tx, y, e.label, ts);
     tx += text_width(e.label, st.legend) + lg.space;
     if (!e.extra.empty()) {
-      ts.rgb = kMuted;
+      ts.rgb = th.legend_muted;
       c.text(tx, y, e.extra, ts);
       tx += text_width(e.extra, st.legend) + lg.space;
     }
@@ -621,34 +639,28 @@ void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st) {
     }
   }
   if (!lg.more.empty()) {
-    ts.rgb = kMuted;
+    ts.rgb = th.legend_muted;
     c.text(b.x + lg.pad, b.y + lg.pad + lg.row * (lg.entries.size() + 0.5), lg.more, ts);
   }
 }
 
-// Everything the drawing needs, decided before anything is drawn.
-struct Plan {
-  ColourScale scale;
-  bool has_grid = false;
-  Layout lay;
-  Mapping map{};
-  std::vector<RunGeometry> geo;
-  Legend legend;
-  Box legend_box;  // w == 0: no legend
-};
-
-void plan_geometry(const Figure& fig, Plan& pl) {
+// Runs are clipped a little outside the plot so that round caps end at the frame.
+Box run_clip(const FigurePlan& pl) {
   const Box& p = pl.lay.plot;
-  pl.map = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3], p};
-  // Runs are clipped a little outside the plot so that round caps end at the frame.
   const double margin = pl.lay.st.run_w * 2 + 2;
-  const Box clip = {p.x - margin, p.y - margin, p.w + 2 * margin, p.h + 2 * margin};
+  return {p.x - margin, p.y - margin, p.w + 2 * margin, p.h + 2 * margin};
+}
+
+void plan_geometry(const Figure& fig, FigurePlan& pl) {
+  pl.map = {pl.domain[0], pl.domain[1], pl.domain[2], pl.domain[3], pl.lay.plot};
+  const Box clip = run_clip(pl);
   pl.geo.assign(fig.runs.size(), RunGeometry{});
   for (size_t i = 0; i < fig.runs.size(); ++i) {
     RunGeometry& g = pl.geo[i];
-    g.pieces = to_pixels(fig.runs[i].xs, fig.runs[i].ys, pl.map, clip);
+    const FigureRun& r = fig.runs[i];
+    if (!r.xs.empty()) g.pieces = to_pixels(r.xs, r.ys, 0, r.xs.size() - 1, pl.map, clip);
     std::array<double, 2> a, b;
-    if (run_ends(fig.runs[i], a, b)) {
+    if (run_ends(r, a, b)) {
       g.first = {pl.map.px(a[0]), pl.map.py(a[1])};
       g.last = {pl.map.px(b[0]), pl.map.py(b[1])};
       g.has_ends = std::isfinite(g.first[0] + g.first[1] + g.last[0] + g.last[1]);
@@ -659,18 +671,21 @@ void plan_geometry(const Figure& fig, Plan& pl) {
 // Legend inside the plot at the corner or edge middle that hides the least (matplotlib's
 // "best"); if even that hides a marker or a good stretch of trajectory, a column outside
 // the plot, unless that column would shrink the plot by more than a third.
-Plan figure_plan(const Figure& fig, int W, int H) {
-  Plan pl;
+FigurePlan plan_for(const Figure& fig, const std::array<double, 4>& dom, int W, int H, const FigureOptions& opt) {
+  FigurePlan pl;
+  pl.domain = dom;
   pl.has_grid = !fig.grid.empty();
-  pl.scale = colour_scale(fig.grid, fig.log_colour);
-  const ColourScale* sc = pl.has_grid ? &pl.scale : nullptr;
-  pl.lay = layout_for(fig, sc, W, H, 0);
+  pl.has_scale = pl.has_grid || fig.fixed_scale;
+  if (fig.fixed_scale) pl.scale = fig.scale;
+  else if (pl.has_grid) pl.scale = colour_scale(fig.grid, fig.log_colour);
+  const ColourScale* sc = pl.has_scale ? &pl.scale : nullptr;
+  pl.lay = layout_for(fig, dom, sc, W, H, 0, opt);
   plan_geometry(fig, pl);
-  if (fig.runs.empty()) return pl;
+  if (fig.runs.empty() || !opt.legend) return pl;
   const Style& st = pl.lay.st;
   const double inset = std::max(3.0, st.pad * 0.6);
   const Box& p = pl.lay.plot;
-  pl.legend = legend_measure(fig, st, p.w - 2 * inset, p.h - 2 * inset);
+  pl.legend = legend_measure(fig, st, p, inset);
   const double bw = pl.legend.w, bh = pl.legend.h;
   const double left = p.x + inset, right = p.r() - inset - bw, centre = p.x + (p.w - bw) / 2;
   const double top = p.y + inset, bottom = p.b() - inset - bh, middle = p.y + (p.h - bh) / 2;
@@ -686,7 +701,7 @@ Plan figure_plan(const Figure& fig, int W, int H) {
   }
   if (best_score < 0.05 * (p.w + p.h) && bw < p.w - 2 * inset) return pl;
   const Legend full = legend_rows(fig, st, H - p.y - st.pad, 2);
-  Layout outside = layout_for(fig, sc, W, H, full.w);
+  Layout outside = layout_for(fig, dom, sc, W, H, full.w, opt);
   if (outside.plot.w * outside.plot.h < (2.0 / 3) * p.w * p.h) return pl;
   pl.lay = outside;
   plan_geometry(fig, pl);
@@ -695,68 +710,9 @@ Plan figure_plan(const Figure& fig, int W, int H) {
   return pl;
 }
 
-void figure_draw(Canvas& c, const Figure& fig, int W, int H) {
-  const Plan pl = figure_plan(fig, W, H);
-  const Layout& lay = pl.lay;
-  const Style& st = lay.st;
-  const Mapping& m = pl.map;
-  const std::vector<uint32_t> table = colormap_table(fig.colormap);
-
-  if (!fig.title.empty()) {
-    TextStyle ts;
-    ts.size = st.title;
-    ts.rgb = kInk;
-    ts.h = HAlign::centre;
-    const double half = text_width(fig.title, st.title) / 2;
-    const double cx = std::clamp(lay.plot.x + lay.plot.w / 2, std::min(half + st.pad, W / 2.0), std::max(W - half - st.pad, W / 2.0));
-    c.text(cx, lay.title_baseline, fig.title, ts);
-  }
-  const std::vector<double> levels = contour_levels(fig.grid, fig.contour_levels, fig.log_colour);
-  if (pl.has_grid) {
-    draw_heatmap(c, fig, pl.scale, table, lay.plot);
-    c.push_clip(lay.plot.x, lay.plot.y, lay.plot.w, lay.plot.h);
-    draw_contours(c, fig, pl.scale, levels, lay, m);
-    c.pop_clip();
-  }
-  draw_axes(c, fig, lay, m, !pl.has_grid);
-  if (pl.has_grid) draw_colourbar(c, pl.scale, levels, table, lay);
-  draw_runs(c, fig, lay, m, pl.geo);
-  if (pl.legend_box.w > 0) draw_legend(c, pl.legend, pl.legend_box, st);
-
-  if (!fig.stamp.empty()) {
-    TextStyle ts;
-    ts.size = st.stamp;
-    ts.rgb = 0x8c8c8c;
-    ts.h = HAlign::right;
-    ts.v = VAlign::bottom;
-    c.text(W - st.pad * 0.6, H - st.pad * 0.4, fig.stamp, ts);
-  }
-}
-
-void png_append(void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size); }
-
-}  // namespace
-
-// [SECTION] public API
-
-Image figure_render_image(const Figure& fig, int w, int h) {
-  figure_validate(fig, w, h);
-  RasterCanvas c(w, h, kWhite);
-  figure_draw(c, fig, w, h);
-  return c.take_image();
-}
-
-std::string figure_render_svg(const Figure& fig, int w, int h) {
-  figure_validate(fig, w, h);
-  SvgCanvas c(w, h, kWhite);
-  figure_draw(c, fig, w, h);
-  return c.finish();
-}
-
-std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
-  figure_validate(fig, w, h);
-  const Box a = figure_plan(fig, w, h).lay.avail;
-  std::array<double, 4> d = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+// `d` widened along one axis, about its centre, to the aspect of `a`.
+std::array<double, 4> widen_to(const std::array<double, 4>& d0, const Box& a) {
+  std::array<double, 4> d = d0;
   const double want = a.h / a.w, have = (d[3] - d[2]) / (d[1] - d[0]);
   if (!(want > 0) || !std::isfinite(want)) return d;
   if (have < want) {  // widen y about its centre
@@ -769,14 +725,120 @@ std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
     d[1] = c + half;
   }
   for (double v : d)  // a domain near the largest doubles cannot be widened: keep it
-    if (!std::isfinite(v)) return {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+    if (!std::isfinite(v)) return d0;
   return d;
 }
 
+void png_append(void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size); }
+
+}  // namespace
+
+// [SECTION] public API
+
+FigurePlan figure_plan(const Figure& fig, int W, int H, const FigureOptions& opt) {
+  figure_validate(fig, W, H);
+  const std::array<double, 4> dom = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  if (!opt.fill) return plan_for(fig, dom, W, H, opt);
+  // The margins as laid out for the domain asked for; the domain widened to the room they
+  // leave (the tick labels of the widened one may move the plot by a pixel or two).
+  return plan_for(fig, widen_to(dom, plan_for(fig, dom, W, H, opt).lay.avail), W, H, opt);
+}
+
+std::vector<Polyline> figure_run_pieces(const FigurePlan& pl, const FigureRun& run, size_t from, size_t to) {
+  return to_pixels(run.xs, run.ys, from, to, pl.map, run_clip(pl));
+}
+
+void figure_draw_path(Canvas& c, const FigurePlan& pl, const Figure& fig, size_t run, const std::vector<Polyline>& pieces) {
+  const Box& p = pl.lay.plot;
+  c.push_clip(p.x, p.y, p.w, p.h);
+  stroke_path(c, pl.lay.st, pieces, fig.runs[run].rgb, fig.colormap);
+  c.pop_clip();
+}
+
+void figure_draw(Canvas& c, const Figure& fig, const FigurePlan& pl, const FigureOptions& opt) {
+  const Layout& lay = pl.lay;
+  const Style& st = lay.st;
+  const Mapping& m = pl.map;
+  const std::vector<uint32_t> table = colormap_table(fig.colormap);
+  const int W = lay.W, H = lay.H;
+  if (!fig.title.empty()) {
+    TextStyle ts;
+    ts.size = st.title;
+    ts.rgb = lay.th.ink;
+    ts.h = HAlign::centre;
+    const double half = text_width(fig.title, st.title) / 2;
+    const double cx = std::clamp(lay.plot.x + lay.plot.w / 2, std::min(half + st.pad, W / 2.0), std::max(W - half - st.pad, W / 2.0));
+    c.text(cx, lay.title_baseline, fig.title, ts);
+  }
+  if (pl.has_grid) {
+    const std::vector<double> levels = contour_levels(pl.scale, fig.contour_levels);
+    draw_heatmap(c, fig, pl.scale, table, lay.plot);
+    c.push_clip(lay.plot.x, lay.plot.y, lay.plot.w, lay.plot.h);
+    draw_contours(c, fig, pl.scale, levels, lay, m, pl.domain);
+    c.pop_clip();
+  }
+  draw_axes(c, fig, lay, m, !pl.has_scale);
+  if (pl.has_scale) draw_colourbar(c, pl.scale, contour_levels(pl.scale, fig.contour_levels), table, lay);
+  draw_runs(c, fig, lay, m, pl.geo, opt.trajectories);
+  if (pl.legend_box.w > 0) draw_legend(c, pl.legend, pl.legend_box, st, lay.th);
+  if (!fig.stamp.empty()) {
+    TextStyle ts;
+    ts.size = st.stamp;
+    ts.rgb = lay.th.stamp;
+    ts.h = HAlign::right;
+    ts.v = VAlign::bottom;
+    c.text(W - st.pad * 0.6, H - st.pad * 0.4, fig.stamp, ts);
+  }
+}
+
+Image figure_render_image(const Figure& fig, int w, int h) {
+  const FigurePlan pl = figure_plan(fig, w, h);
+  RasterCanvas c(w, h, kWhite);
+  figure_draw(c, fig, pl);
+  return c.take_image();
+}
+
+std::string figure_render_svg(const Figure& fig, int w, int h) {
+  const FigurePlan pl = figure_plan(fig, w, h);
+  SvgCanvas c(w, h, kWhite);
+  figure_draw(c, fig, pl);
+  return c.finish();
+}
+
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
+  const std::array<double, 4> d = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
+  return widen_to(d, figure_plan(fig, w, h).lay.avail);
+}
+
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {
-  figure_validate(fig, w, h);
   const Box p = figure_plan(fig, w, h).lay.plot;
   return {p.x, p.y, p.w, p.h};
+}
+
+float probe_magnification(float offset_px, float min_px) {
+  if (!(offset_px > 0) || !std::isfinite(offset_px) || offset_px >= min_px) return 1;
+  float k = 1;
+  while (offset_px * k < min_px && k < 1e9f) k *= 10;
+  return k;
+}
+
+PathHalo path_halo(uint32_t rgb, const std::string& colormap) {
+  if (!colormap_known(colormap)) return {};
+  static std::mutex mu;
+  static std::map<std::pair<uint32_t, std::string>, PathHalo> cache;
+  const auto key = std::make_pair(rgb, colormap);
+  std::lock_guard<std::mutex> lk(mu);
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  const auto ch = [](uint32_t c, int k) { return static_cast<double>((c >> (16 - 8 * k)) & 0xff); };
+  double best = 1e9;
+  for (uint32_t m : colormap_table(colormap)) {
+    // Luma-weighted RGB distance (a cheap stand-in for a perceptual one).
+    const double dr = ch(rgb, 0) - ch(m, 0), dg = ch(rgb, 1) - ch(m, 1), db = ch(rgb, 2) - ch(m, 2);
+    best = std::min(best, std::sqrt(0.3 * dr * dr + 0.59 * dg * dg + 0.11 * db * db));
+  }
+  const PathHalo h = best >= 30 ? PathHalo{} : luminance(rgb) > 150.0 / 255 ? PathHalo{0x000000, 170 / 255.0} : PathHalo{kWhite, 110 / 255.0};
+  cache.emplace(key, h);
+  return h;
 }
 
 std::string png_encode(const Image& img) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "core/export/colormap.h"
 
 namespace zs {
 
@@ -16,6 +17,10 @@ struct FigureRun {
   std::string legend_extra;                // e.g. "mem 0 P, 2 FP/step"
   bool diverged = false;                   // drawn with a cross at the last point
   std::vector<std::array<double, 2>> probes;  // optional ZO probe points to mark
+  // Where the probes were taken (theta): with it they are drawn as spokes from theta,
+  // magnified (probe_magnification) so that they stand clear of it, labelled "x k".
+  bool has_probe_from = false;
+  std::array<double, 2> probe_from{};
   // Optional spread band (e.g. min..max over seeds) at the xs, filled translucent under the
   // line; both empty or both the size of xs.
   std::vector<double> band_lo, band_hi;
@@ -31,6 +36,11 @@ struct Figure {
   std::vector<float> grid;
   bool log_colour = false;                 // colours and contour levels by ColourScale
   std::string colour_label;                // colourbar caption, e.g. "loss" (optional)
+  // The colour range, when the caller fixes it (the app draws and exports the range its
+  // view shows); otherwise colour_scale(grid, log_colour). With fixed_scale and no grid the
+  // figure has a colour bar and no heatmap: the caller paints the plot (the app's GL view).
+  bool fixed_scale = false;
+  ColourScale scale;
   std::string colormap = "viridis";
   int contour_levels = 12;                 // 0: no contour lines
   std::vector<std::array<double, 2>> minima;
@@ -57,6 +67,18 @@ std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h);
 // and legend as for `fig`), so that the equal-aspect plot leaves no empty bands. The
 // caller computes the grid over it (figure_make_filled, core/run/runner.h).
 std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h);
+
+// Factor (1, 10, 100, ...) that draws ZO probe points theta +- eps z at least `min_px` from
+// theta when they are `offset_px` away (1 when already that far, or offset unknown).
+float probe_magnification(float offset_px, float min_px);
+// The halo under a run's path when its colour comes within a small distance of some
+// colour of `colormap` (the path would vanish over that part of the heatmap): dark for
+// light colours, light for dark ones; none (rgb, alpha 0) when the colour stands apart.
+struct PathHalo {
+  uint32_t rgb = 0;
+  double alpha = 0;
+};
+PathHalo path_halo(uint32_t rgb, const std::string& colormap);
 
 // PNG encoding (stb_image_write) and atomic write to disk.
 std::string png_encode(const Image& img);

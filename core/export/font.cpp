@@ -17,6 +17,7 @@ struct FontData {
   double units_per_em = 2048;
   double cap_height = 0.73;
   double descent = 0.24;
+  double ascent = 0.93;
 };
 
 const FontData& font_data() {
@@ -31,6 +32,7 @@ const FontData& font_data() {
     int ascent, descent, gap;
     stbtt_GetFontVMetrics(&d.info, &ascent, &descent, &gap);
     d.descent = -descent / d.units_per_em;
+    d.ascent = ascent / d.units_per_em;
     return d;
   }();
   return data;
@@ -45,6 +47,8 @@ float font_scale(double size) { return stbtt_ScaleForMappingEmToPixels(&font_dat
 double font_cap_height() { return font_data().cap_height; }
 
 double font_descent() { return font_data().descent; }
+
+double font_ascent() { return font_data().ascent; }
 
 double text_width(const std::string& s, double size) {
   const stbtt_fontinfo& f = font_info();

@@ -359,20 +359,38 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
 }
 
 Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
-                          int threads) {
+                          int threads, const ColourScale* scale) {
+  const auto make = [&](const Grid& g) {
+    Figure fig = figure_make(e, s, g, runs);
+    if (scale) {
+      fig.fixed_scale = true;
+      fig.scale = *scale;
+    }
+    return fig;
+  };
   // The layout (where the legend goes, the tick labels' widths) depends on the domain:
   // a few rounds on a coarse grid settle it.
   const int coarse = std::min(e.view.grid, 64);
   std::array<double, 4> d = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
   for (int round = 0; round < 3; ++round) {
-    const std::array<double, 4> next = figure_fill_domain(figure_make(e, s, grid_compute(s, d, coarse, coarse, threads), runs), w, h);
+    const std::array<double, 4> next = figure_fill_domain(make(grid_compute(s, d, coarse, coarse, threads)), w, h);
     if (next == d) break;
     d = next;
   }
-  return figure_make(e, s, grid_compute(s, d, e.view.grid, e.view.grid, threads), runs);
+  return make(grid_compute(s, d, e.view.grid, e.view.grid, threads));
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {
+  Figure fig = figure_frame(e, s, runs);
+  std::copy(g.domain, g.domain + 4, fig.domain);
+  fig.grid_nx = g.nx;
+  fig.grid_ny = g.ny;
+  fig.grid = g.v;
+  return fig;
+}
+
+Figure figure_frame(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, const std::vector<int>& last_rows,
+                    bool styled) {
   Figure fig;
   const LandscapeInfo& info = s.landscape->info();
   fig.title = !e.export_style.title.empty() ? e.export_style.title : (!e.name.empty() ? e.name : info.display);
@@ -384,31 +402,40 @@ Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std
       break;
     case Projection::Plane: fig.xlabel = "u (plane through the start)"; fig.ylabel = "v"; break;
   }
-  std::copy(g.domain, g.domain + 4, fig.domain);
-  fig.grid_nx = g.nx;
-  fig.grid_ny = g.ny;
-  fig.grid = g.v;
+  std::copy(s.domain, s.domain + 4, fig.domain);
   fig.log_colour = s.log_colour;
   fig.colormap = e.view.colormap;
   fig.contour_levels = e.view.contours;
   for (const auto& m : s.minima) fig.minima.push_back({m[0], m[1]});
-  for (const auto& r : runs) {
-    if (!r.visible) continue;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RunRecord& r = runs[i];
+    const RunSpec* spec = styled && i < e.runs.size() ? &e.runs[i] : nullptr;
+    if (!(spec ? spec->visible : r.visible)) continue;
+    const long last = last_rows.empty() ? static_cast<long>(r.rows.size()) - 1
+                      : i < last_rows.size() ? std::min<long>(last_rows[i], static_cast<long>(r.rows.size()) - 1)
+                                             : -1;
+    if (!last_rows.empty() && last < 0) continue;
     FigureRun fr;
-    fr.label = r.label;
-    fr.rgb = r.colour;
+    fr.label = spec ? spec->label : r.label;
+    fr.rgb = spec ? spec->colour : r.colour;
     fr.legend_extra = r.legend;
-    fr.diverged = r.diverged;
-    fr.xs.reserve(r.rows.size());
-    fr.ys.reserve(r.rows.size());
-    for (const auto& row : r.rows) {
-      fr.xs.push_back(row.x);
-      fr.ys.push_back(row.y);
+    fr.diverged = r.diverged && last + 1 == static_cast<long>(r.rows.size());
+    fr.xs.reserve(static_cast<size_t>(last + 1));
+    fr.ys.reserve(static_cast<size_t>(last + 1));
+    for (long k = 0; k <= last; ++k) {
+      fr.xs.push_back(r.rows[static_cast<size_t>(k)].x);
+      fr.ys.push_back(r.rows[static_cast<size_t>(k)].y);
     }
-    if (e.view.show_probes && !r.rows.empty()) {
-      const StepRow& last = r.rows.back();
-      if (std::isfinite(last.probe_plus_x)) fr.probes.push_back({last.probe_plus_x, last.probe_plus_y});
-      if (std::isfinite(last.probe_minus_x)) fr.probes.push_back({last.probe_minus_x, last.probe_minus_y});
+    if (e.view.show_probes && last >= 0) {
+      // The probes of the step that led to the last row, drawn out from where it started.
+      const StepRow& row = r.rows[static_cast<size_t>(last)];
+      if (std::isfinite(row.probe_plus_x)) fr.probes.push_back({row.probe_plus_x, row.probe_plus_y});
+      if (std::isfinite(row.probe_minus_x)) fr.probes.push_back({row.probe_minus_x, row.probe_minus_y});
+      if (last > 0 && !fr.probes.empty()) {
+        const StepRow& prev = r.rows[static_cast<size_t>(last - 1)];
+        fr.has_probe_from = std::isfinite(prev.x) && std::isfinite(prev.y);
+        fr.probe_from = {prev.x, prev.y};
+      }
     }
     fig.runs.push_back(std::move(fr));
   }

@@ -105,11 +105,20 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
 
 // The figure of an experiment: heatmap grid, contours, trajectories, legend, stamp.
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs);
+// The same figure without a grid, over s.domain: what the app's landscape view draws over
+// its GL heatmap (with Figure::fixed_scale set to the view's colour range). Runs up to row
+// last_rows[i] (all rows when last_rows is empty; left out when it is < 0), a run that
+// diverged marked so only at its last row, the probes of the step that led to that row.
+// styled: labels, colours and visibility from e.runs (the app edits them after the runs
+// were computed) instead of the records.
+Figure figure_frame(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, const std::vector<int>& last_rows = {},
+                    bool styled = false);
 // The exported landscape figure at w x h that fills its canvas: a coarse grid finds the
 // layout, the domain is widened to the plot's room (figure_fill_domain) and the grid of
-// e.view.grid nodes per side is computed over that.
+// e.view.grid nodes per side is computed over that. `scale`: the colour range to draw
+// (Figure::fixed_scale; the app's view's), else the grid's own.
 Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
-                          int threads = 0);
+                          int threads = 0, const ColourScale* scale = nullptr);
 
 // Runs `n` jobs on up to `threads` workers (job index passed); shared by runs, grids, sweeps.
 void parallel_for(int n, int threads, const std::function<void(int)>& job);

@@ -1,4 +1,5 @@
-// decimate_polyline (overlay.h): the simplified path stays within the tolerance of the
+// decimate_polyline (core/export/decimate.h, the one simplifier of the figure, the view
+// and the plots): the simplified path stays within the tolerance of the
 // original both ways, keeps its endpoints, only keeps original points, and is much
 // shorter for the sub-pixel steps that long ZO runs make.
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <vector>
 #include "app/gui/landscape_gl.h"
 #include "app/gui/overlay.h"
+#include "core/export/decimate.h"
 
 namespace zs::gui::test {
 
@@ -114,14 +116,6 @@ TEST(DecimatePolyline, TurnBackAndEdgeCasesAreKept) {
 
 // At 800x500 the landscape legend covered most of the view: it collapses to labels, then
 // to colour swatches, when its box would take more than 60% of the width or half the height.
-TEST(LandscapeLegend, CollapsesInSmallViews) {
-  const ImVec2 full(290, 160), compact(125, 160);
-  EXPECT_EQ(legend_mode(full, compact, ImVec2(680, 780)), 0);  // 1600x1000 window
-  EXPECT_EQ(legend_mode(full, compact, ImVec2(420, 480)), 1);
-  EXPECT_EQ(legend_mode(full, compact, ImVec2(225, 280)), 2);  // 800x500 window
-}
-
-// Probe points at eps 1e-3 are within a pixel of theta: drawn 10^n times further out.
 TEST(LandscapeProbes, MagnificationBringsProbesOutToTheMinimumDistance) {
   EXPECT_EQ(probe_magnification(30, 24), 1);
   EXPECT_EQ(probe_magnification(24, 24), 1);
@@ -134,11 +128,11 @@ TEST(LandscapeProbes, MagnificationBringsProbesOutToTheMinimumDistance) {
 // Yellow paths vanished on viridis's yellow end: a run colour the colormap also has gets
 // a contrasting halo; one far from every colormap colour gets none.
 TEST(LandscapePaths, RunColoursNearTheColormapGetAContrastingHalo) {
-  const ImU32 yellow = path_halo(0xF0E442, "viridis");
-  ASSERT_NE(yellow, 0u);
-  EXPECT_LT((yellow & 0xff), 60u);  // dark under a light colour
-  EXPECT_EQ(path_halo(0xD62728, "viridis"), 0u);  // red: no viridis colour is near
-  EXPECT_EQ(path_halo(0xF0E442, "no such map"), 0u);
+  const PathHalo yellow = path_halo(0xF0E442, "viridis");
+  ASSERT_GT(yellow.alpha, 0);
+  EXPECT_LT((yellow.rgb & 0xff), 60u);  // dark under a light colour
+  EXPECT_EQ(path_halo(0xD62728, "viridis").alpha, 0);  // red: no viridis colour is near
+  EXPECT_EQ(path_halo(0xF0E442, "no such map").alpha, 0);
 }
 
 // The 3-D mesh follows the view's pixel size (one vertex per 6 px of the shorter side):

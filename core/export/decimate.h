@@ -1,0 +1,48 @@
+// The one polyline simplifier for everything drawn in pixels: the exported figure
+// (figure.cpp), the app's landscape view (which draws core's figure) and the live plots.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace zs {
+
+// Screen-space simplification of a polyline for drawing: keeps the first and last point
+// and, between kept points, drops every point that lies within `tol` pixels of the chord
+// replacing it (so the result stays within `tol` of the original and vice versa). Long
+// smooth stretches collapse to a few segments; zigzags keep every turn. In place. P is any
+// point type with p[0], p[1] (std::array<double, 2>, ImVec2).
+template <class P>
+void decimate_polyline(std::vector<P>& pts, double tol = 0.5) {
+  const size_t n = pts.size();
+  if (n <= 2) return;
+  const double t2 = tol * tol;
+  const auto dist2 = [](const P& p, const P& a, const P& b) {
+    const double dx = double(b[0]) - a[0], dy = double(b[1]) - a[1], l2 = dx * dx + dy * dy;
+    const double t = l2 > 0 ? std::clamp(((p[0] - double(a[0])) * dx + (p[1] - double(a[1])) * dy) / l2, 0.0, 1.0) : 0.0;
+    const double ex = a[0] + t * dx - p[0], ey = a[1] + t * dy - p[1];
+    return ex * ex + ey * ey;
+  };
+  // A chord replaces at most this many points: bounds the work per point (a long straight
+  // stretch then costs a vertex every kWindow points, which is still few).
+  constexpr size_t kWindow = 48;
+  // pts[0, out) are the kept points; the last of them, the anchor, is pts[a] of the input.
+  // Kept points are written at or before a and only points after a are read: in place.
+  size_t out = 1, a = 0;
+  P anchor = pts[0];
+  for (size_t j = 2; j < n; ++j) {
+    // Can the chord anchor -> pts[j] replace pts[a + 1 .. j - 1]? Most recent first: a
+    // turn just made is the likeliest to fail.
+    bool ok = j - a <= kWindow;
+    for (size_t k = j - 1; ok && k > a; --k) ok = dist2(pts[k], anchor, pts[j]) <= t2;
+    if (!ok) {
+      a = j - 1;
+      anchor = pts[a];
+      pts[out++] = anchor;
+    }
+  }
+  pts[out++] = pts[n - 1];
+  pts.resize(out);
+}
+
+}  // namespace zs
