@@ -902,10 +902,12 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   // The colour range the view shows (what you see is what you export).
   const bool fixed = res_.grid != nullptr;
   const ColourScale scale = res_.scale;
-  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid, fixed, scale] {
+  FigureOptions opt;
+  opt.style_scale = export_style_scale(*this, w, h);
+  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid, fixed, scale, opt] {
     Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
-      return figure_make_filled(e, s, runs, w, h, threads, fixed ? &scale : nullptr);
+      return figure_make_filled(e, s, runs, w, h, threads, fixed ? &scale : nullptr, opt);
     }();
     fig.fixed_scale = fixed;
     fig.scale = scale;
@@ -914,8 +916,8 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
       const std::string& p = k == 0 ? png_path : svg_path;
       if (p.empty()) continue;
       make_parent_dirs(p);
-      if (k == 0) png_write(p, figure_render_image(fig, w, h));
-      else atomic_write(p, figure_render_svg(fig, w, h));
+      if (k == 0) png_write(p, figure_render_image(fig, w, h, opt));
+      else atomic_write(p, figure_render_svg(fig, w, h, opt));
       done += (done.empty() ? "wrote " : ", ") + p;
     }
     return done;

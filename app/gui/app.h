@@ -126,6 +126,7 @@ class App : private plot::LayerRenderer {
   ViewXform& view_xform() { return view_xf_; }
   // The landscape figure the view drew last (its buffers are reused frame to frame).
   LandscapeFigure& view_figure() { return view_figure_; }
+  const LandscapeFigure& view_figure() const { return view_figure_; }
   const ViewXform& view_xform() const { return view_xf_; }
   double frame_ms() const { return frame_ms_; }
 

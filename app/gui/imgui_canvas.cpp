@@ -141,14 +141,21 @@ void ImGuiCanvas::text(double x, double y, const std::string& s, const TextStyle
       }
     if (std::fabs(font->FontSize - px) <= 0.6f) size = font->FontSize;  // native: crisp
   }
-  const float w = font->CalcTextSizeA(size, 1e9f, 0, s.c_str()).x;
+  // Glyphs at the layout's advances (core's metrics, unrounded), so text takes exactly the
+  // width the layout measured for it.
+  const double w = text_width(s, style.size);
   const double dx = style.h == HAlign::left ? 0 : style.h == HAlign::centre ? -w / 2.0 : -w;
   const double base = text_baseline_shift(style.v, style.size);  // baseline below the anchor
   const double top = base - font->Ascent * (size / font->FontSize);
   const int v0 = dl_->VtxBuffer.Size;
-  ImVec2 p = at(x + dx, y + top);
-  if (!style.vertical) p = ImVec2(std::round(p.x), std::round(p.y));
-  dl_->AddText(font, size, p, col(style.rgb, style.alpha), s.c_str());
+  const ImU32 c = col(style.rgb, style.alpha);
+  double pen = x + dx;
+  const float ty = static_cast<float>(std::round(o_.y + y + top));
+  for (uint32_t cp : utf8_decode(s)) {
+    const float gx = static_cast<float>(std::round(o_.x + pen));
+    if (cp <= 0xffff) font->RenderChar(dl_, size, ImVec2(gx, ty), c, static_cast<ImWchar>(cp));
+    pen += glyph_advance(cp, style.size);
+  }
   if (style.vertical) {
     // Turned a quarter counter-clockwise about the anchor (reads bottom to top).
     const ImVec2 a = at(x, y);

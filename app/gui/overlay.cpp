@@ -58,8 +58,10 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
     out.fig.fixed_scale = true;
     out.fig.scale = app.results().scale;
   }
+  const double export_scale = view ? 1 : export_style_scale(app, w, h);
   out.opt = FigureOptions();
   out.opt.fill = true;
+  out.opt.style_scale = export_scale;
   out.opt.legend = app.model().ui.show_legend || !view;
   if (view) {
     out.opt.dark = true;
@@ -68,6 +70,13 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
   }
   out.plan = figure_plan(out.fig, w, h, out.opt);
   return true;
+}
+
+double export_style_scale(const App& app, int w, int h) {
+  const fig::Layout& v = app.view_figure().plan.lay;
+  if (v.W <= 0 || v.H <= 0) return 0;
+  const double own = std::min(w / 800.0, h / 600.0);
+  return std::clamp(std::min(static_cast<double>(w) / v.W, static_cast<double>(h) / v.H), own / 4, own * 4);
 }
 
 ViewXform figure_xform(const FigurePlan& pl, ImVec2 origin) {

@@ -33,6 +33,10 @@ struct LandscapeFigure {
 // 1, the paths left to the caller's cached layer, the legend as the Legend toggle says) or
 // for an export (white page, style scaled with the size). False without a scene.
 bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& out);
+// The style scale of an export at w x h: the view's (scale 1 at the size it was last drawn)
+// stretched to the export's size, so that an export at the view's size is the view on a
+// white page; within a factor 4 of the exporter's own (0: the exporter's, no view yet).
+double export_style_scale(const App& app, int w, int h);
 // The plot rectangle and domain of a plan drawn at `origin`.
 ViewXform figure_xform(const FigurePlan& pl, ImVec2 origin);
 // Draws the figure (the colour bar's labels are recorded, landscape_colourbar_labels).

@@ -156,9 +156,13 @@ Layout layout_for(const Figure& fig, const std::array<double, 4>& dom, const Col
   const double x0 = dom[0], x1 = dom[1], y0 = dom[2], y1 = dom[3];
 
   double head = st.pad;  // bottom of the title block
+  lay.title_size = st.title;
   if (!fig.title.empty()) {
-    lay.title_baseline = st.pad + st.title * font_cap_height();
-    head = lay.title_baseline + st.title * 0.4;
+    // A title wider than the figure is set smaller (a small window's view).
+    const double tw = text_width(fig.title, st.title), room = W - 2 * st.pad;
+    if (tw > room && room > 0) lay.title_size = std::max(6.0, st.title * room / tw);
+    lay.title_baseline = st.pad + lay.title_size * font_cap_height();
+    head = lay.title_baseline + lay.title_size * 0.4;
   }
   double top = head + st.tick * 0.6;  // room for the top y tick label
   double bottom = st.pad * 0.5 + st.tick_len + st.gap + st.tick * 1.25;
@@ -549,8 +553,8 @@ double legend_cover(const Box& box, const Figure& fig, const Mapping& m, const s
 }
 
 // detail 2: label, legend_extra and "(diverged)"; 1: without legend_extra; 0: labels only;
-// -1: colour swatches in a row, no text.
-Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail) {
+// -1: colour swatches in rows at most max_w wide, no text.
+Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail, double max_w = 1e300) {
   Legend lg;
   const double fs = st.legend;
   lg.row = fs * 1.45;
@@ -561,9 +565,11 @@ Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail)
   if (detail < 0) {
     lg.swatches = true;
     for (const FigureRun& r : fig.runs) lg.entries.push_back({"", "", false, r.rgb});
-    lg.swatch = fs * 1.2;
-    lg.w = lg.pad + n * (lg.swatch + lg.pad);
-    lg.h = lg.row + 2 * lg.pad;
+    lg.swatch = fs;
+    lg.per_row = std::clamp(static_cast<int>((max_w - lg.pad) / (lg.swatch + lg.pad)), 1, std::max(n, 1));
+    const int rows = (n + lg.per_row - 1) / lg.per_row;
+    lg.w = lg.pad + lg.per_row * (lg.swatch + lg.pad);
+    lg.h = 2 * lg.pad + rows * lg.row * 0.8;
     return lg;
   }
   const int fit = std::max(1, static_cast<int>((max_h - 2 * lg.pad) / lg.row));
@@ -598,17 +604,17 @@ Legend legend_measure(const Figure& fig, const Style& st, const Box& p, double i
     lg = legend_rows(fig, st, p.h - 2 * inset, detail);
     if (lg.w <= max_w && lg.h <= max_h) return lg;
   }
-  const Legend sw = legend_rows(fig, st, max_h, -1);
-  return sw.w <= max_w ? sw : lg;
+  const Legend sw = legend_rows(fig, st, max_h, -1, max_w);
+  return sw.w <= max_w && sw.h <= max_h ? sw : lg;
 }
 
 void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st, const Theme& th) {
   c.fill_rect(b.x, b.y, b.w, b.h, th.legend_fill, th.legend_alpha);
   c.polylines({{{b.x, b.y}, {b.r(), b.y}, {b.r(), b.b()}, {b.x, b.b()}, {b.x, b.y}}}, 1, th.legend_edge, 1);
   if (lg.swatches) {
-    const double y = b.y + b.h / 2;
     for (size_t i = 0; i < lg.entries.size(); ++i) {
-      const double x = b.x + lg.pad + i * (lg.swatch + lg.pad);
+      const size_t col = i % static_cast<size_t>(lg.per_row), row = i / static_cast<size_t>(lg.per_row);
+      const double x = b.x + lg.pad + col * (lg.swatch + lg.pad), y = b.y + lg.pad + (row + 0.5) * lg.row * 0.8;
       c.polylines({{{x, y}, {x + lg.swatch, y}}}, st.run_w * 1.8, lg.entries[i].rgb, 1);
     }
     return;
@@ -763,10 +769,10 @@ void figure_draw(Canvas& c, const Figure& fig, const FigurePlan& pl, const Figur
   const int W = lay.W, H = lay.H;
   if (!fig.title.empty()) {
     TextStyle ts;
-    ts.size = st.title;
+    ts.size = lay.title_size;
     ts.rgb = lay.th.ink;
     ts.h = HAlign::centre;
-    const double half = text_width(fig.title, st.title) / 2;
+    const double half = text_width(fig.title, ts.size) / 2;
     const double cx = std::clamp(lay.plot.x + lay.plot.w / 2, std::min(half + st.pad, W / 2.0), std::max(W - half - st.pad, W / 2.0));
     c.text(cx, lay.title_baseline, fig.title, ts);
   }
@@ -791,23 +797,24 @@ void figure_draw(Canvas& c, const Figure& fig, const FigurePlan& pl, const Figur
   }
 }
 
-Image figure_render_image(const Figure& fig, int w, int h) {
-  const FigurePlan pl = figure_plan(fig, w, h);
+Image figure_render_image(const Figure& fig, int w, int h, const FigureOptions& opt) {
+  const FigurePlan pl = figure_plan(fig, w, h, opt);
   RasterCanvas c(w, h, kWhite);
-  figure_draw(c, fig, pl);
+  figure_draw(c, fig, pl, opt);
   return c.take_image();
 }
 
-std::string figure_render_svg(const Figure& fig, int w, int h) {
-  const FigurePlan pl = figure_plan(fig, w, h);
+std::string figure_render_svg(const Figure& fig, int w, int h, const FigureOptions& opt) {
+  const FigurePlan pl = figure_plan(fig, w, h, opt);
   SvgCanvas c(w, h, kWhite);
-  figure_draw(c, fig, pl);
+  figure_draw(c, fig, pl, opt);
   return c.finish();
 }
 
-std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h) {
-  const std::array<double, 4> d = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
-  return widen_to(d, figure_plan(fig, w, h).lay.avail);
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h, const FigureOptions& opt) {
+  FigureOptions o = opt;
+  o.fill = true;
+  return figure_plan(fig, w, h, o).domain;
 }
 
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h) {

@@ -53,11 +53,21 @@ struct Image {
   std::vector<uint8_t> rgba;               // w*h*4, row 0 at the top
 };
 
+// How a figure is drawn. The exporter's default; the app's view draws with style scale 1
+// on a dark page, and the app's exports scale the view's style with the size.
+struct FigureOptions {
+  double style_scale = 0;     // lengths and font sizes x this; 0: min(w / 800, h / 600)
+  bool dark = false;          // light ink for a dark page (the app's view) instead of a white one
+  bool trajectories = true;   // false: the caller strokes the run paths (figure_draw_path) itself
+  bool fill = false;          // widen the domain, about its centre, to the room the plot gets
+  bool legend = true;         // false: no legend (the app's Legend toggle)
+};
+
 // Both throw zs::Error naming the field for a size outside [16, 16384], a bad domain, a
 // grid whose size is not nx*ny (nx, ny >= 2), an unknown colormap, contour_levels outside
 // [0, 100] or a run whose xs and ys differ in length.
-Image figure_render_image(const Figure& fig, int w, int h);
-std::string figure_render_svg(const Figure& fig, int w, int h);
+Image figure_render_image(const Figure& fig, int w, int h, const FigureOptions& opt = {});
+std::string figure_render_svg(const Figure& fig, int w, int h, const FigureOptions& opt = {});
 // The plot area (x, y, w, h in pixels, origin top-left) both renderers use for this figure
 // at this size: the domain's x0..x1 spans x..x+w and y0..y1 spans y+h..y.
 std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h);
@@ -66,7 +76,7 @@ std::array<double, 4> figure_plot_rect(const Figure& fig, int w, int h);
 // axis, about its centre, to the aspect of the room the plot gets (title, ticks, colour bar
 // and legend as for `fig`), so that the equal-aspect plot leaves no empty bands. The
 // caller computes the grid over it (figure_make_filled, core/run/runner.h).
-std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h);
+std::array<double, 4> figure_fill_domain(const Figure& fig, int w, int h, const FigureOptions& opt = {});
 
 // Factor (1, 10, 100, ...) that draws ZO probe points theta +- eps z at least `min_px` from
 // theta when they are `offset_px` away (1 when already that far, or offset unknown).

@@ -14,14 +14,6 @@
 
 namespace zs {
 
-struct FigureOptions {
-  double style_scale = 0;     // lengths and font sizes x this; 0: min(w / 800, h / 600)
-  bool dark = false;          // light ink for a dark page (the app's view) instead of a white one
-  bool trajectories = true;   // false: the caller strokes the run paths (figure_draw_path) itself
-  bool fill = false;          // widen the domain, about its centre, to the room the plot gets
-  bool legend = true;         // false: no legend (the app's Legend toggle)
-};
-
 namespace fig {
 
 struct Box {
@@ -61,7 +53,7 @@ struct Layout {
   std::string ccaption;
   Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
   Box avail;   // the room the plot was fitted into (equal aspect leaves part of it empty)
-  double title_baseline = 0;
+  double title_baseline = 0, title_size = 0;
   double ytick_w = 0;  // widest y tick label
 };
 
@@ -90,7 +82,8 @@ struct LegendEntry {
 struct Legend {
   std::vector<LegendEntry> entries;
   std::string more;     // "+k more" when rows do not fit
-  bool swatches = false;  // colour swatches in a row, no text (a small plot)
+  bool swatches = false;  // colour swatches in rows of per_row, no text (a small plot)
+  int per_row = 0;
   double w = 0, h = 0, row = 0, pad = 0, swatch = 0, space = 0, text_x = 0;
 };
 

@@ -50,6 +50,12 @@ double font_descent() { return font_data().descent; }
 
 double font_ascent() { return font_data().ascent; }
 
+double glyph_advance(uint32_t cp, double size) {
+  int advance, bearing;
+  stbtt_GetCodepointHMetrics(&font_info(), static_cast<int>(cp), &advance, &bearing);
+  return advance * static_cast<double>(font_scale(size));
+}
+
 double text_width(const std::string& s, double size) {
   const stbtt_fontinfo& f = font_info();
   int units = 0;

@@ -20,6 +20,8 @@ double font_descent();
 // The font's ascent in em: ascent + descent is the em of a font sized by its pixel height
 // (stb_truetype's ScaleForPixelHeight, as Dear ImGui sizes fonts).
 double font_ascent();
+// Advance width of one code point at em size `size`, in pixels.
+double glyph_advance(uint32_t cp, double size);
 // Advance width of `s` at em size `size`, in pixels (no kerning, as drawn).
 double text_width(const std::string& s, double size);
 // UTF-8 to code points; invalid sequences become U+FFFD, control characters are dropped.

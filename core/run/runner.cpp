@@ -359,7 +359,7 @@ SceneResult scene_compute(const Experiment& e, const Scene& s, int nx, int ny, i
 }
 
 Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
-                          int threads, const ColourScale* scale) {
+                          int threads, const ColourScale* scale, const FigureOptions& opt) {
   const auto make = [&](const Grid& g) {
     Figure fig = figure_make(e, s, g, runs);
     if (scale) {
@@ -368,15 +368,12 @@ Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector
     }
     return fig;
   };
-  // The layout (where the legend goes, the tick labels' widths) depends on the domain:
-  // a few rounds on a coarse grid settle it.
+  // The layout (where the legend goes, the tick labels' widths) depends on the domain
+  // and the colour range: a coarse grid over the scene's domain finds it, the domain is
+  // widened to the room it leaves as the app's view does (figure_plan with fill).
   const int coarse = std::min(e.view.grid, 64);
-  std::array<double, 4> d = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
-  for (int round = 0; round < 3; ++round) {
-    const std::array<double, 4> next = figure_fill_domain(make(grid_compute(s, d, coarse, coarse, threads)), w, h);
-    if (next == d) break;
-    d = next;
-  }
+  const std::array<double, 4> d0 = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
+  const std::array<double, 4> d = figure_fill_domain(make(grid_compute(s, d0, coarse, coarse, threads)), w, h, opt);
   return make(grid_compute(s, d, e.view.grid, e.view.grid, threads));
 }
 

@@ -116,9 +116,9 @@ Figure figure_frame(const Experiment& e, const Scene& s, const std::vector<RunRe
 // The exported landscape figure at w x h that fills its canvas: a coarse grid finds the
 // layout, the domain is widened to the plot's room (figure_fill_domain) and the grid of
 // e.view.grid nodes per side is computed over that. `scale`: the colour range to draw
-// (Figure::fixed_scale; the app's view's), else the grid's own.
+// (Figure::fixed_scale; the app's view's), else the grid's own; `opt`: as it will be drawn.
 Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector<RunRecord>& runs, int w, int h,
-                          int threads = 0, const ColourScale* scale = nullptr);
+                          int threads = 0, const ColourScale* scale = nullptr, const FigureOptions& opt = {});
 
 // Runs `n` jobs on up to `threads` workers (job index passed); shared by runs, grids, sweeps.
 void parallel_for(int n, int threads, const std::function<void(int)>& job);

@@ -56,9 +56,16 @@ class RecordingCanvas final : public Canvas {
 
 // The figure App::export_figure writes at w x h: core's filled figure in the view's colour
 // range (here without its grid: the view paints the heatmap on the GPU).
-Figure exported_figure(const App& app, int w, int h) {
+FigureOptions export_options(const App& app, int w, int h) {
+  FigureOptions o;
+  o.style_scale = export_style_scale(app, w, h);
+  return o;
+}
+
+Figure exported_figure(const App& app, int w, int h, bool with_grid = false) {
   const Scene s = scene_make(app.exp());
-  Figure fig = figure_make_filled(app.exp(), s, app.results().runs, w, h, 2, &app.results().scale);
+  Figure fig = figure_make_filled(app.exp(), s, app.results().runs, w, h, 2, &app.results().scale, export_options(app, w, h));
+  if (with_grid) return fig;
   fig.grid.clear();
   fig.grid_nx = fig.grid_ny = 0;
   return fig;
@@ -92,24 +99,26 @@ void expect_same_plan(const FigurePlan& a, const FigurePlan& b) {
 
 }  // namespace
 
-// The live view's layout at 800 x 600 (style scale 1, the exporter's at that size) is the
-// exported figure's: plot, domain, colour range, ticks, colour bar, legend, decimated paths.
+// The layout the live view drew (style scale 1 at its size) is the exported figure's at
+// that size: plot, domain, colour range, ticks, colour bar, legend, decimated paths.
 TEST(OneFigure, ViewLayoutIsTheExportedFiguresLayout) {
-  Harness h(1280, 800);
-  App& app = h.app();
-  h.settle();
-  ASSERT_TRUE(app.results().grid);
-  LandscapeFigure view;
-  ASSERT_TRUE(landscape_figure(app, 800, 600, true, view));
-  const Figure exp = exported_figure(app, 800, 600);
-  expect_same_plan(view.plan, figure_plan(exp, 800, 600));
-  // The view drawn last in the window is laid out by the same function at its size.
-  const LandscapeFigure& shown = app.view_figure();
-  EXPECT_EQ(shown.opt.style_scale, 1);
-  EXPECT_TRUE(shown.opt.dark);
-  const ViewXform xf = app.view_xform();
-  EXPECT_EQ(xf.p1.x - xf.p0.x, shown.plan.lay.plot.w);
-  EXPECT_EQ(xf.x0, shown.plan.domain[0]);
+  for (const auto& [w, h] : {std::pair{1280, 800}, std::pair{1600, 1000}, std::pair{800, 500}}) {
+    Harness hs(w, h);
+    App& app = hs.app();
+    hs.settle();
+    ASSERT_TRUE(app.results().grid);
+    const LandscapeFigure& shown = app.view_figure();
+    EXPECT_EQ(shown.opt.style_scale, 1);
+    EXPECT_TRUE(shown.opt.dark);
+    const int W = shown.plan.lay.W, H = shown.plan.lay.H;
+    const Figure exp = exported_figure(app, W, H);
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h) + " window, view " + std::to_string(W) + "x" + std::to_string(H));
+    expect_same_plan(shown.plan, figure_plan(exp, W, H, export_options(app, W, H)));
+    // The view's transform for interaction is the plan's plot and domain.
+    const ViewXform xf = app.view_xform();
+    EXPECT_EQ(xf.p1.x - xf.p0.x, shown.plan.lay.plot.w);
+    EXPECT_EQ(xf.x0, shown.plan.domain[0]);
+  }
 }
 
 // The GPU export of the view (App::export_view_png) and the PNG / SVG exporter make the
@@ -124,11 +133,53 @@ TEST(OneFigure, ViewExportAndFigureExportDrawTheSamePrimitives) {
     RecordingCanvas a, b;
     draw_landscape_figure(a, lf);
     const Figure exp = exported_figure(app, w, hgt);
-    figure_draw(b, exp, figure_plan(exp, w, hgt));
+    figure_draw(b, exp, figure_plan(exp, w, hgt, export_options(app, w, hgt)));
     ASSERT_FALSE(a.calls.empty());
     ASSERT_EQ(a.calls.size(), b.calls.size()) << w << "x" << hgt;
     for (size_t i = 0; i < a.calls.size(); ++i) ASSERT_EQ(a.calls[i], b.calls[i]) << "call " << i << " at " << w << "x" << hgt;
   }
+}
+
+// What you see is what you export: the exported PNG at the view's size, next to the
+// window's view (both written for a look), lays out the same plot, and inside it shows
+// the same picture (heatmap in the same colour range, contours, paths, markers, legend).
+TEST(OneFigure, ExportAtTheViewsSizeLooksLikeTheView) {
+  Harness h(1600, 1000);
+  App& app = h.app();
+  h.settle();
+  h.frame(2);
+  const Image shot = h.read_frame();
+  const LandscapeFigure& v = app.view_figure();
+  const int W = v.plan.lay.W, H = v.plan.lay.H;
+  const ViewXform xf = app.view_xform();
+  const int ox = static_cast<int>(xf.p0.x - v.plan.lay.plot.x), oy = static_cast<int>(xf.p0.y - v.plan.lay.plot.y);
+  EXPECT_EQ(export_style_scale(app, W, H), 1);
+  const Figure fig = exported_figure(app, W, H, true);
+  const FigureOptions opt = export_options(app, W, H);
+  const FigurePlan pl = figure_plan(fig, W, H, opt);
+  expect_same_plan(v.plan, pl);
+  const Image img = figure_render_image(fig, W, H, opt);
+  Image crop;
+  crop.w = W;
+  crop.h = H;
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x)
+      for (int k = 0; k < 4; ++k)
+        crop.rgba.push_back(shot.rgba[(static_cast<size_t>(oy + y) * shot.w + ox + x) * 4 + k]);
+  png_write(out_path("one_figure_view.png"), crop);
+  png_write(out_path("one_figure_export.png"), img);
+  const fig::Box& p = pl.lay.plot;
+  int same = 0, all = 0;
+  for (int y = static_cast<int>(p.y) + 2; y < static_cast<int>(p.b()) - 2; y += 2)
+    for (int x = static_cast<int>(p.x) + 2; x < static_cast<int>(p.r()) - 2; x += 2) {
+      const size_t i = (static_cast<size_t>(y) * W + x) * 4;
+      int d = 0;
+      for (int k = 0; k < 3; ++k) d += std::abs(static_cast<int>(crop.rgba[i + k]) - static_cast<int>(img.rgba[i + k]));
+      same += d < 40;
+      ++all;
+    }
+  std::printf("plot pixels alike: %.3f of %d\n", static_cast<double>(same) / all, all);
+  EXPECT_GT(static_cast<double>(same) / all, 0.85);
 }
 
 // The view draws its paths in pieces as the cursor advances (its cached layer): stroked
