@@ -68,7 +68,27 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
     out.opt.style_scale = 1;
     out.opt.trajectories = false;  // the view strokes them into its cached layer
   }
-  out.plan = figure_plan(out.fig, w, h, out.opt);
+  if (!view) {
+    out.plan = figure_plan(out.fig, w, h, out.opt);
+    return true;
+  }
+  char key[512];
+  const ColourScale& sc = out.fig.scale;
+  std::snprintf(key, sizeof key, "%d %d %.17g %.17g %.17g %.17g %d %.17g %.17g %d %.17g %d %llu %llu %zu", w, h, out.fig.domain[0],
+                out.fig.domain[1], out.fig.domain[2], out.fig.domain[3], out.fig.fixed_scale, sc.lo, sc.hi, sc.log, sc.shift,
+                out.opt.legend, static_cast<unsigned long long>(app.results().runs_serial),
+                static_cast<unsigned long long>(app.instance()), out.fig.runs.size());
+  std::string k = key;
+  for (const FigureRun& r : out.fig.runs) k.append(r.label).append(std::to_string(r.rgb)).push_back('|');
+  if (k == out.fill_key) {
+    std::copy(out.plan.domain.begin(), out.plan.domain.end(), out.fig.domain);
+    out.opt.fill = false;
+    out.plan = figure_plan(out.fig, w, h, out.opt);
+    out.opt.fill = true;
+  } else {
+    out.plan = figure_plan(out.fig, w, h, out.opt);
+    out.fill_key = std::move(k);
+  }
   return true;
 }
 

@@ -28,6 +28,10 @@ struct LandscapeFigure {
   FigureOptions opt;
   FigurePlan plan;       // laid out by core at the requested size, domain filled
   std::vector<int> run_index;  // the app's run index of each fig.runs entry
+  // The view's filled domain and what it was found for (the runs, their styles, the size,
+  // the colour range): while playback only moves the cursor the domain is kept and the
+  // figure is laid out once a frame instead of twice.
+  std::string fill_key;
 };
 // The landscape figure at w x h pixels: for the live view (`view`: dark page, style scale
 // 1, the paths left to the caller's cached layer, the legend as the Legend toggle says) or
