@@ -146,7 +146,8 @@ void interact(App& app, const ViewXform& xf) {
     for (double& v : e.view.domain) v = 0;
 }
 
-void hover_readout(App& app, const ViewXform& xf) {
+// The hover read-out, bottom left of the plot, or bottom right when the legend sits there.
+void hover_readout(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImVec2 origin) {
   const ImGuiIO& io = ImGui::GetIO();
   if (!ImGui::IsItemHovered() || !xf.contains(io.MousePos)) return;
   const Scene& s = *app.scene();
@@ -159,7 +160,10 @@ void hover_readout(App& app, const ViewXform& xf) {
   std::snprintf(buf, sizeof buf, "(%.4g, %.4g)  f = %.5g", wx, wy, f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 ts = ImGui::CalcTextSize(buf);
-  const ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 6);
+  ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 6);
+  const fig::Box& lb = lf.plan.legend_box;
+  const float lx0 = origin.x + static_cast<float>(lb.x), ly1 = origin.y + static_cast<float>(lb.b());
+  if (lb.w > 0 && lx0 < p.x + ts.x + 4 && ly1 > p.y - 2) p.x = xf.p1.x - ts.x - 6;
   dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 190), 3);
   dl->AddText(p, IM_COL32(230, 232, 238, 255), buf);
 }
@@ -207,7 +211,7 @@ void DrawLandscapeView(App& app) {
   // Hovering a run's marker at the cursor shows that step's internals.
   if (ImGui::IsItemHovered() && !app.model().vi.dragging_start)
     draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));
-  hover_readout(app, xf);
+  hover_readout(app, xf, lf, r0);
 }
 
 }  // namespace zs::gui
