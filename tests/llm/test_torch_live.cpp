@@ -8,15 +8,19 @@
 //  - the loss plane is complete and finite; bad model folders give one line;
 //  - plane (b) through two runs' endpoints puts both endpoints at their Gram-Schmidt
 //    coordinates, and projections replayed from a step log equal the projections of the
-//    weights saved while the run went (zeroth order: loss replay; first order: recomputed).
+//    weights saved while the run went (zeroth order: loss replay; first order: recomputed);
+//  - a run followed from another process's folder is replayed onto the plane while its log
+//    grows, point for point as RunReplay projects the same log.
 #include <gtest/gtest.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
@@ -28,6 +32,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox_bulk.h"
+#include "core/run/step_log.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -629,6 +634,117 @@ TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
     EXPECT_EQ(res.dev_accuracy, ref.dev_accuracy);
     EXPECT_EQ(res.final_train_loss, ref.final_train_loss) << spec.runs[i].label;
   }
+  fs::remove_all(dir);
+}
+
+// A run followed from a folder another process writes (the app's File > Follow run
+// directory): the live trainer replays its step log onto the scene's plane while the log
+// grows, and the points equal those of RunReplay projecting the same log onto a plane made
+// the same way; a spec of other weights gets one line and no points.
+TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_follow_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  zs::make_dirs(dir.string());
+  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
+  std::vector<std::vector<std::vector<double>>> logs(2);  // [run][step] loss evaluations
+  for (size_t i = 0; i < 2; ++i) {
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    const std::string rd = (dir / "runs" / spec.runs[i].label).string();
+    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+    for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
+      if (r.kind == 'S') logs[i].push_back(r.losses);
+    ASSERT_EQ(logs[i].size(), 12u);
+  }
+  // The scene: one MeZO run of the same model on the random plane.
+  zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
+  zs::LiveTrainer live;
+  ASSERT_EQ(finished_snapshot(live, c).phase, "done");
+  const auto followed = [&](size_t steps, uint64_t gen) {
+    std::vector<zs::LiveFollowed> f(2);
+    for (size_t i = 0; i < 2; ++i) {
+      f[i].spec_path = (dir / "spec.json").string();
+      f[i].label = spec.runs[i].label;
+      f[i].generation = gen;
+      f[i].losses.assign(logs[i].begin(), logs[i].begin() + static_cast<ptrdiff_t>(steps));
+    }
+    return f;
+  };
+  const auto wait_points = [&](size_t n) {
+    zs::LiveSnapshot s;
+    for (int k = 0; k < 1200; ++k) {
+      live.poll(s);
+      if (s.followed.size() == 2 && s.followed[0].xy.size() == n && s.followed[1].xy.size() == n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return s;
+  };
+  live.follow(followed(5, 1));
+  zs::LiveSnapshot s = wait_points(6);
+  ASSERT_EQ(s.followed.size(), 2u);
+  EXPECT_EQ(s.followed[0].note, "");
+  EXPECT_EQ(s.followed[0].xy.size(), 6u);
+  live.follow(followed(12, 1));  // the log grew
+  s = wait_points(13);
+
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  zs::LossPlane plane(spec, spec.model, data.train, c.plane_seed, c.plane_examples);
+  std::vector<at::Tensor> init;
+  for (const zs::Block& b : plane.model().blocks()) init.push_back(b.tensor.detach().clone());
+  for (size_t i = 0; i < 2; ++i) {
+    const zs::LiveFollowedPoints& got = s.followed[i];
+    EXPECT_EQ(got.label, spec.runs[i].label);
+    EXPECT_EQ(got.note, "") << got.note;
+    ASSERT_EQ(got.xy.size(), 13u) << got.label;
+    EXPECT_EQ(got.xy[0][0], 0);
+    zs::CausalLM& m = plane.model();
+    zs::TensorBatch batch;
+    std::vector<zs::LoggedStep> log;
+    for (const auto& l : logs[i]) log.push_back({l});
+    zs::RunReplay replay(spec, spec.runs[i], m.blocks(), init, log, [&] { return zs::task_loss(m, batch); },
+                         [&] {
+                           const at::Tensor l = zs::task_loss_tensor(m, batch);
+                           l.backward();
+                           return l.item<double>();
+                         },
+                         [&](int64_t t) {
+                           batch = zs::batch_to_device(zs::train_batch(data.train, t, spec.batch_size, spec.seed),
+                                                       c10::Device(c10::DeviceType::CPU));
+                         });
+    m.set_autograd(replay.first_order());
+    for (size_t t = 1; t <= 12; ++t) {
+      replay.step();
+      const std::array<double, 2> want = plane.project(replay.weights());
+      EXPECT_DOUBLE_EQ(got.xy[t][0], want[0]) << got.label << " step " << t;
+      EXPECT_DOUBLE_EQ(got.xy[t][1], want[1]) << got.label << " step " << t;
+    }
+    m.set_autograd(false);
+    EXPECT_NE(got.xy[12][0], 0);
+  }
+
+  // The log started over (a new generation): replayed from the start, 3 steps.
+  live.follow(followed(3, 2));
+  s = wait_points(4);
+  ASSERT_EQ(s.followed.size(), 2u);
+  EXPECT_EQ(s.followed[0].generation, 2u);
+  EXPECT_EQ(s.followed[0].xy.size(), 4u);
+
+  // A folder of another model: one line naming its spec, no points.
+  zs::FinetuneSpec other = spec;
+  other.model = kData + "/fixtures/tiny-llama";
+  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(other));
+  std::vector<zs::LiveFollowed> f = followed(3, 3);
+  f.resize(1);
+  live.follow(f);
+  for (int k = 0; k < 600 && (s.followed.size() != 1 || s.followed[0].note.empty()); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  ASSERT_EQ(s.followed.size(), 1u);
+  EXPECT_NE(s.followed[0].note.find("starts from other weights than the scene"), std::string::npos) << s.followed[0].note;
+  EXPECT_NE(s.followed[0].note.find("spec.json"), std::string::npos) << s.followed[0].note;
+  EXPECT_TRUE(s.followed[0].xy.empty());
   fs::remove_all(dir);
 }
 
