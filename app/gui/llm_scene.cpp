@@ -441,6 +441,35 @@ class LlmSceneImpl : public LlmScene {
   bool wait_finished(double timeout_s) override { return trainer_.wait_finished(timeout_s); }
   std::string phase() const override { return snap_.phase; }
 
+  void follow(const std::string& spec_path, const std::vector<RunRecord>& runs, const std::vector<FollowedLog>& logs) override {
+    std::vector<LiveFollowed> f(std::min(runs.size(), logs.size()));
+    followed_gen_.assign(f.size(), 0);
+    for (size_t i = 0; i < f.size(); ++i) {
+      f[i].spec_path = spec_path;
+      f[i].label = runs[i].label;
+      f[i].generation = followed_gen_[i] = logs[i].generation;
+      f[i].losses = logs[i].losses;
+    }
+    trainer_.follow(std::move(f));
+  }
+  void place_followed(std::vector<RunRecord>& runs) const override {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const LiveFollowedPoints* p = i < snap_.followed.size() && i < followed_gen_.size() &&
+                                            snap_.followed[i].label == runs[i].label &&
+                                            snap_.followed[i].generation == followed_gen_[i]
+                                        ? &snap_.followed[i]
+                                        : nullptr;  // points of a log that has since started over: none
+      for (size_t k = 0; k < runs[i].rows.size(); ++k) {
+        const bool has = p && k < p->xy.size();
+        runs[i].rows[k].x = has ? p->xy[k][0] : NAN;
+        runs[i].rows[k].y = has ? p->xy[k][1] : NAN;
+      }
+    }
+  }
+  std::string followed_note(int i) const override {
+    return i >= 0 && static_cast<size_t>(i) < snap_.followed.size() ? snap_.followed[static_cast<size_t>(i)].note : "";
+  }
+
  private:
   // Resumable step logs of this session's runs (the windowed app only: headless runs and
   // tests write none): $XDG_DATA_HOME/zoscope/llm-runs/<experiment>-<time>, else under
@@ -470,6 +499,7 @@ class LlmSceneImpl : public LlmScene {
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;
+  std::vector<uint64_t> followed_gen_;  // the log generation each followed run was last sent with
   std::string folder_edit_, tokenizer_edit_, data_edit_;
 };
 

@@ -202,6 +202,35 @@ void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, floa
   dl->PopClipRect();
 }
 
+void draw_followed_paths(ImDrawList* dl, const App& app, const ViewXform& xf, float s) {
+  dl->PushClipRect(xf.p0, xf.p1, true);
+  std::vector<ImVec2> pts;
+  for (const RunRecord& rec : app.results().followed) {
+    const ImU32 col = rgb_u32(rec.colour, 0.9f);
+    const auto flush = [&] {
+      decimate_polyline(pts, 0.5f * s);
+      add_path(dl, pts, IM_COL32(0, 0, 0, 90), 3.5f * s);
+      add_path(dl, pts, col, 1.5f * s);
+      pts.clear();
+    };
+    ImVec2 end(-1e9f, -1e9f);
+    for (const StepRow& row : rec.rows) {
+      if (!std::isfinite(row.x) || !std::isfinite(row.y)) {
+        flush();
+        continue;
+      }
+      pts.push_back(end = xf.to_screen(row.x, row.y));
+    }
+    flush();
+    // The newest point: a ring (a followed run has no playback marker of its own).
+    if (end.x > -1e8f) {
+      dl->AddCircleFilled(end, 4.5f * s, IM_COL32(0, 0, 0, 120));
+      dl->AddCircle(end, 4.5f * s, col, 0, 2.f * s);
+    }
+  }
+  dl->PopClipRect();
+}
+
 ImU32 path_halo(uint32_t rgb, const std::string& colormap) {
   if (!colormap_known(colormap)) return 0;
   static std::map<std::pair<uint32_t, std::string>, ImU32> cache;
@@ -347,6 +376,7 @@ void draw_landscape_overlay(ImDrawList* dl, const App& app, const ViewXform& xf,
   std::vector<int> rows;
   for (int i = 0; i < static_cast<int>(app.exp().runs.size()); ++i) rows.push_back(app.cursor_row(i));
   draw_trajectories(dl, app, xf, st.s, paths, rows);
+  draw_followed_paths(dl, app, xf, st.s);
   draw_landscape_markup(dl, app, xf, st);
 }
 

@@ -48,6 +48,9 @@ struct PathState {
 // Paths from the rows after state.rows[i] up to to_rows[i]; updates `state`.
 void draw_trajectories(ImDrawList* dl, const App& app, const ViewXform& xf, float s, PathState& state,
                        const std::vector<int>& to_rows);
+// The paths of the runs followed from another process's folder (follow_run.h) where
+// their rows have plane points (language models): thinner, with a ring at the newest.
+void draw_followed_paths(ImDrawList* dl, const App& app, const ViewXform& xf, float s);
 // Everything but the paths: probes, minima, end and start markers, frame, axes, colourbar,
 // legend (in the corner the paths cross least).
 void draw_landscape_markup(ImDrawList* dl, const App& app, const ViewXform& xf, const OverlayStyle& st);

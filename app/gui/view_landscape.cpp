@@ -191,6 +191,7 @@ void DrawLandscapeView(App& app) {
     heatmap_layer(app, xf);
     paths_layer(app, xf);
     draw_target_blit(dl, app.paths_target(), p0, p1);
+    draw_followed_paths(dl, app, xf, 1);
   }
   else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
   draw_landscape_markup(dl, app, xf, st);
