@@ -5,13 +5,13 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include <cmath>
+#include <cstdio>
 #include "app/gui/app.h"
 #include "app/gui/follow_run.h"
 #include "app/gui/overlay.h"
 #include "app/gui/panels.h"
 #include "app/gui/param_widgets.h"
 #include "app/gui/text_wrap.h"
-#include "core/util/error.h"
 #include "core/opt/optimizer.h"
 
 namespace zs::gui {
@@ -103,9 +103,14 @@ void followed_runs(App& app) {
     double dev = NAN;
     for (const StepRow& row : r.rows)
       if (std::isfinite(row.dev_metric)) dev = row.dev_metric;
-    std::string line = r.label + " (" + r.optimizer + "): step " + std::to_string(last.step) + ", " +
-                       std::to_string(last.fp) + " FP, loss " + fmt_double(last.loss);
-    if (std::isfinite(dev)) line += ", dev " + fmt_double(dev);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ": step %lld, %lld FP, loss %.4g", static_cast<long long>(last.step),
+                  static_cast<long long>(last.fp), last.loss);
+    std::string line = r.label + " (" + r.optimizer + ")" + buf;
+    if (std::isfinite(dev)) {
+      std::snprintf(buf, sizeof buf, ", dev %.4g", dev);
+      line += buf;
+    }
     ImGui::TextUnformatted(line.c_str());
     app.note_item("runs/followed/" + r.label);
     const std::string note = app.llm_mode() && app.llm() ? app.llm()->followed_note(static_cast<int>(k)) : "";

@@ -157,6 +157,8 @@ bool RunFollower::poll() {
         row.loss_plus = s.losses[0];
         row.loss_minus = s.losses[1];
       }
+      // The start's loss, as the app's live runs show it: the first step's (its minibatch at theta_0).
+      if (r.rec.rows.size() == 1) r.rec.rows[0].loss = s.loss;
       r.rec.rows.push_back(row);
       r.log.losses.push_back(std::move(s.losses));
     }

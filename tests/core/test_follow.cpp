@@ -99,6 +99,7 @@ TEST(RunFollower, RowsFromStepLogsThroughGrowthResumeAndDeletion) {
   EXPECT_EQ(r.rows[2].loss_plus, 0.8 + 0.1);
   EXPECT_EQ(r.rows[2].dev_metric, 0.5);
   EXPECT_TRUE(std::isnan(r.rows[1].dev_metric));
+  EXPECT_EQ(r.rows[0].loss, 0.9);  // the start: the first step's loss, as live runs show it
   EXPECT_NE(f.status().find("1 step log(s) missing"), std::string::npos) << f.status();  // adam has none yet
   append(m, step(3, 0.7).substr(10) + "garbage line\n");
   ASSERT_TRUE(f.poll());

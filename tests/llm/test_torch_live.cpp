@@ -748,4 +748,78 @@ TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
   fs::remove_all(dir);
 }
 
+// A followed run as run B of the plane through two runs' endpoints: it waits for the log to
+// be complete and replayed, then B sits at the Gram-Schmidt coordinates of the followed
+// run's final weights (as saved by the batch driver), and its replayed path ends there.
+TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_follow_b_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  zs::make_dirs(dir.string());
+  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
+  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+  const std::vector<zs::Block> blocks = model.blocks();
+  std::vector<std::vector<at::Tensor>> u(2);
+  std::vector<std::vector<double>> adam_log;
+  for (size_t i = 0; i < 2; ++i) {
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    const std::string rd = (dir / "runs" / spec.runs[i].label).string();
+    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
+    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
+    if (i == 1)
+      for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
+        if (r.kind == 'S') adam_log.push_back(r.losses);
+  }
+  // The scene trains MeZO only; run B (index 1) is the followed Adam run.
+  zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
+  c.plane = "runs";
+  c.plane_runs[0] = 0;
+  c.plane_runs[1] = 1;
+  std::vector<zs::LiveFollowed> f(1);
+  f[0].spec_path = (dir / "spec.json").string();
+  f[0].label = spec.runs[1].label;
+  f[0].generation = 1;
+  f[0].losses = adam_log;
+  f[0].complete = false;  // still running elsewhere: B has no final weights yet
+  zs::LiveTrainer live;
+  live.follow(f);
+  live.configure(c);
+  zs::LiveSnapshot s;
+  for (int k = 0; k < 1200 && s.plane_status.find("waiting for") == std::string::npos; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  EXPECT_NE(s.plane_status.find("waiting for " + spec.runs[1].label + " (followed)"), std::string::npos) << s.plane_status;
+  EXPECT_EQ(s.plane_kind, "random");
+  f[0].complete = true;
+  live.follow(f);
+  ASSERT_TRUE(live.wait_finished(300));
+  live.poll(s);
+  ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
+  double aa = 0, ab = 0, bb = 0;
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    aa += (u[0][k] * u[0][k]).sum().item<double>();
+    ab += (u[0][k] * u[1][k]).sum().item<double>();
+    bb += (u[1][k] * u[1][k]).sum().item<double>();
+  }
+  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  const double want[4] = {na, 0, c1, c2};
+  const double tol = 1e-5 * (na + std::sqrt(bb));
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
+  // The followed run replayed onto plane (b): its path ends at B, inside the grid.
+  for (int k = 0; k < 600 && (s.followed.size() != 1 || s.followed[0].xy.size() != 13); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  ASSERT_EQ(s.followed.size(), 1u);
+  ASSERT_EQ(s.followed[0].xy.size(), 13u) << s.followed[0].note;
+  EXPECT_NEAR(s.followed[0].xy.back()[0], c1, tol);
+  EXPECT_NEAR(s.followed[0].xy.back()[1], c2, tol);
+  EXPECT_LE(s.followed[0].xy.back()[0], s.plane_domain[1]);
+  EXPECT_LE(s.followed[0].xy.back()[1], s.plane_domain[3]);
+  fs::remove_all(dir);
+}
+
 }  // namespace

@@ -512,8 +512,19 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
   if (rp_state == RunsPlane::Off) {
     rp_note.clear();
     const int ia = cfg.plane_runs[0], ib = cfg.plane_runs[1], n = static_cast<int>(runs.size());
-    if (ia < 0 || ib < 0 || ia >= n || ib >= n || ia == ib) return give_up("choose two different runs");
+    const int all = n + static_cast<int>(followed.size());
+    if (ia < 0 || ib < 0 || ia >= all || ib >= all || ia == ib) return give_up("choose two different runs");
     for (int i : {ia, ib}) {
+      if (i >= n) {
+        // A followed run: its endpoint is the last step of its replay, once its log is final.
+        const Followed& f = *followed[static_cast<size_t>(i - n)];
+        if (!f.out.note.empty()) return give_up(f.in.label + " (followed): " + f.out.note);
+        if (!f.in.complete || !f.replay || !f.replay->done() || f.fed < f.in.losses.size()) {
+          rp_note = "plane through two runs' endpoints: waiting for " + f.in.label + " (followed) to finish and be replayed";
+          return;
+        }
+        continue;
+      }
       const LiveRunState st = runs[static_cast<size_t>(i)]->info.state;
       if (st == LiveRunState::Failed || st == LiveRunState::Diverged)
         return give_up(runs[static_cast<size_t>(i)]->spec.label + " " + live_run_state_name(st) + ": it has no final weights");
@@ -528,8 +539,11 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
         r->engine->sync_model();
       }
       std::vector<at::Tensor> ends[2];
-      for (int k = 0; k < 2; ++k)
-        for (const Block& b : runs[static_cast<size_t>(cfg.plane_runs[k])]->model->blocks()) ends[k].push_back(b.tensor);
+      for (int k = 0; k < 2; ++k) {
+        const int i = cfg.plane_runs[k];
+        CausalLM& m = i < n ? *runs[static_cast<size_t>(i)]->model : *followed[static_cast<size_t>(i - n)]->model;
+        for (const Block& b : m.blocks()) ends[k].push_back(b.tensor);
+      }
       const std::array<double, 4> e = plane_src->use_runs_plane(ends[0], ends[1]);
       ++plane_epoch;
       std::copy(e.begin(), e.end(), rp_ends_xy);
@@ -597,13 +611,18 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
   if (plane_next < 0 && rp_stage < 2) {
     // A square over every trajectory on the plane (and theta_0), with a margin.
     double lo[2] = {0, 0}, hi[2] = {0, 0};
+    const auto cover = [&](double a, double b) {
+      const double p[2] = {a, b};
+      for (int k = 0; k < 2; ++k)
+        if (std::isfinite(p[k])) {
+          lo[k] = std::min(lo[k], p[k]);
+          hi[k] = std::max(hi[k], p[k]);
+        }
+    };
     for (const auto& r : runs)
-      for (const auto& p : r->xy_b)
-        for (int k = 0; k < 2; ++k)
-          if (std::isfinite(p[static_cast<size_t>(k)])) {
-            lo[k] = std::min(lo[k], p[static_cast<size_t>(k)]);
-            hi[k] = std::max(hi[k], p[static_cast<size_t>(k)]);
-          }
+      for (const auto& p : r->xy_b) cover(p[0], p[1]);
+    cover(rp_ends_xy[0], rp_ends_xy[1]);  // A and B, followed ones included
+    cover(rp_ends_xy[2], rp_ends_xy[3]);
     const double half = 0.65 * std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-12});
     const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
     const double d[4] = {cx - half, cx + half, cy - half, cy + half};

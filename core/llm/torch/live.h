@@ -36,7 +36,9 @@ struct LiveConfig {
   uint64_t plane_seed = 0;            // seed of the two plot directions
   // "random": plane (a), two seeded filter-normalised directions; "runs": plane (b), through
   // the initial weights and the final weights of runs plane_runs[0] and plane_runs[1]
-  // (built once every run has finished; plane.h).
+  // (built once every run has finished; plane.h). An index past the spec's runs names a
+  // followed run (follow(), in its order): its endpoint is its replay's last step, usable
+  // once its log is complete and replayed.
   std::string plane = "random";
   int plane_runs[2] = {0, 1};
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
@@ -65,6 +67,7 @@ struct LiveFollowed {
   std::string label;                        // the run's label in that spec
   uint64_t generation = 0;                  // FollowedLog::generation: a new one replays from the start
   std::vector<std::vector<double>> losses;  // each logged step's loss evaluations, in order
+  bool complete = false;                    // the run has finished (FollowedLog::complete): the log is final
 };
 
 // A followed run's points on the plane so far (xy[0] = theta_0, xy[k] after step k), or
