@@ -72,6 +72,49 @@ zs::LiveSnapshot finished_snapshot(zs::LiveTrainer& live, const zs::LiveConfig& 
   return s;
 }
 
+// A fine-tune folder as `zoscope-cli finetune --out` leaves it: spec.json and every run of
+// `spec` by the batch driver (one thread) in runs/<label>; per run its logged loss
+// evaluations and its displacement theta_end - theta_0 (double, block order).
+struct FinetuneFolder {
+  fs::path dir;
+  std::vector<std::vector<std::vector<double>>> logs;  // [run][step] loss evaluations
+  std::vector<std::vector<at::Tensor>> u;              // [run][block]
+  FinetuneFolder(const zs::FinetuneSpec& spec, const std::string& name)
+      : dir(fs::path(::testing::TempDir()) / (name + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(dir);
+    zs::make_dirs(dir.string());
+    zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
+    zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+    for (size_t i = 0; i < spec.runs.size(); ++i) {
+      zs::FinetuneRunOptions o;
+      o.threads = 1;
+      const std::string rd = (dir / "runs" / spec.runs[i].label).string();
+      EXPECT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+      logs.emplace_back();
+      for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
+        if (r.kind == 'S') logs.back().push_back(r.losses);
+      const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
+      u.emplace_back();
+      for (const zs::Block& b : model.blocks()) u.back().push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
+    }
+  }
+  ~FinetuneFolder() { fs::remove_all(dir); }
+};
+
+// Plane (b) through runs a and b: e1 = u_a / |u_a|, e2 = (u_b - <u_b, e1> e1) / |.|, so
+// A = (|u_a|, 0), B = (<u_b, e1>, |u_b perp|); and a tolerance for float rounding of fp32
+// directions and sums.
+std::array<double, 5> endpoint_coords(const std::vector<at::Tensor>& ua, const std::vector<at::Tensor>& ub) {
+  double aa = 0, ab = 0, bb = 0;
+  for (size_t k = 0; k < ua.size(); ++k) {
+    aa += (ua[k] * ua[k]).sum().item<double>();
+    ab += (ua[k] * ub[k]).sum().item<double>();
+    bb += (ub[k] * ub[k]).sum().item<double>();
+  }
+  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  return {na, 0, c1, c2, 1e-5 * (na + std::sqrt(bb))};
+}
+
 TEST(LiveTrainer, RowsEqualTheBatchDriversAndThePlaneFills) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
   zs::LiveTrainer live;
@@ -351,30 +394,10 @@ TEST(LiveTrainer, RunsPlanePutsBothEndpointsAtTheirCoordinates) {
   ASSERT_EQ(s.plane.nx, 5);
   for (float v : s.plane.v) EXPECT_TRUE(std::isfinite(v));
 
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_b_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  std::vector<std::vector<at::Tensor>> u(2);
-  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
-  const std::vector<zs::Block> blocks = model.blocks();
-  for (size_t i = 0; i < 2; ++i) {
-    zs::FinetuneRunOptions o;
-    o.threads = 1;
-    const std::string rd = (dir / spec.runs[i].label).string();
-    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
-    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
-    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
-  }
-  fs::remove_all(dir);
-  double aa = 0, ab = 0, bb = 0;
-  for (size_t k = 0; k < blocks.size(); ++k) {
-    aa += (u[0][k] * u[0][k]).sum().item<double>();
-    ab += (u[0][k] * u[1][k]).sum().item<double>();
-    bb += (u[1][k] * u[1][k]).sum().item<double>();
-  }
-  // e1 = u_A / |u_A|; e2 = (u_B - <u_B, e1> e1) / |.|: A = (|u_A|, 0), B = (<u_B, e1>, |u_B perp|).
-  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  const FinetuneFolder folder(spec, "zs_live_b");
+  const std::array<double, 5> e = endpoint_coords(folder.u[0], folder.u[1]);
+  const double na = e[0], c1 = e[2], c2 = e[3], tol = e[4];
   const double want[4] = {na, 0, c1, c2};
-  const double tol = 1e-5 * (na + std::sqrt(bb));  // float rounding of fp32 directions and sums
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
   EXPECT_NEAR(s.runs[0].rows.back().x, na, tol);
   EXPECT_NEAR(s.runs[0].rows.back().y, 0, tol);
@@ -643,20 +666,10 @@ TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
 // the same way; a spec of other weights gets one line and no points.
 TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_follow_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  zs::make_dirs(dir.string());
-  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
-  std::vector<std::vector<std::vector<double>>> logs(2);  // [run][step] loss evaluations
-  for (size_t i = 0; i < 2; ++i) {
-    zs::FinetuneRunOptions o;
-    o.threads = 1;
-    const std::string rd = (dir / "runs" / spec.runs[i].label).string();
-    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
-    for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
-      if (r.kind == 'S') logs[i].push_back(r.losses);
-    ASSERT_EQ(logs[i].size(), 12u);
-  }
+  const FinetuneFolder folder(spec, "zs_live_follow");
+  const fs::path& dir = folder.dir;
+  const auto& logs = folder.logs;
+  for (const auto& l : logs) ASSERT_EQ(l.size(), 12u);
   // The scene: one MeZO run of the same model on the random plane.
   zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
   zs::LiveTrainer live;
@@ -745,7 +758,6 @@ TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
   EXPECT_NE(s.followed[0].note.find("starts from other weights than the scene"), std::string::npos) << s.followed[0].note;
   EXPECT_NE(s.followed[0].note.find("spec.json"), std::string::npos) << s.followed[0].note;
   EXPECT_TRUE(s.followed[0].xy.empty());
-  fs::remove_all(dir);
 }
 
 // A followed run as run B of the plane through two runs' endpoints: it waits for the log to
@@ -753,25 +765,9 @@ TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
 // run's final weights (as saved by the batch driver), and its replayed path ends there.
 TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_follow_b_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  zs::make_dirs(dir.string());
-  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
-  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
-  const std::vector<zs::Block> blocks = model.blocks();
-  std::vector<std::vector<at::Tensor>> u(2);
-  std::vector<std::vector<double>> adam_log;
-  for (size_t i = 0; i < 2; ++i) {
-    zs::FinetuneRunOptions o;
-    o.threads = 1;
-    const std::string rd = (dir / "runs" / spec.runs[i].label).string();
-    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
-    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
-    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
-    if (i == 1)
-      for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
-        if (r.kind == 'S') adam_log.push_back(r.losses);
-  }
+  const FinetuneFolder folder(spec, "zs_live_follow_b");
+  const fs::path& dir = folder.dir;
+  const std::vector<std::vector<double>>& adam_log = folder.logs[1];
   // The scene trains MeZO only; run B (index 1) is the followed Adam run.
   zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
   c.plane = "runs";
@@ -798,15 +794,9 @@ TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
   ASSERT_TRUE(live.wait_finished(300));
   live.poll(s);
   ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
-  double aa = 0, ab = 0, bb = 0;
-  for (size_t k = 0; k < blocks.size(); ++k) {
-    aa += (u[0][k] * u[0][k]).sum().item<double>();
-    ab += (u[0][k] * u[1][k]).sum().item<double>();
-    bb += (u[1][k] * u[1][k]).sum().item<double>();
-  }
-  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
-  const double want[4] = {na, 0, c1, c2};
-  const double tol = 1e-5 * (na + std::sqrt(bb));
+  const std::array<double, 5> e = endpoint_coords(folder.u[0], folder.u[1]);
+  const double c1 = e[2], c2 = e[3], tol = e[4];
+  const double want[4] = {e[0], 0, c1, c2};
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
   // The followed run replayed onto plane (b): its path ends at B, inside the grid.
   for (int k = 0; k < 600 && (s.followed.size() != 1 || s.followed[0].xy.size() != 13); ++k) {
@@ -819,7 +809,6 @@ TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
   EXPECT_NEAR(s.followed[0].xy.back()[1], c2, tol);
   EXPECT_LE(s.followed[0].xy.back()[0], s.plane_domain[1]);
   EXPECT_LE(s.followed[0].xy.back()[1], s.plane_domain[3]);
-  fs::remove_all(dir);
 }
 
 }  // namespace
