@@ -211,6 +211,10 @@ TEST(GuiLlmScene, AFollowedRunIsReplayedOntoThePlaneAlongTheScenesOwnRun) {
   EXPECT_NE(f.rows.back().x, 0);
   h.frame(2);  // the followed path drawn on the plane
   png_write(out_path("llm_follow.png"), h.read_frame());
+  app.model().ui.view_3d = true;  // and on the 3-D surface
+  h.frame(3);
+  png_write(out_path("llm_follow_3d.png"), h.read_frame());
+  app.model().ui.view_3d = false;
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   StopFollowing(app);
   h.frame(1);
