@@ -190,6 +190,7 @@ class App : private plot::LayerRenderer {
   void llm_loaded(const std::string& path);
   std::vector<RunRecord> followed_;  // set_followed(): results().followed before plane points
   bool followed_dirty_ = false;
+  uint64_t followed_placed_ = 0;     // LlmScene::followed_serial() of the points placed
 
   std::unique_ptr<LandscapeTextures> textures_;
   std::unique_ptr<HeatmapRenderer> heatmap_;

@@ -483,6 +483,7 @@ class LlmSceneImpl : public LlmScene {
       }
     }
   }
+  uint64_t followed_serial() const override { return snap_.followed_serial; }
   std::string followed_note(int i) const override {
     return i >= 0 && static_cast<size_t>(i) < snap_.followed.size() ? snap_.followed[static_cast<size_t>(i)].note : "";
   }

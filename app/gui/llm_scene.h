@@ -49,6 +49,7 @@ class LlmScene {
                       const std::vector<FollowedLog>& logs) = 0;
   virtual void place_followed(std::vector<RunRecord>& runs) const = 0;
   virtual std::string followed_note(int i) const = 0;
+  virtual uint64_t followed_serial() const = 0;  // changes when the plane points do
 };
 
 std::unique_ptr<LlmScene> llm_scene_create();

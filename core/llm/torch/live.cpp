@@ -837,11 +837,15 @@ void LiveTrainer::Impl::publish() {
   s.plane_kind = on_b ? "runs" : "random";
   s.plane_status = rp_note.empty() ? plane_status : plane_status.empty() ? rp_note : rp_note + "; " + plane_status;
   for (int k = 0; k < 4; ++k) s.plane_ends[k] = on_b ? rp_ends_xy[k] : NAN;
-  if (s.followed.size() != followed.size()) s.followed.assign(followed.size(), {});
+  if (s.followed.size() != followed.size()) {
+    s.followed.assign(followed.size(), {});
+    ++s.followed_serial;
+  }
   for (size_t i = 0; i < followed.size(); ++i)
     if (followed[i]->dirty) {
       s.followed[i] = followed[i]->out;
       followed[i]->dirty = false;
+      ++s.followed_serial;
     }
   all_finished = phase == "error" || (phase == "training" && all && plane_complete());
   if (phase == "training" && all) s.phase = all_finished ? "done" : "training";

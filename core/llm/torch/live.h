@@ -94,6 +94,7 @@ struct LiveSnapshot {
   std::string device;                // "CPU (1 thread)" or "CUDA: <name>"
   int64_t trainable = 0;             // trainable parameters of the model
   std::vector<LiveFollowedPoints> followed;  // in the order follow() was given them
+  uint64_t followed_serial = 0;      // bumped when `followed` changed
   uint64_t serial = 0;               // bumped on every change
 };
 
