@@ -587,9 +587,24 @@ void App::sync() {
   }
 }
 
+void App::set_followed(std::vector<RunRecord> runs) {
+  followed_ = std::move(runs);
+  followed_dirty_ = true;
+}
+
 void App::poll_results() {
   if (m_.llm && llm_) llm_->poll(res_, scene_);
   else recompute_.poll(res_);
+  // Followed runs: their rows, with their points on the plane where the scene has them
+  // (copied again only when either changed: a long followed log is many rows).
+  const uint64_t placed = m_.llm && llm_ ? llm_->followed_serial() + 1 : 0;
+  if (followed_dirty_ || placed != followed_placed_ || res_.followed.size() != followed_.size()) {
+    res_.followed = followed_;
+    if (m_.llm && llm_) llm_->place_followed(res_.followed);
+    followed_dirty_ = false;
+    followed_placed_ = placed;
+    ++res_.runs_serial;
+  }
   if (res_.grid && res_.grid_serial != uploaded_grid_) {
     textures_->set_grid(*res_.grid);
     uploaded_grid_ = res_.grid_serial;

@@ -68,6 +68,9 @@ class App : private plot::LayerRenderer {
   void run_remove(int i);
   void run_duplicate(int i);
   const RunRecord* record(int i) const;
+  // Runs followed from another process's folder (follow_run.h): the rows read so far
+  // (colours set), shown as results().followed once placed on the plane (language models).
+  void set_followed(std::vector<RunRecord> runs);
 
   // [SECTION] playback
   double cursor_extent() const;   // budget in cursor units
@@ -188,6 +191,9 @@ class App : private plot::LayerRenderer {
   Experiment landscape_exp_;          // the landscape left for the LLM scene (restored on return)
   std::string landscape_exp_path_;
   void llm_loaded(const std::string& path);
+  std::vector<RunRecord> followed_;  // set_followed(): results().followed before plane points
+  bool followed_dirty_ = false;
+  uint64_t followed_placed_ = 0;     // LlmScene::followed_serial() of the points placed
 
   std::unique_ptr<LandscapeTextures> textures_;
   std::unique_ptr<HeatmapRenderer> heatmap_;

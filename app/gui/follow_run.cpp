@@ -1,13 +1,15 @@
-// The follow window (see follow_run.h): polls the folder twice a second, never writes.
+// Following a run folder (see follow_run.h): polls it twice a second, never writes; the
+// rows go to the app (App::set_followed) and, in the Language model scene, the step logs
+// to the trainer's replay onto the plane.
 #include "app/gui/follow_run.h"
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-#include "app/gui/overlay.h"
-#include "app/gui/plot.h"
+#include "app/gui/app.h"
 #include "core/io/experiment.h"
 #include "core/run/follow.h"
 
@@ -19,35 +21,22 @@ struct FollowState {
   bool dialog = false;
   std::string path;
   std::unique_ptr<RunFollower> follower;
-  bool open = false;
+  bool fresh = false;     // a new folder: hand its (empty) rows to the app at once
   double last_poll = -1;
-  uint64_t version = 1;
-  bool x_fp = false, log_y = true;
-  plot::PlotState loss, dev;
-  // Series rebuilt when the follower reports a change.
-  struct Series {
-    std::vector<double> x, loss, dev_x, dev;
-  };
-  std::vector<Series> series;
-  bool series_fp = false;
+  bool sent_llm = false;  // the LLM scene has the current step logs
 };
 FollowState g;
 
-void rebuild() {
-  const std::vector<RunRecord>& recs = g.follower->records();
-  g.series.assign(recs.size(), {});
-  g.series_fp = g.x_fp;
-  for (size_t i = 0; i < recs.size(); ++i)
-    for (const StepRow& r : recs[i].rows) {
-      const double x = g.x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step);
-      g.series[i].x.push_back(x);
-      g.series[i].loss.push_back(r.loss);
-      if (r.dev_metric == r.dev_metric) {
-        g.series[i].dev_x.push_back(x);
-        g.series[i].dev.push_back(r.dev_metric);
-      }
-    }
-  ++g.version;
+// Colours the experiment's runs do not use, in palette order.
+void colour(std::vector<RunRecord>& recs, const App& app) {
+  int k = 0;
+  for (RunRecord& r : recs) {
+    const auto used = [&](uint32_t c) {
+      return std::any_of(app.exp().runs.begin(), app.exp().runs.end(), [&](const RunSpec& s) { return s.colour == c; });
+    };
+    while (k < 64 && used(default_run_colour(k))) ++k;
+    r.colour = default_run_colour(k++);
+  }
 }
 
 }  // namespace
@@ -57,17 +46,22 @@ void OpenFollowRunDialog() { g.dialog = true; }
 void FollowRunDirectory(const char* dir) {
   g.path = dir;
   g.follower = std::make_unique<RunFollower>(g.path);
-  g.open = true;
+  g.fresh = true;
   g.last_poll = -1;
-  g.loss = plot::PlotState();
-  g.dev = plot::PlotState();
-  g.dev.y_fixed = true;
-  g.dev.y = {0, 1};
+  g.sent_llm = false;
 }
 
-std::string FollowRunStatus() { return g.open && g.follower ? g.follower->status() : std::string(); }
+void StopFollowing(App& app) {
+  g.follower.reset();
+  app.set_followed({});
+  if (app.llm()) app.llm()->follow("", {}, {});
+  g.sent_llm = false;
+}
 
-void DrawFollowRun(App&) {
+std::string FollowRunStatus() { return g.follower ? g.follower->status() : std::string(); }
+std::string FollowRunDir() { return g.follower ? g.follower->dir() : std::string(); }
+
+void DrawFollowRun(App& app) {
   if (g.dialog) {
     ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
     if (ImGui::Begin("Follow run directory", &g.dialog, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
@@ -83,40 +77,24 @@ void DrawFollowRun(App&) {
     }
     ImGui::End();
   }
-  if (!g.open || !g.follower) return;
+  if (!g.follower) return;
   // Wall time, not ImGui's frame clock (headless frames advance it by 1/60 s each).
   const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  bool changed = g.fresh;
   if (g.last_poll < 0 || now - g.last_poll > 0.5) {
     g.last_poll = now;
-    if (g.follower->poll()) rebuild();
+    changed |= g.follower->poll();
   }
-  if (g.series_fp != g.x_fp) rebuild();
-  ImGui::SetNextWindowSize(ImVec2(720, 560), ImGuiCond_FirstUseEver);
-  const std::string title = "Follow: " + g.follower->dir() + "###follow_run";
-  if (ImGui::Begin(title.c_str(), &g.open)) {
-    ImGui::TextUnformatted(g.follower->status().c_str());
-    ImGui::Checkbox("x: forward passes", &g.x_fp);
-    ImGui::SameLine();
-    ImGui::Checkbox("log loss", &g.log_y);
-    const std::vector<RunRecord>& recs = g.follower->records();
-    const char* xl = g.x_fp ? "forward passes" : "step";
-    const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - 8) * 0.6f);
-    if (plot::begin("follow_loss", g.loss, ImVec2(0, h), "Loss (step log: the step's minibatch)", xl, false, g.log_y,
-                    g.version * 2 + g.log_y)) {
-      for (size_t i = 0; i < recs.size() && i < g.series.size(); ++i)
-        plot::line(recs[i].label.c_str(), rgb_u32(default_run_colour(static_cast<int>(i))), g.series[i].x.data(),
-                   g.series[i].loss.data(), static_cast<int>(g.series[i].x.size()));
-      plot::end();
-    }
-    if (plot::begin("follow_dev", g.dev, ImVec2(0, 0), "Dev metric (evaluations)", xl, false, false, g.version)) {
-      for (size_t i = 0; i < recs.size() && i < g.series.size(); ++i)
-        plot::line(recs[i].label.c_str(), rgb_u32(default_run_colour(static_cast<int>(i))), g.series[i].dev_x.data(),
-                   g.series[i].dev.data(), static_cast<int>(g.series[i].dev.size()));
-      plot::end();
-    }
+  g.fresh = false;
+  if (changed) {
+    std::vector<RunRecord> recs = g.follower->records();
+    colour(recs, app);
+    app.set_followed(std::move(recs));
   }
-  ImGui::End();
-  if (!g.open) g.follower.reset();
+  // The LLM scene replays the logs onto its plane; sent again after a switch into it.
+  const bool llm = app.llm_mode() && app.llm();
+  if (llm && (changed || !g.sent_llm)) app.llm()->follow(g.follower->spec_path(), g.follower->records(), g.follower->logs());
+  g.sent_llm = llm;
 }
 
 }  // namespace zs::gui

@@ -219,7 +219,10 @@ class LlmSceneImpl : public LlmScene {
     }
     const LlmSettings& c = app.model().llm_cfg;
     j["view"] = {{"plane_grid", c.plane_grid}, {"plane_seed", c.plane_seed}, {"plane", c.plane}};
-    if (c.plane == "runs") j["view"]["plane_runs"] = {c.plane_runs[0], c.plane_runs[1]};
+    // A followed run as A or B is not part of the experiment: such a plane is not saved.
+    const int n = static_cast<int>(app.exp().runs.size());
+    if (c.plane == "runs" && (c.plane_runs[0] >= n || c.plane_runs[1] >= n)) j["view"]["plane"] = "random";
+    else if (c.plane == "runs") j["view"]["plane_runs"] = {c.plane_runs[0], c.plane_runs[1]};
     return j.dump(1) + "\n";
   }
 
@@ -269,7 +272,12 @@ class LlmSceneImpl : public LlmScene {
       std::string what = "loss on the plane of two random directions";
       if (plane_kind_ == "runs") {
         const LiveConfig& c = last_cfg_;
-        const auto label = [&](int i) { return i >= 0 && i < static_cast<int>(labels_.size()) ? labels_[static_cast<size_t>(i)] : "?"; };
+        const auto label = [&](int i) {
+          const int n = static_cast<int>(labels_.size());
+          if (i >= n && i - n < static_cast<int>(followed_labels_.size()))
+            return followed_labels_[static_cast<size_t>(i - n)] + " (followed)";
+          return i >= 0 && i < n ? labels_[static_cast<size_t>(i)] : std::string("?");
+        };
         what = "loss on the plane through the final weights of " + label(c.plane_runs[0]) + " and " + label(c.plane_runs[1]);
       }
       s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
@@ -349,10 +357,16 @@ class LlmSceneImpl : public LlmScene {
       const int n = static_cast<int>(m.exp.runs.size());
       for (int k = 0; k < 2; ++k) {
         int& ri = c.plane_runs[k];
-        const std::string cur = ri >= 0 && ri < n ? m.exp.runs[static_cast<size_t>(ri)].label : "(none)";
+        // The scene's runs, then the followed ones (follow_run.h): a followed run's endpoint
+        // is its replay's last step, once its log is complete.
+        const int nf = static_cast<int>(followed_labels_.size());
+        const auto name = [&](int i) {
+          return i < n ? m.exp.runs[static_cast<size_t>(i)].label : followed_labels_[static_cast<size_t>(i - n)] + " (followed)";
+        };
+        const std::string cur = ri >= 0 && ri < n + nf ? name(ri) : "(none)";
         if (ImGui::BeginCombo(k == 0 ? "run A" : "run B", cur.c_str())) {
-          for (int i = 0; i < n; ++i)
-            if (ImGui::Selectable((m.exp.runs[static_cast<size_t>(i)].label + "##pr" + std::to_string(i)).c_str(), i == ri)) ri = i;
+          for (int i = 0; i < n + nf; ++i)
+            if (ImGui::Selectable((name(i) + "##pr" + std::to_string(i)).c_str(), i == ri)) ri = i;
           ImGui::EndCombo();
         }
         app.note_item(k == 0 ? "llm/plane_run_a" : "llm/plane_run_b");
@@ -441,6 +455,39 @@ class LlmSceneImpl : public LlmScene {
   bool wait_finished(double timeout_s) override { return trainer_.wait_finished(timeout_s); }
   std::string phase() const override { return snap_.phase; }
 
+  void follow(const std::string& spec_path, const std::vector<RunRecord>& runs, const std::vector<FollowedLog>& logs) override {
+    std::vector<LiveFollowed> f(std::min(runs.size(), logs.size()));
+    followed_gen_.assign(f.size(), 0);
+    followed_labels_.clear();
+    for (size_t i = 0; i < f.size(); ++i) {
+      f[i].spec_path = spec_path;
+      f[i].label = runs[i].label;
+      f[i].generation = followed_gen_[i] = logs[i].generation;
+      f[i].losses = logs[i].losses;
+      f[i].complete = logs[i].complete;
+      followed_labels_.push_back(runs[i].label);
+    }
+    trainer_.follow(std::move(f));
+  }
+  void place_followed(std::vector<RunRecord>& runs) const override {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const LiveFollowedPoints* p = i < snap_.followed.size() && i < followed_gen_.size() &&
+                                            snap_.followed[i].label == runs[i].label &&
+                                            snap_.followed[i].generation == followed_gen_[i]
+                                        ? &snap_.followed[i]
+                                        : nullptr;  // points of a log that has since started over: none
+      for (size_t k = 0; k < runs[i].rows.size(); ++k) {
+        const bool has = p && k < p->xy.size();
+        runs[i].rows[k].x = has ? p->xy[k][0] : NAN;
+        runs[i].rows[k].y = has ? p->xy[k][1] : NAN;
+      }
+    }
+  }
+  uint64_t followed_serial() const override { return snap_.followed_serial; }
+  std::string followed_note(int i) const override {
+    return i >= 0 && static_cast<size_t>(i) < snap_.followed.size() ? snap_.followed[static_cast<size_t>(i)].note : "";
+  }
+
  private:
   // Resumable step logs of this session's runs (the windowed app only: headless runs and
   // tests write none): $XDG_DATA_HOME/zoscope/llm-runs/<experiment>-<time>, else under
@@ -470,6 +517,8 @@ class LlmSceneImpl : public LlmScene {
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;
+  std::vector<uint64_t> followed_gen_;  // the log generation each followed run was last sent with
+  std::vector<std::string> followed_labels_;
   std::string folder_edit_, tokenizer_edit_, data_edit_;
 };
 

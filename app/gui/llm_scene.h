@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include "app/gui/recompute.h"
+#include "core/run/follow.h"
 #include "core/run/runner.h"
 
 namespace zs::gui {
@@ -40,6 +41,15 @@ class LlmScene {
   virtual bool busy() const = 0;                    // loading, training or computing the plane
   virtual bool wait_finished(double timeout_s) = 0;
   virtual std::string phase() const = 0;            // "training", "done", "error", ...
+  // Runs followed from another process's folder (follow_run.h): their step logs are
+  // replayed onto the current plane on the trainer's worker (LiveTrainer::follow) when
+  // DIR/spec.json starts from the scene's weights. place_followed() sets the rows' plane
+  // points so far (x, y; NaN where there are none); followed_note() says why run i has none.
+  virtual void follow(const std::string& spec_path, const std::vector<RunRecord>& runs,
+                      const std::vector<FollowedLog>& logs) = 0;
+  virtual void place_followed(std::vector<RunRecord>& runs) const = 0;
+  virtual std::string followed_note(int i) const = 0;
+  virtual uint64_t followed_serial() const = 0;  // changes when the plane points do
 };
 
 std::unique_ptr<LlmScene> llm_scene_create();

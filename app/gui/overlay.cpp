@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 #include "app/gui/app.h"
+#include "app/gui/imgui_canvas.h"
+#include "core/export/decimate.h"
 #include "core/run/runner.h"
 
 namespace zs::gui {
@@ -121,6 +123,34 @@ void draw_landscape_figure(Canvas& c, const LandscapeFigure& lf) {
 }
 
 // [SECTION] paths
+
+void draw_followed_paths(ImDrawList* dl, const App& app, const ViewXform& xf, float s) {
+  ImGuiCanvas cv(dl, ImVec2(0, 0));
+  cv.push_clip(xf.p0.x, xf.p0.y, xf.p1.x - xf.p0.x, xf.p1.y - xf.p0.y);
+  for (const RunRecord& rec : app.results().followed) {
+    std::vector<Polyline> pieces(1);
+    for (const StepRow& row : rec.rows) {
+      if (!std::isfinite(row.x) || !std::isfinite(row.y)) {
+        if (!pieces.back().empty()) pieces.emplace_back();
+        continue;
+      }
+      const ImVec2 p = xf.to_screen(row.x, row.y);
+      pieces.back().push_back({p.x, p.y});
+    }
+    for (Polyline& pl : pieces) decimate_polyline(pl, 0.5 * s);
+    cv.trajectory(pieces, 3.5 * s, 0x000000, 90 / 255.0);
+    cv.trajectory(pieces, 1.5 * s, rec.colour, 0.9);
+    // The newest point: a ring (a followed run has no playback marker of its own).
+    for (auto it = pieces.rbegin(); it != pieces.rend(); ++it)
+      if (!it->empty()) {
+        const auto& e = it->back();
+        cv.circle(e[0], e[1], 4.5 * s, 0, 0x000000, 120 / 255.0);
+        cv.circle(e[0], e[1], 4.5 * s, 2.0 * s, rec.colour, 0.9);
+        break;
+      }
+  }
+  cv.pop_clip();
+}
 
 void draw_figure_paths(Canvas& c, const LandscapeFigure& lf, PathState& state, const std::vector<int>& to_rows) {
   const size_t n = to_rows.size();

@@ -55,6 +55,9 @@ struct PathState {
 // Paths from the rows after state.rows[i] up to to_rows[i], stroked as the figure strokes
 // them (figure_draw_path); updates `state`.
 void draw_figure_paths(Canvas& c, const LandscapeFigure& lf, PathState& state, const std::vector<int>& to_rows);
+// The paths of the runs followed from another process's folder (follow_run.h) where
+// their rows have plane points (language models): thinner, with a ring at the newest.
+void draw_followed_paths(ImDrawList* dl, const App& app, const ViewXform& xf, float s);
 
 // The optimizer's internals at the step that led to the playback cursor (2-D scenes):
 // where it stood, its update, the true gradient there and, for two-sided ZO runs with

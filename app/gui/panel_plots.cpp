@@ -3,7 +3,8 @@
 // the alpha_q25..alpha_q75 band around the median), cosine of the update with the true
 // gradient, and path length. Every plot is drawn by plot.h. Language models: the third plot
 // shows the dev metric or the cosine with the backprop gradient, and a fifth row the
-// per-tensor heatmap (tensor_heatmap.h).
+// per-tensor heatmap (tensor_heatmap.h). Runs followed from another process's folder
+// (follow_run.h) come after the experiment's runs, "(followed)" in the legend.
 #include <imgui.h>
 #include <algorithm>
 #include <cmath>
@@ -35,6 +36,7 @@ struct SeriesCache {
   bool x_fp = false, log_y = false;
   float smoothing = -1;
   double f_min = 0;
+  size_t n_exp = 0;  // runs[0, n_exp): the experiment's; the rest: results().followed
   // Log y with losses below zero (a typed expression, an f* that is not the minimum):
   // symmetric log, linear within +-linthresh, instead of dropping them.
   bool symlog = false;
@@ -58,6 +60,43 @@ std::vector<double> ema(const std::vector<double>& v, double w, bool log) {
   return out;
 }
 
+// One run's series from its rows (and, language models, its curve before a restart).
+void fill_series(RunSeries& s, const RunRecord& rec, const RunRecord* prev, bool x_fp, double f_min, double w, bool log_y) {
+  for (const StepRow& r : rec.rows) {
+    s.x.push_back(x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
+    s.loss.push_back(r.loss - f_min);
+    s.ax.push_back(r.alpha_x);
+    s.ay.push_back(r.alpha_y);
+    s.ratio.push_back(r.alpha_x / r.alpha_y);
+    s.q25.push_back(r.alpha_q25);
+    s.q50.push_back(r.alpha_median);
+    s.q75.push_back(r.alpha_q75);
+    s.cos.push_back(r.cos_grad);
+    s.path.push_back(r.path_length);
+    if (std::isfinite(r.dev_metric)) {
+      s.dev_x.push_back(s.x.back());
+      s.dev.push_back(r.dev_metric);
+    }
+    if (std::isfinite(r.cos_grad)) {
+      s.cos_x.push_back(s.x.back());
+      s.cos_v.push_back(r.cos_grad);
+    }
+  }
+  if (prev)
+    for (const StepRow& r : prev->rows) {
+      s.prev_x.push_back(x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
+      s.prev_loss.push_back(r.loss - f_min);
+    }
+  s.prev_loss = ema(s.prev_loss, w, log_y);
+  s.loss_s = ema(s.loss, w, log_y);
+  s.cos_s = ema(s.cos, w, false);
+  // Per-coordinate step sizes of adaptive ZO methods jump every step: smoothed in log
+  // space like the loss, raw shown as a faint envelope.
+  s.ax_s = ema(s.ax, w, true);
+  s.ay_s = ema(s.ay, w, true);
+  s.ratio_s = ema(s.ratio, w, true);
+}
+
 void rebuild(SeriesCache& c, const App& app, double f_min) {
   const Model& m = app.model();
   c.app = app.instance();
@@ -66,46 +105,18 @@ void rebuild(SeriesCache& c, const App& app, double f_min) {
   c.log_y = m.plots.log_y;
   c.smoothing = m.plots.smoothing;
   c.f_min = f_min;
-  c.runs.assign(app.exp().runs.size(), RunSeries());
+  c.n_exp = app.exp().runs.size();
+  const std::vector<RunRecord>& followed = app.results().followed;
+  c.runs.assign(c.n_exp + followed.size(), RunSeries());
   const double w = std::clamp(static_cast<double>(m.plots.smoothing), 0.0, 0.999);
-  for (size_t i = 0; i < c.runs.size(); ++i) {
+  for (size_t i = 0; i < c.n_exp; ++i) {
     const RunRecord* rec = app.record(static_cast<int>(i));
     if (!rec) continue;
-    RunSeries& s = c.runs[i];
-    for (const StepRow& r : rec->rows) {
-      s.x.push_back(c.x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
-      s.loss.push_back(r.loss - f_min);
-      s.ax.push_back(r.alpha_x);
-      s.ay.push_back(r.alpha_y);
-      s.ratio.push_back(r.alpha_x / r.alpha_y);
-      s.q25.push_back(r.alpha_q25);
-      s.q50.push_back(r.alpha_median);
-      s.q75.push_back(r.alpha_q75);
-      s.cos.push_back(r.cos_grad);
-      s.path.push_back(r.path_length);
-      if (std::isfinite(r.dev_metric)) {
-        s.dev_x.push_back(s.x.back());
-        s.dev.push_back(r.dev_metric);
-      }
-      if (std::isfinite(r.cos_grad)) {
-        s.cos_x.push_back(s.x.back());
-        s.cos_v.push_back(r.cos_grad);
-      }
-    }
-    if (i < app.results().previous.size())
-      for (const StepRow& r : app.results().previous[i].rows) {
-        s.prev_x.push_back(c.x_fp ? static_cast<double>(r.fp) : static_cast<double>(r.step));
-        s.prev_loss.push_back(r.loss - f_min);
-      }
-    s.prev_loss = ema(s.prev_loss, w, c.log_y);
-    s.loss_s = ema(s.loss, w, c.log_y);
-    s.cos_s = ema(s.cos, w, false);
-    // Per-coordinate step sizes of adaptive ZO methods jump every step: smoothed in log
-    // space like the loss, raw shown as a faint envelope.
-    s.ax_s = ema(s.ax, w, true);
-    s.ay_s = ema(s.ay, w, true);
-    s.ratio_s = ema(s.ratio, w, true);
+    const RunRecord* prev = i < app.results().previous.size() ? &app.results().previous[i] : nullptr;
+    fill_series(c.runs[i], *rec, prev, c.x_fp, f_min, w, c.log_y);
   }
+  // Followed runs are language-model fine-tunes: their loss is not the scene's (no f*).
+  for (size_t k = 0; k < followed.size(); ++k) fill_series(c.runs[c.n_exp + k], followed[k], nullptr, c.x_fp, 0, w, c.log_y);
   // Symlog when some loss is below zero by more than rounding; its linear part spans the
   // smallest magnitudes that matter (the 5th percentile of |loss|), so the rest of the
   // axis reads in decades as before. Exact zeros alone keep the log axis (noted there).
@@ -141,23 +152,33 @@ std::string fmt3(double v) {
 // One legend for the four plots, above them, wrapped to the panel's width: always
 // visible, never over the data or the hover read-out (the plots' own legends show while
 // hovered). A click on an entry hides or shows that run in every plot.
-template <class Visible>
-void draw_shared_legend(App& app, int n_runs, const Visible& visible) {
-  const Experiment& e = app.exp();
+// What one legend entry and series of the plots stand for: an experiment run or a
+// followed one (read-only), its series in the cache.
+struct Entry {
+  std::string label;
+  uint32_t colour = 0;
+  bool followed = false;
+  const RunSeries* s = nullptr;
+};
+SeriesCache g_cache;
+std::vector<Entry> g_entries;  // the last frame's (tests: plots_panel_series)
+
+void draw_shared_legend(App& app, const std::vector<Entry>& entries) {
   const float fs = ImGui::GetFontSize(), sw = fs * 1.1f, pad = fs * 0.35f;
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   plot::PlotState* plots[] = {&g_loss, &g_alpha, &g_cos, &g_path};
   bool first = true;
-  for (int i = 0; i < n_runs; ++i) {
-    if (!visible(i)) continue;
-    const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& spec = entries[i];
     const ImVec2 sz(sw + pad + ImGui::CalcTextSize(spec.label.c_str()).x, fs * 1.2f);
     if (!first && ImGui::GetItemRectMax().x + 2 * pad + sz.x < right) ImGui::SameLine(0, 2 * pad);
     first = false;
-    ImGui::PushID(i);
+    ImGui::PushID(static_cast<int>(i));
     const bool clicked = ImGui::InvisibleButton("##legend", sz);
     ImGui::PopID();
     app.note_item("plots/legend/" + spec.label);
+    if (spec.followed && ImGui::IsItemHovered())
+      ImGui::SetTooltip("followed from another process's folder (File > Follow run directory): read-only");
     const bool off = g_loss.hidden.count(spec.label) > 0;
     if (clicked)
       for (plot::PlotState* st : plots) {
@@ -171,6 +192,16 @@ void draw_shared_legend(App& app, int n_runs, const Visible& visible) {
     dl->AddLine(ImVec2(p0.x, cy), ImVec2(p0.x + sw, cy), off ? IM_COL32(110, 110, 110, 160) : rgb_u32(spec.colour), 2.f);
     dl->AddText(ImVec2(p0.x + sw + pad, cy - fs / 2), ImGui::GetColorU32(off ? ImGuiCol_TextDisabled : ImGuiCol_Text), spec.label.c_str());
   }
+}
+
+const std::vector<double>* plots_panel_series(const std::string& label, const std::string& what) {
+  for (const Entry& e : g_entries) {
+    if (e.label != label) continue;
+    const RunSeries& r = *e.s;
+    return what == "x" ? &r.x : what == "loss" ? &r.loss : what == "dev_x" ? &r.dev_x : what == "dev" ? &r.dev
+           : what == "q50" ? &r.q50 : what == "path" ? &r.path : nullptr;
+  }
+  return nullptr;
 }
 
 const plot::PlotState* plots_panel_state(const char* id) {
@@ -211,13 +242,14 @@ void DrawPlotsPanel(App& app) {
   // software rasteriser more than the rest of the frame, and the landscape view shows
   // every update anyway. Wall-clock time: a drag's jobs may each finish within a frame
   // (busy() is false between them), and the app keeps drawing until the last is taken.
-  static SeriesCache cache;
+  SeriesCache& cache = g_cache;
   static double last_take = 0;
   const double now = steady_seconds();
   const bool fresh = cache.app == app.instance() && cache.runs_serial != app.results().runs_serial &&
                      (app.busy() || app.editing()) && now - last_take < 0.2;
   if (!fresh && (cache.app != app.instance() || cache.runs_serial != app.results().runs_serial || cache.x_fp != m.plots.x_fp || cache.log_y != m.plots.log_y ||
-      cache.smoothing != m.plots.smoothing || cache.f_min != f_min || cache.runs.size() != e.runs.size())) {
+      cache.smoothing != m.plots.smoothing || cache.f_min != f_min ||
+      cache.runs.size() != e.runs.size() + app.results().followed.size())) {
     rebuild(cache, app, f_min);
     last_take = now;
   }
@@ -234,6 +266,7 @@ void DrawPlotsPanel(App& app) {
     mix(r.visible);
     mix(std::hash<std::string>()(r.label));
   }
+  for (const RunRecord& r : app.results().followed) mix(r.colour);
   // While results keep coming, one plot a frame takes the new series (in turn): the
   // others keep drawing their cached layers, so no frame pays for all four at once.
   static uint64_t plot_version[4] = {0, 0, 0, 0};
@@ -249,9 +282,20 @@ void DrawPlotsPanel(App& app) {
   const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
-  const int n_runs = static_cast<int>(std::min(cache.runs.size(), e.runs.size()));
-  const auto visible = [&](int i) { return e.runs[static_cast<size_t>(i)].visible && !cache.runs[static_cast<size_t>(i)].x.empty(); };
-  draw_shared_legend(app, n_runs, visible);
+  // The visible runs with rows: the experiment's, then the followed ones.
+  std::vector<Entry>& entries = g_entries;
+  entries.clear();
+  for (size_t i = 0; i < cache.runs.size(); ++i) {
+    const RunSeries& r = cache.runs[i];
+    if (r.x.empty()) continue;
+    if (i < cache.n_exp && i < e.runs.size()) {
+      if (e.runs[i].visible) entries.push_back({e.runs[i].label, e.runs[i].colour, false, &r});
+    } else if (i >= cache.n_exp && i - cache.n_exp < app.results().followed.size()) {
+      const RunRecord& f = app.results().followed[i - cache.n_exp];
+      entries.push_back({f.label + " (followed)", f.colour, true, &r});
+    }
+  }
+  draw_shared_legend(app, entries);
 
   for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->legend_on_hover = true;
   // Language models get a fifth row: the per-tensor heatmap (tensor_heatmap.h).
@@ -264,10 +308,8 @@ void DrawPlotsPanel(App& app) {
   g_loss.notes.clear();
   if (g_loss.y_symlog) g_loss.notes.push_back("loss < 0: symlog y, linear within +-" + fmt3(cache.linthresh));
   if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, plot_version[0])) {
-    for (int i = 0; i < n_runs; ++i) {
-      if (!visible(i)) continue;
-      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+    for (const Entry& spec : entries) {
+      const RunSeries& r = *spec.s;
       const int n = static_cast<int>(r.x.size());
       if (!r.prev_x.empty())  // the curve before a restart (language models): thin and faint
         plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.35f), r.prev_x.data(), r.prev_loss.data(),
@@ -284,12 +326,10 @@ void DrawPlotsPanel(App& app) {
                             : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                                   : "step size alpha_x (solid), alpha_y (faint)";
   if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, plot_version[1])) {
-    for (int i = 0; i < n_runs; ++i) {
-      if (!visible(i)) continue;
-      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+    for (const Entry& spec : entries) {
+      const RunSeries& r = *spec.s;
       const int n = static_cast<int>(r.x.size());
-      if (nd) {
+      if (nd || spec.followed) {  // followed runs are language models: quantile bands
         plot::band(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q25.data(), r.q75.data(), n);
         plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q50.data(), n);
       } else {
@@ -322,16 +362,15 @@ void DrawPlotsPanel(App& app) {
   g_cos.y_fixed = !llm_cos_shown;
   g_cos.y = m.llm ? plot::Range{-0.02, 1.02} : plot::Range{-1.05, 1.05};
   g_cos.y_ticks = llm_cos_shown ? std::vector<double>{} : m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
-  const char* third = !m.llm        ? "cos(update, -true gradient)"
+  std::string third = !m.llm        ? "cos(update, -true gradient)"
                       : llm_cos_shown ? "cos(update, -backprop gradient) every N steps"
                                       : "dev metric (accuracy or F1) at evaluations";
-  if (plot::begin("cos", g_cos, ImVec2(0, h), third, xl, false, false, plot_version[2])) {
-    for (int i = 0; i < n_runs; ++i) {
-      if (!visible(i)) continue;
-      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+  if (!m.llm && !app.results().followed.empty()) third += " | followed: dev metric";
+  if (plot::begin("cos", g_cos, ImVec2(0, h), third.c_str(), xl, false, false, plot_version[2])) {
+    for (const Entry& spec : entries) {
+      const RunSeries& r = *spec.s;
       const int n = static_cast<int>(r.x.size());
-      if (m.llm) {
+      if (m.llm || spec.followed) {  // followed runs in a landscape scene: their dev metric
         const std::vector<double>& xs = llm_cos_shown ? r.cos_x : r.dev_x;
         const std::vector<double>& ys = llm_cos_shown ? r.cos_v : r.dev;
         plot::line(spec.label.c_str(), rgb_u32(spec.colour), xs.data(), ys.data(), static_cast<int>(ys.size()));
@@ -346,10 +385,8 @@ void DrawPlotsPanel(App& app) {
   app.note_item("plots/cos");
 
   if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, plot_version[3])) {
-    for (int i = 0; i < n_runs; ++i) {
-      if (!visible(i)) continue;
-      const RunSeries& r = cache.runs[static_cast<size_t>(i)];
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
+    for (const Entry& spec : entries) {
+      const RunSeries& r = *spec.s;
       plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.path.data(), static_cast<int>(r.x.size()));
     }
     if (cursor_units) plot::vline(m.play.cursor, cursor_col);

@@ -1,10 +1,13 @@
 // Runs panel: add optimizers from the catalog, remove, duplicate, recolour, hide, rename;
 // each run shows sliders generated from its optimizer's declarations, its memory (in P)
-// and cost per step, and how it ended.
+// and cost per step, and how it ended. Runs followed from another process's folder
+// (follow_run.h) are listed above them, read-only: a status line each, no sliders.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include <cmath>
+#include <cstdio>
 #include "app/gui/app.h"
+#include "app/gui/follow_run.h"
 #include "app/gui/overlay.h"
 #include "app/gui/panels.h"
 #include "app/gui/param_widgets.h"
@@ -74,6 +77,48 @@ void run_outcome(const App& app, int i) {
   }
 }
 
+// The followed runs: where they come from, a line each (step, passes, loss, dev metric,
+// and in the Language model scene why a run is not on the plane), and "stop following".
+void followed_runs(App& app) {
+  const std::string dir = FollowRunDir();
+  if (dir.empty()) return;
+  ImGui::Separator();
+  ImGui::TextUnformatted("Followed (read-only)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s\nfollowed from its step logs and run records; nothing here controls it", dir.c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("stop following")) StopFollowing(app);
+  app.note_item("runs/followed/stop");
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", FollowRunStatus().c_str());
+  const std::vector<RunRecord>& runs = app.results().followed;
+  for (size_t k = 0; k < runs.size(); ++k) {
+    const RunRecord& r = runs[k];
+    const StepRow& last = r.rows.back();
+    const uint32_t c = r.colour;
+    ImGui::ColorButton(("##followed" + std::to_string(k)).c_str(),
+                       ImVec4(((c >> 16) & 0xff) / 255.f, ((c >> 8) & 0xff) / 255.f, (c & 0xff) / 255.f, 1),
+                       ImGuiColorEditFlags_NoTooltip | ImGuiColorEditFlags_NoDragDrop);
+    ImGui::SameLine();
+    double dev = NAN;
+    for (const StepRow& row : r.rows)
+      if (std::isfinite(row.dev_metric)) dev = row.dev_metric;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ": step %lld, %lld FP, loss %.4g", static_cast<long long>(last.step),
+                  static_cast<long long>(last.fp), last.loss);
+    std::string line = r.label + " (" + r.optimizer + ")" + buf;
+    if (std::isfinite(dev)) {
+      std::snprintf(buf, sizeof buf, ", dev %.4g", dev);
+      line += buf;
+    }
+    ImGui::TextUnformatted(line.c_str());
+    app.note_item("runs/followed/" + r.label);
+    const std::string note = app.llm_mode() && app.llm() ? app.llm()->followed_note(static_cast<int>(k)) : "";
+    if (!note.empty()) ImGui::TextDisabled("not on the plane: %s", note.c_str());
+  }
+  ImGui::PopTextWrapPos();
+}
+
 }  // namespace
 
 void DrawRunsPanel(App& app) {
@@ -86,6 +131,7 @@ void DrawRunsPanel(App& app) {
       ImGui::PopStyleColor();
       app.note_item("runs/limits");
     }
+    followed_runs(app);  // first: a folder just followed is seen without scrolling
     Experiment& e = app.exp();
     int remove = -1, duplicate = -1;
     const int n = static_cast<int>(e.runs.size());

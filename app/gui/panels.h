@@ -38,6 +38,10 @@ const std::vector<SurfaceAxisTick>& surface_axis_ticks();
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);
+// The series the Plots panel drew last for the legend entry `label` (a followed run's is
+// "<label> (followed)"): what "x", "loss", "dev_x", "dev", "q50" (median step size) or
+// "path"; null when there is no such entry (tests).
+const std::vector<double>* plots_panel_series(const std::string& label, const std::string& what);
 void DrawExportPanel(App& app);     // panel_export.cpp
 // File > Open sweep... (panel_sweep.cpp): a `zoscope-cli sweep --out` folder's figures
 // (rendered by core from sweep.csv and experiment.json) and table, in a window of its own.

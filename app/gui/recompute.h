@@ -39,6 +39,11 @@ struct Results {
   // Language models: a run restarted by a slider change keeps its earlier record here
   // (drawn faintly in the loss plot for comparison); empty records otherwise.
   std::vector<RunRecord> previous;
+  // Runs followed from a folder another process writes (File > Follow run directory,
+  // follow_run.h): read-only, drawn after the experiment's runs in the plots and listed
+  // in the Runs panel; language models: x, y are their points on the current plane
+  // (replayed from their step logs), NaN where there are none. Changes bump runs_serial.
+  std::vector<RunRecord> followed;
 };
 
 class Recompute {

@@ -204,6 +204,7 @@ void DrawLandscapeView(App& app) {
     heatmap_layer(app, xf);
     paths_layer(app, xf, lf, r0);
     draw_target_blit(dl, app.paths_target(), p0, p1);
+    draw_followed_paths(dl, app, xf, 1);
   }
   else dl->AddRectFilled(p0, p1, rgb_u32(kViewBackground));
   ImGuiCanvas cv(dl, r0);

@@ -55,6 +55,29 @@ std::vector<Path3D> build_paths(const App& app) {
     }
     paths.insert(paths.begin(), std::move(p));  // lines first, markers on top
   }
+  // Followed runs (follow_run.h) where they have plane points: thinner, a ring at the newest.
+  for (const RunRecord& rec : app.results().followed) {
+    const int n = static_cast<int>(rec.rows.size());
+    const int stride = std::max(1, n / kMaxPathPoints);
+    Path3D p;
+    p.rgb = rec.colour;
+    p.width_px = 1.8f;
+    int last = -1;  // the last row with a point (the replay may lag behind the log)
+    for (int r = 0; r < n && std::isfinite(rec.rows[static_cast<size_t>(r)].x); ++r) last = r;
+    for (int r = 0; r <= last; r = r < last && r + stride > last ? last : r + stride) {
+      p.xy.push_back(static_cast<float>(rec.rows[static_cast<size_t>(r)].x));
+      p.xy.push_back(static_cast<float>(rec.rows[static_cast<size_t>(r)].y));
+    }
+    if (p.xy.size() < 4) continue;
+    Path3D end;
+    end.points = true;
+    end.width_px = 9;
+    end.rgb = 0x141414;
+    end.ring_rgb = rec.colour;
+    end.xy = {p.xy[p.xy.size() - 2], p.xy.back()};
+    paths.insert(paths.begin(), std::move(p));
+    paths.push_back(std::move(end));
+  }
   if (s) {
     Path3D start;
     start.points = true;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include "core/run/step_log.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace zs {
@@ -63,6 +64,31 @@ FileTail::Event FileTail::poll(std::vector<std::string>& lines) {
   return lines.empty() ? (fresh ? Event::Appended : Event::None) : Event::Appended;
 }
 
+// record.csv is rewritten atomically (checkpoints, the end): read again when its size or
+// time changed; a file that does not parse keeps the rows read before (counted).
+bool RunFollower::poll_record_csv(Run& r, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const bool had = r.csv_size >= 0;
+    r.csv_size = -1;
+    r.csv = RunRecord{};
+    return had;
+  }
+  const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (static_cast<int64_t>(st.st_size) == r.csv_size && mtime == r.csv_mtime) return false;
+  r.csv_size = static_cast<int64_t>(st.st_size);
+  r.csv_mtime = mtime;
+  try {
+    std::vector<RunRecord> recs = records_from_csv(read_file(path), path);
+    if (recs.size() != 1) fail(path, "expected one run, found " + std::to_string(recs.size()));
+    r.csv = std::move(recs[0]);
+  } catch (const Error&) {
+    ++bad_records_;  // torn through a mount, or not a run record: the last good one stays
+    return false;
+  }
+  return true;
+}
+
 bool RunFollower::poll() {
   std::error_code ec;
   const fs::path runs_dir = fs::path(dir_) / "runs";
@@ -77,7 +103,7 @@ bool RunFollower::poll() {
   for (const std::string& l : labels) {
     const bool known = std::any_of(runs_.begin(), runs_.end(), [&](const Run& r) { return r.rec.label == l; });
     if (known) continue;
-    Run r{FileTail((runs_dir / l / "steps.log").string()), {}, false};
+    Run r{FileTail((runs_dir / l / "steps.log").string()), {}, {}, -1, 0, {}};
     r.rec.label = l;
     r.rec.optimizer = l;
     r.rec.rows.push_back(StepRow{});
@@ -87,12 +113,23 @@ bool RunFollower::poll() {
   std::sort(runs_.begin(), runs_.end(), [](const Run& a, const Run& b) { return a.rec.label < b.rec.label; });
   std::vector<std::string> lines;
   for (Run& r : runs_) {
+    const fs::path run_dir = runs_dir / r.rec.label;
+    changed |= poll_record_csv(r, (run_dir / "record.csv").string());
+    const bool complete = fs::exists(run_dir / "result.json", ec);
+    changed |= complete != r.log.complete;
+    r.log.complete = complete;
     const FileTail::Event ev = r.tail.poll(lines);
     const bool missing = ev == FileTail::Event::Missing;
-    changed |= missing != r.missing;
-    r.missing = missing;
+    changed |= missing != r.log.missing;
+    r.log.missing = missing;
     if (missing || ev == FileTail::Event::None) continue;
-    if (ev == FileTail::Event::Reset) r.rec.rows.resize(1);
+    // Starting over: the rows, the losses, and a new generation for the losses' consumers.
+    const auto restart = [&] {
+      r.rec.rows.resize(1);
+      r.log.losses.clear();
+      ++r.log.generation;
+    };
+    if (ev == FileTail::Event::Reset) restart();
     for (const std::string& line : lines) {
       StepLogRecord s;
       try {
@@ -109,7 +146,7 @@ bool RunFollower::poll() {
           }
         continue;
       }
-      if (s.t <= r.rec.rows.back().step) r.rec.rows.resize(1);  // a restarted log: keep it monotone
+      if (s.t <= r.rec.rows.back().step) restart();  // a restarted log: keep it monotone
       StepRow row;
       row.step = s.t;
       row.fp = s.fp;
@@ -120,15 +157,39 @@ bool RunFollower::poll() {
         row.loss_plus = s.losses[0];
         row.loss_minus = s.losses[1];
       }
+      // The start's loss, as the app's live runs show it: the first step's (its minibatch at theta_0).
+      if (r.rec.rows.size() == 1) r.rec.rows[0].loss = s.loss;
       r.rec.rows.push_back(row);
+      r.log.losses.push_back(std::move(s.losses));
     }
     changed = true;
   }
   if (changed) {
     records_.clear();
+    logs_.clear();
     for (size_t i = 0; i < runs_.size(); ++i) {
-      records_.push_back(runs_[i].rec);
-      records_.back().index = static_cast<int>(i);
+      const Run& r = runs_[i];
+      RunRecord out = r.rec;
+      out.index = static_cast<int>(i);
+      // What only the run record has, for the steps it covers (its rows are steps 0..n).
+      if (!r.csv.rows.empty()) {
+        if (!r.csv.optimizer.empty()) out.optimizer = r.csv.optimizer;
+        for (StepRow& row : out.rows) {
+          const size_t k = static_cast<size_t>(row.step);
+          if (k >= r.csv.rows.size() || r.csv.rows[k].step != row.step) continue;
+          const StepRow& c = r.csv.rows[k];
+          row.update_norm = c.update_norm;
+          row.path_length = c.path_length;
+          row.alpha_min = c.alpha_min;
+          row.alpha_q25 = c.alpha_q25;
+          row.alpha_median = c.alpha_median;
+          row.alpha_q75 = c.alpha_q75;
+          row.alpha_max = c.alpha_max;
+          row.cos_grad = c.cos_grad;
+        }
+      }
+      records_.push_back(std::move(out));
+      logs_.push_back(r.log);
     }
   }
   return changed;
@@ -139,11 +200,12 @@ std::string RunFollower::status() const {
   std::string s = std::to_string(runs_.size()) + (runs_.size() == 1 ? " run" : " runs");
   int missing = 0;
   for (const Run& r : runs_) {
-    missing += r.missing;
-    s += ", " + r.rec.label + " step " + std::to_string(r.rec.rows.back().step);
+    missing += r.log.missing;
+    s += ", " + r.rec.label + " step " + std::to_string(r.rec.rows.back().step) + (r.log.complete ? " (done)" : "");
   }
   if (missing) s += "; " + std::to_string(missing) + " step log(s) missing";
   if (bad_lines_) s += "; " + std::to_string(bad_lines_) + " malformed line(s) skipped";
+  if (bad_records_) s += "; " + std::to_string(bad_records_) + " unreadable run record(s)";
   return s;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 #include "core/run/follow.h"
+#include "core/run/record.h"
 #include "core/run/step_log.h"
 #include "core/util/atomic_file.h"
 
@@ -98,6 +99,7 @@ TEST(RunFollower, RowsFromStepLogsThroughGrowthResumeAndDeletion) {
   EXPECT_EQ(r.rows[2].loss_plus, 0.8 + 0.1);
   EXPECT_EQ(r.rows[2].dev_metric, 0.5);
   EXPECT_TRUE(std::isnan(r.rows[1].dev_metric));
+  EXPECT_EQ(r.rows[0].loss, 0.9);  // the start: the first step's loss, as live runs show it
   EXPECT_NE(f.status().find("1 step log(s) missing"), std::string::npos) << f.status();  // adam has none yet
   append(m, step(3, 0.7).substr(10) + "garbage line\n");
   ASSERT_TRUE(f.poll());
@@ -114,6 +116,59 @@ TEST(RunFollower, RowsFromStepLogsThroughGrowthResumeAndDeletion) {
   ASSERT_TRUE(f.poll());
   EXPECT_EQ(f.records()[1].rows.size(), 3u);
   EXPECT_NE(f.status().find("2 step log(s) missing"), std::string::npos) << f.status();
+}
+
+// The run record (record.csv, rewritten at checkpoints) adds the step-size quantiles and
+// path length for the steps it covers; the logged losses follow the rows, and a log that
+// starts over bumps the generation (a replay onto a plane starts over with it).
+TEST(RunFollower, RunRecordAddsStepSizesAndLossesFollowTheLog) {
+  Dir d;
+  fs::create_directories(d.path / "runs" / "mezo");
+  const fs::path m = d.path / "runs" / "mezo" / "steps.log";
+  append(m, step(1, 0.9) + step(2, 0.8) + step(3, 0.7));
+  zs::RunRecord csv;
+  csv.label = "mezo";
+  csv.optimizer = "zo_sgd";
+  for (int64_t t = 0; t <= 2; ++t) {
+    zs::StepRow r;
+    r.step = t;
+    r.fp = 2 * t;
+    r.loss = 1.0 - 0.1 * static_cast<double>(t);
+    r.alpha_q25 = 1e-3 * static_cast<double>(t);
+    r.alpha_median = 2e-3 * static_cast<double>(t);
+    r.alpha_q75 = 3e-3 * static_cast<double>(t);
+    r.path_length = 0.5 * static_cast<double>(t);
+    csv.rows.push_back(r);
+  }
+  zs::atomic_write((d.path / "runs" / "mezo" / "record.csv").string(), zs::records_to_csv({csv}));
+  zs::RunFollower f(d.path.string());
+  ASSERT_TRUE(f.poll());
+  ASSERT_EQ(f.records().size(), 1u);
+  const zs::RunRecord& r = f.records()[0];
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_EQ(r.optimizer, "zo_sgd");  // the record's, not the folder name
+  EXPECT_EQ(r.rows[2].alpha_median, 4e-3);
+  EXPECT_EQ(r.rows[2].path_length, 1.0);
+  EXPECT_TRUE(std::isnan(r.rows[3].alpha_median));  // past the record's last step: the log alone
+  ASSERT_EQ(f.logs().size(), 1u);
+  const uint64_t gen = f.logs()[0].generation;
+  ASSERT_EQ(f.logs()[0].losses.size(), 3u);
+  EXPECT_EQ(f.logs()[0].losses[1], (std::vector<double>{0.8 + 0.1, 0.8 - 0.1}));
+  EXPECT_FALSE(f.logs()[0].complete);
+  // A record that does not parse keeps the last good one and is counted.
+  zs::atomic_write((d.path / "runs" / "mezo" / "record.csv").string(), "not a run record\n");
+  f.poll();
+  EXPECT_EQ(f.records()[0].rows[2].alpha_median, 4e-3);
+  EXPECT_NE(f.status().find("1 unreadable run record(s)"), std::string::npos) << f.status();
+  // Truncated: rows, losses and generation start over.
+  zs::atomic_write(m.string(), step(1, 0.95));
+  append(d.path / "runs" / "mezo" / "result.json", "{}");
+  ASSERT_TRUE(f.poll());
+  EXPECT_EQ(f.records()[0].rows.size(), 2u);
+  EXPECT_EQ(f.logs()[0].losses.size(), 1u);
+  EXPECT_NE(f.logs()[0].generation, gen);
+  EXPECT_TRUE(f.logs()[0].complete);
+  EXPECT_NE(f.status().find("mezo step 1 (done)"), std::string::npos) << f.status();
 }
 
 }  // namespace

@@ -2,12 +2,20 @@
 // files, so it runs in seconds: MeZO and Adam stream rows into the plots, the loss plane
 // fills and becomes the view's landscape, a slider change restarts that run only, the
 // plane through both runs' endpoints replaces it, exports write the files, the experiment saves and reopens, and bad model folders or a tokenizer
-// of another model give one line in the scene panel while the app goes on.
+// of another model give one line in the scene panel while the app goes on. A run followed
+// from another process's folder (File > Follow run directory) is replayed onto the plane
+// along the scene's own run of the same spec.
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include "app/gui/follow_run.h"
+#include "core/export/figure.h"
+#include "core/llm/io/finetune_spec.h"
+#include "core/llm/torch/finetune.h"
 #include "core/util/atomic_file.h"
 #include "gui_harness.h"
 
@@ -156,6 +164,62 @@ TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {
     h.frame(2);
     EXPECT_FALSE(app.results().runs.empty());
   }
+}
+
+// A fine-tune of the scene's MeZO run, written by the batch driver into a folder and
+// followed: its step log is replayed onto the scene's plane, and its trajectory lies on the
+// scene's own MeZO run (the same steps; float rounding where either settled a perturbation).
+TEST(GuiLlmScene, AFollowedRunIsReplayedOntoThePlaneAlongTheScenesOwnRun) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->phase(), "done");
+  const fs::path dir = fs::path(out_path("llm_follow_" + std::to_string(::getpid())));
+  fs::remove_all(dir);
+  const FinetuneSpec spec = finetune_spec_parse(
+      R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+          R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+          R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "batch_size": 3, "seed": 5, "budget": {"steps": 12},
+          "eval_every": 4, "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "MeZO"}]})",
+      "follow.json");
+  make_dirs(dir.string());
+  atomic_write((dir / "spec.json").string(), finetune_spec_to_json(spec));
+  FinetuneRunOptions o;
+  o.threads = 1;
+  ASSERT_TRUE(finetune_run(spec, 0, spec.model, (dir / "runs" / "MeZO").string(), o).completed);
+  FollowRunDirectory(dir.string().c_str());
+  const auto placed = [&] {
+    const std::vector<RunRecord>& f = app.results().followed;
+    return f.size() == 1 && f[0].rows.size() == 13 && std::isfinite(f[0].rows.back().x);
+  };
+  for (int k = 0; k < 600 && !placed(); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    h.frame(1);
+  }
+  ASSERT_TRUE(placed()) << FollowRunStatus() << " / " << app.llm()->followed_note(0);
+  EXPECT_EQ(app.llm()->followed_note(0), "");
+  const RunRecord& f = app.results().followed[0];
+  const RunRecord& own = app.results().runs[0];
+  ASSERT_EQ(own.label, "MeZO");
+  for (size_t t = 0; t < 13; ++t) {
+    EXPECT_EQ(f.rows[t].loss, own.rows[t].loss) << "step " << t;
+    const double tol = 1e-4 * (std::fabs(own.rows[t].x) + std::fabs(own.rows[t].y)) + 1e-12;
+    EXPECT_NEAR(f.rows[t].x, own.rows[t].x, tol) << "step " << t;
+    EXPECT_NEAR(f.rows[t].y, own.rows[t].y, tol) << "step " << t;
+  }
+  EXPECT_NE(f.rows.back().x, 0);
+  h.frame(2);  // the followed path drawn on the plane
+  png_write(out_path("llm_follow.png"), h.read_frame());
+  app.model().ui.view_3d = true;  // and on the 3-D surface
+  h.frame(3);
+  png_write(out_path("llm_follow_3d.png"), h.read_frame());
+  app.model().ui.view_3d = false;
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  StopFollowing(app);
+  h.frame(1);
+  EXPECT_TRUE(app.results().followed.empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace zs::gui::test

@@ -8,15 +8,19 @@
 //  - the loss plane is complete and finite; bad model folders give one line;
 //  - plane (b) through two runs' endpoints puts both endpoints at their Gram-Schmidt
 //    coordinates, and projections replayed from a step log equal the projections of the
-//    weights saved while the run went (zeroth order: loss replay; first order: recomputed).
+//    weights saved while the run went (zeroth order: loss replay; first order: recomputed);
+//  - a run followed from another process's folder is replayed onto the plane while its log
+//    grows, point for point as RunReplay projects the same log.
 #include <gtest/gtest.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
@@ -28,6 +32,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox_bulk.h"
+#include "core/run/step_log.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -65,6 +70,49 @@ zs::LiveSnapshot finished_snapshot(zs::LiveTrainer& live, const zs::LiveConfig& 
   if (!live.wait_finished(300)) s.phase = "timeout";
   else live.poll(s);
   return s;
+}
+
+// A fine-tune folder as `zoscope-cli finetune --out` leaves it: spec.json and every run of
+// `spec` by the batch driver (one thread) in runs/<label>; per run its logged loss
+// evaluations and its displacement theta_end - theta_0 (double, block order).
+struct FinetuneFolder {
+  fs::path dir;
+  std::vector<std::vector<std::vector<double>>> logs;  // [run][step] loss evaluations
+  std::vector<std::vector<at::Tensor>> u;              // [run][block]
+  FinetuneFolder(const zs::FinetuneSpec& spec, const std::string& name)
+      : dir(fs::path(::testing::TempDir()) / (name + "_" + std::to_string(::getpid()))) {
+    fs::remove_all(dir);
+    zs::make_dirs(dir.string());
+    zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(spec));
+    zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
+    for (size_t i = 0; i < spec.runs.size(); ++i) {
+      zs::FinetuneRunOptions o;
+      o.threads = 1;
+      const std::string rd = (dir / "runs" / spec.runs[i].label).string();
+      EXPECT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
+      logs.emplace_back();
+      for (const zs::StepLogRecord& r : zs::step_log_read(rd + "/steps.log"))
+        if (r.kind == 'S') logs.back().push_back(r.losses);
+      const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
+      u.emplace_back();
+      for (const zs::Block& b : model.blocks()) u.back().push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
+    }
+  }
+  ~FinetuneFolder() { fs::remove_all(dir); }
+};
+
+// Plane (b) through runs a and b: e1 = u_a / |u_a|, e2 = (u_b - <u_b, e1> e1) / |.|, so
+// A = (|u_a|, 0), B = (<u_b, e1>, |u_b perp|); and a tolerance for float rounding of fp32
+// directions and sums.
+std::array<double, 5> endpoint_coords(const std::vector<at::Tensor>& ua, const std::vector<at::Tensor>& ub) {
+  double aa = 0, ab = 0, bb = 0;
+  for (size_t k = 0; k < ua.size(); ++k) {
+    aa += (ua[k] * ua[k]).sum().item<double>();
+    ab += (ua[k] * ub[k]).sum().item<double>();
+    bb += (ub[k] * ub[k]).sum().item<double>();
+  }
+  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  return {na, 0, c1, c2, 1e-5 * (na + std::sqrt(bb))};
 }
 
 TEST(LiveTrainer, RowsEqualTheBatchDriversAndThePlaneFills) {
@@ -346,30 +394,10 @@ TEST(LiveTrainer, RunsPlanePutsBothEndpointsAtTheirCoordinates) {
   ASSERT_EQ(s.plane.nx, 5);
   for (float v : s.plane.v) EXPECT_TRUE(std::isfinite(v));
 
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_b_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  std::vector<std::vector<at::Tensor>> u(2);
-  zs::CausalLM model = zs::finetune_load_model(spec, spec.model);
-  const std::vector<zs::Block> blocks = model.blocks();
-  for (size_t i = 0; i < 2; ++i) {
-    zs::FinetuneRunOptions o;
-    o.threads = 1;
-    const std::string rd = (dir / spec.runs[i].label).string();
-    ASSERT_TRUE(zs::finetune_run(spec, i, spec.model, rd, o).completed);
-    const auto fin = zs::load_tensors(rd + "/final.safetensors", c10::Device(c10::DeviceType::CPU));
-    for (const zs::Block& b : blocks) u[i].push_back(fin.at(b.name).to(at::kDouble) - b.tensor.to(at::kDouble));
-  }
-  fs::remove_all(dir);
-  double aa = 0, ab = 0, bb = 0;
-  for (size_t k = 0; k < blocks.size(); ++k) {
-    aa += (u[0][k] * u[0][k]).sum().item<double>();
-    ab += (u[0][k] * u[1][k]).sum().item<double>();
-    bb += (u[1][k] * u[1][k]).sum().item<double>();
-  }
-  // e1 = u_A / |u_A|; e2 = (u_B - <u_B, e1> e1) / |.|: A = (|u_A|, 0), B = (<u_B, e1>, |u_B perp|).
-  const double na = std::sqrt(aa), c1 = ab / na, c2 = std::sqrt(bb - c1 * c1);
+  const FinetuneFolder folder(spec, "zs_live_b");
+  const std::array<double, 5> e = endpoint_coords(folder.u[0], folder.u[1]);
+  const double na = e[0], c1 = e[2], c2 = e[3], tol = e[4];
   const double want[4] = {na, 0, c1, c2};
-  const double tol = 1e-5 * (na + std::sqrt(bb));  // float rounding of fp32 directions and sums
   for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
   EXPECT_NEAR(s.runs[0].rows.back().x, na, tol);
   EXPECT_NEAR(s.runs[0].rows.back().y, 0, tol);
@@ -630,6 +658,157 @@ TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
     EXPECT_EQ(res.final_train_loss, ref.final_train_loss) << spec.runs[i].label;
   }
   fs::remove_all(dir);
+}
+
+// A run followed from a folder another process writes (the app's File > Follow run
+// directory): the live trainer replays its step log onto the scene's plane while the log
+// grows, and the points equal those of RunReplay projecting the same log onto a plane made
+// the same way; a spec of other weights gets one line and no points.
+TEST(LiveTrainer, FollowedRunsStepLogReplaysOntoThePlaneAsRunReplayDoes) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const FinetuneFolder folder(spec, "zs_live_follow");
+  const fs::path& dir = folder.dir;
+  const auto& logs = folder.logs;
+  for (const auto& l : logs) ASSERT_EQ(l.size(), 12u);
+  // The scene: one MeZO run of the same model on the random plane.
+  zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
+  zs::LiveTrainer live;
+  ASSERT_EQ(finished_snapshot(live, c).phase, "done");
+  const auto followed = [&](size_t steps, uint64_t gen) {
+    std::vector<zs::LiveFollowed> f(2);
+    for (size_t i = 0; i < 2; ++i) {
+      f[i].spec_path = (dir / "spec.json").string();
+      f[i].label = spec.runs[i].label;
+      f[i].generation = gen;
+      f[i].losses.assign(logs[i].begin(), logs[i].begin() + static_cast<ptrdiff_t>(steps));
+    }
+    return f;
+  };
+  const auto wait_points = [&](size_t n) {
+    zs::LiveSnapshot s;
+    for (int k = 0; k < 1200; ++k) {
+      live.poll(s);
+      if (s.followed.size() == 2 && s.followed[0].xy.size() == n && s.followed[1].xy.size() == n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return s;
+  };
+  live.follow(followed(5, 1));
+  zs::LiveSnapshot s = wait_points(6);
+  ASSERT_EQ(s.followed.size(), 2u);
+  EXPECT_EQ(s.followed[0].note, "");
+  EXPECT_EQ(s.followed[0].xy.size(), 6u);
+  live.follow(followed(12, 1));  // the log grew
+  s = wait_points(13);
+
+  const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+  zs::LossPlane plane(spec, spec.model, data.train, c.plane_seed, c.plane_examples);
+  std::vector<at::Tensor> init;
+  for (const zs::Block& b : plane.model().blocks()) init.push_back(b.tensor.detach().clone());
+  for (size_t i = 0; i < 2; ++i) {
+    const zs::LiveFollowedPoints& got = s.followed[i];
+    EXPECT_EQ(got.label, spec.runs[i].label);
+    EXPECT_EQ(got.note, "") << got.note;
+    ASSERT_EQ(got.xy.size(), 13u) << got.label;
+    EXPECT_EQ(got.xy[0][0], 0);
+    zs::CausalLM& m = plane.model();
+    zs::TensorBatch batch;
+    std::vector<zs::LoggedStep> log;
+    for (const auto& l : logs[i]) log.push_back({l});
+    zs::RunReplay replay(spec, spec.runs[i], m.blocks(), init, log, [&] { return zs::task_loss(m, batch); },
+                         [&] {
+                           const at::Tensor l = zs::task_loss_tensor(m, batch);
+                           l.backward();
+                           return l.item<double>();
+                         },
+                         [&](int64_t t) {
+                           batch = zs::batch_to_device(zs::train_batch(data.train, t, spec.batch_size, spec.seed),
+                                                       c10::Device(c10::DeviceType::CPU));
+                         });
+    m.set_autograd(replay.first_order());
+    for (size_t t = 1; t <= 12; ++t) {
+      replay.step();
+      const std::array<double, 2> want = plane.project(replay.weights());
+      EXPECT_DOUBLE_EQ(got.xy[t][0], want[0]) << got.label << " step " << t;
+      EXPECT_DOUBLE_EQ(got.xy[t][1], want[1]) << got.label << " step " << t;
+    }
+    m.set_autograd(false);
+    EXPECT_NE(got.xy[12][0], 0);
+  }
+
+  // The log started over (a new generation): replayed from the start, 3 steps.
+  live.follow(followed(3, 2));
+  s = wait_points(4);
+  ASSERT_EQ(s.followed.size(), 2u);
+  EXPECT_EQ(s.followed[0].generation, 2u);
+  EXPECT_EQ(s.followed[0].xy.size(), 4u);
+
+  // A folder of another model: one line naming its spec, no points.
+  zs::FinetuneSpec other = spec;
+  other.model = kData + "/fixtures/tiny-llama";
+  zs::atomic_write((dir / "spec.json").string(), zs::finetune_spec_to_json(other));
+  std::vector<zs::LiveFollowed> f = followed(3, 3);
+  f.resize(1);
+  live.follow(f);
+  for (int k = 0; k < 600 && (s.followed.size() != 1 || s.followed[0].note.empty()); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  ASSERT_EQ(s.followed.size(), 1u);
+  EXPECT_NE(s.followed[0].note.find("starts from other weights than the scene"), std::string::npos) << s.followed[0].note;
+  EXPECT_NE(s.followed[0].note.find("spec.json"), std::string::npos) << s.followed[0].note;
+  EXPECT_TRUE(s.followed[0].xy.empty());
+}
+
+// A followed run as run B of the plane through two runs' endpoints: it waits for the log to
+// be complete and replayed, then B sits at the Gram-Schmidt coordinates of the followed
+// run's final weights (as saved by the batch driver), and its replayed path ends there.
+TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const FinetuneFolder folder(spec, "zs_live_follow_b");
+  const fs::path& dir = folder.dir;
+  const std::vector<std::vector<double>>& adam_log = folder.logs[1];
+  // The scene trains MeZO only; run B (index 1) is the followed Adam run.
+  zs::LiveConfig c = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])"));
+  c.plane = "runs";
+  c.plane_runs[0] = 0;
+  c.plane_runs[1] = 1;
+  std::vector<zs::LiveFollowed> f(1);
+  f[0].spec_path = (dir / "spec.json").string();
+  f[0].label = spec.runs[1].label;
+  f[0].generation = 1;
+  f[0].losses = adam_log;
+  f[0].complete = false;  // still running elsewhere: B has no final weights yet
+  zs::LiveTrainer live;
+  live.follow(f);
+  live.configure(c);
+  zs::LiveSnapshot s;
+  for (int k = 0; k < 1200 && s.plane_status.find("waiting for") == std::string::npos; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  EXPECT_NE(s.plane_status.find("waiting for " + spec.runs[1].label + " (followed)"), std::string::npos) << s.plane_status;
+  EXPECT_EQ(s.plane_kind, "random");
+  f[0].complete = true;
+  live.follow(f);
+  ASSERT_TRUE(live.wait_finished(300));
+  live.poll(s);
+  ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
+  const std::array<double, 5> e = endpoint_coords(folder.u[0], folder.u[1]);
+  const double c1 = e[2], c2 = e[3], tol = e[4];
+  const double want[4] = {e[0], 0, c1, c2};
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(s.plane_ends[k], want[k], tol) << k;
+  // The followed run replayed onto plane (b): its path ends at B, inside the grid.
+  for (int k = 0; k < 600 && (s.followed.size() != 1 || s.followed[0].xy.size() != 13); ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    live.poll(s);
+  }
+  ASSERT_EQ(s.followed.size(), 1u);
+  ASSERT_EQ(s.followed[0].xy.size(), 13u) << s.followed[0].note;
+  EXPECT_NEAR(s.followed[0].xy.back()[0], c1, tol);
+  EXPECT_NEAR(s.followed[0].xy.back()[1], c2, tol);
+  EXPECT_LE(s.followed[0].xy.back()[0], s.plane_domain[1]);
+  EXPECT_LE(s.followed[0].xy.back()[1], s.plane_domain[3]);
 }
 
 }  // namespace

@@ -169,6 +169,29 @@ struct LiveTrainer::Impl {
   std::string phase = "idle", error;
   double progress = 0;
   std::thread worker;
+  // Followed runs (follow()): each replays its step log onto the current plane on a copy
+  // of the model of its own; plane_epoch changes whenever the plane's directions do.
+  std::optional<std::vector<LiveFollowed>> pending_follow;  // (mu)
+  struct Followed {
+    LiveFollowed in;
+    std::optional<FinetuneSpec> spec;  // the folder's spec, once read and found to fit
+    FinetuneRun run;
+    std::optional<CausalLM> model;
+    std::vector<at::Tensor> init;
+    std::unique_ptr<RunReplay> replay;
+    TensorBatch batch;
+    uint64_t epoch = ~0ull, generation = ~0ull;  // what the replay in progress is on and of
+    size_t fed = 0;                              // logged steps handed to the replay
+    double retry_s = 0;                          // a spec that did not fit: read again after this
+    bool dirty = true;                           // `out` changed since the last publish
+    LiveFollowedPoints out;
+  };
+  std::vector<std::unique_ptr<Followed>> followed;
+  uint64_t plane_epoch = 0;
+  void follow_update(std::vector<LiveFollowed> in);
+  void followed_prepare(Followed& f);
+  void followed_work(double budget_s);
+  bool followed_pending() const;
 
   void post_phase(const std::string& p, double prog) {
     std::lock_guard<std::mutex> lk(mu);
@@ -264,6 +287,13 @@ void LiveTrainer::Impl::load() {
   // filter-normalised directions through the initial weights (plane.h).
   data.emplace(finetune_load_data(spec, model_dir, model_config_load(model_dir)));
   plane_src = std::make_unique<LossPlane>(spec, model_dir, data->train, cfg.plane_seed, cfg.plane_examples);
+  ++plane_epoch;
+  for (auto& f : followed) {  // another model, maybe: every followed run is checked again
+    f->spec.reset();
+    f->model.reset();
+    f->replay.reset();
+    f->retry_s = 0;
+  }
   {
     std::lock_guard<std::mutex> lk(mu);
     shared.trainable = plane_src->trainable();
@@ -460,7 +490,10 @@ void LiveTrainer::Impl::runs_plane_reset() {
   rp_final.clear();
   std::fill(rp_ends_xy, rp_ends_xy + 4, NAN);
   for (auto& r : runs) r->xy_b.clear();
-  if (plane_src && plane_src->runs_plane()) plane_src->use_random_plane();
+  if (plane_src && plane_src->runs_plane()) {
+    plane_src->use_random_plane();
+    ++plane_epoch;
+  }
   if (was) {
     // Back to the random plane: its grid is measured again, every row republished.
     plane_next = -1;
@@ -479,8 +512,19 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
   if (rp_state == RunsPlane::Off) {
     rp_note.clear();
     const int ia = cfg.plane_runs[0], ib = cfg.plane_runs[1], n = static_cast<int>(runs.size());
-    if (ia < 0 || ib < 0 || ia >= n || ib >= n || ia == ib) return give_up("choose two different runs");
+    const int all = n + static_cast<int>(followed.size());
+    if (ia < 0 || ib < 0 || ia >= all || ib >= all || ia == ib) return give_up("choose two different runs");
     for (int i : {ia, ib}) {
+      if (i >= n) {
+        // A followed run: its endpoint is the last step of its replay, once its log is final.
+        const Followed& f = *followed[static_cast<size_t>(i - n)];
+        if (!f.out.note.empty()) return give_up(f.in.label + " (followed): " + f.out.note);
+        if (!f.in.complete || !f.replay || !f.replay->done() || f.fed < f.in.losses.size()) {
+          rp_note = "plane through two runs' endpoints: waiting for " + f.in.label + " (followed) to finish and be replayed";
+          return;
+        }
+        continue;
+      }
       const LiveRunState st = runs[static_cast<size_t>(i)]->info.state;
       if (st == LiveRunState::Failed || st == LiveRunState::Diverged)
         return give_up(runs[static_cast<size_t>(i)]->spec.label + " " + live_run_state_name(st) + ": it has no final weights");
@@ -495,9 +539,13 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
         r->engine->sync_model();
       }
       std::vector<at::Tensor> ends[2];
-      for (int k = 0; k < 2; ++k)
-        for (const Block& b : runs[static_cast<size_t>(cfg.plane_runs[k])]->model->blocks()) ends[k].push_back(b.tensor);
+      for (int k = 0; k < 2; ++k) {
+        const int i = cfg.plane_runs[k];
+        CausalLM& m = i < n ? *runs[static_cast<size_t>(i)]->model : *followed[static_cast<size_t>(i - n)]->model;
+        for (const Block& b : m.blocks()) ends[k].push_back(b.tensor);
+      }
       const std::array<double, 4> e = plane_src->use_runs_plane(ends[0], ends[1]);
+      ++plane_epoch;
       std::copy(e.begin(), e.end(), rp_ends_xy);
       for (size_t i = 0; i < runs.size(); ++i) {
         Run& r = *runs[i];
@@ -563,13 +611,18 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
   if (plane_next < 0 && rp_stage < 2) {
     // A square over every trajectory on the plane (and theta_0), with a margin.
     double lo[2] = {0, 0}, hi[2] = {0, 0};
+    const auto cover = [&](double a, double b) {
+      const double p[2] = {a, b};
+      for (int k = 0; k < 2; ++k)
+        if (std::isfinite(p[k])) {
+          lo[k] = std::min(lo[k], p[k]);
+          hi[k] = std::max(hi[k], p[k]);
+        }
+    };
     for (const auto& r : runs)
-      for (const auto& p : r->xy_b)
-        for (int k = 0; k < 2; ++k)
-          if (std::isfinite(p[static_cast<size_t>(k)])) {
-            lo[k] = std::min(lo[k], p[static_cast<size_t>(k)]);
-            hi[k] = std::max(hi[k], p[static_cast<size_t>(k)]);
-          }
+      for (const auto& p : r->xy_b) cover(p[0], p[1]);
+    cover(rp_ends_xy[0], rp_ends_xy[1]);  // A and B, followed ones included
+    cover(rp_ends_xy[2], rp_ends_xy[3]);
     const double half = 0.65 * std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-12});
     const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
     const double d[4] = {cx - half, cx + half, cy - half, cy + half};
@@ -611,6 +664,123 @@ void LiveTrainer::Impl::plane_work(double budget_s) {
     start_grid(n, d);
   }
   grid_work(budget_s);
+}
+
+// The followed runs given by the UI: runs already known (same spec file and label) keep
+// their replay; the rest start afresh.
+void LiveTrainer::Impl::follow_update(std::vector<LiveFollowed> in) {
+  std::vector<std::unique_ptr<Followed>> next;
+  for (LiveFollowed& l : in) {
+    std::unique_ptr<Followed> f;
+    for (auto& old : followed)
+      if (old && old->in.spec_path == l.spec_path && old->in.label == l.label) f = std::move(old);
+    if (!f) {
+      f = std::make_unique<Followed>();
+      f->out.label = l.label;
+    }
+    if (f->in.generation != l.generation) {  // a restarted log: its spec is read again
+      f->spec.reset();
+      f->retry_s = 0;
+    }
+    f->in = std::move(l);
+    f->dirty = true;
+    next.push_back(std::move(f));
+  }
+  followed = std::move(next);
+}
+
+// Reads the followed run's spec and checks that it starts from the scene's initial weights
+// (the plane's theta_0); zs::Error with one line when it does not.
+void LiveTrainer::Impl::followed_prepare(Followed& f) {
+  FinetuneSpec sp = finetune_spec_load(f.in.spec_path);
+  const auto it = std::find_if(sp.runs.begin(), sp.runs.end(), [&](const FinetuneRun& r) { return r.label == f.in.label; });
+  if (it == sp.runs.end()) fail(f.in.spec_path, "has no run labelled \"" + f.in.label + "\"");
+  const FinetuneSpec& s = cfg.spec;
+  if (sp.model != s.model || sp.tokenizer != s.tokenizer || sp.pretrain_steps != s.pretrain_steps || sp.mode != s.mode ||
+      sp.dtype != s.dtype)
+    fail(f.in.spec_path, "starts from other weights than the scene (model " + sp.model + ", mode " + sp.mode + ", dtype " +
+                             sp.dtype + "): not on this plane");
+  f.run = *it;
+  const bool same_data = sp.task == s.task && sp.data_dir == s.data_dir && sp.data_seed == s.data_seed &&
+                         sp.n_train == s.n_train && sp.max_length == s.max_length;
+  std::unique_ptr<Optimizer> probe = optimizer_create(f.run.optimizer, f.run.hp, sp.file + ": " + f.run.label, true);
+  if (probe->info().family == "fo" && !same_data)
+    fail(f.in.spec_path, f.in.label + " is first order and trains on other data than the scene: its replay needs the "
+                                      "scene's training set");
+  sp.device = s.device;  // replayed where the plane is
+  f.spec = std::move(sp);
+}
+
+// Replays the followed runs' new steps for up to budget_s, one run after the other; a run
+// starts over on a new plane, a new log generation or a log shorter than what was fed.
+void LiveTrainer::Impl::followed_work(double budget_s) {
+  if (!plane_src || rp_state == RunsPlane::Replaying) return;  // plane (b) is being built
+  const double t0 = now_s();
+  for (auto& fp : followed) {
+    Followed& f = *fp;
+    try {
+      if (!f.spec) {
+        if (now_s() < f.retry_s) continue;
+        f.retry_s = now_s() + 2;  // the folder may get its spec.json later
+        f.replay.reset();
+        followed_prepare(f);
+        f.out.note.clear();
+        f.dirty = true;
+      }
+      if (!f.replay || f.epoch != plane_epoch || f.generation != f.in.generation || f.fed > f.in.losses.size()) {
+        if (!f.model) {
+          f.model.emplace(finetune_load_model(*f.spec, model_dir));
+          f.init.clear();
+          for (const Block& b : f.model->blocks()) f.init.push_back(b.tensor.detach().clone());
+        }
+        CausalLM* m = &*f.model;
+        Followed* fq = &f;
+        f.replay = std::make_unique<RunReplay>(
+            *f.spec, f.run, m->blocks(), f.init, std::vector<LoggedStep>{}, [m, fq] { return task_loss(*m, fq->batch); },
+            [m, fq] {
+              const at::Tensor l = task_loss_tensor(*m, fq->batch);
+              l.backward();
+              return l.item<double>();
+            },
+            [this, m, fq](int64_t t) {
+              fq->batch = batch_to_device(train_batch(data->train, t, fq->spec->batch_size, fq->spec->seed), m->device());
+            });
+        m->set_autograd(f.replay->first_order());
+        f.epoch = plane_epoch;
+        f.generation = f.in.generation;
+        f.fed = 0;
+        f.out.generation = f.in.generation;
+        f.out.xy.assign(1, {0.0, 0.0});  // theta_0, as the live runs' start
+        f.dirty = true;
+      }
+      if (f.fed < f.in.losses.size()) {
+        std::vector<LoggedStep> more;
+        for (size_t k = f.fed; k < f.in.losses.size(); ++k) more.push_back({f.in.losses[k]});
+        f.replay->extend(std::move(more));
+        f.fed = f.in.losses.size();
+      }
+      while (!f.replay->done() && now_s() - t0 < budget_s) {
+        f.replay->step();
+        f.out.xy.push_back(plane_src->project(f.replay->weights()));
+        f.dirty = true;
+      }
+    } catch (const std::exception& e) {
+      // One line and no points (they may be of another run) until the input changes.
+      f.out.note = torch_error_line(e);
+      f.out.xy.clear();
+      f.spec.reset();
+      f.replay.reset();
+      f.dirty = true;
+    }
+  }
+}
+
+bool LiveTrainer::Impl::followed_pending() const {
+  if (!plane_src) return false;
+  for (const auto& f : followed)
+    if (f->spec && (!f->replay || !f->replay->done() || f->fed < f->in.losses.size() || f->epoch != plane_epoch))
+      return true;
+  return false;
 }
 
 void LiveTrainer::Impl::publish() {
@@ -667,6 +837,16 @@ void LiveTrainer::Impl::publish() {
   s.plane_kind = on_b ? "runs" : "random";
   s.plane_status = rp_note.empty() ? plane_status : plane_status.empty() ? rp_note : rp_note + "; " + plane_status;
   for (int k = 0; k < 4; ++k) s.plane_ends[k] = on_b ? rp_ends_xy[k] : NAN;
+  if (s.followed.size() != followed.size()) {
+    s.followed.assign(followed.size(), {});
+    ++s.followed_serial;
+  }
+  for (size_t i = 0; i < followed.size(); ++i)
+    if (followed[i]->dirty) {
+      s.followed[i] = followed[i]->out;
+      followed[i]->dirty = false;
+      ++s.followed_serial;
+    }
   all_finished = phase == "error" || (phase == "training" && all && plane_complete());
   if (phase == "training" && all) s.phase = all_finished ? "done" : "training";
   ++s.serial;
@@ -683,7 +863,7 @@ void LiveTrainer::Impl::loop() {
       for (const auto& r : runs)
         if (r->info.state == LiveRunState::Running) idle = false;
       if (plane_next >= 0 || rp_state == RunsPlane::Replaying) idle = false;
-      if (cancel_plane_req) idle = false;
+      if (cancel_plane_req || pending_follow || (phase == "training" && followed_pending())) idle = false;
       if (idle && !pending && pause_requests.empty() && stop_requests.empty() && !quit) {
         // Nothing to do but a plane that might need redoing once everything is finished.
         cv.wait_for(lk, std::chrono::milliseconds(200));
@@ -705,6 +885,10 @@ void LiveTrainer::Impl::loop() {
       stop_requests.clear();
       cancel_plane = cancel_plane_req;
       cancel_plane_req = false;
+      if (pending_follow) {
+        follow_update(std::move(*pending_follow));
+        pending_follow.reset();
+      }
     }
     if (cancel_plane) {
       // The grid or replay in progress is dropped; the shown grid stays.
@@ -805,7 +989,9 @@ void LiveTrainer::Impl::loop() {
       }
     // The plane shares the worker: at most a fifth of its time while runs train, slices of
     // 50 ms when they are done (so a new configuration waits no longer).
-    plane_work(training ? std::max(0.005, 0.25 * (now_s() - t0)) : 0.05);
+    const double slice = training ? std::max(0.005, 0.25 * (now_s() - t0)) : 0.05;
+    plane_work(slice);
+    followed_work(slice);
     publish();
   }
 }
@@ -850,6 +1036,14 @@ void LiveTrainer::stop(int run) {
 }
 
 void LiveTrainer::cancel() { impl_->cancel = true; }
+
+void LiveTrainer::follow(std::vector<LiveFollowed> runs) {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->pending_follow = std::move(runs);
+  }
+  impl_->cv.notify_all();
+}
 
 void LiveTrainer::inject_fault(int run, int64_t step, const std::string& kind) {
   std::lock_guard<std::mutex> lk(impl_->mu);

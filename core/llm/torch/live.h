@@ -10,6 +10,7 @@
 //
 // No torch type appears here, so the app includes it without LibTorch's headers.
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -35,7 +36,9 @@ struct LiveConfig {
   uint64_t plane_seed = 0;            // seed of the two plot directions
   // "random": plane (a), two seeded filter-normalised directions; "runs": plane (b), through
   // the initial weights and the final weights of runs plane_runs[0] and plane_runs[1]
-  // (built once every run has finished; plane.h).
+  // (built once every run has finished; plane.h). An index past the spec's runs names a
+  // followed run (follow(), in its order): its endpoint is its replay's last step, usable
+  // once its log is complete and replayed.
   std::string plane = "random";
   int plane_runs[2] = {0, 1};
   int threads = 1;                    // ATen intra-op threads of the worker (the UI keeps a core)
@@ -55,6 +58,27 @@ struct LiveRunInfo {
   double steps_per_second = 0;
 };
 
+// A run that another process fine-tunes (the app's File > Follow run directory,
+// core/run/follow.h): its step log is replayed onto the current plane (plane.h RunReplay,
+// on a copy of the model of its own) when its spec starts from the scene's initial
+// weights: the same model, tokenizer, mode and dtype.
+struct LiveFollowed {
+  std::string spec_path;                    // the followed folder's spec.json
+  std::string label;                        // the run's label in that spec
+  uint64_t generation = 0;                  // FollowedLog::generation: a new one replays from the start
+  std::vector<std::vector<double>> losses;  // each logged step's loss evaluations, in order
+  bool complete = false;                    // the run has finished (FollowedLog::complete): the log is final
+};
+
+// A followed run's points on the plane so far (xy[0] = theta_0, xy[k] after step k), or
+// why it has none (note).
+struct LiveFollowedPoints {
+  std::string label;
+  uint64_t generation = 0;  // of the log the points were replayed from
+  std::vector<std::array<double, 2>> xy;
+  std::string note;
+};
+
 struct LiveSnapshot {
   std::vector<RunRecord> runs;       // in spec order: rows so far
   std::vector<RunRecord> previous;   // a restarted run's earlier curve (empty record if none)
@@ -69,6 +93,8 @@ struct LiveSnapshot {
   std::string error;                 // one line when phase is "error"
   std::string device;                // "CPU (1 thread)" or "CUDA: <name>"
   int64_t trainable = 0;             // trainable parameters of the model
+  std::vector<LiveFollowedPoints> followed;  // in the order follow() was given them
+  uint64_t followed_serial = 0;      // bumped when `followed` changed
   uint64_t serial = 0;               // bumped on every change
 };
 
@@ -88,6 +114,10 @@ class LiveTrainer {
   void stop(int run);                     // run -1: all
   void cancel();                          // abandons loading / pretraining in progress
   void cancel_plane();                    // abandons the plane job in progress (until the next change)
+  // The followed runs (replaces the previous list): steps not yet replayed are replayed
+  // onto the current plane between the live runs' steps; a new generation, another spec
+  // or a new plane replays a run from the start.
+  void follow(std::vector<LiveFollowed> runs);
 
   // Copies the state into `out` when it changed since the last poll; true then.
   bool poll(LiveSnapshot& out);

@@ -96,6 +96,9 @@ class RunReplay {
             TensorEngine::LossGradFn loss_grad, std::function<void(int64_t t)> before_step);
   ~RunReplay();
   bool done() const { return static_cast<size_t>(t_) >= log_.size(); }
+  // More logged steps: a log that grows while its run goes on elsewhere (the app's
+  // followed runs, live.h LiveFollowed).
+  void extend(std::vector<LoggedStep> more) { log_.insert(log_.end(), more.begin(), more.end()); }
   int64_t steps_done() const { return t_; }
   int64_t steps() const { return static_cast<int64_t>(log_.size()); }
   bool first_order() const { return first_order_; }
