@@ -43,6 +43,7 @@
 #include "core/opt/optimizer.h"
 #include "core/rng/philox_bulk.h"
 #include "core/util/error.h"
+#include "core/util/memory.h"
 #if ZS_HAVE_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -332,6 +333,10 @@ int bench_cpu(const std::string& python, int threads, int rounds) {
               "transformers, per-tensor torch.normal; timings interleaved, medians of %d rounds\n",
               static_cast<long long>(zs::model_config_num_parameters(cfg)), threads, wait ? wait : "unset",
               hello.value("torch", "?").c_str(), rounds);
+  std::printf("ours: matrix products through %s (ZOSCOPE_CPU_GEMM), directions generated %s\n",
+              zs::cpu_gemm() == zs::CpuGemm::OneDnn ? "oneDNN" : "MKL",
+              zs::bulk_isa_best() == zs::BulkIsa::Avx512 ? "16 lanes (AVX-512F)"
+              : zs::bulk_isa_best() == zs::BulkIsa::Avx2 ? "8 lanes (AVX2)" : "4 lanes (SSE2)");
   char title[256];
   std::snprintf(title, sizeof title,
                 "[1] SST-2-style prompt classification, batch %lldx%lld left-padded (20-40 token sentences), "
@@ -570,6 +575,7 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
   }
+  zs::keep_freed_tensor_memory();  // as zoscope-llm does (core/util/memory.h)
   if (mode == "dist-rank") {
     try {
       return zs_bench::bench_dist_rank(argc, argv);

@@ -19,6 +19,7 @@
 #include "core/run/sweep.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/memory.h"
 #include "core/version.h"
 
 namespace zs {
@@ -186,6 +187,8 @@ std::string cli_command_word(int argc, char** argv) {
 int main(int argc, char** argv) {
 #ifdef ZS_CLI_FORWARDS_LLM
   zs::cli_forward_llm(argc, argv);  // finetune, landscape: exec zoscope-llm (llm_forward.cpp)
+#else
+  zs::keep_freed_tensor_memory();  // zoscope-llm: forward passes over and over (core/util/memory.h)
 #endif
   CLI::App app{"zoscope-cli " ZOSCOPE_VERSION ": run zeroth-order optimizer experiments headless"};
   app.require_subcommand(1);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <malloc.h>
 
 namespace zs {
 
@@ -47,6 +48,12 @@ std::string bytes_text(double b) {
   if (b >= 1000) std::snprintf(buf, sizeof buf, "%.3g %s", b, units[u]);
   else std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
   return buf;
+}
+
+void keep_freed_tensor_memory() {
+  if (std::getenv("GLIBC_TUNABLES")) return;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 }  // namespace zs

@@ -136,12 +136,15 @@ TEST(Philox, BoxMullerMatchesDoublePrecisionReference) {
 namespace {
 
 TEST(Philox, BulkFillIsBitIdenticalToNormal4) {
+  for (const zs::BulkIsa isa : {zs::BulkIsa::Portable, zs::BulkIsa::Avx2, zs::BulkIsa::Avx512}) {
+  if (!zs::bulk_isa_supported(isa)) continue;  // not this CPU's
+  SCOPED_TRACE("isa " + std::to_string(static_cast<int>(isa)));
   for (uint64_t seed : {0ull, 1ull, 0xdeadbeefcafef00dull}) {
     for (uint32_t stream : {0u, 1u}) {
-      for (int64_t n : {1, 7, 8, 9, 64, 1000, 4097}) {
+      for (int64_t n : {1, 7, 8, 9, 15, 16, 17, 33, 64, 1000, 4097}) {
         const uint64_t g0 = seed % 1000 + (uint64_t(1) << 32) - 3;  // crosses the 2^32 group boundary
         std::vector<float> bulk(static_cast<size_t>(4 * n));
-        zs::normal_fill(seed, 17, g0, n, stream, bulk.data());
+        zs::normal_fill_isa(isa, seed, 17, g0, n, stream, bulk.data());
         for (int64_t g = 0; g < n; ++g) {
           float z[4];
           zs::normal4(seed, 17, g0 + static_cast<uint64_t>(g), stream, z);
@@ -151,6 +154,12 @@ TEST(Philox, BulkFillIsBitIdenticalToNormal4) {
       }
     }
   }
+  }
+  // normal_fill dispatches to the widest variant this CPU has.
+  std::vector<float> a(4 * 100), b(4 * 100);
+  zs::normal_fill(5, 3, 0, 100, 0, a.data());
+  zs::normal_fill_isa(zs::bulk_isa_best(), 5, 3, 0, 100, 0, b.data());
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace

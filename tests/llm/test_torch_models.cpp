@@ -5,10 +5,13 @@
 #include <ATen/Context.h>
 #include <ATen/ops/arange.h>
 #include <ATen/ops/cat.h>
+#include <ATen/ops/equal.h>
 #include <ATen/ops/full.h>
+#include <ATen/ops/linear.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/ones_like.h>
 #include <ATen/ops/randint.h>
+#include <ATen/ops/randn.h>
 #include <ATen/ops/stack.h>
 #include <ATen/ops/zeros.h>
 #include <ATen/ops/zeros_like.h>
@@ -415,6 +418,67 @@ TEST(Models, ChunkedLmLossEqualsTheLossOfTheLogits) {
   for (const auto& b : m.blocks()) EXPECT_TRUE(b.tensor.grad().defined()) << b.name;
   m.set_autograd(false);
   EXPECT_THROW(m.lm_loss(ids, mask, labels.narrow(1, 0, 39)), zs::Error);
+}
+
+// CPU fp32 matrix products through oneDNN or MKL (model.h CpuGemm): both give the same
+// products to fp32 rounding; small products, products that need a gradient and other
+// dtypes always take at::linear (bit for bit).
+TEST(Models, OneDnnAndMklMatrixProductsAgree) {
+  if (!at::hasMKLDNN()) GTEST_SKIP() << "this LibTorch has no oneDNN";
+  struct Restore {
+    ~Restore() { zs::set_cpu_gemm(zs::CpuGemm::Auto); }
+  } restore;
+  at::manual_seed(3);
+  const at::Tensor w = at::randn({96, 48}), b = at::randn({96});
+  const at::Tensor big = at::randn({2, 40, 48}), small = at::randn({3, 48});
+  zs::set_cpu_gemm(zs::CpuGemm::OneDnn);
+  ASSERT_EQ(zs::cpu_gemm(), zs::CpuGemm::OneDnn);
+  int64_t n0 = zs::onednn_products();
+  const at::Tensor y1 = zs::linear(big, w, b), ref = at::linear(big.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+  ASSERT_EQ(y1.sizes(), (std::vector<int64_t>{2, 40, 96}));
+  ASSERT_TRUE(y1.is_contiguous());
+  EXPECT_LT(max_abs(y1, ref), 1e-5 * ref.abs().max().item<double>());
+  EXPECT_EQ(zs::onednn_products(), n0 + 1);  // 80 rows: oneDNN
+  EXPECT_LT(max_abs(zs::linear(big, w), at::linear(big, w)), 1e-4);  // no bias
+  EXPECT_EQ(zs::onednn_products(), n0 + 2);
+  n0 = zs::onednn_products();
+  EXPECT_TRUE(at::equal(zs::linear(small, w, b), at::linear(small, w, b)));  // 3 rows < kOneDnnMinRows
+  EXPECT_TRUE(at::equal(zs::linear(big.to(at::kDouble), w.to(at::kDouble)), at::linear(big.to(at::kDouble), w.to(at::kDouble))));
+  {
+    c10::AutoGradMode on(true);
+    const at::Tensor wg = w.clone().requires_grad_(true);
+    const at::Tensor yg = zs::linear(big, wg, b);
+    EXPECT_TRUE(yg.requires_grad());  // autograd path: at::linear
+    EXPECT_TRUE(at::equal(yg.detach(), at::linear(big, w, b)));
+  }
+  EXPECT_EQ(zs::onednn_products(), n0);  // none of the three went to oneDNN
+  // A model's logits through either library.
+  zs::ModelConfig c;
+  c.arch = zs::ModelArch::Opt;
+  c.vocab_size = 512;
+  c.hidden_size = 32;
+  c.num_layers = 2;
+  c.num_heads = 4;
+  c.ffn_dim = 64;
+  c.max_position_embeddings = 64;
+  c.pad_token_id = 1;
+  c.bos_token_id = 2;
+  c.eos_token_ids = {2};
+  zs::model_config_fill_derived(c);
+  zs::CausalLM m = zs::CausalLM::random(c, 9);
+  const at::Tensor ids = at::randint(3, 512, {4, 32}, at::kLong), mask = at::ones({4, 32}, at::kLong);
+  n0 = zs::onednn_products();
+  const at::Tensor l_onednn = m.logits(ids, mask);
+  EXPECT_GE(zs::onednn_products(), n0 + 2 * 6 + 1);  // 6 linear layers per decoder layer, the head
+  zs::set_cpu_gemm(zs::CpuGemm::Mkl);
+  ASSERT_EQ(zs::cpu_gemm(), zs::CpuGemm::Mkl);
+  const at::Tensor l_mkl = m.logits(ids, mask);
+  const double err = max_abs(l_onednn, l_mkl);
+  report("logits oneDNN vs MKL", err);
+  EXPECT_LT(err, 1e-4);
+  n0 = zs::onednn_products();
+  EXPECT_FALSE(zs::linear(big, w, b).is_mkldnn());
+  EXPECT_EQ(zs::onednn_products(), n0);  // MKL chosen
 }
 
 TEST(Models, RandomInitIsSeededAndRoundTrips) {

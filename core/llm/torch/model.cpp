@@ -1,5 +1,6 @@
 // OPT and LLaMA decoders in LibTorch (see model.h). Mirrors transformers 5.x
 // modeling_opt.py / modeling_llama.py with the SDPA attention path.
+// [SECTION] CPU matrix products (oneDNN or MKL, model.h CpuGemm)
 // [SECTION] modules: Linear, Norm, Layer
 // [SECTION] Impl: parameter registry, forward
 // [SECTION] CausalLM: load, random, save, blocks, adapters
@@ -16,6 +17,8 @@
 #include <ATen/ops/empty.h>
 #include <ATen/ops/layer_norm.h>
 #include <ATen/ops/linear.h>
+#include <ATen/ops/mkldnn_linear.h>
+#include <ATen/Context.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/pow.h>
 #include <ATen/ops/scaled_dot_product_attention.h>
@@ -24,7 +27,10 @@
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <set>
 #include "core/llm/io/safetensors.h"
@@ -55,6 +61,29 @@ uint64_t mix_seed(uint64_t x) {
 }
 
 // ---------------------------------------------------------------------------------------
+// [SECTION] CPU matrix products (model.h CpuGemm; docs/llm-engine.md "CPU matrix products")
+
+CpuGemm resolve_cpu_gemm(CpuGemm g) {
+  if (g != CpuGemm::Auto) return g == CpuGemm::OneDnn && !at::hasMKLDNN() ? CpuGemm::Mkl : g;
+  return at::hasMKLDNN() && __builtin_cpu_supports("avx512f") ? CpuGemm::OneDnn : CpuGemm::Mkl;
+}
+
+CpuGemm cpu_gemm_from_env() {
+  const char* e = std::getenv("ZOSCOPE_CPU_GEMM");
+  if (!e || !*e || std::strcmp(e, "auto") == 0) return resolve_cpu_gemm(CpuGemm::Auto);
+  if (std::strcmp(e, "mkl") == 0) return CpuGemm::Mkl;
+  if (std::strcmp(e, "onednn") == 0) return resolve_cpu_gemm(CpuGemm::OneDnn);
+  fail("ZOSCOPE_CPU_GEMM", std::string("'") + e + "' is not one of mkl, onednn, auto");
+}
+
+std::atomic<int64_t> g_onednn_products{0};
+
+std::atomic<CpuGemm>& cpu_gemm_state() {
+  static std::atomic<CpuGemm> g{cpu_gemm_from_env()};
+  return g;
+}
+
+// ---------------------------------------------------------------------------------------
 // [SECTION] modules
 
 struct Linear {
@@ -63,7 +92,7 @@ struct Linear {
   std::vector<std::shared_ptr<LinearAdapter>> adapters;
 
   at::Tensor operator()(const at::Tensor& x) const {
-    at::Tensor y = at::linear(x, weight, bias);
+    at::Tensor y = zs::linear(x, weight, bias);
     for (const auto& a : adapters) y = a->forward(x, y);
     return y;
   }
@@ -285,7 +314,7 @@ struct CausalLM::Impl {
   }
 
   at::Tensor lm_head(const at::Tensor& h) const {
-    return at::linear(h, lm_head_weight.defined() ? lm_head_weight : embed_tokens);
+    return zs::linear(h, lm_head_weight.defined() ? lm_head_weight : embed_tokens);
   }
 
   ForwardResult forward(const at::Tensor& ids, const at::Tensor& mask_in, const ForwardOptions& fo) const {
@@ -605,6 +634,29 @@ void CausalLM::load_blocks(const std::string& path) {
   }
   for (const auto& v : f.tensors())
     if (!names.count(v.name)) fail(path, "unexpected tensor '" + v.name + "' (not a trainable block of this model)");
+}
+
+// ---------------------------------------------------------------------------------------
+// [SECTION] CPU matrix products
+
+void set_cpu_gemm(CpuGemm g) { cpu_gemm_state().store(resolve_cpu_gemm(g)); }
+CpuGemm cpu_gemm() { return cpu_gemm_state().load(); }
+int64_t onednn_products() { return g_onednn_products.load(std::memory_order_relaxed); }
+
+at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  const int64_t K = x.size(-1), rows = K ? x.numel() / K : 0;
+  const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+  if (grad || rows < kOneDnnMinRows || !x.device().is_cpu() || x.scalar_type() != at::kFloat ||
+      w.scalar_type() != at::kFloat || (b.defined() && b.scalar_type() != at::kFloat) || cpu_gemm() != CpuGemm::OneDnn)
+    return at::linear(x, w, b);
+  // oneDNN's inner product in strict fp32 (no reduced-precision math mode is set).
+  g_onednn_products.fetch_add(1, std::memory_order_relaxed);
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape.back() = w.size(0);
+  return at::mkldnn_linear(x.reshape({rows, K}).contiguous().to_mkldnn(), w.contiguous(),
+                           b.defined() ? b.contiguous() : b)
+      .to_dense()
+      .reshape(shape);
 }
 
 // ---------------------------------------------------------------------------------------

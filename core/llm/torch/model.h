@@ -166,6 +166,22 @@ class CausalLM {
   std::unique_ptr<Impl> impl_;
 };
 
+// Which library computes the CPU fp32 matrix products of the model's linear layers
+// (docs/llm-engine.md "CPU matrix products"). MKL in the torch wheel runs its AVX2 kernels
+// on AMD CPUs; oneDNN (also in the wheel) runs AVX-512 on any CPU that has it, about 2.4x
+// the MKL rate at this model's shapes on this project's AMD EPYC machine, in strict fp32.
+// Auto: oneDNN when the CPU has AVX-512F and oneDNN is built in, else MKL. The choice
+// depends on the CPU and the shapes only (never on timings), so every rank and every
+// resumed run computes the same bits. ZOSCOPE_CPU_GEMM=mkl|onednn|auto sets the default.
+enum class CpuGemm { Auto, Mkl, OneDnn };
+void set_cpu_gemm(CpuGemm g);
+CpuGemm cpu_gemm();  // the backend in effect (Auto resolved)
+// x @ w^T + b as at::linear, through cpu_gemm() for CPU fp32 products of at least
+// kOneDnnMinRows rows when no gradient is needed; at::linear otherwise.
+inline constexpr int64_t kOneDnnMinRows = 64;
+at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {});
+int64_t onednn_products();  // how many products linear() has sent to oneDNN in this process
+
 // Labels for the LM loss: input_ids where attention_mask is 1, -100 at padding and at a
 // token whose predicting position is padding (the first token of a left-padded row: its
 // logits come from a pad row), so the loss does not depend on the padding side. With right
