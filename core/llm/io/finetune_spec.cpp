@@ -256,4 +256,11 @@ std::string finetune_spec_to_json(const FinetuneSpec& s) {
   return j.dump(1) + "\n";
 }
 
+Budget finetune_budget(const FinetuneSpec& spec) {
+  Budget b;
+  if (spec.steps > 0) b.steps = spec.steps;
+  else b.forward_passes = spec.forward_passes;
+  return b;
+}
+
 }  // namespace zs

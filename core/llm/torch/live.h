@@ -44,6 +44,16 @@ struct LiveConfig {
   // step), so `zoscope-cli finetune <log_dir>/spec.json --out <log_dir> --resume` continues
   // runs cut short (the app closed mid-training). A restarted run's log starts over.
   std::string log_dir;
+  // Continue the runs logged in log_dir by an earlier session (the app's Continue; its
+  // spec.json holds this spec): when a configuration first names that folder, each run
+  // resumes from its step log through the resume path of `finetune --resume`
+  // (run_resume.h: zeroth-order steps replayed without forward passes, first-order steps
+  // recomputed) and goes on to the budget, appending to its log: bit for bit the run the
+  // CLI would finish. Later changes of a run restart it from the initial weights as usual.
+  bool resume = false;
+  // Write <log_dir>/runs/<label>/final.safetensors when a run spends its budget (the
+  // weights `finetune` writes there).
+  bool save_final = false;
 };
 
 enum class LiveRunState { Waiting, Running, Paused, Done, Stopped, Diverged, Failed };
