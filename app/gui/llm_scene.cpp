@@ -432,6 +432,7 @@ class LlmSceneImpl : public LlmScene {
     std::snprintf(buf, sizeof buf, "%s | %s optimizer state | %.3g FP/step | %.1f steps/s", live_run_state_name(in.state),
                   bytes_text(r.memory_bytes).c_str(), r.fp_per_step, in.steps_per_second);
     std::string s = buf;
+    if (in.replayed > 0) s += "\ncontinued: " + std::to_string(in.replayed) + " logged steps replayed";
     if (!in.message.empty()) s += "\n" + in.message;
     return s;
   }

@@ -263,4 +263,15 @@ Budget finetune_budget(const FinetuneSpec& spec) {
   return b;
 }
 
+std::string finetune_spec_identity(FinetuneSpec s) {
+  s.dist_backend = "auto";
+  s.dist_timeout_s = 300;
+  return finetune_spec_to_json(s);
+}
+
+void finetune_spec_check_resume(const std::string& spec_path, const FinetuneSpec& spec) {
+  if (finetune_spec_identity(finetune_spec_load(spec_path)) != finetune_spec_identity(spec))
+    fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
+}
+
 }  // namespace zs

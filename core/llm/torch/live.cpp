@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -375,6 +376,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
     if (r.cos_due) r.stepper->settle();  // theta_{t-1} itself (no pending perturbation)
     const StepInfo info = r.stepper->step(row, r.obs);
     const StepLogRecord* replayed = r.resume ? r.resume->after_step(info, *r.engine) : nullptr;
+    if (replayed) ++r.info.replayed;
     r.log.push_back({replayed ? replayed->losses : r.step_losses});
     const int64_t t = r.stepper->steps_done();
     if (!replayed)
@@ -761,6 +763,10 @@ void LiveTrainer::Impl::loop() {
           load();
           loaded_key = key;
         }
+        // A continued session must be the one its folder was started with (as for --resume).
+        std::error_code ec;
+        if (resuming && std::filesystem::exists(cfg.log_dir + "/spec.json", ec))
+          finetune_spec_check_resume(cfg.log_dir + "/spec.json", cfg.spec);
         // Runs: keep those whose optimizer and hyperparameters are unchanged.
         std::vector<std::unique_ptr<Run>> kept;
         bool restarted_any = false;

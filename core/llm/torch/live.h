@@ -63,6 +63,7 @@ struct LiveRunInfo {
   LiveRunState state = LiveRunState::Waiting;
   std::string message;        // why it stopped (divergence, out of memory), one line
   double steps_per_second = 0;
+  int64_t replayed = 0;       // a continued run's steps re-applied from its log (no forward pass)
 };
 
 struct LiveSnapshot {
