@@ -479,11 +479,12 @@ class LlmSceneImpl : public LlmScene {
   // The panel's list of logged sessions with unfinished runs (this session's own folder
   // left out), read when the list opens and on "refresh"; each can be continued.
   void draw_logged_sessions(App& app) {
-    if (!ImGui::TreeNode("continue a logged run")) {
+    const bool open = ImGui::TreeNode("continue a logged run");
+    app.note_item("llm/logged");
+    if (!open) {
       logs_scanned_ = false;  // read again when opened
       return;
     }
-    app.note_item("llm/logged");
     const bool refresh = ImGui::SmallButton("refresh");
     if (refresh || !logs_scanned_) {
       logs_ = live_logs_scan(live_logs_root());
