@@ -117,8 +117,9 @@ TEST(LiveLogs, RootFollowsXdgDataHome) {
   ::setenv("XDG_DATA_HOME", "/tmp/xdg", 1);
   EXPECT_EQ(live_logs_root(), "/tmp/xdg/zoscope/llm-runs");
   ::setenv("XDG_DATA_HOME", "", 1);  // empty: the XDG default under $HOME
-  if (const char* home = std::getenv("HOME"); home && *home)
+  if (const char* home = std::getenv("HOME"); home && *home) {
     EXPECT_EQ(live_logs_root(), std::string(home) + "/.local/share/zoscope/llm-runs");
+  }
   if (old) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
   else ::unsetenv("XDG_DATA_HOME");
 }
