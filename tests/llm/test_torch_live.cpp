@@ -634,14 +634,29 @@ TEST(LiveTrainer, StepLogsOfAClosedAppResumeWithFinetune) {
   fs::remove_all(dir);
 }
 
+// A scratch folder for one test (removed first).
+fs::path fresh_dir(const std::string& tag) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+// A live session logged into `log_dir` and closed (as the app closes) once every run has
+// at least `steps` steps.
+void run_and_close(zs::LiveConfig c, const fs::path& log_dir, int64_t steps) {
+  c.log_dir = log_dir.string();
+  zs::LiveTrainer live;
+  live.configure(c);
+  ASSERT_TRUE(live.wait_steps(steps, 300));
+}
+
 // The app's Continue (LiveConfig::resume): a session closed mid-training is continued by
 // a new trainer to the budget; its step logs, final weights and rows equal those of an
 // uninterrupted live session bit for bit, and its final weights equal what
 // `finetune --resume` makes of the same interrupted folder (the one resume path).
 TEST(LiveTrainer, ContinuingAClosedSessionEqualsAnUninterruptedRunBitForBit) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_continue_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = fresh_dir("live_continue");
   zs::LiveConfig c = config_of(spec);
   c.save_final = true;
   zs::LiveSnapshot ref;
@@ -651,12 +666,8 @@ TEST(LiveTrainer, ContinuingAClosedSessionEqualsAnUninterruptedRunBitForBit) {
     ref = finished_snapshot(live, c);
     ASSERT_EQ(ref.phase, "done") << ref.error;
   }
-  {
-    zs::LiveTrainer live;
-    c.log_dir = (dir / "cut").string();
-    live.configure(c);
-    ASSERT_TRUE(live.wait_steps(5, 300));
-  }  // closed mid-training
+  run_and_close(c, dir / "cut", 5);  // closed mid-training
+  c.log_dir = (dir / "cut").string();
   for (const zs::FinetuneRun& r : spec.runs) {
     ASSERT_FALSE(fs::exists(dir / "cut/runs" / r.label / "final.safetensors")) << r.label << ": the app was closed mid-training";
     const std::vector<zs::StepLogRecord> cut = zs::step_log_read((dir / "cut/runs" / r.label / "steps.log").string());
@@ -719,15 +730,8 @@ TEST(LiveTrainer, ContinuingAClosedSessionEqualsAnUninterruptedRunBitForBit) {
 // line naming its spec.json, as `finetune --resume` refuses it.
 TEST(LiveTrainer, ContinuingAFolderOfAnotherSpecIsRefusedInOneLine) {
   const zs::FinetuneSpec spec = spec_of(kTwo);
-  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_live_continue_bad_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  zs::LiveConfig c = config_of(spec);
-  c.log_dir = dir.string();
-  {
-    zs::LiveTrainer live;
-    live.configure(c);
-    ASSERT_TRUE(live.wait_steps(3, 300));
-  }
+  const fs::path dir = fresh_dir("live_continue_bad");
+  run_and_close(config_of(spec), dir, 3);
   zs::LiveConfig other = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 2e-3}}])"));
   other.log_dir = dir.string();
   other.resume = true;
