@@ -13,12 +13,15 @@
 // Per-tensor statistics (PassCtl::tensors): each thread sums its squared updates and its
 // alphas per table entry in float, adds them into the CUDA block's shared float array
 // (two slots per table entry) when it leaves the entry, and the block adds the non-zero
-// slots into the per-tensor doubles at its end.
+// slots into the per-tensor doubles at its end. That code is compiled only into the
+// kernels instantiated with kTensors (launched on the passes that ask for it), so the
+// other passes keep their registers and occupancy.
 #pragma once
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 #include "core/llm/cuda/zo_cuda.h"
 #include "core/opt/elem.h"
@@ -176,7 +179,7 @@ ZS_HD bool pass_same(const PassWords& a, const PassWords& b) {
 ZS_HD bool pass_reduces(const PassCtl& c) { return c.stats || c.hist || c.plot || c.tensors; }
 
 // Reduces one group's per-element results into the thread's accumulators.
-template <int32_t kOp>
+template <int32_t kOp, bool kTensors>
 ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_t group, int n, bool update,
                         const ElemOut<float>& out, PassAcc& a, unsigned* hist) {
   const bool plot = c.plot && update && B.rs0;
@@ -199,7 +202,7 @@ ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_
       a.dot0 += dl * pz0[j] * B.rs0[row];
       a.dot1 += dl * pz1[j] * B.rs1[row];
     }
-    if (c.tensors && update) {
+    if (kTensors && update) {
       a.tsq += dl * dl;
       a.tasum += out.alpha[j];
     }
@@ -219,7 +222,7 @@ ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_
 // elem.h on each of its groups with n = 4 known at compile time, stores only of what
 // changed (a perturbation pass of HiZOO reads H and leaves it; AdaNAGED-P's dual pass
 // leaves x).
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBlock& B, int64_t i0, PassAcc& a,
                           unsigned* hist) {
   constexpr int E = PassUnit<S>::kElems, G = PassUnit<S>::kGroups;
@@ -251,7 +254,7 @@ ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBloc
     PhiloxDirs<float, S> dirs(r, e);
     ElemOut<float> out;
     elem_apply_group<kOp>(r, e, dirs, out);
-    if (pass_reduces(c)) pass_account<kOp>(c, B, i0 + 4 * q, e.group, 4, update, out, a, hist);
+    if (pass_reduces(c)) pass_account<kOp, kTensors>(c, B, i0 + 4 * q, e.group, 4, update, out, a, hist);
   }
   const PassWords xn = pass_pack(xs);
   if (!pass_same(xn, xw)) pass_store16(static_cast<S*>(B.x) + i0, xn);
@@ -263,7 +266,7 @@ ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBloc
 }
 
 // Any other unit (a block's tail, or an unaligned block): group by group in place.
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_unit_tail(const ElemRequest& r, const PassCtl& c, const PassBlock& B, int64_t i0, PassAcc& a,
                           unsigned* hist) {
   constexpr int G = PassUnit<S>::kGroups;
@@ -285,19 +288,20 @@ ZS_HD void pass_unit_tail(const ElemRequest& r, const PassCtl& c, const PassBloc
     PhiloxDirs<float, S> dirs(r, e);
     ElemOut<float> out;
     elem_apply_group<kOp>(r, e, dirs, out);
-    if (pass_reduces(c)) pass_account<kOp>(c, B, i, e.group, e.n, update, out, a, hist);
+    if (pass_reduces(c)) pass_account<kOp, kTensors>(c, B, i, e.group, e.n, update, out, a, hist);
   }
 }
 
 // Per-block sums of the block the thread leaves: AdaNAGED-P's duals (||u_b||) into the
 // per-block doubles, the per-tensor view's sums into the CUDA block's shared slots.
+template <bool kTensors>
 ZS_HD void pass_flush_block(const PassBlock* tb, PassAcc& a, double* bstat, float* tsum) {
   if (a.l1 != 0 || a.l2 != 0) {
     pass_add(&bstat[2 * tb[a.cur].index], a.l1);
     pass_add(&bstat[2 * tb[a.cur].index + 1], a.l2);
     a.l1 = a.l2 = 0;
   }
-  if (a.tsq != 0 || a.tasum != 0) {
+  if (kTensors && (a.tsq != 0 || a.tasum != 0)) {
     pass_add_shared(&tsum[2 * a.cur], a.tsq);
     pass_add_shared(&tsum[2 * a.cur + 1], a.tasum);
     a.tsq = a.tasum = 0;
@@ -323,21 +327,21 @@ ZS_HD int pass_find_block(const PassBlock* tb, int nb, int64_t u) {
 }
 
 // Everything one thread of a launch does: units first, first + stride, ... of the table.
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_thread(const ElemRequest& r, const PassCtl& c, const PassBlock* tb, int nb, int64_t units, int64_t first,
                        int64_t stride, PassAcc& a, unsigned* hist, double* bstat, float* tsum) {
   constexpr int E = PassUnit<S>::kElems;
   for (int64_t u = first; u < units; u += stride) {
     if (u < tb[a.cur].unit_begin || u >= tb[a.cur].unit_begin + tb[a.cur].units) {
-      pass_flush_block(tb, a, bstat, tsum);
+      pass_flush_block<kTensors>(tb, a, bstat, tsum);
       a.cur = pass_find_block(tb, nb, u);
     }
     const PassBlock& B = tb[a.cur];
     const int64_t i0 = (u - B.unit_begin) * E;
-    if (B.vec && i0 + E <= B.n) pass_unit_full<kOp, S>(r, c, B, i0, a, hist);
-    else pass_unit_tail<kOp, S>(r, c, B, i0, a, hist);
+    if (B.vec && i0 + E <= B.n) pass_unit_full<kOp, S, kTensors>(r, c, B, i0, a, hist);
+    else pass_unit_tail<kOp, S, kTensors>(r, c, B, i0, a, hist);
   }
-  pass_flush_block(tb, a, bstat, tsum);
+  pass_flush_block<kTensors>(tb, a, bstat, tsum);
   if (a.hcount) pass_add_hist(hist, a.hbin, a.hcount);
   a.hcount = 0;
 }
@@ -357,6 +361,14 @@ void pass_dispatch_op(int32_t op, F&& f) {
     case kOpPerturbHiZOO: f(std::integral_constant<int32_t, kOpPerturbHiZOO>{}); break;
     default: f(std::integral_constant<int32_t, kOpCount>{}); break;
   }
+}
+
+// Calls f(std::true_type) when the pass reduces per-tensor statistics, else
+// f(std::false_type): the kernel (and twin) instantiation with or without that code.
+template <class F>
+void pass_dispatch_tensors(const PassCtl& c, F&& f) {
+  if (c.tensors) f(std::true_type{});
+  else f(std::false_type{});
 }
 
 inline bool pass_aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }

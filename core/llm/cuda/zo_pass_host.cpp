@@ -28,31 +28,35 @@ void zo_pass_host(const ElemRequest& r, const std::vector<CudaBlockArgs>& args, 
     const int nb = static_cast<int>(tb.size());
     pass_dispatch_op(r.op, [&](auto opc) {
       constexpr int32_t kOp = decltype(opc)::value;
-      const int64_t stride = static_cast<int64_t>(grid) * kPassThreads;
-      for (int blk = 0; blk < grid; ++blk) {
-        unsigned sh_hist[kAlphaBins] = {};
-        std::vector<float> sh_tens(c.tensors ? static_cast<size_t>(2 * nb) : 0, 0.f);
-        float s[3] = {0, 0, 0};
-        for (int t = 0; t < kPassThreads; ++t) {
-          PassAcc a;
-          const int64_t first = static_cast<int64_t>(blk) * kPassThreads + t;
-          float* tsum = sh_tens.data();
-          if (dtype == 0)
-            pass_thread<kOp, float>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(), tsum);
-          else if (dtype == 1)
-            pass_thread<kOp, c10::Half>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(), tsum);
-          else
-            pass_thread<kOp, c10::BFloat16>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(), tsum);
-          s[0] += a.usq;
-          s[1] += a.dot0;
-          s[2] += a.dot1;
+      pass_dispatch_tensors(c, [&](auto tens) {
+        constexpr bool kT = decltype(tens)::value;
+        const int64_t stride = static_cast<int64_t>(grid) * kPassThreads;
+        for (int blk = 0; blk < grid; ++blk) {
+          unsigned sh_hist[kAlphaBins] = {};
+          std::vector<float> sh_tens(kT ? static_cast<size_t>(2 * nb) : 0, 0.f);
+          float s[3] = {0, 0, 0};
+          for (int t = 0; t < kPassThreads; ++t) {
+            PassAcc a;
+            const int64_t first = static_cast<int64_t>(blk) * kPassThreads + t;
+            float* tsum = sh_tens.data();
+            if (dtype == 0)
+              pass_thread<kOp, float, kT>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(), tsum);
+            else if (dtype == 1)
+              pass_thread<kOp, c10::Half, kT>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(), tsum);
+            else
+              pass_thread<kOp, c10::BFloat16, kT>(r, c, tb.data(), nb, units, first, stride, a, sh_hist, bstat.data(),
+                                                  tsum);
+            s[0] += a.usq;
+            s[1] += a.dot0;
+            s[2] += a.dot1;
+          }
+          out.usq += s[0];
+          out.dot[0] += s[1];
+          out.dot[1] += s[2];
+          for (int k = 0; k < kAlphaBins; ++k) out.hist[k] += sh_hist[k];
+          if (kT) pass_flush_tensors(tb.data(), nb, sh_tens.data(), 0, 1, gtens.data());
         }
-        out.usq += s[0];
-        out.dot[0] += s[1];
-        out.dot[1] += s[2];
-        for (int k = 0; k < kAlphaBins; ++k) out.hist[k] += sh_hist[k];
-        if (c.tensors) pass_flush_tensors(tb.data(), nb, sh_tens.data(), 0, 1, gtens.data());
-      }
+      });
     });
   }
   out.l1.assign(static_cast<size_t>(nb_all), 0.0);
