@@ -216,6 +216,7 @@ class LlmSceneImpl : public LlmScene {
   void continue_logged(App& app, const std::string& dir) override {
     if (!app.load_experiment(dir + "/spec.json")) return;  // the status bar has the line
     app.model().exp.name = std::filesystem::path(dir).filename().string();
+    app.model().exp_path.clear();  // saving must not overwrite the session's spec.json
     log_dir_ = dir;  // the runs go on in their own logs
     resume_ = true;
     key_.clear();
