@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one prepared run on the GPU machine (issues 5 and 9). Builds zoscope's LLM engine,
 # CUDA kernels, GPU tests, CLI and benchmark against that machine's PyTorch (2.11, CUDA 13),
-# runs the GPU kernel tests, the kernels' host-twin tests and the tensor-engine tests, then
+# runs the GPU kernel tests (per-tensor statistics included), the kernels' host-twin tests
+# and the tensor-engine tests, then
 # bench_llm gpu at OPT-1.3B and OPT-6.7B shapes (each runs the Python MeZO reference on the
 # same shapes so every ratio comes from one run, and prints every pass over the weights in
 # GB/s against a device-to-device copy), then a short CUDA fine-tune of the default model

@@ -138,14 +138,6 @@ void lock_out_dir(const std::string& out) {
   }
 }
 
-// The spec without what may change between a run and its resume (the process group's
-// backend and timeout): what --resume compares.
-std::string spec_identity(FinetuneSpec s) {
-  s.dist_backend = "auto";
-  s.dist_timeout_s = 300;
-  return finetune_spec_to_json(s);
-}
-
 // One run of a distributed job in this rank's process (every rank steps, rank 0 writes).
 // ZOSCOPE_FINETUNE_EXIT_AFTER=k stops every rank after step k (exit 75), or with
 // ZOSCOPE_FINETUNE_EXIT_RANK=r only rank r, which then kills itself (a crash drill) or,
@@ -184,8 +176,7 @@ std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std:
     make_dirs(out);
     lock_out_dir(out);
     if (resume && fs::exists(spec_path)) {
-      if (spec_identity(finetune_spec_load(spec_path)) != spec_identity(spec))
-        fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
+      finetune_spec_check_resume(spec_path, spec);
     } else {
       atomic_write(spec_path, finetune_spec_to_json(spec));
     }

@@ -13,6 +13,7 @@
 #include "core/export/colormap.h"
 #include "core/landscape/grid_landscape.h"
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/io/live_logs.h"
 #include "core/llm/torch/live.h"
 #include "core/opt/optimizer.h"
 #include "core/util/atomic_file.h"
@@ -208,7 +209,18 @@ class LlmSceneImpl : public LlmScene {
     m.llm_cfg = cfg;
     key_.clear();
     log_dir_.clear();  // a new experiment: a new folder of step logs
+    resume_ = false;
     error_.clear();
+  }
+
+  void continue_logged(App& app, const std::string& dir) override {
+    if (!app.load_experiment(dir + "/spec.json")) return;  // the status bar has the line
+    app.model().exp.name = std::filesystem::path(dir).filename().string();
+    app.model().exp_path.clear();  // saving must not overwrite the session's spec.json
+    log_dir_ = dir;  // the runs go on in their own logs
+    resume_ = true;
+    key_.clear();
+    logs_scanned_ = false;
   }
 
   std::string to_json(const App& app) const override {
@@ -243,6 +255,7 @@ class LlmSceneImpl : public LlmScene {
       c.plane_seed = m.llm_cfg.plane_seed;
       c.plane = m.llm_cfg.plane;
       c.log_dir = log_dir(app);
+      c.resume = resume_;
       c.plane_runs[0] = m.llm_cfg.plane_runs[0];
       c.plane_runs[1] = m.llm_cfg.plane_runs[1];
       labels_.clear();
@@ -414,6 +427,7 @@ class LlmSceneImpl : public LlmScene {
         ImGui::SetTooltip("runs cut short (the app closed) continue with\nzoscope-cli finetune %s/spec.json --out %s --resume",
                           log_dir_.c_str(), log_dir_.c_str());
     }
+    draw_logged_sessions(app);
     const std::string& err = !error_.empty() ? error_ : snap_.error;
     if (!err.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
@@ -433,6 +447,7 @@ class LlmSceneImpl : public LlmScene {
     std::snprintf(buf, sizeof buf, "%s | %s optimizer state | %.3g FP/step | %.1f steps/s", live_run_state_name(in.state),
                   bytes_text(r.memory_bytes).c_str(), r.fp_per_step, in.steps_per_second);
     std::string s = buf;
+    if (in.replayed > 0) s += "\ncontinued: " + std::to_string(in.replayed) + " logged steps replayed";
     if (!in.message.empty()) s += "\n" + in.message;
     return s;
   }
@@ -493,23 +508,71 @@ class LlmSceneImpl : public LlmScene {
   // tests write none): $XDG_DATA_HOME/zoscope/llm-runs/<experiment>-<time>, else under
   // ~/.local/share. `zoscope-cli finetune DIR/spec.json --out DIR --resume` continues them.
   std::string log_dir(const App& app) {
+    if (!log_dir_.empty()) return log_dir_;  // this session's folder, or the one continued
     if (app.options().settings_dir.empty()) return "";
-    if (log_dir_.empty()) {
-      std::string base;
-      if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) base = std::string(x) + "/zoscope";
-      else if (const char* h = std::getenv("HOME"); h && *h) base = std::string(h) + "/.local/share/zoscope";
-      else return "";
+    {
+      const std::string root = live_logs_root();
+      if (root.empty()) return "";
       char stamp[32];
       const std::time_t now = std::time(nullptr);
       std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
       std::string name = app.exp().name.empty() ? "llm" : app.exp().name;
       for (char& ch : name)
         if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.')) ch = '_';
-      log_dir_ = base + "/llm-runs/" + name + "-" + stamp;
+      log_dir_ = root + "/" + name + "-" + stamp;
     }
     return log_dir_;
   }
+
+  // The panel's list of logged sessions with unfinished runs (this session's own folder
+  // left out), read when the list opens and on "refresh"; each can be continued.
+  void draw_logged_sessions(App& app) {
+    const bool open = ImGui::TreeNode("continue a logged run");
+    app.note_item("llm/logged");
+    if (!open) {
+      logs_scanned_ = false;  // read again when opened
+      return;
+    }
+    const bool refresh = ImGui::SmallButton("refresh");
+    if (refresh || !logs_scanned_) {
+      logs_ = live_logs_scan(live_logs_root());
+      logs_scanned_ = true;
+    }
+    int shown = 0;
+    for (const LoggedLiveSession& s : logs_.unfinished) {
+      if (s.dir == log_dir_) continue;
+      ++shown;
+      ImGui::PushID(s.dir.c_str());
+      ImGui::Separator();
+      ImGui::TextUnformatted(s.name.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", s.dir.c_str());
+      const bool steps = s.spec.steps > 0;
+      for (const LoggedLiveRun& r : s.runs) {
+        const std::string loss = std::isnan(r.last_loss) ? "-" : fmt_double(r.last_loss);
+        ImGui::TextDisabled("  %s (%s): %lld / %s, last loss %s%s", r.label.c_str(), r.optimizer.c_str(),
+                            static_cast<long long>(steps ? r.steps : r.forward_passes), s.budget_text().c_str(),
+                            loss.c_str(), r.finished ? " (finished)" : "");
+      }
+      const bool go = ImGui::SmallButton("Continue");
+      app.note_item("llm/continue");
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("resume every run from its step log (as zoscope-cli finetune --resume) and train on to the budget");
+      ImGui::PopID();
+      if (go) {
+        const std::string dir = s.dir;
+        continue_logged(app, dir);
+        break;  // logs_ is read again next frame
+      }
+    }
+    if (shown == 0) ImGui::TextDisabled("no unfinished runs in %s", live_logs_root().c_str());
+    for (const std::string& line : logs_.skipped) ImGui::TextDisabled("skipped: %s", line.c_str());
+    ImGui::TreePop();
+  }
+
   std::string log_dir_;
+  bool resume_ = false;  // log_dir_ is a continued session (LiveConfig::resume)
+  LoggedLiveSessions logs_;
+  bool logs_scanned_ = false;
   LiveTrainer trainer_;
   LiveSnapshot snap_;
   Grid plane_;

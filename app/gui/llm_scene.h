@@ -25,6 +25,12 @@ class LlmScene {
   // An LLM experiment ("preset:llm_NAME" or a fine-tuning spec file, runs with optional
   // "colour" / "visible"): fills the app's model. zs::Error naming the file and field.
   virtual void load(App& app, const std::string& name_or_path) = 0;
+  // Continues a session an earlier app logged (a folder under live_logs_root(), listed in
+  // the scene panel: spec.json + runs/<label>/steps.log): loads its spec like an experiment
+  // and resumes every run from its step log into the live trainer (LiveConfig::resume, the
+  // resume path of `zoscope-cli finetune --resume`), appending to the same logs. One line
+  // in the status bar when the folder cannot be loaded.
+  virtual void continue_logged(App& app, const std::string& dir) = 0;
   // The current scene as an LLM experiment file (a fine-tuning spec with run styles).
   virtual std::string to_json(const App& app) const = 0;
   // Configures the trainer when the settings, runs or budget changed (UI thread, per frame).

@@ -14,12 +14,13 @@ Stepper::Stepper(Optimizer& opt, Engine& engine, const Budget& budget, uint64_t 
   opt_.reset(engine_, RunContext{seed, budget_.step_estimate(opt_)});
 }
 
-bool Stepper::exhausted() const {
-  if (budget_.steps > 0) return t_ >= budget_.steps;
+bool Budget::spent(int64_t t, int64_t fp, const Optimizer& o) const {
+  if (steps > 0) return t >= steps;
   // A forward-pass budget stops before a step that would overrun it (costs may vary per step).
-  return static_cast<double>(engine_.forward_passes()) + opt_.fp_of_step(t_) >
-         static_cast<double>(budget_.forward_passes) + 1e-9;
+  return static_cast<double>(fp) + o.fp_of_step(t) > static_cast<double>(forward_passes) + 1e-9;
 }
+
+bool Stepper::exhausted() const { return budget_.spent(t_, engine_.forward_passes(), opt_); }
 
 StepInfo Stepper::step(StepRow& row, StepObserver& obs) {
   obs.before_step(t_);

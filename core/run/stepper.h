@@ -22,6 +22,9 @@ struct Budget {
   // Steps the budget allows at the optimizer's nominal cost (schedules need a length);
   // with a forward-pass budget the Stepper still stops before any step that would overrun.
   int64_t step_estimate(const Optimizer& o) const;
+  // The one stop rule after t steps and fp forward passes: the step budget is spent, or
+  // step t + 1's forward passes would exceed the forward-pass budget.
+  bool spent(int64_t t, int64_t fp, const Optimizer& o) const;
 };
 
 class StepObserver {

@@ -22,6 +22,7 @@ bool have_gpu() { return at::hasCUDA(); }
 
 using zs_test::as_blocks;
 using zs_test::bits_differ;
+using zs_test::expect_tensor_stats_near;
 using zs_test::make_params;
 using zs_test::quartic_loss;
 
@@ -66,7 +67,8 @@ TEST(GpuKernels, EveryOptimizerMatchesTheCpuPathBitForBit) {
         eg.begin_step(t);
         og->step(eg, t);
       }
-      const double norm_c = ec.last_stats().update_norm, norm_g = eg.last_stats().update_norm;
+      const zs::TensorStepStats st_c = ec.last_stats(), st_g = eg.last_stats();
+      const double norm_c = st_c.update_norm, norm_g = st_g.update_norm;
       oc->settle(ec);
       og->settle(eg);
       const std::string what = info.id + " " + c10::toString(dtype);
@@ -77,6 +79,7 @@ TEST(GpuKernels, EveryOptimizerMatchesTheCpuPathBitForBit) {
       // Per-thread float sums of a few squares each, then doubles: relative 1e-5 is ~100x
       // the float summation error at these sizes.
       EXPECT_NEAR(norm_g, norm_c, 1e-5 * norm_c + 1e-12) << what;
+      expect_tensor_stats_near(st_g, st_c, what);  // the per-tensor view (GUI heatmap)
     }
   }
 }
@@ -107,6 +110,40 @@ TEST(GpuKernels, StatisticsMatchTheCpuPath) {
     EXPECT_NEAR(eg.last_stats().plot_dot[k], ec.last_stats().plot_dot[k], 1e-4 * std::fabs(ec.last_stats().plot_dot[k]) + 1e-9);
   // One binning (pass_alpha_bin, in double): the same counts.
   EXPECT_EQ(eg.last_stats().alpha_hist, ec.last_stats().alpha_hist);
+  expect_tensor_stats_near(eg.last_stats(), ec.last_stats(), "adamezo pass");
+}
+
+// The per-tensor view of the CUDA pass against the CPU engine where the launch tables are
+// subsets of the blocks (three dtypes interleaved, an empty tensor), and nothing reduced
+// on a pass without the histogram.
+TEST(GpuKernels, PerTensorStatisticsMatchTheCpuEngine) {
+  if (!have_gpu()) GTEST_SKIP() << "no CUDA device";
+  for (const char* id : {"mezo", "zo_adam"}) {
+    auto cpu = zs_test::make_mixed_params(at::kCPU), gpu = zs_test::make_mixed_params(at::kCUDA);
+    zs::TensorEngine ec(as_blocks(cpu), [&] { return quartic_loss(cpu); });
+    zs::TensorEngine eg(as_blocks(gpu), [&] { return quartic_loss(gpu); });
+    auto oc = zs::optimizer_create(id, {{"lr", 1e-4}}, id, true), og = zs::optimizer_create(id, {{"lr", 1e-4}}, id, true);
+    oc->reset(ec, {5, 3});
+    og->reset(eg, {5, 3});
+    for (int t = 0; t < 3; ++t) {
+      eg.set_alpha_hist(t != 1);
+      ec.begin_step(t);
+      oc->step(ec, t);
+      eg.begin_step(t);
+      og->step(eg, t);
+      if (t == 1) {
+        EXPECT_TRUE(eg.last_stats().block_update_rms.empty()) << id;
+        continue;
+      }
+      expect_tensor_stats_near(eg.last_stats(), ec.last_stats(), std::string(id) + " step " + std::to_string(t));
+      std::printf("[ gpu      ] %s step %d per-tensor RMS update, GPU / CPU:", id, t);
+      for (size_t b = 0; b < cpu.size(); ++b)
+        std::printf(" %.7g", ec.last_stats().block_update_rms[b] > 0
+                                 ? eg.last_stats().block_update_rms[b] / ec.last_stats().block_update_rms[b]
+                                 : 0.0);
+      std::printf("\n");
+    }
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The CUDA kernel's host twin (zo_pass.h run thread by thread on the CPU, the same
 // decomposition as the launch: block table, group lookup, grid-stride walk, 16-byte units,
-// scalar tails, per-block statistics) against the CPU engine, for every zeroth-order
+// scalar tails, per-block statistics, the per-tensor view's shared-memory sums) against the
+// CPU engine, for every zeroth-order
 // optimizer and storage dtype: parameters and state bit for bit (both sides run the same
 // float operations: the kernels are built with --fmad=false), statistics to float
 // summation error. Runs on any machine; label torch.
@@ -15,6 +16,7 @@ namespace {
 
 using zs_test::as_blocks;
 using zs_test::bits_differ;
+using zs_test::expect_tensor_stats_near;
 using zs_test::quartic_loss;
 
 std::vector<at::Tensor> make_params(at::ScalarType dtype) { return zs_test::make_params(dtype, at::kCPU); }
@@ -70,6 +72,7 @@ TEST(KernelTwin, EveryOptimizerMatchesTheCpuPathBitForBit) {
           EXPECT_NEAR(twin.stats.plot_dot[k], ref.stats.plot_dot[k], 1e-4 * std::fabs(ref.stats.plot_dot[k]) + 1e-9) << what;
         // One binning function (pass_alpha_bin) on both sides: the same counts.
         EXPECT_EQ(twin.stats.alpha_hist, ref.stats.alpha_hist) << what;
+        expect_tensor_stats_near(twin.stats, ref.stats, what);
       }
     }
   }
@@ -88,6 +91,9 @@ TEST(KernelTwin, AlphaHistogramOnlyWhenAsked) {
     e.set_alpha_hist(false);
     o->step(e, 0);
     EXPECT_FALSE(e.last_stats().alpha_hist_valid);
+    // The CPU path reduces the per-tensor view on every update pass (cheap there); the
+    // kernel only with the histogram.
+    EXPECT_EQ(e.last_stats().block_update_rms.empty(), grid > 0);
     int64_t total = 0;
     for (int64_t c : e.last_stats().alpha_hist) total += c;
     EXPECT_EQ(total, 0);
@@ -98,6 +104,33 @@ TEST(KernelTwin, AlphaHistogramOnlyWhenAsked) {
     total = 0;
     for (int64_t c : e.last_stats().alpha_hist) total += c;
     EXPECT_EQ(total, 257 + 64 * 33 + 1031 + 16 * 128 + 299);
+    EXPECT_EQ(e.last_stats().block_update_rms.size(), 5u);
+  }
+}
+
+// The per-tensor sums land at the caller's block index, not the launch table's position:
+// blocks of three storage dtypes interleaved (three launches, each table a subset) and an
+// empty tensor (in no table), for a stateless and a stateful optimizer.
+TEST(KernelTwin, PerTensorStatisticsOfMixedDtypesAndAnEmptyTensor) {
+  for (const char* id : {"mezo", "zo_adam"}) {
+    zs::TensorStepStats got[2];
+    for (int grid : {0, 2}) {
+      auto p = zs_test::make_mixed_params(at::kCPU);
+      zs::TensorEngineOptions opt;
+      opt.kernel_twin_grid = grid;
+      zs::TensorEngine e(as_blocks(p), [&p] { return quartic_loss(p); }, opt);
+      auto o = zs::optimizer_create(id, {{"lr", 1e-4}}, id, true);
+      o->reset(e, {5, 3});
+      for (int t = 0; t < 3; ++t) {
+        e.begin_step(t);
+        o->step(e, t);
+      }
+      got[grid > 0] = e.last_stats();
+    }
+    ASSERT_EQ(got[1].block_update_rms.size(), 5u) << id;
+    expect_tensor_stats_near(got[1], got[0], id);
+    EXPECT_EQ(got[1].block_update_rms[2], 0.0) << id;  // the empty tensor
+    for (size_t b : {0, 1, 3, 4}) EXPECT_GT(got[1].block_update_rms[b], 0.0) << id << " block " << b;
   }
 }
 

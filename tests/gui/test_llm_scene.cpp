@@ -11,11 +11,16 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include "app/gui/follow_run.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
+#include "core/llm/io/live_logs.h"
 #include "core/llm/torch/finetune.h"
+#include "core/llm/torch/live.h"
+#include "core/run/step_log.h"
 #include "core/util/atomic_file.h"
 #include "gui_harness.h"
 
@@ -220,6 +225,90 @@ TEST(GuiLlmScene, AFollowedRunIsReplayedOntoThePlaneAlongTheScenesOwnRun) {
   h.frame(1);
   EXPECT_TRUE(app.results().followed.empty());
   fs::remove_all(dir);
+}
+
+// The scene panel's "continue a logged run": a session closed mid-training (written by a
+// live trainer into $XDG_DATA_HOME/zoscope/llm-runs) is listed next to a foreign and a
+// corrupt folder (one line each, skipped); "Continue" loads it and resumes its runs into
+// the scene's trainer; they end with the step logs and curves of an uninterrupted session,
+// bit for bit, and the session leaves the list.
+TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
+  const char* old = std::getenv("XDG_DATA_HOME");
+  const std::string keep = old ? old : "";
+  const fs::path xdg = out_path("xdg_" + std::to_string(::getpid()));
+  fs::remove_all(xdg);
+  ::setenv("XDG_DATA_HOME", xdg.c_str(), 1);
+  const fs::path root = live_logs_root();
+  const fs::path session = root / "llm_tiny-20260101-000000";
+  {
+    Harness h(1280, 800, tiny_experiment());
+    App& app = h.app();
+    ASSERT_TRUE(app.wait_idle(300));
+    // The scene's own spec (as the app writes it into a session's spec.json).
+    nlohmann::json j = nlohmann::json::parse(app.llm()->to_json(app));
+    j.erase("view");
+    for (auto& r : j["runs"]) {
+      r.erase("colour");
+      r.erase("visible");
+    }
+    zs::LiveConfig c;
+    c.spec = finetune_spec_parse(j.dump(), "scene");
+    c.plane_coarse = 3;
+    c.plane_fine = 3;
+    {
+      zs::LiveTrainer ref;
+      c.log_dir = (xdg / "ref").string();
+      ref.configure(c);
+      ASSERT_TRUE(ref.wait_finished(300));
+    }
+    {
+      zs::LiveTrainer cut;
+      c.log_dir = session.string();
+      cut.configure(c);
+      ASSERT_TRUE(cut.wait_steps(5, 300));
+    }  // the app closed mid-training
+    fs::create_directories(root / "holiday-photos");
+    fs::create_directories(root / "broken");
+    atomic_write((root / "broken" / "spec.json").string(), "{\"zoscope_finetune\": 1,");
+    const LoggedLiveSessions listed = live_logs_scan(root.string());
+    ASSERT_EQ(listed.unfinished.size(), 1u);
+    EXPECT_EQ(listed.unfinished[0].dir, session.string());
+    ASSERT_EQ(listed.skipped.size(), 2u);
+    for (const std::string& line : listed.skipped) EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+
+    // The panel: open the list, press Continue.
+    h.wheel(h.centre("llm/model"), -30);  // the list is at the end of the scene panel
+    h.frame(1);
+    h.click(h.centre("llm/logged"));
+    h.frame(2);
+    ASSERT_GT(h.centre("llm/continue").x, 0) << "the session is listed with a Continue button";
+    h.click(h.centre("llm/continue"));
+    h.frame(2);
+    ASSERT_TRUE(app.wait_idle(300));
+    h.frame(3);
+    EXPECT_EQ(app.llm()->phase(), "done");
+    EXPECT_EQ(app.exp().name, "llm_tiny-20260101-000000");
+    ASSERT_EQ(app.results().runs.size(), c.spec.runs.size());
+    for (size_t i = 0; i < c.spec.runs.size(); ++i) {
+      const std::string label = c.spec.runs[i].label;
+      EXPECT_EQ(read_file((session / "runs" / label / "steps.log").string()),
+                read_file((xdg / "ref/runs" / label / "steps.log").string()))
+          << label;
+      const std::vector<StepLogRecord> log = step_log_read((xdg / "ref/runs" / label / "steps.log").string());
+      std::vector<double> losses;
+      for (const StepLogRecord& r : log)
+        if (r.kind == 'S') losses.push_back(r.loss);
+      const RunRecord& rec = app.results().runs[i];
+      ASSERT_EQ(rec.rows.size(), losses.size() + 1) << label;
+      for (size_t k = 0; k < losses.size(); ++k) EXPECT_EQ(rec.rows[k + 1].loss, losses[k]) << label << " step " << k + 1;
+    }
+    EXPECT_NE(app.llm()->run_status(0).find("logged steps replayed"), std::string::npos) << app.llm()->run_status(0);
+    EXPECT_TRUE(live_logs_scan(root.string()).unfinished.empty());
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+  if (old) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
+  else ::unsetenv("XDG_DATA_HOME");
+  fs::remove_all(xdg);
 }
 
 }  // namespace zs::gui::test

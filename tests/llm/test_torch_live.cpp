@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -809,6 +810,117 @@ TEST(LiveTrainer, AFollowedRunIsRunBOfThePlaneThroughTwoEndpoints) {
   EXPECT_NEAR(s.followed[0].xy.back()[1], c2, tol);
   EXPECT_LE(s.followed[0].xy.back()[0], s.plane_domain[1]);
   EXPECT_LE(s.followed[0].xy.back()[1], s.plane_domain[3]);
+}
+
+// A scratch folder for one test (removed first).
+fs::path fresh_dir(const std::string& tag) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+// A live session logged into `log_dir` and closed (as the app closes) once every run has
+// at least `steps` steps.
+void run_and_close(zs::LiveConfig c, const fs::path& log_dir, int64_t steps) {
+  c.log_dir = log_dir.string();
+  zs::LiveTrainer live;
+  live.configure(c);
+  ASSERT_TRUE(live.wait_steps(steps, 300));
+}
+
+// The app's Continue (LiveConfig::resume): a session closed mid-training is continued by
+// a new trainer to the budget; its step logs, final weights and rows equal those of an
+// uninterrupted live session bit for bit, and its final weights equal what
+// `finetune --resume` makes of the same interrupted folder (the one resume path).
+TEST(LiveTrainer, ContinuingAClosedSessionEqualsAnUninterruptedRunBitForBit) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const fs::path dir = fresh_dir("live_continue");
+  zs::LiveConfig c = config_of(spec);
+  c.save_final = true;
+  zs::LiveSnapshot ref;
+  {
+    zs::LiveTrainer live;
+    c.log_dir = (dir / "ref").string();
+    ref = finished_snapshot(live, c);
+    ASSERT_EQ(ref.phase, "done") << ref.error;
+  }
+  run_and_close(c, dir / "cut", 5);  // closed mid-training
+  c.log_dir = (dir / "cut").string();
+  for (const zs::FinetuneRun& r : spec.runs) {
+    ASSERT_FALSE(fs::exists(dir / "cut/runs" / r.label / "final.safetensors")) << r.label << ": the app was closed mid-training";
+    const std::vector<zs::StepLogRecord> cut = zs::step_log_read((dir / "cut/runs" / r.label / "steps.log").string());
+    ASSERT_GE(cut.size(), 5u) << r.label;
+  }
+  fs::copy(dir / "cut", dir / "cli", fs::copy_options::recursive);
+  // The app path: a new trainer continues the folder.
+  zs::LiveSnapshot got;
+  {
+    zs::LiveTrainer live;
+    c.resume = true;
+    got = finished_snapshot(live, c);
+    ASSERT_EQ(got.phase, "done") << got.error;
+  }
+  ASSERT_EQ(got.runs.size(), ref.runs.size());
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    const std::string label = spec.runs[i].label;
+    const fs::path run_ref = dir / "ref/runs" / label, run_got = dir / "cut/runs" / label;
+    EXPECT_EQ(zs::read_file((run_got / "steps.log").string()), zs::read_file((run_ref / "steps.log").string())) << label;
+    EXPECT_EQ(zs::read_file((run_got / "final.safetensors").string()), zs::read_file((run_ref / "final.safetensors").string()))
+        << label;
+    EXPECT_EQ(got.info[i].state, zs::LiveRunState::Done) << label;
+    // MeZO's logged steps were replayed (no forward passes), not trained again; Adam's
+    // first-order steps are recomputed, as `finetune --resume` does.
+    if (i == 0) {
+      EXPECT_GE(got.info[i].replayed, 5) << label;
+    } else {
+      EXPECT_EQ(got.info[i].replayed, 0) << label;
+    }
+    const zs::RunRecord &a = got.runs[i], &b = ref.runs[i];
+    ASSERT_EQ(a.rows.size(), b.rows.size()) << label;
+    const auto same = [](double u, double v) { return std::memcmp(&u, &v, sizeof u) == 0; };  // NaN-safe, bit for bit
+    for (size_t k = 0; k < a.rows.size(); ++k) {
+      const zs::StepRow &x = a.rows[k], &y = b.rows[k];
+      EXPECT_EQ(x.fp, y.fp) << label << " row " << k;
+      EXPECT_TRUE(same(x.loss, y.loss) && same(x.update_norm, y.update_norm) && same(x.x, y.x) && same(x.y, y.y) &&
+                  same(x.dev_metric, y.dev_metric) && same(x.alpha_median, y.alpha_median))
+          << label << " row " << k << ": loss " << x.loss << " vs " << y.loss;
+    }
+    ASSERT_EQ(a.tensor_rms.size(), b.tensor_rms.size()) << label;
+    EXPECT_EQ(std::memcmp(a.tensor_rms.data(), b.tensor_rms.data(), a.tensor_rms.size() * sizeof(float)), 0) << label;
+    // The CLI's resume of the same interrupted folder ends on the same weights.
+    zs::FinetuneRunOptions o;
+    o.threads = 1;
+    o.resume = true;
+    const zs::FinetuneRunResult res = zs::finetune_run(spec, i, spec.model, (dir / "cli/runs" / label).string(), o);
+    ASSERT_TRUE(res.completed) << label;
+    if (i == 0) {
+      EXPECT_GE(res.replayed_steps, 5);  // MeZO: replayed without forward passes
+    }
+    EXPECT_EQ(zs::read_file((dir / "cli/runs" / label / "final.safetensors").string()),
+              zs::read_file((run_got / "final.safetensors").string()))
+        << label;
+  }
+  fs::remove_all(dir);
+}
+
+// Continuing a folder that another spec wrote (another learning rate here: the logged
+// losses would replay to the same seeds and p, on a wrong trajectory) is refused in one
+// line naming its spec.json, as `finetune --resume` refuses it.
+TEST(LiveTrainer, ContinuingAFolderOfAnotherSpecIsRefusedInOneLine) {
+  const zs::FinetuneSpec spec = spec_of(kTwo);
+  const fs::path dir = fresh_dir("live_continue_bad");
+  run_and_close(config_of(spec), dir, 3);
+  zs::LiveConfig other = config_of(spec_of(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 2e-3}}])"));
+  other.log_dir = dir.string();
+  other.resume = true;
+  zs::LiveTrainer live;
+  const zs::LiveSnapshot s = finished_snapshot(live, other);
+  EXPECT_EQ(s.phase, "error");
+  EXPECT_NE(s.error.find((dir / "spec.json").string() + ": the spec differs"), std::string::npos) << s.error;
+  EXPECT_EQ(s.error.find('\n'), std::string::npos) << s.error;
+  // The folder is left as it was: its spec and logs can still be continued with their own spec.
+  EXPECT_EQ(zs::finetune_spec_to_json(zs::finetune_spec_load((dir / "spec.json").string())), zs::finetune_spec_to_json(spec));
+  fs::remove_all(dir);
 }
 
 }  // namespace

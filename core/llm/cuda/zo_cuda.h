@@ -39,6 +39,8 @@ struct PassCtl {
   int stats = 1;  // update norm and per-block duals (update passes, or a caller asked)
   int hist = 0;   // alpha histogram: only on passes whose statistics someone reads
   int plot = 0;   // dot products with the two plot directions
+  int tensors = 0;  // per-block (per named tensor) sum of squared updates and of alpha:
+                    // the GUI's per-tensor view, on the same passes as hist
   uint64_t plot_seed = 0;
 };
 
@@ -46,6 +48,7 @@ struct CudaPassStats {
   double usq = 0, dot[2] = {0, 0};
   std::vector<double> l1, l2;  // per block
   int64_t hist[kAlphaBins] = {};
+  std::vector<double> usq_block, alpha_sum;  // per block, when PassCtl::tensors (else empty)
 };
 
 // The kernel's host twin: the same pass through the same decomposition (block table,

@@ -60,16 +60,22 @@ void cuda_apply(const ElemRequest& req, const std::vector<CudaBlockArgs>& args, 
     r.block_scale = scale_dev.data_ptr<double>();
   }
   const int nb_all = static_cast<int>(args.size());
-  const bool reduce = c.stats || c.hist || c.plot;
-  // One buffer: 3 sums, 2 per block, then the histogram (as doubles' bytes).
+  if (c.tensors && nb_all > kPassMaxTensors)
+    fail("CUDA engine", "per-tensor statistics of " + std::to_string(nb_all) + " tensors (at most " +
+                            std::to_string(kPassMaxTensors) + ")");
+  const bool reduce = pass_reduces(c);
+  // One buffer: 3 sums, 2 per block, the histogram (as doubles' bytes), then the
+  // per-tensor sums (2 per block: squared updates, alphas).
   at::Tensor stats;
   double* gstat = nullptr;
   unsigned long long* ghist = nullptr;
+  double* gtens = nullptr;
   if (reduce) {
-    stats = at::empty({3 + 2 * nb_all + kAlphaBins}, dev_opts.dtype(at::kDouble));
+    stats = at::empty({3 + 4 * nb_all + kAlphaBins}, dev_opts.dtype(at::kDouble));
     check(cudaMemsetAsync(stats.data_ptr(), 0, static_cast<size_t>(stats.numel()) * sizeof(double), stream), "memset");
     gstat = stats.data_ptr<double>();
     ghist = reinterpret_cast<unsigned long long*>(gstat + 3 + 2 * nb_all);
+    gtens = gstat + 3 + 2 * nb_all + kAlphaBins;
   }
   // Per thread (engines may run in workers), never destroyed: no device frees at exit.
   thread_local TableCache* cache = new TableCache[3];
@@ -79,12 +85,14 @@ void cuda_apply(const ElemRequest& req, const std::vector<CudaBlockArgs>& args, 
     if (tb.empty()) continue;
     const PassBlock* dtb = upload_table(tb, cache[dtype], stream);
     const int nb = static_cast<int>(tb.size());
-    if (dtype == 0) cuda_detail::launch_pass<float>(r, c, dtb, nb, units, gstat, ghist, stream);
-    else if (dtype == 1) cuda_detail::launch_pass<c10::Half>(r, c, dtb, nb, units, gstat, ghist, stream);
-    else cuda_detail::launch_pass<c10::BFloat16>(r, c, dtb, nb, units, gstat, ghist, stream);
+    if (dtype == 0) cuda_detail::launch_pass<float>(r, c, dtb, nb, units, gstat, ghist, gtens, stream);
+    else if (dtype == 1) cuda_detail::launch_pass<c10::Half>(r, c, dtb, nb, units, gstat, ghist, gtens, stream);
+    else cuda_detail::launch_pass<c10::BFloat16>(r, c, dtb, nb, units, gstat, ghist, gtens, stream);
   }
   out.l1.assign(static_cast<size_t>(nb_all), 0.0);
   out.l2.assign(static_cast<size_t>(nb_all), 0.0);
+  out.usq_block.clear();
+  out.alpha_sum.clear();
   if (!reduce) return;  // nothing to read back: no sync
   const at::Tensor s = stats.cpu();
   const double* sp = s.data_ptr<double>();
@@ -98,6 +106,7 @@ void cuda_apply(const ElemRequest& req, const std::vector<CudaBlockArgs>& args, 
   unsigned long long h[kAlphaBins];
   std::memcpy(h, sp + 3 + 2 * nb_all, sizeof h);
   for (int k = 0; k < kAlphaBins; ++k) out.hist[k] = static_cast<int64_t>(h[k]);
+  if (c.tensors) pass_tensor_stats(sp + 3 + 2 * nb_all + kAlphaBins, nb_all, out);
 }
 
 void cuda_normal_fill(uint64_t seed, uint64_t block, int64_t n, uint32_t stream, float* out) {

@@ -31,20 +31,23 @@ __device__ __forceinline__ float warp_sum(float v) {
   return v;
 }
 
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 __global__ void __launch_bounds__(kPassThreads) zo_pass_kernel(const ElemRequest r, const PassCtl c,
                                                               const PassBlock* __restrict__ tb, int nb, int64_t units,
                                                               double* __restrict__ gstat, double* __restrict__ bstat,
-                                                              unsigned long long* __restrict__ ghist) {
+                                                              unsigned long long* __restrict__ ghist,
+                                                              double* __restrict__ gtens) {
   __shared__ unsigned sh_hist[kAlphaBins];
   __shared__ float sh_red[3][kPassThreads / 32];
-  if (c.hist) {
+  extern __shared__ float sh_tens[];  // 2 per table entry with kTensors (launch_pass sizes it)
+  if (c.hist)
     for (int k = threadIdx.x; k < kAlphaBins; k += blockDim.x) sh_hist[k] = 0;
-    __syncthreads();
-  }
+  if (kTensors)
+    for (int k = threadIdx.x; k < 2 * nb; k += blockDim.x) sh_tens[k] = 0.f;
+  if (c.hist || kTensors) __syncthreads();
   PassAcc a;
-  pass_thread<kOp, S>(r, c, tb, nb, units, static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x,
-                      static_cast<int64_t>(gridDim.x) * blockDim.x, a, sh_hist, bstat);
+  pass_thread<kOp, S, kTensors>(r, c, tb, nb, units, static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x,
+                      static_cast<int64_t>(gridDim.x) * blockDim.x, a, sh_hist, bstat, sh_tens);
   if (c.stats || c.plot) {
     const float v[3] = {warp_sum(a.usq), warp_sum(a.dot0), warp_sum(a.dot1)};
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -62,15 +65,19 @@ __global__ void __launch_bounds__(kPassThreads) zo_pass_kernel(const ElemRequest
     for (int k = threadIdx.x; k < kAlphaBins; k += blockDim.x)
       if (sh_hist[k]) atomicAdd(&ghist[k], static_cast<unsigned long long>(sh_hist[k]));
   }
+  if (kTensors) {
+    __syncthreads();
+    pass_flush_tensors(tb, nb, sh_tens, threadIdx.x, blockDim.x, gtens);
+  }
 }
 
 // As many CUDA blocks as fit on the device at once (occupancy of this very kernel), or
 // fewer when the units run out: each thread then walks units with a grid stride.
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 int pass_grid(int64_t units) {
   static int per_sm = 0;
   if (per_sm == 0) {
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, zo_pass_kernel<kOp, S>, kPassThreads, 0),
+    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, zo_pass_kernel<kOp, S, kTensors>, kPassThreads, 0),
           "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
     per_sm = std::max(per_sm, 1);
   }
@@ -82,21 +89,27 @@ int pass_grid(int64_t units) {
 // storage type S.
 template <class S>
 void launch_pass(const ElemRequest& r, const PassCtl& c, const PassBlock* dtb, int nb, int64_t units, double* gstat,
-                 unsigned long long* ghist, cudaStream_t stream) {
+                 unsigned long long* ghist, double* gtens, cudaStream_t stream) {
+  // Per-tensor sums in dynamic shared memory (nb <= kPassMaxTensors: at most 32 KiB); the
+  // grid stays the occupancy of the launch without it (more blocks only queue).
+  const size_t smem = c.tensors ? 2 * static_cast<size_t>(nb) * sizeof(float) : 0;
   pass_dispatch_op(r.op, [&](auto opc) {
     constexpr int32_t kOp = decltype(opc)::value;
-    zo_pass_kernel<kOp, S><<<pass_grid<kOp, S>(units), kPassThreads, 0, stream>>>(r, c, dtb, nb, units, gstat,
-                                                                                 gstat ? gstat + 3 : nullptr, ghist);
+    pass_dispatch_tensors(c, [&](auto tens) {
+      constexpr bool kTensors = decltype(tens)::value;
+      zo_pass_kernel<kOp, S, kTensors><<<pass_grid<kOp, S, kTensors>(units), kPassThreads, smem, stream>>>(
+          r, c, dtb, nb, units, gstat, gstat ? gstat + 3 : nullptr, ghist, gtens);
+    });
   });
   check(cudaGetLastError(), "zo_pass_kernel launch");
 }
 
 extern template void launch_pass<float>(const ElemRequest&, const PassCtl&, const PassBlock*, int, int64_t, double*,
-                                        unsigned long long*, cudaStream_t);
+                                        unsigned long long*, double*, cudaStream_t);
 extern template void launch_pass<c10::Half>(const ElemRequest&, const PassCtl&, const PassBlock*, int, int64_t, double*,
-                                            unsigned long long*, cudaStream_t);
+                                            unsigned long long*, double*, cudaStream_t);
 extern template void launch_pass<c10::BFloat16>(const ElemRequest&, const PassCtl&, const PassBlock*, int, int64_t,
-                                                double*, unsigned long long*, cudaStream_t);
+                                                double*, unsigned long long*, double*, cudaStream_t);
 
 }  // namespace cuda_detail
 }  // namespace zs

@@ -10,11 +10,18 @@
 // units t, t + G kPassThreads, ...; a unit whose block is 16-byte aligned and holds all
 // its elements moves with 16-byte loads/stores, any other (a block's tail) element by
 // element. Statistics accumulate per thread in float and are reduced per CUDA block.
+// Per-tensor statistics (PassCtl::tensors): each thread sums its squared updates and its
+// alphas per table entry in float, adds them into the CUDA block's shared float array
+// (two slots per table entry) when it leaves the entry, and the block adds the non-zero
+// slots into the per-tensor doubles at its end. That code is compiled only into the
+// kernels instantiated with kTensors (launched on the passes that ask for it), so the
+// other passes keep their registers and occupancy.
 #pragma once
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 #include "core/llm/cuda/zo_cuda.h"
 #include "core/opt/elem.h"
@@ -23,6 +30,9 @@ namespace zs {
 
 constexpr int kPassThreads = 256;
 constexpr uint32_t kPassPlotStream = 5;  // the plot directions' Philox stream (zo_engine.cpp)
+// Per-tensor statistics need 2 floats of shared memory per table entry (32 KiB here); a
+// model with more trainable tensors gets none from the kernel (the engine leaves them empty).
+constexpr int kPassMaxTensors = 4096;
 
 // One entry of a launch's block table (device memory on the GPU, host memory in the twin).
 struct PassBlock {
@@ -48,6 +58,7 @@ struct PassBlock {
 struct PassAcc {
   float usq = 0, dot0 = 0, dot1 = 0;
   double l1 = 0, l2 = 0;  // AdaNAGED-P's block duals set its step size: kept in double
+  float tsq = 0, tasum = 0;  // per-tensor view: squared updates and alphas of table entry cur
   int cur = 0;          // table entry of the last unit
   int hbin = -1;        // run of equal alpha bins not yet added to the histogram
   unsigned hcount = 0;
@@ -78,6 +89,14 @@ ZS_HD int pass_alpha_bin(double a) {
 }
 
 ZS_HD void pass_add(double* p, double v) {
+#if defined(__CUDA_ARCH__)
+  atomicAdd(p, v);
+#else
+  *p += v;
+#endif
+}
+
+ZS_HD void pass_add_shared(float* p, float v) {
 #if defined(__CUDA_ARCH__)
   atomicAdd(p, v);
 #else
@@ -157,8 +176,10 @@ ZS_HD bool pass_same(const PassWords& a, const PassWords& b) {
   return a.w[0] == b.w[0] && a.w[1] == b.w[1] && a.w[2] == b.w[2] && a.w[3] == b.w[3];
 }
 
+ZS_HD bool pass_reduces(const PassCtl& c) { return c.stats || c.hist || c.plot || c.tensors; }
+
 // Reduces one group's per-element results into the thread's accumulators.
-template <int32_t kOp>
+template <int32_t kOp, bool kTensors>
 ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_t group, int n, bool update,
                         const ElemOut<float>& out, PassAcc& a, unsigned* hist) {
   const bool plot = c.plot && update && B.rs0;
@@ -181,6 +202,10 @@ ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_
       a.dot0 += dl * pz0[j] * B.rs0[row];
       a.dot1 += dl * pz1[j] * B.rs1[row];
     }
+    if (kTensors && update) {
+      a.tsq += dl * dl;
+      a.tasum += out.alpha[j];
+    }
     if (c.hist && update) {
       const int bin = pass_alpha_bin(out.alpha[j]);
       if (bin != a.hbin) {
@@ -197,7 +222,7 @@ ZS_HD void pass_account(const PassCtl& c, const PassBlock& B, int64_t i, uint64_
 // elem.h on each of its groups with n = 4 known at compile time, stores only of what
 // changed (a perturbation pass of HiZOO reads H and leaves it; AdaNAGED-P's dual pass
 // leaves x).
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBlock& B, int64_t i0, PassAcc& a,
                           unsigned* hist) {
   constexpr int E = PassUnit<S>::kElems, G = PassUnit<S>::kGroups;
@@ -229,7 +254,7 @@ ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBloc
     PhiloxDirs<float, S> dirs(r, e);
     ElemOut<float> out;
     elem_apply_group<kOp>(r, e, dirs, out);
-    if (c.stats || c.hist || c.plot) pass_account<kOp>(c, B, i0 + 4 * q, e.group, 4, update, out, a, hist);
+    if (pass_reduces(c)) pass_account<kOp, kTensors>(c, B, i0 + 4 * q, e.group, 4, update, out, a, hist);
   }
   const PassWords xn = pass_pack(xs);
   if (!pass_same(xn, xw)) pass_store16(static_cast<S*>(B.x) + i0, xn);
@@ -241,7 +266,7 @@ ZS_HD void pass_unit_full(const ElemRequest& r, const PassCtl& c, const PassBloc
 }
 
 // Any other unit (a block's tail, or an unaligned block): group by group in place.
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_unit_tail(const ElemRequest& r, const PassCtl& c, const PassBlock& B, int64_t i0, PassAcc& a,
                           unsigned* hist) {
   constexpr int G = PassUnit<S>::kGroups;
@@ -263,17 +288,31 @@ ZS_HD void pass_unit_tail(const ElemRequest& r, const PassCtl& c, const PassBloc
     PhiloxDirs<float, S> dirs(r, e);
     ElemOut<float> out;
     elem_apply_group<kOp>(r, e, dirs, out);
-    if (c.stats || c.hist || c.plot) pass_account<kOp>(c, B, i, e.group, e.n, update, out, a, hist);
+    if (pass_reduces(c)) pass_account<kOp, kTensors>(c, B, i, e.group, e.n, update, out, a, hist);
   }
 }
 
-// Per-block duals of the block the thread leaves (AdaNAGED-P's ||u_b||).
-ZS_HD void pass_flush_block(const PassBlock* tb, PassAcc& a, double* bstat) {
+// Per-block sums of the block the thread leaves: AdaNAGED-P's duals (||u_b||) into the
+// per-block doubles, the per-tensor view's sums into the CUDA block's shared slots.
+template <bool kTensors>
+ZS_HD void pass_flush_block(const PassBlock* tb, PassAcc& a, double* bstat, float* tsum) {
   if (a.l1 != 0 || a.l2 != 0) {
     pass_add(&bstat[2 * tb[a.cur].index], a.l1);
     pass_add(&bstat[2 * tb[a.cur].index + 1], a.l2);
     a.l1 = a.l2 = 0;
   }
+  if (kTensors && (a.tsq != 0 || a.tasum != 0)) {
+    pass_add_shared(&tsum[2 * a.cur], a.tsq);
+    pass_add_shared(&tsum[2 * a.cur + 1], a.tasum);
+    a.tsq = a.tasum = 0;
+  }
+}
+
+// End of a CUDA block: its per-tensor slots k = k0, k0 + step, ... (table entry k / 2;
+// even: squared updates, odd: alphas) into the per-tensor doubles of the caller's blocks.
+ZS_HD void pass_flush_tensors(const PassBlock* tb, int nb, const float* tsum, int k0, int step, double* gtens) {
+  for (int k = k0; k < 2 * nb; k += step)
+    if (tsum[k] != 0.f) pass_add(&gtens[2 * tb[k / 2].index + (k & 1)], static_cast<double>(tsum[k]));
 }
 
 // Last table entry with unit_begin <= u.
@@ -288,21 +327,21 @@ ZS_HD int pass_find_block(const PassBlock* tb, int nb, int64_t u) {
 }
 
 // Everything one thread of a launch does: units first, first + stride, ... of the table.
-template <int32_t kOp, class S>
+template <int32_t kOp, class S, bool kTensors>
 ZS_HD void pass_thread(const ElemRequest& r, const PassCtl& c, const PassBlock* tb, int nb, int64_t units, int64_t first,
-                       int64_t stride, PassAcc& a, unsigned* hist, double* bstat) {
+                       int64_t stride, PassAcc& a, unsigned* hist, double* bstat, float* tsum) {
   constexpr int E = PassUnit<S>::kElems;
   for (int64_t u = first; u < units; u += stride) {
     if (u < tb[a.cur].unit_begin || u >= tb[a.cur].unit_begin + tb[a.cur].units) {
-      pass_flush_block(tb, a, bstat);
+      pass_flush_block<kTensors>(tb, a, bstat, tsum);
       a.cur = pass_find_block(tb, nb, u);
     }
     const PassBlock& B = tb[a.cur];
     const int64_t i0 = (u - B.unit_begin) * E;
-    if (B.vec && i0 + E <= B.n) pass_unit_full<kOp, S>(r, c, B, i0, a, hist);
-    else pass_unit_tail<kOp, S>(r, c, B, i0, a, hist);
+    if (B.vec && i0 + E <= B.n) pass_unit_full<kOp, S, kTensors>(r, c, B, i0, a, hist);
+    else pass_unit_tail<kOp, S, kTensors>(r, c, B, i0, a, hist);
   }
-  pass_flush_block(tb, a, bstat);
+  pass_flush_block<kTensors>(tb, a, bstat, tsum);
   if (a.hcount) pass_add_hist(hist, a.hbin, a.hcount);
   a.hcount = 0;
 }
@@ -324,6 +363,14 @@ void pass_dispatch_op(int32_t op, F&& f) {
   }
 }
 
+// Calls f(std::true_type) when the pass reduces per-tensor statistics, else
+// f(std::false_type): the kernel (and twin) instantiation with or without that code.
+template <class F>
+void pass_dispatch_tensors(const PassCtl& c, F&& f) {
+  if (c.tensors) f(std::true_type{});
+  else f(std::false_type{});
+}
+
 inline bool pass_aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
 
 // The table of one storage dtype's launch (blocks of other dtypes and empty ones are
@@ -342,6 +389,16 @@ inline int64_t pass_table(const std::vector<CudaBlockArgs>& args, int dtype, std
     out.push_back(p);
   }
   return units;
+}
+
+// The per-tensor sums of a pass (2 per caller's block: squared updates, alphas) into out.
+inline void pass_tensor_stats(const double* g, int nb_all, CudaPassStats& out) {
+  out.usq_block.resize(static_cast<size_t>(nb_all));
+  out.alpha_sum.resize(static_cast<size_t>(nb_all));
+  for (int k = 0; k < nb_all; ++k) {
+    out.usq_block[static_cast<size_t>(k)] = g[2 * k];
+    out.alpha_sum[static_cast<size_t>(k)] = g[2 * k + 1];
+  }
 }
 
 }  // namespace zs

@@ -3,5 +3,5 @@
 
 namespace zs::cuda_detail {
 template void launch_pass<c10::BFloat16>(const ElemRequest&, const PassCtl&, const PassBlock*, int, int64_t, double*,
-                                unsigned long long*, cudaStream_t);
+                                unsigned long long*, double*, cudaStream_t);
 }  // namespace zs::cuda_detail

@@ -256,4 +256,22 @@ std::string finetune_spec_to_json(const FinetuneSpec& s) {
   return j.dump(1) + "\n";
 }
 
+Budget finetune_budget(const FinetuneSpec& spec) {
+  Budget b;
+  if (spec.steps > 0) b.steps = spec.steps;
+  else b.forward_passes = spec.forward_passes;
+  return b;
+}
+
+std::string finetune_spec_identity(FinetuneSpec s) {
+  s.dist_backend = "auto";
+  s.dist_timeout_s = 300;
+  return finetune_spec_to_json(s);
+}
+
+void finetune_spec_check_resume(const std::string& spec_path, const FinetuneSpec& spec) {
+  if (finetune_spec_identity(finetune_spec_load(spec_path)) != finetune_spec_identity(spec))
+    fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
+}
+
 }  // namespace zs

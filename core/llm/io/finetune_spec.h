@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 #include "core/params.h"
+#include "core/run/stepper.h"
 
 namespace zs {
 
@@ -52,6 +53,14 @@ struct FinetuneSpec {
 // Parses a spec; `file` names it in errors.
 FinetuneSpec finetune_spec_parse(const std::string& text, const std::string& file);
 FinetuneSpec finetune_spec_load(const std::string& path);
+// The spec without what may change between a run and its resume (the process group's
+// backend and timeout), and the check of a resume against the spec.json a folder was
+// started with: zs::Error naming that file when they differ (`finetune --resume`, the
+// app's Continue).
+std::string finetune_spec_identity(FinetuneSpec s);
+void finetune_spec_check_resume(const std::string& spec_path, const FinetuneSpec& spec);
+// The spec's budget (steps or forward passes) as the Stepper takes it.
+Budget finetune_budget(const FinetuneSpec& spec);
 // The spec as JSON (resolved hyperparameters included): what the driver writes to DIR/spec.json.
 std::string finetune_spec_to_json(const FinetuneSpec& s);
 

@@ -33,6 +33,7 @@
 #include "core/run/stepper.h"
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/preflight.h"
+#include "core/llm/torch/run_resume.h"
 #include "core/util/atomic_file.h"
 #include "core/util/json_read.h"
 #include "core/util/error.h"
@@ -106,12 +107,6 @@ int64_t process_peak_rss_bytes() {
   return 0;
 }
 
-Budget finetune_budget(const FinetuneSpec& spec) {
-  Budget b;
-  if (spec.steps > 0) b.steps = spec.steps;
-  else b.forward_passes = spec.forward_passes;
-  return b;
-}
 
 std::vector<RunRecord> finetune_records(const FinetuneSpec& spec, const std::string& out_dir) {
   std::vector<RunRecord> out;
@@ -257,51 +252,16 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   Stepper stepper(*optimizer, engine, finetune_budget(spec), spec.seed);
 
-  // Resume: checkpoint, then the log.
+  // Resume: checkpoint, then the log (run_resume.h, the one resume path).
   const std::string log_path = run_dir + "/steps.log", ckpt_path = run_dir + "/checkpoint.json";
-  int64_t start = 0;
-  std::vector<StepLogRecord> kept;
-  std::map<int64_t, StepLogRecord> replay;  // t -> step record to replay
+  std::optional<RunResume> resume;
   if (opt.resume) {
-    if (fs::exists(ckpt_path, ec)) {
-      const nlohmann::json c = json_load(ckpt_path);  // names the file when truncated or corrupt
-      start = c.at("step").get<int64_t>();
-      // The tensors' file must be a plain name inside the run folder (never ../ or absolute).
-      const std::map<std::string, at::Tensor> ts =
-          load_tensors(path_inside(run_dir, c.at("tensors").get<std::string>(), ckpt_path + ": tensors"), model.device());
-      {
-        c10::NoGradGuard ng;
-        for (const Block& b : blocks) {
-          const auto it = ts.find("param/" + b.name);
-          if (it == ts.end()) fail(ckpt_path, "checkpoint lacks tensor param/" + b.name);
-          b.tensor.copy_(it->second);
-        }
-      }
-      std::vector<std::pair<std::string, at::Tensor>> state;
-      for (const auto& [k, v] : ts)
-        if (k.rfind("param/", 0) != 0) state.push_back({k, v});
-      engine.load_state_tensors(state);
-      std::vector<double> sc;
-      for (const auto& h : c.at("scalar_state")) sc.push_back(step_log_unhex(h.get<std::string>(), ckpt_path));
-      optimizer->set_scalar_state(sc);
-      engine.set_pass_counts(c.at("fp").get<int64_t>(), c.at("bp").get<int64_t>());
-    }
-    const std::vector<StepLogRecord> logged = step_log_read(log_path);
-    if (!first_order)
-      for (const StepLogRecord& r : logged)
-        if (r.kind == 'S' && r.t == start + static_cast<int64_t>(replay.size()) + 1) replay[r.t] = r;
-    for (const StepLogRecord& r : logged)
-      if (r.t <= start || replay.count(r.t)) kept.push_back(r);
-    std::string text;
-    for (const StepLogRecord& r : kept) text += step_log_line(r);
-    if (writer) atomic_write(log_path, text);
-    if (writer) log("resuming at step " + std::to_string(start) + (replay.empty() ? "" : ", replaying " + std::to_string(replay.size()) + " logged steps"));
+    resume.emplace(run_dir, blocks, engine, *optimizer, first_order, writer);
+    if (writer) log(resume->summary());
   } else if (writer) {
     atomic_write(log_path, "");
   }
-  std::map<int64_t, double> evaluated;  // step -> dev metric already logged
-  for (const StepLogRecord& r : kept)
-    if (r.kind == 'E') evaluated[r.t] = r.dev_accuracy;
+  const int64_t start = resume ? resume->start() : 0;
 
   std::optional<LogWriter> log_writer;
   if (writer) log_writer.emplace(log_path);
@@ -337,18 +297,15 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   // minibatch, replays logged losses on resume, fills the row from the engine's statistics
   // and logs every new step.
   struct Observer : StepObserver {
-    std::map<int64_t, StepLogRecord>& replay;
+    RunResume* resume;
     TensorEngine& engine;
     LlmRowStats row_stats;
-    const StepLogRecord* replaying = nullptr;
-    Observer(std::map<int64_t, StepLogRecord>& r, TensorEngine& e) : replay(r), engine(e) {}
+    Observer(RunResume* r, TensorEngine& e) : resume(r), engine(e) {}
     void before_step(int64_t t) override {
-      const auto it = replay.find(t + 1);
-      replaying = it == replay.end() ? nullptr : &it->second;
-      if (replaying) engine.replay_losses(replaying->losses);
+      if (resume) resume->before_step(t, engine);
     }
     void fill_row(const StepInfo& si, StepRow& row) override { row_stats.fill(engine, si, row); }
-  } obs(replay, engine);
+  } obs(resume ? &*resume : nullptr, engine);
   RunRecord rec;
   rec.label = run.label;
   rec.optimizer = run.optimizer;
@@ -361,16 +318,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   const std::string record_path = run_dir + "/record.csv";
   if (opt.resume && start > 0 && !writer) {
     stepper.restore(start, 0);  // the record (path length, plane point) is rank 0's
-  } else if (opt.resume && start > 0) {
+  } else if (resume) {
     // Rows up to the checkpoint come from the last record written; replayed steps rebuild the rest.
-    std::error_code rec_ec;
-    if (!fs::exists(record_path, rec_ec)) fail(record_path, "missing: the run record of the resumed run");
-    const std::vector<RunRecord> old = records_from_csv(read_file(record_path), record_path);
-    if (old.size() != 1 || static_cast<int64_t>(old[0].rows.size()) <= start)
-      fail(record_path, "does not cover the checkpoint's " + std::to_string(start) + " steps");
-    rec.rows.assign(old[0].rows.begin(), old[0].rows.begin() + start + 1);
-    obs.row_stats.restore(rec.rows.back());
-    stepper.restore(start, rec.rows.back().path_length);
+    resume->restore_record(rec, obs.row_stats, stepper);
   }
   const auto save_record = [&] { atomic_write(record_path, records_to_csv({rec})); };
 
@@ -395,12 +345,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     StepRow row;
     const StepInfo info = stepper.step(row, obs);
     const int64_t t = stepper.steps_done();
-    if (obs.replaying) {
-      const StepLogRecord& r = *obs.replaying;
-      const bool p_same = (std::isnan(r.p) && std::isnan(info.p)) || std::memcmp(&r.p, &info.p, sizeof(double)) == 0;
-      if (engine.replay_pending() != 0 || r.seed != info.seed || !p_same)
-        fail(log_path, "step " + std::to_string(t) + " does not replay as logged (seed/p/loss count differ): " +
-                           "the log belongs to another spec or build");
+    if (resume && resume->after_step(info, engine)) {
       ++res.replayed_steps;
     } else {
       StepLogRecord r;
@@ -418,10 +363,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (spec.eval_every > 0 && t % spec.eval_every == 0) {
       stepper.settle();
       engine.sync_model();
-      const auto ev_it = evaluated.find(t);
+      const double* logged_dev = resume ? resume->evaluated(t) : nullptr;
       if (!writer) {
         // rank 0 evaluates (the settle above is part of every rank's trajectory)
-      } else if (ev_it == evaluated.end()) {
+      } else if (!logged_dev) {
         const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
         StepLogRecord r;
         r.kind = 'E';
@@ -430,11 +375,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         r.dev_accuracy = ev.value;
         r.dev_loss = ev.loss;
         log_writer->write(r);
-        evaluated[t] = ev.value;
         row.dev_metric = ev.value;
         log("step " + std::to_string(t) + ": dev " + fmt_double(ev.value) + ", FP " + std::to_string(r.fp) + time_left(t));
       } else {
-        row.dev_metric = ev_it->second;
+        row.dev_metric = *logged_dev;
       }
     }
     rec.rows.push_back(row);
@@ -471,9 +415,7 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   } else if (!stopped) {
     stepper.settle();
     engine.sync_model();
-    std::vector<std::pair<std::string, at::Tensor>> ts;
-    for (const Block& b : blocks) ts.push_back({b.name, b.tensor.detach()});
-    save_tensors(run_dir + "/final.safetensors", ts);
+    finetune_save_final(run_dir, blocks);
     const EvalResult ev = task_evaluate(model, *tok, dev, {.max_examples = eval_n});
     res.dev_accuracy = ev.value;
     res.final_train_loss = task_evaluate(model, *tok, train).loss;

@@ -93,8 +93,6 @@ std::string finetune_log_step_line(int64_t t, int64_t fp, int64_t bp, uint64_t s
                                    const std::vector<double>& losses);
 std::string finetune_log_eval_line(int64_t t, int64_t fp, double dev_accuracy, double dev_loss);
 
-// The spec's budget (steps or forward passes) as the Stepper takes it.
-Budget finetune_budget(const FinetuneSpec& spec);
 // The runs' records (one row per step, as landscape runs: core/run/record.h) from each
 // run's record.csv, in spec order with the spec's labels; runs without a record are left out.
 std::vector<RunRecord> finetune_records(const FinetuneSpec& spec, const std::string& out_dir);

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,7 @@
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/plane.h"
 #include "core/llm/torch/pretrain.h"
+#include "core/llm/torch/run_resume.h"
 #include "core/llm/torch/task_torch.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
@@ -132,6 +134,8 @@ struct LiveTrainer::Impl {
     // The resumable step log on disk (LiveConfig::log_dir), appended and flushed per record.
     std::FILE* logf = nullptr;
     std::string log_path;
+    // Continuing a logged run (LiveConfig::resume): the resume path of `finetune --resume`.
+    std::unique_ptr<RunResume> resume;
     void log_write(const std::string& line) {
       if (!logf) return;
       if (std::fwrite(line.data(), 1, line.size(), logf) != line.size() || std::fflush(logf) != 0)
@@ -201,7 +205,8 @@ struct LiveTrainer::Impl {
   }
 
   void load();
-  void start_run(Run& r);
+  void start_run(Run& r, bool resume);
+  void finish_run(Run& r);
   static void cos_begin(Run& r);
   static double cos_end(Run& r);
   void step_run(Run& r);
@@ -218,6 +223,7 @@ struct LiveTrainer::Impl {
 
 void LiveTrainer::Impl::Observer::before_step(int64_t t) {
   const FinetuneSpec& s = impl->cfg.spec;
+  if (run->resume) run->resume->before_step(t, *run->engine);
   run->batch = batch_to_device(train_batch(impl->data->train, t, s.batch_size, s.seed), run->model->device());
   if (run->cos_due) cos_begin(*run);
 }
@@ -304,7 +310,7 @@ void LiveTrainer::Impl::load() {
   post_phase("training", 0);
 }
 
-void LiveTrainer::Impl::start_run(Run& r) {
+void LiveTrainer::Impl::start_run(Run& r, bool resume) {
   const FinetuneSpec& spec = cfg.spec;
   r.info = LiveRunInfo{};
   r.stepper.reset();
@@ -357,11 +363,20 @@ void LiveTrainer::Impl::start_run(Run& r) {
   r.xy_b.clear();
   if (r.logf) std::fclose(r.logf);
   r.logf = nullptr;
+  r.resume.reset();
   if (!cfg.log_dir.empty()) {
     const std::string dir = cfg.log_dir + "/runs/" + r.spec.label;
     make_dirs(dir);
     r.log_path = dir + "/steps.log";
-    r.logf = std::fopen(r.log_path.c_str(), "wb");  // a (re)started run's log starts over
+    if (resume) {
+      // The log's steps are replayed (zeroth order) or recomputed (first order) exactly as
+      // `finetune --resume` does; the log keeps what is replayed and grows from there.
+      r.resume = std::make_unique<RunResume>(dir, r.model->blocks(), *r.engine, *r.opt, r.opt->info().family == "fo", true);
+      r.resume->restore_record(r.rec, r.row_stats, *r.stepper);
+      for (const StepLogRecord& k : r.resume->kept())
+        if (k.kind == 'S' && k.t <= r.resume->start()) r.log.push_back({k.losses});  // plane (b) replays from theta_0
+    }
+    r.logf = std::fopen(r.log_path.c_str(), resume ? "ab" : "wb");  // a (re)started run's log starts over
     if (!r.logf) fail(r.log_path, std::string("cannot write: ") + std::strerror(errno));
   }
   r.loss0 = NAN;
@@ -382,8 +397,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
         }
     }
     if (r.stepper->exhausted()) {
-      r.stepper->settle();
-      r.info.state = LiveRunState::Done;
+      finish_run(r);
       return;
     }
     StepRow row;
@@ -391,10 +405,13 @@ void LiveTrainer::Impl::step_run(Run& r) {
     r.cos_due = r.spec.cosine_every > 0 && (r.stepper->steps_done() + 1) % r.spec.cosine_every == 0;
     if (r.cos_due) r.stepper->settle();  // theta_{t-1} itself (no pending perturbation)
     const StepInfo info = r.stepper->step(row, r.obs);
-    r.log.push_back({r.step_losses});
+    const StepLogRecord* replayed = r.resume ? r.resume->after_step(info, *r.engine) : nullptr;
+    if (replayed) ++r.info.replayed;
+    r.log.push_back({replayed ? replayed->losses : r.step_losses});
     const int64_t t = r.stepper->steps_done();
-    r.log_write(finetune_log_step_line(t, r.engine->forward_passes(), r.engine->backward_passes(), info.seed, info.p,
-                                       r.spec.hp.count("lr") ? r.spec.hp.at("lr") : NAN, info.loss, r.step_losses));
+    if (!replayed)
+      r.log_write(finetune_log_step_line(t, r.engine->forward_passes(), r.engine->backward_passes(), info.seed, info.p,
+                                         r.spec.hp.count("lr") ? r.spec.hp.at("lr") : NAN, info.loss, r.step_losses));
     if (r.cos_due) {
       r.stepper->settle();
       row.cos_grad = cos_end(r);
@@ -407,10 +424,14 @@ void LiveTrainer::Impl::step_run(Run& r) {
     if (spec.eval_every > 0 && t % spec.eval_every == 0) {
       r.stepper->settle();
       r.engine->sync_model();
-      const int64_t n = spec.eval_examples > 0 ? spec.eval_examples : -1;
-      const EvalResult ev = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n});
-      row.dev_metric = ev.value;
-      r.log_write(finetune_log_eval_line(t, r.engine->forward_passes(), ev.value, ev.loss));
+      if (const double* logged = r.resume ? r.resume->evaluated(t) : nullptr) {
+        row.dev_metric = *logged;  // evaluated before the app closed (kept in the log)
+      } else {
+        const int64_t n = spec.eval_examples > 0 ? spec.eval_examples : -1;
+        const EvalResult ev = task_evaluate(*r.model, *data->tok, data->dev, {.max_examples = n});
+        row.dev_metric = ev.value;
+        r.log_write(finetune_log_eval_line(t, r.engine->forward_passes(), ev.value, ev.loss));
+      }
     }
     // Divergence: this run stops and is marked; the others go on.
     std::string why;
@@ -426,8 +447,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
       r.info.state = LiveRunState::Diverged;
       r.info.message = why;
     } else if (r.stepper->exhausted()) {
-      r.stepper->settle();
-      r.info.state = LiveRunState::Done;
+      finish_run(r);
     }
   } catch (const std::bad_alloc&) {
     r.info.state = LiveRunState::Failed;
@@ -440,6 +460,17 @@ void LiveTrainer::Impl::step_run(Run& r) {
     const std::string m = torch_error_line(e);
     r.info.message = (m.find("out of memory") != std::string::npos ? "out of memory: " : "") + m;
   }
+}
+
+// The budget is spent: the final iterate (no pending perturbation), and with
+// LiveConfig::save_final its weights next to the step log, as `finetune` writes them.
+void LiveTrainer::Impl::finish_run(Run& r) {
+  r.stepper->settle();
+  if (cfg.save_final && r.logf) {
+    r.engine->sync_model();
+    finetune_save_final(cfg.log_dir + "/runs/" + r.spec.label, r.model->blocks());
+  }
+  r.info.state = LiveRunState::Done;
 }
 
 void LiveTrainer::Impl::start_grid(int n, const double domain[4]) {
@@ -899,6 +930,9 @@ void LiveTrainer::Impl::loop() {
     }
     if (next) {
       const std::string key = load_key(next->spec);
+      // Continuing the runs of a logged session (LiveConfig::resume): every run starts
+      // from its folder, whatever ran before.
+      const bool resuming = next->resume && !next->log_dir.empty() && next->log_dir != cfg.log_dir;
       const bool reload = key != loaded_key || phase == "error" || phase == "idle";
       const bool plane_changed = next->plane != cfg.plane || next->plane_runs[0] != cfg.plane_runs[0] ||
                                  next->plane_runs[1] != cfg.plane_runs[1];
@@ -913,6 +947,10 @@ void LiveTrainer::Impl::loop() {
           load();
           loaded_key = key;
         }
+        // A continued session must be the one its folder was started with (as for --resume).
+        std::error_code ec;
+        if (resuming && std::filesystem::exists(cfg.log_dir + "/spec.json", ec))
+          finetune_spec_check_resume(cfg.log_dir + "/spec.json", cfg.spec);
         // Runs: keep those whose optimizer and hyperparameters are unchanged.
         std::vector<std::unique_ptr<Run>> kept;
         bool restarted_any = false;
@@ -922,13 +960,14 @@ void LiveTrainer::Impl::loop() {
           if (i < runs.size()) r = std::move(runs[i]);
           if (!r) r = std::make_unique<Run>();
           const std::string k = run_key(fr);
-          const bool same = r->key == k && r->stepper;
+          const bool same = !resuming && r->key == k && r->stepper;
           r->spec = fr;
           if (!same) {
-            if (r->stepper && r->rec.rows.size() > 1) r->previous = r->rec;
+            if (resuming) r->previous = RunRecord{};
+            else if (r->stepper && r->rec.rows.size() > 1) r->previous = r->rec;
             r->key = k;
             restarted_any = true;
-            start_run(*r);
+            start_run(*r, resuming);
           }
           r->rec.label = fr.label;
           r->restarted = true;  // labels and styles may have changed: republish whole

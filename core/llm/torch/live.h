@@ -47,6 +47,16 @@ struct LiveConfig {
   // step), so `zoscope-cli finetune <log_dir>/spec.json --out <log_dir> --resume` continues
   // runs cut short (the app closed mid-training). A restarted run's log starts over.
   std::string log_dir;
+  // Continue the runs logged in log_dir by an earlier session (the app's Continue; its
+  // spec.json holds this spec): when a configuration first names that folder, each run
+  // resumes from its step log through the resume path of `finetune --resume`
+  // (run_resume.h: zeroth-order steps replayed without forward passes, first-order steps
+  // recomputed) and goes on to the budget, appending to its log: bit for bit the run the
+  // CLI would finish. Later changes of a run restart it from the initial weights as usual.
+  bool resume = false;
+  // Write <log_dir>/runs/<label>/final.safetensors when a run spends its budget (the
+  // weights `finetune` writes there).
+  bool save_final = false;
 };
 
 enum class LiveRunState { Waiting, Running, Paused, Done, Stopped, Diverged, Failed };
@@ -56,6 +66,7 @@ struct LiveRunInfo {
   LiveRunState state = LiveRunState::Waiting;
   std::string message;        // why it stopped (divergence, out of memory), one line
   double steps_per_second = 0;
+  int64_t replayed = 0;       // a continued run's steps re-applied from its log (no forward pass)
 };
 
 // A run that another process fine-tunes (the app's File > Follow run directory,

@@ -53,7 +53,8 @@ class LlmRowStats {
     }
   }
   // The per-tensor view: appends this step's per-tensor mean step size and RMS update to
-  // the record (names on the first call); nothing when the engine never gives them (CUDA).
+  // the record (names on the first call); NaN on steps without them (a CUDA step without
+  // the alpha histogram).
   static void fill_tensors(const TensorEngine& e, RunRecord& rec) {
     const TensorStepStats& st = e.last_stats();
     const size_t n = e.blocks().size();

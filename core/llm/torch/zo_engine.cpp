@@ -345,6 +345,20 @@ struct BlockPass {
   const float* rs[2] = {nullptr, nullptr};
 };
 
+// The per-tensor view from per-block sums over an update pass (CPU chunks or the CUDA
+// kernel's per-tensor reduction): mean alpha and RMS update over each block's elements.
+void set_block_stats(const std::vector<Block>& blocks, const std::vector<double>& alpha_sum,
+                     const std::vector<double>& usq, TensorStepStats& st) {
+  st.block_alpha_mean.assign(blocks.size(), 0.0);
+  st.block_update_rms.assign(blocks.size(), 0.0);
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const double n = static_cast<double>(blocks[b].tensor.numel());
+    if (n == 0) continue;
+    st.block_alpha_mean[b] = alpha_sum[b] / n;
+    st.block_update_rms[b] = std::sqrt(usq[b] / n);
+  }
+}
+
 }  // namespace
 
 void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
@@ -387,6 +401,7 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     PassCtl ctl;
     ctl.stats = update || stats ? 1 : 0;
     ctl.hist = update && opt_.alpha_hist ? 1 : 0;
+    ctl.tensors = ctl.hist && blocks_.size() <= static_cast<size_t>(kPassMaxTensors) ? 1 : 0;
     ctl.plot = opt_.plot_stats ? 1 : 0;
     ctl.plot_seed = opt_.plot_seed;
     CudaPassStats cs;
@@ -406,6 +421,7 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       stats_.plot_dot[1] = cs.dot[1];
       stats_.alpha_hist_valid = ctl.hist != 0;
       for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] = cs.hist[k];
+      if (cs.usq_block.size() == blocks_.size()) set_block_stats(blocks_, cs.alpha_sum, cs.usq_block, stats_);
     }
     if (opt_.master_weights)
       for (size_t b = 0; b < blocks_.size(); ++b) blocks_[b].tensor.copy_(impl_->x[b]);
@@ -454,19 +470,15 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       }
     }
   });
-  if (update) {
-    stats_.block_alpha_mean.assign(blocks_.size(), 0.0);
-    stats_.block_update_rms.assign(blocks_.size(), 0.0);
-  }
+  std::vector<double> block_sq(blocks_.size(), 0.0), block_asum(blocks_.size(), 0.0);
   for (size_t b = 0; b < blocks_.size(); ++b) {
     const int64_t first = bp[b].first;
     const int64_t last = b + 1 < blocks_.size() ? bp[b + 1].first : static_cast<int64_t>(chunk_block.size());
-    double bsq = 0, basum = 0;
     for (int64_t q = first; q < last; ++q) {
       const ChunkStats& p = parts[static_cast<size_t>(q)];
       usq_total += p.usq;
-      bsq += p.usq;
-      basum += p.asum;
+      block_sq[b] += p.usq;
+      block_asum[b] += p.asum;
       if (stats) {
         stats->block_l1[b] += p.l1;
         stats->block_l2sq[b] += p.l2;
@@ -477,15 +489,11 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
         for (int k = 0; k < TensorStepStats::kBins; ++k) stats_.alpha_hist[static_cast<size_t>(k)] += p.hist[k];
       }
     }
-    if (update && bp[b].n > 0) {
-      const double n = static_cast<double>(bp[b].n);
-      stats_.block_alpha_mean[b] = basum / n;
-      stats_.block_update_rms[b] = std::sqrt(bsq / n);
-    }
     if (opt_.master_weights) blocks_[b].tensor.copy_(impl_->x[b]);
   }
   if (stats) stats->update_sq = usq_total;
   if (update) {
+    set_block_stats(blocks_, block_asum, block_sq, stats_);
     stats_.update_norm = std::sqrt(usq_total);
     stats_.alpha_hist_valid = opt_.alpha_hist;  // cheap here; dropped when not asked for, as on the GPU
     if (!opt_.alpha_hist) std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);

@@ -40,7 +40,8 @@ struct TensorStepStats {
   double alpha_quantile(double q) const;  // from the histogram (bin centres)
   // Per trainable tensor (block order), from the same update pass: the mean effective
   // step size (mean of alpha over its elements) and the RMS update sqrt(mean delta^2).
-  // Empty where the pass runs in the CUDA kernel or its host twin (not reduced per block there).
+  // The CUDA kernel and its host twin reduce them on the passes that build the alpha
+  // histogram (set_alpha_hist) and leave them empty on the others.
   std::vector<double> block_alpha_mean, block_update_rms;
 };
 
