@@ -77,6 +77,16 @@ CpuGemm cpu_gemm_from_env() {
 }
 
 std::atomic<int64_t> g_onednn_products{0};
+std::atomic<CpuGemm>& cpu_gemm_state();
+
+// Whether zs::linear sends x @ w^T + b to oneDNN (model.h).
+bool onednn_takes(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  const int64_t K = x.size(-1), rows = K ? x.numel() / K : 0;
+  const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+  return !grad && rows >= kOneDnnMinRows && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
+         w.scalar_type() == at::kFloat && (!b.defined() || b.scalar_type() == at::kFloat) &&
+         cpu_gemm_state().load() == CpuGemm::OneDnn;
+}
 
 std::atomic<CpuGemm>& cpu_gemm_state() {
   static std::atomic<CpuGemm> g{cpu_gemm_from_env()};
@@ -269,13 +279,34 @@ struct CausalLM::Impl {
     inv_freq = f.to(opt.device);
   }
 
+  // q, k and v as one product: on the CPU's oneDNN path only (there the weights are small
+  // next to the work, and one call saves two layout conversions of x and two launches of a
+  // narrow product); on a GPU the concatenation would triple the weights' memory traffic.
+  static bool fused_qkv(const Layer& L, const at::Tensor& x) {
+    return L.q.adapters.empty() && L.k.adapters.empty() && L.v.adapters.empty() &&
+           L.q.bias.defined() == L.k.bias.defined() && L.q.bias.defined() == L.v.bias.defined() &&
+           onednn_takes(x, L.q.weight, L.q.bias) && onednn_takes(x, L.k.weight, L.k.bias) &&
+           onednn_takes(x, L.v.weight, L.v.bias);
+  }
+
   // sel: queries at ctx.pos only (output [B, 1, H]); keys and values at every position.
   at::Tensor attention(const Layer& L, const at::Tensor& x, const AttnCtx& ctx, bool sel) const {
     const int64_t B = x.size(0), T = x.size(1), nh = cfg.num_heads, nkv = cfg.num_kv_heads, hd = cfg.head_dim;
     const int64_t Tq = sel ? 1 : T;
-    at::Tensor q = L.q(sel ? take_rows(x, ctx.pos) : x).view({B, Tq, nh, hd}).transpose(1, 2);
-    at::Tensor k = L.k(x).view({B, T, nkv, hd}).transpose(1, 2);
-    at::Tensor v = L.v(x).view({B, T, nkv, hd}).transpose(1, 2);
+    at::Tensor q, k, v;
+    if (!sel && fused_qkv(L, x)) {
+      // One product for q, k and v (docs/llm-engine.md "CPU matrix products").
+      const at::Tensor w = at::cat({L.q.weight, L.k.weight, L.v.weight}, 0);
+      const at::Tensor b = L.q.bias.defined() ? at::cat({L.q.bias, L.k.bias, L.v.bias}, 0) : at::Tensor();
+      const at::Tensor qkv = zs::linear(x, w, b);
+      q = qkv.narrow(-1, 0, nh * hd).view({B, T, nh, hd}).transpose(1, 2);
+      k = qkv.narrow(-1, nh * hd, nkv * hd).view({B, T, nkv, hd}).transpose(1, 2);
+      v = qkv.narrow(-1, (nh + nkv) * hd, nkv * hd).view({B, T, nkv, hd}).transpose(1, 2);
+    } else {
+      q = L.q(sel ? take_rows(x, ctx.pos) : x).view({B, Tq, nh, hd}).transpose(1, 2);
+      k = L.k(x).view({B, T, nkv, hd}).transpose(1, 2);
+      v = L.v(x).view({B, T, nkv, hd}).transpose(1, 2);
+    }
     if (ctx.cos.defined()) {
       const at::Tensor& qc = sel ? ctx.sel_cos : ctx.cos;
       const at::Tensor& qs = sel ? ctx.sel_sin : ctx.sin;
@@ -601,7 +632,11 @@ at::Tensor CausalLM::lm_loss(const at::Tensor& input_ids, const at::Tensor& atte
   const at::Tensor hv = h.narrow(1, 0, T - 1).reshape({-1, C}).index_select(0, valid);
   const at::Tensor tv = tg.index_select(0, valid);
   const int64_t n = hv.size(0), V = impl_->cfg.vocab_size;
-  const int64_t rows = h.is_cuda() ? std::max<int64_t>(n, 1) : std::max<int64_t>(16, (int64_t{1} << 18) / V);
+  // CPU chunks of at most 16 MB of logits (2^22 floats), at least kOneDnnMinRows rows so that each
+  // chunk's product goes through zs::linear's oneDNN path: with 2^18 floats (128 rows at this
+  // model's vocabulary) re-laying out the head's weight for every chunk made the chunked head
+  // slower than the whole [B, T, V] logits (bench_llm cpu, "chunked head" line).
+  const int64_t rows = h.is_cuda() ? std::max<int64_t>(n, 1) : std::max<int64_t>(kOneDnnMinRows, (int64_t{1} << 22) / V);
   at::Tensor total = at::zeros({}, h.options().dtype(at::kFloat));
   for (int64_t r0 = 0; r0 < n; r0 += rows) {
     const int64_t len = std::min(rows, n - r0);
@@ -644,11 +679,8 @@ CpuGemm cpu_gemm() { return cpu_gemm_state().load(); }
 int64_t onednn_products() { return g_onednn_products.load(std::memory_order_relaxed); }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  const int64_t K = x.size(-1), rows = K ? x.numel() / K : 0;
-  const bool grad = at::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
-  if (grad || rows < kOneDnnMinRows || !x.device().is_cpu() || x.scalar_type() != at::kFloat ||
-      w.scalar_type() != at::kFloat || (b.defined() && b.scalar_type() != at::kFloat) || cpu_gemm() != CpuGemm::OneDnn)
-    return at::linear(x, w, b);
+  if (!onednn_takes(x, w, b)) return at::linear(x, w, b);
+  const int64_t K = x.size(-1), rows = x.numel() / K;
   // oneDNN's inner product in strict fp32 (no reduced-precision math mode is set).
   g_onednn_products.fetch_add(1, std::memory_order_relaxed);
   std::vector<int64_t> shape = x.sizes().vec();
