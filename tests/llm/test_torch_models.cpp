@@ -388,12 +388,11 @@ TEST(Models, SpanLogProb) {
   EXPECT_EQ(t.mean[0].item<float>(), 0.0f);  // empty span
 }
 
-// CausalLM::lm_loss runs the head on chunks of 2^18 / V valid positions: with V = 4096 a
-// 5 x 40 left-padded batch spans several chunks, and the result is lm_loss of the logits.
-TEST(Models, ChunkedLmLossEqualsTheLossOfTheLogits) {
+// A random 2-layer OPT of hidden size 32 with a vocabulary of `vocab` tokens.
+zs::CausalLM tiny_opt(int64_t vocab, uint64_t seed) {
   zs::ModelConfig c;
   c.arch = zs::ModelArch::Opt;
-  c.vocab_size = 4096;
+  c.vocab_size = vocab;
   c.hidden_size = 32;
   c.num_layers = 2;
   c.num_heads = 4;
@@ -403,9 +402,16 @@ TEST(Models, ChunkedLmLossEqualsTheLossOfTheLogits) {
   c.bos_token_id = 2;
   c.eos_token_ids = {2};
   zs::model_config_fill_derived(c);
-  zs::CausalLM m = zs::CausalLM::random(c, 5);
+  return zs::CausalLM::random(c, seed);
+}
+
+// CausalLM::lm_loss runs the head on CPU chunks of max(64, 2^22 / V) valid positions: with
+// V = 2^16 a 5 x 40 left-padded batch (188 targets) spans three chunks, and the result is
+// lm_loss of the logits.
+TEST(Models, ChunkedLmLossEqualsTheLossOfTheLogits) {
+  zs::CausalLM m = tiny_opt(1 << 16, 5);
   at::manual_seed(1);
-  const at::Tensor ids = at::randint(3, 4096, {5, 40}, at::kLong);
+  const at::Tensor ids = at::randint(3, 1 << 16, {5, 40}, at::kLong);
   at::Tensor mask = at::ones({5, 40}, at::kLong);
   mask[1].narrow(0, 0, 7).fill_(0);  // left padding: those targets are ignored
   const at::Tensor labels = zs::lm_labels(ids, mask);
@@ -453,19 +459,7 @@ TEST(Models, OneDnnAndMklMatrixProductsAgree) {
   }
   EXPECT_EQ(zs::onednn_products(), n0);  // none of the three went to oneDNN
   // A model's logits through either library.
-  zs::ModelConfig c;
-  c.arch = zs::ModelArch::Opt;
-  c.vocab_size = 512;
-  c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.ffn_dim = 64;
-  c.max_position_embeddings = 64;
-  c.pad_token_id = 1;
-  c.bos_token_id = 2;
-  c.eos_token_ids = {2};
-  zs::model_config_fill_derived(c);
-  zs::CausalLM m = zs::CausalLM::random(c, 9);
+  zs::CausalLM m = tiny_opt(512, 9);
   const at::Tensor ids = at::randint(3, 512, {4, 32}, at::kLong), mask = at::ones({4, 32}, at::kLong);
   n0 = zs::onednn_products();
   const at::Tensor l_onednn = m.logits(ids, mask);
