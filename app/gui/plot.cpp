@@ -109,7 +109,10 @@ zs::PlotLayout layout_of(const PlotState& st) {
   l.notes = st.notes;
   if (st.auto_fit && !st.y_fixed) l.notes.insert(l.notes.end(), st.auto_notes.begin(), st.auto_notes.end());
   l.notes.insert(l.notes.end(), st.notes_data.begin(), st.notes_data.end());
-  l.legend = st.legend_entries;
+  // The entries of the series drawn (a hidden one stays in the live legend, greyed, to
+  // be switched back on; an exported figure leaves it out).
+  for (const std::string& e : st.legend_entries)
+    if (!st.hidden.count(e)) l.legend.push_back(e);
   return l;
 }
 

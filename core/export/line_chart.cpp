@@ -179,7 +179,12 @@ void draw(Canvas& cv, const LineChart& c, int W, int H) {
   ls.vertical = true;
   ls.v = VAlign::top;
   cv.text(pad, top + ph / 2, c.ylabel, ls);
-  if (!c.title.empty()) cv.text(left + pw / 2, pad, c.title, TextStyle{title, ink, 1, HAlign::centre, VAlign::top, false});
+  if (!c.title.empty()) {
+    // A long title shrinks to fit either side of the plot's centre (about 0.55 em a character).
+    const double cx = left + pw / 2, half = std::min(cx - pad, W - pad - cx);
+    const double fit = std::min(title, 2 * half / (0.55 * static_cast<double>(c.title.size())));
+    cv.text(cx, pad, c.title, TextStyle{fit, ink, 1, HAlign::centre, VAlign::top, false});
+  }
   if (!notes.empty()) cv.text(left, top - 4 * s, notes, TextStyle{tick, 0xb05a00, 1, HAlign::left, VAlign::bottom, false});
   double ly = top + 4 * s;
   const double lx = right + pad;
