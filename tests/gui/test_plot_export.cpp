@@ -4,12 +4,10 @@
 // legend: with one run diverged (clipped and named), with the x axis in forward passes
 // (quadratic_nd) and with losses below zero (symlog).
 #include <gtest/gtest.h>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
 #include "core/export/line_chart.h"
@@ -22,14 +20,6 @@ namespace {
 
 const char* const kIds[4] = {"loss", "alpha", "cos", "path"};
 const char* const kFiles[4] = {"loss", "stepsize", "cos", "path"};
-
-// Results settled and taken in by the panel (it takes new results at most 5 times a second
-// while edits come), and drawn.
-void settle_plots(Harness& h) {
-  h.settle();
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  h.frame(6);
-}
 
 void expect_near_range(const AxisRange& a, const AxisRange& b, const std::string& what) {
   EXPECT_NEAR(a.lo, b.lo, 1e-9 * std::max(1.0, std::fabs(b.lo))) << what;
@@ -83,7 +73,7 @@ TEST(GuiPlotExport, DivergedRunIsClippedAndNamedInTheExportAsInThePanel) {
   App& app = h.app();
   ASSERT_EQ(app.exp().runs[0].label, "MeZO");
   app.exp().runs[0].hp["lr"] = 0.04;  // diverges on the default scene
-  settle_plots(h);
+  h.settle_plots();
   ASSERT_EQ(plots_panel_state("loss")->clipped.count("MeZO"), 1u);
   expect_same_layouts(app);
   const std::array<LineChart, 4> charts = plots_panel_charts(app);
@@ -103,7 +93,7 @@ TEST(GuiPlotExport, ForwardPassAxisOfQuadraticNdExportsAsShown) {
   Harness h(1280, 800, "preset:quadratic_nd");
   App& app = h.app();
   ASSERT_TRUE(app.model().plots.x_fp);
-  settle_plots(h);
+  h.settle_plots();
   expect_same_layouts(app);
   const std::array<LineChart, 4> charts = plots_panel_charts(app);
   EXPECT_EQ(charts[0].xlabel, "forward passes");
@@ -114,10 +104,8 @@ TEST(GuiPlotExport, ForwardPassAxisOfQuadraticNdExportsAsShown) {
 TEST(GuiPlotExport, NegativeLossesExportInSymlogWithTheNote) {
   Harness h;
   App& app = h.app();
-  app.set_landscape("expression");
-  app.exp().landscape.expression = "x^2 + y^2 - 1";
-  app.model().expression_edit = app.exp().landscape.expression;
-  settle_plots(h);
+  h.use_expression("x^2 + y^2 - 1");
+  h.settle_plots();
   ASSERT_TRUE(plots_panel_state("loss")->y_symlog);
   expect_same_layouts(app);
   const PlotLayout l = chart_layout(plots_panel_charts(app)[0]);
@@ -131,7 +119,7 @@ TEST(GuiPlotExport, NegativeLossesExportInSymlogWithTheNote) {
 TEST(GuiPlotExport, RunsHiddenInThePanelLegendAreNotExported) {
   Harness h;
   App& app = h.app();
-  settle_plots(h);
+  h.settle_plots();
   h.click(h.centre("plots/legend/MeZO"));
   h.frame(3);
   expect_same_layouts(app);
