@@ -53,6 +53,12 @@ void Harness::use_expression(const std::string& expr) {
   app_->model().expression_edit = expr;
 }
 
+void Harness::diverge_mezo() {
+  EXPECT_EQ(app_->exp().runs[0].label, "MeZO");
+  app_->exp().runs[0].hp["lr"] = 0.04;
+  settle_plots();
+}
+
 void Harness::mouse_move(ImVec2 p) {
   ImGui::GetIO().MousePos = p;
   frame();

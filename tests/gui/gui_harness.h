@@ -24,6 +24,8 @@ class Harness {
   void settle_plots();
   // The "expression" landscape with `expr` typed in (not settled).
   void use_expression(const std::string& expr);
+  // The default scene's MeZO (run 0) at lr 0.04, which diverges, then settle_plots().
+  void diverge_mezo();
   void mouse_move(ImVec2 p);               // moves, then one frame
   void mouse_button(int button, bool down);  // one frame
   void click(ImVec2 p, int button = 0);

@@ -71,9 +71,7 @@ std::string export_all(Harness& h, const std::string& name) {
 TEST(GuiPlotExport, DivergedRunIsClippedAndNamedInTheExportAsInThePanel) {
   Harness h;
   App& app = h.app();
-  ASSERT_EQ(app.exp().runs[0].label, "MeZO");
-  app.exp().runs[0].hp["lr"] = 0.04;  // diverges on the default scene
-  h.settle_plots();
+  h.diverge_mezo();
   ASSERT_EQ(plots_panel_state("loss")->clipped.count("MeZO"), 1u);
   expect_same_layouts(app);
   const std::array<LineChart, 4> charts = plots_panel_charts(app);

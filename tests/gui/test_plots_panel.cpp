@@ -22,9 +22,7 @@ TEST(GuiPlots, BudgetInForwardPassesOpensWithForwardPassesOnX) {
 TEST(GuiPlots, OneDivergedRunIsClippedAndNamedOnTheLossAndPathPlots) {
   Harness h;
   App& app = h.app();
-  ASSERT_EQ(app.exp().runs[0].label, "MeZO");
-  app.exp().runs[0].hp["lr"] = 0.04;  // diverges on the default scene
-  h.settle_plots();
+  h.diverge_mezo();
   const plot::PlotState* loss = plots_panel_state("loss");
   const plot::PlotState* path = plots_panel_state("path");
   ASSERT_TRUE(loss && path);
