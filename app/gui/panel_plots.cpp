@@ -306,6 +306,7 @@ void configure(plot::PlotState& st, const LineChart& c) {
 
 std::array<LineChart, 4> g_charts;
 uint64_t g_charts_key = 0;
+uint64_t g_cache_gen = 0;  // rebuilds of g_cache: the charts copy its series
 
 }  // namespace
 
@@ -416,6 +417,7 @@ void DrawPlotsPanel(App& app) {
       cache.smoothing != m.plots.smoothing || cache.f_min != f_min ||
       cache.runs.size() != e.runs.size() + app.results().followed.size())) {
     rebuild(cache, app, f_min);
+    ++g_cache_gen;
     last_take = now;
   }
 
@@ -459,7 +461,7 @@ void DrawPlotsPanel(App& app) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("runs with \"cosine every\" > 0 (scene panel) measure it");
   }
   // The charts (copies of the series) are rebuilt when anything they show changes.
-  const uint64_t charts_key = version ^ (g_llm_cos ? 0x5bd1e995ull : 0) ^ (static_cast<uint64_t>(cache.symlog) << 40) ^
+  const uint64_t charts_key = (version + g_cache_gen * 0x9e3779b97f4a7c15ull) ^ (g_llm_cos ? 0x5bd1e995ull : 0) ^ (static_cast<uint64_t>(cache.symlog) << 40) ^
                               std::hash<double>()(cache.linthresh) ^ (std::hash<double>()(f_min) << 1);
   if (charts_key != g_charts_key) {
     build_charts(cache, app, entries, f_min, g_charts);

@@ -3,7 +3,9 @@
 // min/max decimation, shaded bands, a legend whose entries toggle series, a hover read-out,
 // robust autoscale (a diverged series is clipped and named on the plot, denormals and
 // values <= 0 on log axes are handled and noted), symlog y, wheel zoom, drag pan,
-// right-drag box zoom and double-click reset.
+// right-drag box zoom and double-click reset. Scales, autoscale, limits and ticks are
+// core's plot layout (core/export/plot_layout.h), which the exported plots (line_chart.h)
+// use too; layout_of() reports what a frame decided.
 //
 //   if (plot::begin("loss", state, size, "Loss", "step", "loss", false, true)) {
 //     plot::line("MeZO", colour, xs, ys, n);
