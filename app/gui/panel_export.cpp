@@ -42,44 +42,18 @@ std::string export_path(const App& app, const std::string& dir, const std::strin
 }
 
 int export_plots(App& app, const std::string& stem, int w, int h) {
-  const Model& m = app.model();
-  const Experiment& e = m.exp;
-  const bool nd = e.landscape.dim > 2, fp = m.plots.x_fp;
-  struct Spec {
-    const char* name;
-    const char* title;
-    bool log;
-  };
-  const Spec specs[] = {{"loss", "loss", true},
-                        {"stepsize", nd ? "step size per dimension (median)" : "step size alpha_x", true},
-                        {"cos", "cos(update, -true gradient)", false},
-                        {"path", "path length", false}};
+  const Experiment& e = app.exp();
+  // The Plots panel's own charts: the same series (EMA over the faint raw envelope, f - f*,
+  // symlog, x unit) and so the same layout (range, scale, ticks, clip notes, legend).
+  std::array<LineChart, 4> charts = plots_panel_charts(app);
+  static const char* const names[4] = {"loss", "stepsize", "cos", "path"};
   int written = 0;
-  for (int p = 0; p < 4; ++p) {
-    LineChart c;
-    c.title = (e.name.empty() ? e.landscape.id : e.name) + ": " + specs[p].title;
-    c.xlabel = fp ? "forward passes" : "steps";
-    c.ylabel = specs[p].title;
-    c.y_log = specs[p].log;
-    for (int i = 0; i < static_cast<int>(e.runs.size()); ++i) {
-      const RunSpec& spec = e.runs[static_cast<size_t>(i)];
-      const RunRecord* rec = app.record(i);
-      if (!spec.visible || !rec) continue;
-      ChartSeries se;
-      se.label = spec.label;
-      se.rgb = spec.colour;
-      se.dots = false;
-      // About 2000 points a curve: the figure's pixel resolution, not the run's length.
-      const size_t stride = std::max<size_t>(1, rec->rows.size() / 2000);
-      for (size_t r = 0; r < rec->rows.size(); r += stride) {
-        const StepRow& row = rec->rows[r];
-        se.xs.push_back(fp ? static_cast<double>(row.fp) : static_cast<double>(row.step));
-        se.ys.push_back(p == 0 ? row.loss : p == 1 ? (nd ? row.alpha_median : row.alpha_x) : p == 2 ? row.cos_grad : row.path_length);
-      }
-      c.series.push_back(std::move(se));
-    }
-    png_write(stem + "-" + specs[p].name + ".png", chart_render_image(c, w, h));
-    atomic_write(stem + "-" + specs[p].name + ".svg", chart_render_svg(c, w, h));
+  for (size_t p = 0; p < 4; ++p) {
+    LineChart& c = charts[p];
+    c.ylabel = c.title;
+    c.title = (e.name.empty() ? e.landscape.id : e.name) + ": " + c.title;
+    png_write(stem + "-" + names[p] + ".png", chart_render_image(c, w, h));
+    atomic_write(stem + "-" + names[p] + ".svg", chart_render_svg(c, w, h));
     written += 2;
   }
   return written;

@@ -7,6 +7,7 @@
 // (follow_run.h) come after the experiment's runs, "(followed)" in the legend.
 #include <imgui.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
 #include "app/gui/tensor_heatmap.h"
+#include "core/export/line_chart.h"
 
 namespace zs::gui {
 
@@ -147,11 +149,6 @@ std::string fmt3(double v) {
   return b;
 }
 
-}  // namespace
-
-// One legend for the four plots, above them, wrapped to the panel's width: always
-// visible, never over the data or the hover read-out (the plots' own legends show while
-// hovered). A click on an entry hides or shows that run in every plot.
 // What one legend entry and series of the plots stand for: an experiment run or a
 // followed one (read-only), its series in the cache.
 struct Entry {
@@ -163,6 +160,159 @@ struct Entry {
 SeriesCache g_cache;
 std::vector<Entry> g_entries;  // the last frame's (tests: plots_panel_series)
 
+bool g_llm_cos = false;  // language models: the third plot shows the cosine, not the dev metric
+
+// Suboptimality f - f* on a log axis when the minimum value is known.
+double loss_offset(const App& app) {
+  const Model& m = app.model();
+  const Scene* s = app.scene();
+  return s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
+}
+
+// The visible runs with rows: the experiment's, then the followed ones.
+void entries_of(const SeriesCache& cache, const App& app, std::vector<Entry>& entries) {
+  const Experiment& e = app.exp();
+  entries.clear();
+  for (size_t i = 0; i < cache.runs.size(); ++i) {
+    const RunSeries& r = cache.runs[i];
+    if (r.x.empty()) continue;
+    if (i < cache.n_exp && i < e.runs.size()) {
+      if (e.runs[i].visible) entries.push_back({e.runs[i].label, e.runs[i].colour, false, &r});
+    } else if (i >= cache.n_exp && i - cache.n_exp < app.results().followed.size()) {
+      const RunRecord& f = app.results().followed[i - cache.n_exp];
+      entries.push_back({f.label + " (followed)", f.colour, true, &r});
+    }
+  }
+}
+
+ChartSeries series_of(const Entry& spec, const std::vector<double>& xs, const std::vector<double>& ys, double alpha = 1,
+                      double width = 2, bool in_legend = true) {
+  ChartSeries se;
+  se.label = spec.label;
+  se.rgb = spec.colour;
+  se.xs = xs;
+  se.ys = ys;
+  se.dots = false;
+  se.alpha = alpha;
+  se.width = width;
+  se.in_legend = in_legend;
+  return se;
+}
+ChartSeries envelope_of(const Entry& spec, const std::vector<double>& xs, const std::vector<double>& ys, double alpha) {
+  ChartSeries se = series_of(spec, xs, ys, alpha, 1, false);
+  se.envelope = true;
+  return se;
+}
+
+// The four plots (loss, step size, cosine or dev metric, path length) as core charts: the
+// panel draws exactly these (draw_chart) and export_plots writes them, so both have one
+// layout (plot_layout.h). Series order is drawing order.
+void build_charts(const SeriesCache& cache, const App& app, const std::vector<Entry>& entries, double f_min,
+                  std::array<LineChart, 4>& out) {
+  const Model& m = app.model();
+  const bool nd = m.exp.landscape.dim > 2 || m.llm;  // language models: quantile bands like N-D
+  const bool smooth = m.plots.smoothing > 0;
+  for (LineChart& c : out) {
+    c = LineChart();
+    c.xlabel = m.plots.x_fp ? "forward passes" : "steps";
+  }
+
+  LineChart& loss = out[0];
+  loss.title = f_min != 0 ? "loss - f*" : "loss";
+  loss.y_log = m.plots.log_y;
+  loss.y_symlog = m.plots.log_y && cache.symlog;
+  loss.y_linthresh = cache.linthresh;
+  if (loss.y_symlog) loss.notes.push_back("loss < 0: symlog y, linear within +-" + fmt3(cache.linthresh));
+  for (const Entry& spec : entries) {
+    const RunSeries& r = *spec.s;
+    if (!r.prev_x.empty())  // the curve before a restart (language models): thin and faint
+      loss.series.push_back(series_of(spec, r.prev_x, r.prev_loss, 0.35, 1, false));
+    if (smooth) loss.series.push_back(envelope_of(spec, r.x, r.loss, 0.16));
+    loss.series.push_back(series_of(spec, r.x, smooth ? r.loss_s : r.loss));
+  }
+
+  LineChart& alpha = out[1];
+  alpha.title = nd ? "step size per dimension (q25..q75, median)"
+                : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
+                                      : "step size alpha_x (solid), alpha_y (faint)";
+  alpha.y_log = true;
+  for (const Entry& spec : entries) {
+    const RunSeries& r = *spec.s;
+    if (nd || spec.followed) {  // followed runs are language models: quantile bands
+      ChartSeries se = series_of(spec, r.x, r.q50);
+      se.lo = r.q25;
+      se.hi = r.q75;
+      alpha.series.push_back(std::move(se));
+    } else {
+      const std::vector<double>& a = m.plots.alpha_ratio ? r.ratio : r.ax;
+      const std::vector<double>& as = m.plots.alpha_ratio ? r.ratio_s : r.ax_s;
+      if (smooth) alpha.series.push_back(envelope_of(spec, r.x, a, 0.12));
+      if (!m.plots.alpha_ratio) alpha.series.push_back(series_of(spec, r.x, smooth ? r.ay_s : r.ay, 0.5, 1, false));
+      alpha.series.push_back(series_of(spec, r.x, smooth ? as : a));
+    }
+  }
+
+  // Language models: the third plot is the dev metric at the evaluation steps, or the
+  // cosine of the update with the backprop gradient at the steps of runs that measure it
+  // (cosine_every; autoscaled: a single-direction ZO step's cosine is ~ 1/sqrt(d)).
+  LineChart& cos = out[2];
+  const bool llm_cos_shown = m.llm && g_llm_cos;
+  cos.y_fixed = !llm_cos_shown;
+  cos.y_range = m.llm ? AxisRange{-0.02, 1.02} : AxisRange{-1.05, 1.05};
+  cos.y_ticks = llm_cos_shown ? std::vector<double>{} : m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
+  cos.title = !m.llm        ? "cos(update, -true gradient)"
+              : llm_cos_shown ? "cos(update, -backprop gradient) every N steps"
+                              : "dev metric (accuracy or F1) at evaluations";
+  if (!m.llm && !app.results().followed.empty()) cos.title += " | followed: dev metric";
+  for (const Entry& spec : entries) {
+    const RunSeries& r = *spec.s;
+    if (m.llm || spec.followed) {  // followed runs in a landscape scene: their dev metric
+      cos.series.push_back(series_of(spec, llm_cos_shown ? r.cos_x : r.dev_x, llm_cos_shown ? r.cos_v : r.dev));
+      continue;
+    }
+    if (smooth) cos.series.push_back(envelope_of(spec, r.x, r.cos, 0.07));
+    cos.series.push_back(series_of(spec, r.x, smooth ? r.cos_s : r.cos));
+  }
+
+  LineChart& path = out[3];
+  path.title = "path length";
+  for (const Entry& spec : entries) path.series.push_back(series_of(spec, spec.s->x, spec.s->path));
+}
+
+// One chart's series through the plotting module, in order (plot.h).
+void draw_chart(const LineChart& c) {
+  for (const ChartSeries& se : c.series) {
+    const int n = static_cast<int>(se.xs.size());
+    const ImU32 col = rgb_u32(se.rgb, static_cast<float>(se.alpha));
+    if (se.envelope) {
+      plot::envelope(se.label.c_str(), col, se.xs.data(), se.ys.data(), n);
+      continue;
+    }
+    if (!se.lo.empty()) plot::band(se.label.c_str(), col, se.xs.data(), se.lo.data(), se.hi.data(), n);
+    plot::line(se.label.c_str(), col, se.xs.data(), se.ys.data(), n, static_cast<float>(se.width), se.in_legend);
+  }
+}
+
+// The PlotState settings a chart fixes (scale, fixed range and ticks, notes).
+void configure(plot::PlotState& st, const LineChart& c) {
+  st.y_symlog = c.y_symlog;
+  st.y_linthresh = c.y_linthresh;
+  st.notes = c.notes;
+  st.y_fixed = c.y_fixed;
+  if (c.y_fixed) st.y = c.y_range;
+  st.y_ticks = c.y_ticks;
+  st.max_decades = c.max_decades;
+}
+
+std::array<LineChart, 4> g_charts;
+uint64_t g_charts_key = 0;
+uint64_t g_cache_gen = 0;  // rebuilds of g_cache: the charts copy its series
+
+}  // namespace
+
+// One legend for the four plots, above them, wrapped to the panel's width: always
+// visible, never over the data or the hover read-out (the plots' own legends show while
+// hovered). A click on an entry hides or shows that run in every plot.
 void draw_shared_legend(App& app, const std::vector<Entry>& entries) {
   const float fs = ImGui::GetFontSize(), sw = fs * 1.1f, pad = fs * 0.35f;
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -204,6 +354,24 @@ const std::vector<double>* plots_panel_series(const std::string& label, const st
   return nullptr;
 }
 
+std::array<LineChart, 4> plots_panel_charts(const App& app) {
+  SeriesCache cache;
+  const double f_min = loss_offset(app);
+  rebuild(cache, app, f_min);
+  std::vector<Entry> entries;
+  entries_of(cache, app, entries);
+  std::array<LineChart, 4> out;
+  build_charts(cache, app, entries, f_min, out);
+  // Runs switched off in the panel's legend are left out, as on screen.
+  static const char* const ids[4] = {"loss", "alpha", "cos", "path"};
+  for (size_t p = 0; p < 4; ++p) {
+    const plot::PlotState* st = plots_panel_state(ids[p]);
+    std::vector<ChartSeries>& v = out[p].series;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const ChartSeries& se) { return st->hidden.count(se.label) > 0; }), v.end());
+  }
+  return out;
+}
+
 const plot::PlotState* plots_panel_state(const char* id) {
   const std::string s = id;
   return s == "loss" ? &g_loss : s == "alpha" ? &g_alpha : s == "cos" ? &g_cos : s == "path" ? &g_path : nullptr;
@@ -234,9 +402,7 @@ void DrawPlotsPanel(App& app) {
     ImGui::Checkbox("alpha ratio", &m.plots.alpha_ratio);
   }
 
-  // Suboptimality f - f* on a log axis when the minimum value is known.
-  const Scene* s = app.scene();
-  const double f_min = s && m.plots.log_y && std::isfinite(s->landscape->info().min_value) ? s->landscape->info().min_value : 0;
+  const double f_min = loss_offset(app);
   // New results are taken in at most 5 times a second while they keep coming (a slider
   // or the start dragged, N-D runs streaming): redrawing four plots' series costs a
   // software rasteriser more than the rest of the frame, and the landscape view shows
@@ -251,6 +417,7 @@ void DrawPlotsPanel(App& app) {
       cache.smoothing != m.plots.smoothing || cache.f_min != f_min ||
       cache.runs.size() != e.runs.size() + app.results().followed.size())) {
     rebuild(cache, app, f_min);
+    ++g_cache_gen;
     last_take = now;
   }
 
@@ -279,120 +446,45 @@ void DrawPlotsPanel(App& app) {
     taken = 1;
     next_plot = (p + 1) % 4;
   }
-  const char* xl = m.plots.x_fp ? "forward passes" : "steps";
   const bool cursor_units = (e.max_fp > 0) == m.plots.x_fp;
   const ImU32 cursor_col = IM_COL32(255, 255, 255, 90);
-  // The visible runs with rows: the experiment's, then the followed ones.
   std::vector<Entry>& entries = g_entries;
-  entries.clear();
-  for (size_t i = 0; i < cache.runs.size(); ++i) {
-    const RunSeries& r = cache.runs[i];
-    if (r.x.empty()) continue;
-    if (i < cache.n_exp && i < e.runs.size()) {
-      if (e.runs[i].visible) entries.push_back({e.runs[i].label, e.runs[i].colour, false, &r});
-    } else if (i >= cache.n_exp && i - cache.n_exp < app.results().followed.size()) {
-      const RunRecord& f = app.results().followed[i - cache.n_exp];
-      entries.push_back({f.label + " (followed)", f.colour, true, &r});
-    }
-  }
+  entries_of(cache, app, entries);
   draw_shared_legend(app, entries);
+
+  // Language models: the third plot's choice.
+  if (m.llm) {
+    if (ImGui::RadioButton("dev metric", !g_llm_cos)) g_llm_cos = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("cos(update, -gradient)", g_llm_cos)) g_llm_cos = true;
+    app.note_item("plots/llm_cos");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("runs with \"cosine every\" > 0 (scene panel) measure it");
+  }
+  // The charts (copies of the series) are rebuilt when anything they show changes.
+  const uint64_t charts_key = (version + g_cache_gen * 0x9e3779b97f4a7c15ull) ^ (g_llm_cos ? 0x5bd1e995ull : 0) ^ (static_cast<uint64_t>(cache.symlog) << 40) ^
+                              std::hash<double>()(cache.linthresh) ^ (std::hash<double>()(f_min) << 1);
+  if (charts_key != g_charts_key) {
+    build_charts(cache, app, entries, f_min, g_charts);
+    g_charts_key = charts_key;
+  }
 
   for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->legend_on_hover = true;
   // Language models get a fifth row: the per-tensor heatmap (tensor_heatmap.h).
   const int rows = m.llm ? 5 : 4;
   const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - (rows - 1) * ImGui::GetStyle().ItemSpacing.y -
                                    (m.llm ? ImGui::GetFrameHeightWithSpacing() : 0.f)) / rows);
-  const std::string loss_title = f_min != 0 ? "loss - f*" : "loss";
-  g_loss.y_symlog = m.plots.log_y && cache.symlog;
-  g_loss.y_linthresh = cache.linthresh;
-  g_loss.notes.clear();
-  if (g_loss.y_symlog) g_loss.notes.push_back("loss < 0: symlog y, linear within +-" + fmt3(cache.linthresh));
-  if (plot::begin("loss", g_loss, ImVec2(0, h), loss_title.c_str(), xl, false, m.plots.log_y, plot_version[0])) {
-    for (const Entry& spec : entries) {
-      const RunSeries& r = *spec.s;
-      const int n = static_cast<int>(r.x.size());
-      if (!r.prev_x.empty())  // the curve before a restart (language models): thin and faint
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.35f), r.prev_x.data(), r.prev_loss.data(),
-                   static_cast<int>(r.prev_x.size()), 1.f, false);
-      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.16f), r.x.data(), r.loss.data(), n);
-      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.loss_s.data() : r.loss.data(), n);
+  plot::PlotState* states[4] = {&g_loss, &g_alpha, &g_cos, &g_path};
+  static const char* const ids[4] = {"loss", "alpha", "cos", "path"};
+  for (int p = 0; p < 4; ++p) {
+    const LineChart& c = g_charts[static_cast<size_t>(p)];
+    configure(*states[p], c);
+    if (plot::begin(ids[p], *states[p], ImVec2(0, h), c.title.c_str(), c.xlabel.c_str(), c.x_log, c.y_log, plot_version[p])) {
+      draw_chart(c);
+      if (cursor_units) plot::vline(m.play.cursor, cursor_col);
+      plot::end();
     }
-    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
-    plot::end();
+    app.note_item(std::string("plots/") + ids[p]);
   }
-  app.note_item("plots/loss");
-
-  const char* alpha_title = nd ? "step size per dimension (q25..q75, median)"
-                            : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
-                                                  : "step size alpha_x (solid), alpha_y (faint)";
-  if (plot::begin("alpha", g_alpha, ImVec2(0, h), alpha_title, xl, false, true, plot_version[1])) {
-    for (const Entry& spec : entries) {
-      const RunSeries& r = *spec.s;
-      const int n = static_cast<int>(r.x.size());
-      if (nd || spec.followed) {  // followed runs are language models: quantile bands
-        plot::band(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q25.data(), r.q75.data(), n);
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.q50.data(), n);
-      } else {
-        const bool smooth = m.plots.smoothing > 0;
-        const std::vector<double>& a = m.plots.alpha_ratio ? r.ratio : r.ax;
-        const std::vector<double>& as = m.plots.alpha_ratio ? r.ratio_s : r.ax_s;
-        if (smooth) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.12f), r.x.data(), a.data(), n);
-        if (!m.plots.alpha_ratio)
-          plot::line(spec.label.c_str(), rgb_u32(spec.colour, 0.5f), r.x.data(), smooth ? r.ay_s.data() : r.ay.data(), n, 1.f, false);
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), smooth ? as.data() : a.data(), n);
-      }
-    }
-    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
-    plot::end();
-  }
-  app.note_item("plots/alpha");
-
-  // Language models: the third plot is the dev metric at the evaluation steps, or the
-  // cosine of the update with the backprop gradient at the steps of runs that measure it
-  // (cosine_every; autoscaled: a single-direction ZO step's cosine is ~ 1/sqrt(d)).
-  static bool llm_cos = false;
-  if (m.llm) {
-    if (ImGui::RadioButton("dev metric", !llm_cos)) llm_cos = false;
-    ImGui::SameLine();
-    if (ImGui::RadioButton("cos(update, -gradient)", llm_cos)) llm_cos = true;
-    app.note_item("plots/llm_cos");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("runs with \"cosine every\" > 0 (scene panel) measure it");
-  }
-  const bool llm_cos_shown = m.llm && llm_cos;
-  g_cos.y_fixed = !llm_cos_shown;
-  g_cos.y = m.llm ? plot::Range{-0.02, 1.02} : plot::Range{-1.05, 1.05};
-  g_cos.y_ticks = llm_cos_shown ? std::vector<double>{} : m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
-  std::string third = !m.llm        ? "cos(update, -true gradient)"
-                      : llm_cos_shown ? "cos(update, -backprop gradient) every N steps"
-                                      : "dev metric (accuracy or F1) at evaluations";
-  if (!m.llm && !app.results().followed.empty()) third += " | followed: dev metric";
-  if (plot::begin("cos", g_cos, ImVec2(0, h), third.c_str(), xl, false, false, plot_version[2])) {
-    for (const Entry& spec : entries) {
-      const RunSeries& r = *spec.s;
-      const int n = static_cast<int>(r.x.size());
-      if (m.llm || spec.followed) {  // followed runs in a landscape scene: their dev metric
-        const std::vector<double>& xs = llm_cos_shown ? r.cos_x : r.dev_x;
-        const std::vector<double>& ys = llm_cos_shown ? r.cos_v : r.dev;
-        plot::line(spec.label.c_str(), rgb_u32(spec.colour), xs.data(), ys.data(), static_cast<int>(ys.size()));
-        continue;
-      }
-      if (m.plots.smoothing > 0) plot::envelope(spec.label.c_str(), rgb_u32(spec.colour, 0.07f), r.x.data(), r.cos.data(), n);
-      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), m.plots.smoothing > 0 ? r.cos_s.data() : r.cos.data(), n);
-    }
-    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
-    plot::end();
-  }
-  app.note_item("plots/cos");
-
-  if (plot::begin("path", g_path, ImVec2(0, h), "path length", xl, false, false, plot_version[3])) {
-    for (const Entry& spec : entries) {
-      const RunSeries& r = *spec.s;
-      plot::line(spec.label.c_str(), rgb_u32(spec.colour), r.x.data(), r.path.data(), static_cast<int>(r.x.size()));
-    }
-    if (cursor_units) plot::vline(m.play.cursor, cursor_col);
-    plot::end();
-  }
-  app.note_item("plots/path");
   if (m.llm) draw_tensor_heatmap(app, h);
   ImGui::End();
 }

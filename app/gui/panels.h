@@ -2,10 +2,12 @@
 // for the views, the content of the View window's tab) and edits the model through App.
 #pragma once
 #include <imgui.h>
+#include <array>
 #include <ctime>
 #include <string>
 #include <vector>
 #include "core/export/figure.h"
+#include "core/export/line_chart.h"
 #include "core/io/experiment.h"
 #include "core/run/sweep.h"
 
@@ -41,6 +43,10 @@ const plot::PlotState* plots_panel_state(const char* id);
 // The series the Plots panel drew last for the legend entry `label` (a followed run's is
 // "<label> (followed)"): what "x", "loss", "dev_x", "dev", "q50" (median step size) or
 // "path"; null when there is no such entry (tests).
+// The Plots panel's four plots (loss, step size, cosine or dev metric, path length) as
+// core charts, built from the current results and options exactly as the panel builds the
+// ones it draws, without the runs switched off in its legend: what export_plots writes.
+std::array<LineChart, 4> plots_panel_charts(const App& app);
 const std::vector<double>* plots_panel_series(const std::string& label, const std::string& what);
 void DrawExportPanel(App& app);     // panel_export.cpp
 // File > Open sweep... (panel_sweep.cpp): a `zoscope-cli sweep --out` folder's figures

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <vector>
+#include "core/export/decimate.h"
 #include "core/export/ticks.h"
 
 namespace zs::gui::plot {
@@ -27,23 +28,7 @@ struct Series {
   int n;
 };
 
-// Every usable point of one legend entry (line, raw envelope and band alike), in axis
-// space, for the robust autoscale in end().
-struct Pool {
-  std::string label;
-  ImU32 colour;
-  std::vector<std::pair<double, double>> pts;  // x, fwd(y)
-  int64_t nonpos = 0;       // values <= 0 on a log axis (not drawn), most in one call
-  int64_t nonpos_call = 0;  // ... in the line / envelope / band call in progress
-  bool seen_finite = false;
-  double tail_x = NAN;      // x where a non-finite tail starts (a diverged run), else NaN
-};
-
-// An axis: linear, log10, or symmetric log (sign(v) log10(1 + |v| / c)).
-struct Scale {
-  bool log = false, sym = false;
-  double c = 1;
-};
+using Scale = AxisScale;
 
 struct Ctx {
   PlotState* st = nullptr;
@@ -58,8 +43,7 @@ struct Ctx {
   Range x, y;     // limits in use, in data units
   double xa = 0, xs = 1, ya = 0, ys = 1;  // axis-space origin and pixels per unit
   bool hovered = false, dragged = false;
-  Range dx{1e300, -1e300};
-  std::vector<Pool> pools;
+  PlotPools pools;  // every usable point per legend entry (core's autoscale)
   std::vector<std::pair<std::string, ImU32>> legend;
   std::vector<Series> series;
   std::vector<ImVec2> pts;
@@ -81,19 +65,9 @@ uint64_t mix_double(uint64_t h, double v) {
   return mix(h, b);
 }
 
-// Log axes stay within normal doubles: 10^-307 .. 10^307 (a denormal loss such as 1e-323
-// has a finite log10, but padding below it would underflow to 0).
-constexpr double kLogLimit = 307;
-
-double fwd(double v, const Scale& s) {
-  if (s.sym) return std::copysign(std::log10(1 + std::fabs(v) / s.c), v);
-  return s.log ? std::log10(v) : v;
-}
-double inv(double u, const Scale& s) {
-  if (s.sym) return std::copysign(s.c * (std::pow(10.0, std::min(std::fabs(u), kLogLimit)) - 1), u);
-  return s.log ? std::pow(10.0, std::clamp(u, -kLogLimit, kLogLimit)) : u;
-}
-bool usable(double v, const Scale& s) { return std::isfinite(v) && (!s.log || v > 0); }
+double fwd(double v, const Scale& s) { return axis_fwd(v, s); }
+double inv(double u, const Scale& s) { return axis_inv(u, s); }
+bool usable(double v, const Scale& s) { return axis_usable(v, s); }
 
 // Limits in axis space (log10 on log axes), set with the limits: mapping a point then
 // costs one log10 at most.
@@ -116,54 +90,31 @@ double data_y(float py) {
   return inv(a + (g.a1.y - py) / static_cast<double>(g.a1.y - g.a0.y) * (b - a), g.sy);
 }
 
-// Valid limits: ordered, non-empty, positive and within normal doubles on log axes.
-Range sane(Range r, const Scale& s) {
-  if (s.log) {
-    const double floor = std::pow(10.0, -kLogLimit), ceil = std::pow(10.0, kLogLimit);
-    if (!(r.hi > 0) || !std::isfinite(r.hi)) r.hi = std::isfinite(r.lo) && r.lo > 0 ? r.lo * 1e3 : 1;
-    r.hi = std::clamp(r.hi, floor * 10, ceil);
-    if (!(r.lo > 0) || !std::isfinite(r.lo)) r.lo = r.hi / 1e3;
-    r.lo = std::clamp(r.lo, floor, r.hi);
-    if (!(r.hi > r.lo * (1 + 1e-12))) {
-      if (r.lo * 10 <= ceil) r.hi = r.lo * 10;
-      else r.lo = r.hi / 10;
-    }
-    return r;
-  }
-  if (!std::isfinite(r.lo) || !std::isfinite(r.hi)) return {0, 1};
-  if (!(r.hi > r.lo)) {
-    const double c = r.lo, d = std::max(0.5, std::fabs(c) * 0.1);
-    return {c - d, c + d};
-  }
-  return r;
-}
-
-Range padded(Range r, const Scale& s, double frac) {
-  const double a = fwd(r.lo, s), b = fwd(r.hi, s), p = (b - a) * frac;
-  return {inv(a - p, s), inv(b + p, s)};
-}
-
-void note_extent(Range& e, double v) {
-  e.lo = std::min(e.lo, v);
-  e.hi = std::max(e.hi, v);
-}
-
-// Symlog ticks: 0 and decades c 10^k on either side (log_ticks of each half, mirrored).
-std::vector<double> symlog_ticks(double lo, double hi, double c) {
-  std::vector<double> t;
-  if (lo < -c)
-    for (double v : log_ticks(c, -lo)) t.push_back(-v);
-  if (lo <= 0 && hi >= 0) t.push_back(0);
-  if (hi > c)
-    for (double v : log_ticks(c, hi)) t.push_back(v);
-  std::sort(t.begin(), t.end());
-  return t;
-}
+Range sane(Range r, const Scale& s) { return axis_sane(r, s); }
 
 ImU32 col_text() { return ImGui::GetColorU32(ImGuiCol_Text); }
 ImU32 col_dim() { return ImGui::GetColorU32(ImGuiCol_TextDisabled); }
 
 }  // namespace
+
+zs::PlotLayout layout_of(const PlotState& st) {
+  zs::PlotLayout l;
+  l.sx = st.x_scale;
+  l.sy = st.y_scale;
+  l.x = st.x;
+  l.y = st.y;
+  l.x_ticks = st.x_ticks_drawn;
+  l.y_ticks = st.y_ticks_drawn;
+  l.clipped = st.clipped;
+  l.notes = st.notes;
+  if (st.auto_fit && !st.y_fixed) l.notes.insert(l.notes.end(), st.auto_notes.begin(), st.auto_notes.end());
+  l.notes.insert(l.notes.end(), st.notes_data.begin(), st.notes_data.end());
+  // The entries of the series drawn (a hidden one stays in the live legend, greyed, to
+  // be switched back on; an exported figure leaves it out).
+  for (const std::string& e : st.legend_entries)
+    if (!st.hidden.count(e)) l.legend.push_back(e);
+  return l;
+}
 
 ImVec2 to_screen(double x, double y) { return ImVec2(px_x(x), px_y(y)); }
 
@@ -193,6 +144,10 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   g.sy.sym = y_log && st.y_symlog;
   g.sy.c = st.y_linthresh > 0 && std::isfinite(st.y_linthresh) ? st.y_linthresh : 1;
   const Scale sx = g.sx, sy = g.sy;
+  st.x_scale = sx;
+  st.y_scale = sy;
+  g.pools.sx = sx;
+  g.pools.sy = sy;
   g.f0 = ImGui::GetCursorScreenPos();
   g.f1 = ImVec2(g.f0.x + size.x, g.f0.y + size.y);
   const float fs = ImGui::GetFontSize();
@@ -205,7 +160,7 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   // Limits: last frame's data extents while autoscaling, else what the user chose.
   if (st.auto_fit && st.has_data) {
     st.x = sane(st.data_x, sx);
-    if (!st.y_fixed) st.y = sane(padded(sane(st.data_y, sy), sy, 0.06), sy);
+    if (!st.y_fixed) st.y = sane(axis_padded(sane(st.data_y, sy), sy, 0.06), sy);
   }
   st.x = sane(st.x, sx);
   st.y = sane(st.y, sy);
@@ -279,17 +234,9 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   }
 
   const ImU32 grid = IM_COL32(255, 255, 255, 22);
-  const float w = g.a1.x - g.a0.x, h = g.a1.y - g.a0.y;
-  const std::vector<double> xt = x_log ? log_ticks(g.x.lo, g.x.hi) : nice_ticks(g.x.lo, g.x.hi, std::max(2, static_cast<int>(w / 80)));
-  std::vector<double> yt;
-  if (!st.y_ticks.empty()) {
-    for (double v : st.y_ticks)
-      if (v >= g.y.lo && v <= g.y.hi) yt.push_back(v);
-  } else if (sy.sym) {
-    yt = symlog_ticks(g.y.lo, g.y.hi, sy.c);
-  } else {
-    yt = sy.log ? log_ticks(g.y.lo, g.y.hi) : nice_ticks(g.y.lo, g.y.hi, std::max(2, static_cast<int>(h / 34)));
-  }
+  const std::vector<double> xt = plot_ticks(g.x, sx, false);
+  const std::vector<double> yt = plot_ticks(g.y, sy, true, st.y_ticks);
+  st.x_ticks_drawn = xt;
   st.y_ticks_drawn = yt;
   if (!g.cached) {
     g.dl->AddRectFilled(g.a0, g.a1, IM_COL32(16, 18, 22, 255));
@@ -337,43 +284,9 @@ bool register_series(const char* label, ImU32 colour, bool in_legend) {
 // A visible series that must be drawn this frame (not served from the layer texture).
 bool draws(const char* label, ImU32 colour, bool in_legend) { return register_series(label, colour, in_legend) && !g.cached; }
 
-Pool& pool_of(const char* label, ImU32 colour) {
-  for (Pool& p : g.pools)
-    if (p.label == label) return p;
-  g.pools.push_back({label, colour, {}, 0, 0, false, NAN});
-  return g.pools.back();
-}
-
-// A line, envelope or band of the pool begins / ends (raw data and its EMA are the same
-// values twice: the count of values <= 0 is the larger of the calls', not their sum).
-Pool& pool_begin(const char* label, ImU32 colour) {
-  Pool& p = pool_of(label, colour);
-  p.nonpos_call = 0;
-  p.seen_finite = false;
-  return p;
-}
-void pool_end(Pool& p) { p.nonpos = std::max(p.nonpos, p.nonpos_call); }
-
-// Records a point for the autoscale; true when it can be drawn.
-bool take(Pool& p, double x, double y) {
-  if (!usable(x, g.sx)) return false;
-  // Non-finite values before the first finite one, or between finite ones, mean "not
-  // defined here" (no update at step 0, no adaptive step size); a tail of them, a run
-  // that diverged.
-  if (!std::isfinite(y)) {
-    if (p.seen_finite && std::isnan(p.tail_x)) p.tail_x = x;
-    return false;
-  }
-  p.seen_finite = true;
-  p.tail_x = NAN;
-  if (!usable(y, g.sy)) {
-    ++p.nonpos_call;
-    return false;
-  }
-  note_extent(g.dx, x);
-  p.pts.emplace_back(x, fwd(y, g.sy));
-  return true;
-}
+PlotPool& pool_begin(const char* label, ImU32 colour) { return g.pools.begin(label, colour); }
+void pool_end(PlotPool& p) { g.pools.end(p); }
+bool take(PlotPool& p, double x, double y) { return g.pools.take(p, x, y); }
 
 void flush(ImU32 colour, float thickness) {
   if (g.pts.size() >= 2) g.dl->AddPolyline(g.pts.data(), static_cast<int>(g.pts.size()), colour, 0, thickness);
@@ -387,55 +300,23 @@ void line(const char* label, ImU32 colour, const double* xs, const double* ys, i
   if (in_legend) g.series.push_back({label, colour, xs, ys, n});
   if (g.cached) return;
   // Beyond one point per pixel column, each column keeps its extremes in the order they
-  // occur: noisy ZO losses keep their envelope, and the geometry (which llvmpipe pays
-  // for per triangle) stays O(width) whatever the number of steps.
+  // occur (decimate.h, as in the exported plot): noisy ZO losses keep their envelope, and
+  // the geometry (which llvmpipe pays for per triangle) stays O(width) whatever the
+  // number of steps.
   const bool decimate = n > static_cast<int>(g.a1.x - g.a0.x);
-  Pool& pool = pool_begin(label, colour);
-  int col = INT32_MIN;
-  ImVec2 lo, hi;
-  int ilo = 0, ihi = 0;
-  const auto emit_column = [&] {
-    if (col == INT32_MIN) return;
-    if (ilo == ihi) {
-      g.pts.push_back(lo);
-    } else {
-      g.pts.push_back(ilo < ihi ? lo : hi);
-      g.pts.push_back(ilo < ihi ? hi : lo);
-    }
-    col = INT32_MIN;
+  PlotPool& pool = pool_begin(label, colour);
+  const auto piece = [&] {
+    if (decimate) decimate_columns(g.pts, g.a0.x - 2, g.a1.x + 2);
+    flush(colour, thickness);
   };
   for (int i = 0; i < n; ++i) {
-    const double x = xs[i], y = ys[i];
-    if (!take(pool, x, y)) {
-      emit_column();
-      flush(colour, thickness);
+    if (!take(pool, xs[i], ys[i])) {
+      piece();
       continue;
     }
-    const ImVec2 p(px_x(x), px_y(y));
-    if (!decimate) {
-      g.pts.push_back(p);
-      continue;
-    }
-    // Points left or right of the plot share one column at each edge (clipped anyway).
-    const int c = static_cast<int>(std::floor(std::clamp(p.x, g.a0.x - 2, g.a1.x + 2)));
-    if (c != col) {
-      emit_column();
-      col = c;
-      lo = hi = p;
-      ilo = ihi = i;
-      continue;
-    }
-    if (p.y > lo.y) {
-      lo = p;
-      ilo = i;
-    }
-    if (p.y < hi.y) {
-      hi = p;
-      ihi = i;
-    }
+    g.pts.emplace_back(px_x(xs[i]), px_y(ys[i]));
   }
-  emit_column();
-  flush(colour, thickness);
+  piece();
   pool_end(pool);
 }
 
@@ -444,7 +325,7 @@ void envelope(const char* label, ImU32 colour, const double* xs, const double* y
   // Per pixel column the span from the minimum to the maximum, joined into one band: two
   // vertices a column (a triangle strip written directly), however many steps there are.
   std::vector<std::array<float, 3>> cols;  // x, top, bottom
-  Pool& pool = pool_begin(label, colour);
+  PlotPool& pool = pool_begin(label, colour);
   for (int i = 0; i < n; ++i) {
     if (!take(pool, xs[i], ys[i])) continue;
     const float px = std::floor(std::clamp(px_x(xs[i]), g.a0.x - 2, g.a1.x + 2)) + 0.5f, py = px_y(ys[i]);
@@ -480,18 +361,20 @@ void band(const char* label, ImU32 colour, const double* xs, const double* lo, c
   const ImU32 fill = (colour & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 56);
   bool have = false;
   ImVec2 pl, ph;
-  Pool& pool = pool_begin(label, colour);
-  for (int i = 0;; i = std::min(i + stride, n - 1)) {
-    if (take(pool, xs[i], lo[i]) & take(pool, xs[i], hi[i])) {
-      const ImVec2 ql(px_x(xs[i]), px_y(lo[i])), qh(px_x(xs[i]), px_y(hi[i]));
-      if (have) g.dl->AddQuadFilled(pl, ql, qh, ph, fill);
-      pl = ql;
-      ph = qh;
-      have = true;
-    } else {
+  PlotPool& pool = pool_begin(label, colour);
+  // Every point counts for the autoscale (as in the exported figure); every stride-th
+  // is drawn.
+  for (int i = 0; i < n; ++i) {
+    if (!(take(pool, xs[i], lo[i]) & take(pool, xs[i], hi[i]))) {
       have = false;
+      continue;
     }
-    if (i == n - 1) break;
+    if (i % stride != 0 && i != n - 1) continue;
+    const ImVec2 ql(px_x(xs[i]), px_y(lo[i])), qh(px_x(xs[i]), px_y(hi[i]));
+    if (have) g.dl->AddQuadFilled(pl, ql, qh, ph, fill);
+    pl = ql;
+    ph = qh;
+    have = true;
   }
   pool_end(pool);
 }
@@ -505,101 +388,17 @@ void vline(double x, ImU32 colour) {
 
 namespace {
 
-// Data value of an axis coordinate without the limit clamp (notes quote the true extreme).
-double raw_inv(double u, const Scale& s) { return s.log ? std::pow(10.0, u) : inv(u, s); }
-
-std::string short_num(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
-}
-
-// Robust autoscale from this frame's pools. Each series' range is its min..max in axis
-// space; the reference is the median series (the lower median of the maxima, the upper
-// median of the minima), so one diverged run cannot stretch the axis: a series whose
-// maximum lies beyond the reference by more than 3 decades (log) or 10 reference spans
-// (linear) is clipped at the top, named in a note and marked where it leaves the plot.
-// With fewer than three series there is no majority to go by: nothing is clipped.
-// Log axes span at most max_decades below the top (denormal losses), and values <= 0 or
-// non-finite values, which a log axis cannot draw, are counted in a note.
+// Robust autoscale from this frame's pools (core's, plot_layout.h).
 void autoscale(PlotState& st) {
-  st.clipped.clear();
-  st.auto_notes.clear();
-  st.clip_marks.clear();
-  st.notes_data.clear();
-  struct S {
-    const Pool* p;
-    double lo, hi;
-  };
-  std::vector<S> ss;
-  for (const Pool& p : g.pools) {
-    if (p.nonpos > 0)
-      st.notes_data.push_back(p.label + ": " + std::to_string(p.nonpos) + (p.nonpos == 1 ? " value" : " values") +
-                              " <= 0 not shown (log y)");
-    if (!std::isnan(p.tail_x)) {
-      st.notes_data.push_back(p.label + ": non-finite from x = " + short_num(p.tail_x));
-      st.clip_marks.emplace_back(p.tail_x, p.colour);
-    }
-    if (p.pts.empty()) continue;
-    double lo = 1e308, hi = -1e308;
-    for (const auto& q : p.pts) {
-      lo = std::min(lo, q.second);
-      hi = std::max(hi, q.second);
-    }
-    ss.push_back({&p, lo, hi});
-  }
-  if (ss.empty()) return;
-  std::vector<double> los, his;
-  for (const S& x : ss) {
-    los.push_back(x.lo);
-    his.push_back(x.hi);
-  }
-  std::sort(los.begin(), los.end());
-  std::sort(his.begin(), his.end());
-  const size_t n = ss.size();
-  const double ref_hi = his[(n - 1) / 2], ref_lo = los[n / 2];
-  const bool logy = g.sy.log || g.sy.sym;
-  const double span = std::max(ref_hi - ref_lo, 1e-12 * std::max(std::fabs(ref_hi), std::fabs(ref_lo)) + 1e-300);
-  const double tol = logy ? 3.0 : 10 * span;
-  double lo = 1e308, hi = -1e308;
-  std::vector<const S*> top, bottom;
-  for (const S& x : ss) {
-    if (n >= 3 && x.hi > ref_hi + tol) top.push_back(&x);
-    else hi = std::max(hi, x.hi);
-    if (n >= 3 && !logy && x.lo < ref_lo - tol) bottom.push_back(&x);
-    else lo = std::min(lo, x.lo);
-  }
-  if (!(hi >= lo)) return;
-  std::string clip;
-  const auto add = [&](const std::string& s) { clip += (clip.empty() ? "" : ", ") + s; };
-  for (const S* x : top) {
-    st.clipped.insert(x->p->label);
-    add(x->p->label + " (max " + short_num(raw_inv(x->hi, g.sy)) + ")");
-    for (const auto& q : x->p->pts)
-      if (q.second > hi) {
-        st.clip_marks.emplace_back(q.first, x->p->colour);
-        break;
-      }
-  }
-  for (const S* x : bottom) {
-    st.clipped.insert(x->p->label);
-    add(x->p->label + " (min " + short_num(raw_inv(x->lo, g.sy)) + ")");
-  }
-  if (!clip.empty()) st.auto_notes.push_back("clipped: " + clip);
-  if (g.sy.log) {
-    const double floor = std::max(-kLogLimit, hi - std::max(1.0, st.max_decades));
-    if (lo < floor) {
-      std::string below;
-      for (const S& x : ss)
-        if (x.lo < floor) below += (below.empty() ? "" : ", ") + x.p->label + " (min " + short_num(raw_inv(x.lo, g.sy)) + ")";
-      st.auto_notes.push_back("below " + short_num(inv(floor, g.sy)) + ": " + below);
-      lo = floor;
-    }
-    hi = std::min(hi, kLogLimit);
-  }
-  st.data_y = {inv(lo, g.sy), inv(hi, g.sy)};
-  st.data_x = g.dx;
-  st.has_data = g.dx.hi >= g.dx.lo;
+  PlotAutoscale a = plot_autoscale(g.pools, st.max_decades);
+  st.clipped = std::move(a.clipped);
+  st.auto_notes = std::move(a.auto_notes);
+  st.notes_data = std::move(a.notes_data);
+  st.clip_marks = std::move(a.clip_marks);
+  if (!a.scaled) return;  // nothing usable: last frame's extents stay
+  st.data_y = a.y;
+  st.data_x = a.x;
+  st.has_data = a.has_data;
 }
 
 }  // namespace
@@ -667,6 +466,8 @@ void end() {
   const bool fits = cols > 0;
   if (!fits) cols = 1;
   const int rows = (n_entries + cols - 1) / cols;
+  st.legend_entries.clear();
+  for (const auto& e : g.legend) st.legend_entries.push_back(e.first);
   st.legend_shown = !g.legend.empty() && (g.hovered || (fits && !st.legend_on_hover));
   if (st.legend_shown) {
     const ImVec2 b1(g.a1.x - pad, g.a0.y + pad + lh * static_cast<float>(rows) + 2 * pad);

@@ -3,7 +3,9 @@
 // min/max decimation, shaded bands, a legend whose entries toggle series, a hover read-out,
 // robust autoscale (a diverged series is clipped and named on the plot, denormals and
 // values <= 0 on log axes are handled and noted), symlog y, wheel zoom, drag pan,
-// right-drag box zoom and double-click reset.
+// right-drag box zoom and double-click reset. Scales, autoscale, limits and ticks are
+// core's plot layout (core/export/plot_layout.h), which the exported plots (line_chart.h)
+// use too; layout_of() reports what a frame decided.
 //
 //   if (plot::begin("loss", state, size, "Loss", "step", "loss", false, true)) {
 //     plot::line("MeZO", colour, xs, ys, n);
@@ -16,12 +18,13 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "core/export/plot_layout.h"
 
 namespace zs::gui::plot {
 
-struct Range {
-  double lo = 0, hi = 1;
-};
+// Limits, scales, autoscale and ticks are core's (plot_layout.h), shared with the
+// exported plot figures (line_chart.h).
+using Range = zs::AxisRange;
 
 // Per-plot state kept by the caller across frames.
 struct PlotState {
@@ -43,8 +46,10 @@ struct PlotState {
   std::set<std::string> clipped;
   std::vector<std::string> auto_notes;  // what the autoscale clipped (shown while autoscaling)
   std::vector<std::string> notes_data;  // values a log axis cannot show, non-finite values
-  std::vector<std::pair<double, ImU32>> clip_marks;  // x where a clipped series leaves the top
-  std::vector<double> y_ticks_drawn;  // ticks of the last frame
+  std::vector<std::pair<double, uint32_t>> clip_marks;  // x where a clipped series leaves the top
+  std::vector<double> y_ticks_drawn, x_ticks_drawn;  // ticks of the last frame
+  std::vector<std::string> legend_entries;            // legend entries of the last frame, in order
+  zs::AxisScale x_scale, y_scale;                     // scales of the last frame
   bool legend_shown = false;          // the legend was drawn in the last frame
   // Internal: data extents of the last frame (autoscale) and the box zoom in progress.
   Range data_x, data_y;
@@ -86,6 +91,10 @@ void band(const char* label, ImU32 colour, const double* xs, const double* lo, c
 // A vertical marker (the playback cursor).
 void vline(double x, ImU32 colour);
 void end();
+
+// The layout the last frame drew (limits, scales, ticks, clipped series, notes, legend):
+// what an exported figure of the same series reproduces (line_chart.h).
+zs::PlotLayout layout_of(const PlotState& st);
 
 // Data-to-pixel mapping of the plot in progress, for tests and custom overlays.
 ImVec2 to_screen(double x, double y);

@@ -1,7 +1,9 @@
-// The one polyline simplifier for everything drawn in pixels: the exported figure
-// (figure.cpp), the app's landscape view (which draws core's figure) and the live plots.
+// The polyline simplifiers for everything drawn in pixels: the exported figure
+// (figure.cpp), the app's landscape view (which draws core's figure), the live plots
+// (app/gui/plot.cpp) and the exported plots (line_chart.cpp).
 #pragma once
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -59,6 +61,29 @@ void decimate_polyline(std::vector<P>& pts, double tol = 0.5) {
     }
   }
   pts[out++] = pts[n - 1];
+  pts.resize(out);
+}
+
+// Per pixel column (floor of x), the column's lowest and highest point in the order they
+// occur: a noisy curve of many more points than columns keeps its envelope with at most
+// two vertices a column. Points must come in ascending x; those left of x_min or right of
+// x_max share the edge's column (off the plot, clipped anyway). In place.
+template <class P>
+void decimate_columns(std::vector<P>& pts, double x_min = -1e300, double x_max = 1e300) {
+  const auto column = [&](const P& p) { return std::floor(std::clamp(double(p[0]), x_min, x_max)); };
+  size_t out = 0, i = 0;
+  while (i < pts.size()) {
+    const double col = column(pts[i]);
+    size_t lo = i, hi = i, j = i + 1;
+    for (; j < pts.size() && column(pts[j]) == col; ++j) {
+      if (pts[j][1] < pts[lo][1]) lo = j;
+      if (pts[j][1] > pts[hi][1]) hi = j;
+    }
+    const P a = pts[std::min(lo, hi)], b = pts[std::max(lo, hi)];
+    pts[out++] = a;
+    if (lo != hi) pts[out++] = b;
+    i = j;
+  }
   pts.resize(out);
 }
 

@@ -252,6 +252,8 @@ LineChart sweep_chart(const SweepResult& r, const Experiment& base) {
   c.ylabel = "final loss (median over " + std::to_string(r.seeds) + (r.seeds == 1 ? " seed" : " seeds") + ", band: min..max)";
   c.x_log = p0.log_scale && std::all_of(p0.values.begin(), p0.values.end(), [](double v) { return v > 0; });
   c.y_log = true;
+  c.clip_outliers = false;  // every value of the sweep on the axis (diverged cells are marked)
+  c.x_pad = 0.03;           // the end dots inside the frame
   // One line per run and per value of the other swept parameters, in cell order.
   std::map<std::string, size_t> index;
   for (const SweepCell& cell : r.cells) {

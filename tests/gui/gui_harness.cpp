@@ -1,6 +1,8 @@
 // Harness implementation (see gui_harness.h).
 #include "gui_harness.h"
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include "app/gui/gl_util.h"
 
 namespace zs::gui::test {
@@ -37,6 +39,24 @@ void Harness::settle() {
   frame(2);
   EXPECT_TRUE(app_->wait_idle(120));
   frame(1);
+}
+
+void Harness::settle_plots() {
+  settle();
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  frame(6);
+}
+
+void Harness::use_expression(const std::string& expr) {
+  app_->set_landscape("expression");
+  app_->exp().landscape.expression = expr;
+  app_->model().expression_edit = expr;
+}
+
+void Harness::diverge_mezo() {
+  EXPECT_EQ(app_->exp().runs[0].label, "MeZO");
+  app_->exp().runs[0].hp["lr"] = 0.04;
+  settle_plots();
 }
 
 void Harness::mouse_move(ImVec2 p) {

@@ -19,6 +19,13 @@ class Harness {
   void frame(int n = 1);
   // Waits for the recompute lanes, then draws two frames (plots autoscale from the last).
   void settle();
+  // settle(), then long enough for the Plots panel to take the results in (at most 5 times
+  // a second while edits come) and draw them.
+  void settle_plots();
+  // The "expression" landscape with `expr` typed in (not settled).
+  void use_expression(const std::string& expr);
+  // The default scene's MeZO (run 0) at lr 0.04, which diverges, then settle_plots().
+  void diverge_mezo();
   void mouse_move(ImVec2 p);               // moves, then one frame
   void mouse_button(int button, bool down);  // one frame
   void click(ImVec2 p, int button = 0);

@@ -3,9 +3,7 @@
 // loss plot to symlog with a note, the cosine plot has ticks at -1, 0 and 1, and legends
 // show without hover.
 #include <gtest/gtest.h>
-#include <chrono>
 #include <string>
-#include <thread>
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
 #include "gui_harness.h"
@@ -24,11 +22,7 @@ TEST(GuiPlots, BudgetInForwardPassesOpensWithForwardPassesOnX) {
 TEST(GuiPlots, OneDivergedRunIsClippedAndNamedOnTheLossAndPathPlots) {
   Harness h;
   App& app = h.app();
-  ASSERT_EQ(app.exp().runs[0].label, "MeZO");
-  app.exp().runs[0].hp["lr"] = 0.04;  // diverges on the default scene
-  h.settle();
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the panel takes results in at most 5 times a second while edits come
-  h.frame(6);
+  h.diverge_mezo();
   const plot::PlotState* loss = plots_panel_state("loss");
   const plot::PlotState* path = plots_panel_state("path");
   ASSERT_TRUE(loss && path);
@@ -54,13 +48,8 @@ TEST(GuiPlots, OneDivergedRunIsClippedAndNamedOnTheLossAndPathPlots) {
 
 TEST(GuiPlots, NegativeLossesSwitchTheLossPlotToSymlogWithANote) {
   Harness h;
-  App& app = h.app();
-  app.set_landscape("expression");
-  app.exp().landscape.expression = "x^2 + y^2 - 1";
-  app.model().expression_edit = app.exp().landscape.expression;
-  h.settle();
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the panel takes results in at most 5 times a second while edits come
-  h.frame(6);
+  h.use_expression("x^2 + y^2 - 1");
+  h.settle_plots();
   const plot::PlotState* loss = plots_panel_state("loss");
   ASSERT_TRUE(loss);
   EXPECT_TRUE(loss->y_symlog);
