@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include "app/gui/keys.h"
 #include "app/gui/panels.h"
+#include "core/export/panels.h"
 #include "core/io/limits.h"
 #include "core/io/presets.h"
 #include "core/io/run_files.h"
@@ -895,7 +896,8 @@ std::vector<RunRecord> runs_as_styled(std::vector<RunRecord> runs, const Experim
 
 }  // namespace
 
-void App::export_figure(const std::string& png_path, const std::string& svg_path, int w, int h) {
+void App::export_figure(const std::string& png_path, const std::string& svg_path, int w, int h,
+                        std::vector<LineChart> charts) {
   Experiment e = m_.exp;
   std::vector<RunRecord> runs = runs_as_styled(res_.runs, e);
   const int threads = opts_.threads;
@@ -914,15 +916,28 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
       return;
     }
   }
+  // With charts the landscape takes the left panel: laid out and styled at that panel's size.
+  int fw = w, fh = h;
+  if (!charts.empty()) {
+    try {
+      const PanelsLayout L = panels_layout(w, h, charts.size());
+      fw = L.landscape.w;
+      fh = L.landscape.h;
+    } catch (const std::exception& err) {
+      status("figure: " + error_line(err), true);
+      return;
+    }
+  }
   // The colour range the view shows (what you see is what you export).
   const bool fixed = res_.grid != nullptr;
   const ColourScale scale = res_.scale;
   FigureOptions opt;
-  opt.style_scale = export_style_scale(*this, w, h);
-  run_task("figure", [e = std::move(e), runs = std::move(runs), png_path, svg_path, w, h, threads, llm_scene, llm_grid, fixed, scale, opt] {
+  opt.style_scale = export_style_scale(*this, fw, fh);
+  run_task("figure", [e = std::move(e), runs = std::move(runs), charts = std::move(charts), png_path, svg_path, w, h, fw, fh,
+                      threads, llm_scene, llm_grid, fixed, scale, opt] {
     Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
-      return figure_make_filled(e, s, runs, w, h, threads, fixed ? &scale : nullptr, opt);
+      return figure_make_filled(e, s, runs, fw, fh, threads, fixed ? &scale : nullptr, opt);
     }();
     fig.fixed_scale = fixed;
     fig.scale = scale;
@@ -931,8 +946,8 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
       const std::string& p = k == 0 ? png_path : svg_path;
       if (p.empty()) continue;
       make_parent_dirs(p);
-      if (k == 0) png_write(p, figure_render_image(fig, w, h, opt));
-      else atomic_write(p, figure_render_svg(fig, w, h, opt));
+      if (k == 0) png_write(p, charts.empty() ? figure_render_image(fig, w, h, opt) : panels_render_image(fig, opt, charts, w, h));
+      else atomic_write(p, charts.empty() ? figure_render_svg(fig, w, h, opt) : panels_render_svg(fig, opt, charts, w, h));
       done += (done.empty() ? "wrote " : ", ") + p;
     }
     return done;

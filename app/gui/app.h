@@ -19,6 +19,7 @@
 #include "app/gui/plot.h"
 #include "app/gui/recompute.h"
 #include "app/gui/settings.h"
+#include "core/export/line_chart.h"
 
 namespace zs::gui {
 
@@ -136,7 +137,10 @@ class App : private plot::LayerRenderer {
   // [SECTION] exports: PNG/CSV encoding and file writes run as background tasks; the GPU
   // readback happens on the UI thread. Each returns at once; wait_tasks() joins them.
   void export_view_png(const std::string& path, int w, int h);   // offscreen FBO, any size
-  void export_figure(const std::string& png_path, const std::string& svg_path, int w, int h);  // core exporter
+  // core exporter; with `charts`, one multi-panel figure: the landscape on the left half and
+  // the charts 2 x 2 on the right (core/export/panels.h)
+  void export_figure(const std::string& png_path, const std::string& svg_path, int w, int h,
+                     std::vector<LineChart> charts = {});
   void export_runs(const std::string& csv_path, const std::string& jsonl_path);
   void export_run_dir(const std::string& dir);
   void request_screenshot(const std::string& path);  // the next frame as drawn

@@ -41,6 +41,16 @@ std::string export_path(const App& app, const std::string& dir, const std::strin
   }
 }
 
+std::vector<LineChart> plots_panel_figure_charts(const App& app) {
+  std::array<LineChart, 4> charts = plots_panel_charts(app);
+  std::vector<LineChart> out;
+  for (LineChart& c : charts) {
+    c.ylabel = c.title;  // the panel's own title stays short; the landscape panel names the experiment
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 int export_plots(App& app, const std::string& stem, int w, int h) {
   const Experiment& e = app.exp();
   // The Plots panel's own charts: the same series (EMA over the faint raw envelope, f - f*,
@@ -113,6 +123,15 @@ void DrawExportPanel(App& app) {
     app.export_figure(p + ".png", p + ".svg", ui.export_w, ui.export_h);
   }
   app.note_item("export/figure");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("core's CPU exporter: heatmap, contours, legend, stamp (same as zoscope-cli)");
+  ImGui::SameLine();
+  if (ImGui::Button("Landscape + plots")) {
+    const std::string p = export_path(app, dir, "panels", {".png", ".svg"}, now);
+    app.export_figure(p + ".png", p + ".svg", ui.export_w, ui.export_h, plots_panel_figure_charts(app));
+  }
+  app.note_item("export/panels");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("one figure (PNG + SVG): the landscape on the left, the four plots on the right, each as exported alone");
   ImGui::SameLine();
   if (ImGui::Button("Plots (PNG + SVG)")) {
     const std::string p = export_path(app, dir, "plot", {"-loss.png", "-loss.svg"}, now);
@@ -127,7 +146,6 @@ void DrawExportPanel(App& app) {
   }
   app.note_item("export/plots");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("loss, step size, cosine and path length as figures (core's exporter)");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("core's CPU exporter: heatmap, contours, legend, stamp (same as zoscope-cli)");
 
   section("Runs");
   if (ImGui::Button("CSV + JSONL")) {

@@ -47,6 +47,8 @@ const plot::PlotState* plots_panel_state(const char* id);
 // core charts, built from the current results and options exactly as the panel builds the
 // ones it draws, without the runs switched off in its legend: what export_plots writes.
 std::array<LineChart, 4> plots_panel_charts(const App& app);
+// The same four charts as panels of the multi-panel export (App::export_figure with charts).
+std::vector<LineChart> plots_panel_figure_charts(const App& app);
 const std::vector<double>* plots_panel_series(const std::string& label, const std::string& what);
 void DrawExportPanel(App& app);     // panel_export.cpp
 // File > Open sweep... (panel_sweep.cpp): a `zoscope-cli sweep --out` folder's figures

@@ -142,7 +142,7 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   g.sx.log = x_log;
   g.sy.log = y_log && !st.y_symlog;
   g.sy.sym = y_log && st.y_symlog;
-  g.sy.c = st.y_linthresh > 0 && std::isfinite(st.y_linthresh) ? st.y_linthresh : 1;
+  g.sy.c = g.sy.sym && st.y_linthresh > 0 && std::isfinite(st.y_linthresh) ? st.y_linthresh : 1;  // as line_chart.cpp
   const Scale sx = g.sx, sy = g.sy;
   st.x_scale = sx;
   st.y_scale = sy;

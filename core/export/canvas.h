@@ -118,6 +118,30 @@ class SvgCanvas final : public Canvas {
   int open_groups_ = 0;
 };
 
+// Another canvas seen through a box: figure pixel (x, y) lands at (x0 + x, y0 + y) of the
+// inner canvas, clipped to the box's w x h. Multi-panel figures (panels.h) draw each panel
+// through one, so a panel is the same drawing as the figure exported alone at its size.
+class OffsetCanvas final : public Canvas {
+ public:
+  OffsetCanvas(Canvas& inner, int x0, int y0, int w, int h);
+  ~OffsetCanvas() override;
+
+  void fill_rect(double x, double y, double w, double h, uint32_t rgb, double alpha) override;
+  void polylines(const std::vector<Polyline>& pieces, double width, uint32_t rgb, double alpha) override;
+  void trajectory(const std::vector<Polyline>& pieces, double width, uint32_t rgb, double alpha) override;
+  void fill_polygon(const Polyline& pts, uint32_t rgb, double alpha) override;
+  void circle(double cx, double cy, double r, double stroke_width, uint32_t rgb, double alpha) override;
+  void text(double x, double y, const std::string& s, const TextStyle& style) override;
+  void heatmap(int x, int y, int w, int h, const HeatField& f) override;
+  void push_clip(double x, double y, double w, double h) override;
+  void pop_clip() override;
+
+ private:
+  std::vector<Polyline> moved(const std::vector<Polyline>& pieces) const;
+  Canvas& in_;
+  int x0_, y0_;
+};
+
 // A picture drawn by `draw(Canvas&)` as a w x h image or SVG document on `background`:
 // the two renderings every chart offers.
 template <class Draw>

@@ -32,7 +32,7 @@ PlotLayout layout_of(const LineChart& c, PlotAutoscale* out_auto) {
   l.sx.log = c.x_log;
   l.sy.log = c.y_log && !c.y_symlog;
   l.sy.sym = c.y_log && c.y_symlog;
-  l.sy.c = c.y_linthresh > 0 && std::isfinite(c.y_linthresh) ? c.y_linthresh : 1;
+  l.sy.c = l.sy.sym && c.y_linthresh > 0 && std::isfinite(c.y_linthresh) ? c.y_linthresh : 1;  // 1 unless symlog (one canonical layout)
   PlotPools pp;
   pp.sx = l.sx;
   pp.sy = l.sy;
@@ -65,7 +65,7 @@ PlotLayout layout_of(const LineChart& c, PlotAutoscale* out_auto) {
 }
 
 void draw(Canvas& cv, const LineChart& c, int W, int H) {
-  const double s = std::min(W / 1600.0, H / 1000.0) * 1.6;
+  const double s = c.style_scale > 0 ? c.style_scale : std::min(W / 1600.0, H / 1000.0) * 1.6;
   const double tick = 13 * s, label = 15 * s, title = 19 * s, pad = 14 * s;
   PlotAutoscale au;
   const PlotLayout L = layout_of(c, &au);
@@ -209,6 +209,11 @@ void draw(Canvas& cv, const LineChart& c, int W, int H) {
 }  // namespace
 
 PlotLayout chart_layout(const LineChart& c) { return layout_of(c, nullptr); }
+
+void chart_draw(Canvas& cv, const LineChart& c, int w, int h) {
+  check(c, w, h);
+  draw(cv, c, w, h);
+}
 
 Image chart_render_image(const LineChart& c, int w, int h) {
   check(c, w, h);

@@ -13,6 +13,8 @@
 
 namespace zs {
 
+class Canvas;
+
 struct ChartSeries {
   std::string label;
   uint32_t rgb = 0x1f77b4;
@@ -40,6 +42,7 @@ struct LineChart {
   double max_decades = 30;         // log y spans at most this many decades
   bool clip_outliers = true;       // a diverged series (>= 3 series) is clipped and named
   double x_pad = 0;                // x limits widened by this fraction of the span
+  double style_scale = 0;          // text and line scale; 0: from the size, 1.6 x min(w / 1600, h / 1000)
   std::vector<ChartSeries> series;
 };
 
@@ -48,6 +51,8 @@ PlotLayout chart_layout(const LineChart& c);
 
 // Throw zs::Error for a size outside [16, 16384] or a series whose vectors disagree.
 Image chart_render_image(const LineChart& c, int w, int h);
+// The chart drawn on any canvas at w x h (what both renderings draw; multi-panel figures).
+void chart_draw(Canvas& cv, const LineChart& c, int w, int h);
 std::string chart_render_svg(const LineChart& c, int w, int h);
 
 }  // namespace zs

@@ -14,6 +14,8 @@
 #include "app/gui/panels.h"
 #include "core/export/ticks.h"
 #include "core/export/colormap.h"
+#include "core/export/line_chart.h"
+#include "core/export/panels.h"
 #include "core/io/presets.h"
 #include "core/util/atomic_file.h"
 #include "gui_harness.h"
@@ -199,6 +201,54 @@ TEST(GuiExport, FigureSvgHasOnePathPerVisibleRunAndPngHasTheRequestedSize) {
   int dummy = 0;
   EXPECT_FALSE(xml_well_formed("<svg><path d=\"M0 0\"></svg>", "path", dummy, why));
   EXPECT_FALSE(xml_well_formed("<svg>a & b</svg>", "path", dummy, why));
+}
+
+// The multi-panel export (issue 10 item 4): the landscape on the left half and the Plots
+// panel's four charts 2 x 2 on the right, in one PNG and one SVG; each panel is pixel for
+// pixel the figure or chart exported alone at its size; a size too small for the panels is
+// one error line.
+TEST(GuiExport, LandscapeAndPlotsInOneFigureEachPanelAsExportedAlone) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  h.settle_plots();
+  const int W = 1600, H = 900;
+  const std::string png = out_path("panels.png"), svg = out_path("panels.svg"), alone = out_path("panels_landscape.png");
+  const std::vector<LineChart> charts = plots_panel_figure_charts(app);
+  ASSERT_EQ(charts.size(), 4u);
+  app.export_figure(png, svg, W, H, charts);
+  app.export_figure(alone, "", W / 2, H);  // the landscape alone at its panel's size
+  ASSERT_TRUE(app.wait_tasks(180));
+  EXPECT_FALSE(app.status_is_error()) << app.status_text();
+  const Png p = png_read(png), a = png_read(alone);
+  ASSERT_EQ(p.w, W);
+  ASSERT_EQ(p.h, H);
+  ASSERT_EQ(a.w, W / 2);
+  const auto region_equal = [&](const Png& whole, int x0, int y0, const Png& part) {
+    size_t same = 0;
+    for (int y = 0; y < part.h; ++y)
+      for (int x = 0; x < part.w; ++x) same += whole.at(x0 + x, y0 + y) == part.at(x, y);
+    return static_cast<double>(same) / (static_cast<double>(part.w) * part.h);
+  };
+  EXPECT_EQ(region_equal(p, 0, 0, a), 1.0);  // the landscape panel is the single export
+  const PanelsLayout L = panels_layout(W, H, 4);
+  for (size_t i = 0; i < 4; ++i) {  // each chart panel is chart_render_image at its box
+    const PanelBox& b = L.charts[i];
+    const std::string one = out_path("panels_chart" + std::to_string(i) + ".png");
+    LineChart c = charts[i];
+    c.style_scale = panels_chart_style_scale(W, H);
+    png_write(one, chart_render_image(c, b.w, b.h));
+    EXPECT_EQ(region_equal(p, b.x, b.y, png_read(one)), 1.0) << i;
+  }
+  const std::string text = read_file(svg);
+  int paths = 0;
+  std::string why;
+  EXPECT_TRUE(xml_well_formed(text, "path", paths, why)) << why;
+  for (const LineChart& c : charts) EXPECT_NE(text.find(c.title), std::string::npos) << c.title;
+  EXPECT_NE(text.find(app.exp().runs[0].label), std::string::npos);
+  app.export_figure(out_path("panels_small.png"), "", 40, 20, charts);  // panels under 16 px
+  EXPECT_TRUE(app.status_is_error());
+  EXPECT_EQ(app.status_text().find('\n'), std::string::npos) << app.status_text();
+  EXPECT_NE(app.status_text().find("16x16"), std::string::npos) << app.status_text();
 }
 
 TEST(GuiExport, RunsCsvJsonlAndRunDirectory) {
