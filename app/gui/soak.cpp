@@ -255,8 +255,12 @@ class Driver {
       w = s[0];
       h = s[1];
     }
-    switch (rng_() % 6) {
+    switch (rng_() % 7) {
       case 0: app_.export_view_png(stem + "-view.png", w, h); break;
+      case 5:  // the multi-panel figure, sizes down to ones too small for its panels
+        app_.export_figure(stem + "-panels.png", stem + "-panels.svg", std::clamp(w, 1, 2000), std::clamp(h, 1, 2000),
+                           plots_panel_figure_charts(app_));
+        break;
       case 1: app_.export_figure(stem + "-fig.png", stem + "-fig.svg", std::clamp(w, 16, 2000), std::clamp(h, 16, 2000)); break;
       case 2: app_.export_runs(stem + "-runs.csv", stem + "-runs.jsonl"); break;
       case 3: app_.export_run_dir(stem + "-run"); break;
