@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include "core/opt/zo_common.h"
+#include "core/util/error.h"
 
 namespace zs {
 namespace {
@@ -111,31 +112,45 @@ class Meazo : public ZoSgdLike {
   double v_ = 0, beta_ = 0, zeta_ = 0;
 };
 
-// ZO-SGD-Cons: l0 = L(x); estimate g (2 FP); evaluate L(x - lr g) and L(x + lr g); keep
-// the best of the three points (5 FP per step).
+// ZO-SGD-Cons: l0 = L(x); estimate g (2 FP); evaluate L(x - lr d) and L(x + lr d) with
+// d = g + wd x; keep the best of the three points (5 FP per step; docs/optimizers.md
+// "ZO-SGD-Cons").
 class ZoCons : public Optimizer {
  public:
   ZoCons(const OptimizerInfo& i, ParamValues hp) : Optimizer(i, std::move(hp)) {
     est_.configure(hp_);
     lr_ = this->hp("lr");
+    wd_ = this->hp("wd");
+    // The moves below recover x from x - lr d by dividing by 1 - lr wd.
+    if (lr_ * wd_ >= 0.5) fail("zo_sgd_cons", "lr x wd = " + std::to_string(lr_ * wd_) + " must be below 0.5");
   }
   void reset(Engine&, const RunContext& ctx) override { est_.set_run_seed(ctx.seed); }
   StepInfo step(Engine& e, int64_t t) override {
     const double l0 = e.eval();
     const ZoEstimate z = est_.estimate(e, t, /*defer_restore=*/false);
     const ElemRequest r = est_.update_request(e, z, kOpPerturb);
-    const double lr = lr_;
-    auto move = [&](double k) {  // x += k * lr * g
+    const double lr = lr_, wd = wd_;
+    // x <- a x + b g (g = sum c1 z) as one pass: without wd a plain perturbation (the
+    // original ZO-Bench moves, bit for bit); with wd the SGD op, x -= 1 (wd' x - b g).
+    auto pass = [&](double a, double b) {
       ElemRequest m = r;
-      for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * k * lr;
+      for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * (wd == 0 ? b : -b);
+      if (wd != 0) {
+        m.op = kOpSgd;
+        m.lr = 1;
+        m.wd = 1 - a;
+      }
       e.apply(m, nullptr);
     };
-    move(-1.0);
+    // x0 -> x- = (1 - lr wd) x0 - lr g; x- -> x+ = x0 + lr (g + wd x0) = k x- + lr (1 + k) g
+    // with k = (1 + lr wd) / (1 - lr wd); back to x- or x0 by inverting those maps.
+    const double k = (1 + lr * wd) / (1 - lr * wd);
+    pass(1 - lr * wd, -lr);
     const double l_down = e.eval();
-    move(2.0);
+    pass(k, lr * (1 + k));
     const double l_up = e.eval();
-    if (l_down <= l_up && l_down <= l0) move(-2.0);
-    else if (l0 < l_up) move(-1.0);
+    if (l_down <= l_up && l_down <= l0) pass(1 / k, -lr * (1 + k) / k);
+    else if (l0 < l_up) pass(1 / (1 + lr * wd), -lr / (1 + lr * wd));
     StepInfo s = z.info();
     s.loss = l0;
     return s;
@@ -145,7 +160,7 @@ class ZoCons : public Optimizer {
 
  private:
   ZoEstimator est_;
-  double lr_ = 0;
+  double lr_ = 0, wd_ = 0;
 };
 
 }  // namespace
@@ -180,7 +195,7 @@ extern const OptimizerEntry kZoSignEntry = {
 extern const OptimizerEntry kZoConsEntry = {
     [] {
       return OptimizerInfo{"zo_sgd_cons", "ZO-SGD-Cons", "zo",
-                           "Conservative ZO-SGD (ZO-Bench): evaluate x, x - lr g and x + lr g and keep the best (5 FP).",
+                           "Conservative ZO-SGD (ZO-Bench): with d = g + wd x, evaluate x, x - lr d and x + lr d and keep the best (5 FP).",
                            false, zo_decls(1e-3, 1e-6)};
     },
     [](const OptimizerInfo& i, ParamValues hp) -> std::unique_ptr<Optimizer> { return std::make_unique<ZoCons>(i, std::move(hp)); }};

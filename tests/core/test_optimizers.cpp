@@ -126,6 +126,32 @@ TEST(OptimizerExact, MezoMatchesReference) {
   }
 }
 
+// ZO-SGD-Cons with weight decay: the best of x, x - lr d and x + lr d, d = p z + wd x
+// (ZO-Bench's conservative step; docs/optimizers.md "ZO-SGD-Cons"), each step from the
+// same x as the reference computes it in double; lr x wd at or above 0.5 is refused.
+TEST(OptimizerExact, ZoConsWithWeightDecayKeepsTheBestOfThreePoints) {
+  const int d = 5;
+  TestLandscape f(spd(d, 10.0), 0.05);
+  const double lr = 0.05, eps = 1e-3, wd = 0.8;
+  const int steps = 60;
+  const Trace tr = run_opt("zo_sgd_cons", {{"lr", lr}, {"eps", eps}, {"wd", wd}}, f, start(d), steps);
+  VectorXd x = start(d);
+  int picks[3] = {0, 0, 0};
+  for (int t = 0; t < steps; ++t) {
+    const VectorXd z = z_of(7, t, 0, d);
+    const VectorXd dir = two_sided_p(f, x, z, eps) * z + wd * x;
+    const VectorXd down = x - lr * dir, up = x + lr * dir;
+    const double l0 = f.value(x.data()), ld = f.value(down.data()), lu = f.value(up.data());
+    if (ld <= lu && ld <= l0) x = down, ++picks[0];
+    else if (l0 < lu) ++picks[1];
+    else x = up, ++picks[2];
+    expect_close(tr.xs[static_cast<size_t>(t + 1)], x, 1e-10, "ZO-SGD-Cons step " + std::to_string(t));
+  }
+  EXPECT_GT(picks[0], 0);
+  EXPECT_EQ(tr.fp, 5 * steps);
+  EXPECT_THROW(zs::optimizer_create("zo_sgd_cons", {{"lr", 0.5}, {"wd", 1.0}}, "cons"), zs::Error);
+}
+
 TEST(OptimizerExact, MezoQueriesAndOneSided) {
   const int d = 4;
   TestLandscape f(spd(d, 3.0), 0.2);
