@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include "app/gui/follow_run.h"
+#include "app/gui/panels.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/live_logs.h"
@@ -115,8 +116,12 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     for (const std::string& p : {png, svg, csv, jsonl}) fs::remove(p);
     app.export_figure(png, svg, 800, 600);
     app.export_runs(csv, jsonl);
+    // The multi-panel figure of a language model: its plane and its four plots.
+    const std::string ppng = out_path("llm_panels.png"), psvg = out_path("llm_panels.svg");
+    app.export_figure(ppng, psvg, 1200, 700, plots_panel_figure_charts(app));
     ASSERT_TRUE(app.wait_tasks(120));
-    for (const std::string& p : {png, svg, csv, jsonl}) EXPECT_GT(fs::file_size(p), 100u) << p;
+    EXPECT_FALSE(app.status_is_error()) << app.status_text();
+    for (const std::string& p : {png, svg, csv, jsonl, ppng, psvg}) EXPECT_GT(fs::file_size(p), 100u) << p;
     EXPECT_NE(read_file(csv).find(",dev_metric\n"), std::string::npos);
 
     // Plane (b) through MeZO's and Adam's endpoints: replayed trajectories, a new grid,
