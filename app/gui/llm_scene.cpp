@@ -238,7 +238,24 @@ class LlmSceneImpl : public LlmScene {
     return j.dump(1) + "\n";
   }
 
+  // A followed run chosen as plane run A or B is an index past the scene's runs into the
+  // label-sorted followed list: when that list (or the number of scene runs) changes under
+  // a choice the user did not change, the index follows the run's label.
+  void keep_followed_plane_runs(Model& m) {
+    const int n = static_cast<int>(m.exp.runs.size()), nf = static_cast<int>(followed_labels_.size());
+    for (int k = 0; k < 2; ++k) {
+      int& ri = m.llm_cfg.plane_runs[k];
+      if (ri == plane_pick_index_[k] && !plane_pick_label_[k].empty()) {
+        const auto it = std::find(followed_labels_.begin(), followed_labels_.end(), plane_pick_label_[k]);
+        if (it != followed_labels_.end()) ri = n + static_cast<int>(it - followed_labels_.begin());
+      }
+      plane_pick_index_[k] = ri;
+      plane_pick_label_[k] = ri >= n && ri - n < nf ? followed_labels_[static_cast<size_t>(ri - n)] : "";
+    }
+  }
+
   void sync(App& app) override {
+    keep_followed_plane_runs(app.model());
     const Model& m = app.model();
     nlohmann::ordered_json j = spec_json(m);
     const std::string spec_text = j.dump();
@@ -582,6 +599,10 @@ class LlmSceneImpl : public LlmScene {
   std::vector<std::string> labels_;
   std::vector<uint64_t> followed_gen_;  // the log generation each followed run was last sent with
   std::vector<std::string> followed_labels_;
+  // The plane runs as last seen by keep_followed_plane_runs: index and followed label (""
+  // for a scene run).
+  int plane_pick_index_[2] = {-1, -1};
+  std::string plane_pick_label_[2];
   std::string folder_edit_, tokenizer_edit_, data_edit_;
 };
 

@@ -232,6 +232,57 @@ TEST(GuiLlmScene, AFollowedRunIsReplayedOntoThePlaneAlongTheScenesOwnRun) {
   fs::remove_all(dir);
 }
 
+// A followed run chosen as plane run B is an index into the label-sorted followed list:
+// when a run folder that sorts before it appears, the choice keeps pointing at the same run;
+// a choice the user changes stays as chosen.
+TEST(GuiLlmScene, AFollowedPlaneRunKeepsItsRunWhenTheFollowedListGrows) {
+  const fs::path dir = fs::path(out_path("follow_plane_pick_" + std::to_string(::getpid())));
+  fs::remove_all(dir);
+  const auto write_run = [&](const std::string& label) {
+    fs::create_directories(dir / "runs" / label);
+    std::string s;
+    for (int64_t t = 1; t <= 3; ++t) {
+      StepLogRecord r;
+      r.t = t;
+      r.fp = 2 * t;
+      r.p = 0.1;
+      r.lr = 1e-3;
+      r.loss = 1.0 / static_cast<double>(t);
+      r.losses = {r.loss + 0.01, r.loss - 0.01};
+      s += step_log_line(r);
+    }
+    atomic_write((dir / "runs" / label / "steps.log").string(), s);
+  };
+  write_run("m2");
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  FollowRunDirectory(dir.string().c_str());
+  h.frame(2);
+  ASSERT_EQ(app.results().followed.size(), 1u);
+  const int n = static_cast<int>(app.exp().runs.size());
+  LlmSettings& c = app.model().llm_cfg;
+  c.plane = "runs";
+  c.plane_runs[0] = 0;
+  c.plane_runs[1] = n;  // m2 (followed)
+  h.frame(2);
+  write_run("a1");  // sorts before m2
+  for (int k = 0; k < 100 && app.results().followed.size() < 2; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    h.frame(1);
+  }
+  ASSERT_EQ(app.results().followed.size(), 2u);
+  h.frame(2);
+  EXPECT_EQ(c.plane_runs[0], 0);
+  EXPECT_EQ(c.plane_runs[1], n + 1);  // still m2, now second in the list
+  c.plane_runs[1] = n;  // the user picks a1
+  h.frame(2);
+  EXPECT_EQ(c.plane_runs[1], n);
+  StopFollowing(app);
+  h.frame(1);
+  fs::remove_all(dir);
+}
+
 // The scene panel's "continue a logged run": a session closed mid-training (written by a
 // live trainer into $XDG_DATA_HOME/zoscope/llm-runs) is listed next to a foreign and a
 // corrupt folder (one line each, skipped); "Continue" loads it and resumes its runs into
