@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 #include "app/gui/gl_util.h"
+#include "core/run/step_log.h"
 
 namespace zs::gui::test {
 
@@ -134,6 +135,30 @@ std::string out_path(const std::string& name) {
   const std::string dir = std::string(ZS_BINARY_ROOT) + "/test-out/gui";
   std::filesystem::create_directories(dir);
   return dir + "/" + name;
+}
+
+std::string followed_step_log(int64_t from, int64_t to) {
+  std::string s;
+  for (int64_t t = from; t <= to; ++t) {
+    StepLogRecord r;
+    r.t = t;
+    r.fp = 2 * t;
+    r.p = 0.1;
+    r.lr = 1e-3;
+    r.loss = 1.0 / static_cast<double>(t);
+    r.losses = {r.loss + 0.01, r.loss - 0.01};
+    s += step_log_line(r);
+    if (t % 5 == 0) {  // an evaluation every 5 steps
+      StepLogRecord e;
+      e.kind = 'E';
+      e.t = t;
+      e.fp = 2 * t;
+      e.dev_accuracy = 0.5 + 0.01 * static_cast<double>(t);
+      e.dev_loss = 0.7;
+      s += step_log_line(e);
+    }
+  }
+  return s;
 }
 
 }  // namespace zs::gui::test

@@ -55,5 +55,8 @@ struct BareImGui {
 
 // Path for a test's output file under the build tree.
 std::string out_path(const std::string& name);
+// Step-log lines (core/run/step_log.h) of steps from..to: loss 1/t, two query losses, an
+// evaluation (dev accuracy 0.5 + 0.01 t) every 5 steps -- a run followed from a folder.
+std::string followed_step_log(int64_t from, int64_t to);
 
 }  // namespace zs::gui::test

@@ -21,31 +21,8 @@ namespace zs::gui::test {
 
 namespace {
 
-std::string steps(int64_t from, int64_t to) {
-  std::string s;
-  for (int64_t t = from; t <= to; ++t) {
-    StepLogRecord r;
-    r.t = t;
-    r.fp = 2 * t;
-    r.p = 0.1;
-    r.lr = 1e-3;
-    r.loss = 1.0 / static_cast<double>(t);
-    r.losses = {r.loss + 0.01, r.loss - 0.01};
-    s += step_log_line(r);
-    if (t % 5 == 0) {  // an evaluation every 5 steps
-      StepLogRecord e;
-      e.kind = 'E';
-      e.t = t;
-      e.fp = 2 * t;
-      e.dev_accuracy = 0.5 + 0.01 * static_cast<double>(t);
-      e.dev_loss = 0.7;
-      s += step_log_line(e);
-    }
-  }
-  return s;
-}
+std::string steps(int64_t from, int64_t to) { return followed_step_log(from, to); }
 
-// The run record of steps 0..n (what finetune rewrites at checkpoints): step sizes.
 std::string record_csv(int64_t n) {
   RunRecord rec;
   rec.label = "mezo";

@@ -240,17 +240,7 @@ TEST(GuiLlmScene, AFollowedPlaneRunKeepsItsRunWhenTheFollowedListGrows) {
   fs::remove_all(dir);
   const auto write_run = [&](const std::string& label) {
     fs::create_directories(dir / "runs" / label);
-    std::string s;
-    for (int64_t t = 1; t <= 3; ++t) {
-      StepLogRecord r;
-      r.t = t;
-      r.fp = 2 * t;
-      r.p = 0.1;
-      r.lr = 1e-3;
-      r.loss = 1.0 / static_cast<double>(t);
-      r.losses = {r.loss + 0.01, r.loss - 0.01};
-      s += step_log_line(r);
-    }
+    const std::string s = followed_step_log(1, 3);
     atomic_write((dir / "runs" / label / "steps.log").string(), s);
   };
   write_run("m2");
