@@ -241,8 +241,14 @@ class LlmSceneImpl : public LlmScene {
   // A followed run chosen as plane run A or B is an index past the scene's runs into the
   // label-sorted followed list: when that list (or the number of scene runs) changes under
   // a choice the user did not change, the index follows the run's label.
+  // The label of plane run index i when it names a followed run (past the n scene runs),
+  // else "".
+  std::string followed_at(int i, int n) const {
+    return i >= n && i - n < static_cast<int>(followed_labels_.size()) ? followed_labels_[static_cast<size_t>(i - n)] : "";
+  }
+
   void keep_followed_plane_runs(Model& m) {
-    const int n = static_cast<int>(m.exp.runs.size()), nf = static_cast<int>(followed_labels_.size());
+    const int n = static_cast<int>(m.exp.runs.size());
     for (int k = 0; k < 2; ++k) {
       int& ri = m.llm_cfg.plane_runs[k];
       if (ri == plane_pick_index_[k] && !plane_pick_label_[k].empty()) {
@@ -250,7 +256,7 @@ class LlmSceneImpl : public LlmScene {
         if (it != followed_labels_.end()) ri = n + static_cast<int>(it - followed_labels_.begin());
       }
       plane_pick_index_[k] = ri;
-      plane_pick_label_[k] = ri >= n && ri - n < nf ? followed_labels_[static_cast<size_t>(ri - n)] : "";
+      plane_pick_label_[k] = followed_at(ri, n);
     }
   }
 
@@ -304,8 +310,7 @@ class LlmSceneImpl : public LlmScene {
         const LiveConfig& c = last_cfg_;
         const auto label = [&](int i) {
           const int n = static_cast<int>(labels_.size());
-          if (i >= n && i - n < static_cast<int>(followed_labels_.size()))
-            return followed_labels_[static_cast<size_t>(i - n)] + " (followed)";
+          if (const std::string f = followed_at(i, n); !f.empty()) return f + " (followed)";
           return i >= 0 && i < n ? labels_[static_cast<size_t>(i)] : std::string("?");
         };
         what = "loss on the plane through the final weights of " + label(c.plane_runs[0]) + " and " + label(c.plane_runs[1]);
@@ -391,7 +396,7 @@ class LlmSceneImpl : public LlmScene {
         // is its replay's last step, once its log is complete.
         const int nf = static_cast<int>(followed_labels_.size());
         const auto name = [&](int i) {
-          return i < n ? m.exp.runs[static_cast<size_t>(i)].label : followed_labels_[static_cast<size_t>(i - n)] + " (followed)";
+          return i < n ? m.exp.runs[static_cast<size_t>(i)].label : followed_at(i, n) + " (followed)";
         };
         const std::string cur = ri >= 0 && ri < n + nf ? name(ri) : "(none)";
         if (ImGui::BeginCombo(k == 0 ? "run A" : "run B", cur.c_str())) {

@@ -55,13 +55,12 @@ int export_plots(App& app, const std::string& stem, int w, int h) {
   const Experiment& e = app.exp();
   // The Plots panel's own charts: the same series (EMA over the faint raw envelope, f - f*,
   // symlog, x unit) and so the same layout (range, scale, ticks, clip notes, legend).
-  std::array<LineChart, 4> charts = plots_panel_charts(app);
+  std::vector<LineChart> charts = plots_panel_figure_charts(app);
   static const char* const names[4] = {"loss", "stepsize", "cos", "path"};
   int written = 0;
   for (size_t p = 0; p < 4; ++p) {
     LineChart& c = charts[p];
-    c.ylabel = c.title;
-    c.title = (e.name.empty() ? e.landscape.id : e.name) + ": " + c.title;
+    c.title = (e.name.empty() ? e.landscape.id : e.name) + ": " + c.title;  // alone, a chart names the experiment
     png_write(stem + "-" + names[p] + ".png", chart_render_image(c, w, h));
     atomic_write(stem + "-" + names[p] + ".svg", chart_render_svg(c, w, h));
     written += 2;

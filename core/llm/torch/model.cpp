@@ -77,7 +77,11 @@ CpuGemm cpu_gemm_from_env() {
 }
 
 std::atomic<int64_t> g_onednn_products{0};
-std::atomic<CpuGemm>& cpu_gemm_state();
+
+std::atomic<CpuGemm>& cpu_gemm_state() {
+  static std::atomic<CpuGemm> g{cpu_gemm_from_env()};
+  return g;
+}
 
 // Whether zs::linear sends x @ w^T + b to oneDNN (model.h).
 bool onednn_takes(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
@@ -86,11 +90,6 @@ bool onednn_takes(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
   return !grad && rows >= kOneDnnMinRows && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
          w.scalar_type() == at::kFloat && (!b.defined() || b.scalar_type() == at::kFloat) &&
          cpu_gemm_state().load() == CpuGemm::OneDnn;
-}
-
-std::atomic<CpuGemm>& cpu_gemm_state() {
-  static std::atomic<CpuGemm> g{cpu_gemm_from_env()};
-  return g;
 }
 
 // ---------------------------------------------------------------------------------------
