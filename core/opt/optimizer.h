@@ -58,10 +58,13 @@ class Engine {
   virtual bool splits_evals() const { return false; }
   double eval_split(int k) {
     ++fp_;
-    return owns_eval(k) ? do_loss() : NAN;
+    return owns_eval(k) ? do_loss_split(k) : NAN;
   }
   virtual bool owns_eval(int /*k*/) const { return true; }
   virtual void gather_split_losses(std::vector<double>& /*losses*/) {}
+  // A hint before gather_split_losses: the next passes will need direction (seed, dist
+  // DirDist, stream 0); an engine may generate it while the losses are being gathered.
+  virtual void prefetch_direction(uint64_t /*seed*/, int32_t /*dist*/) {}
   double eval_grad() { ++fp_; ++bp_; return do_loss_grad(); }
   int64_t forward_passes() const { return fp_; }
   int64_t backward_passes() const { return bp_; }
@@ -70,6 +73,9 @@ class Engine {
  protected:
   virtual double do_loss() = 0;       // loss at the current parameters
   virtual double do_loss_grad() = 0;  // loss, and the gradient into the engine's buffer
+  // Evaluation k of a split estimate (eval_split); an engine that defers its evaluations
+  // returns NaN here and fills the loss in gather_split_losses.
+  virtual double do_loss_split(int /*k*/) { return do_loss(); }
 
  private:
   int64_t fp_ = 0, bp_ = 0;

@@ -158,6 +158,10 @@ ZoEstimate ZoEstimator::estimate(Engine& e, int64_t t, bool defer_restore, int32
     }
   }
   if (split) {
+    // The next step's first direction does not depend on these losses: an engine can draw it
+    // while they are gathered (docs/distributed.md#overlap).
+    if (!e.direction_table() && dist_ != DirKind::Sphere)
+      e.prefetch_direction(seed(e, t + 1, 0), dist_ == DirKind::Rademacher ? kDirRademacher : kDirGaussian);
     std::vector<double> all(ls, ls + nl);
     e.gather_split_losses(all);
     std::copy(all.begin(), all.end(), ls);

@@ -8,7 +8,9 @@
 //   - the environment of torchrun / Slurm is read, and mistakes in it are one line.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -332,3 +334,62 @@ TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
 }
 
 }  // namespace
+
+// Loss shards of similar forward cost (dist_balanced_shards): every example once, no empty
+// shard, the longest first, and the largest shard cost (rows x longest row) minimal among
+// all cuts of the length-sorted batch into contiguous runs (brute force on small batches).
+TEST(DistShards, BalancedShardsMinimiseTheLargestPaddedCost) {
+  uint64_t state = 12345;
+  const auto next = [&](int64_t lo, int64_t hi) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t n = next(1, 9), shards = next(1, n);
+    std::vector<int64_t> idx, rows, cols;
+    for (int64_t k = 0; k < n; ++k) {
+      idx.push_back(100 + 7 * k);
+      rows.push_back(next(1, 3));
+      cols.push_back(next(3, 12));
+    }
+    const auto parts = zs::dist_balanced_shards(idx, rows, cols, shards);
+    ASSERT_EQ(static_cast<int64_t>(parts.size()), shards);
+    std::vector<int64_t> seen;
+    int64_t worst = 0;
+    const auto pos = [&](int64_t e) { return (e - 100) / 7; };
+    for (const auto& p : parts) {
+      ASSERT_FALSE(p.empty());
+      int64_t r = 0, c = 0;
+      for (int64_t e : p) {
+        seen.push_back(e);
+        r += rows[static_cast<size_t>(pos(e))];
+        c = std::max(c, cols[static_cast<size_t>(pos(e))]);
+      }
+      worst = std::max(worst, r * c);
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen, idx);
+    for (size_t s = 1; s < parts.size(); ++s)  // shard s holds examples no longer than shard s - 1's
+      EXPECT_GE(cols[static_cast<size_t>(pos(parts[s - 1].back()))], cols[static_cast<size_t>(pos(parts[s].front()))]);
+    // Brute force: every way to cut the sorted order into `shards` non-empty runs.
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) order[static_cast<size_t>(k)] = k;
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return cols[static_cast<size_t>(a)] > cols[static_cast<size_t>(b)]; });
+    int64_t best = INT64_MAX;
+    for (uint32_t m = 0; m < (1u << (n - 1)); ++m) {
+      if (__builtin_popcount(m) != shards - 1) continue;
+      int64_t r = 0, c = 0, w = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        r += rows[static_cast<size_t>(order[static_cast<size_t>(k)])];
+        c = std::max(c, cols[static_cast<size_t>(order[static_cast<size_t>(k)])]);
+        if (k == n - 1 || (m >> k) & 1u) {
+          w = std::max(w, r * c);
+          r = c = 0;
+        }
+      }
+      best = std::min(best, w);
+    }
+    EXPECT_EQ(worst, best) << "trial " << trial;
+  }
+  EXPECT_THROW(zs::dist_balanced_shards({1, 2}, {1, 1}, {3, 4}, 3), zs::Error);
+}

@@ -6,7 +6,9 @@
 #include <ATen/Parallel.h>
 #include <cmath>
 #include <memory>
+#include "core/llm/torch/dir_cache.h"
 #include "core/llm/torch/zo_engine.h"
+#include "core/opt/pass_loops.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox.h"
 #include "core/run/vec_engine.h"
@@ -274,3 +276,155 @@ TEST(TorchEngine, HalfStorageDriftAndMasterWeights) {
 }
 
 }  // namespace
+
+// The CPU direction cache (dir_cache.h) returns the generated floats themselves: every
+// optimizer's weights and statistics are the same bits with and without it, over two
+// blocks whose lengths are not multiples of 4 or of the pass chunk; and MeZO with fused
+// passes then draws one direction per step instead of three.
+TEST(TorchEngine, DirectionCacheChangesNoBitAndDrawsOneDirectionPerMezoStep) {
+  const int T = 12;
+  const int64_t n0 = 9001, n1 = 4099;
+  struct TwoBlocks {
+    at::Tensor a, b;
+    std::unique_ptr<zs::TensorEngine> engine;
+    explicit TwoBlocks(const zs::TensorEngineOptions& opt) {
+      a = at::linspace(-0.8, 0.9, n0, at::kFloat).reshape({9001}).contiguous();
+      b = at::linspace(0.7, -0.5, n1, at::kFloat).reshape({4099}).contiguous();
+      const std::vector<zs::Block> blocks{{"a", a, false, true}, {"b", b, false, true}};
+      engine = std::make_unique<zs::TensorEngine>(blocks, [this] {
+        return (0.5 * (a.to(at::kDouble) * a.to(at::kDouble)).sum() + at::pow(b.to(at::kDouble), 4).sum()).item<double>();
+      }, opt);
+    }
+  };
+  for (const auto& info : zs::optimizer_catalog()) {
+    if (info.family == "fo") continue;
+    zs::TensorEngineOptions off, on;
+    off.dir_cache_bytes = 0;
+    on.dir_cache_bytes = int64_t{1} << 30;
+    off.plot_stats = on.plot_stats = true;  // the plot directions go through the cache too
+    off.plot_seed = on.plot_seed = 77;
+    TwoBlocks x(off), y(on);
+    ASSERT_FALSE(x.engine->dir_cache()->enabled());
+    ASSERT_TRUE(y.engine->dir_cache()->enabled());
+    zs::ParamValues hp;
+    if (zs::param_find(info.params, "lr")) hp["lr"] = 1e-3;
+    auto ox = zs::optimizer_create(info.id, hp, info.id), oy = zs::optimizer_create(info.id, hp, info.id);
+    ox->reset(*x.engine, {3, T});
+    oy->reset(*y.engine, {3, T});
+    for (int t = 0; t < T; ++t) {
+      x.engine->begin_step(t);
+      const zs::StepInfo sx = ox->step(*x.engine, t);
+      y.engine->begin_step(t);
+      const zs::StepInfo sy = oy->step(*y.engine, t);
+      ASSERT_EQ(sx.loss, sy.loss) << info.id << " step " << t;
+      ASSERT_EQ(x.engine->last_stats().update_norm, y.engine->last_stats().update_norm) << info.id << " step " << t;
+      ASSERT_EQ(x.engine->last_stats().plot_dot[0], y.engine->last_stats().plot_dot[0]) << info.id << " step " << t;
+    }
+    ox->settle(*x.engine);
+    oy->settle(*y.engine);
+    EXPECT_TRUE(at::equal(x.a, y.a) && at::equal(x.b, y.b)) << info.id;
+    if (info.id == "mezo") {
+      const zs::DirCache& c = *y.engine->dir_cache();
+      // Step t draws z_{t+1} in its fused update; z_t and the plot directions are reused.
+      EXPECT_LE(c.misses(), T + 3) << "directions generated";
+      EXPECT_GE(c.hits(), 2 * T) << "directions reused";
+      EXPECT_LE(c.bytes(), size_t{6} * (9004 + 4100) * sizeof(float)) << "MeZO keeps a handful of directions";
+    }
+  }
+}
+
+// pass_loops.h: each instruction-set variant on this CPU stores what the scalar element
+// operations store, and sums the squared updates in the documented order.
+TEST(TorchEngine, PassLoopVariantsStoreTheBitsOfTheScalarOperations) {
+  const int64_t n = 1037;  // a tail after the vector and the eight-way loops
+  std::vector<float> x0(n), g(n), zr(n), zn(n), z(n);
+  for (int64_t i = 0; i < n; ++i) {
+    x0[i] = std::sin(0.37f * i) * 0.8f;
+    g[i] = std::cos(1.3f * i) * 3.1f;
+    zr[i] = std::sin(2.1f * i + 0.2f) * 1.7f;
+    zn[i] = std::cos(0.9f * i + 1.1f) * 1.2f;
+    z[i] = std::sin(5.3f * i) * 2.3f;
+  }
+  const float cr = 1e-3f, cn = 1e-3f, lr = 3e-2f, wd = 0.1f, c = -2e-3f;
+  // Scalar references, one operation per statement (no contraction is possible across them).
+  std::vector<float> add_ref(x0);
+  for (int64_t i = 0; i < n; ++i) {
+    const volatile float p = c * z[i];
+    add_ref[i] = add_ref[i] + p;
+  }
+  for (int mask = 0; mask < 4; ++mask) {
+    const bool R = mask & 1, N = mask & 2;
+    std::vector<float> ref(x0);
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t i = 0; i < n; ++i) {
+      volatile float v = ref[i];
+      if (R) { const volatile float p = cr * zr[i]; v = v + p; }
+      const float v0 = v;
+      const volatile float gw = wd * v;
+      const volatile float s = g[i] + gw;
+      const volatile float step = lr * s;
+      v = v - step;
+      const float d = v - v0;
+      acc[i % 8] += static_cast<double>(d) * d;
+      if (N) { const volatile float p = cn * zn[i]; v = v + p; }
+      ref[i] = v;
+    }
+    const double usq_ref = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (zs::BulkIsa isa : {zs::BulkIsa::Portable, zs::BulkIsa::Avx2, zs::BulkIsa::Avx512}) {
+      if (!zs::bulk_isa_supported(isa)) continue;
+      std::vector<float> out(x0);
+      const double usq = zs::pass_sgd_fused_isa(isa, out.data(), g.data(), R ? zr.data() : nullptr, cr,
+                                                N ? zn.data() : nullptr, cn, lr, wd, n);
+      EXPECT_EQ(out, ref) << "isa " << static_cast<int>(isa) << " restore " << R << " next " << N;
+      EXPECT_EQ(usq, usq_ref) << "isa " << static_cast<int>(isa);
+      if (mask == 0) {
+        std::vector<float> a(x0);
+        zs::pass_add_scaled_isa(isa, a.data(), z.data(), c, n);
+        EXPECT_EQ(a, add_ref) << "isa " << static_cast<int>(isa);
+      }
+    }
+  }
+}
+
+// The cache itself: what is reused stays, stale entries are recycled before the budget
+// grows, a pass never evicts its own keys, and a budget below two directions turns it off.
+TEST(DirCache, KeepsWhatIsReusedWithinItsBudget) {
+  const std::vector<int64_t> len{5, 8};  // 8 + 8 floats per direction
+  const size_t entry = 16 * sizeof(float);
+  EXPECT_FALSE(zs::DirCache(len, entry).enabled());
+  zs::DirCache c(len, 4 * entry);
+  ASSERT_TRUE(c.enabled());
+  EXPECT_EQ(c.offset(1), 8);
+  const zs::DirKey a{0, 0, 1}, b{0, 0, 2}, p{0, 5, 1};
+  auto s = c.acquire({a, b});
+  ASSERT_TRUE(s[0].data && s[1].data);
+  EXPECT_FALSE(s[0].ready || s[1].ready);
+  s[0].data[0] = 42;
+  c.commit();
+  s = c.acquire({a, p});
+  EXPECT_TRUE(s[0].ready);
+  EXPECT_EQ(s[0].data[0], 42);
+  EXPECT_FALSE(s[1].ready);  // another stream is another direction
+  c.commit();
+  EXPECT_EQ(c.hits(), 1);
+  EXPECT_EQ(c.misses(), 3);
+  // A pass that fails before commit() leaves its new entries to be filled again.
+  s = c.acquire({zs::DirKey{1, 0, 9}});
+  s = c.acquire({zs::DirKey{1, 0, 9}});
+  EXPECT_FALSE(s[0].ready);
+  c.commit();
+  // MeZO's pattern over many steps: a new seed per step, each used in a few passes.
+  for (uint64_t t = 10; t < 40; ++t) {
+    c.acquire({zs::DirKey{0, 0, t}});
+    c.commit();
+    c.acquire({zs::DirKey{0, 0, t}, zs::DirKey{0, 0, t + 1}});
+    c.commit();
+  }
+  EXPECT_LE(c.bytes(), 4 * entry);
+  // More distinct keys in one pass than entries: the extra ones are not cached.
+  s = c.acquire({zs::DirKey{2, 0, 1}, zs::DirKey{2, 0, 2}, zs::DirKey{2, 0, 3}, zs::DirKey{2, 0, 4}, zs::DirKey{2, 0, 5}});
+  int cached = 0;
+  for (const auto& q : s) cached += q.data != nullptr;
+  EXPECT_EQ(cached, 4);
+  c.commit();
+}

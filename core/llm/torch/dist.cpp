@@ -15,14 +15,16 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <optional>
-#include <span>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <optional>
+#include <span>
 #include "core/llm/torch/errors.h"
 #include "core/llm/torch/model.h"
+#include "core/llm/torch/zo_engine.h"
 #include "core/util/error.h"
 
 namespace zs {
@@ -178,18 +180,27 @@ int Dist::world() const { return impl_->world; }
 const std::string& Dist::backend() const { return impl_->backend_name; }
 int64_t Dist::bytes_sent() const { return impl_->sent; }
 
-std::vector<double> Dist::allgather(const std::vector<double>& local) {
+std::vector<double> Dist::allgather(const std::vector<double>& local, const std::function<void()>& overlap) {
   Impl& m = *impl_;
   const int64_t n = static_cast<int64_t>(local.size());
   std::vector<double> out(static_cast<size_t>(n * m.world));
-  if (n == 0) return out;
+  if (n == 0) {
+    if (overlap) overlap();
+    return out;
+  }
+  std::vector<at::Tensor> inputs;
+  std::vector<std::vector<at::Tensor>> outputs(1);
+  c10::intrusive_ptr<c10d::Work> work;
   m.guarded("all-gather", [&] {
     at::Tensor in = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
     std::memcpy(in.data_ptr<double>(), local.data(), static_cast<size_t>(n) * sizeof(double));
-    std::vector<at::Tensor> inputs{in.to(m.device)};
-    std::vector<std::vector<at::Tensor>> outputs(1);
+    inputs.push_back(in.to(m.device));
     for (int r = 0; r < m.world; ++r) outputs[0].push_back(at::empty({n}, inputs[0].options()));
-    m.pg->allgather(outputs, inputs)->wait();
+    work = m.pg->allgather(outputs, inputs);
+  });
+  if (overlap) overlap();  // outside the guard: its own errors keep their own message
+  m.guarded("all-gather", [&] {
+    work->wait();
     for (int r = 0; r < m.world; ++r) {
       const at::Tensor h = outputs[0][static_cast<size_t>(r)].to(at::kCPU).contiguous();
       std::memcpy(out.data() + r * n, h.data_ptr<double>(), static_cast<size_t>(n) * sizeof(double));
@@ -251,8 +262,45 @@ std::vector<int64_t> dist_owned_shards(int64_t shards, int world, int rank) {
   return out;
 }
 
-std::pair<int64_t, int64_t> dist_shard_range(int64_t batch_size, int64_t shards, int64_t s) {
-  return {s * batch_size / shards, (s + 1) * batch_size / shards};
+std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t>& idx, const std::vector<int64_t>& rows,
+                                                       const std::vector<int64_t>& cols, int64_t shards) {
+  const int64_t n = static_cast<int64_t>(idx.size());
+  if (shards < 1 || shards > n || rows.size() != idx.size() || cols.size() != idx.size())
+    fail("distributed.shards", "cannot cut " + std::to_string(n) + " examples into " + std::to_string(shards) + " shards");
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t k = 0; k < n; ++k) order[static_cast<size_t>(k)] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return cols[static_cast<size_t>(a)] > cols[static_cast<size_t>(b)]; });
+  // prefix[k]: rows of the k longest; a run [i, j) costs its rows x the length of its first.
+  std::vector<int64_t> prefix(static_cast<size_t>(n + 1), 0);
+  for (int64_t k = 0; k < n; ++k) prefix[static_cast<size_t>(k + 1)] = prefix[static_cast<size_t>(k)] + rows[static_cast<size_t>(order[static_cast<size_t>(k)])];
+  const auto cost = [&](int64_t i, int64_t j) {
+    return (prefix[static_cast<size_t>(j)] - prefix[static_cast<size_t>(i)]) * cols[static_cast<size_t>(order[static_cast<size_t>(i)])];
+  };
+  // best[s][j]: the least largest cost of cutting the j longest into s runs; cut[s][j]: where
+  // the last run starts (the smallest such start: deterministic).
+  const int64_t inf = std::numeric_limits<int64_t>::max();
+  std::vector<std::vector<int64_t>> best(static_cast<size_t>(shards + 1), std::vector<int64_t>(static_cast<size_t>(n + 1), inf));
+  std::vector<std::vector<int64_t>> cut(best.size(), std::vector<int64_t>(static_cast<size_t>(n + 1), 0));
+  best[0][0] = 0;
+  for (int64_t s = 1; s <= shards; ++s)
+    for (int64_t j = s; j <= n - (shards - s); ++j)
+      for (int64_t i = s - 1; i < j; ++i) {
+        const int64_t prev = best[static_cast<size_t>(s - 1)][static_cast<size_t>(i)];
+        if (prev == inf) continue;
+        const int64_t c = std::max(prev, cost(i, j));
+        if (c < best[static_cast<size_t>(s)][static_cast<size_t>(j)]) {
+          best[static_cast<size_t>(s)][static_cast<size_t>(j)] = c;
+          cut[static_cast<size_t>(s)][static_cast<size_t>(j)] = i;
+        }
+      }
+  std::vector<std::vector<int64_t>> out(static_cast<size_t>(shards));
+  for (int64_t s = shards, j = n; s >= 1; --s) {
+    const int64_t i = cut[static_cast<size_t>(s)][static_cast<size_t>(j)];
+    for (int64_t k = i; k < j; ++k) out[static_cast<size_t>(s - 1)].push_back(idx[static_cast<size_t>(order[static_cast<size_t>(k)])]);
+    j = i;
+  }
+  return out;
 }
 
 ShardedLoss::ShardedLoss(const CausalLM& model, const EncodedSet& train, int64_t batch_size, uint64_t seed,
@@ -265,12 +313,24 @@ ShardedLoss::ShardedLoss(const CausalLM& model, const EncodedSet& train, int64_t
 
 void ShardedLoss::set_step(int64_t t) {
   const std::vector<int64_t> idx = train_batch_indices(train_.size(), batch_size_, seed_, t);
-  batches_.clear();
-  for (int64_t s : dist_owned_shards(shards_, dist_ ? dist_->world() : 1, dist_ ? dist_->rank() : 0)) {
-    const auto [lo, hi] = dist_shard_range(batch_size_, shards_, s);
-    const std::span<const int64_t> part(idx.data() + lo, static_cast<size_t>(hi - lo));
-    batches_.push_back(batch_to_device(batch_make(train_, part, batch_kind_train(train_)), model_.device()));
+  // Each example's rows and longest row in the training batch (batch_make's layout).
+  const BatchKind kind = batch_kind_train(train_);
+  std::vector<int64_t> rows, cols;
+  for (int64_t i : idx) {
+    const EncodedExample& e = train_.examples[static_cast<size_t>(i)];
+    int64_t longest = 0;
+    if (kind == BatchKind::GoldSpan) {
+      longest = static_cast<int64_t>(e.rows[static_cast<size_t>(e.gold >= 0 ? e.gold : 0)].ids.size());
+    } else {
+      for (const EncodedRow& r : e.rows) longest = std::max<int64_t>(longest, static_cast<int64_t>(r.ids.size()));
+    }
+    rows.push_back(kind == BatchKind::GoldSpan ? 1 : static_cast<int64_t>(e.rows.size()));
+    cols.push_back(longest);
   }
+  const std::vector<std::vector<int64_t>> parts = dist_balanced_shards(idx, rows, cols, shards_);
+  batches_.clear();
+  for (int64_t s : dist_owned_shards(shards_, dist_ ? dist_->world() : 1, dist_ ? dist_->rank() : 0))
+    batches_.push_back(batch_to_device(batch_make(train_, parts[static_cast<size_t>(s)], kind), model_.device()));
 }
 
 std::vector<double> ShardedLoss::gather(const std::vector<double>& local) {
@@ -303,6 +363,46 @@ double ShardedLoss::loss() {
     local.push_back(ls.count);
   }
   return combine(gather(local));
+}
+
+void ShardedLoss::forward_deferred() {
+  std::vector<double> local;
+  for (const TensorBatch& b : batches_) {
+    const LossSum ls = task_loss_sum(model_, b);
+    local.push_back(ls.sum);
+    local.push_back(ls.count);
+  }
+  const int64_t per = dist_ ? (shards_ + dist_->world() - 1) / dist_->world() : shards_;
+  local.resize(static_cast<size_t>(2 * per), 0.0);
+  deferred_.push_back(std::move(local));
+}
+
+void ShardedLoss::gather_deferred(std::vector<double>& losses, const std::function<void()>& overlap) {
+  const size_t n = deferred_.size();
+  if (losses.size() != n) fail("sharded loss", "deferred evaluations out of step with the estimator");
+  std::vector<double> flat;
+  for (const std::vector<double>& v : deferred_) flat.insert(flat.end(), v.begin(), v.end());
+  deferred_.clear();
+  if (n == 0) return;
+  if (!dist_ && overlap) overlap();
+  const std::vector<double> all = dist_ ? dist_->allgather(flat, overlap) : flat;  // one collective for the step
+  const size_t world = all.size() / flat.size(), width = flat.size() / n;
+  for (size_t k = 0; k < n; ++k) {
+    // Evaluation k as gather() would have returned it: each rank's pairs, rank by rank.
+    std::vector<double> one;
+    for (size_t r = 0; r < world; ++r)
+      one.insert(one.end(), all.begin() + static_cast<std::ptrdiff_t>(r * flat.size() + k * width),
+                 all.begin() + static_cast<std::ptrdiff_t>(r * flat.size() + (k + 1) * width));
+    losses[k] = combine(one);
+  }
+}
+
+void ShardedLoss::defer_in(TensorEngine& engine, std::function<void(const std::vector<double>&)> on_losses) {
+  engine.set_deferred_evals([this] { forward_deferred(); },
+                            [this, on = std::move(on_losses)](std::vector<double>& ls, const std::function<void()>& overlap) {
+                              gather_deferred(ls, overlap);
+                              if (on) on(ls);
+                            });
 }
 
 double ShardedLoss::loss_grad(const std::vector<Block>& blocks) {

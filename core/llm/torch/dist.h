@@ -55,7 +55,9 @@ class Dist {
   int world() const;
   const std::string& backend() const;
   // Every rank's `local` (the same length on every rank), concatenated in rank order.
-  std::vector<double> allgather(const std::vector<double>& local);
+  // `overlap` (may be empty) runs after the collective has started and before this rank
+  // waits for it: local work that hides the other ranks' lateness and the transport's latency.
+  std::vector<double> allgather(const std::vector<double>& local, const std::function<void()>& overlap = {});
   // Element-wise sum over the ranks, in place (first-order gradients, as DDP does).
   void allreduce_sum(std::vector<at::Tensor>& tensors);
   void barrier();
@@ -75,8 +77,13 @@ class Dist {
 
 // The shards a rank owns: s in [0, shards) with s % world == rank.
 std::vector<int64_t> dist_owned_shards(int64_t shards, int world, int rank);
-// Example positions [lo, hi) of shard s of a batch of `batch_size` examples.
-std::pair<int64_t, int64_t> dist_shard_range(int64_t batch_size, int64_t shards, int64_t s);
+// A minibatch's loss shards of similar forward cost (docs/distributed.md#shards): the
+// examples sorted by padded length (longest first, ties in batch order) and cut into
+// `shards` non-empty contiguous runs that minimise the largest rows x columns of a shard
+// (a shard's batch pads every row to its longest). rows[k], cols[k]: rows and longest row
+// of example idx[k]. Returns the example indices of each shard.
+std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t>& idx, const std::vector<int64_t>& rows,
+                                                       const std::vector<int64_t>& cols, int64_t shards);
 
 // The `--nproc N` launcher (what torchrun does on one machine): runs `args` (argv[0] is the
 // executable) N times with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR

@@ -235,12 +235,14 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     if (sharded) sharded->set_step(t);
     else batch = batch_to_device(train_batch(train, t, spec.batch_size, spec.seed), model.device());
   });
+  if (sharded && opt.dist)  // data parallel: one collective per step for the estimator's losses
+    sharded->defer_in(engine, [&](const std::vector<double>& ls) { step_losses.insert(step_losses.end(), ls.begin(), ls.end()); });
   if (opt.dist && directions) {
     Dist& d = *opt.dist;
-    engine.set_eval_split(d.rank(), d.world(), [&](std::vector<double>& ls) {
+    engine.set_eval_split(d.rank(), d.world(), [&](std::vector<double>& ls, const std::function<void()>& overlap) {
       // Evaluation k came from rank k % world; the log gets them all, in call order.
       const size_t n = ls.size(), w = static_cast<size_t>(d.world());
-      const std::vector<double> all = d.allgather(ls);
+      const std::vector<double> all = d.allgather(ls, overlap);
       size_t own = 0;
       for (size_t k = 0; k < n; ++k) {
         own += k % w == static_cast<size_t>(d.rank());

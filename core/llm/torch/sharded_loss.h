@@ -4,6 +4,7 @@
 // the shards s with s % world == r, so S shards give the same numbers on any number of ranks.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 #include "core/llm/text/data.h"
 #include "core/llm/torch/task_torch.h"
@@ -12,6 +13,7 @@ namespace zs {
 
 class CausalLM;
 class Dist;
+class TensorEngine;
 struct Block;
 
 // The loss of step t's minibatch cut into `shards` contiguous slices of its example
@@ -29,6 +31,16 @@ class ShardedLoss {
   // are summed over the ranks. Returns the same value as loss().
   double loss_grad(const std::vector<Block>& blocks);
   int64_t shards() const { return shards_; }
+  // Deferred evaluations (one collective per step instead of one per forward): the local
+  // shards' (sum, count) pairs are kept, and gather_deferred all-gathers every kept
+  // evaluation at once and writes their losses, in call order (the same numbers as loss());
+  // `overlap` runs while the collective is in flight (Dist::allgather).
+  void forward_deferred();
+  void gather_deferred(std::vector<double>& losses, const std::function<void()>& overlap = {});
+  // The zeroth-order estimator's evaluations of `engine` (optimizer.h eval_split) deferred
+  // this way; `on_losses` (may be empty) sees each step's gathered losses. Evaluations
+  // outside the estimator (and first-order steps) still use loss() / loss_grad().
+  void defer_in(TensorEngine& engine, std::function<void(const std::vector<double>&)> on_losses);
 
  private:
   std::vector<double> gather(const std::vector<double>& local);
@@ -41,6 +53,7 @@ class ShardedLoss {
   int64_t shards_;
   Dist* dist_;
   std::vector<TensorBatch> batches_;  // one per owned shard
+  std::vector<std::vector<double>> deferred_;  // kept (sum, count) pairs, one entry per evaluation
 };
 
 }  // namespace zs

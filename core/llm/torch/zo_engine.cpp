@@ -6,8 +6,11 @@
 #include <c10/core/GradMode.h>
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include "core/llm/cuda/zo_pass.h"
+#include "core/llm/torch/dir_cache.h"
 #include "core/opt/elem.h"
+#include "core/opt/pass_loops.h"
 #include "core/rng/philox_bulk.h"
 #include "core/util/error.h"
 
@@ -26,6 +29,26 @@ struct ChunkDirs {
   void get(int slot, uint32_t stream, float z[4]) const {
     const float* p = buf[slot][stream & 1u] + 4 * (g - g0);
     for (int j = 0; j < 4; ++j) z[j] = p[j];
+  }
+};
+
+// The directions of one pass held in the engine's DirCache (dir_cache.h): for each distinct
+// key, where block b's directions start (data + offset(b)) and whether they are there yet
+// (else the chunk that first needs them generates them in place).
+struct PassDirs {
+  int n = 0;
+  DirKey key[kMaxSeeds + 6];
+  DirCache::Slot slot[kMaxSeeds + 6];
+  const DirCache* cache = nullptr;
+  // Chunk starting at element i0 of block b: the cached directions of `key`, or null;
+  // `fill` is set when the caller must generate them there.
+  float* find(const DirKey& k, int b, int64_t i0, bool& fill) const {
+    for (int q = 0; q < n; ++q)
+      if (key[q] == k && slot[q].data) {
+        fill = !slot[q].ready;
+        return slot[q].data + cache->offset(b) + i0;
+      }
+    return nullptr;
   }
 };
 
@@ -82,6 +105,7 @@ struct TensorEngine::Impl {
   std::vector<at::Tensor> row_scale[2];  // filter normalisation of the plot directions, per row
   std::vector<int64_t> offset;      // global index of each block's first element
   bool cuda = false;
+  std::unique_ptr<DirCache> dirs;   // CPU passes: directions kept between passes (dir_cache.h)
 };
 
 TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorEngineOptions& opt)
@@ -101,6 +125,12 @@ TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorE
     numel_ += b.tensor.numel();
     impl_->x.push_back(opt_.master_weights ? b.tensor.to(at::kFloat).contiguous().clone() : b.tensor);
   }
+  if (!impl_->cuda && opt_.kernel_twin_grid == 0) {
+    std::vector<int64_t> len;
+    for (const auto& b : blocks_) len.push_back(b.tensor.numel());
+    impl_->dirs = std::make_unique<DirCache>(
+        len, opt_.dir_cache_bytes >= 0 ? static_cast<size_t>(opt_.dir_cache_bytes) : DirCache::default_budget());
+  }
   if (opt_.plot_stats) {
     // Filter normalisation (Li et al. 2018): each row of a plot direction is rescaled to
     // the norm of the matching weight row; 1-D tensors get zero directions.
@@ -111,6 +141,8 @@ TensorEngine::TensorEngine(std::vector<Block> blocks, LossFn loss, const TensorE
 }
 
 TensorEngine::~TensorEngine() = default;
+
+const DirCache* TensorEngine::dir_cache() const { return impl_->dirs.get(); }
 
 int64_t TensorEngine::state_bytes() const {
   int64_t n = 0;
@@ -201,7 +233,8 @@ namespace {
 template <class S>
 void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1, const float* grad, float wd_mask,
                       int64_t n, float* aux, const float* const row_scale[2], int64_t row_len, uint64_t plot_seed,
-                      bool plot, ChunkStats* parts, int64_t c0, int64_t c1, std::vector<float>& bufs) {
+                      bool plot, ChunkStats* parts, int64_t c0, int64_t c1, std::vector<float>& bufs,
+                      const PassDirs* cached) {
   int slots[kMaxSeeds + 4];
   uint32_t streams[kMaxSeeds + 4];
   const int nslots = elem_dir_slots(r, slots, streams);
@@ -222,8 +255,10 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
         for (int q = 0; q < nseen; ++q)
           if (seen_seed[q] == seed && seen_stream[q] == streams[k]) p = seen_buf[q];
         if (!p) {
-          float* dst = bufs.data() + static_cast<size_t>(nseen) * kChunk;
-          fill_dirs(r, seed, static_cast<uint64_t>(b), g0, ng, streams[k], dst);
+          bool fill = true;
+          float* dst = cached ? cached->find(DirKey{r.dist, streams[k], seed}, b, i0, fill) : nullptr;
+          if (!dst) dst = bufs.data() + static_cast<size_t>(nseen) * kChunk;
+          if (fill) fill_dirs(r, seed, static_cast<uint64_t>(b), g0, ng, streams[k], dst);
           seen_seed[nseen] = seed;
           seen_stream[nseen] = streams[k];
           seen_buf[nseen++] = dst;
@@ -234,9 +269,13 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
       float* pd[2] = {nullptr, nullptr};
       if (plot && update)
         for (int k = 0; k < 2; ++k) {
-          pd[k] = bufs.data() + static_cast<size_t>(nslots + k) * kChunk;
-          normal_fill(plot_seed + static_cast<uint64_t>(k), static_cast<uint64_t>(b), static_cast<uint64_t>(g0), ng,
-                      kPassPlotStream, pd[k]);
+          bool fill = true;
+          pd[k] = cached ? cached->find(DirKey{kDirGaussian, kPassPlotStream, plot_seed + static_cast<uint64_t>(k)}, b, i0, fill)
+                         : nullptr;
+          if (!pd[k]) pd[k] = bufs.data() + static_cast<size_t>(nslots + k) * kChunk;
+          if (fill)
+            normal_fill(plot_seed + static_cast<uint64_t>(k), static_cast<uint64_t>(b), static_cast<uint64_t>(g0), ng,
+                        kPassPlotStream, pd[k]);
         }
       ChunkStats& cs = parts[c];
       if (r.op == kOpPerturb && !aux) {
@@ -246,8 +285,12 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           const float ck = static_cast<float>(r.c1[k]);
           const float* z = dirs.buf[k][0];
           S* xs = x + i0;
-          for (int64_t i = 0; i < len; ++i)
-            xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
+          if constexpr (std::is_same_v<S, float>) {
+            pass_add_scaled(xs, z, ck, len);  // pass_loops.h: the same operations, vectorised
+          } else {
+            for (int64_t i = 0; i < len; ++i)
+              xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
+          }
         }
         continue;
       }
@@ -261,21 +304,23 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
         S* xs = x + i0;
         float* g = bufs.data() + static_cast<size_t>(nslots + 1) * kChunk;  // the plot slots are unused here
         std::fill(g, g + len, 0.0f);
-        for (int k = 0; k < r.n_seeds; ++k) {
-          const float ck = static_cast<float>(r.c1[k]);
-          const float* z = dirs.buf[k][0];
-          for (int64_t i = 0; i < len; ++i) g[i] += ck * z[i];
-        }
+        for (int k = 0; k < r.n_seeds; ++k) pass_add_scaled(g, dirs.buf[k][0], static_cast<float>(r.c1[k]), len);
         double usq = 0;
-        for (int64_t i = 0; i < len; ++i) {
-          float v = elem_load<float, S>(xs[i]);
-          if (zr) v += cr * zr[i];
-          const float v0 = v;
-          v -= lr * (g[i] + wd * v);
-          const float d = v - v0;
-          usq += static_cast<double>(d) * d;
-          if (zn) v += cn * zn[i];
-          xs[i] = elem_store<S, float>(v);
+        if constexpr (std::is_same_v<S, float>) {
+          usq = pass_sgd_fused(xs, g, zr, cr, zn, cn, lr, wd, len);  // pass_loops.h
+        } else {
+          double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // pass_sgd_fused's partial sums
+          for (int64_t i = 0; i < len; ++i) {
+            float v = elem_load<float, S>(xs[i]);
+            if (zr) v += cr * zr[i];
+            const float v0 = v;
+            v -= lr * (g[i] + wd * v);
+            const float d = v - v0;
+            acc[i % 8] += static_cast<double>(d) * d;
+            if (zn) v += cn * zn[i];
+            xs[i] = elem_store<S, float>(v);
+          }
+          usq = pass_sum8(acc);
         }
         cs.usq += usq;
         cs.asum += static_cast<double>(lr) * static_cast<double>(len);
@@ -286,6 +331,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
       e.block = static_cast<uint64_t>(b);
       e.wd_mask = wd_mask;
       ElemOut<float> out;
+      double usq8[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // as pass_sgd_fused: element i into sum i mod 8
       for (int64_t g = g0; g < g0 + ng; ++g) {
         const int64_t i = 4 * g;
         e.x = x + i;
@@ -300,7 +346,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
         if (!update && !aux) continue;  // perturbations: nothing to reduce
         for (int j = 0; j < e.n; ++j) {
           const double dl = out.delta[j];
-          cs.usq += dl * dl;
+          usq8[(i + j) & 7] += dl * dl;
           cs.l1 += std::fabs(out.aux[j]);
           cs.l2 += static_cast<double>(out.aux[j]) * out.aux[j];
           if (aux) aux[i + j] = out.aux[j];
@@ -314,6 +360,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
           }
         }
       }
+      cs.usq += pass_sum8(usq8);
     }
   }
 }
@@ -328,7 +375,7 @@ void cpu_block_pass(const ElemRequest& r, int b, S* x, float* st0, float* st1, c
   at::parallel_for(0, nchunks, 1, [&](int64_t c0, int64_t c1) {
     std::vector<float> bufs;
     cpu_block_chunks<S>(r, b, x, st0, st1, grad, wd_mask, n, aux, row_scale, row_len, plot_seed, plot, parts.data(), c0,
-                        c1, bufs);
+                        c1, bufs, nullptr);
   });
 }
 
@@ -446,6 +493,31 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     a.first = static_cast<int64_t>(chunk_block.size());
     chunk_block.insert(chunk_block.end(), static_cast<size_t>((a.n + kChunk - 1) / kChunk), static_cast<int>(b));
   }
+  // The pass's directions in the cache (dir_cache.h): the distinct (dist, stream, seed) of
+  // its slots, and the two plot directions when this update pass projects onto them.
+  PassDirs pd;
+  const PassDirs* pd_ptr = nullptr;
+  if (impl_->dirs && impl_->dirs->enabled() && r.dist != kDirTable) {
+    int slots[kMaxSeeds + 4];
+    uint32_t streams[kMaxSeeds + 4];
+    const int nslots = elem_dir_slots(r, slots, streams);
+    std::vector<DirKey> keys;
+    auto add = [&](const DirKey& k) {
+      for (const DirKey& q : keys)
+        if (q == k) return;
+      keys.push_back(k);
+    };
+    for (int k = 0; k < nslots; ++k) add(DirKey{r.dist, streams[k], elem_slot_seed(r, slots[k])});
+    if (update && opt_.plot_stats)
+      for (int k = 0; k < 2; ++k) add(DirKey{kDirGaussian, kPassPlotStream, opt_.plot_seed + static_cast<uint64_t>(k)});
+    const std::vector<DirCache::Slot> got = impl_->dirs->acquire(keys);
+    pd.cache = impl_->dirs.get();
+    for (size_t k = 0; k < keys.size(); ++k) {
+      pd.key[pd.n] = keys[k];
+      pd.slot[pd.n++] = got[k];
+    }
+    pd_ptr = &pd;
+  }
   std::vector<ChunkStats> parts(chunk_block.size());
   at::parallel_for(0, static_cast<int64_t>(chunk_block.size()), 1, [&](int64_t q0, int64_t q1) {
     std::vector<float> bufs;
@@ -457,19 +529,20 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
       switch (a.dtype) {
         case at::kFloat:
           cpu_block_chunks<float>(r, b, static_cast<float*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n, nullptr, a.rs,
-                                  a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+                                  a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs, pd_ptr);
           break;
         case at::kHalf:
           cpu_block_chunks<c10::Half>(r, b, static_cast<c10::Half*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n, nullptr,
-                                      a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+                                      a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs, pd_ptr);
           break;
         default:
           cpu_block_chunks<c10::BFloat16>(r, b, static_cast<c10::BFloat16*>(a.x), a.st0, a.st1, a.grad, a.wd, a.n,
-                                          nullptr, a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs);
+                                          nullptr, a.rs, a.row_len, opt_.plot_seed, a.plot, ps, c, c + 1, bufs, pd_ptr);
           break;
       }
     }
   });
+  if (pd_ptr) impl_->dirs->commit();
   std::vector<double> block_sq(blocks_.size(), 0.0), block_asum(blocks_.size(), 0.0);
   for (size_t b = 0; b < blocks_.size(); ++b) {
     const int64_t first = bp[b].first;
@@ -498,6 +571,30 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     stats_.alpha_hist_valid = opt_.alpha_hist;  // cheap here; dropped when not asked for, as on the GPU
     if (!opt_.alpha_hist) std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
   }
+}
+
+void TensorEngine::gather_split_losses(std::vector<double>& losses) {
+  if (!split_gather_) return;
+  split_gather_(losses, [this] { fill_prefetched(); });
+  has_prefetch_ = false;
+}
+
+void TensorEngine::fill_prefetched() {
+  if (!has_prefetch_ || !impl_->dirs || !impl_->dirs->enabled()) return;
+  has_prefetch_ = false;
+  DirCache& cache = *impl_->dirs;
+  const DirCache::Slot slot = cache.acquire({DirKey{prefetch_.second, 0, prefetch_.first}})[0];
+  if (slot.data && !slot.ready) {
+    ElemRequest r;
+    r.dist = prefetch_.second;
+    for (size_t b = 0; b < blocks_.size(); ++b) {
+      const int64_t n = blocks_[b].tensor.numel();
+      for (int64_t i0 = 0; i0 < n; i0 += kChunk)
+        fill_dirs(r, prefetch_.first, b, i0 / 4, (std::min(kChunk, n - i0) + 3) / 4, 0,
+                  slot.data + cache.offset(static_cast<int>(b)) + i0);
+    }
+  }
+  cache.commit();
 }
 
 double TensorEngine::dir_sq_norm(uint64_t seed) {

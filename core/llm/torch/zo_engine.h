@@ -7,6 +7,7 @@
 // Compute is fp32; storage fp32/bf16/fp16, optionally with fp32 master weights.
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,7 +28,12 @@ struct TensorEngineOptions {
   // > 0 with CPU tensors: run every pass through the CUDA kernel's host twin emulating
   // this many CUDA blocks (tests of the launch decomposition on machines without a GPU).
   int kernel_twin_grid = 0;
+  // CPU passes: bytes of directions kept between passes (dir_cache.h; same results, less
+  // Philox work); -1: DirCache::default_budget() (ZOSCOPE_DIR_CACHE_MB, else 64 MiB), 0: off.
+  int64_t dir_cache_bytes = -1;
 };
+
+class DirCache;
 
 // Per-step statistics accumulated in the update pass (docs/llm-engine.md#per-step-statistics: update norm, alpha
 // histogram, dot products with two fixed, filter-normalised plot directions).
@@ -73,6 +79,8 @@ class TensorEngine : public Engine {
   // master weights): the persistent memory an optimizer costs beyond the model.
   int64_t state_bytes() const;
   const TensorStepStats& last_stats() const { return stats_; }
+  // The CPU direction cache (null on CUDA and with the kernel twin).
+  const DirCache* dir_cache() const;
   // Copies master weights into the model tensors (no-op without master weights).
   void sync_model();
   // State slots as named tensors (checkpoints) and back.
@@ -90,15 +98,28 @@ class TensorEngine : public Engine {
   // Direction parallel (optimizer.h eval_split): this process runs the evaluations k with
   // k % world == rank of each estimate and `gather` fills in the others (finetune.cpp: an
   // all-gather over the ranks). Replayed steps run every evaluation (from the log).
-  void set_eval_split(int rank, int world, std::function<void(std::vector<double>&)> gather) {
+  // `gather` gets the work to overlap with its collective (the prefetched direction, below).
+  using SplitGather = std::function<void(std::vector<double>&, const std::function<void()>& overlap)>;
+  void set_eval_split(int rank, int world, SplitGather gather) {
     split_rank_ = rank;
     split_world_ = world;
     split_gather_ = std::move(gather);
   }
-  bool splits_evals() const override { return split_world_ > 1 && replay_pending() == 0; }
-  bool owns_eval(int k) const override { return k % split_world_ == split_rank_; }
-  void gather_split_losses(std::vector<double>& losses) override {
-    if (split_gather_) split_gather_(losses);
+  // Deferred evaluations (data parallel, sharded_loss.h): the estimator's evaluations run
+  // `local` (this rank's shards, no collective) and `gather` fills in their losses with one
+  // collective after the query loop.
+  void set_deferred_evals(std::function<void()> local, SplitGather gather) {
+    deferred_local_ = std::move(local);
+    split_gather_ = std::move(gather);
+  }
+  bool splits_evals() const override { return (split_world_ > 1 || deferred_local_) && replay_pending() == 0; }
+  bool owns_eval(int k) const override { return deferred_local_ || k % split_world_ == split_rank_; }
+  void gather_split_losses(std::vector<double>& losses) override;
+  // Generates the hinted direction into the CPU direction cache while the split
+  // evaluations' collective is in flight (dir_cache.h); a no-op without a cache.
+  void prefetch_direction(uint64_t seed, int32_t dist) override {
+    prefetch_ = {seed, dist};
+    has_prefetch_ = true;
   }
 
   int64_t dim() const override { return numel_; }
@@ -116,6 +137,11 @@ class TensorEngine : public Engine {
  protected:
   double do_loss() override { return replay_pos_ < replay_.size() ? replay_[replay_pos_++] : loss_(); }
   double do_loss_grad() override;
+  double do_loss_split(int /*k*/) override {
+    if (!deferred_local_) return do_loss();
+    deferred_local_();
+    return NAN;
+  }
 
  private:
   struct Impl;
@@ -129,7 +155,11 @@ class TensorEngine : public Engine {
   std::vector<double> replay_;
   size_t replay_pos_ = 0;
   int split_rank_ = 0, split_world_ = 1;
-  std::function<void(std::vector<double>&)> split_gather_;
+  SplitGather split_gather_;
+  std::function<void()> deferred_local_;
+  std::pair<uint64_t, int32_t> prefetch_{0, 0};
+  bool has_prefetch_ = false;
+  void fill_prefetched();
   std::unique_ptr<Impl> impl_;
 };
 
