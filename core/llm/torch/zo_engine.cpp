@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
+#include <sched.h>
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -589,9 +590,11 @@ void TensorEngine::fill_prefetched() {
     r.dist = prefetch_.second;
     for (size_t b = 0; b < blocks_.size(); ++b) {
       const int64_t n = blocks_[b].tensor.numel();
-      for (int64_t i0 = 0; i0 < n; i0 += kChunk)
+      for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
         fill_dirs(r, prefetch_.first, b, i0 / 4, (std::min(kChunk, n - i0) + 3) / 4, 0,
                   slot.data + cache.offset(static_cast<int>(b)) + i0);
+        sched_yield();  // lets the collective's threads (Gloo's worker and I/O) run when woken
+      }
     }
   }
   cache.commit();
