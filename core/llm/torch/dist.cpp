@@ -333,13 +333,15 @@ void ShardedLoss::set_step(int64_t t) {
     batches_.push_back(batch_to_device(batch_make(train_, parts[static_cast<size_t>(s)], kind), model_.device()));
 }
 
-std::vector<double> ShardedLoss::gather(const std::vector<double>& local) {
-  if (!dist_) return local;
+std::vector<double> ShardedLoss::padded(std::vector<double> local) const {
   // Every rank sends the same length: ceil(shards / world) (sum, count) pairs, zero-padded.
-  const int64_t per = (shards_ + dist_->world() - 1) / dist_->world();
-  std::vector<double> padded = local;
-  padded.resize(static_cast<size_t>(2 * per), 0.0);
-  return dist_->allgather(padded);
+  const int world = dist_ ? dist_->world() : 1;
+  local.resize(static_cast<size_t>(2 * ((shards_ + world - 1) / world)), 0.0);
+  return local;
+}
+
+std::vector<double> ShardedLoss::gather(const std::vector<double>& local) {
+  return dist_ ? dist_->allgather(padded(local)) : local;
 }
 
 double ShardedLoss::combine(const std::vector<double>& all) const {
@@ -355,27 +357,19 @@ double ShardedLoss::combine(const std::vector<double>& all) const {
   return sum / count;
 }
 
-double ShardedLoss::loss() {
+std::vector<double> ShardedLoss::local_sums() const {
   std::vector<double> local;
   for (const TensorBatch& b : batches_) {
     const LossSum ls = task_loss_sum(model_, b);
     local.push_back(ls.sum);
     local.push_back(ls.count);
   }
-  return combine(gather(local));
+  return local;
 }
 
-void ShardedLoss::forward_deferred() {
-  std::vector<double> local;
-  for (const TensorBatch& b : batches_) {
-    const LossSum ls = task_loss_sum(model_, b);
-    local.push_back(ls.sum);
-    local.push_back(ls.count);
-  }
-  const int64_t per = dist_ ? (shards_ + dist_->world() - 1) / dist_->world() : shards_;
-  local.resize(static_cast<size_t>(2 * per), 0.0);
-  deferred_.push_back(std::move(local));
-}
+double ShardedLoss::loss() { return combine(gather(local_sums())); }
+
+void ShardedLoss::forward_deferred() { deferred_.push_back(padded(local_sums())); }
 
 void ShardedLoss::gather_deferred(std::vector<double>& losses, const std::function<void()>& overlap) {
   const size_t n = deferred_.size();

@@ -43,6 +43,8 @@ class ShardedLoss {
   void defer_in(TensorEngine& engine, std::function<void(const std::vector<double>&)> on_losses);
 
  private:
+  std::vector<double> local_sums() const;  // forward of this rank's shards: (sum, count) pairs
+  std::vector<double> padded(std::vector<double> local) const;  // to the length every rank sends
   std::vector<double> gather(const std::vector<double>& local);
   double combine(const std::vector<double>& all) const;
 
