@@ -254,6 +254,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
   if (spec.model == "default") preflight_model(spec, model_dir);
   // The multi-seed comparison of one spec into `dir` (core/llm/torch/compare.h).
+  ZeroShotMemo zero_shot;  // the sweep's factors share the pretrained model's accuracies
   const auto compare = [&](const FinetuneSpec& sp, const std::string& dir) {
     std::vector<std::string> dirs;
     std::vector<std::vector<FinetuneRunResult>> results;
@@ -262,7 +263,7 @@ int cmd_finetune(const FinetuneArgs& a) {
       dirs.push_back(dir + "/seed-" + std::to_string(k));
       results.push_back(finetune_all(compare_seed_spec(sp, k), dirs.back(), a.resume, a.threads, model_dir));
     }
-    return compare_collect(sp, model_dir, dirs, results, co, log_line);
+    return compare_collect(sp, model_dir, dirs, results, co, log_line, &zero_shot);
   };
   if (!a.lr_factors.empty()) {  // each run at its best learning rate of its own grid
     LrSweep sw;

@@ -139,6 +139,12 @@ int count_prefix(const std::string& text, const std::string& prefix) {
   return n;
 }
 
+int count_substr(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
 TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
   const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
   fs::remove_all(tmp);
@@ -193,6 +199,9 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
   // whose final dev accuracy (read back from the run folders here) is highest.
   const std::string sweep = (tmp / "sweep").string();
   ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + sweep + " --lr-factors 0.5,4 > " + sweep + ".txt 2>&1"), 0)
+      << zs::read_file(sweep + ".txt");
+  // The pretrained model's accuracies are measured for the first factor only.
+  EXPECT_EQ(count_substr(zs::read_file(sweep + ".txt"), "zero-shot accuracies: measured once, reused"), 1)
       << zs::read_file(sweep + ".txt");
   const std::string sweep_table = zs::read_file(sweep + "/lr_sweep.txt");
   EXPECT_NE(zs::read_file(sweep + ".txt").find(sweep_table), std::string::npos) << "the sweep table is printed";

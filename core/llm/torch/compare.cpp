@@ -142,11 +142,17 @@ Spread spread_of(const std::vector<double>& v) {
 CompareReport compare_collect(const FinetuneSpec& spec, const std::string& model_dir,
                               const std::vector<std::string>& seed_dirs,
                               const std::vector<std::vector<FinetuneRunResult>>& results, const CompareOptions& opt,
-                              const FinetuneLog& log) {
+                              const FinetuneLog& log, ZeroShotMemo* memo) {
   if (seed_dirs.size() != results.size()) fail("compare", "internal: seed folders and results differ in number");
   CompareReport r;
   r.opt = opt;
-  r.zero_shot_test = finetune_split_accuracy(spec, model_dir, "", true);
+  if (memo && memo->test) {
+    r.zero_shot_test = *memo->test;
+    if (log) log("zero-shot accuracies: measured once, reused for this comparison");
+  } else {
+    r.zero_shot_test = finetune_split_accuracy(spec, model_dir, "", true);
+    if (memo) memo->test = r.zero_shot_test;
+  }
   for (size_t i = 0; i < spec.runs.size(); ++i) {
     CompareRun cr;
     cr.label = spec.runs[i].label;
@@ -155,7 +161,10 @@ CompareReport compare_collect(const FinetuneSpec& spec, const std::string& model
   }
   for (size_t k = 0; k < seed_dirs.size(); ++k) {
     const FinetuneSpec sk = compare_seed_spec(spec, static_cast<int>(k));
-    const double z = finetune_split_accuracy(sk, model_dir, "", false, sk.eval_examples);
+    const auto known = memo ? memo->dev.find(k) : std::map<size_t, double>::iterator();
+    const double z = memo && known != memo->dev.end() ? known->second
+                                                      : finetune_split_accuracy(sk, model_dir, "", false, sk.eval_examples);
+    if (memo) memo->dev[k] = z;
     r.zero_shot_dev.push_back(z);
     const std::vector<MetricCurve> curves = compare_curves(sk, finetune_curves_csv(sk, seed_dirs[k]), opt.metric, z);
     for (size_t i = 0; i < spec.runs.size(); ++i) {

@@ -17,6 +17,8 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 #include "core/llm/io/finetune_spec.h"
@@ -69,12 +71,22 @@ struct CompareReport {
   std::vector<CompareRun> runs;
 };
 
+// Zero-shot accuracies already measured. They are the pretrained model's, so they depend on
+// the spec's model, task, data and seeds but not on its runs: the learning-rate sweep hands
+// one memo to every factor's compare_collect and each is measured once (test split once,
+// dev split once per seed index).
+struct ZeroShotMemo {
+  std::optional<double> test;
+  std::map<size_t, double> dev;
+};
+
 // Collects the comparison from the seed folders (results.csv-equivalent results per seed,
-// curves from the step logs, test accuracy of every final model).
+// curves from the step logs, test accuracy of every final model). `memo` (may be null):
+// zero-shot accuracies to reuse and to fill; only for specs that differ in their runs.
 CompareReport compare_collect(const FinetuneSpec& spec, const std::string& model_dir,
                               const std::vector<std::string>& seed_dirs,
                               const std::vector<std::vector<FinetuneRunResult>>& results, const CompareOptions& opt,
-                              const FinetuneLog& log = {});
+                              const FinetuneLog& log = {}, ZeroShotMemo* memo = nullptr);
 
 // Mean, sample standard deviation (0 for one value), min and max of the finite values.
 struct Spread {
