@@ -130,8 +130,9 @@ void Recompute::run_job(RunsJob& job) {
       for (int i = 0; i < n; ++i) {
         const auto it = cache_.find(keys[static_cast<size_t>(i)]);
         if (it == cache_.end()) continue;
+        it->second.used = ++cache_clock_;
         RunRecord& out = stream_.runs[static_cast<size_t>(i)];
-        out = *it->second;
+        out = *it->second.rec;
         const RunSpec& spec = job.exp.runs[static_cast<size_t>(i)];
         out.label = spec.label;
         out.colour = spec.colour;
@@ -140,9 +141,16 @@ void Recompute::run_job(RunsJob& job) {
         stream_.done[static_cast<size_t>(i)] = 1;
         ++cache_hits_;
       }
-      // The cache keeps what the last jobs used: this job's hits, and what it computes.
+      // The cache keeps what the last jobs used: this job's hits, what it computes, and the
+      // most recently used of the rest (so what it holds does not depend on key order).
       const std::set<std::string> used(keys.begin(), keys.end());
-      for (auto it = cache_.begin(); it != cache_.end();) it = cache_.size() > 2 * keys.size() + 8 && !used.count(it->first) ? cache_.erase(it) : std::next(it);
+      while (cache_.size() > 2 * keys.size() + 8) {
+        auto oldest = cache_.end();
+        for (auto it = cache_.begin(); it != cache_.end(); ++it)
+          if (!used.count(it->first) && (oldest == cache_.end() || it->second.used < oldest->second.used)) oldest = it;
+        if (oldest == cache_.end()) break;
+        cache_.erase(oldest);
+      }
     }
     parallel_for(n, threads_, [&](int i) {
       if (runs_cancel_.load(std::memory_order_relaxed)) return;
@@ -180,7 +188,7 @@ void Recompute::run_job(RunsJob& job) {
       RunRecord rec = st.take();
       std::lock_guard<std::mutex> lk(mu_);
       // A finished run is cached even if the job is cancelled later (its rows are whole).
-      cache_[keys[static_cast<size_t>(i)]] = std::make_shared<const RunRecord>(rec);
+      cache_[keys[static_cast<size_t>(i)]] = Cached{std::make_shared<const RunRecord>(rec), ++cache_clock_};
       stream_.runs[static_cast<size_t>(i)] = std::move(rec);
       stream_.done[static_cast<size_t>(i)] = 1;
     });

@@ -122,8 +122,13 @@ class Recompute {
   std::string grid_error_;
   bool grid_ready_ = false;
   // Finished runs by their inputs (run_input_keys): a job recomputes only runs whose
-  // inputs changed. Guarded by mu_.
-  std::map<std::string, std::shared_ptr<const RunRecord>> cache_;
+  // inputs changed. The least recently used go first when a job trims it. Guarded by mu_.
+  struct Cached {
+    std::shared_ptr<const RunRecord> rec;
+    uint64_t used = 0;  // cache_clock_ at the last hit or insertion
+  };
+  std::map<std::string, Cached> cache_;
+  uint64_t cache_clock_ = 0;
   uint64_t cache_hits_ = 0;
   std::thread runs_thread_, grid_thread_;
 };
