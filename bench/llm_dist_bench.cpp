@@ -4,8 +4,9 @@
 //     (launched like `--nproc 2`): forward passes per second (wall), CPU time per step (user
 //     + sys) and the ratio, plus the bytes each rank sends per step. Both run in the same two
 //     processes, in alternating rounds (2 ranks stepping together; then rank 0 alone stepping
-//     its own one-process run while rank 1 waits at a barrier), so that a busy spell of the
-//     machine hits both sides; the ratio of the totals and the per-round spread are printed;
+//     its own one-process runs while rank 1 waits at a barrier), so that a busy spell of the
+//     machine hits both sides; the ratio of the totals and the per-round spread are printed,
+//     and, for reference, the plain one-process run (one shard: `--nproc 1`'s default);
 //   - with CUDA: a 1-GPU NCCL run (world 1, the collective included) against the
 //     non-distributed step on the same GPU (the overhead of the distributed path).
 // A forward pass is one loss evaluation of the whole minibatch, as in the fine-tuning
@@ -138,11 +139,13 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
                   const std::string& report) {
   const int per = std::max(1, steps / kRounds);
   BenchRun two(spec, model_dir, &dist, 3 + int64_t{per} * kRounds);
-  std::unique_ptr<BenchRun> one;
+  std::unique_ptr<BenchRun> one, plain;  // rank 0: the same 2 shards in one process; the plain batch (1 shard)
   if (dist.rank() == 0) {
-    zs::FinetuneSpec solo = spec;
-    one = std::make_unique<BenchRun>(solo, model_dir, nullptr, 3 + int64_t{per} * kRounds);
-    for (int i = 0; i < 3; ++i) one->step();
+    one = std::make_unique<BenchRun>(spec, model_dir, nullptr, 3 + int64_t{per} * kRounds);
+    zs::FinetuneSpec whole = spec;
+    whole.dist_shards = 1;
+    plain = std::make_unique<BenchRun>(whole, model_dir, nullptr, 3 + int64_t{per} * kRounds);
+    for (int i = 0; i < 3; ++i) one->step(), plain->step();
   }
   for (int i = 0; i < 3; ++i) two.step();
   std::string out;
@@ -157,19 +160,23 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
     const double cpu2 = (cpu_seconds() - c0) / per;
     bytes += static_cast<double>(dist.bytes_sent() - b0) / per / kRounds;
     const std::vector<double> cpus = dist.allgather({cpu2});
-    double wall1 = 0, cpu1 = 0;
+    double wall1 = 0, cpu1 = 0, wallp = 0;
     if (one) {  // rank 1 waits at the barrier below meanwhile
       c0 = cpu_seconds();
       w0 = std::chrono::steady_clock::now();
       for (int i = 0; i < per; ++i) loss1 = one->step();
       wall1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
       cpu1 = (cpu_seconds() - c0) / per;
+      w0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < per; ++i) plain->step();
+      wallp = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
     }
     const double cw = cpu_seconds();
     dist.barrier();
     if (std::getenv("ZS_EXP_T")) std::fprintf(stderr, "rank %d barrier cpu %.3f ms\n", dist.rank(), 1e3 * (cpu_seconds() - cw));
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1, cpu1);
+    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1,
+                  cpu1, wallp);
     out += buf;
   }
   const std::vector<double> losses = dist.allgather({loss2});
@@ -217,15 +224,16 @@ int bench_dist(int steps) {
               "thread per process, %ld CPUs, load average %.2f\n", steps / kRounds * kRounds, kRounds,
               sysconf(_SC_NPROCESSORS_ONLN), load0);
   const std::vector<std::string> lines = launch(2, "compare", "gloo", false, steps, model_dir);
-  double w1 = 0, c1 = 0, w2 = 0, c2 = 0;
+  double w1 = 0, c1 = 0, w2 = 0, c2 = 0, wp = 0;
   std::vector<double> ratios;
   for (size_t r = 0; r + 1 < lines.size(); ++r) {
-    double a = 0, b = 0, c = 0, d = 0;
-    if (std::sscanf(lines[r].c_str(), "%lf %lf %lf %lf", &a, &b, &c, &d) != 4) zs::fail("bench_llm dist", "bad report line");
+    double a = 0, b = 0, c = 0, d = 0, e = 0;
+    if (std::sscanf(lines[r].c_str(), "%lf %lf %lf %lf %lf", &a, &b, &c, &d, &e) != 5) zs::fail("bench_llm dist", "bad report line");
     w2 += a;
     c2 += b;
     w1 += c;
     c1 += d;
+    wp += e;
     ratios.push_back(c / a);
   }
   double bytes = 0, loss2 = 0, loss1 = 0;
@@ -236,6 +244,8 @@ int bench_dist(int steps) {
   std::printf("  2 ranks / 1 process: %.2fx FP/s (wall; target >= 1.7x; rounds %.2fx-%.2fx, median %.2fx), %.2fx by CPU "
               "time per step (what 2 free cores give); load average %.2f -> %.2f\n",
               w1 / w2, ratios.front(), ratios.back(), ratios[ratios.size() / 2], c1 / c2, load0, loadavg());
+  std::printf("  1 process, the plain batch (1 shard, what --nproc 1 runs): %.1f FP/s; 2 ranks / it: %.2fx (not the "
+              "same sums: it pads all 16 examples to the longest)\n", 2 * kRounds / wp, wp / w2);
   std::printf("  bytes sent per step by a rank: %.0f (target < 1024; independent of the model: 2 losses x "
               "(sum, count) x 8 bytes x (ranks - 1))\n", bytes);
   std::printf("  same loss after %d steps on 1 process and 2 ranks: %s\n", 3 + steps / kRounds * kRounds,
