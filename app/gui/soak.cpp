@@ -559,6 +559,19 @@ SoakReport soak_run(App& app, Platform& platform, const SoakOptions& opts) {
   SoakOptions o = opts;
   if (o.dir.empty()) o.dir = (std::filesystem::temp_directory_path() / ("zoscope-soak-" + std::to_string(::getpid()))).string();
   make_dirs(o.dir);
+  // Random input types relative paths into the export and file dialogs: they resolve inside
+  // the soak's folder, never in the folder the soak was started from (a source tree).
+  struct BackTo {  // the starting folder again when the soak ends, however it ends
+    std::filesystem::path dir = std::filesystem::current_path();
+    ~BackTo() {
+      std::error_code ec;
+      std::filesystem::current_path(dir, ec);
+    }
+  } back_to;
+  o.dir = std::filesystem::absolute(o.dir).string();
+  std::error_code cwd_ec;
+  std::filesystem::current_path(o.dir, cwd_ec);
+  if (cwd_ec) fail("soak", "cannot enter the soak folder " + o.dir + ": " + cwd_ec.message());
   app.set_record_items(true);
   SoakReport r;
   Driver d(app, platform, o, r);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <string>
 #include "app/gui/soak.h"
 #include "gui_harness.h"
 
@@ -19,7 +21,17 @@ TEST(GuiSoak, ShortSoakDrivesEveryKindOfActionWithoutGlErrors) {
   o.max_growth = 10;
   o.dir = out_path("soak");
   std::filesystem::remove_all(o.dir);
+  const auto listing = [] {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::current_path())) names.insert(e.path().string());
+    return names;
+  };
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  const std::set<std::string> before = listing();
   const SoakReport r = soak_run(h.app(), h.platform(), o);
+  // Paths typed at random resolve inside the soak's folder: the starting one is untouched.
+  EXPECT_EQ(std::filesystem::current_path(), cwd);
+  EXPECT_EQ(listing(), before);
   EXPECT_TRUE(r.ok()) << r.failure;
   EXPECT_EQ(r.gl_error_frames, 0) << r.last_gl_error;
   EXPECT_TRUE(r.multi_line_error.empty()) << r.multi_line_error;
