@@ -279,50 +279,43 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
                         kPassPlotStream, pd[k]);
         }
       ChunkStats& cs = parts[c];
-      if (r.op == kOpPerturb && !aux) {
-        // x += sum_k c1[k] z_k: the same float operations, in the same order, as elem.h's
-        // kOpPerturb, written as plain loops over the chunk so they vectorise.
-        for (int k = 0; k < r.n_seeds; ++k) {
-          const float ck = static_cast<float>(r.c1[k]);
-          const float* z = dirs.buf[k][0];
-          S* xs = x + i0;
-          if constexpr (std::is_same_v<S, float>) {
-            pass_add_scaled(xs, z, ck, len);  // pass_loops.h: the same operations, vectorised
-          } else {
-            for (int64_t i = 0; i < len; ++i)
-              xs[i] = elem_store<S, float>(elem_load<float, S>(xs[i]) + ck * z[i]);
-          }
+      // The fp32 fast paths below (pass_loops.h) work on the chunk's elements as floats: the
+      // elements themselves with fp32 storage, else a converted copy (in the plot slot, unused
+      // on these paths) stored back once at the end, one rounding per element as in elem.h.
+      S* xs = x + i0;
+      const auto as_f32 = [&]() -> float* {
+        if constexpr (std::is_same_v<S, float>) {
+          return xs;
+        } else {
+          float* f = bufs.data() + static_cast<size_t>(nslots) * kChunk;
+          for (int64_t i = 0; i < len; ++i) f[i] = elem_load<float, S>(xs[i]);
+          return f;
         }
+      };
+      const auto store_f32 = [&](const float* f) {
+        if constexpr (!std::is_same_v<S, float>)
+          for (int64_t i = 0; i < len; ++i) xs[i] = elem_store<S, float>(f[i]);
+      };
+      if (r.op == kOpPerturb && !aux) {
+        // x += sum_k c1[k] z_k: elem.h's kOpPerturb float operations in the same order.
+        float* xf = as_f32();
+        for (int k = 0; k < r.n_seeds; ++k) pass_add_scaled(xf, dirs.buf[k][0], static_cast<float>(r.c1[k]), len);
+        store_f32(xf);
         continue;
       }
       if (r.op == kOpSgd && !aux && !pd[0] && !(r.flags & kFlagGradBuffer)) {
         // ZO-SGD's fused pass (restore, x -= lr (g + wd x), next perturbation): elem.h's
-        // kOpSgd float operations in the same order, as plain loops over the chunk.
+        // kOpSgd float operations in the same order.
         const float lr = static_cast<float>(r.lr), wd = static_cast<float>(r.wd) * wd_mask;
         const float cr = static_cast<float>(r.restore_coef), cn = static_cast<float>(r.next_coef);
         const float* zr = r.restore_coef != 0.0 ? dirs.buf[kSlotRestore][0] : nullptr;
         const float* zn = r.next_coef != 0.0 ? dirs.buf[kSlotNext][0] : nullptr;
-        S* xs = x + i0;
         float* g = bufs.data() + static_cast<size_t>(nslots + 1) * kChunk;  // the plot slots are unused here
         std::fill(g, g + len, 0.0f);
         for (int k = 0; k < r.n_seeds; ++k) pass_add_scaled(g, dirs.buf[k][0], static_cast<float>(r.c1[k]), len);
-        double usq = 0;
-        if constexpr (std::is_same_v<S, float>) {
-          usq = pass_sgd_fused(xs, g, zr, cr, zn, cn, lr, wd, len);  // pass_loops.h
-        } else {
-          double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // pass_sgd_fused's partial sums
-          for (int64_t i = 0; i < len; ++i) {
-            float v = elem_load<float, S>(xs[i]);
-            if (zr) v += cr * zr[i];
-            const float v0 = v;
-            v -= lr * (g[i] + wd * v);
-            const float d = v - v0;
-            acc[i % 8] += static_cast<double>(d) * d;
-            if (zn) v += cn * zn[i];
-            xs[i] = elem_store<S, float>(v);
-          }
-          usq = pass_sum8(acc);
-        }
+        float* xf = as_f32();
+        const double usq = pass_sgd_fused(xf, g, zr, cr, zn, cn, lr, wd, len);
+        store_f32(xf);
         cs.usq += usq;
         cs.asum += static_cast<double>(lr) * static_cast<double>(len);
         cs.hist[pass_alpha_bin(lr)] += len;
