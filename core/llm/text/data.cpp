@@ -152,6 +152,12 @@ BatchKind batch_kind_train(const EncodedSet& set) {
   return set.objective == Objective::GoldSpan ? BatchKind::GoldSpan : BatchKind::Candidates;
 }
 
+std::span<const EncodedRow> batch_rows(const EncodedSet& set, const EncodedExample& e, BatchKind kind) {
+  if (kind == BatchKind::Candidates) return e.rows;
+  const bool gen = set.task && set.task->kind == TaskKind::Generation;
+  return {&e.rows[static_cast<size_t>(gen ? 0 : e.gold)], 1};
+}
+
 TokenBatch batch_make(const EncodedSet& set, std::span<const int64_t> example_indices, BatchKind kind) {
   const bool gen = set.task && set.task->kind == TaskKind::Generation;
   if (kind == BatchKind::Candidates && gen) fail("batch", "task " + set.task->name + " has no candidates (generation)");
@@ -169,15 +175,10 @@ TokenBatch batch_make(const EncodedSet& set, std::span<const int64_t> example_in
     const EncodedExample& e = set.examples[static_cast<size_t>(i)];
     switch (kind) {
       case BatchKind::Candidates:
-        for (const EncodedRow& r : e.rows) rows.push_back({&r.ids, r.span_len});
-        b.gold.push_back(e.gold);
+      case BatchKind::GoldSpan:
+        for (const EncodedRow& r : batch_rows(set, e, kind)) rows.push_back({&r.ids, r.span_len});
+        b.gold.push_back(kind == BatchKind::Candidates ? e.gold : 0);
         break;
-      case BatchKind::GoldSpan: {
-        const EncodedRow& r = e.rows[static_cast<size_t>(gen ? 0 : e.gold)];
-        rows.push_back({&r.ids, r.span_len});
-        b.gold.push_back(0);
-        break;
-      }
       case BatchKind::Prompts:
         rows.push_back({&e.prompt, 0});
         b.gold.push_back(-1);

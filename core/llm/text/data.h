@@ -145,6 +145,9 @@ struct TokenBatch {
   int64_t num_examples() const { return static_cast<int64_t>(gold.size()); }
 };
 
+// The rows that a batch of `kind` takes from example e: every candidate (Candidates), or the
+// gold row, a generation task's target (GoldSpan). Prompts batches take e.prompt instead.
+std::span<const EncodedRow> batch_rows(const EncodedSet& set, const EncodedExample& e, BatchKind kind);
 // The batch of the given examples of a set.
 TokenBatch batch_make(const EncodedSet& set, std::span<const int64_t> example_indices, BatchKind kind);
 // The training batch kind of a set's objective (Candidates or GoldSpan).

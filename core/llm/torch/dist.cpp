@@ -317,14 +317,10 @@ void ShardedLoss::set_step(int64_t t) {
   const BatchKind kind = batch_kind_train(train_);
   std::vector<int64_t> rows, cols;
   for (int64_t i : idx) {
-    const EncodedExample& e = train_.examples[static_cast<size_t>(i)];
+    const std::span<const EncodedRow> taken = batch_rows(train_, train_.examples[static_cast<size_t>(i)], kind);
     int64_t longest = 0;
-    if (kind == BatchKind::GoldSpan) {
-      longest = static_cast<int64_t>(e.rows[static_cast<size_t>(e.gold >= 0 ? e.gold : 0)].ids.size());
-    } else {
-      for (const EncodedRow& r : e.rows) longest = std::max<int64_t>(longest, static_cast<int64_t>(r.ids.size()));
-    }
-    rows.push_back(kind == BatchKind::GoldSpan ? 1 : static_cast<int64_t>(e.rows.size()));
+    for (const EncodedRow& r : taken) longest = std::max<int64_t>(longest, static_cast<int64_t>(r.ids.size()));
+    rows.push_back(static_cast<int64_t>(taken.size()));
     cols.push_back(longest);
   }
   const std::vector<std::vector<int64_t>> parts = dist_balanced_shards(idx, rows, cols, shards_);
