@@ -171,9 +171,7 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
       for (int i = 0; i < per; ++i) plain->step();
       wallp = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
     }
-    const double cw = cpu_seconds();
     dist.barrier();
-    if (std::getenv("ZS_EXP_T")) std::fprintf(stderr, "rank %d barrier cpu %.3f ms\n", dist.rank(), 1e3 * (cpu_seconds() - cw));
     char buf[160];
     std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1,
                   cpu1, wallp);

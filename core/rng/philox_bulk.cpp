@@ -8,6 +8,10 @@
 #include "core/rng/philox_bulk.h"
 #include "core/rng/philox.h"
 
+#include <immintrin.h>
+
+#include <utility>
+
 namespace zs {
 namespace {
 
@@ -20,16 +24,71 @@ struct Lanes {
   typedef float f __attribute__((vector_size(4 * W)));
 };
 
+// 32x32->64 products of the even lanes (the low words of the 64-bit lanes; b's high words
+// are zero): pmuludq. GCC 12 compiles this product written as u64 vector arithmetic into a
+// full 64-bit multiply (three multiplies and six shifts and adds per lane pair), which made
+// this generator twice as slow, so for GCC each width calls the intrinsic, carrying its
+// target so that flatten can inline it into the variant built for that instruction set.
+// Clang selects pmuludq from the expression itself (and refuses the call across targets).
+#if defined(__clang__)
+template <int W>
+__attribute__((always_inline)) inline typename Lanes<W>::u64 mul_even(typename Lanes<W>::u64 a, typename Lanes<W>::u64 b) {
+  return (a & 0xffffffffull) * b;
+}
+#else
+template <int W>
+typename Lanes<W>::u64 mul_even(typename Lanes<W>::u64 a, typename Lanes<W>::u64 b);
+template <>
+__attribute__((target("avx512f"))) inline Lanes<16>::u64 mul_even<16>(Lanes<16>::u64 a, Lanes<16>::u64 b) {
+  // maskz: the unmasked form trips a false maybe-uninitialized warning in GCC 12's header.
+  return (Lanes<16>::u64)_mm512_maskz_mul_epu32(static_cast<__mmask8>(0xff), (__m512i)a, (__m512i)b);
+}
+template <>
+__attribute__((target("avx2"))) inline Lanes<8>::u64 mul_even<8>(Lanes<8>::u64 a, Lanes<8>::u64 b) {
+  return (Lanes<8>::u64)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+}
+template <>
+__attribute__((always_inline)) inline Lanes<4>::u64 mul_even<4>(Lanes<4>::u64 a, Lanes<4>::u64 b) {
+  return (Lanes<4>::u64)_mm_mul_epu32((__m128i)a, (__m128i)b);
+}
+#endif
+
 // hi and lo 32 bits of m * a per lane (Philox's mulhilo): lo is the 32-bit product; hi comes
-// from two 32x32->64 multiplies of the even and odd lanes, recombined without shuffles.
+// from the even lanes' and the odd lanes' (shifted down) 64-bit products, recombined
+// without shuffles.
 template <int W>
 __attribute__((always_inline)) inline void mulhilo(uint32_t m, typename Lanes<W>::u a, typename Lanes<W>::u* hi, typename Lanes<W>::u* lo) {
   typedef typename Lanes<W>::u u;
   typedef typename Lanes<W>::u64 u64;
-  const u64 pe = ((u64)a & 0xffffffffull) * static_cast<uint64_t>(m);  // even lanes' products
-  const u64 po = ((u64)a >> 32) * static_cast<uint64_t>(m);            // odd lanes' products
+  const u64 mm = u64{} + static_cast<uint64_t>(m);
+  const u64 pe = mul_even<W>((u64)a, mm);        // even lanes' products
+  const u64 po = mul_even<W>((u64)a >> 32, mm);  // odd lanes' products
   *hi = (u)((pe >> 32) | (po & 0xffffffff00000000ull));
   *lo = a * m;
+}
+
+// out[4 l + j] = z[j][l] for the W lanes l: two rounds of two-input shuffles (unpack the
+// pairs (z0, z1) and (z2, z3), then take two pairs from each), four vector stores, no lane
+// extracts (element by element, GCC built each vector from single-lane extracts and inserts).
+template <int W>
+constexpr int interleave_index(int i, int half) {  // (a, b) -> a[h], b[h], a[h+1], b[h+1], ...
+  return (i % 2 ? W : 0) + half * (W / 2) + i / 2;
+}
+template <int W>
+constexpr int quad_index(int i, int part) {  // lanes 2p, 2p+1 of a then of b, p = i/4 (+ part * W/2)
+  return (i % 4 < 2 ? 0 : W) + part * (W / 2) + 2 * (i / 4) + i % 2;
+}
+template <int W, int... I>
+__attribute__((always_inline)) inline void store_transposed(const typename Lanes<W>::f* z, float* o,
+                                                             std::integer_sequence<int, I...>) {
+  typedef typename Lanes<W>::f f;
+  const f a0 = __builtin_shufflevector(z[0], z[1], interleave_index<W>(I, 0)...);
+  const f b0 = __builtin_shufflevector(z[2], z[3], interleave_index<W>(I, 0)...);
+  const f a1 = __builtin_shufflevector(z[0], z[1], interleave_index<W>(I, 1)...);
+  const f b1 = __builtin_shufflevector(z[2], z[3], interleave_index<W>(I, 1)...);
+  const f out[4] = {__builtin_shufflevector(a0, b0, quad_index<W>(I, 0)...), __builtin_shufflevector(a0, b0, quad_index<W>(I, 1)...),
+                    __builtin_shufflevector(a1, b1, quad_index<W>(I, 0)...), __builtin_shufflevector(a1, b1, quad_index<W>(I, 1)...)};
+  __builtin_memcpy(o, out, sizeof out);
 }
 
 template <int W>
@@ -128,18 +187,16 @@ __attribute__((always_inline)) inline void fill(uint64_t seed, uint64_t block, u
       z[2 * pair] = rad * c;
       z[2 * pair + 1] = rad * s;
     }
-    float* o = out + 4 * g;
-    for (int l = 0; l < W; ++l)
-      for (int j = 0; j < 4; ++j) o[4 * l + j] = z[j][l];
+    store_transposed<W>(z, out + 4 * g, std::make_integer_sequence<int, W>{});
   }
   for (; g < ngroups; ++g) normal4(seed, block, group0 + static_cast<uint64_t>(g), stream, out + 4 * g);
 }
 
-__attribute__((target("avx512f"))) void fill_avx512(uint64_t seed, uint64_t block, uint64_t group0, int64_t ngroups,
+__attribute__((target("avx512f"), flatten)) void fill_avx512(uint64_t seed, uint64_t block, uint64_t group0, int64_t ngroups,
                                                    uint32_t stream, float* out) {
   fill<16>(seed, block, group0, ngroups, stream, out);
 }
-__attribute__((target("avx2"))) void fill_avx2(uint64_t seed, uint64_t block, uint64_t group0, int64_t ngroups,
+__attribute__((target("avx2"), flatten)) void fill_avx2(uint64_t seed, uint64_t block, uint64_t group0, int64_t ngroups,
                                               uint32_t stream, float* out) {
   fill<8>(seed, block, group0, ngroups, stream, out);
 }
