@@ -1,5 +1,5 @@
 // bench_llm dist: data-parallel zeroth-order steps on c10d (core/llm/torch/dist.h). MeZO on
-// the default model (sentiment, batch 16), one ATen thread per process:
+// the default model (sentiment, batch 16 or --batch B), one ATen thread per process:
 //   - 1 process evaluating both loss shards, against 2 Gloo ranks of one shard each
 //     (launched like `--nproc 2`): forward passes per second (wall), CPU time per step (user
 //     + sys) and the ratio, plus the bytes each rank sends per step. Both run in the same two
@@ -38,10 +38,10 @@ namespace zs_bench {
 
 namespace {
 
-zs::FinetuneSpec dist_spec(bool cuda, int64_t shards) {
+zs::FinetuneSpec dist_spec(bool cuda, int64_t shards, int64_t batch) {
   const std::string text = std::string(R"({"zoscope_finetune": 1, "model": "default", "task": "sentiment",
-    "data": {"train": 1000, "dev": 10, "test": 1}, "batch_size": 16, "seed": 0, "budget": {"steps": 1000},
-    "device": ")") + (cuda ? "cuda" : "cpu") + R"(", "distributed": {"shards": )" + std::to_string(shards) +
+    "data": {"train": 1000, "dev": 10, "test": 1}, "batch_size": )") + std::to_string(batch) + R"(, "seed": 0, "budget": {"steps": 1000},
+    "device": ")" + (cuda ? "cuda" : "cpu") + R"(", "distributed": {"shards": )" + std::to_string(shards) +
                            R"(, "timeout_s": 120}, "runs": [{"optimizer": "mezo"}]})";
   return zs::finetune_spec_parse(text, "bench_llm dist");
 }
@@ -111,9 +111,10 @@ std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").
 
 // Runs `nproc` ranks of `bench_llm dist-rank MODE ...` and returns rank 0's report lines.
 std::vector<std::string> launch(int nproc, const std::string& mode, const std::string& backend, bool cuda, int steps,
-                                const std::string& model_dir) {
+                                const std::string& model_dir, int64_t batch) {
   const std::string report = (std::filesystem::temp_directory_path() / ("zs_bench_dist_" + std::to_string(::getpid()))).string();
-  zs::dist_launch({self_exe(), "dist-rank", mode, report, std::to_string(steps), backend, cuda ? "cuda" : "cpu", model_dir},
+  zs::dist_launch({self_exe(), "dist-rank", mode, report, std::to_string(steps), backend, cuda ? "cuda" : "cpu", model_dir,
+                   std::to_string(batch)},
                   nproc, 130, {});
   std::ifstream in(report);
   std::vector<std::string> lines;
@@ -133,8 +134,9 @@ double loadavg() {
 constexpr int kRounds = 6;
 
 // The CPU comparison inside the two rank processes (see the top of the file). Rank 0's
-// report: per round "wall_dist cpu_dist wall_one cpu_one" (seconds per step; cpu_dist of the
-// busiest rank), then "bytes loss_dist loss_one".
+// report: per round "wall_dist cpu_dist wall_one cpu_one wall_plain wall_side" (seconds per
+// step; cpu_dist of the busiest rank; wall_side: the slower of two independent one-process
+// runs stepping at the same time, one per rank, no collective), then "bytes loss_dist loss_one".
 void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::string& model_dir, int steps,
                   const std::string& report) {
   const int per = std::max(1, steps / kRounds);
@@ -147,7 +149,10 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
     plain = std::make_unique<BenchRun>(whole, model_dir, nullptr, 3 + int64_t{per} * kRounds);
     for (int i = 0; i < 3; ++i) one->step(), plain->step();
   }
-  for (int i = 0; i < 3; ++i) two.step();
+  // The hardware's ceiling for any data-parallel run here: both ranks step their own
+  // independent one-process run at the same time (no communication at all).
+  BenchRun side(spec, model_dir, nullptr, 3 + int64_t{per} * kRounds);
+  for (int i = 0; i < 3; ++i) two.step(), side.step();
   std::string out;
   double bytes = 0, loss2 = 0, loss1 = 0;
   for (int r = 0; r < kRounds; ++r) {
@@ -172,9 +177,12 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
       wallp = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
     }
     dist.barrier();
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1,
-                  cpu1, wallp);
+    w0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < per; ++i) side.step();
+    const std::vector<double> sides = dist.allgather({std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per});
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1,
+                  cpu1, wallp, *std::max_element(sides.begin(), sides.end()));
     out += buf;
   }
   const std::vector<double> losses = dist.allgather({loss2});
@@ -189,15 +197,15 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
 
 }  // namespace
 
-// The rank process: argv = dist-rank MODE REPORT STEPS BACKEND DEVICE MODEL_DIR; MODE
+// The rank process: argv = dist-rank MODE REPORT STEPS BACKEND DEVICE MODEL_DIR BATCH; MODE
 // compare (the CPU comparison) or time (this run alone: "wall cpu bytes loss").
 int bench_dist_rank(int argc, char** argv) {
-  if (argc < 8) return 2;
+  if (argc < 9) return 2;
   const zs::DistEnv env = zs::dist_env_from_environment();
   const std::string mode = argv[2], report = argv[3];
   const int steps = std::atoi(argv[4]);
   const bool cuda = std::string(argv[6]) == "cuda";
-  zs::FinetuneSpec spec = dist_spec(cuda, env.world);
+  zs::FinetuneSpec spec = dist_spec(cuda, env.world, std::atoll(argv[8]));
   zs::Dist dist(env, argv[5], cuda, spec.dist_timeout_s);
   at::set_num_threads(1);
   if (mode == "compare") {
@@ -214,24 +222,26 @@ int bench_dist_rank(int argc, char** argv) {
   return 0;
 }
 
-int bench_dist(int steps) {
-  const zs::FinetuneSpec spec = dist_spec(false, 2);
+int bench_dist(int steps, int64_t batch) {
+  const zs::FinetuneSpec spec = dist_spec(false, 2, batch);
   const std::string model_dir = zs::finetune_model_dir(spec, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
   const double load0 = loadavg();
-  std::printf("bench_llm dist: MeZO, default model, sentiment, batch 16, %d steps in %d alternating rounds, one ATen "
-              "thread per process, %ld CPUs, load average %.2f\n", steps / kRounds * kRounds, kRounds,
+  std::printf("bench_llm dist: MeZO, default model, sentiment, batch %ld, %d steps in %d alternating rounds, one ATen "
+              "thread per process, %ld CPUs, load average %.2f\n", static_cast<long>(batch), steps / kRounds * kRounds, kRounds,
               sysconf(_SC_NPROCESSORS_ONLN), load0);
-  const std::vector<std::string> lines = launch(2, "compare", "gloo", false, steps, model_dir);
-  double w1 = 0, c1 = 0, w2 = 0, c2 = 0, wp = 0;
+  const std::vector<std::string> lines = launch(2, "compare", "gloo", false, steps, model_dir, batch);
+  double w1 = 0, c1 = 0, w2 = 0, c2 = 0, wp = 0, ws = 0;
   std::vector<double> ratios;
   for (size_t r = 0; r + 1 < lines.size(); ++r) {
-    double a = 0, b = 0, c = 0, d = 0, e = 0;
-    if (std::sscanf(lines[r].c_str(), "%lf %lf %lf %lf %lf", &a, &b, &c, &d, &e) != 5) zs::fail("bench_llm dist", "bad report line");
+    double a = 0, b = 0, c = 0, d = 0, e = 0, f = 0;
+    if (std::sscanf(lines[r].c_str(), "%lf %lf %lf %lf %lf %lf", &a, &b, &c, &d, &e, &f) != 6)
+      zs::fail("bench_llm dist", "bad report line");
     w2 += a;
     c2 += b;
     w1 += c;
     c1 += d;
     wp += e;
+    ws += f;
     ratios.push_back(c / a);
   }
   double bytes = 0, loss2 = 0, loss1 = 0;
@@ -242,20 +252,22 @@ int bench_dist(int steps) {
   std::printf("  2 ranks / 1 process: %.2fx FP/s (wall; target >= 1.7x; rounds %.2fx-%.2fx, median %.2fx), %.2fx by CPU "
               "time per step (what 2 free cores give); load average %.2f -> %.2f\n",
               w1 / w2, ratios.front(), ratios.back(), ratios[ratios.size() / 2], c1 / c2, load0, loadavg());
+  std::printf("  ceiling on this machine: 2 independent 1-process runs stepping at once (no communication) give %.2fx "
+              "one alone; 2 ranks reach %.0f%% of it\n", 2 * w1 / ws, 100 * (w1 / w2) / (2 * w1 / ws));
   std::printf("  1 process, the plain batch (1 shard, what --nproc 1 runs): %.1f FP/s; 2 ranks / it: %.2fx (not the "
-              "same sums: it pads all 16 examples to the longest)\n", 2 * kRounds / wp, wp / w2);
+              "same sums: it pads all %ld examples to the longest)\n", 2 * kRounds / wp, wp / w2, static_cast<long>(batch));
   std::printf("  bytes sent per step by a rank: %.0f (target < 1024; independent of the model: 2 losses x "
               "(sum, count) x 8 bytes x (ranks - 1))\n", bytes);
   std::printf("  same loss after %d steps on 1 process and 2 ranks: %s\n", 3 + steps / kRounds * kRounds,
               loss1 == loss2 ? "yes (bit for bit)" : "NO");
   if (at::hasCUDA()) {
-    const zs::FinetuneSpec gspec = dist_spec(true, 1);
+    const zs::FinetuneSpec gspec = dist_spec(true, 1, batch);
     zs::FinetuneSpec plain = gspec;
     plain.dist_shards = 1;
     BenchRun base_run(plain, model_dir, nullptr, steps + 3);
     const Timing base = measure(base_run, nullptr, steps);
     double nw = 0;
-    if (std::sscanf(launch(1, "time", "nccl", true, steps, model_dir)[0].c_str(), "%lf", &nw) != 1)
+    if (std::sscanf(launch(1, "time", "nccl", true, steps, model_dir, batch)[0].c_str(), "%lf", &nw) != 1)
       zs::fail("bench_llm dist", "bad report line");
     std::printf("  GPU: non-distributed step %.3f ms, 1-GPU NCCL step %.3f ms: overhead %+.1f%% (target < 3%%)\n",
                 1e3 * base.wall, 1e3 * nw, 100 * (nw / base.wall - 1));

@@ -105,6 +105,40 @@ TEST(Distributed, TwoGlooRanksAreBitIdenticalToOneProcessWithTheSameShards) {
   EXPECT_NE(zs::read_file(one + "/runs/mezo/steps.log"), zs::read_file(plain + "/runs/mezo/steps.log"));
 }
 
+// Three ranks: each sends its block straight to the two others (Dist::allgather's direct
+// exchange), so every rank must still place the blocks in rank order: data parallel, shard
+// s lives on rank s (blocks out of order add the shards in another order); direction
+// parallel, query q is evaluated by rank q (blocks out of order swap the queries' losses).
+TEST(Distributed, ThreeGlooRanksAreBitIdenticalToOneProcessWithTheSameShards) {
+  TempDir tmp("dist_three");
+  std::string text = spec_text(R"("distributed": {"shards": 3, "timeout_s": 60},)", 6);
+  text = text.substr(0, text.find("\"runs\":")) +
+         R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+                     {"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 3}}]})";
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, text);
+  const std::string one = (tmp.path / "one").string(), three = (tmp.path / "three").string();
+  ASSERT_EQ(finetune("", spec, one, ""), 0) << zs::read_file(one + ".txt");
+  ASSERT_EQ(finetune("", spec, three, "--nproc 3"), 0) << zs::read_file(three + ".txt");
+  expect_same_runs(one, three, {"mezo", "adamezo"});
+  const std::string log = zs::read_file(three + ".txt");
+  // 2 losses x (sum, count) x 8 bytes, to each of the 2 other ranks.
+  EXPECT_NE(log.find("mezo: data parallel over 3 ranks (gloo), 3 shards: 64 bytes sent per step"), std::string::npos)
+      << log;
+  std::string dirs_text = spec_text(R"("distributed": {"parallel": "directions", "timeout_s": 60},)", 6);
+  dirs_text = dirs_text.substr(0, dirs_text.find("\"runs\":")) +
+              R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3, "queries": 3}}]})";
+  std::string plain_text = dirs_text;
+  plain_text.erase(plain_text.find(R"("distributed")"), dirs_text.find(R"("runs")") - dirs_text.find(R"("distributed")"));
+  const std::string dir_spec = (tmp.path / "dirs.json").string(), plain_spec = (tmp.path / "plain.json").string();
+  zs::atomic_write(dir_spec, dirs_text);
+  zs::atomic_write(plain_spec, plain_text);
+  const std::string plain = (tmp.path / "plain").string(), dirs = (tmp.path / "dirs").string();
+  ASSERT_EQ(finetune("", plain_spec, plain, ""), 0) << zs::read_file(plain + ".txt");
+  ASSERT_EQ(finetune("", dir_spec, dirs, "--nproc 3"), 0) << zs::read_file(dirs + ".txt");
+  expect_same_runs(plain, dirs, {"mezo"});
+}
+
 // Direction parallel: each rank runs its share of every step's loss evaluations (FZOO's
 // l0 and N one-sided queries, MeZO's l+ and l-) on the whole minibatch and every rank
 // applies every perturbation, so the run equals the plain single-process run.

@@ -180,6 +180,9 @@ int Dist::world() const { return impl_->world; }
 const std::string& Dist::backend() const { return impl_->backend_name; }
 int64_t Dist::bytes_sent() const { return impl_->sent; }
 
+// Gloo worlds up to this size exchange the values point to point (see Dist::allgather).
+constexpr int kDirectExchangeWorld = 16;
+
 std::vector<double> Dist::allgather(const std::vector<double>& local, const std::function<void()>& overlap) {
   Impl& m = *impl_;
   const int64_t n = static_cast<int64_t>(local.size());
@@ -188,22 +191,52 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
     if (overlap) overlap();
     return out;
   }
-  std::vector<at::Tensor> inputs;
-  std::vector<std::vector<at::Tensor>> outputs(1);
-  c10::intrusive_ptr<c10d::Work> work;
+  const auto f64 = at::TensorOptions().dtype(at::kDouble);
+  const auto to_host = [&](const at::Tensor& t, int r) {
+    const at::Tensor h = t.to(at::kCPU).contiguous();
+    std::memcpy(out.data() + r * n, h.data_ptr<double>(), static_cast<size_t>(n) * sizeof(double));
+  };
+  at::Tensor in;
+  std::vector<at::Tensor> peers(static_cast<size_t>(m.world));  // direct exchange: what each peer sent
+  std::vector<std::vector<at::Tensor>> outputs(1);                // all-gather: every rank's block
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  // A Gloo all-gather hands the call to a worker thread and back, and each hand-over of a
+  // sleeping thread costs latency (bench_llm dist: an idle 2-rank all-gather of 4 doubles
+  // took 200-390 us here, the direct exchange 120-190 us). With few ranks each rank instead
+  // sends its block to every other (c10d send/recv, written by the calling thread) and
+  // receives theirs: the same bytes per rank, (world - 1) x the block. A per-step exchange
+  // of a few scalars is latency-bound, so this raised 2-rank data-parallel MeZO from 77-79%
+  // to 81-83% of the machine's ceiling. NCCL and larger worlds use the ring all-gather.
+  const bool direct = m.backend_name == "gloo" && m.world <= kDirectExchangeWorld;
   m.guarded("all-gather", [&] {
-    at::Tensor in = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
+    in = at::empty({n}, f64);
     std::memcpy(in.data_ptr<double>(), local.data(), static_cast<size_t>(n) * sizeof(double));
-    inputs.push_back(in.to(m.device));
-    for (int r = 0; r < m.world; ++r) outputs[0].push_back(at::empty({n}, inputs[0].options()));
-    work = m.pg->allgather(outputs, inputs);
+    in = in.to(m.device);
+    if (direct) {
+      std::memcpy(out.data() + m.rank * n, local.data(), static_cast<size_t>(n) * sizeof(double));
+      for (int r = 0; r < m.world; ++r) {  // receives first: a peer's block never waits for one
+        if (r == m.rank) continue;
+        std::vector<at::Tensor> t{peers[static_cast<size_t>(r)] = at::empty({n}, f64)};
+        works.push_back(m.pg->recv(t, r, 0));
+      }
+      for (int r = 0; r < m.world; ++r) {
+        if (r == m.rank) continue;
+        std::vector<at::Tensor> t{in};
+        works.push_back(m.pg->send(t, r, 0));
+      }
+    } else {
+      std::vector<at::Tensor> inputs{in};
+      for (int r = 0; r < m.world; ++r) outputs[0].push_back(at::empty({n}, in.options()));
+      works.push_back(m.pg->allgather(outputs, inputs));
+    }
   });
   if (overlap) overlap();  // outside the guard: its own errors keep their own message
   m.guarded("all-gather", [&] {
-    work->wait();
+    const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(m.timeout_s * 1000));
+    for (const c10::intrusive_ptr<c10d::Work>& w : works) w->wait(timeout);
     for (int r = 0; r < m.world; ++r) {
-      const at::Tensor h = outputs[0][static_cast<size_t>(r)].to(at::kCPU).contiguous();
-      std::memcpy(out.data() + r * n, h.data_ptr<double>(), static_cast<size_t>(n) * sizeof(double));
+      if (direct && r != m.rank) to_host(peers[static_cast<size_t>(r)], r);
+      if (!direct) to_host(outputs[0][static_cast<size_t>(r)], r);
     }
   });
   m.sent += (m.world - 1) * n * static_cast<int64_t>(sizeof(double));

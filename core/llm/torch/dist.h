@@ -54,7 +54,9 @@ class Dist {
   int rank() const;
   int world() const;
   const std::string& backend() const;
-  // Every rank's `local` (the same length on every rank), concatenated in rank order.
+  // Every rank's `local` (the same length on every rank), concatenated in rank order: with
+  // Gloo and up to 16 ranks a direct exchange (c10d send/recv to and from every other rank,
+  // fewer thread hand-overs than Gloo's all-gather), else c10d's all-gather.
   // `overlap` (may be empty) runs after the collective has started and before this rank
   // waits for it: local work that hides the other ranks' lateness and the transport's latency.
   std::vector<double> allgather(const std::vector<double>& local, const std::function<void()>& overlap = {});
@@ -65,7 +67,7 @@ class Dist {
   // use): the other ranks wait up to wait_s, which may be far longer than the collectives'
   // timeout (rank 0 trains first, then shares the plane's domain).
   std::vector<double> share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s);
-  // Payload bytes this rank has sent (ring all-gather: (world - 1) x its block; ring
+  // Payload bytes this rank has sent (all-gather: (world - 1) x its block; ring
   // all-reduce: 2 (world - 1) / world x the buffer), without the transport's framing.
   int64_t bytes_sent() const;
 
