@@ -372,6 +372,32 @@ TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
 // Loss shards of similar forward cost (dist_balanced_shards): every example once, no empty
 // shard, the longest first, and the largest shard cost (rows x longest row) minimal among
 // all cuts of the length-sorted batch into contiguous runs (brute force on small batches).
+TEST(DistLaunch, RanksAreBoundToDisjointSlicesOfTheCpus) {
+  using V = std::vector<std::vector<int>>;
+  EXPECT_EQ(zs::dist_cpu_slices({0, 1}, 2), (V{{0}, {1}}));
+  EXPECT_EQ(zs::dist_cpu_slices({0, 1, 2, 3, 4}, 2), (V{{0, 1}, {2, 3, 4}}));
+  EXPECT_EQ(zs::dist_cpu_slices({2, 3, 6, 7}, 3), (V{{2}, {3}, {6, 7}}));
+  EXPECT_TRUE(zs::dist_cpu_slices({0, 1}, 3).empty());  // fewer CPUs than ranks: nobody bound
+  EXPECT_TRUE(zs::dist_cpu_slices({0, 1, 2}, 1).empty());
+  // Through the launcher: each rank reads the CPUs it may run on.
+  TempDir tmp("dist_bind");
+  const std::string dir = tmp.path.string();
+  const auto launch = [&] {
+    zs::dist_launch({"/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status > " + dir + "/$RANK.txt"}, 2, 5, {});
+    return std::make_pair(zs::read_file(dir + "/0.txt"), zs::read_file(dir + "/1.txt"));
+  };
+  const V slices = zs::dist_launch_cpu_slices(2);
+  if (slices.empty()) GTEST_SKIP() << "fewer than 2 CPUs";
+  const auto [r0, r1] = launch();
+  EXPECT_NE(r0, r1);
+  EXPECT_NE(r0.find("\t" + std::to_string(slices[0].front())), std::string::npos) << r0;
+  EXPECT_NE(r1.find("\t" + std::to_string(slices[1].front())), std::string::npos) << r1;
+  setenv("ZOSCOPE_BIND_CPUS", "0", 1);
+  const auto [u0, u1] = launch();
+  unsetenv("ZOSCOPE_BIND_CPUS");
+  EXPECT_EQ(u0, u1);  // both the launcher's whole set
+}
+
 TEST(DistShards, BalancedShardsMinimiseTheLargestPaddedCost) {
   uint64_t state = 12345;
   const auto next = [&](int64_t lo, int64_t hi) {

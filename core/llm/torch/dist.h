@@ -89,11 +89,20 @@ std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t
 
 // The `--nproc N` launcher (what torchrun does on one machine): runs `args` (argv[0] is the
 // executable) N times with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR
-// (127.0.0.1) and MASTER_PORT (a free port) set; every rank dies with the launcher. When a
+// (127.0.0.1) and MASTER_PORT (a free port) set, rank r bound to slice r of the launcher's
+// CPUs when there are at least N of them (dist_launch_cpu_slices; ZOSCOPE_BIND_CPUS=0 turns
+// it off); every rank dies with the launcher. When a
 // rank fails, the others get grace_s to stop on their own (their collectives fail or time
 // out), then are killed. Returns 0, or a zs::Error line naming the first rank that failed
 // (with a --resume hint when it was killed).
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
                  const std::function<void(const std::string&)>& log);
+// `cpus` cut into `nproc` contiguous slices of (nearly) equal size; empty when nproc < 2 or
+// there are fewer CPUs than ranks (then nobody is bound).
+std::vector<std::vector<int>> dist_cpu_slices(const std::vector<int>& cpus, int nproc);
+// The slices of this process's allowed CPUs (sched_getaffinity) for nproc ranks; empty when
+// ZOSCOPE_BIND_CPUS=0. A rank bound to its own cores keeps its collective's threads next to
+// it instead of on a core another rank is computing on (docs/distributed.md#launching).
+std::vector<std::vector<int>> dist_launch_cpu_slices(int nproc);
 
 }  // namespace zs

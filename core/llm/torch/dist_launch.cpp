@@ -1,5 +1,6 @@
 // The `--nproc N` launcher (see dist.h dist_launch): torchrun's job on one machine.
 #include <arpa/inet.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -38,12 +39,46 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
+// "0-3" / "0,2,5" for a sorted CPU list (the launcher's log line).
+std::string cpu_list_text(const std::vector<int>& cpus) {
+  std::string t;
+  for (size_t i = 0; i < cpus.size();) {
+    size_t j = i;
+    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    t += (t.empty() ? "" : ",") + std::to_string(cpus[i]) + (j > i ? "-" + std::to_string(cpus[j]) : "");
+    i = j + 1;
+  }
+  return t;
+}
+
 std::string status_text(int status) {
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
   return "failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
 }
 
 }  // namespace
+
+std::vector<std::vector<int>> dist_cpu_slices(const std::vector<int>& cpus, int nproc) {
+  if (nproc < 2 || static_cast<int>(cpus.size()) < nproc) return {};
+  std::vector<std::vector<int>> out(static_cast<size_t>(nproc));
+  const size_t n = cpus.size();
+  for (int r = 0; r < nproc; ++r)
+    for (size_t k = n * static_cast<size_t>(r) / static_cast<size_t>(nproc); k < n * static_cast<size_t>(r + 1) / static_cast<size_t>(nproc); ++k)
+      out[static_cast<size_t>(r)].push_back(cpus[k]);
+  return out;
+}
+
+std::vector<std::vector<int>> dist_launch_cpu_slices(int nproc) {
+  const char* v = std::getenv("ZOSCOPE_BIND_CPUS");
+  if (v && std::string(v) == "0") return {};
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {};
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return dist_cpu_slices(cpus, nproc);
+}
 
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
                  const std::function<void(const std::string&)>& log) {
@@ -52,6 +87,7 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t parent = ::getpid();
+  const std::vector<std::vector<int>> slices = dist_launch_cpu_slices(nproc);
   std::vector<pid_t> pids;
   for (int r = 0; r < nproc; ++r) {
     const pid_t pid = ::fork();
@@ -68,6 +104,12 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
       ::setenv("LOCAL_WORLD_SIZE", std::to_string(nproc).c_str(), 1);
       ::setenv("MASTER_ADDR", "127.0.0.1", 1);
       ::setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      if (!slices.empty()) {  // inherited by the rank's threads and across exec
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (int c : slices[static_cast<size_t>(r)]) CPU_SET(c, &set);
+        ::sched_setaffinity(0, sizeof set, &set);
+      }
       std::vector<char*> argv;
       for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
@@ -77,7 +119,10 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
     }
     pids.push_back(pid);
   }
-  if (log) log("started " + std::to_string(nproc) + " ranks (MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + ")");
+  std::string bound;
+  for (size_t r = 0; r < slices.size(); ++r) bound += (r ? " | " : "; CPUs ") + cpu_list_text(slices[r]);
+  if (log)
+    log("started " + std::to_string(nproc) + " ranks (MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + bound + ")");
   // Wait for every rank; after the first failure the others get grace_s to stop by themselves.
   int first_rank = -1, first_status = 0, left = nproc;
   std::vector<char> done(static_cast<size_t>(nproc), 0);
