@@ -5,6 +5,7 @@
 // soak replays with the same seed (up to timing: how many frames a recompute takes).
 #include "app/gui/soak.h"
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <malloc.h>
 #include <algorithm>
 #include <chrono>
@@ -526,10 +527,11 @@ class Driver {
     if (!o_.log) return;
     const struct mallinfo2 mi = mallinfo2();
     std::fprintf(o_.log,
-                 "soak: t=%6.0f s  actions %ld  frames %ld  rss %.1f MB (heap in use %.1f MB, threads %.0f)  gl errors %d  "
-                 "error lines %ld\n",
+                 "soak: t=%6.0f s  actions %ld  frames %ld  rss %.1f MB (heap in use %.1f MB, threads %.0f, ImGui windows %d, "
+                 "stored ids %d)  gl errors %d  error lines %ld\n",
                  r_.rss_t.back(), r_.actions, r_.frames, r_.rss_mb.back(), static_cast<double>(mi.uordblks + mi.hblkhd) / 1048576,
-                 proc_status_mb("Threads") * 1024, app_.gl_error_frames(), r_.error_lines);
+                 proc_status_mb("Threads") * 1024, GImGui->Windows.Size, GImGui->WindowsById.Data.Size, app_.gl_error_frames(),
+                 r_.error_lines);
     std::fflush(o_.log);
   }
 

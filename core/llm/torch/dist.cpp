@@ -205,7 +205,7 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
   // took 200-390 us here, the direct exchange 120-190 us). With few ranks each rank instead
   // sends its block to every other (c10d send/recv, written by the calling thread) and
   // receives theirs: the same bytes per rank, (world - 1) x the block. A per-step exchange
-  // of a few scalars is latency-bound, so this raised 2-rank data-parallel MeZO from 77-79%
+  // of a few scalars is latency-bound, so this raised 2-rank data-parallel MeZO from 75-79%
   // to 81-83% of the machine's ceiling. NCCL and larger worlds use the ring all-gather.
   const bool direct = m.backend_name == "gloo" && m.world <= kDirectExchangeWorld;
   m.guarded("all-gather", [&] {

@@ -1,7 +1,7 @@
 // The `--nproc N` launcher (see dist.h dist_launch): torchrun's job on one machine.
 #include <arpa/inet.h>
-#include <sched.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
