@@ -3,7 +3,7 @@
 # GUI tests of an app built without LibTorch, then the core, LLM base and CLI tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then every fuzz target for a short smoke time (scripts/fuzz.sh; ZOSCOPE_FUZZ_SECONDS),
-# then a GUI soak (scripts/soak.sh; ZOSCOPE_SOAK_MINUTES, default 4).
+# then a GUI soak (scripts/soak.sh; ZOSCOPE_SOAK_MINUTES, default 6).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -38,8 +38,8 @@ cmake --build build-asan -j "$jobs" --target zs_core_tests zs_llm_base_tests zs_
 echo "== fuzz smoke (build-fuzz, ${ZOSCOPE_FUZZ_SECONDS:-10} s per target) =="
 ./scripts/fuzz.sh all "${ZOSCOPE_FUZZ_SECONDS:-10}" || status=1
 
-echo "== GUI soak (${ZOSCOPE_SOAK_MINUTES:-4} min, seeded random input; scripts/soak.sh) =="
-./scripts/soak.sh "${ZOSCOPE_SOAK_MINUTES:-4}" 1 "$build" || status=1
+echo "== GUI soak (${ZOSCOPE_SOAK_MINUTES:-6} min, seeded random input; scripts/soak.sh) =="
+./scripts/soak.sh "${ZOSCOPE_SOAK_MINUTES:-6}" 1 "$build" || status=1
 
 if [ "$status" -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "TESTS FAILED"; fi
 exit "$status"
