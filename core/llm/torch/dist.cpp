@@ -110,6 +110,7 @@ struct Dist::Impl {
   double timeout_s = 300;
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::Backend> pg;
+  bool direct = false;  // allgather by direct send/recv (see Dist::allgather)
   int64_t sent = 0;
 
   template <class F>
@@ -168,6 +169,9 @@ Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double tim
       else o->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
       o->threads = 1;  // collectives of a few scalars: one worker thread is plenty
       m.pg = c10::make_intrusive<c10d::ProcessGroupGloo>(m.store, env.rank, env.world, o);
+      // Up to 16 ranks exchange directly (Dist::allgather); ZOSCOPE_DIST_ALLGATHER=1 keeps
+      // Gloo's all-gather (what larger worlds and NCCL use), for comparison and its tests.
+      m.direct = env.world <= 16 && env_int("ZOSCOPE_DIST_ALLGATHER", 0, 1).value_or(0) == 0;
 #endif
     }
   });
@@ -179,9 +183,6 @@ int Dist::rank() const { return impl_->rank; }
 int Dist::world() const { return impl_->world; }
 const std::string& Dist::backend() const { return impl_->backend_name; }
 int64_t Dist::bytes_sent() const { return impl_->sent; }
-
-// Gloo worlds up to this size exchange the values point to point (see Dist::allgather).
-constexpr int kDirectExchangeWorld = 16;
 
 std::vector<double> Dist::allgather(const std::vector<double>& local, const std::function<void()>& overlap) {
   Impl& m = *impl_;
@@ -197,8 +198,9 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
     std::memcpy(out.data() + r * n, h.data_ptr<double>(), static_cast<size_t>(n) * sizeof(double));
   };
   at::Tensor in;
-  std::vector<at::Tensor> peers(static_cast<size_t>(m.world));  // direct exchange: what each peer sent
-  std::vector<std::vector<at::Tensor>> outputs(1);                // all-gather: every rank's block
+  // Each rank's block as it arrives; undefined for this rank's own in a direct exchange
+  // (copied from `local` at once).
+  std::vector<at::Tensor> blocks(static_cast<size_t>(m.world));
   std::vector<c10::intrusive_ptr<c10d::Work>> works;
   // A Gloo all-gather hands the call to a worker thread and back, and each hand-over of a
   // sleeping thread costs latency (bench_llm dist: an idle 2-rank all-gather of 4 doubles
@@ -207,7 +209,7 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
   // receives theirs: the same bytes per rank, (world - 1) x the block. A per-step exchange
   // of a few scalars is latency-bound, so this raised 2-rank data-parallel MeZO from 75-79%
   // to 81-83% of the machine's ceiling. NCCL and larger worlds use the ring all-gather.
-  const bool direct = m.backend_name == "gloo" && m.world <= kDirectExchangeWorld;
+  const bool direct = m.direct;
   m.guarded("all-gather", [&] {
     in = at::empty({n}, f64);
     std::memcpy(in.data_ptr<double>(), local.data(), static_cast<size_t>(n) * sizeof(double));
@@ -216,7 +218,7 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
       std::memcpy(out.data() + m.rank * n, local.data(), static_cast<size_t>(n) * sizeof(double));
       for (int r = 0; r < m.world; ++r) {  // receives first: a peer's block never waits for one
         if (r == m.rank) continue;
-        std::vector<at::Tensor> t{peers[static_cast<size_t>(r)] = at::empty({n}, f64)};
+        std::vector<at::Tensor> t{blocks[static_cast<size_t>(r)] = at::empty({n}, f64)};
         works.push_back(m.pg->recv(t, r, 0));
       }
       for (int r = 0; r < m.world; ++r) {
@@ -226,7 +228,8 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
       }
     } else {
       std::vector<at::Tensor> inputs{in};
-      for (int r = 0; r < m.world; ++r) outputs[0].push_back(at::empty({n}, in.options()));
+      for (at::Tensor& b : blocks) b = at::empty({n}, in.options());
+      std::vector<std::vector<at::Tensor>> outputs{blocks};  // the same tensors, filled in place
       works.push_back(m.pg->allgather(outputs, inputs));
     }
   });
@@ -234,10 +237,8 @@ std::vector<double> Dist::allgather(const std::vector<double>& local, const std:
   m.guarded("all-gather", [&] {
     const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(m.timeout_s * 1000));
     for (const c10::intrusive_ptr<c10d::Work>& w : works) w->wait(timeout);
-    for (int r = 0; r < m.world; ++r) {
-      if (direct && r != m.rank) to_host(peers[static_cast<size_t>(r)], r);
-      if (!direct) to_host(outputs[0][static_cast<size_t>(r)], r);
-    }
+    for (int r = 0; r < m.world; ++r)
+      if (blocks[static_cast<size_t>(r)].defined()) to_host(blocks[static_cast<size_t>(r)], r);
   });
   m.sent += (m.world - 1) * n * static_cast<int64_t>(sizeof(double));
   return out;
