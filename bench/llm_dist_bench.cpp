@@ -153,36 +153,35 @@ void rank_compare(zs::Dist& dist, const zs::FinetuneSpec& spec, const std::strin
   // independent one-process run at the same time (no communication at all).
   BenchRun side(spec, model_dir, nullptr, 3 + int64_t{per} * kRounds);
   for (int i = 0; i < 3; ++i) two.step(), side.step();
+  // `per` steps of `run`: wall and CPU seconds per step; the last step's loss in *loss.
+  struct PerStep {
+    double wall, cpu;
+  };
+  const auto timed = [per](BenchRun& run, double* loss) {
+    const double c0 = cpu_seconds();
+    const auto w0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < per; ++i) *loss = run.step();
+    return PerStep{std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per,
+                   (cpu_seconds() - c0) / per};
+  };
   std::string out;
-  double bytes = 0, loss2 = 0, loss1 = 0;
+  double bytes = 0, loss2 = 0, loss1 = 0, unused = 0;
   for (int r = 0; r < kRounds; ++r) {
     dist.barrier();
     const int64_t b0 = dist.bytes_sent();
-    double c0 = cpu_seconds();
-    auto w0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < per; ++i) loss2 = two.step();
-    const double wall2 = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
-    const double cpu2 = (cpu_seconds() - c0) / per;
+    const PerStep d = timed(two, &loss2);
     bytes += static_cast<double>(dist.bytes_sent() - b0) / per / kRounds;
-    const std::vector<double> cpus = dist.allgather({cpu2});
-    double wall1 = 0, cpu1 = 0, wallp = 0;
+    const std::vector<double> cpus = dist.allgather({d.cpu});
+    PerStep o{0, 0}, p{0, 0};
     if (one) {  // rank 1 waits at the barrier below meanwhile
-      c0 = cpu_seconds();
-      w0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < per; ++i) loss1 = one->step();
-      wall1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
-      cpu1 = (cpu_seconds() - c0) / per;
-      w0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < per; ++i) plain->step();
-      wallp = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per;
+      o = timed(*one, &loss1);
+      p = timed(*plain, &unused);
     }
     dist.barrier();
-    w0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < per; ++i) side.step();
-    const std::vector<double> sides = dist.allgather({std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count() / per});
+    const std::vector<double> sides = dist.allgather({timed(side, &unused).wall});
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g %.9g\n", wall2, *std::max_element(cpus.begin(), cpus.end()), wall1,
-                  cpu1, wallp, *std::max_element(sides.begin(), sides.end()));
+    std::snprintf(buf, sizeof buf, "%.9g %.9g %.9g %.9g %.9g %.9g\n", d.wall, *std::max_element(cpus.begin(), cpus.end()),
+                  o.wall, o.cpu, p.wall, *std::max_element(sides.begin(), sides.end()));
     out += buf;
   }
   const std::vector<double> losses = dist.allgather({loss2});
