@@ -161,10 +161,13 @@ CompareReport compare_collect(const FinetuneSpec& spec, const std::string& model
   }
   for (size_t k = 0; k < seed_dirs.size(); ++k) {
     const FinetuneSpec sk = compare_seed_spec(spec, static_cast<int>(k));
-    const auto known = memo ? memo->dev.find(k) : std::map<size_t, double>::iterator();
-    const double z = memo && known != memo->dev.end() ? known->second
-                                                      : finetune_split_accuracy(sk, model_dir, "", false, sk.eval_examples);
-    if (memo) memo->dev[k] = z;
+    double z = 0;
+    if (memo && memo->dev.count(k)) {
+      z = memo->dev.at(k);
+    } else {
+      z = finetune_split_accuracy(sk, model_dir, "", false, sk.eval_examples);
+      if (memo) memo->dev[k] = z;
+    }
     r.zero_shot_dev.push_back(z);
     const std::vector<MetricCurve> curves = compare_curves(sk, finetune_curves_csv(sk, seed_dirs[k]), opt.metric, z);
     for (size_t i = 0; i < spec.runs.size(); ++i) {
