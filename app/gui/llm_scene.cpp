@@ -26,6 +26,17 @@ namespace zs::gui {
 
 const char* llm_support_note() { return ""; }
 
+const char* const kLlmFolderHint = "OPT / LLaMA folder, Enter to load";
+const char* const kLlmTokenizerHint = "same as the model";
+const char* const kLlmDataHint = "task files (GLUE, SQuAD)";
+
+std::string llm_model_preview(const std::string& model) {
+  if (model == "default") return "default (embedded)";
+  std::filesystem::path p(model);
+  if (!p.has_filename()) p = p.parent_path();  // "dir/" names dir
+  return p.filename().empty() ? model : p.filename().string();
+}
+
 namespace {
 
 const char* kTasks[] = {"sentiment", "sst2", "rte", "cb", "boolq", "copa", "squad"};
@@ -314,6 +325,12 @@ class LlmSceneImpl : public LlmScene {
           return i >= 0 && i < n ? labels_[static_cast<size_t>(i)] : std::string("?");
         };
         what = "loss on the plane through the final weights of " + label(c.plane_runs[0]) + " and " + label(c.plane_runs[1]);
+        // Gram-Schmidt from A then B (docs/llm-live.md, plane (b)): A lies on the first axis.
+        axis_x_ = "toward " + label(c.plane_runs[0]) + "'s endpoint";
+        axis_y_ = "toward " + label(c.plane_runs[1]) + "'s (orthogonal part)";
+      } else {
+        axis_x_ = "random direction 1 (filter-normalised)";
+        axis_y_ = "random direction 2";
       }
       s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
       s->start = Eigen::VectorXd::Zero(2);
@@ -334,16 +351,21 @@ class LlmSceneImpl : public LlmScene {
     const float w = -ImGui::GetFontSize() * 6.5f;
     ImGui::PushItemWidth(w);
     // Model: the embedded default, a typed folder, or a recent one.
+    // The combo shows a short name (a folder's last component; the whole path on hover),
+    // its list the full texts.
     const bool is_default = c.model == "default";
-    if (ImGui::BeginCombo("model", is_default ? "default (embedded, 0.9M parameters)" : c.model.c_str())) {
-      if (ImGui::Selectable("default (embedded, 0.9M parameters)", is_default)) c.model = "default";
+    const std::string preview = llm_model_preview(c.model);
+    if (ImGui::BeginCombo("model", preview.c_str())) {
+      if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default)) c.model = "default";
       for (const std::string& r : c.recent_models)
         if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r;
       ImGui::EndCombo();
     }
     app.note_item("llm/model");
-    if (ImGui::InputTextWithHint("##folder", "Hugging Face folder (OPT / LLaMA), Enter to load", &folder_edit_,
-                                 ImGuiInputTextFlags_EnterReturnsTrue) &&
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("%s", is_default ? "the embedded default model: 0.9M parameters, pretrained on first use" : c.model.c_str());
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::InputTextWithHint("##folder", kLlmFolderHint, &folder_edit_, ImGuiInputTextFlags_EnterReturnsTrue) &&
         !folder_edit_.empty()) {
       c.model = folder_edit_;
       c.recent_models.erase(std::remove(c.recent_models.begin(), c.recent_models.end(), folder_edit_), c.recent_models.end());
@@ -351,14 +373,22 @@ class LlmSceneImpl : public LlmScene {
       if (c.recent_models.size() > 8) c.recent_models.resize(8);
     }
     app.note_item("llm/folder");
-    if (ImGui::InputTextWithHint("tokenizer", "the model folder", &tokenizer_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
+    if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
+      ImGui::SetTooltip("a local Hugging Face model folder (config.json and weights) of an OPT or LLaMA model;\n"
+                        "Enter loads it and adds it to the model list");
+    if (ImGui::InputTextWithHint("tokenizer", kLlmTokenizerHint, &tokenizer_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
       c.tokenizer = tokenizer_edit_;
+    app.note_item("llm/tokenizer");
+    if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
+      ImGui::SetTooltip("a separate tokenizer folder; empty: the model's own tokenizer");
     combo("task", c.task, kTasks, 7);
     app.note_item("llm/task");
     if (c.task != "sentiment") {
-      if (ImGui::InputTextWithHint("data folder", "GLUE / SuperGLUE / SQuAD files", &data_edit_,
-                                   ImGuiInputTextFlags_EnterReturnsTrue))
+      if (ImGui::InputTextWithHint("data folder", kLlmDataHint, &data_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
         c.data_dir = data_edit_;
+      app.note_item("llm/data");
+      if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
+        ImGui::SetTooltip("the folder of the task's GLUE / SuperGLUE / SQuAD files; Enter to use it");
     }
     combo("mode", c.mode, kModes, 3);
     combo("dtype", c.dtype, kDtypes, 3);
@@ -491,6 +521,28 @@ class LlmSceneImpl : public LlmScene {
   }
   bool wait_finished(double timeout_s) override { return trainer_.wait_finished(timeout_s); }
   std::string phase() const override { return snap_.phase; }
+  void label_figure(Figure& fig) const override {
+    if (axis_x_.empty()) return;  // no plane yet
+    fig.xlabel = axis_x_;
+    fig.ylabel = axis_y_;
+    fig.colour_label = "loss";
+  }
+  std::string runs_summary() const override {
+    const size_t n = labels_.size();
+    std::string s = std::to_string(n) + (n == 1 ? " run" : " runs");
+    if (snap_.info.size() != n || snap_.phase == "loading model" || snap_.phase.rfind("pretraining", 0) == 0)
+      return s + (snap_.phase.empty() || snap_.phase == "idle" ? "" : ": " + snap_.phase);
+    // Counts per state, in the order of the states.
+    const char* sep = ": ";
+    for (int k = 0; k <= static_cast<int>(LiveRunState::Failed); ++k) {
+      const auto st = static_cast<LiveRunState>(k);
+      const auto c = std::count_if(snap_.info.begin(), snap_.info.end(), [&](const LiveRunInfo& in) { return in.state == st; });
+      if (c == 0) continue;
+      s += sep + (c == static_cast<long>(n) && n > 1 ? std::string("all ") : std::to_string(c) + " ") + live_run_state_name(st);
+      sep = ", ";
+    }
+    return s;
+  }
 
   void follow(const std::string& spec_path, const std::vector<RunRecord>& runs, const std::vector<FollowedLog>& logs) override {
     std::vector<LiveFollowed> f(std::min(runs.size(), logs.size()));
@@ -599,6 +651,7 @@ class LlmSceneImpl : public LlmScene {
   LiveSnapshot snap_;
   Grid plane_;
   std::string plane_kind_;
+  std::string axis_x_, axis_y_;  // the plane's axes, named when it is built
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;

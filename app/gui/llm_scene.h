@@ -11,6 +11,7 @@
 #include <string>
 #include "app/gui/recompute.h"
 #include "core/run/follow.h"
+#include "core/export/figure.h"
 #include "core/run/runner.h"
 
 namespace zs::gui {
@@ -47,6 +48,12 @@ class LlmScene {
   virtual bool busy() const = 0;                    // loading, training or computing the plane
   virtual bool wait_finished(double timeout_s) = 0;
   virtual std::string phase() const = 0;            // "training", "done", "error", ...
+  // The status bar's line for the runs: "4 runs: 2 running, 1 paused, 1 done", or the
+  // phase while the model loads ("4 runs: loading model").
+  virtual std::string runs_summary() const = 0;
+  // Names the loss plane's axes and colour bar in the view's figure (and its exports):
+  // "random direction 1 / 2" or "toward <A>'s endpoint" / "toward <B>'s (orthogonal part)".
+  virtual void label_figure(Figure& fig) const = 0;
   // Runs followed from another process's folder (follow_run.h): their step logs are
   // replayed onto the current plane on the trainer's worker (LiveTrainer::follow) when
   // DIR/spec.json starts from the scene's weights. place_followed() sets the rows' plane
@@ -63,5 +70,12 @@ std::unique_ptr<LlmScene> llm_scene_create();
 const char* llm_support_note();
 // "preset:llm_*", or a file that holds a fine-tuning spec ("zoscope_finetune").
 bool is_llm_experiment(const std::string& name_or_path);
+// The scene panel's short texts, kept short enough to fit their fields in the default
+// window (tests check): the model combo's preview ("default (embedded)", else the model
+// folder's name) and the hints of the model folder, tokenizer and data folder fields.
+std::string llm_model_preview(const std::string& model);
+extern const char* const kLlmFolderHint;
+extern const char* const kLlmTokenizerHint;
+extern const char* const kLlmDataHint;
 
 }  // namespace zs::gui

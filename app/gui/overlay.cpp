@@ -56,6 +56,7 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
     if (e.runs[static_cast<size_t>(i)].visible && rows[static_cast<size_t>(i)] >= 0) out.run_index.push_back(i);
   }
   out.fig = figure_frame(e, *scene, app.results().runs, rows, true);
+  if (app.llm_mode() && app.llm()) app.llm()->label_figure(out.fig);  // the loss plane's axes, not "x" / "y"
   if (app.results().grid) {
     out.fig.fixed_scale = true;
     out.fig.scale = app.results().scale;

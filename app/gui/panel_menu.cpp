@@ -79,8 +79,11 @@ void DrawStatusBar(App& app) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8, 3));
   if (ImGui::Begin("##status", nullptr, flags)) {
     const Results& r = app.results();
-    if (!r.runs_complete && !r.runs.empty()) ImGui::TextColored(ImVec4(0.95f, 0.8f, 0.4f, 1), "computing...");
+    // Language models train in the background for minutes: their runs' states, not a time.
+    if (app.llm_mode() && app.llm()) ImGui::TextDisabled("%s", app.llm()->runs_summary().c_str());
+    else if (!r.runs_complete && !r.runs.empty()) ImGui::TextColored(ImVec4(0.95f, 0.8f, 0.4f, 1), "computing...");
     else ImGui::TextDisabled("%zu runs in %.0f ms", r.runs.size(), r.runs_ms);
+    app.note_item("status/runs");
     ImGui::SameLine();
     ImGui::TextDisabled("| frame %.1f ms |", app.frame_ms());
     ImGui::SameLine();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
 
 namespace zs::gui {
 
@@ -33,18 +34,27 @@ void DrawPlaybackPanel(App& app) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("end of the budget (End)");
     ImGui::SameLine();
     const double slo = 1, shi = 1e6;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    // The budget (label, unit combo wide enough for "forward passes", value) follows the
+    // speed slider; in a window too narrow for both it starts the cursor's row instead.
+    static const char* units[] = {"steps", "forward passes"};
+    const float fs = ImGui::GetFontSize(), sp = ImGui::GetStyle().ItemSpacing.x;
+    const float unit_w = combo_width(units[1]), budget_w = fs * 6;
+    const float budget_group_w = ImGui::CalcTextSize("budget").x + unit_w + budget_w + 2 * sp;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const bool budget_first_row = avail >= fs * 6 + sp + budget_group_w;
+    ImGui::SetNextItemWidth(std::clamp(budget_first_row ? avail - sp - budget_group_w : avail, fs * 4, fs * 9));
     const bool fp = e.max_fp > 0;
     ImGui::SliderScalar("##speed", ImGuiDataType_Double, &m.play.speed, &slo, &shi, fp ? "%.0f FP/s" : "%.0f steps/s",
                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("playback speed (+ / -)");
-    ImGui::SameLine();
+    if (budget_first_row) ImGui::SameLine();
     ImGui::TextDisabled("budget");
     ImGui::SameLine();
     int unit = fp ? 1 : 0;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
-    static const char* units[] = {"steps", "forward passes"};
-    if (ImGui::Combo("##unit", &unit, units, 2) && (unit == 1) != fp) {
+    ImGui::SetNextItemWidth(unit_w);
+    const bool unit_changed = ImGui::Combo("##unit", &unit, units, 2);
+    app.note_item("playback/unit");
+    if (unit_changed && (unit == 1) != fp) {
       // Keep the same amount of work: FP = steps x the most common 2 FP per step.
       const int64_t v = fp ? std::max<int64_t>(1, e.max_fp / 2) : e.max_steps * 2;
       app.set_budget(unit == 1, v);
@@ -53,12 +63,13 @@ void DrawPlaybackPanel(App& app) {
     static long long edit = 0;
     static bool editing = false;
     if (!editing) edit = fp ? e.max_fp : e.max_steps;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::SetNextItemWidth(budget_w);
     ImGui::InputScalar("##budget", ImGuiDataType_S64, &edit, nullptr, nullptr, "%lld");
     editing = ImGui::IsItemActive();
     app.note_item("playback/budget");
     // Applied when the field is left, not on every keystroke (each value is a recompute).
     if (ImGui::IsItemDeactivatedAfterEdit()) app.set_budget(fp, edit);
+    if (!budget_first_row) ImGui::SameLine();
 
     const double extent = app.cursor_extent();
     ImGui::SetNextItemWidth(-1);

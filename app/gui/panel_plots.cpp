@@ -18,6 +18,7 @@
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
 #include "app/gui/tensor_heatmap.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/line_chart.h"
 
 namespace zs::gui {
@@ -388,18 +389,19 @@ void DrawPlotsPanel(App& app) {
   const Experiment& e = m.exp;
   int xa = m.plots.x_fp ? 1 : 0;
   ImGui::RadioButton("steps", &xa, 0);
-  ImGui::SameLine();
+  same_line_if_fits(checkbox_width("forward passes"));
   ImGui::RadioButton("forward passes", &xa, 1);
   m.plots.x_fp = xa == 1;
-  ImGui::SameLine();
+  same_line_if_fits(checkbox_width("log y"));
   ImGui::Checkbox("log y", &m.plots.log_y);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   ImGui::SliderFloat("smoothing", &m.plots.smoothing, 0.f, 0.995f, "%.3f");
   app.note_item("plots/smoothing");
   const bool nd = e.landscape.dim > 2 || m.llm;  // language models: quantile bands like N-D
   if (!nd) {
-    ImGui::SameLine();
+    same_line_if_fits(checkbox_width("alpha ratio"));
     ImGui::Checkbox("alpha ratio", &m.plots.alpha_ratio);
+    app.note_item("plots/alpha_ratio");
   }
 
   const double f_min = loss_offset(app);
@@ -455,7 +457,7 @@ void DrawPlotsPanel(App& app) {
   // Language models: the third plot's choice.
   if (m.llm) {
     if (ImGui::RadioButton("dev metric", !g_llm_cos)) g_llm_cos = false;
-    ImGui::SameLine();
+    same_line_if_fits(checkbox_width("cos(update, -gradient)"));
     if (ImGui::RadioButton("cos(update, -gradient)", g_llm_cos)) g_llm_cos = true;
     app.note_item("plots/llm_cos");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("runs with \"cosine every\" > 0 (scene panel) measure it");

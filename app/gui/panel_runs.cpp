@@ -1,7 +1,8 @@
 // Runs panel: add optimizers from the catalog, remove, duplicate, recolour, hide, rename;
-// each run shows sliders generated from its optimizer's declarations, its memory (in P)
-// and cost per step, and how it ended. Runs followed from another process's folder
-// (follow_run.h) are listed above them, read-only: a status line each, no sliders.
+// each run shows sliders generated from its optimizer's declarations, its memory (in P,
+// explained on hover; a language model's in bytes, measured) and cost per step, and how it
+// ended. Runs followed from another process's folder (follow_run.h) are listed above
+// them, read-only: a status line each, no sliders.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include <cmath>
@@ -59,17 +60,28 @@ void llm_run_controls(App& app, int i) {
   ImGui::PopTextWrapPos();
 }
 
-void run_outcome(const App& app, int i) {
+void run_outcome(App& app, int i) {
   const RunRecord* rec = app.record(i);
   if (!rec) {
     ImGui::TextDisabled("computing...");
     return;
   }
-  ImGui::TextDisabled("%s", rec->legend.c_str());
-  ImGui::SameLine();
   const int k = app.cursor_row(i);
   const StepRow& row = rec->rows[static_cast<size_t>(std::max(0, k))];
-  ImGui::TextDisabled("| loss %.4g at step %lld", row.loss, static_cast<long long>(row.step));
+  char loss[96];
+  std::snprintf(loss, sizeof loss, "loss %.4g at step %lld", row.loss, static_cast<long long>(row.step));
+  // A language model's memory is measured, in bytes, on the line above (llm_run_controls).
+  if (!app.llm_mode()) {
+    ImGui::TextDisabled("%s", rec->legend.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", legend_notation_help(app).c_str());
+    app.note_item("runs/" + std::to_string(i) + "/legend");
+    if (same_line_if_fits(ImGui::CalcTextSize(loss).x + ImGui::CalcTextSize("|").x + ImGui::GetStyle().ItemSpacing.x)) {
+      ImGui::TextDisabled("|");
+      ImGui::SameLine();
+    }
+  }
+  ImGui::TextDisabled("%s", loss);
+  app.note_item("runs/" + std::to_string(i) + "/loss");
   if (rec->diverged) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.5f, 0.4f, 1));
     text_wrapped_at_spaces("diverged at step " + std::to_string(rec->diverged_step) + ": " + rec->diverge_reason);
@@ -120,6 +132,15 @@ void followed_runs(App& app) {
 }
 
 }  // namespace
+
+std::string legend_notation_help(const App& app) {
+  const std::string p = app.llm_mode() ? "the number of trainable parameters (scene panel)"
+                                       : "the number of parameters (P = " + std::to_string(app.exp().landscape.dim) + " here)";
+  return "memory of the optimizer's state in units of P, " + p +
+         ": 0P keeps nothing per parameter, 2P two values per parameter; \"+ 320B\": plus that many bytes "
+         "whatever P is.\nFP / BP per step: forward passes (loss evaluations) and backward passes (gradients) "
+         "one step costs.";
+}
 
 void DrawRunsPanel(App& app) {
   layout_place(app, PanelId::Runs);

@@ -4,9 +4,11 @@
 #include <imgui_stdlib.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
 #include "app/gui/param_widgets.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/colormap.h"
 
 namespace zs::gui {
@@ -96,7 +98,10 @@ void start_section(App& app) {
     if (ImGui::DragScalarN("start", ImGuiDataType_Double, v, 2, speed, nullptr, nullptr, "%.4g")) e.start = {v[0], v[1]};
     app.note_item("scene/start");
   } else if (s) {
-    ImGui::Text("start: %s, |x0| = %.4g", e.start.empty() ? "the landscape's usual start" : "custom", s->start.norm());
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "start: %s, |x0| = %.4g", e.start.empty() ? "the landscape's usual start" : "custom", s->start.norm());
+    text_wrapped_at_spaces(buf);  // wrapped: the panel is narrow
+    app.note_item("scene/start_text");
   }
   if (!e.start.empty()) {
     ImGui::SameLine();

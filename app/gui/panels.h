@@ -24,6 +24,9 @@ void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help, quit
 std::string window_title(const App& app);  // panel_menu.cpp
 void DrawScenePanel(App& app);      // panel_scene.cpp
 void DrawRunsPanel(App& app);       // panel_runs.cpp
+// What a run's "2P + 320B, 1 FP + 1 BP/step" (legends, Runs panel) means, with the scene's
+// parameter count: the tooltip of those texts (panel_runs.cpp).
+std::string legend_notation_help(const App& app);
 void DrawPlaybackPanel(App& app);   // panel_playback.cpp
 void DrawViewWindow(App& app);      // panel_view.cpp: tabs for the two views below
 void DrawLandscapeView(App& app);   // view_landscape.cpp

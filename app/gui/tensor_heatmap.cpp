@@ -8,6 +8,7 @@
 #include <vector>
 #include "app/gui/app.h"
 #include "app/gui/overlay.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/colormap.h"
 
 namespace zs::gui {
@@ -63,6 +64,7 @@ void draw_tensor_heatmap(App& app, float height) {
   if (n_runs == 0) return;
   run = std::clamp(run, 0, n_runs - 1);
   ImGui::PushID("tensor_heatmap");
+  const float top = ImGui::GetCursorScreenPos().y;
   ImGui::TextUnformatted(rms ? "RMS update per tensor" : "step size per tensor");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
@@ -72,7 +74,8 @@ void draw_tensor_heatmap(App& app, float height) {
     ImGui::EndCombo();
   }
   app.note_item("plots/tensors_run");
-  ImGui::SameLine();
+  // In a narrow panel the choice goes on a line of its own rather than past the edge.
+  same_line_if_fits(checkbox_width("step size") + ImGui::GetStyle().ItemSpacing.x + checkbox_width("RMS update"));
   if (ImGui::RadioButton("step size", !rms)) rms = false;
   ImGui::SameLine();
   if (ImGui::RadioButton("RMS update", rms)) rms = true;
@@ -81,7 +84,7 @@ void draw_tensor_heatmap(App& app, float height) {
 
   const RunRecord* rec = app.record(run);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  const ImVec2 size(std::max(40.f, ImGui::GetContentRegionAvail().x), std::max(30.f, height - ImGui::GetFrameHeightWithSpacing()));
+  const ImVec2 size(std::max(40.f, ImGui::GetContentRegionAvail().x), std::max(30.f, height - (p0.y - top)));
   ImGui::InvisibleButton("##heat", size);
   app.note_item("plots/tensors");
   const bool hovered = ImGui::IsItemHovered();

@@ -32,4 +32,21 @@ void text_wrapped_at_spaces(const std::string& text) {
     ImGui::TextUnformatted(l.c_str());
 }
 
+bool same_line_if_fits(float width) {
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + spacing + width > right) return false;
+  ImGui::SameLine();
+  return true;
+}
+
+float checkbox_width(const char* label) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  return ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
+float combo_width(const char* text) {
+  return ImGui::CalcTextSize(text, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x + ImGui::GetFrameHeight();
+}
+
 }  // namespace zs::gui

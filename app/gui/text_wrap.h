@@ -1,4 +1,5 @@
-// Word wrapping that breaks lines at spaces only. Dear ImGui's wrapping also breaks after
+// Word wrapping that breaks lines at spaces only, and items that flow to the next line
+// when the window is too narrow for them. Dear ImGui's wrapping also breaks after
 // '.', ',' and similar, which splits numbers ("1." / "2e+30"); status and divergence
 // messages go through this instead.
 #pragma once
@@ -13,5 +14,13 @@ namespace zs::gui {
 std::vector<std::string> wrap_at_spaces(const std::string& text, float width, const std::function<float(const std::string&)>& measure);
 // ImGui::TextWrapped with breaks at spaces only, in the current text colour.
 void text_wrapped_at_spaces(const std::string& text);
+// ImGui::SameLine() when the next item, `width` pixels wide, still fits before the window's
+// right edge; otherwise the next item starts a line of its own instead of being clipped.
+// True when it stays on the line.
+bool same_line_if_fits(float width);
+// Width of a widget with a text label: a check box or radio button, or a combo whose
+// preview is `text` (frame padding and arrow included).
+float checkbox_width(const char* label);
+float combo_width(const char* text);
 
 }  // namespace zs::gui

@@ -168,6 +168,17 @@ void hover_readout(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImV
   dl->AddText(p, IM_COL32(230, 232, 238, 255), buf);
 }
 
+// Hovering the legend explains its "0P, 2 FP/step" notation (when it shows it).
+void legend_tooltip(const App& app, const LandscapeFigure& lf, ImVec2 origin) {
+  const fig::Box& lb = lf.plan.legend_box;
+  const auto& entries = lf.plan.legend.entries;
+  if (lb.w <= 0 || std::none_of(entries.begin(), entries.end(), [](const fig::LegendEntry& e) { return !e.extra.empty(); }))
+    return;
+  const ImVec2 a(origin.x + static_cast<float>(lb.x), origin.y + static_cast<float>(lb.y));
+  if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, ImVec2(a.x + static_cast<float>(lb.w), a.y + static_cast<float>(lb.h))))
+    ImGui::SetTooltip("%s", legend_notation_help(app).c_str());
+}
+
 }  // namespace
 
 void DrawLandscapeView(App& app) {
@@ -213,6 +224,7 @@ void DrawLandscapeView(App& app) {
   if (ImGui::IsItemHovered() && !app.model().vi.dragging_start)
     draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));
   hover_readout(app, xf, lf, r0);
+  legend_tooltip(app, lf, r0);
 }
 
 }  // namespace zs::gui

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include "app/gui/follow_run.h"
+#include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
@@ -94,6 +95,12 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     EXPECT_EQ(app.scene()->domain[1], res.grid->domain[1]);
     for (float v : res.grid->v) EXPECT_TRUE(std::isfinite(v));
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+    // The view names the plane's axes and colour bar (not a landscape's "x" / "y"), and the
+    // status bar gives the runs' states (not "2 runs in 0 ms": they trained in the background).
+    EXPECT_EQ(app.view_figure().fig.xlabel, "random direction 1 (filter-normalised)");
+    EXPECT_EQ(app.view_figure().fig.ylabel, "random direction 2");
+    EXPECT_EQ(app.view_figure().fig.colour_label, "loss");
+    EXPECT_EQ(app.llm()->runs_summary(), "2 runs: all done");
 
     // A slider change (MeZO's lr) restarts MeZO from the initial weights; Adam keeps its run.
     const double adam_last = res.runs[1].rows.back().loss, mezo_last = res.runs[0].rows.back().loss;
@@ -137,6 +144,8 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     EXPECT_GT(a.rows.back().x, 0);
     EXPECT_NEAR(a.rows.back().y, 0, 1e-5 * a.rows.back().x);
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+    EXPECT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
+    EXPECT_EQ(app.view_figure().fig.ylabel, "toward Adam's (orthogonal part)");
 
     // Save and reopen: the same runs, hyperparameters, styles and plane.
     ASSERT_TRUE(app.save_experiment(saved));
@@ -150,6 +159,31 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
   EXPECT_EQ(h2.app().model().llm_cfg.plane, "runs");
   ASSERT_EQ(h2.app().model().llm_cfg.cosine_every.size(), 2u);
   EXPECT_EQ(h2.app().model().llm_cfg.cosine_every[0], 4);
+}
+
+// The scene panel's combo preview and field hints fit their fields in a small window
+// (1024 x 700: the side column is as narrow as at the default 1280 x 800), and a folder
+// model shows the folder's name rather than the path's clipped start.
+TEST(GuiLlmScene, ScenePanelTextsFitTheirFields) {
+  Harness h(1024, 700, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(2);
+  EXPECT_EQ(llm_model_preview(app.model().llm_cfg.model), "tiny-opt");
+  EXPECT_EQ(llm_model_preview(kData + "/fixtures/tiny-opt/"), "tiny-opt");
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const auto width = [&](const char* item) {
+    ImVec2 a, b;
+    EXPECT_TRUE(app.item_rect(item, a, b)) << item;
+    return b.x - a.x;
+  };
+  const float arrow = ImGui::GetFrameHeight(), pad = 2 * st.FramePadding.x;
+  for (const std::string& m : {std::string("default"), app.model().llm_cfg.model})
+    EXPECT_GE(width("llm/model"), ImGui::CalcTextSize(llm_model_preview(m).c_str()).x + pad + arrow) << m;
+  EXPECT_GE(width("llm/folder"), ImGui::CalcTextSize(kLlmFolderHint).x + pad);
+  EXPECT_GE(width("llm/tokenizer"), ImGui::CalcTextSize(kLlmTokenizerHint).x + pad);
+  EXPECT_GE(width("llm/data"), ImGui::CalcTextSize(kLlmDataHint).x + pad);  // the task is SST-2: the field shows
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
 TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {

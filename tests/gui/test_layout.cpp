@@ -1,0 +1,87 @@
+// Layout at the window sizes a user has (1024 x 700 small, 1280 x 800 the default): the
+// controls stay inside their panels instead of being clipped at the edge, combos are wide
+// enough for their longest entry, and the legends' "2P, 1 FP + 1 BP/step" notation is
+// explained where it is shown.
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
+#include <string>
+#include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
+#include "gui_harness.h"
+
+namespace zs::gui::test {
+
+namespace {
+
+// The right edge of a window's content (inside its padding and scroll bar).
+float content_right(const char* window) {
+  const ImGuiWindow* w = ImGui::FindWindowByName(window);
+  EXPECT_NE(w, nullptr) << window;
+  return w ? w->InnerClipRect.Max.x : 0;
+}
+
+ImRect rect(App& app, const std::string& item) {
+  ImVec2 a, b;
+  EXPECT_TRUE(app.item_rect(item, a, b)) << item;
+  return ImRect(a, b);
+}
+
+}  // namespace
+
+TEST(GuiLayout, ControlsStayInsideTheirPanelsAtSmallAndDefaultSizes) {
+  for (const auto& [w, hgt] : {std::pair<int, int>{1024, 700}, {1280, 800}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hgt));
+    Harness h(w, hgt);
+    App& app = h.app();
+    app.set_budget(true, 400);  // the unit combo shows its longest entry, "forward passes"
+    h.settle();
+    // Playback: the budget (unit and value) and the cursor are on screen, the unit readable.
+    const float pr = content_right("Playback");
+    EXPECT_LE(rect(app, "playback/budget").Max.x, pr + 0.5f);
+    EXPECT_LE(rect(app, "playback/cursor").Max.x, pr + 0.5f);
+    EXPECT_GT(rect(app, "playback/cursor").GetWidth(), ImGui::GetFontSize() * 8);
+    EXPECT_GE(rect(app, "playback/unit").GetWidth() + 0.5f, combo_width("forward passes"));
+    const ImGuiWindow* pw = ImGui::FindWindowByName("Playback");
+    ASSERT_NE(pw, nullptr);
+    EXPECT_LE(rect(app, "playback/cursor").Max.y, pw->InnerClipRect.Max.y + 0.5f);
+    // Runs: a run's legend and loss at the cursor; Plots: the step-size option.
+    const float rr = content_right("Runs");
+    EXPECT_LE(rect(app, "runs/0/legend").Max.x, rr + 0.5f);
+    EXPECT_LE(rect(app, "runs/0/loss").Max.x, rr + 0.5f);
+    EXPECT_LE(rect(app, "plots/alpha_ratio").Max.x, content_right("Plots") + 0.5f);
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+}
+
+TEST(GuiLayout, TheLegendNotationIsExplainedOnHover) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  // The parameter count of the scene: 2 on Rosenbrock.
+  const std::string help = legend_notation_help(app);
+  EXPECT_NE(help.find("units of P, the number of parameters (P = 2 here)"), std::string::npos) << help;
+  EXPECT_NE(help.find("forward passes"), std::string::npos) << help;
+  // Hovering the view's legend, then a run's legend text in the Runs panel, shows it.
+  const auto tooltip_shown = [&] {
+    const ImGuiWindow* t = ImGui::FindWindowByName("##Tooltip_00");
+    return t && t->Active;
+  };
+  const fig::Box& lb = app.view_figure().plan.legend_box;
+  ASSERT_GT(lb.w, 0);
+  const ImRect view = rect(app, "view/landscape");
+  const fig::Box& plot = app.view_figure().plan.lay.plot;
+  // Screen = the view's plot origin - the plan's plot origin + the plan's coordinates.
+  const ImVec2 at(view.Min.x - static_cast<float>(plot.x) + static_cast<float>(lb.x + lb.w / 2),
+                  view.Min.y - static_cast<float>(plot.y) + static_cast<float>(lb.y + lb.h / 2));
+  h.mouse_move(at);
+  h.frame(2);
+  EXPECT_TRUE(tooltip_shown());
+  h.mouse_move(ImVec2(5, static_cast<float>(800 - 5)));  // the status bar: no tooltip
+  h.frame(2);
+  EXPECT_FALSE(tooltip_shown());
+  h.mouse_move(h.centre("runs/0/legend"));
+  h.frame(2);
+  EXPECT_TRUE(tooltip_shown());
+}
+
+}  // namespace zs::gui::test
