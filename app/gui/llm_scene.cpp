@@ -28,7 +28,7 @@ const char* llm_support_note() { return ""; }
 
 const char* const kLlmFolderHint = "OPT / LLaMA folder, Enter to load";
 const char* const kLlmTokenizerHint = "same as the model";
-const char* const kLlmDataHint = "task files (GLUE, SQuAD)";
+const char* const kLlmDataHint = "GLUE / SQuAD files";
 
 std::string llm_model_preview(const std::string& model) {
   if (model == "default") return "default (embedded)";
@@ -116,6 +116,19 @@ bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) {
     return false;
   v = std::clamp(x, lo, hi);
   return true;
+}
+
+// A folder field that shows the setting (a loaded experiment's tokenizer or data folder)
+// and applies an edit on Enter; an edit left without Enter goes back to the setting.
+struct PathEdit {
+  std::string text;
+  bool editing = false;
+};
+void path_field(const char* label, const char* hint, std::string& value, PathEdit& edit) {
+  if (!edit.editing) edit.text = value;
+  const bool enter = ImGui::InputTextWithHint(label, hint, &edit.text, ImGuiInputTextFlags_EnterReturnsTrue);
+  edit.editing = ImGui::IsItemActive();
+  if (enter) value = edit.text;
 }
 
 class LlmSceneImpl : public LlmScene {
@@ -376,19 +389,19 @@ class LlmSceneImpl : public LlmScene {
     if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
       ImGui::SetTooltip("a local Hugging Face model folder (config.json and weights) of an OPT or LLaMA model;\n"
                         "Enter loads it and adds it to the model list");
-    if (ImGui::InputTextWithHint("tokenizer", kLlmTokenizerHint, &tokenizer_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
-      c.tokenizer = tokenizer_edit_;
+    path_field("tokenizer", kLlmTokenizerHint, c.tokenizer, tokenizer_edit_);
     app.note_item("llm/tokenizer");
     if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
-      ImGui::SetTooltip("a separate tokenizer folder; empty: the model's own tokenizer");
+      ImGui::SetTooltip("%s", c.tokenizer.empty() ? "a separate tokenizer folder (Enter to use it); empty: the model's own tokenizer"
+                                                  : c.tokenizer.c_str());
     combo("task", c.task, kTasks, 7);
     app.note_item("llm/task");
     if (c.task != "sentiment") {
-      if (ImGui::InputTextWithHint("data folder", kLlmDataHint, &data_edit_, ImGuiInputTextFlags_EnterReturnsTrue))
-        c.data_dir = data_edit_;
+      path_field("data folder", kLlmDataHint, c.data_dir, data_edit_);
       app.note_item("llm/data");
       if (ImGui::IsItemHovered() && !ImGui::IsItemActive())
-        ImGui::SetTooltip("the folder of the task's GLUE / SuperGLUE / SQuAD files; Enter to use it");
+        ImGui::SetTooltip("%s", c.data_dir.empty() ? "the folder of the task's GLUE / SuperGLUE / SQuAD files; Enter to use it"
+                                                   : c.data_dir.c_str());
     }
     combo("mode", c.mode, kModes, 3);
     combo("dtype", c.dtype, kDtypes, 3);
@@ -661,7 +674,8 @@ class LlmSceneImpl : public LlmScene {
   // for a scene run).
   int plane_pick_index_[2] = {-1, -1};
   std::string plane_pick_label_[2];
-  std::string folder_edit_, tokenizer_edit_, data_edit_;
+  std::string folder_edit_;
+  PathEdit tokenizer_edit_, data_edit_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 // them, read-only: a status line each, no sliders.
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include "app/gui/app.h"
@@ -55,9 +56,28 @@ void llm_run_controls(App& app, int i) {
     app.note_item("runs/" + std::to_string(i) + "/stop");
     ImGui::SameLine();
   }
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%s", llm.run_status(i).c_str());
-  ImGui::PopTextWrapPos();
+  // "done | 7.0 MB optimizer state | 2 FP/step | 1.6 steps/s": a narrow panel breaks the
+  // line between the parts, never inside one ("2" / "FP/step").
+  const std::string status = llm.run_status(i);
+  size_t line_start = 0;
+  while (line_start <= status.size()) {
+    const size_t line_end = std::min(status.find('\n', line_start), status.size());
+    const std::string line = status.substr(line_start, line_end - line_start);
+    for (size_t a = 0, part = 0; a <= line.size(); ++part) {
+      const size_t b = std::min(line.find(" | ", a), line.size());
+      const std::string text = (part ? "| " : "") + line.substr(a, b - a);
+      if (part && !same_line_if_fits(ImGui::CalcTextSize(text.c_str()).x)) {
+        ImGui::TextDisabled("%s", line.substr(a, b - a).c_str());  // a new line starts without the bar
+      } else {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("%s", text.c_str());
+        ImGui::PopTextWrapPos();
+      }
+      a = b + 3;
+    }
+    line_start = line_end + 1;
+  }
+  app.note_item("runs/" + std::to_string(i) + "/status");
 }
 
 void run_outcome(App& app, int i) {

@@ -49,6 +49,8 @@ struct Ctx {
   std::vector<ImVec2> pts;
   std::vector<std::pair<float, ImU32>> vlines;
   float title_end = 0;
+  std::string title;       // as given to begin()
+  bool title_cut = false;  // drawn shortened
 };
 Ctx g;
 LayerRenderer* g_renderer = nullptr;
@@ -263,8 +265,18 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
     last = y - ts.y / 2;
     dl->AddText(ImVec2(g.a0.x - ts.x - 4, y - ts.y / 2), col_dim(), l.c_str());
   }
-  dl->AddText(ImVec2(g.a0.x, g.f0.y + 1), col_text(), title);
-  g.title_end = g.a0.x + ImGui::CalcTextSize(title).x;
+  // A title wider than the frame ends in "..." (the whole title shows on hover, end()).
+  g.title = title;
+  std::string shown = title;
+  const float room = g.f1.x - g.a0.x;
+  g.title_cut = ImGui::CalcTextSize(title).x > room;
+  if (g.title_cut) {
+    while (!shown.empty() && ImGui::CalcTextSize((shown + "...").c_str()).x > room) shown.pop_back();
+    shown += "...";
+  }
+  dl->AddText(ImVec2(g.a0.x, g.f0.y + 1), col_text(), shown.c_str());
+  st.title_drawn = shown;
+  g.title_end = g.a0.x + ImGui::CalcTextSize(shown.c_str()).x;
   const ImVec2 xs = ImGui::CalcTextSize(x_label);
   dl->AddText(ImVec2(0.5f * (g.a0.x + g.a1.x) - xs.x / 2, g.a1.y + fs * 1.15f), col_dim(), x_label);
   g.dl->PushClipRect(g.a0, g.a1, true);
@@ -513,14 +525,16 @@ void end() {
     dl->PushClipRect(ImVec2(x0, g.f0.y), ImVec2(std::max(x0, right - fs * 0.5f), g.a0.y), true);
     dl->AddText(ImVec2(x0, g.f0.y + 1), IM_COL32(240, 190, 90, 255), notes.c_str());
     dl->PopClipRect();
-    // A narrow plot cuts the notes: hovering the title row shows them whole.
-    if (ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) && ImGui::IsWindowHovered()) {
-      ImGui::BeginTooltip();
-      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-      ImGui::TextUnformatted(notes.c_str());
-      ImGui::PopTextWrapPos();
-      ImGui::EndTooltip();
-    }
+  }
+  // A narrow plot cuts the title or the notes: hovering the title row shows them whole.
+  if ((!notes.empty() || g.title_cut) && ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) &&
+      ImGui::IsWindowHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+    if (g.title_cut) ImGui::TextUnformatted(g.title.c_str());
+    if (!notes.empty()) ImGui::TextUnformatted(notes.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
   }
   ImGui::PopID();
 }

@@ -51,6 +51,7 @@ struct PlotState {
   std::vector<std::string> legend_entries;            // legend entries of the last frame, in order
   zs::AxisScale x_scale, y_scale;                     // scales of the last frame
   bool legend_shown = false;          // the legend was drawn in the last frame
+  std::string title_drawn;            // the title as last drawn: ending in "..." when cut to the frame
   // Internal: data extents of the last frame (autoscale) and the box zoom in progress.
   Range data_x, data_y;
   bool has_data = false;

@@ -6,7 +6,9 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 #include <string>
+#include <tuple>
 #include "app/gui/panels.h"
+#include "app/gui/plot.h"
 #include "app/gui/text_wrap.h"
 #include "gui_harness.h"
 
@@ -51,6 +53,27 @@ TEST(GuiLayout, ControlsStayInsideTheirPanelsAtSmallAndDefaultSizes) {
     EXPECT_LE(rect(app, "runs/0/loss").Max.x, rr + 0.5f);
     EXPECT_LE(rect(app, "plots/alpha_ratio").Max.x, content_right("Plots") + 0.5f);
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+}
+
+// A plot title wider than its plot ends in "..." inside the frame (the whole title shows
+// on hover) instead of being cut off by the panel's edge; a wide panel shows it whole.
+TEST(GuiLayout, PlotTitlesFitTheirPlots) {
+  for (const auto& [w, hgt, cut] : {std::tuple<int, int, bool>{1024, 700, true}, {1920, 1080, false}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hgt));
+    Harness h(w, hgt);
+    h.settle_plots();
+    const plot::PlotState* st = plots_panel_state("alpha");
+    ASSERT_NE(st, nullptr);
+    const std::string full = "step size alpha_x (solid), alpha_y (faint)";
+    if (cut) {
+      ASSERT_GE(st->title_drawn.size(), 3u);
+      EXPECT_EQ(st->title_drawn.substr(st->title_drawn.size() - 3), "...");
+      EXPECT_EQ(full.rfind(st->title_drawn.substr(0, st->title_drawn.size() - 3), 0), 0u) << st->title_drawn;
+    } else {
+      EXPECT_EQ(st->title_drawn, full);
+    }
+    EXPECT_LE(ImGui::CalcTextSize(st->title_drawn.c_str()).x, rect(h.app(), "plots/alpha").GetWidth());
   }
 }
 

@@ -6,6 +6,7 @@
 // from another process's folder (File > Follow run directory) is replayed onto the plane
 // along the scene's own run of the same spec.
 #include <gtest/gtest.h>
+#include <imgui_internal.h>
 #include <unistd.h>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include "app/gui/follow_run.h"
+#include "app/gui/keys.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
 #include "core/export/figure.h"
@@ -162,9 +164,11 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
 }
 
 // The scene panel's combo preview and field hints fit their fields in a small window
-// (1024 x 700: the side column is as narrow as at the default 1280 x 800), and a folder
-// model shows the folder's name rather than the path's clipped start.
-TEST(GuiLlmScene, ScenePanelTextsFitTheirFields) {
+// (1024 x 700: the side column is as narrow as at the default 1280 x 800), a folder model
+// shows the folder's name rather than the path's clipped start, and the tokenizer field
+// holds the experiment's tokenizer (it showed the hint, and Enter in it cleared the
+// tokenizer and restarted every run with another one).
+TEST(GuiLlmScene, ScenePanelFieldsFitAndShowTheExperimentsFolders) {
   Harness h(1024, 700, tiny_experiment());
   App& app = h.app();
   ASSERT_TRUE(app.wait_idle(300));
@@ -183,6 +187,20 @@ TEST(GuiLlmScene, ScenePanelTextsFitTheirFields) {
   EXPECT_GE(width("llm/folder"), ImGui::CalcTextSize(kLlmFolderHint).x + pad);
   EXPECT_GE(width("llm/tokenizer"), ImGui::CalcTextSize(kLlmTokenizerHint).x + pad);
   EXPECT_GE(width("llm/data"), ImGui::CalcTextSize(kLlmDataHint).x + pad);  // the task is SST-2: the field shows
+  // A run's status line ("done | 0 B optimizer state | ...") breaks between its parts
+  // inside the Runs panel.
+  ImVec2 a, b;
+  ASSERT_TRUE(app.item_rect("runs/0/status", a, b));
+  const ImGuiWindow* runs = ImGui::FindWindowByName("Runs");
+  ASSERT_NE(runs, nullptr);
+  EXPECT_LE(b.x, runs->InnerClipRect.Max.x + 0.5f);
+  const std::string tok = kData + "/tokenizers/opt-style";
+  ASSERT_EQ(app.model().llm_cfg.tokenizer, tok);
+  h.click(h.centre("llm/tokenizer"));
+  h.key(kKeyEnter);
+  h.frame(2);
+  EXPECT_EQ(app.model().llm_cfg.tokenizer, tok);
+  EXPECT_EQ(app.model().llm_cfg.data_dir, kData + "/tasks/sst2");
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
