@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include "app/gui/app.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/colormap.h"
 #include "core/landscape/grid_landscape.h"
 #include "core/llm/io/finetune_spec.h"
@@ -129,6 +130,26 @@ void path_field(const char* label, const char* hint, std::string& value, PathEdi
   const bool enter = ImGui::InputTextWithHint(label, hint, &edit.text, ImGuiInputTextFlags_EnterReturnsTrue);
   edit.editing = ImGui::IsItemActive();
   if (enter) value = edit.text;
+}
+
+// A plane whose loss is the same at every node (to float resolution) is drawn in one
+// colour: say so, and why where the reason is known. LoRA's B matrices start at zero
+// (core/llm/torch/model.cpp), and a random direction is scaled row by row to the initial
+// weights (docs/llm-live.md, plane (a)): B's directions are zero, so moving along the plane
+// changes A alone, and B A stays zero.
+std::string flat_plane_note(const std::vector<float>& v, const std::string& kind, const std::string& mode) {
+  float lo = INFINITY, hi = -INFINITY;
+  for (float x : v)
+    if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!(lo <= hi) || hi - lo > 1e-6f * std::max(1.f, std::fabs(hi))) return "";
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "The loss is %.4g everywhere on this plane.", static_cast<double>(lo));
+  std::string s = buf;
+  if (mode == "lora" && kind != "runs")
+    s += " In LoRA mode the B matrices start at zero and random directions scaled to the initial weights leave them "
+         "there, so the output does not change along the plane; the plane through two runs' endpoints shows where "
+         "the runs went.";
+  return s;
 }
 
 class LlmSceneImpl : public LlmScene {
@@ -345,6 +366,7 @@ class LlmSceneImpl : public LlmScene {
         axis_x_ = "random direction 1 (filter-normalised)";
         axis_y_ = "random direction 2";
       }
+      plane_note_ = flat_plane_note(plane_.v, plane_kind_, last_cfg_.spec.mode);
       s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
       s->start = Eigen::VectorXd::Zero(2);
       s->proj.kind = Projection::Identity;
@@ -462,6 +484,11 @@ class LlmSceneImpl : public LlmScene {
     }
     app.note_item("llm/cosine");
     ImGui::PopItemWidth();
+    if (!plane_note_.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.75f, 0.35f, 1));
+      text_wrapped_at_spaces(plane_note_);
+      ImGui::PopStyleColor();
+    }
     if (!snap_.plane_status.empty()) {
       ImGui::PushTextWrapPos(0);
       ImGui::TextDisabled("%s", snap_.plane_status.c_str());
@@ -540,6 +567,7 @@ class LlmSceneImpl : public LlmScene {
     fig.ylabel = axis_y_;
     fig.colour_label = "loss";
   }
+  std::string plane_note() const override { return plane_note_; }
   std::string runs_summary() const override {
     const size_t n = labels_.size();
     std::string s = std::to_string(n) + (n == 1 ? " run" : " runs");
@@ -665,6 +693,7 @@ class LlmSceneImpl : public LlmScene {
   Grid plane_;
   std::string plane_kind_;
   std::string axis_x_, axis_y_;  // the plane's axes, named when it is built
+  std::string plane_note_;       // flat_plane_note of the plane shown
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;

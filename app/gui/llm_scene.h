@@ -54,6 +54,9 @@ class LlmScene {
   // Names the loss plane's axes and colour bar in the view's figure (and its exports):
   // "random direction 1 / 2" or "toward <A>'s endpoint" / "toward <B>'s (orthogonal part)".
   virtual void label_figure(Figure& fig) const = 0;
+  // Why the loss plane shows one colour, when its loss is the same at every node (LoRA's
+  // zero-initialised B on the random plane); "" otherwise. Shown in the view and the panel.
+  virtual std::string plane_note() const = 0;
   // Runs followed from another process's folder (follow_run.h): their step logs are
   // replayed onto the current plane on the trainer's worker (LiveTrainer::follow) when
   // DIR/spec.json starts from the scene's weights. place_followed() sets the rows' plane

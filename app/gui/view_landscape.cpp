@@ -179,6 +179,23 @@ void legend_tooltip(const App& app, const LandscapeFigure& lf, ImVec2 origin) {
     ImGui::SetTooltip("%s", legend_notation_help(app).c_str());
 }
 
+// A note at the bottom of the plot, above the hover read-out, left or right of the legend:
+// that the plane is drawn in one colour because its loss is; the scene panel says why.
+void plane_note(const std::string& full, const ViewXform& xf, const LandscapeFigure& lf, ImVec2 origin) {
+  if (full.empty()) return;
+  const size_t dot = full.find(". ");
+  const std::string note = dot == std::string::npos ? full : full.substr(0, dot + 1) + " Why: scene panel.";
+  const float fs = ImGui::GetFontSize(), wrap = std::min(xf.p1.x - xf.p0.x - 16, fs * 16);
+  const ImVec2 ts = ImGui::CalcTextSize(note.c_str(), nullptr, false, wrap);
+  ImVec2 p(xf.p0.x + 8, xf.p1.y - ts.y - 2.2f * fs - 6);
+  const fig::Box& lb = lf.plan.legend_box;
+  const float lx0 = origin.x + static_cast<float>(lb.x), ly1 = origin.y + static_cast<float>(lb.b());
+  if (lb.w > 0 && lx0 < p.x + ts.x + 4 && ly1 > p.y - 3) p.x = xf.p1.x - ts.x - 8;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(p.x - 4, p.y - 3), ImVec2(p.x + ts.x + 4, p.y + ts.y + 3), IM_COL32(10, 12, 16, 215), 3);
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(242, 192, 90, 255), note.c_str(), nullptr, wrap);
+}
+
 }  // namespace
 
 void DrawLandscapeView(App& app) {
@@ -225,6 +242,7 @@ void DrawLandscapeView(App& app) {
     draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));
   hover_readout(app, xf, lf, r0);
   legend_tooltip(app, lf, r0);
+  if (app.llm_mode() && app.llm()) plane_note(app.llm()->plane_note(), xf, lf, r0);
 }
 
 }  // namespace zs::gui

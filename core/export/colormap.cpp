@@ -193,7 +193,11 @@ ColourScale colour_scale(const std::vector<float>& data, bool log) {
 std::vector<ColourBarTick> colour_bar_ticks(const ColourScale& sc, double length, double spacing, double min_gap) {
   std::vector<ColourBarTick> out;
   if (!(sc.hi > sc.lo)) {
-    out.push_back({0.5, sc.lo, true});
+    // A flat grid (a LoRA model's random plane): one tick with four significant digits, as
+    // the caption's offset; a float's nine digits ("0.861272812") read as noise.
+    char four[32];
+    std::snprintf(four, sizeof four, "%.4g", sc.lo);
+    out.push_back({0.5, std::strtod(four, nullptr), true});
     return out;
   }
   if (!sc.log) {

@@ -311,6 +311,12 @@ TEST(ExportColourScale, LinearAndLogMappings) {
 
   const ColourScale flat = colour_scale({3, 3, 3}, true);
   EXPECT_DOUBLE_EQ(flat.colour_value(3), 0.5);
+  // A flat grid's one colour-bar tick: mid-bar, four significant digits (a LoRA model's
+  // random plane is 0.861272812 everywhere: "0.861272812" read as noise).
+  const std::vector<ColourBarTick> one = colour_bar_ticks(colour_scale({0.861272812f, 0.861272812f}, false), 400, 40, 16);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].t, 0.5);
+  EXPECT_EQ(tick_label(one[0].label), "0.8613");
   const ColourScale none = colour_scale({NAN}, false);
   EXPECT_EQ(none.lo, 0);
   EXPECT_EQ(none.hi, 1);

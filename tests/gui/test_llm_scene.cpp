@@ -103,6 +103,7 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     EXPECT_EQ(app.view_figure().fig.ylabel, "random direction 2");
     EXPECT_EQ(app.view_figure().fig.colour_label, "loss");
     EXPECT_EQ(app.llm()->runs_summary(), "2 runs: all done");
+    EXPECT_EQ(app.llm()->plane_note(), "");  // a full model's plane has a loss surface
 
     // A slider change (MeZO's lr) restarts MeZO from the initial weights; Adam keeps its run.
     const double adam_last = res.runs[1].rows.back().loss, mezo_last = res.runs[0].rows.back().loss;
@@ -201,6 +202,27 @@ TEST(GuiLlmScene, ScenePanelFieldsFitAndShowTheExperimentsFolders) {
   h.frame(2);
   EXPECT_EQ(app.model().llm_cfg.tokenizer, tok);
   EXPECT_EQ(app.model().llm_cfg.data_dir, kData + "/tasks/sst2");
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// LoRA's B matrices start at zero, so the random plane's loss is one value everywhere:
+// the view and the scene panel say so and why, rather than showing one colour unexplained.
+TEST(GuiLlmScene, AFlatLoraPlaneIsExplained) {
+  const std::string path = out_path("llm_lora_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+                             R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "mode": "lora", "batch_size": 3, "seed": 5,
+      "budget": {"steps": 6}, "eval_every": 3, "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "MeZO"}],
+      "view": {"plane_grid": 5}})";
+  Harness h(1280, 800, path);
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_TRUE(app.results().grid);
+  const std::string note = app.llm()->plane_note();
+  EXPECT_EQ(note.rfind("The loss is ", 0), 0u) << note;
+  EXPECT_NE(note.find("everywhere on this plane"), std::string::npos) << note;
+  EXPECT_NE(note.find("LoRA mode the B matrices start at zero"), std::string::npos) << note;
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
