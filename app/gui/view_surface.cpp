@@ -266,8 +266,14 @@ void DrawSurfaceView(App& app) {
   app.request_grid(s->domain);
   const ImVec2 r0 = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
   const ImVec2 size(std::max(avail.x, 64.f), std::max(avail.y - ImGui::GetFrameHeightWithSpacing(), 64.f));
+  // The surface is rendered left of the colour bar's strip (surface_markup), so the bar and
+  // its labels do not cover the surface or its axis labels; a narrow view (the 1024-pixel
+  // window's) keeps its whole width for the surface, whose axes would lose their ticks.
+  const float fs = ImGui::GetFontSize();
+  const float strip = app.results().grid && size.x >= 40 * fs ? 6 * fs : 0.f;
+  const ImVec2 scene(size.x - strip, size.y);
   const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
-  const int w = std::max(16, static_cast<int>(size.x * scale.x)), h = std::max(16, static_cast<int>(size.y * scale.y));
+  const int w = std::max(16, static_cast<int>(scene.x * scale.x)), h = std::max(16, static_cast<int>(scene.y * scale.y));
 
   ImGui::InvisibleButton("##surface", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   app.note_item("view/surface");
@@ -311,11 +317,13 @@ void DrawSurfaceView(App& app) {
     drawn = key;
   }
   app.platform().bind_target();
-  draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + size.x, r0.y + size.y));
+  draw_target_blit(ImGui::GetWindowDrawList(), target, r0, ImVec2(r0.x + scene.x, r0.y + scene.y));
+  ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(r0.x + scene.x, r0.y), ImVec2(r0.x + size.x, r0.y + size.y),
+                                            rgb_u32(kSurfaceBackground));
   ImGui::GetWindowDrawList()->AddText(ImVec2(r0.x + 8, r0.y + 6), IM_COL32(200, 205, 215, 200),
                                       "drag: orbit   wheel: zoom   double-click: reset");
-  surface_axes(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y),
-               ImVec2(size.x / static_cast<float>(w), size.y / static_cast<float>(h)));
+  surface_axes(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + scene.x, r0.y + scene.y),
+               ImVec2(scene.x / static_cast<float>(w), scene.y / static_cast<float>(h)));
   surface_markup(ImGui::GetWindowDrawList(), app, r0, ImVec2(r0.x + size.x, r0.y + size.y));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("height", &m.ui.surface_height, 0.1f, 2.f, "%.2f");

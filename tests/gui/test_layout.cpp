@@ -77,6 +77,23 @@ TEST(GuiLayout, PlotTitlesFitTheirPlots) {
   }
 }
 
+// The 3-D view at the default size renders the surface left of its colour bar: the bar and
+// its labels do not cover the surface or its axis labels (the x axis' tick labels ran
+// under the bar).
+TEST(GuiLayout, TheSurfaceLeavesItsColourBarAStrip) {
+  Harness h(1280, 800);
+  App& app = h.app();
+  app.model().ui.view_3d = true;
+  h.frame(3);
+  h.settle();
+  const ImRect view = rect(app, "view/surface");
+  const float fs = ImGui::GetFontSize(), bar_left = view.Max.x - 5.6f * fs;  // surface_markup's bar
+  EXPECT_LE(static_cast<float>(app.surface_target().width()), bar_left - view.Min.x);
+  ASSERT_FALSE(surface_axis_ticks().empty());
+  for (const SurfaceAxisTick& t : surface_axis_ticks())
+    EXPECT_LT(t.at.x + ImGui::CalcTextSize(t.label.c_str()).x / 2, bar_left) << t.axis << " " << t.label;
+}
+
 TEST(GuiLayout, TheLegendNotationIsExplainedOnHover) {
   Harness h(1280, 800);
   App& app = h.app();
