@@ -904,6 +904,8 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   // A language model's figure is drawn on its loss plane (the scene and grid on show).
   std::shared_ptr<const Scene> llm_scene = m_.llm ? scene_ : nullptr;
   std::shared_ptr<const Grid> llm_grid = m_.llm ? res_.grid : nullptr;
+  Figure names;  // the plane's axis and colour-bar names, as the view shows them
+  if (m_.llm && llm_) llm_->label_figure(names);
   if (m_.llm && !llm_grid) {
     status("figure: the loss plane is not computed yet", true);
     return;
@@ -934,11 +936,16 @@ void App::export_figure(const std::string& png_path, const std::string& svg_path
   FigureOptions opt;
   opt.style_scale = export_style_scale(*this, fw, fh);
   run_task("figure", [e = std::move(e), runs = std::move(runs), charts = std::move(charts), png_path, svg_path, w, h, fw, fh,
-                      threads, llm_scene, llm_grid, fixed, scale, opt] {
+                      threads, llm_scene, llm_grid, fixed, scale, opt, names] {
     Figure fig = llm_scene ? figure_make(e, *llm_scene, *llm_grid, runs) : [&] {
       const Scene s = scene_make(e);
       return figure_make_filled(e, s, runs, fw, fh, threads, fixed ? &scale : nullptr, opt);
     }();
+    if (llm_scene) {
+      fig.xlabel = names.xlabel;
+      fig.ylabel = names.ylabel;
+      fig.colour_label = names.colour_label;
+    }
     fig.fixed_scale = fixed;
     fig.scale = scale;
     std::string done;

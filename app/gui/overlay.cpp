@@ -63,7 +63,9 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
   }
   const double export_scale = view ? 1 : export_style_scale(app, w, h);
   out.opt = FigureOptions();
-  out.opt.fill = true;
+  // A language model's plane is a grid of fixed extent: the plot keeps its aspect instead of
+  // widening the domain into empty bands beyond the grid.
+  out.opt.fill = !app.llm_mode();
   out.opt.style_scale = export_scale;
   out.opt.legend = app.model().ui.show_legend || !view;
   if (view) {
@@ -71,7 +73,7 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
     out.opt.style_scale = 1;
     out.opt.trajectories = false;  // the view strokes them into its cached layer
   }
-  if (!view) {
+  if (!view || !out.opt.fill) {
     out.plan = figure_plan(out.fig, w, h, out.opt);
     return true;
   }

@@ -385,6 +385,13 @@ void DrawPlotsPanel(App& app) {
     return;
   }
   layout_track(app, PanelId::Plots);
+  // Runs switched off in the legend belong to one app: a new one (the tests make many in
+  // one process) starts with every run shown.
+  static uint64_t hidden_app = 0;
+  if (hidden_app != app.instance()) {
+    for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->hidden.clear();
+    hidden_app = app.instance();
+  }
   Model& m = app.model();
   const Experiment& e = m.exp;
   int xa = m.plots.x_fp ? 1 : 0;

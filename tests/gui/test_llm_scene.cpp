@@ -102,6 +102,9 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     EXPECT_EQ(app.view_figure().fig.xlabel, "random direction 1 (filter-normalised)");
     EXPECT_EQ(app.view_figure().fig.ylabel, "random direction 2");
     EXPECT_EQ(app.view_figure().fig.colour_label, "loss");
+    // The plot spans the plane's grid and no more (it widened the domain to the view's
+    // aspect, into bands with no loss drawn).
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(app.view_figure().plan.domain[static_cast<size_t>(k)], res.grid->domain[k]) << k;
     EXPECT_EQ(app.llm()->runs_summary(), "2 runs: all done");
     EXPECT_EQ(app.llm()->plane_note(), "");  // a full model's plane has a loss surface
 
@@ -133,6 +136,8 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     EXPECT_FALSE(app.status_is_error()) << app.status_text();
     for (const std::string& p : {png, svg, csv, jsonl, ppng, psvg}) EXPECT_GT(fs::file_size(p), 100u) << p;
     EXPECT_NE(read_file(csv).find(",dev_metric\n"), std::string::npos);
+    for (const std::string& p : {svg, psvg})  // the plane's axes as the view names them
+      EXPECT_NE(read_file(p).find("random direction 1 (filter-normalised)"), std::string::npos) << p;
 
     // Plane (b) through MeZO's and Adam's endpoints: replayed trajectories, a new grid,
     // MeZO (run A) ends on the first axis.
