@@ -48,6 +48,13 @@ void Harness::settle_plots() {
   frame(6);
 }
 
+void Harness::show_surface() {
+  app_->model().ui.view_3d = true;
+  frame(3);
+  settle();
+  frame(1);
+}
+
 void Harness::use_expression(const std::string& expr) {
   app_->set_landscape("expression");
   app_->exp().landscape.expression = expr;

@@ -22,6 +22,8 @@ class Harness {
   // settle(), then long enough for the Plots panel to take the results in (at most 5 times
   // a second while edits come) and draw them.
   void settle_plots();
+  // Opens the 3-D view and waits until its grid and runs are in and drawn.
+  void show_surface();
   // The "expression" landscape with `expr` typed in (not settled).
   void use_expression(const std::string& expr);
   // The default scene's MeZO (run 0) at lr 0.04, which diverges, then settle_plots().

@@ -83,9 +83,7 @@ TEST(GuiLayout, PlotTitlesFitTheirPlots) {
 TEST(GuiLayout, TheSurfaceLeavesItsColourBarAStrip) {
   Harness h(1280, 800);
   App& app = h.app();
-  app.model().ui.view_3d = true;
-  h.frame(3);
-  h.settle();
+  h.show_surface();
   const ImRect view = rect(app, "view/surface");
   const float fs = ImGui::GetFontSize(), bar_left = view.Max.x - 5.6f * fs;  // surface_markup's bar
   EXPECT_LE(static_cast<float>(app.surface_target().width()), bar_left - view.Min.x);

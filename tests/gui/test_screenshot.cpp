@@ -121,9 +121,7 @@ TEST(GuiScreenshot, DefaultPresetShowsLandscapeMinimumAndEveryRun) {
 TEST(GuiScreenshot, SurfaceViewRendersWithDepth) {
   Harness h(1024, 700);
   App& app = h.app();
-  app.model().ui.view_3d = true;
-  h.frame(3);
-  h.settle();
+  h.show_surface();
   const Image img = h.read_frame();
   png_write(out_path("screenshot_surface.png"), img);
   ImVec2 a, b;
@@ -172,20 +170,12 @@ TEST(GuiScreenshot, SurfaceFitsANarrowViewOnOpen) {
   EXPECT_LT(static_cast<double>(edge) / rows, 0.02) << edge << " of " << rows << " rows reach the left edge";
 }
 
-// The 3-D view open, its grid and runs in, drawn once more.
-static void show_surface(Harness& h) {
-  h.app().model().ui.view_3d = true;
-  h.frame(3);
-  h.settle();
-  h.frame(1);
-}
-
 // The 3-D view has axes with ticks (issue 10, item 5): x and y along the base, f on a
 // vertical edge labelled with the colour scale's values; they follow the camera.
 TEST(GuiScreenshot, SurfaceViewHasAxesWithTicks) {
   Harness h(1024, 700);
   App& app = h.app();
-  show_surface(h);
+  h.show_surface();
   ImVec2 a, b;
   ASSERT_TRUE(app.item_rect("view/surface", a, b));
   const Scene* s = app.scene();
@@ -217,7 +207,7 @@ TEST(GuiScreenshot, SurfaceViewHasAxesWithTicks) {
 TEST(GuiScreenshot, SurfaceIsCachedWhileThePathsMove) {
   Harness h(1024, 700);
   App& app = h.app();
-  show_surface(h);
+  h.show_surface();
   const int r0 = app.surface().surface_renders();
   app.model().play.cursor = 100;
   for (int k = 0; k < 5; ++k) {
