@@ -157,7 +157,7 @@ void hover_readout(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImV
   s.proj.lift(wx, wy, x);
   const double f = s.landscape->value(x.data());
   char buf[96];
-  std::snprintf(buf, sizeof buf, "(%.4g, %.4g)  f = %.5g", wx, wy, f);
+  std::snprintf(buf, sizeof buf, "(%.4g, %.4g)  %s = %.5g", wx, wy, app.llm_mode() ? "loss" : "f", f);  // as the colour bar
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 ts = ImGui::CalcTextSize(buf);
   ImVec2 p(xf.p0.x + 6, xf.p1.y - ts.y - 6);
