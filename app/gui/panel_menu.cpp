@@ -20,6 +20,7 @@ void DrawMainMenu(App& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
+    if (ImGui::MenuItem("Run sweep...")) OpenRunSweepDialog(app);
     if (ImGui::MenuItem("Open sweep...")) m.ui.show_open_sweep = true;
     if (ImGui::MenuItem("Follow run directory...")) OpenFollowRunDialog();  // follow_run.h
     if (ImGui::BeginMenu("Presets")) {

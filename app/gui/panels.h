@@ -3,8 +3,10 @@
 #pragma once
 #include <imgui.h>
 #include <array>
+#include <cmath>
 #include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 #include "core/export/figure.h"
 #include "core/export/line_chart.h"
@@ -65,11 +67,35 @@ SweepView sweep_view_load(const std::string& dir, int w, int h);  // zs::Error f
 bool open_sweep(App& app, const std::string& dir, std::string* error = nullptr);  // one status line on failure
 const SweepView* open_sweep_view(const App& app);  // the window's sweep; null while closed
 void DrawSweepWindow(App& app);
-// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
-// one of `exts` appended exists): export names never overwrite earlier ones.
+// File > Run sweep... (panel_sweep.cpp): the current landscape experiment over one or two
+// hyperparameters x seeds, as `zoscope-cli sweep` runs it, on a background thread (one core
+// left to the UI); when it completes, its folder is written (sweep_write_dir) and opened in
+// the sweep window; cancelled, nothing is written. The dialog builds the request from the
+// runs' hyperparameter declarations.
+struct SweepRequest {
+  std::vector<SweepParam> params;
+  int seeds = 1;
+  double target = NAN;  // NaN: the experiment's own target loss
+  std::string dir;      // the folder to write
+};
+// Starts it; false and one line (status line and `error`) when the request is refused (a
+// parameter no run declares or a value out of its range, the experiment over the limits,
+// a sweep already running, a language-model scene).
+bool run_sweep(App& app, const SweepRequest& req, std::string* error = nullptr);
+bool sweep_running(const App& app);
+void cancel_sweep(App& app);
+// The jobs (cells x seeds) done and in all, of the sweep running or last run.
+std::pair<int, int> sweep_progress(const App& app);
+// The `zoscope-cli sweep` command that runs the same sweep (EXPERIMENT: the experiment's
+// file, or "EXPERIMENT.json" when it has none).
+std::string sweep_command(const App& app, const SweepRequest& req);
+void OpenRunSweepDialog(App& app);
+void DrawRunSweepDialog(App& app);  // polls the job too; DrawSweepWindow calls it
 // The four plots (loss, step size, cosine, path length) of the visible runs as figures
 // through core's exporter: STEM-loss.png/.svg etc. at w x h; returns the files written.
 int export_plots(App& app, const std::string& stem, int w, int h);
+// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
+// one of `exts` appended exists): export names never overwrite earlier ones.
 std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
                         std::time_t when);
 
