@@ -11,9 +11,12 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <memory>
 #include <thread>
+#include <stb/stb_image.h>
 #include "app/gui/app.h"
 #include "app/gui/gl.h"
 #include "app/gui/gl_util.h"
@@ -59,8 +62,75 @@ GlTexture upload(const Image& img) {
 
 }  // namespace
 
+namespace {
+
+// A text table as compare_table / lr_sweep_table print it: columns apart by two or more
+// spaces (a cell holds single spaces: "0.62 +- 0.02"); a line of one cell (a note) stays whole.
+void append_text_table(std::vector<std::vector<std::string>>& rows, const std::string& text) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      if (i >= line.size()) break;
+      size_t j = i;
+      while (j < line.size() && !(line[j] == ' ' && j + 1 < line.size() && line[j + 1] == ' ')) ++j;
+      std::string cell = line.substr(i, j - i);
+      while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+      cells.push_back(cell);
+      i = j;
+    }
+    if (!cells.empty()) rows.push_back(std::move(cells));
+  }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A `finetune --seeds` folder: compare.png and table.txt (lr_sweep.txt first when present).
+SweepView comparison_view_load(const std::string& dir) {
+  namespace fs = std::filesystem;
+  SweepView v;
+  v.kind = "comparison";
+  v.dir = dir;
+  const std::string png = (fs::path(dir) / "compare.png").string();
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load(png.c_str(), &w, &h, &n, 4);
+  if (!px) fail(png, std::string("cannot read the comparison's figure: ") + stbi_failure_reason());
+  Image img;
+  img.w = w;
+  img.h = h;
+  img.rgba.assign(px, px + static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+  stbi_image_free(px);
+  v.titles.push_back("metric vs forward passes");
+  v.figures.push_back(std::move(img));
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / "lr_sweep.txt", ec)) {
+    append_text_table(v.table, read_text((fs::path(dir) / "lr_sweep.txt").string()));
+    v.table.push_back({});
+  }
+  append_text_table(v.table, read_text((fs::path(dir) / "table.txt").string()));
+  return v;
+}
+
+}  // namespace
+
+bool is_comparison_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  return !fs::exists(fs::path(dir) / "sweep.csv", ec) && fs::exists(fs::path(dir) / "table.txt", ec) &&
+         fs::exists(fs::path(dir) / "compare.png", ec);
+}
+
 SweepView sweep_view_load(const std::string& dir, int w, int h) {
   namespace fs = std::filesystem;
+  if (is_comparison_dir(dir)) return comparison_view_load(dir);
   SweepView v;
   v.dir = dir;
   v.result = sweep_csv_read((fs::path(dir) / "sweep.csv").string());
@@ -95,7 +165,7 @@ bool open_sweep(App& app, const std::string& dir, std::string* error) {
     for (const Image& img : v.figures) w.textures.push_back(upload(img));
     w.view = std::move(v);
     w.open = true;
-    app.status("opened sweep " + dir);
+    app.status("opened " + w.view.kind + " " + dir);
     return true;
   } catch (const std::exception& e) {
     const std::string line = error_line(e);
@@ -117,7 +187,8 @@ void DrawSweepWindow(App& app) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x * 0.7f, io.DisplaySize.y * 0.75f), ImGuiCond_Appearing);
   ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  if (ImGui::Begin(("Sweep: " + w.view.dir + "###sweep").c_str(), &w.open, ImGuiWindowFlags_NoCollapse)) {
+  const std::string title = (w.view.kind == "sweep" ? "Sweep: " : "Comparison over seeds: ") + w.view.dir + "###sweep";
+  if (ImGui::Begin(title.c_str(), &w.open, ImGuiWindowFlags_NoCollapse)) {
     app.note_item("sweep/window");
     if (ImGui::BeginTabBar("sweep_tabs")) {
       for (size_t i = 0; i < w.view.figures.size(); ++i) {
@@ -133,11 +204,14 @@ void DrawSweepWindow(App& app) {
       }
       if (ImGui::BeginTabItem("table")) {
         const auto& rows = w.view.table;
-        const int cols = static_cast<int>(rows[0].size());
+        size_t widest = 1;
+        for (const auto& row : rows) widest = std::max(widest, row.size());
+        const int cols = static_cast<int>(widest);
         if (ImGui::BeginTable("sweep_table", cols, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                                                         ImGuiTableFlags_SizingFixedFit)) {
           ImGui::TableSetupScrollFreeze(0, 1);
-          for (const std::string& h : rows[0]) ImGui::TableSetupColumn(h.c_str());
+          for (int c = 0; c < cols; ++c)
+            ImGui::TableSetupColumn(static_cast<size_t>(c) < rows[0].size() ? rows[0][static_cast<size_t>(c)].c_str() : "");
           ImGui::TableHeadersRow();
           for (size_t r = 1; r < rows.size(); ++r) {
             ImGui::TableNextRow();
@@ -385,7 +459,7 @@ bool run_sweep(App& app, const SweepRequest& req, std::string* error) {
     return false;
   };
   if (app.llm_mode())
-    return refuse("sweeps run on landscape scenes (a language model's learning rates: zoscope-cli finetune SPEC --seeds N --lr-factors 1,3,10)");
+    return refuse("sweeps run on landscape scenes (a language model's runs over seeds and learning rates: File > Compare over seeds)");
   if (r.job && !r.job->finished) return refuse("a sweep is already running");
   Experiment e = app.exp();
   std::vector<SweepParam> params = req.params;
@@ -480,8 +554,8 @@ void DrawRunSweepDialog(App& app) {
     app.note_item("runsweep/window");
     const Experiment& e = app.exp();
     if (app.llm_mode()) {
-      ImGui::TextWrapped("Sweeps run on landscape scenes. For a language model, compare learning rates over seeds with "
-                         "zoscope-cli finetune SPEC --seeds 5 --lr-factors 1,3,10 (docs/findings.md).");
+      ImGui::TextWrapped("Sweeps run on landscape scenes. For a language model, File > Compare over seeds repeats "
+                         "its runs over seeds and learning-rate factors.");
     } else {
       ImGui::TextWrapped("Every run of \"%s\" at each grid point, once per seed (seed k = the experiment's + k), as "
                          "zoscope-cli sweep runs it; the result opens in the sweep window.",
