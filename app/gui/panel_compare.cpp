@@ -305,7 +305,8 @@ void DrawCompare(App& app) {
   ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, io.DisplaySize.x), 0), ImGuiCond_Appearing);
   if (ImGui::Begin("Compare over seeds###compare", &j.show, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     app.note_item("compare/window");
-    if (!app.llm_mode()) {
+    const bool busy = j.pid > 0;
+    if (!app.llm_mode() && !busy) {
       ImGui::TextWrapped("A comparison over seeds repeats a language-model scene's runs. For a landscape, File > Run "
                          "sweep runs every run over seeds (and hyperparameters).");
     } else if (!app.llm()) {
@@ -314,7 +315,6 @@ void DrawCompare(App& app) {
       ImGui::TextWrapped("Every run of this scene once per seed (seed k: the spec's seed + k and data seed + k), each "
                          "in its own process, as zoscope-cli finetune --seeds runs it (docs/findings.md). The seed "
                          "being trained is followed live in the plots; the table and figure open when it is done.");
-      const bool busy = j.pid > 0;
       ImGui::BeginDisabled(busy);
       ImGui::SetNextItemWidth(120);
       ImGui::SliderInt("seeds", &f.seeds, 1, 20, "%d", ImGuiSliderFlags_AlwaysClamp);

@@ -553,14 +553,14 @@ void DrawRunSweepDialog(App& app) {
   if (ImGui::Begin("Run sweep###runsweep", &r.show, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     app.note_item("runsweep/window");
     const Experiment& e = app.exp();
-    if (app.llm_mode()) {
+    const bool busy = sweep_running(app);
+    if (app.llm_mode() && !busy) {
       ImGui::TextWrapped("Sweeps run on landscape scenes. For a language model, File > Compare over seeds repeats "
                          "its runs over seeds and learning-rate factors.");
     } else {
       ImGui::TextWrapped("Every run of \"%s\" at each grid point, once per seed (seed k = the experiment's + k), as "
                          "zoscope-cli sweep runs it; the result opens in the sweep window.",
                          (e.name.empty() ? e.landscape.id : e.name).c_str());
-      const bool busy = sweep_running(app);
       ImGui::BeginDisabled(busy);
       form_param_row(app, f, 0);
       ImGui::Checkbox("second parameter (heatmaps)", &f.second);
