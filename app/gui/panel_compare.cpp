@@ -26,6 +26,7 @@
 #include "app/gui/follow_run.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -339,14 +340,7 @@ void DrawCompare(App& app) {
       ImGui::TextDisabled("%zu runs x %d seeds%s = %zu fine-tunes", app.exp().runs.size(), f.seeds,
                           grid > 1 ? (" x " + std::to_string(grid) + " factors").c_str() : "",
                           app.exp().runs.size() * static_cast<size_t>(f.seeds) * grid);
-      const std::string cmd = joined(compare_command(app, req));
-      ImGui::TextDisabled("CLI:");
-      ImGui::SameLine();
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(cmd.c_str());
-      ImGui::PopTextWrapPos();
-      if (ImGui::IsItemClicked()) ImGui::SetClipboardText(cmd.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("click to copy");
+      command_text(joined(compare_command(app, req)));
       if (!busy) {
         if (ImGui::Button("Run comparison")) run_compare(app, req);
         app.note_item("compare/run");
@@ -356,13 +350,7 @@ void DrawCompare(App& app) {
         ImGui::SameLine();
         ImGui::TextUnformatted(j.progress.empty() ? "starting..." : j.progress.c_str());
       }
-      if (!f.error.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
-        ImGui::PushTextWrapPos(0);
-        ImGui::TextUnformatted(f.error.c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::PopStyleColor();
-      }
+      if (!f.error.empty()) error_text(f.error);
     }
   }
   ImGui::End();

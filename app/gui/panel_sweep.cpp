@@ -21,6 +21,7 @@
 #include "app/gui/gl.h"
 #include "app/gui/gl_util.h"
 #include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/heat_chart.h"
 #include "core/export/line_chart.h"
 #include "core/io/limits.h"
@@ -582,14 +583,7 @@ void DrawRunSweepDialog(App& app) {
       const long long budget = e.max_fp > 0 ? e.max_fp : e.max_steps;
       ImGui::TextDisabled("%zu cells x %d seeds = %zu jobs, each %zu runs of %lld %s", cells, f.seeds,
                           cells * static_cast<size_t>(f.seeds), e.runs.size(), budget, e.max_fp > 0 ? "FP" : "steps");
-      const std::string cmd = sweep_command(app, req);
-      ImGui::TextDisabled("CLI:");
-      ImGui::SameLine();
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(cmd.c_str());
-      ImGui::PopTextWrapPos();
-      if (ImGui::IsItemClicked()) ImGui::SetClipboardText(cmd.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("click to copy");
+      command_text(sweep_command(app, req));
       if (!busy) {
         if (ImGui::Button("Run sweep")) run_sweep(app, req);
         app.note_item("runsweep/run");
@@ -601,13 +595,7 @@ void DrawRunSweepDialog(App& app) {
         ImGui::ProgressBar(total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f, ImVec2(-1, 0),
                            (std::to_string(done) + " / " + std::to_string(total) + " jobs").c_str());
       }
-      if (!f.error.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
-        ImGui::PushTextWrapPos(0);
-        ImGui::TextUnformatted(f.error.c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::PopStyleColor();
-      }
+      if (!f.error.empty()) error_text(f.error);
     }
   }
   ImGui::End();

@@ -13,5 +13,9 @@ namespace zs::gui {
 std::vector<std::string> wrap_at_spaces(const std::string& text, float width, const std::function<float(const std::string&)>& measure);
 // ImGui::TextWrapped with breaks at spaces only, in the current text colour.
 void text_wrapped_at_spaces(const std::string& text);
+// An error line under a form: the app's error colour, wrapped at spaces.
+void error_text(const std::string& text);
+// "CLI: <command>", wrapped at spaces; a click copies the command (the tooltip says so).
+void command_text(const std::string& command);
 
 }  // namespace zs::gui
