@@ -384,6 +384,9 @@ TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
   req.seeds = 2;
   req.target = 0.5;
   req.dir = dir;
+  OpenCompareDialog(app);
+  h.frame(3);
+  png_write(out_path("llm_compare_dialog.png"), h.read_frame());  // to look at
   const std::vector<std::string> cmd = compare_command(app, req);
   EXPECT_EQ(cmd[0], ZS_ZOSCOPE_CLI_EXE);
   EXPECT_EQ(std::vector<std::string>(cmd.begin() + 1, cmd.end()),
