@@ -25,6 +25,7 @@
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/dist.h"
+#include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/plane.h"
 #include "core/util/atomic_file.h"
@@ -294,6 +295,44 @@ TEST(DistributedPlane, LandscapeNprocWritesTheOneProcessGrid) {
   const double domain[4] = {a.front(), a.back(), b.front(), b.back()};
   const zs::Grid ref = one_process_grid(zs::finetune_spec_load(spec_path), 5, domain, 2, 4);
   for (size_t k = 0; k < 25; ++k) EXPECT_EQ(static_cast<float>(loss[k]), ref.v[k]) << "node " << k;
+}
+
+// Only rank 0 writes: a rank whose --out is not rank 0's folder (another machine without
+// the shared file system) steps the same run and leaves its own folder untouched, and no
+// rank but 0 marks a run complete (result.json: a --resume skips a run that has one, and
+// a followed run shows "done").
+TEST(Distributed, RanksOtherThanZeroWriteNothing) {
+  TempDir tmp("dist_writer");
+  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 4);
+  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "writer.json");
+  const int port = free_port();
+  const fs::path dirs[2] = {tmp.path / "rank0" / "runs" / "mezo", tmp.path / "rank1" / "runs" / "mezo"};
+  std::string err[2];
+  zs::FinetuneRunResult res[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      try {
+        zs::DistEnv env;
+        env.rank = r;
+        env.world = 2;
+        env.master_port = port;
+        zs::Dist dist(env, "gloo", false, 30);
+        zs::FinetuneRunOptions o;
+        o.dist = &dist;
+        res[r] = zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+      } catch (const std::exception& e) {
+        err[r] = e.what();
+      }
+    });
+  for (auto& t : ranks) t.join();
+  EXPECT_EQ(err[0], "");
+  EXPECT_EQ(err[1], "");
+  EXPECT_TRUE(res[0].completed && res[1].completed);
+  EXPECT_TRUE(fs::exists(dirs[0] / "result.json"));
+  EXPECT_TRUE(fs::exists(dirs[0] / "final.safetensors"));
+  EXPECT_FALSE(fs::exists(tmp.path / "rank1"));
 }
 
 // Sets (or, with nullptr, unsets) environment variables for one test.

@@ -426,7 +426,9 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   res.peak_rss_bytes = process_peak_rss_bytes();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  if (res.completed) finetune_result_write(run_dir + "/result.json", res);
+  // Rank 0 alone marks the run complete: another rank's result (no evaluation) would race
+  // it, and make a --resume skip a run that rank 0 had not finished.
+  if (res.completed && writer) finetune_result_write(run_dir + "/result.json", res);
   return res;
 }
 
