@@ -221,8 +221,15 @@ int cmd_finetune(const FinetuneArgs& a) {
   if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");
   // Loss shards (docs/distributed.md): the spec's, else those of the folder being resumed
   // (so a resume on another number of ranks computes the same numbers), else one per rank.
-  if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json"))
+  if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json")) {
     spec.dist_shards = finetune_spec_load(a.out + "/spec.json").dist_shards;
+    // Started on one process without shards: its loss is the whole batch's mean, which no
+    // split over ranks rounds the same way (docs/distributed.md#faults-and-resume).
+    if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data")
+      fail(a.out + "/spec.json", "this run was started on one process without distributed.shards (its loss is the whole "
+                                 "batch's mean, which ranks cannot split with the same rounding): resume it on one "
+                                 "process; to resume on any number of ranks, set distributed.shards before the first launch");
+  }
   if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
   if (spec.dist_shards > spec.batch_size)
     fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +

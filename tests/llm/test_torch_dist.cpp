@@ -202,6 +202,28 @@ TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
   expect_same_runs(ref, cut, {"mezo", "adamezo"});
 }
 
+// Without distributed.shards a one-process run's loss is the whole batch's mean: ranks
+// cannot continue it with the same rounding, so a resume on 2 ranks is refused in one line
+// that says why (not "the spec differs": the spec is the same), and on one process it
+// still resumes to the uninterrupted weights.
+TEST(Distributed, OneProcessRunWithoutShardsResumesOnOneProcessOnly) {
+  TempDir tmp("dist_noshards");
+  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 8);
+  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, text);
+  const std::string ref = (tmp.path / "ref").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(finetune("", spec, ref, ""), 0) << zs::read_file(ref + ".txt");
+  EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=5", spec, cut, ""), 2);
+  EXPECT_EQ(finetune("", spec, cut, "--resume --nproc 2"), 2);
+  const std::string log = zs::read_file(cut + ".txt");
+  EXPECT_NE(log.find("spec.json: this run was started on one process without distributed.shards"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("started 2 ranks"), std::string::npos) << log;  // refused before any rank starts
+  resume_until_done(spec, cut, "");
+  expect_same_runs(ref, cut, {"mezo"});
+}
+
 TEST(Distributed, RankThatStopsAnsweringTimesOut) {
   TempDir tmp("dist_hang");
   const std::string spec = (tmp.path / "spec.json").string();
