@@ -397,8 +397,13 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
   // too small for ATen's threads to pay off, and spinning OpenMP threads on a shared CPU
   // cost several times the work (measured: 0.12 s vs 0.5 CPU-s per pretraining step).
   g_ft.threads = g_child.threads = threads > 0 ? threads : 1;
-  if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
-  if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
+  try {
+    if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
+    if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
+  } catch (const DistError& e) {  // this rank lost the others: the launcher names the one that failed first
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", one_line(e.what()).c_str());
+    return kDistLostRankStatus;
+  }
   if (app.got_subcommand("finetune-run")) return cmd_finetune_run(g_child);
   return 0;
 }

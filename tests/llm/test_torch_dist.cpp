@@ -191,6 +191,26 @@ TEST(Distributed, CrashedRankStopsTheOtherWithOneLineAndTheRunResumesOnOneRank) 
   expect_same_runs(ref, cut, {"mezo", "adamezo"});
 }
 
+// Rank 0 fails on its own (its disk is full when it writes the step-4 checkpoint); rank 1
+// only loses it, and usually exits first (rank 0 closes its connections while it unwinds,
+// before it prints). The launcher names rank 0, the rank with the reason, every time.
+TEST(Distributed, LauncherNamesTheRankThatFailedNotTheOneThatLostIt) {
+  TempDir tmp("dist_blame");
+  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 8);
+  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, text);
+  for (int k = 0; k < 3; ++k) {
+    const std::string out = (tmp.path / ("out" + std::to_string(k))).string();
+    EXPECT_EQ(finetune("ZOSCOPE_FAULT_ENOSPC_AFTER=3000", spec, out, "--nproc 2"), 2);
+    const std::string log = zs::read_file(out + ".txt");
+    EXPECT_NE(log.find("ckpt-4.safetensors: cannot write: No space left on device"), std::string::npos) << log;
+    EXPECT_NE(log.find("rank 1 of 2: all-gather failed ("), std::string::npos) << log;
+    EXPECT_NE(log.find("finetune: rank 0 of 2 failed (exit status 2) (its error line is above)"), std::string::npos)
+        << log;
+  }
+}
+
 TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
   TempDir tmp("dist_grow");
   const std::string spec = (tmp.path / "spec.json").string();

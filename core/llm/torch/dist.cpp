@@ -13,6 +13,7 @@
 #endif
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <signal.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -120,9 +121,9 @@ struct Dist::Impl {
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
-      fail("distributed", "rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what + " failed (" +
-                              reason(e) + "): another rank stopped, or none answered within " +
-                              fmt_double(timeout_s) + " s");
+      throw DistError("distributed: rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what +
+                      " failed (" + reason(e) + "): another rank stopped, or none answered within " +
+                      fmt_double(timeout_s) + " s");
     }
   }
 };
@@ -135,6 +136,11 @@ Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double tim
   m.timeout_s = timeout_s;
   m.backend_name = backend == "auto" ? (cuda ? "nccl" : "gloo") : backend;
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  // Gloo writes its sockets with writev, which raises SIGPIPE once a peer has gone, and
+  // SIGPIPE's default action ends this rank without its one line. Python, where c10d
+  // usually runs, ignores SIGPIPE; so does a process with a process group: the write then
+  // fails with EPIPE and the collective reports it (guarded).
+  ::signal(SIGPIPE, SIG_IGN);
   m.guarded("joining the process group", [&] {
     // Under torchrun the agent already serves a TCPStore at MASTER_PORT and says so
     // (TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// rendezvous reads it): every

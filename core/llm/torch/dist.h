@@ -18,6 +18,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "core/util/error.h"
 
 namespace at {
 class Tensor;
@@ -40,8 +41,17 @@ DistEnv dist_env_from_environment();
 // --nproc when N > 0 and this process is already a rank (torchrun / srun set the variables).
 DistEnv dist_env_for_nproc(int nproc);
 
+// A collective that failed because another rank stopped or none answered in time (one
+// line). A rank process that ends on it exits with kDistLostRankStatus, so the launcher
+// names the rank that failed for a reason of its own (dist_launch), not one that lost it.
+class DistError : public Error {
+ public:
+  using Error::Error;
+};
+constexpr int kDistLostRankStatus = 3;
+
 // The process group of the ranks. All collectives are called in the same order on every
-// rank; a failure (a rank died, the timeout passed) is one zs::Error line.
+// rank; a failure (a rank died, the timeout passed) is one DistError line.
 class Dist {
  public:
   // backend: "gloo", "nccl" or "auto" (nccl when the model is on CUDA). Rank 0 serves the
@@ -94,7 +104,8 @@ std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t
 // it off); every rank dies with the launcher. When a
 // rank fails, the others get grace_s to stop on their own (their collectives fail or time
 // out), then are killed. Returns 0, or a zs::Error line naming the first rank that failed
-// (with a --resume hint when it was killed).
+// for a reason of its own (a rank that only lost the others, kDistLostRankStatus, is named
+// when no other failed), with a --resume hint when it was killed.
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
                  const std::function<void(const std::string&)>& log);
 // `cpus` cut into `nproc` contiguous slices of (nearly) equal size; empty when nproc < 2 or
