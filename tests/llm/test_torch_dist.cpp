@@ -205,9 +205,11 @@ TEST(Distributed, LauncherNamesTheRankThatFailedNotTheOneThatLostIt) {
     EXPECT_EQ(finetune("ZOSCOPE_FAULT_ENOSPC_AFTER=3000", spec, out, "--nproc 2"), 2);
     const std::string log = zs::read_file(out + ".txt");
     EXPECT_NE(log.find("ckpt-4.safetensors: cannot write: No space left on device"), std::string::npos) << log;
-    EXPECT_NE(log.find("rank 1 of 2: all-gather failed ("), std::string::npos) << log;
+    // Rank 1 waits for rank 0's checkpoint (Dist::after_rank0_work) and loses it there.
+    EXPECT_NE(log.find("rank 1 of 2: sharing rank 0's values failed ("), std::string::npos) << log;
     EXPECT_NE(log.find("finetune: rank 0 of 2 failed (exit status 2) (its error line is above)"), std::string::npos)
         << log;
+    EXPECT_EQ(log.find("frame #"), std::string::npos) << log;  // no LibTorch stack trace
   }
 }
 
@@ -375,6 +377,90 @@ TEST(Distributed, RanksOtherThanZeroWriteNothing) {
   EXPECT_TRUE(fs::exists(dirs[0] / "result.json"));
   EXPECT_TRUE(fs::exists(dirs[0] / "final.safetensors"));
   EXPECT_FALSE(fs::exists(tmp.path / "rank1"));
+}
+
+// Rank 0's own work (evaluation, checkpoints, a run's end) may outlast the collectives'
+// timeout: the other ranks wait for it through the store (Dist::after_rank0_work), and the
+// next collective succeeds. When rank 0 dies instead, the wait ends at once, in one line.
+// (Through the CLI: a 2-run spec whose final train-loss evaluation took longer than
+// timeout_s failed between the runs with "all-gather failed (Timed out ...)".)
+TEST(Distributed, OtherRanksWaitForRankZerosOwnWorkBeyondTheTimeout) {
+  const int port = free_port();
+  std::string err[2];
+  std::vector<double> got[2];
+  double waited = 0;
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      try {
+        zs::DistEnv env;
+        env.rank = r;
+        env.world = 2;
+        env.master_port = port;
+        zs::Dist dist(env, "gloo", false, 1);  // collectives time out after 1 s
+        if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // "evaluating"
+        dist.after_rank0_work("eval/2");
+        got[r] = dist.allgather({static_cast<double>(r)});
+        // Rank 0 now fails for a reason of its own (its Dist goes with it); rank 1 waits for it.
+        if (r == 0) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+          dist.after_rank0_work("end");
+        } catch (const zs::DistError& e) {
+          waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          throw;
+        }
+      } catch (const std::exception& e) {
+        err[r] = e.what();
+      }
+    });
+  for (auto& t : ranks) t.join();
+  EXPECT_EQ(err[0], "");
+  EXPECT_EQ(got[0], (std::vector<double>{0, 1}));
+  EXPECT_EQ(got[1], (std::vector<double>{0, 1}));
+  EXPECT_NE(err[1].find("distributed: rank 1 of 2: sharing rank 0's values failed ("), std::string::npos) << err[1];
+  EXPECT_LT(waited, 5.0);
+}
+
+// On --resume every rank reads rank 0's checkpoint and step log; a rank that reads another
+// folder (its --out not on the shared file system: here a folder of its own) would go on
+// from another step and pair its exchanges with other steps of rank 0's, silently. Both
+// ranks refuse it in one line before any step.
+TEST(Distributed, ResumedRanksThatDisagreeOnTheStartStopWithOneLine) {
+  TempDir tmp("dist_resume_at");
+  std::string text = spec_text(R"("distributed": {"shards": 2, "timeout_s": 20},)", 8);
+  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "resume_at.json");
+  const fs::path dirs[2] = {tmp.path / "rank0" / "mezo", tmp.path / "rank1" / "mezo"};
+  zs::FinetuneRunOptions stop;
+  stop.stop_after_step = 5;
+  ASSERT_FALSE(zs::finetune_run(spec, 0, spec.model, dirs[0].string(), stop).completed);  // checkpoint at 4, log to 5
+  const int port = free_port();
+  std::string err[2];
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r)
+    ranks.emplace_back([&, r] {
+      try {
+        zs::DistEnv env;
+        env.rank = r;
+        env.world = 2;
+        env.master_port = port;
+        zs::Dist dist(env, "gloo", false, 20);
+        zs::FinetuneRunOptions o;
+        o.dist = &dist;
+        o.resume = true;
+        zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+      } catch (const std::exception& e) {
+        err[r] = e.what();
+      }
+    });
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < 2; ++r)
+    EXPECT_NE(err[r].find("rank 1 resumes at step 0 replaying 0 logged steps, rank 0 at step 4 replaying 1: every rank "
+                          "must read rank 0's --out folder"),
+              std::string::npos)
+        << r << ": " << err[r];
+  EXPECT_FALSE(fs::exists(dirs[0] / "result.json"));
 }
 
 // Sets (or, with nullptr, unsets) environment variables for one test.

@@ -8,6 +8,7 @@
 #include <ATen/ops/empty.h>
 #include <ATen/ops/zeros_like.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Logging.h>
 #ifdef ZS_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
@@ -274,6 +275,13 @@ void Dist::allreduce_sum(std::vector<at::Tensor>& tensors) {
 std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s) {
   Impl& m = *impl_;
   std::vector<double> out = values;
+  // A TCPStore whose server (rank 0) has gone logs a warning with LibTorch's stack trace
+  // before it throws; the failure is this one line instead (guarded), so errors only here.
+  struct Quiet {
+    int level = FLAGS_caffe2_log_level;
+    Quiet() { FLAGS_caffe2_log_level = std::max(level, 2); }
+    ~Quiet() { FLAGS_caffe2_log_level = level; }
+  } quiet;
   m.guarded("sharing rank 0's values", [&] {
     const std::string k = "zoscope/share/" + key;
     if (m.rank == 0) {
@@ -289,6 +297,10 @@ std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, co
     }
   });
   return out;
+}
+
+void Dist::after_rank0_work(const std::string& key) {
+  share_from_rank0({}, "rank0-work/" + key, 7 * 86400.0);  // a week: only rank 0's own death or hang ends it
 }
 
 void Dist::barrier() {
