@@ -115,8 +115,9 @@ struct Dist::Impl {
   bool direct = false;  // allgather by direct send/recv (see Dist::allgather)
   int64_t sent = 0;
 
+  // `within`: the wait the message names (the collectives' timeout when negative).
   template <class F>
-  void guarded(const char* what, F&& f) {
+  void guarded(const char* what, F&& f, double within = -1) {
     try {
       f();
     } catch (const Error&) {
@@ -124,7 +125,7 @@ struct Dist::Impl {
     } catch (const std::exception& e) {
       throw DistError("distributed: rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what +
                       " failed (" + reason(e) + "): another rank stopped, or none answered within " +
-                      fmt_double(timeout_s) + " s");
+                      fmt_double(within < 0 ? timeout_s : within) + " s");
     }
   }
 };
@@ -295,12 +296,14 @@ std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, co
       out.assign(bytes.size() / sizeof(double), 0.0);
       if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(double));
     }
-  });
+  }, wait_s);
   return out;
 }
 
 void Dist::after_rank0_work(const std::string& key) {
-  share_from_rank0({}, "rank0-work/" + key, 7 * 86400.0);  // a week: only rank 0's own death or hang ends it
+  // Up to an hour (or the collectives' timeout when longer): a rank 0 that hangs in its
+  // work (a dead mount under its checkpoint) still ends the job, in one line.
+  share_from_rank0({}, "rank0-work/" + key, std::max(3600.0, impl_->timeout_s));
 }
 
 void Dist::barrier() {

@@ -79,9 +79,10 @@ class Dist {
   std::vector<double> share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s);
   // Every rank but 0 waits here until rank 0 has done the work only it does (evaluation,
   // checkpoints, a run's end; `key` names the occasion, a fresh one per use), however long
-  // that takes: through the TCPStore, so the collectives' timeout does not cut it short. A
-  // rank 0 that dies ends the wait at once (it serves the store; torchrun's agent stops the
-  // job), so only a rank 0 that hangs in that work is waited for longer.
+  // that takes, up to an hour (or the collectives' timeout when longer): through the
+  // TCPStore, so the collectives' timeout does not cut it short. A rank 0 that dies ends the
+  // wait at once (it serves the store; torchrun's agent stops the job); one that hangs in
+  // that work is waited for up to that hour.
   void after_rank0_work(const std::string& key);
   // Payload bytes this rank has sent (all-gather: (world - 1) x its block; ring
   // all-reduce: 2 (world - 1) / world x the buffer), without the transport's framing.
