@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -48,6 +50,12 @@ std::string spec_text(const std::string& distributed, int steps = 10) {
          R"( "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
            {"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 3}},
            {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}]})";
+}
+
+// spec_text with one MeZO run.
+std::string mezo_spec_text(const std::string& distributed, int steps) {
+  const std::string t = spec_text(distributed, steps);
+  return t.substr(0, t.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
 }
 
 // Runs a shell command; its exit status (-1 when it did not exit).
@@ -196,8 +204,7 @@ TEST(Distributed, CrashedRankStopsTheOtherWithOneLineAndTheRunResumesOnOneRank) 
 // before it prints). The launcher names rank 0, the rank with the reason, every time.
 TEST(Distributed, LauncherNamesTheRankThatFailedNotTheOneThatLostIt) {
   TempDir tmp("dist_blame");
-  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 8);
-  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 8);
   const std::string spec = (tmp.path / "spec.json").string();
   zs::atomic_write(spec, text);
   for (int k = 0; k < 3; ++k) {
@@ -230,8 +237,7 @@ TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
 // still resumes to the uninterrupted weights.
 TEST(Distributed, OneProcessRunWithoutShardsResumesOnOneProcessOnly) {
   TempDir tmp("dist_noshards");
-  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 8);
-  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 8);
   const std::string spec = (tmp.path / "spec.json").string();
   zs::atomic_write(spec, text);
   const std::string ref = (tmp.path / "ref").string(), cut = (tmp.path / "cut").string();
@@ -282,13 +288,11 @@ zs::Grid one_process_grid(const zs::FinetuneSpec& spec, int n, const double doma
   return plane.grid(n, domain);
 }
 
-TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
-  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
-  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
-  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+// Runs `body` as ranks 0 and 1 of a 2-rank Gloo group on loopback (threads of this process,
+// collectives timing out after timeout_s); each rank's error text, "" when none.
+std::array<std::string, 2> two_ranks(double timeout_s, const std::function<void(zs::Dist&, int)>& body) {
   const int port = free_port();
-  zs::Grid got[2];
-  std::string err[2];
+  std::array<std::string, 2> err;
   std::vector<std::thread> ranks;
   for (int r = 0; r < 2; ++r)
     ranks.emplace_back([&, r] {
@@ -297,17 +301,28 @@ TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
         env.rank = r;
         env.world = 2;
         env.master_port = port;
-        zs::Dist dist(env, "gloo", false, 60);
-        const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
-        zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
-        got[r] = plane.grid(5, domain, nullptr, &dist);
+        zs::Dist dist(env, "gloo", false, timeout_s);
+        body(dist, r);
       } catch (const std::exception& e) {
-        err[r] = e.what();
+        err[static_cast<size_t>(r)] = e.what();
       }
     });
   for (auto& t : ranks) t.join();
+  return err;
+}
+
+TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
+  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
+  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+  zs::Grid got[2];
+  const auto err = two_ranks(60, [&](zs::Dist& dist, int r) {
+    const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+    zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
+    got[r] = plane.grid(5, domain, nullptr, &dist);
+  });
   for (int r = 0; r < 2; ++r) {
-    ASSERT_EQ(err[r], "") << r;
+    ASSERT_EQ(err[static_cast<size_t>(r)], "") << r;
     ASSERT_EQ(got[r].v.size(), 25u);
     for (size_t k = 0; k < 25; ++k) EXPECT_EQ(got[r].v[k], ref.v[k]) << "rank " << r << " node " << k;
   }
@@ -347,30 +362,15 @@ TEST(DistributedPlane, LandscapeNprocWritesTheOneProcessGrid) {
 // a followed run shows "done").
 TEST(Distributed, RanksOtherThanZeroWriteNothing) {
   TempDir tmp("dist_writer");
-  std::string text = spec_text(R"("distributed": {"timeout_s": 30},)", 4);
-  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 4);
   const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "writer.json");
-  const int port = free_port();
   const fs::path dirs[2] = {tmp.path / "rank0" / "runs" / "mezo", tmp.path / "rank1" / "runs" / "mezo"};
-  std::string err[2];
   zs::FinetuneRunResult res[2];
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < 2; ++r)
-    ranks.emplace_back([&, r] {
-      try {
-        zs::DistEnv env;
-        env.rank = r;
-        env.world = 2;
-        env.master_port = port;
-        zs::Dist dist(env, "gloo", false, 30);
-        zs::FinetuneRunOptions o;
-        o.dist = &dist;
-        res[r] = zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
-      } catch (const std::exception& e) {
-        err[r] = e.what();
-      }
-    });
-  for (auto& t : ranks) t.join();
+  const auto err = two_ranks(30, [&](zs::Dist& dist, int r) {
+    zs::FinetuneRunOptions o;
+    o.dist = &dist;
+    res[r] = zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+  });
   EXPECT_EQ(err[0], "");
   EXPECT_EQ(err[1], "");
   EXPECT_TRUE(res[0].completed && res[1].completed);
@@ -385,36 +385,22 @@ TEST(Distributed, RanksOtherThanZeroWriteNothing) {
 // (Through the CLI: a 2-run spec whose final train-loss evaluation took longer than
 // timeout_s failed between the runs with "all-gather failed (Timed out ...)".)
 TEST(Distributed, OtherRanksWaitForRankZerosOwnWorkBeyondTheTimeout) {
-  const int port = free_port();
-  std::string err[2];
   std::vector<double> got[2];
   double waited = 0;
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < 2; ++r)
-    ranks.emplace_back([&, r] {
-      try {
-        zs::DistEnv env;
-        env.rank = r;
-        env.world = 2;
-        env.master_port = port;
-        zs::Dist dist(env, "gloo", false, 1);  // collectives time out after 1 s
-        if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // "evaluating"
-        dist.after_rank0_work("eval/2");
-        got[r] = dist.allgather({static_cast<double>(r)});
-        // Rank 0 now fails for a reason of its own (its Dist goes with it); rank 1 waits for it.
-        if (r == 0) return;
-        const auto t0 = std::chrono::steady_clock::now();
-        try {
-          dist.after_rank0_work("end");
-        } catch (const zs::DistError& e) {
-          waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          throw;
-        }
-      } catch (const std::exception& e) {
-        err[r] = e.what();
-      }
-    });
-  for (auto& t : ranks) t.join();
+  const auto err = two_ranks(1, [&](zs::Dist& dist, int r) {  // collectives time out after 1 s
+    if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // "evaluating"
+    dist.after_rank0_work("eval/2");
+    got[r] = dist.allgather({static_cast<double>(r)});
+    // Rank 0 now fails for a reason of its own (its Dist goes with it); rank 1 waits for it.
+    if (r == 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      dist.after_rank0_work("end");
+    } catch (const zs::DistError&) {
+      waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      throw;
+    }
+  });
   EXPECT_EQ(err[0], "");
   EXPECT_EQ(got[0], (std::vector<double>{0, 1}));
   EXPECT_EQ(got[1], (std::vector<double>{0, 1}));
@@ -429,34 +415,19 @@ TEST(Distributed, OtherRanksWaitForRankZerosOwnWorkBeyondTheTimeout) {
 // ranks refuse it in one line before any step.
 TEST(Distributed, ResumedRanksThatDisagreeOnTheStartStopWithOneLine) {
   TempDir tmp("dist_resume_at");
-  std::string text = spec_text(R"("distributed": {"shards": 2, "timeout_s": 20},)", 8);
-  text = text.substr(0, text.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
+  const std::string text = mezo_spec_text(R"("distributed": {"shards": 2, "timeout_s": 20},)", 8);
   const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "resume_at.json");
   const fs::path dirs[2] = {tmp.path / "rank0" / "mezo", tmp.path / "rank1" / "mezo"};
   zs::FinetuneRunOptions stop;
   stop.stop_after_step = 5;
   ASSERT_FALSE(zs::finetune_run(spec, 0, spec.model, dirs[0].string(), stop).completed);  // checkpoint at 4, log to 5
-  const int port = free_port();
-  std::string err[2];
-  std::vector<std::thread> ranks;
-  for (int r = 0; r < 2; ++r)
-    ranks.emplace_back([&, r] {
-      try {
-        zs::DistEnv env;
-        env.rank = r;
-        env.world = 2;
-        env.master_port = port;
-        zs::Dist dist(env, "gloo", false, 20);
-        zs::FinetuneRunOptions o;
-        o.dist = &dist;
-        o.resume = true;
-        zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
-      } catch (const std::exception& e) {
-        err[r] = e.what();
-      }
-    });
-  for (auto& t : ranks) t.join();
-  for (int r = 0; r < 2; ++r)
+  const auto err = two_ranks(20, [&](zs::Dist& dist, int r) {
+    zs::FinetuneRunOptions o;
+    o.dist = &dist;
+    o.resume = true;
+    zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+  });
+  for (size_t r = 0; r < 2; ++r)
     EXPECT_NE(err[r].find("rank 1 resumes at step 0 replaying 0 logged steps, rank 0 at step 4 replaying 1: every rank "
                           "must read rank 0's --out folder"),
               std::string::npos)
