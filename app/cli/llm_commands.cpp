@@ -221,8 +221,15 @@ int cmd_finetune(const FinetuneArgs& a) {
   if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");
   // Loss shards (docs/distributed.md): the spec's, else those of the folder being resumed
   // (so a resume on another number of ranks computes the same numbers), else one per rank.
-  if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json"))
+  if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json")) {
     spec.dist_shards = finetune_spec_load(a.out + "/spec.json").dist_shards;
+    // Started on one process without shards: its loss is the whole batch's mean, which no
+    // split over ranks rounds the same way (docs/distributed.md#faults-and-resume).
+    if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data")
+      fail(a.out + "/spec.json", "this run was started on one process without distributed.shards (its loss is the whole "
+                                 "batch's mean, which ranks cannot split with the same rounding): resume it on one "
+                                 "process; to resume on any number of ranks, set distributed.shards before the first launch");
+  }
   if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
   if (spec.dist_shards > spec.batch_size)
     fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +
@@ -390,8 +397,13 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
   // too small for ATen's threads to pay off, and spinning OpenMP threads on a shared CPU
   // cost several times the work (measured: 0.12 s vs 0.5 CPU-s per pretraining step).
   g_ft.threads = g_child.threads = threads > 0 ? threads : 1;
-  if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
-  if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
+  try {
+    if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
+    if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
+  } catch (const DistError& e) {  // this rank lost the others: the launcher names the one that failed first
+    std::fprintf(stderr, "zoscope-cli: error: %s\n", one_line(e.what()).c_str());
+    return kDistLostRankStatus;
+  }
   if (app.got_subcommand("finetune-run")) return cmd_finetune_run(g_child);
   return 0;
 }

@@ -125,17 +125,12 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
   const SweepResult r = sweep_run(e, params, seeds, threads, [&](int d, int n) { prog(d, n); });
   std::fputs(sweep_table(r).c_str(), stdout);
   if (!out.empty()) {
-    const std::string p = (std::filesystem::path(out) / "sweep.csv").string();
-    atomic_write(p, sweep_csv(r));
-    std::printf("wrote %s\n", p.c_str());
-    // The experiment swept (names, colours and the target for the app's File > Open sweep).
-    const std::string exp = (std::filesystem::path(out) / "experiment.json").string();
-    experiment_save(e, exp);
-    std::printf("wrote %s\n", exp.c_str());
-    // The pictures: final loss vs the swept value, one line per run, seeds as a band; for
-    // two swept parameters heatmaps of final loss (and FP to the target).
-    const std::vector<std::string> figs = sweep_write_figures(r, e, out);
-    for (size_t i = 0; i + 1 < figs.size(); i += 2) std::printf("wrote %s, %s\n", figs[i].c_str(), figs[i + 1].c_str());
+    // sweep.csv, the experiment swept and the figures (final loss vs the swept value, one
+    // line per run, seeds as a band; for two swept parameters heatmaps of final loss and FP
+    // to the target).
+    const std::vector<std::string> files = sweep_write_dir(r, e, out);  // csv, json, then png/svg pairs
+    std::printf("wrote %s\nwrote %s\n", files[0].c_str(), files[1].c_str());
+    for (size_t i = 2; i + 1 < files.size(); i += 2) std::printf("wrote %s, %s\n", files[i].c_str(), files[i + 1].c_str());
   }
   return 0;
 }

@@ -693,6 +693,7 @@ void App::draw_ui() {
   if (m_.ui.show_export) DrawExportPanel(*this);
   DrawDialogs(*this);
   DrawSweepWindow(*this);
+  DrawCompare(*this);  // File > Compare over seeds (panel_compare.cpp)
   DrawFollowRun(*this);  // File > Follow run directory (follow_run.h)
   DrawStatusBar(*this);
   const std::string t = window_title(*this);

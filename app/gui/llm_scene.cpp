@@ -268,6 +268,8 @@ class LlmSceneImpl : public LlmScene {
     logs_scanned_ = false;
   }
 
+  std::string spec_text(const App& app) const override { return spec_json(app.model()).dump(1) + "\n"; }
+
   std::string to_json(const App& app) const override {
     nlohmann::ordered_json j = spec_json(app.model());
     for (size_t i = 0; i < app.exp().runs.size(); ++i) {

@@ -34,6 +34,9 @@ class LlmScene {
   virtual void continue_logged(App& app, const std::string& dir) = 0;
   // The current scene as an LLM experiment file (a fine-tuning spec with run styles).
   virtual std::string to_json(const App& app) const = 0;
+  // The current scene as a plain fine-tuning spec (docs/finetune-schema.md): what
+  // `zoscope-cli finetune` reads (File > Compare over seeds).
+  virtual std::string spec_text(const App& app) const = 0;
   // Configures the trainer when the settings, runs or budget changed (UI thread, per frame).
   virtual void sync(App& app) = 0;
   // Moves streamed rows and a new plane into `res` (and `scene`); true on change.

@@ -20,7 +20,9 @@ void DrawMainMenu(App& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
-    if (ImGui::MenuItem("Open sweep...")) m.ui.show_open_sweep = true;
+    if (ImGui::MenuItem("Run sweep...", nullptr, false, !app.llm_mode())) OpenRunSweepDialog(app);
+    if (ImGui::MenuItem("Compare over seeds...", nullptr, false, app.llm_mode())) OpenCompareDialog(app);
+    if (ImGui::MenuItem("Open sweep or comparison...")) m.ui.show_open_sweep = true;
     if (ImGui::MenuItem("Follow run directory...")) OpenFollowRunDialog();  // follow_run.h
     if (ImGui::BeginMenu("Presets")) {
       for (const Preset& p : presets())
@@ -161,7 +163,7 @@ void DrawDialogs(App& app) {
     if (!open) app.cancel_quit();
   }
   static std::string open_path, save_path, sweep_path;
-  path_dialog("Open sweep (a zoscope-cli sweep --out folder)", m.ui.show_open_sweep, sweep_path, "Open",
+  path_dialog("Open sweep or comparison (a sweep or finetune --seeds folder)", m.ui.show_open_sweep, sweep_path, "Open",
               [&] { return open_sweep(app, sweep_path); });
   if (m.ui.show_open && open_path.empty()) open_path = m.exp_path;
   path_dialog("Open experiment", m.ui.show_open, open_path, "Open", [&] { return app.load_experiment(open_path); });

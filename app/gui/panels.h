@@ -3,8 +3,10 @@
 #pragma once
 #include <imgui.h>
 #include <array>
+#include <cmath>
 #include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 #include "core/export/figure.h"
 #include "core/export/line_chart.h"
@@ -54,25 +56,77 @@ std::array<LineChart, 4> plots_panel_charts(const App& app);
 std::vector<LineChart> plots_panel_figure_charts(const App& app);
 const std::vector<double>* plots_panel_series(const std::string& label, const std::string& what);
 void DrawExportPanel(App& app);     // panel_export.cpp
-// File > Open sweep... (panel_sweep.cpp): a `zoscope-cli sweep --out` folder's figures
-// (rendered by core from sweep.csv and experiment.json) and table, in a window of its own.
+// File > Open sweep or comparison... (panel_sweep.cpp): a `zoscope-cli sweep --out`
+// folder's figures (rendered by core from sweep.csv and experiment.json) and table, or a
+// `zoscope-cli finetune --seeds` folder's figure (compare.png) and tables (table.txt, and
+// lr_sweep.txt after --lr-factors), in a window of its own.
 struct SweepView {
+  std::string kind = "sweep";  // or "comparison" (then result and base are empty)
   std::string dir;
   SweepResult result;
   Experiment base;                         // experiment.json, or a default named after the folder
   std::vector<std::string> titles;         // one per figure
   std::vector<Image> figures;              // as the CLI's sweep.png (and sweep_fp.png)
-  std::vector<std::vector<std::string>> table;  // sweep_table_rows
+  std::vector<std::vector<std::string>> table;  // sweep_table_rows; a comparison's text tables split into columns
 };
 SweepView sweep_view_load(const std::string& dir, int w, int h);  // zs::Error for a bad folder
+bool is_comparison_dir(const std::string& dir);  // compare.png and table.txt, no sweep.csv
 bool open_sweep(App& app, const std::string& dir, std::string* error = nullptr);  // one status line on failure
 const SweepView* open_sweep_view(const App& app);  // the window's sweep; null while closed
 void DrawSweepWindow(App& app);
-// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
-// one of `exts` appended exists): export names never overwrite earlier ones.
+// File > Run sweep... (panel_sweep.cpp): the current landscape experiment over one or two
+// hyperparameters x seeds, as `zoscope-cli sweep` runs it, on a background thread (one core
+// left to the UI); when it completes, its folder is written (sweep_write_dir) and opened in
+// the sweep window; cancelled, nothing is written. The dialog builds the request from the
+// runs' hyperparameter declarations.
+struct SweepRequest {
+  std::vector<SweepParam> params;
+  int seeds = 1;
+  double target = NAN;  // NaN: the experiment's own target loss
+  std::string dir;      // the folder to write
+};
+// Starts it; false and one line (status line and `error`) when the request is refused (a
+// parameter no run declares or a value out of its range, the experiment over the limits,
+// a sweep already running, a language-model scene).
+bool run_sweep(App& app, const SweepRequest& req, std::string* error = nullptr);
+bool sweep_running(const App& app);
+void cancel_sweep(App& app);
+// The jobs (cells x seeds) done and in all, of the sweep running or last run.
+std::pair<int, int> sweep_progress(const App& app);
+// The `zoscope-cli sweep` command that runs the same sweep (EXPERIMENT: the experiment's
+// file, or "EXPERIMENT.json" when it has none).
+std::string sweep_command(const App& app, const SweepRequest& req);
+void OpenRunSweepDialog(App& app);
+void DrawRunSweepDialog(App& app);  // polls the job too; DrawSweepWindow calls it
+// File > Compare over seeds... (panel_compare.cpp; language-model scenes): the scene's runs
+// repeated over seeds, and optionally over learning-rate factors, by `zoscope-cli finetune
+// SPEC --out DIR --seeds N [--target T] [--lr-factors ...]` started as a child process of
+// the app (its own process group; it dies with the app, and `--resume` continues it). The
+// seed being trained is followed live (File > Follow run directory's machinery); when the
+// command finishes, DIR's figure and tables open in the sweep window.
+struct CompareRequest {
+  int seeds = 3;
+  double target = NAN;                  // NaN: no forward-passes-to-target column
+  std::string metric = "dev_accuracy";  // or "train_loss"
+  std::vector<double> lr_factors;       // empty: no learning-rate sweep
+  std::string dir;
+};
+// Starts it; false and one line when refused (not a language-model scene, an app without
+// LibTorch, one already running, a folder that holds a comparison, the CLI not found).
+bool run_compare(App& app, const CompareRequest& req, std::string* error = nullptr);
+bool compare_running(const App& app);
+void cancel_compare(App& app);  // kills the command's process group; the folder resumes
+// The command's arguments (argv[0]: the zoscope-cli found: $ZOSCOPE_CLI, beside the app, or
+// on PATH) and its last line of output so far.
+std::vector<std::string> compare_command(const App& app, const CompareRequest& req);
+std::string compare_progress(const App& app);
+void OpenCompareDialog(App& app);
+void DrawCompare(App& app);  // every frame: polls the command and draws the dialog
 // The four plots (loss, step size, cosine, path length) of the visible runs as figures
 // through core's exporter: STEM-loss.png/.svg etc. at w x h; returns the files written.
 int export_plots(App& app, const std::string& stem, int w, int h);
+// "<dir>/<experiment>-<YYYYmmdd-HHMMSS>-<what>" (plus "-2", "-3", ... while a file with
+// one of `exts` appended exists): export names never overwrite earlier ones.
 std::string export_path(const App& app, const std::string& dir, const std::string& what, const std::vector<std::string>& exts,
                         std::time_t when);
 

@@ -49,4 +49,20 @@ float combo_width(const char* text) {
   return ImGui::CalcTextSize(text, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x + ImGui::GetFrameHeight();
 }
 
+void error_text(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
+  text_wrapped_at_spaces(text);
+  ImGui::PopStyleColor();
+}
+
+void command_text(const std::string& command) {
+  ImGui::TextDisabled("CLI:");
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  text_wrapped_at_spaces(command);
+  ImGui::EndGroup();
+  if (ImGui::IsItemClicked()) ImGui::SetClipboardText(command.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("click to copy");
+}
+
 }  // namespace zs::gui

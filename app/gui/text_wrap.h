@@ -22,5 +22,9 @@ bool same_line_if_fits(float width);
 // preview is `text` (frame padding and arrow included).
 float checkbox_width(const char* label);
 float combo_width(const char* text);
+// An error line under a form: the app's error colour, wrapped at spaces.
+void error_text(const std::string& text);
+// "CLI: <command>", wrapped at spaces; a click copies the command (the tooltip says so).
+void command_text(const std::string& command);
 
 }  // namespace zs::gui

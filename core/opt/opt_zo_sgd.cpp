@@ -121,7 +121,7 @@ class ZoCons : public Optimizer {
     est_.configure(hp_);
     lr_ = this->hp("lr");
     wd_ = this->hp("wd");
-    // The moves below recover x from x - lr d by dividing by 1 - lr wd.
+    // The moves below recover x0 from (1 - lr wd) x0 by dividing by 1 - lr wd.
     if (lr_ * wd_ >= 0.5) fail("zo_sgd_cons", "lr x wd = " + std::to_string(lr_ * wd_) + " must be below 0.5");
   }
   void reset(Engine&, const RunContext& ctx) override { est_.set_run_seed(ctx.seed); }
@@ -130,27 +130,41 @@ class ZoCons : public Optimizer {
     const ZoEstimate z = est_.estimate(e, t, /*defer_restore=*/false);
     const ElemRequest r = est_.update_request(e, z, kOpPerturb);
     const double lr = lr_, wd = wd_;
-    // x <- a x + b g (g = sum c1 z) as one pass: without wd a plain perturbation (the
-    // original ZO-Bench moves, bit for bit); with wd the SGD op, x -= 1 (wd' x - b g).
+    // x <- a x + b g (g = sum c1 z) as one pass on blocks with weight decay; blocks without
+    // it (biases, norm weights) get x <- x + b g. a = 1 is a plain perturbation (ZO-Bench's
+    // moves, bit for bit); otherwise the SGD op with lr 1, wd 1 - a and c1 scaled by -b.
     auto pass = [&](double a, double b) {
       ElemRequest m = r;
-      for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * (wd == 0 ? b : -b);
-      if (wd != 0) {
+      for (int q = 0; q < z.n; ++q) m.c1[q] = r.c1[q] * (a == 1 ? b : -b);
+      if (b == 0) m.n_seeds = 0;
+      if (a != 1) {
         m.op = kOpSgd;
         m.lr = 1;
         m.wd = 1 - a;
       }
       e.apply(m, nullptr);
     };
-    // x0 -> x- = (1 - lr wd) x0 - lr g; x- -> x+ = x0 + lr (g + wd x0) = k x- + lr (1 + k) g
-    // with k = (1 + lr wd) / (1 - lr wd); back to x- or x0 by inverting those maps.
-    const double k = (1 + lr * wd) / (1 - lr * wd);
-    pass(1 - lr * wd, -lr);
+    // The point is x = sc x0 + beta g on decayed blocks and x0 + beta g on the others. A move
+    // to (s1, b1) first takes beta g off (both kinds of block are then at a multiple of x0),
+    // then scales and adds b1 g; from x0 (beta = 0), or without weight decay (s = 1), that is
+    // one pass. docs/optimizers.md#zo-sgd-cons.
+    double sc = 1, beta = 0;
+    auto move = [&](double s1, double b1) {
+      if (s1 == sc) {
+        pass(1, b1 - beta);
+      } else {
+        if (beta != 0) pass(1, -beta);
+        pass(s1 / sc, b1);
+      }
+      sc = s1;
+      beta = b1;
+    };
+    move(1 - lr * wd, -lr);  // x - lr (g + wd x)
     const double l_down = e.eval();
-    pass(k, lr * (1 + k));
+    move(1 + lr * wd, lr);  // x + lr (g + wd x)
     const double l_up = e.eval();
-    if (l_down <= l_up && l_down <= l0) pass(1 / k, -lr * (1 + k) / k);
-    else if (l0 < l_up) pass(1 / (1 + lr * wd), -lr / (1 + lr * wd));
+    if (l_down <= l_up && l_down <= l0) move(1 - lr * wd, -lr);
+    else if (l0 < l_up) move(1, 0);
     StepInfo s = z.info();
     s.loss = l0;
     return s;

@@ -26,6 +26,7 @@ FileTail::Event FileTail::poll(std::vector<std::string>& lines) {
     open_ = false;  // when it comes back, it is read from its start
     offset_ = 0;
     head_.clear();
+    tail_.clear();
     return Event::Missing;
   }
   const uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -33,12 +34,24 @@ FileTail::Event FileTail::poll(std::vector<std::string>& lines) {
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
   // Replaced (a new inode: an atomic rewrite), truncated, or rewritten in place (its first
-  // bytes changed): start over.
+  // bytes, or the last bytes read before, changed; the app's live trainer reopens a
+  // restarted run's log with "wb", and a new lr may differ from the old only late in each
+  // line): start over.
   const size_t common = std::min(head.size(), head_.size());
-  const bool reset = open_ && (st.st_ino != ino_ || st.st_dev != dev_ || size < offset_ ||
-                               head.compare(0, common, head_, 0, common) != 0);
+  bool reset = open_ && (st.st_ino != ino_ || st.st_dev != dev_ || size < offset_ ||
+                         head.compare(0, common, head_, 0, common) != 0);
+  if (open_ && !reset && !tail_.empty()) {
+    std::string now(tail_.size(), '\0');
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset_ - tail_.size()));
+    in.read(now.data(), static_cast<std::streamsize>(now.size()));
+    reset = static_cast<size_t>(in.gcount()) != now.size() || now != tail_;
+  }
   const bool fresh = !open_ || reset;
-  if (fresh) offset_ = 0;
+  if (fresh) {
+    offset_ = 0;
+    tail_.clear();
+  }
   open_ = true;
   ino_ = st.st_ino;
   dev_ = st.st_dev;
@@ -58,6 +71,9 @@ FileTail::Event FileTail::poll(std::vector<std::string>& lines) {
         pos = nl + 1;
       }
       offset_ += last_nl + 1;
+      const size_t keep = std::min(last_nl + 1, kHead);
+      tail_ += text.substr(last_nl + 1 - keep, keep);
+      if (tail_.size() > kHead) tail_.erase(0, tail_.size() - kHead);
     }
   }
   if (reset) return Event::Reset;

@@ -32,6 +32,7 @@ class FileTail {
   ino_t ino_ = 0;
   uint64_t offset_ = 0;   // bytes consumed (complete lines)
   std::string head_;      // the file's first bytes as last read (detects a rewrite in place)
+  std::string tail_;      // the last bytes consumed, up to offset_ (a rewrite in place that kept the first bytes)
 };
 
 // What a followed run's step log holds beyond its rows: the loss evaluations of every

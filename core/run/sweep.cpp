@@ -65,14 +65,44 @@ SweepParam sweep_param_parse(const std::string& spec) {
     if (*end || n < 1 || n > 1000) fail("--param " + spec, "n = \"" + parts[3] + "\" must be an integer in [1, 1000]");
     p.log_scale = parts[2] == "log";
     if (p.log_scale && (a <= 0 || b <= 0)) fail("--param " + spec, "log spacing needs a > 0 and b > 0");
-    for (long i = 0; i < n; ++i) {
-      const double f = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
-      p.values.push_back(p.log_scale ? a * std::pow(b / a, f) : a + (b - a) * f);
-    }
+    p.values = sweep_values(a, b, static_cast<int>(n), p.log_scale);
   } else {
     for (const auto& s : parts) p.values.push_back(parse_num(s, spec));
   }
   return p;
+}
+
+std::vector<double> sweep_values(double a, double b, int n, bool log) {
+  if (log && (a <= 0 || b <= 0)) fail("sweep range", "log spacing needs both ends > 0");
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i) {
+    const double f = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+    out.push_back(log ? a * std::pow(b / a, f) : a + (b - a) * f);
+  }
+  return out;
+}
+
+std::string sweep_param_text(const SweepParam& p) {
+  const auto num = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6g", v);
+    return std::string(b);
+  };
+  std::string out = (p.selector.empty() ? "" : p.selector + ".") + p.name + "=";
+  const size_t n = p.values.size();
+  if (n >= 3) {
+    // A range when the values printed as one read back the same to 6 significant digits.
+    const double a = std::strtod(num(p.values.front()).c_str(), nullptr), b = std::strtod(num(p.values.back()).c_str(), nullptr);
+    for (const bool log : {p.log_scale, !p.log_scale}) {
+      if (log && (a <= 0 || b <= 0)) continue;
+      const std::vector<double> back = sweep_values(a, b, static_cast<int>(n), log);
+      bool same = true;
+      for (size_t i = 0; i < n && same; ++i) same = num(back[i]) == num(p.values[i]);
+      if (same) return out + num(a) + ":" + num(b) + (log ? ":log:" : ":lin:") + std::to_string(n);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) out += (i ? "," : "") + num(p.values[i]);
+  return out;
 }
 
 double SweepCell::median_final_loss() const {
@@ -96,12 +126,12 @@ int64_t SweepCell::median_fp_to_target() const {
   return v[v.size() / 2];
 }
 
-SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads,
-                      const std::function<void(int, int)>& progress) {
+void sweep_check(const Experiment& base, const std::vector<SweepParam>& params, int seeds) {
   if (seeds < 1) fail("--seeds", "must be >= 1");
   // Every parameter must land on at least one run, and be valid there.
   for (const auto& p : params) {
     const std::string flag = "--param " + (p.selector.empty() ? "" : p.selector + ".") + p.name;
+    if (p.values.empty()) fail(flag, "has no values");
     int hits = 0;
     for (size_t i = 0; i < base.runs.size(); ++i) {
       const RunSpec& r = base.runs[i];
@@ -118,6 +148,11 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
     if (!hits) fail(flag, p.selector.empty() ? "no run of the experiment has this hyperparameter"
                                              : "no run is labelled or numbered \"" + p.selector + "\"");
   }
+}
+
+SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads,
+                      const std::function<void(int, int)>& progress, const std::atomic<bool>* cancel) {
+  sweep_check(base, params, seeds);
   std::vector<std::vector<double>> combos{{}};
   for (const auto& p : params) {
     std::vector<std::vector<double>> next;
@@ -148,6 +183,7 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
   std::atomic<int> done{0};
   std::mutex mu;
   parallel_for(jobs, threads, [&](int job) {
+    if (cancel && cancel->load()) return;
     const size_t c = static_cast<size_t>(job / seeds);
     const int k = job % seeds;
     Experiment e = base;
@@ -174,6 +210,7 @@ SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& par
     const int d = ++done;
     if (progress) progress(d, jobs);
   });
+  if (cancel && cancel->load()) fail("sweep", "cancelled");
   return res;
 }
 
@@ -365,6 +402,17 @@ std::vector<std::string> sweep_write_figures(const SweepResult& r, const Experim
   } else {
     write("sweep", sweep_chart(r, base), chart_render_image, chart_render_svg);
   }
+  return out;
+}
+
+std::vector<std::string> sweep_write_dir(const SweepResult& r, const Experiment& base, const std::string& dir) {
+  namespace fs = std::filesystem;
+  make_dirs(dir);
+  const std::string csv = (fs::path(dir) / "sweep.csv").string(), exp = (fs::path(dir) / "experiment.json").string();
+  atomic_write(csv, sweep_csv(r));
+  experiment_save(base, exp);
+  std::vector<std::string> out{csv, exp};
+  for (std::string& f : sweep_write_figures(r, base, dir)) out.push_back(std::move(f));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // values) times K seeds, every run of the experiment in every cell, summarised as final
 // loss, forward passes to reach the target loss, and divergence counts.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ struct SweepParam {
 
 // "NAME=a:b:log:n", "NAME=a:b:lin:n" or "NAME=v1,v2,..."; NAME is "lr" or "<run>.lr".
 SweepParam sweep_param_parse(const std::string& spec);
+// n values from a to b, evenly spaced (in log10 when `log`, which needs a, b > 0).
+std::vector<double> sweep_values(double a, double b, int n, bool log);
+// The --param text that sweep_param_parse reads back into `p` (a:b:log|lin:n when the values
+// are such a range to 6 significant digits, else the list).
+std::string sweep_param_text(const SweepParam& p);
 
 struct SweepCell {
   std::vector<double> values;  // one per SweepParam
@@ -38,8 +44,14 @@ struct SweepResult {
   std::vector<SweepCell> cells;  // combination-major, then run
 };
 
+// zs::Error (one line naming the --param) unless every parameter lands on a run that
+// declares it with every value in range, and seeds >= 1. sweep_run checks this first.
+void sweep_check(const Experiment& base, const std::vector<SweepParam>& params, int seeds);
+// Every run of `base` in every cell, `seeds` times (seed k = base.seed + k). A set `cancel`
+// skips the jobs not yet started and makes it throw zs::Error "sweep: cancelled".
 SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads = 0,
-                      const std::function<void(int done, int total)>& progress = {});
+                      const std::function<void(int done, int total)>& progress = {},
+                      const std::atomic<bool>* cancel = nullptr);
 std::string sweep_table(const SweepResult& r);  // aligned text table
 // The table's cells: a header row, then one row per cell (swept values, run, final loss,
 // FP to target, reached, diverged), as sweep_table prints them.
@@ -64,6 +76,11 @@ HeatChart sweep_heat_chart(const SweepResult& r, const Experiment& base, SweepMe
 // two parameters with a finite target, sweep_fp.png/.svg (the FP-to-target heatmap).
 std::vector<std::string> sweep_write_figures(const SweepResult& r, const Experiment& base, const std::string& dir,
                                              int w = 1600, int h = 1000);
+// A sweep folder, as `zoscope-cli sweep --out DIR` and the app's File > Run sweep write it:
+// sweep.csv, experiment.json (the experiment swept: names, colours and the target, for
+// File > Open sweep) and the figures (sweep_write_figures). Creates `dir`; every file is
+// written atomically. Returns the paths written.
+std::vector<std::string> sweep_write_dir(const SweepResult& r, const Experiment& base, const std::string& dir);
 // sweep.csv back into a result (the GUI's File > Open sweep): parameter columns are those
 // before "run"; a column is log-spaced when its values are positive and evenly spaced in
 // log10 (three or more values). zs::Error naming the file and line for a malformed file.

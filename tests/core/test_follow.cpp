@@ -78,6 +78,37 @@ TEST(FileTail, GrowsTruncatesIsReplacedAndDisappears) {
   EXPECT_EQ(lines, (std::vector<std::string>{"again"}));
 }
 
+// The app's live trainer reopens a restarted run's log with "wb" (truncated in place, the
+// same inode). A slider that halves the learning rate changes only the exponent at the end
+// of each line's lr, past the first 64 bytes; by the next poll the new log may be longer
+// than what was read. The follower must start over, not go on mid-line in the new file.
+TEST(FileTail, RewrittenInPlaceWithTheSameFirstBytesStartsOver) {
+  Dir d;
+  const fs::path f = d.path / "log";
+  const auto line = [](int t, const char* lr) {
+    return "S " + std::to_string(t) + " " + std::to_string(2 * t) + " 0 12345678901234567890 -0x1.0ee6b1f1b0f96p-1 " +
+           lr + " 0x1.c" + std::to_string(t) + "p-1\n";
+  };
+  std::string old_text, new_text;
+  for (int t = 1; t <= 3; ++t) old_text += line(t, "0x1.0624dd2f1a9fcp-10");
+  for (int t = 1; t <= 6; ++t) new_text += line(t, "0x1.0624dd2f1a9fcp-9");
+  ASSERT_EQ(old_text.substr(0, 64), new_text.substr(0, 64));
+  append(f, old_text);
+  zs::FileTail tail(f.string());
+  std::vector<std::string> lines;
+  ASSERT_EQ(tail.poll(lines), Ev::Appended);
+  ASSERT_EQ(lines.size(), 3u);
+  { std::ofstream o(f, std::ios::trunc | std::ios::binary); o << new_text; }  // "wb": the same inode
+  EXPECT_EQ(tail.poll(lines), Ev::Reset);
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines.front() + "\n", line(1, "0x1.0624dd2f1a9fcp-9"));
+  EXPECT_EQ(tail.poll(lines), Ev::None);
+  // Growing as before still appends.
+  append(f, line(7, "0x1.0624dd2f1a9fcp-9"));
+  EXPECT_EQ(tail.poll(lines), Ev::Appended);
+  EXPECT_EQ(lines.size(), 1u);
+}
+
 TEST(RunFollower, RowsFromStepLogsThroughGrowthResumeAndDeletion) {
   Dir d;
   zs::RunFollower f(d.path.string());

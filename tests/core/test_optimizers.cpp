@@ -490,6 +490,36 @@ TEST(OptimizerExact, AdaNagedEuclideanIsDoG) {
   }
 }
 
+// The landscape defaults (sign LMO, Nesterov momentum 0.9, exact distance, DoG step) from
+// docs/optimizers.md#adanaged-p steps 1-5, one block: distances and norms are l-inf, the
+// dual of u is ||u||_1, and the radius follows the last step.
+TEST(OptimizerExact, AdaNagedSignWithNesterovMomentumMatchesSteps) {
+  const int d = 5, T = 40;
+  TestLandscape f(spd(d, 10.0), 0.05);
+  const double beta = 0.9, r_eps_scale = 1e-3, tau_min = 1e-8, c_tau = 0.5;
+  const Trace tr = run_opt("adanaged_p", {{"r_eps", r_eps_scale}, {"tau_min", tau_min}, {"c_tau", c_tau}}, f, start(d), T);
+  const VectorXd x0 = start(d);
+  VectorXd x = x0, m = VectorXd::Zero(d);
+  const double rbar0 = r_eps_scale * (1 + x0.lpNorm<Eigen::Infinity>());
+  double rbar = rbar0, G = 0, gamma_prev = rbar0;
+  for (int t = 0; t < T; ++t) {
+    rbar = std::max(rbar, (x - x0).lpNorm<Eigen::Infinity>());
+    const double tau = std::max(tau_min, c_tau * gamma_prev);
+    const VectorXd z = z_of(7, t, 0, d);
+    const VectorXd g = two_sided_p(f, x, z, tau) * z;
+    m = beta * m + (1 - beta) * g;
+    const VectorXd u = beta * m + (1 - beta) * g;
+    const VectorXd o = u.unaryExpr([](double v) { return double((v > 0) - (v < 0)); });
+    const double S = u.lpNorm<1>();
+    G += S * S;
+    const double gamma = rbar * S / std::sqrt(G);
+    x -= gamma * o;
+    gamma_prev = gamma;
+    expect_close(tr.xs[t + 1], x, 1e-9, "AdaNAGED-P step " + std::to_string(t));
+  }
+  EXPECT_EQ(tr.fp, 2 * T);
+}
+
 TEST(OptimizerExact, FixedDirectionsCycleRows) {
   const int d = 2;
   TestLandscape f(spd(d, 4.0), 0.1);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include "core/export/heat_chart.h"
 #include "core/export/line_chart.h"
+#include "core/io/presets.h"
 #include "core/run/sweep.h"
 
 namespace zs::test {
@@ -200,6 +201,49 @@ TEST(SweepCsv, ReadsBackWhatItWrote) {
   }
   EXPECT_THROW(sweep_csv_read(path), std::exception);
   std::remove(path.c_str());
+}
+
+TEST(SweepParamText, ReadsBackAsTheSameParameter) {
+  // What the app's Run sweep dialog shows as the CLI command must parse to the same values.
+  for (const char* spec : {"lr=0.0001:0.1:log:7", "MeZO.eps=0.001:0.01:lin:4", "h=2,5,10,20", "1.beta1=0.5",
+                           "lr=0.3,0.1,0.03"}) {
+    const SweepParam p = sweep_param_parse(spec);
+    EXPECT_EQ(sweep_param_text(p), spec);
+    const SweepParam b = sweep_param_parse(sweep_param_text(p));
+    EXPECT_EQ(b.selector, p.selector);
+    EXPECT_EQ(b.name, p.name);
+    ASSERT_EQ(b.values.size(), p.values.size());
+    for (size_t i = 0; i < p.values.size(); ++i) EXPECT_NEAR(b.values[i], p.values[i], 1e-6 * std::abs(p.values[i])) << spec;
+  }
+  // Values that are not an even range are listed (integers rounded from a log range).
+  SweepParam h;
+  h.name = "h";
+  h.values = {1, 3, 10, 32};
+  h.log_scale = true;
+  EXPECT_EQ(sweep_param_text(h), "h=1,3,10,32");
+  EXPECT_EQ(sweep_values(1, 100, 3, true), (std::vector<double>{1, 10, 100}));
+  EXPECT_THROW(sweep_values(0, 1, 3, true), std::exception);
+}
+
+TEST(SweepRun, ChecksFirstAndACancelledSweepThrows) {
+  Experiment e = experiment_resolve("preset:adamezo_steep");
+  e.max_steps = 50;
+  e.max_fp = 0;
+  SweepParam none;
+  none.name = "lr";
+  EXPECT_THROW(sweep_check(e, {none}, 1), std::exception);  // no values
+  EXPECT_THROW(sweep_check(e, {sweep_param_parse("nope=1,2")}, 1), std::exception);
+  EXPECT_THROW(sweep_check(e, {sweep_param_parse("lr=1e-3")}, 0), std::exception);
+  EXPECT_NO_THROW(sweep_check(e, {sweep_param_parse("lr=1e-3")}, 1));
+  std::atomic<bool> cancel{true};
+  try {
+    sweep_run(e, {sweep_param_parse("lr=1e-4:1e-2:log:3")}, 2, 1, {}, &cancel);
+    ADD_FAILURE() << "a cancelled sweep returned";
+  } catch (const std::exception& ex) {
+    EXPECT_NE(std::string(ex.what()).find("cancelled"), std::string::npos) << ex.what();
+  }
+  cancel = false;
+  EXPECT_EQ(sweep_run(e, {sweep_param_parse("lr=1e-4:1e-2:log:3")}, 2, 1, {}, &cancel).cells.size(), 3 * e.runs.size());
 }
 
 }  // namespace zs::test

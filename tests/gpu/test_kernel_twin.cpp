@@ -11,6 +11,7 @@
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/optimizer.h"
 #include "tests/gpu/engine_test_util.h"
+#include "tests/llm/optimizer_option_cases.h"
 
 namespace {
 
@@ -27,7 +28,7 @@ struct RunResult {
   std::vector<std::pair<std::string, at::Tensor>> state;
   zs::TensorStepStats stats;
 };
-RunResult run(const zs::OptimizerInfo& info, at::ScalarType dtype, int twin_grid, int steps) {
+RunResult run(const std::string& id, const zs::ParamValues& hp, at::ScalarType dtype, int twin_grid, int steps) {
   RunResult out;
   out.params = make_params(dtype);
   zs::TensorEngineOptions opt;
@@ -36,11 +37,7 @@ RunResult run(const zs::OptimizerInfo& info, at::ScalarType dtype, int twin_grid
   opt.plot_seed = 11;
   auto& p = out.params;
   zs::TensorEngine e(as_blocks(p), [&p] { return quartic_loss(p); }, opt);
-  zs::ParamValues hp = {{"lr", 1e-4}};
-  if (info.id == "hizoo") hp["eps"] = 1e-2;
-  if (info.id == "zo_adamu") hp["t1"] = 2;  // anneal from step 2: its momentum state then matters
-  if (info.id == "adanaged_p") hp = {{"lmo", 2}};
-  auto o = zs::optimizer_create(info.id, hp, info.id, true);
+  auto o = zs::optimizer_create(id, hp, id, true);
   o->reset(e, {5, steps});
   for (int t = 0; t < steps; ++t) {
     e.begin_step(t);
@@ -52,30 +49,55 @@ RunResult run(const zs::OptimizerInfo& info, at::ScalarType dtype, int twin_grid
   return out;
 }
 
+// The defaults' hyperparameters of one optimizer for these runs.
+zs::ParamValues default_hp(const std::string& id) {
+  zs::ParamValues hp = {{"lr", 1e-4}};
+  if (id == "hizoo") hp["eps"] = 1e-2;
+  if (id == "zo_adamu") hp["t1"] = 2;  // anneal from step 2: its momentum state then matters
+  if (id == "adanaged_p") hp = {{"lmo", 2}};
+  return hp;
+}
+
+// Twin against CPU path for one optimizer setting: parameters and state bit for bit,
+// statistics to float summation error.
 // grid 1: each thread walks many units across blocks (grid stride, lookups, flushes);
 // grid 40: about one unit per thread.
+void expect_twin_matches(const std::string& id, const zs::ParamValues& hp, at::ScalarType dtype, const std::string& name) {
+  const RunResult ref = run(id, hp, dtype, 0, 12);
+  for (int grid : {1, 40}) {
+    const RunResult twin = run(id, hp, dtype, grid, 12);
+    const std::string what = name + " " + c10::toString(dtype) + " grid " + std::to_string(grid);
+    for (size_t b = 0; b < ref.params.size(); ++b)
+      EXPECT_EQ(bits_differ(twin.params[b], ref.params[b]), 0) << what << " block " << b;
+    ASSERT_EQ(twin.state.size(), ref.state.size()) << what;
+    for (size_t k = 0; k < ref.state.size(); ++k)
+      EXPECT_EQ(bits_differ(twin.state[k].second, ref.state[k].second), 0) << what << " " << ref.state[k].first;
+    EXPECT_NEAR(twin.stats.update_norm, ref.stats.update_norm, 1e-5 * ref.stats.update_norm + 1e-12) << what;
+    for (int k = 0; k < 2; ++k)
+      EXPECT_NEAR(twin.stats.plot_dot[k], ref.stats.plot_dot[k], 1e-4 * std::fabs(ref.stats.plot_dot[k]) + 1e-9) << what;
+    // One binning function (pass_alpha_bin) on both sides: the same counts.
+    EXPECT_EQ(twin.stats.alpha_hist, ref.stats.alpha_hist) << what;
+    expect_tensor_stats_near(twin.stats, ref.stats, what);
+  }
+}
+
 TEST(KernelTwin, EveryOptimizerMatchesTheCpuPathBitForBit) {
-  for (auto dtype : {at::kFloat, at::kHalf, at::kBFloat16}) {
+  for (auto dtype : {at::kFloat, at::kHalf, at::kBFloat16})
     for (const auto& info : zs::optimizer_catalog()) {
       if (info.family == "fo") continue;  // first-order runs need autograd; same ops as the ZO ones here
-      const RunResult ref = run(info, dtype, 0, 12);
-      for (int grid : {1, 40}) {
-        const RunResult twin = run(info, dtype, grid, 12);
-        const std::string what = info.id + " " + c10::toString(dtype) + " grid " + std::to_string(grid);
-        for (size_t b = 0; b < ref.params.size(); ++b)
-          EXPECT_EQ(bits_differ(twin.params[b], ref.params[b]), 0) << what << " block " << b;
-        ASSERT_EQ(twin.state.size(), ref.state.size()) << what;
-        for (size_t k = 0; k < ref.state.size(); ++k)
-          EXPECT_EQ(bits_differ(twin.state[k].second, ref.state[k].second), 0) << what << " " << ref.state[k].first;
-        EXPECT_NEAR(twin.stats.update_norm, ref.stats.update_norm, 1e-5 * ref.stats.update_norm + 1e-12) << what;
-        for (int k = 0; k < 2; ++k)
-          EXPECT_NEAR(twin.stats.plot_dot[k], ref.stats.plot_dot[k], 1e-4 * std::fabs(ref.stats.plot_dot[k]) + 1e-9) << what;
-        // One binning function (pass_alpha_bin) on both sides: the same counts.
-        EXPECT_EQ(twin.stats.alpha_hist, ref.stats.alpha_hist) << what;
-        expect_tensor_stats_near(twin.stats, ref.stats, what);
-      }
+      expect_twin_matches(info.id, default_hp(info.id), dtype, info.id);
     }
-  }
+}
+
+// The options the defaults leave off (optimizer_option_cases.h; weight decay meets the
+// blocks without decay here), and AdaNAGED-P's sign and msign LMOs: bit for bit as well
+// (fp32 storage; the storage conversions are the defaults' test above).
+TEST(KernelTwin, OptimizerOptionsMatchTheCpuPathBitForBit) {
+  std::vector<zs_test::OptimizerCase> cases = zs_test::optimizer_option_cases();
+  cases.push_back({"adanaged_p", {{"lmo", 1}}});
+  cases.push_back({"adanaged_p", {{"lmo", 0}}});
+  for (const zs_test::OptimizerCase& c : cases)
+    if (zs::optimizer_find(c.id)->family != "fo") expect_twin_matches(c.id, c.hp, at::kFloat, c.name());
 }
 
 // The histogram is built only when asked for (the GPU skips its per-element log10 and

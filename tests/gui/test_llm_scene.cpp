@@ -4,7 +4,8 @@
 // plane through both runs' endpoints replaces it, exports write the files, the experiment saves and reopens, and bad model folders or a tokenizer
 // of another model give one line in the scene panel while the app goes on. A run followed
 // from another process's folder (File > Follow run directory) is replayed onto the plane
-// along the scene's own run of the same spec.
+// along the scene's own run of the same spec. File > Compare over seeds runs the scene's
+// runs over seeds through zoscope-cli, follows them live and opens the table and figure.
 #include <gtest/gtest.h>
 #include <imgui_internal.h>
 #include <unistd.h>
@@ -434,6 +435,88 @@ TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
   if (old) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
   else ::unsetenv("XDG_DATA_HOME");
   fs::remove_all(xdg);
+}
+
+namespace {
+
+// Frames until the comparison's command has ended and been handled (at most `seconds`).
+bool wait_compare(Harness& h, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (compare_running(h.app()) && std::chrono::steady_clock::now() < until) {
+    h.frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  h.frame();
+  return !compare_running(h.app());
+}
+
+}  // namespace
+
+TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
+  ::setenv("ZOSCOPE_CLI", ZS_ZOSCOPE_CLI_EXE, 1);
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  const std::string dir = out_path("llm_compare_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  CompareRequest req;
+  req.seeds = 2;
+  req.target = 0.5;
+  req.dir = dir;
+  OpenCompareDialog(app);
+  h.frame(3);
+  png_write(out_path("llm_compare_dialog.png"), h.read_frame());  // to look at
+  const std::vector<std::string> cmd = compare_command(app, req);
+  EXPECT_EQ(cmd[0], ZS_ZOSCOPE_CLI_EXE);
+  EXPECT_EQ(std::vector<std::string>(cmd.begin() + 1, cmd.end()),
+            (std::vector<std::string>{"finetune", dir + "/spec.json", "--out", dir, "--seeds", "2", "--target", "0.5"}));
+  std::string err;
+  ASSERT_TRUE(run_compare(app, req, &err)) << err;
+  EXPECT_TRUE(compare_running(app));
+  EXPECT_FALSE(run_compare(app, req, &err));  // one at a time
+  EXPECT_NE(err.find("already running"), std::string::npos) << err;
+  ASSERT_TRUE(wait_compare(h, 300)) << compare_progress(app);
+  // The command's folder: the scene's spec, a folder per seed, the table and figure.
+  EXPECT_EQ(finetune_spec_load(dir + "/spec.json").runs.size(), app.exp().runs.size());
+  for (const char* f : {"seed-0/runs/MeZO/steps.log", "seed-1/runs/Adam/result.json", "table.txt", "compare.csv", "compare.png"})
+    EXPECT_TRUE(fs::exists(fs::path(dir) / f)) << f << "\n" << compare_progress(app);
+  // Followed live, seed by seed; the last seed stays followed.
+  EXPECT_EQ(FollowRunDir(), dir + "/seed-1");
+  // Opened in the sweep window: the CLI's figure and its table, one row per run.
+  const SweepView* v = open_sweep_view(app);
+  ASSERT_NE(v, nullptr) << app.status_text();
+  EXPECT_EQ(v->kind, "comparison");
+  ASSERT_EQ(v->figures.size(), 1u);
+  EXPECT_GT(v->figures[0].w, 100);
+  int runs_found = 0;
+  for (const auto& row : v->table)
+    if (!row.empty() && (row[0] == "MeZO" || row[0] == "Adam")) {
+      ++runs_found;
+      EXPECT_GT(row.size(), 5u);
+    }
+  EXPECT_EQ(runs_found, 2);
+  h.frame(2);
+  png_write(out_path("llm_compare_window.png"), h.read_frame());  // to look at
+  EXPECT_NE(app.status_text().find("comparison written"), std::string::npos) << app.status_text();
+  StopFollowing(app);
+
+  // The same folder again: refused in one line (it holds a comparison).
+  EXPECT_FALSE(run_compare(app, req, &err));
+  EXPECT_NE(err.find("already holds"), std::string::npos) << err;
+
+  // Cancelled: the command's whole process group is gone, and the status line says how to
+  // continue the folder.
+  req.dir = dir + "-cancelled";
+  req.seeds = 20;
+  fs::remove_all(req.dir);
+  ASSERT_TRUE(run_compare(app, req, &err)) << err;
+  h.frame(2);
+  cancel_compare(app);
+  ASSERT_TRUE(wait_compare(h, 30));
+  EXPECT_NE(app.status_text().find("--resume"), std::string::npos) << app.status_text();
+  EXPECT_FALSE(fs::exists(fs::path(req.dir) / "table.txt"));
+  StopFollowing(app);
+  ::unsetenv("ZOSCOPE_CLI");
 }
 
 }  // namespace zs::gui::test

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +27,7 @@
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/model_config.h"
 #include "core/llm/torch/dist.h"
+#include "core/llm/torch/finetune.h"
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/plane.h"
 #include "core/util/atomic_file.h"
@@ -47,6 +50,12 @@ std::string spec_text(const std::string& distributed, int steps = 10) {
          R"( "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
            {"optimizer": "adamezo", "hyperparameters": {"lr": 1e-4, "h": 3}},
            {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}}]})";
+}
+
+// spec_text with one MeZO run.
+std::string mezo_spec_text(const std::string& distributed, int steps) {
+  const std::string t = spec_text(distributed, steps);
+  return t.substr(0, t.find("\"runs\":")) + R"("runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}]})";
 }
 
 // Runs a shell command; its exit status (-1 when it did not exit).
@@ -190,6 +199,27 @@ TEST(Distributed, CrashedRankStopsTheOtherWithOneLineAndTheRunResumesOnOneRank) 
   expect_same_runs(ref, cut, {"mezo", "adamezo"});
 }
 
+// Rank 0 fails on its own (its disk is full when it writes the step-4 checkpoint); rank 1
+// only loses it, and usually exits first (rank 0 closes its connections while it unwinds,
+// before it prints). The launcher names rank 0, the rank with the reason, every time.
+TEST(Distributed, LauncherNamesTheRankThatFailedNotTheOneThatLostIt) {
+  TempDir tmp("dist_blame");
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 8);
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, text);
+  for (int k = 0; k < 3; ++k) {
+    const std::string out = (tmp.path / ("out" + std::to_string(k))).string();
+    EXPECT_EQ(finetune("ZOSCOPE_FAULT_ENOSPC_AFTER=3000", spec, out, "--nproc 2"), 2);
+    const std::string log = zs::read_file(out + ".txt");
+    EXPECT_NE(log.find("ckpt-4.safetensors: cannot write: No space left on device"), std::string::npos) << log;
+    // Rank 1 waits for rank 0's checkpoint (Dist::after_rank0_work) and loses it there.
+    EXPECT_NE(log.find("rank 1 of 2: sharing rank 0's values failed ("), std::string::npos) << log;
+    EXPECT_NE(log.find("finetune: rank 0 of 2 failed (exit status 2) (its error line is above)"), std::string::npos)
+        << log;
+    EXPECT_EQ(log.find("frame #"), std::string::npos) << log;  // no LibTorch stack trace
+  }
+}
+
 TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
   TempDir tmp("dist_grow");
   const std::string spec = (tmp.path / "spec.json").string();
@@ -199,6 +229,27 @@ TEST(Distributed, OneProcessRunResumesOnTwoRanks) {
   EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=6", spec, cut, ""), 2);
   resume_until_done(spec, cut, "--nproc 2");
   expect_same_runs(ref, cut, {"mezo", "adamezo"});
+}
+
+// Without distributed.shards a one-process run's loss is the whole batch's mean: ranks
+// cannot continue it with the same rounding, so a resume on 2 ranks is refused in one line
+// that says why (not "the spec differs": the spec is the same), and on one process it
+// still resumes to the uninterrupted weights.
+TEST(Distributed, OneProcessRunWithoutShardsResumesOnOneProcessOnly) {
+  TempDir tmp("dist_noshards");
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 8);
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, text);
+  const std::string ref = (tmp.path / "ref").string(), cut = (tmp.path / "cut").string();
+  ASSERT_EQ(finetune("", spec, ref, ""), 0) << zs::read_file(ref + ".txt");
+  EXPECT_EQ(finetune("ZOSCOPE_FINETUNE_EXIT_AFTER=5", spec, cut, ""), 2);
+  EXPECT_EQ(finetune("", spec, cut, "--resume --nproc 2"), 2);
+  const std::string log = zs::read_file(cut + ".txt");
+  EXPECT_NE(log.find("spec.json: this run was started on one process without distributed.shards"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("started 2 ranks"), std::string::npos) << log;  // refused before any rank starts
+  resume_until_done(spec, cut, "");
+  expect_same_runs(ref, cut, {"mezo"});
 }
 
 TEST(Distributed, RankThatStopsAnsweringTimesOut) {
@@ -237,13 +288,11 @@ zs::Grid one_process_grid(const zs::FinetuneSpec& spec, int n, const double doma
   return plane.grid(n, domain);
 }
 
-TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
-  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
-  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
-  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+// Runs `body` as ranks 0 and 1 of a 2-rank Gloo group on loopback (threads of this process,
+// collectives timing out after timeout_s); each rank's error text, "" when none.
+std::array<std::string, 2> two_ranks(double timeout_s, const std::function<void(zs::Dist&, int)>& body) {
   const int port = free_port();
-  zs::Grid got[2];
-  std::string err[2];
+  std::array<std::string, 2> err;
   std::vector<std::thread> ranks;
   for (int r = 0; r < 2; ++r)
     ranks.emplace_back([&, r] {
@@ -252,17 +301,28 @@ TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
         env.rank = r;
         env.world = 2;
         env.master_port = port;
-        zs::Dist dist(env, "gloo", false, 60);
-        const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
-        zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
-        got[r] = plane.grid(5, domain, nullptr, &dist);
+        zs::Dist dist(env, "gloo", false, timeout_s);
+        body(dist, r);
       } catch (const std::exception& e) {
-        err[r] = e.what();
+        err[static_cast<size_t>(r)] = e.what();
       }
     });
   for (auto& t : ranks) t.join();
+  return err;
+}
+
+TEST(DistributedPlane, GridSplitOverTwoGlooRanksEqualsOneProcess) {
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(spec_text(""), "plane.json");
+  const double domain[4] = {-0.5, 0.7, -0.6, 0.4};
+  const zs::Grid ref = one_process_grid(spec, 5, domain, 3, 4);
+  zs::Grid got[2];
+  const auto err = two_ranks(60, [&](zs::Dist& dist, int r) {
+    const zs::FinetuneData data = zs::finetune_load_data(spec, spec.model, zs::model_config_load(spec.model));
+    zs::LossPlane plane(spec, spec.model, data.train, 3, 4);
+    got[r] = plane.grid(5, domain, nullptr, &dist);
+  });
   for (int r = 0; r < 2; ++r) {
-    ASSERT_EQ(err[r], "") << r;
+    ASSERT_EQ(err[static_cast<size_t>(r)], "") << r;
     ASSERT_EQ(got[r].v.size(), 25u);
     for (size_t k = 0; k < 25; ++k) EXPECT_EQ(got[r].v[k], ref.v[k]) << "rank " << r << " node " << k;
   }
@@ -294,6 +354,85 @@ TEST(DistributedPlane, LandscapeNprocWritesTheOneProcessGrid) {
   const double domain[4] = {a.front(), a.back(), b.front(), b.back()};
   const zs::Grid ref = one_process_grid(zs::finetune_spec_load(spec_path), 5, domain, 2, 4);
   for (size_t k = 0; k < 25; ++k) EXPECT_EQ(static_cast<float>(loss[k]), ref.v[k]) << "node " << k;
+}
+
+// Only rank 0 writes: a rank whose --out is not rank 0's folder (another machine without
+// the shared file system) steps the same run and leaves its own folder untouched, and no
+// rank but 0 marks a run complete (result.json: a --resume skips a run that has one, and
+// a followed run shows "done").
+TEST(Distributed, RanksOtherThanZeroWriteNothing) {
+  TempDir tmp("dist_writer");
+  const std::string text = mezo_spec_text(R"("distributed": {"timeout_s": 30},)", 4);
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "writer.json");
+  const fs::path dirs[2] = {tmp.path / "rank0" / "runs" / "mezo", tmp.path / "rank1" / "runs" / "mezo"};
+  zs::FinetuneRunResult res[2];
+  const auto err = two_ranks(30, [&](zs::Dist& dist, int r) {
+    zs::FinetuneRunOptions o;
+    o.dist = &dist;
+    res[r] = zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+  });
+  EXPECT_EQ(err[0], "");
+  EXPECT_EQ(err[1], "");
+  EXPECT_TRUE(res[0].completed && res[1].completed);
+  EXPECT_TRUE(fs::exists(dirs[0] / "result.json"));
+  EXPECT_TRUE(fs::exists(dirs[0] / "final.safetensors"));
+  EXPECT_FALSE(fs::exists(tmp.path / "rank1"));
+}
+
+// Rank 0's own work (evaluation, checkpoints, a run's end) may outlast the collectives'
+// timeout: the other ranks wait for it through the store (Dist::after_rank0_work), and the
+// next collective succeeds. When rank 0 dies instead, the wait ends at once, in one line.
+// (Through the CLI: a 2-run spec whose final train-loss evaluation took longer than
+// timeout_s failed between the runs with "all-gather failed (Timed out ...)".)
+TEST(Distributed, OtherRanksWaitForRankZerosOwnWorkBeyondTheTimeout) {
+  std::vector<double> got[2];
+  double waited = 0;
+  const auto err = two_ranks(1, [&](zs::Dist& dist, int r) {  // collectives time out after 1 s
+    if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // "evaluating"
+    dist.after_rank0_work("eval/2");
+    got[r] = dist.allgather({static_cast<double>(r)});
+    // Rank 0 now fails for a reason of its own (its Dist goes with it); rank 1 waits for it.
+    if (r == 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      dist.after_rank0_work("end");
+    } catch (const zs::DistError&) {
+      waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      throw;
+    }
+  });
+  EXPECT_EQ(err[0], "");
+  EXPECT_EQ(got[0], (std::vector<double>{0, 1}));
+  EXPECT_EQ(got[1], (std::vector<double>{0, 1}));
+  EXPECT_NE(err[1].find("distributed: rank 1 of 2: sharing rank 0's values failed ("), std::string::npos) << err[1];
+  EXPECT_NE(err[1].find("none answered within 3600 s"), std::string::npos) << err[1];  // the wait's bound, not 1 s
+  EXPECT_LT(waited, 5.0);
+}
+
+// On --resume every rank reads rank 0's checkpoint and step log; a rank that reads another
+// folder (its --out not on the shared file system: here a folder of its own) would go on
+// from another step and pair its exchanges with other steps of rank 0's, silently. Both
+// ranks refuse it in one line before any step.
+TEST(Distributed, ResumedRanksThatDisagreeOnTheStartStopWithOneLine) {
+  TempDir tmp("dist_resume_at");
+  const std::string text = mezo_spec_text(R"("distributed": {"shards": 2, "timeout_s": 20},)", 8);
+  const zs::FinetuneSpec spec = zs::finetune_spec_parse(text, "resume_at.json");
+  const fs::path dirs[2] = {tmp.path / "rank0" / "mezo", tmp.path / "rank1" / "mezo"};
+  zs::FinetuneRunOptions stop;
+  stop.stop_after_step = 5;
+  ASSERT_FALSE(zs::finetune_run(spec, 0, spec.model, dirs[0].string(), stop).completed);  // checkpoint at 4, log to 5
+  const auto err = two_ranks(20, [&](zs::Dist& dist, int r) {
+    zs::FinetuneRunOptions o;
+    o.dist = &dist;
+    o.resume = true;
+    zs::finetune_run(spec, 0, spec.model, dirs[r].string(), o);
+  });
+  for (size_t r = 0; r < 2; ++r)
+    EXPECT_NE(err[r].find("rank 1 resumes at step 0 replaying 0 logged steps, rank 0 at step 4 replaying 1: every rank "
+                          "must read rank 0's --out folder"),
+              std::string::npos)
+        << r << ": " << err[r];
+  EXPECT_FALSE(fs::exists(dirs[0] / "result.json"));
 }
 
 // Sets (or, with nullptr, unsets) environment variables for one test.

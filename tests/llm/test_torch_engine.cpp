@@ -6,12 +6,16 @@
 #include <ATen/Parallel.h>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 #include "core/llm/torch/dir_cache.h"
 #include "core/llm/torch/zo_engine.h"
 #include "core/opt/pass_loops.h"
 #include "core/opt/optimizer.h"
 #include "core/rng/philox.h"
 #include "core/run/vec_engine.h"
+#include "tests/llm/optimizer_option_cases.h"
 
 namespace {
 
@@ -94,10 +98,41 @@ TEST(TorchEngine, DirectionsEqualCoreBitForBit) {
   }
 }
 
-// Every optimizer of the catalog: tensor engine (fp32) vs Eigen engine (double).
-TEST(TorchEngine, EveryOptimizerMatchesTheCoreEngine) {
+// One optimizer with hyperparameters hp on the tensor engine (fp32) and on the Eigen engine
+// (double), T steps from the same point: the same path to float rounding, the same FP count.
+void expect_engines_agree(const std::string& id, const zs::ParamValues& hp, bool fuse, const std::string& what) {
   const int d = 37, T = 25;
   QuarticLandscape f(d);
+  auto oc = zs::optimizer_create(id, hp, id);
+  auto ot = zs::optimizer_create(id, hp, id);
+  const auto v = x0(d);
+  zs::VecEngine ec(f, Eigen::Map<const Eigen::VectorXd>(v.data(), d));
+  zs::TensorEngineOptions opt;
+  opt.fuse = fuse;
+  TensorSetup ts(d, at::kFloat, opt);
+  oc->reset(ec, {11, T});
+  ot->reset(*ts.engine, {11, T});
+  for (int t = 0; t < T; ++t) {
+    ec.begin_step(t);
+    oc->step(ec, t);
+    ts.engine->begin_step(t);
+    ot->step(*ts.engine, t);
+  }
+  ot->settle(*ts.engine);
+  const auto xt = ts.x();
+  double err = 0, scale = 0;
+  for (int i = 0; i < d; ++i) {
+    err = std::max(err, std::fabs(xt[static_cast<size_t>(i)] - ec.x()[i]));
+    scale = std::max(scale, std::fabs(ec.x()[i] - v[static_cast<size_t>(i)]));
+  }
+  // fp32 parameters against double: agreement to float rounding of the path.
+  EXPECT_LT(err, 2e-5 + 1e-3 * scale) << what << (fuse ? " (fused)" : "") << " max |x_t - x_core| = " << err;
+  EXPECT_GT(scale, 1e-6) << what << ": the run did not move";
+  EXPECT_EQ(ts.engine->forward_passes(), ec.forward_passes()) << what;
+}
+
+// Every optimizer of the catalog with its defaults: tensor engine (fp32) vs Eigen engine (double).
+TEST(TorchEngine, EveryOptimizerMatchesTheCoreEngine) {
   for (const auto& info : zs::optimizer_catalog()) {
     for (int fuse = 0; fuse < 2; ++fuse) {
       zs::ParamValues hp;
@@ -108,33 +143,15 @@ TEST(TorchEngine, EveryOptimizerMatchesTheCoreEngine) {
       // sign(u) of coordinates with u ~ 0 flips between fp32 and double and then moves them
       // by 2 gamma: compare AdaNAGED-P in its continuous (Euclidean LMO) geometry.
       if (info.id == "adanaged_p") hp["lmo"] = 2;
-      auto oc = zs::optimizer_create(info.id, hp, info.id);
-      auto ot = zs::optimizer_create(info.id, hp, info.id);
-      const auto v = x0(d);
-      zs::VecEngine ec(f, Eigen::Map<const Eigen::VectorXd>(v.data(), d));
-      zs::TensorEngineOptions opt;
-      opt.fuse = fuse != 0;
-      TensorSetup ts(d, at::kFloat, opt);
-      oc->reset(ec, {11, T});
-      ot->reset(*ts.engine, {11, T});
-      for (int t = 0; t < T; ++t) {
-        ec.begin_step(t);
-        oc->step(ec, t);
-        ts.engine->begin_step(t);
-        ot->step(*ts.engine, t);
-      }
-      ot->settle(*ts.engine);
-      const auto xt = ts.x();
-      double err = 0, scale = 0;
-      for (int i = 0; i < d; ++i) {
-        err = std::max(err, std::fabs(xt[static_cast<size_t>(i)] - ec.x()[i]));
-        scale = std::max(scale, std::fabs(ec.x()[i] - v[static_cast<size_t>(i)]));
-      }
-      // fp32 parameters against double: agreement to float rounding of the path.
-      EXPECT_LT(err, 2e-5 + 1e-3 * scale) << info.id << (fuse ? " (fused)" : "") << " max |x_t - x_core| = " << err;
-      EXPECT_EQ(ts.engine->forward_passes(), ec.forward_passes()) << info.id;
+      expect_engines_agree(info.id, hp, fuse != 0, info.id);
     }
   }
+}
+
+// The options the defaults leave off (optimizer_option_cases.h): same comparison.
+TEST(TorchEngine, OptimizerOptionsMatchTheCoreEngine) {
+  for (const zs_test::OptimizerCase& c : zs_test::optimizer_option_cases())
+    for (int fuse = 0; fuse < 2; ++fuse) expect_engines_agree(c.id, c.hp, fuse != 0, c.name());
 }
 
 TEST(TorchEngine, FusedPassesChangeOnlyRounding) {
@@ -192,6 +209,68 @@ TEST(TorchEngine, WeightDecaySkipsNonDecayBlocks) {
   e.apply(r, nullptr);
   EXPECT_FLOAT_EQ(a[0].item<float>(), 1.0f - 0.1f * 0.5f);
   EXPECT_FLOAT_EQ(b[0].item<float>(), 1.0f);
+}
+
+// ZO-SGD-Cons with weight decay on a model with a bias-like block (decay off): every
+// block must land on the point the three-point rule picks (docs/optimizers.md#zo-sgd-cons),
+// d = p z + wd x on decayed blocks and d = p z on the others. Reference in double from the
+// engine's point before each step, with the step's recorded p and seed; a small lr makes
+// the rule move (x - lr d or x + lr d), a large one overshoot (it stays at x).
+TEST(TorchEngine, ZoConsWithWeightDecayMovesNonDecayBlocksByTheThreePointRule) {
+  const int n = 24;
+  at::Tensor a = at::zeros({n}), b = at::zeros({n});
+  std::vector<double> c(2 * n);
+  for (int i = 0; i < 2 * n; ++i) c[static_cast<size_t>(i)] = 0.3 * std::sin(1.0 + i);
+  const auto value = [&c, n](const std::vector<double>& x) {
+    double s = 0;
+    for (int i = 0; i < 2 * n; ++i) s += 0.5 * (x[static_cast<size_t>(i)] - c[static_cast<size_t>(i)]) *
+                                         (x[static_cast<size_t>(i)] - c[static_cast<size_t>(i)]) * (1 + i % 5);
+    return s;
+  };
+  const auto read = [&a, &b, n] {
+    std::vector<double> x(2 * n);
+    for (int i = 0; i < n; ++i) {
+      x[static_cast<size_t>(i)] = a[i].item<float>();
+      x[static_cast<size_t>(n + i)] = b[i].item<float>();
+    }
+    return x;
+  };
+  for (const double lr : {0.02, 0.6}) {
+    for (int i = 0; i < n; ++i) {
+      a[i] = 0.8 - 0.02 * i;
+      b[i] = -0.5 + 0.03 * i;
+    }
+    zs::TensorEngine e({{"a", a, false, true}, {"b", b, false, false}}, [&] { return value(read()); });
+    const double wd = 0.5;
+    auto o = zs::optimizer_create("zo_sgd_cons", {{"lr", lr}, {"wd", wd}}, "cons");
+    o->reset(e, {3, 30});
+    int picks[3] = {0, 0, 0};
+    for (int t = 0; t < 30; ++t) {
+      const std::vector<double> x = read();
+      e.begin_step(t);
+      const zs::StepInfo s = o->step(e, t);
+      std::vector<double> down(x), up(x);
+      double reach = 0;  // the largest |lr d_i|: float rounding of the moves scales with it
+      for (int i = 0; i < 2 * n; ++i) {
+        const int blk = i < n ? 0 : 1;
+        const double z = zs::normal_at(s.seed, static_cast<uint64_t>(blk), static_cast<uint64_t>(i % n));
+        const double dir = s.p * z + (blk == 0 ? wd * x[static_cast<size_t>(i)] : 0.0);
+        down[static_cast<size_t>(i)] -= lr * dir;
+        up[static_cast<size_t>(i)] += lr * dir;
+        reach = std::max(reach, std::fabs(lr * dir));
+      }
+      const double l0 = value(x), ld = value(down), lu = value(up);
+      std::vector<double> want = x;
+      if (ld <= lu && ld <= l0) want = down, ++picks[0];
+      else if (l0 < lu) ++picks[1];
+      else want = up, ++picks[2];
+      const std::vector<double> got = read();
+      for (int i = 0; i < 2 * n; ++i)
+        ASSERT_NEAR(got[static_cast<size_t>(i)], want[static_cast<size_t>(i)], 1e-6 * (1 + reach))
+            << "lr " << lr << " step " << t << (i < n ? " decayed" : " non-decay") << " element " << i % n;
+    }
+    EXPECT_GT(lr < 0.1 ? picks[0] + picks[2] : picks[1], 0) << "lr " << lr;
+  }
 }
 
 TEST(TorchEngine, StatsAreAccumulatedInTheUpdatePass) {

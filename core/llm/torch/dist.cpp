@@ -8,11 +8,13 @@
 #include <ATen/ops/empty.h>
 #include <ATen/ops/zeros_like.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Logging.h>
 #ifdef ZS_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <signal.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -113,16 +115,17 @@ struct Dist::Impl {
   bool direct = false;  // allgather by direct send/recv (see Dist::allgather)
   int64_t sent = 0;
 
+  // `within`: the wait the message names (the collectives' timeout when negative).
   template <class F>
-  void guarded(const char* what, F&& f) {
+  void guarded(const char* what, F&& f, double within = -1) {
     try {
       f();
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
-      fail("distributed", "rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what + " failed (" +
-                              reason(e) + "): another rank stopped, or none answered within " +
-                              fmt_double(timeout_s) + " s");
+      throw DistError("distributed: rank " + std::to_string(rank) + " of " + std::to_string(world) + ": " + what +
+                      " failed (" + reason(e) + "): another rank stopped, or none answered within " +
+                      fmt_double(within < 0 ? timeout_s : within) + " s");
     }
   }
 };
@@ -135,6 +138,11 @@ Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double tim
   m.timeout_s = timeout_s;
   m.backend_name = backend == "auto" ? (cuda ? "nccl" : "gloo") : backend;
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  // Gloo writes its sockets with writev, which raises SIGPIPE once a peer has gone, and
+  // SIGPIPE's default action ends this rank without its one line. Python, where c10d
+  // usually runs, ignores SIGPIPE; so does a process with a process group: the write then
+  // fails with EPIPE and the collective reports it (guarded).
+  ::signal(SIGPIPE, SIG_IGN);
   m.guarded("joining the process group", [&] {
     // Under torchrun the agent already serves a TCPStore at MASTER_PORT and says so
     // (TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// rendezvous reads it): every
@@ -268,6 +276,13 @@ void Dist::allreduce_sum(std::vector<at::Tensor>& tensors) {
 std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s) {
   Impl& m = *impl_;
   std::vector<double> out = values;
+  // A TCPStore whose server (rank 0) has gone logs a warning with LibTorch's stack trace
+  // before it throws; the failure is this one line instead (guarded), so errors only here.
+  struct Quiet {
+    int level = FLAGS_caffe2_log_level;
+    Quiet() { FLAGS_caffe2_log_level = std::max(level, 2); }
+    ~Quiet() { FLAGS_caffe2_log_level = level; }
+  } quiet;
   m.guarded("sharing rank 0's values", [&] {
     const std::string k = "zoscope/share/" + key;
     if (m.rank == 0) {
@@ -281,8 +296,14 @@ std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, co
       out.assign(bytes.size() / sizeof(double), 0.0);
       if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(double));
     }
-  });
+  }, wait_s);
   return out;
+}
+
+void Dist::after_rank0_work(const std::string& key) {
+  // Up to an hour (or the collectives' timeout when longer): a rank 0 that hangs in its
+  // work (a dead mount under its checkpoint) still ends the job, in one line.
+  share_from_rank0({}, "rank0-work/" + key, std::max(3600.0, impl_->timeout_s));
 }
 
 void Dist::barrier() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "core/util/error.h"
 
 namespace at {
 class Tensor;
@@ -40,8 +41,17 @@ DistEnv dist_env_from_environment();
 // --nproc when N > 0 and this process is already a rank (torchrun / srun set the variables).
 DistEnv dist_env_for_nproc(int nproc);
 
+// A collective that failed because another rank stopped or none answered in time (one
+// line). A rank process that ends on it exits with kDistLostRankStatus, so the launcher
+// names the rank that failed for a reason of its own (dist_launch), not one that lost it.
+class DistError : public Error {
+ public:
+  using Error::Error;
+};
+constexpr int kDistLostRankStatus = 3;
+
 // The process group of the ranks. All collectives are called in the same order on every
-// rank; a failure (a rank died, the timeout passed) is one zs::Error line.
+// rank; a failure (a rank died, the timeout passed) is one DistError line.
 class Dist {
  public:
   // backend: "gloo", "nccl" or "auto" (nccl when the model is on CUDA). Rank 0 serves the
@@ -67,6 +77,13 @@ class Dist {
   // use): the other ranks wait up to wait_s, which may be far longer than the collectives'
   // timeout (rank 0 trains first, then shares the plane's domain).
   std::vector<double> share_from_rank0(const std::vector<double>& values, const std::string& key, double wait_s);
+  // Every rank but 0 waits here until rank 0 has done the work only it does (evaluation,
+  // checkpoints, a run's end; `key` names the occasion, a fresh one per use), however long
+  // that takes, up to an hour (or the collectives' timeout when longer): through the
+  // TCPStore, so the collectives' timeout does not cut it short. A rank 0 that dies ends the
+  // wait at once (it serves the store; torchrun's agent stops the job); one that hangs in
+  // that work is waited for up to that hour.
+  void after_rank0_work(const std::string& key);
   // Payload bytes this rank has sent (all-gather: (world - 1) x its block; ring
   // all-reduce: 2 (world - 1) / world x the buffer), without the transport's framing.
   int64_t bytes_sent() const;
@@ -94,7 +111,8 @@ std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t
 // it off); every rank dies with the launcher. When a
 // rank fails, the others get grace_s to stop on their own (their collectives fail or time
 // out), then are killed. Returns 0, or a zs::Error line naming the first rank that failed
-// (with a --resume hint when it was killed).
+// for a reason of its own (a rank that only lost the others, kDistLostRankStatus, is named
+// when no other failed), with a --resume hint when it was killed.
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
                  const std::function<void(const std::string&)>& log);
 // `cpus` cut into `nproc` contiguous slices of (nearly) equal size; empty when nproc < 2 or

@@ -53,6 +53,7 @@ std::string cpu_list_text(const std::vector<int>& cpus) {
 
 std::string status_text(int status) {
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  if (WEXITSTATUS(status) == kDistLostRankStatus) return "lost the other ranks (exit status " + std::to_string(kDistLostRankStatus) + ")";
   return "failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
 }
 
@@ -124,7 +125,11 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
   if (log)
     log("started " + std::to_string(nproc) + " ranks (MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + bound + ")");
   // Wait for every rank; after the first failure the others get grace_s to stop by themselves.
+  // The rank named is the first that failed for a reason of its own: a rank whose collective
+  // failed (kDistLostRankStatus) only lost another, and often exits first (the failing rank
+  // closes its connections while it unwinds, before it prints and exits).
   int first_rank = -1, first_status = 0, left = nproc;
+  bool first_lost = false;
   std::vector<char> done(static_cast<size_t>(nproc), 0);
   auto deadline = std::chrono::steady_clock::time_point::max();
   bool killed = false;
@@ -151,10 +156,13 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
     done[static_cast<size_t>(r)] = 1;
     --left;
     const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok && first_rank < 0) {
+    const bool lost = WIFEXITED(status) && WEXITSTATUS(status) == kDistLostRankStatus;
+    if (!ok && (first_rank < 0 || (first_lost && !lost))) {
+      if (first_rank < 0)
+        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(grace_s * 1000));
       first_rank = r;
       first_status = status;
-      deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(grace_s * 1000));
+      first_lost = lost;
     }
   }
   if (first_rank < 0) return;
@@ -164,7 +172,7 @@ void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s
   fail("finetune", "rank " + std::to_string(first_rank) + " of " + std::to_string(nproc) + " " +
                        status_text(first_status) +
                        (interrupted ? "; continue the run with --resume (on any number of ranks)"
-                                    : " (the reason is the line above); a run stopped by a lost rank continues with --resume"));
+                                    : " (its error line is above); a run stopped by a lost rank continues with --resume"));
 }
 
 }  // namespace zs

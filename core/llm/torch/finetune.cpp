@@ -264,6 +264,19 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
     atomic_write(log_path, "");
   }
   const int64_t start = resume ? resume->start() : 0;
+  if (resume && opt.dist) {
+    // Every rank must go on from rank 0's checkpoint and log: a rank that read another
+    // folder (its --out not on the shared file system) would pair its steps' exchanges
+    // with other steps of rank 0's, silently.
+    const std::vector<double> at =
+        opt.dist->allgather({static_cast<double>(start), static_cast<double>(resume->to_replay())});
+    for (int r = 1; r < opt.dist->world(); ++r)
+      if (at[static_cast<size_t>(2 * r)] != at[0] || at[static_cast<size_t>(2 * r + 1)] != at[1])
+        fail(run_dir, "rank " + std::to_string(r) + " resumes at step " + fmt_double(at[static_cast<size_t>(2 * r)]) +
+                          " replaying " + fmt_double(at[static_cast<size_t>(2 * r + 1)]) + " logged steps, rank 0 at step " +
+                          fmt_double(at[0]) + " replaying " + fmt_double(at[1]) +
+                          ": every rank must read rank 0's --out folder (a shared file system)");
+  }
 
   std::optional<LogWriter> log_writer;
   if (writer) log_writer.emplace(log_path);
@@ -384,7 +397,8 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
       }
     }
     rec.rows.push_back(row);
-    if (spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0) {
+    const bool checkpoint_due = spec.checkpoint_every > 0 && t % spec.checkpoint_every == 0;
+    if (checkpoint_due) {
       stepper.settle();
       engine.sync_model();
       if (writer) {
@@ -392,6 +406,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
         checkpoint(t);
       }
     }
+    // The other ranks wait for rank 0's evaluation and checkpoint without the collectives'
+    // timeout (a long evaluation is not a lost rank).
+    if (opt.dist && (checkpoint_due || (spec.eval_every > 0 && t % spec.eval_every == 0)))
+      opt.dist->after_rank0_work(run.label + "/" + std::to_string(t));
     if (opt.stop_after_step > 0 && t >= opt.stop_after_step) {
       stopped = true;
       break;
@@ -426,7 +444,10 @@ FinetuneRunResult finetune_run(const FinetuneSpec& spec, size_t run_index, const
   }
   res.peak_rss_bytes = process_peak_rss_bytes();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  if (res.completed) finetune_result_write(run_dir + "/result.json", res);
+  // Rank 0 alone marks the run complete: another rank's result (no evaluation) would race
+  // it, and make a --resume skip a run that rank 0 had not finished.
+  if (res.completed && writer) finetune_result_write(run_dir + "/result.json", res);
+  if (res.completed && opt.dist) opt.dist->after_rank0_work(run.label + "/end");  // its final evaluation
   return res;
 }
 
