@@ -32,10 +32,10 @@ const char* const kLlmTokenizerHint = "same as the model";
 const char* const kLlmDataHint = "GLUE / SQuAD files";
 
 std::string llm_model_preview(const std::string& model) {
-  if (model == "default") return "default (embedded)";
+  if (model == "default") return "model: default (embedded)";
   std::filesystem::path p(model);
   if (!p.has_filename()) p = p.parent_path();  // "dir/" names dir
-  return p.filename().empty() ? model : p.filename().string();
+  return "model: " + (p.filename().empty() ? model : p.filename().string());
 }
 
 namespace {
@@ -392,7 +392,8 @@ class LlmSceneImpl : public LlmScene {
     // its list the full texts.
     const bool is_default = c.model == "default";
     const std::string preview = llm_model_preview(c.model);
-    if (ImGui::BeginCombo("model", preview.c_str())) {
+    ImGui::SetNextItemWidth(-1);  // the whole row, as the folder field under it
+    if (ImGui::BeginCombo("##model", preview.c_str())) {
       if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default)) c.model = "default";
       for (const std::string& r : c.recent_models)
         if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r;

@@ -77,8 +77,9 @@ const char* llm_support_note();
 // "preset:llm_*", or a file that holds a fine-tuning spec ("zoscope_finetune").
 bool is_llm_experiment(const std::string& name_or_path);
 // The scene panel's short texts, kept short enough to fit their fields in the default
-// window (tests check): the model combo's preview ("default (embedded)", else the model
-// folder's name) and the hints of the model folder, tokenizer and data folder fields.
+// window (tests check): the model combo's preview ("model: default (embedded)", else
+// "model: " and the model folder's name) and the hints of the model folder, tokenizer and
+// data folder fields.
 std::string llm_model_preview(const std::string& model);
 extern const char* const kLlmFolderHint;
 extern const char* const kLlmTokenizerHint;

@@ -180,20 +180,21 @@ TEST(GuiLlmScene, ScenePanelFieldsFitAndShowTheExperimentsFolders) {
   App& app = h.app();
   ASSERT_TRUE(app.wait_idle(300));
   h.frame(2);
-  EXPECT_EQ(llm_model_preview(app.model().llm_cfg.model), "tiny-opt");
-  EXPECT_EQ(llm_model_preview(kData + "/fixtures/tiny-opt/"), "tiny-opt");
+  EXPECT_EQ(llm_model_preview(app.model().llm_cfg.model), "model: tiny-opt");
+  EXPECT_EQ(llm_model_preview(kData + "/fixtures/tiny-opt/"), "model: tiny-opt");
   const ImGuiStyle& st = ImGui::GetStyle();
-  const auto width = [&](const char* item) {
+  // The width of a field's frame: its item rectangle less the label right of it.
+  const auto frame_width = [&](const char* item, const char* label) {
     ImVec2 a, b;
     EXPECT_TRUE(app.item_rect(item, a, b)) << item;
-    return b.x - a.x;
+    return b.x - a.x - (*label ? st.ItemInnerSpacing.x + ImGui::CalcTextSize(label).x : 0.f);
   };
   const float arrow = ImGui::GetFrameHeight(), pad = 2 * st.FramePadding.x;
   for (const std::string& m : {std::string("default"), app.model().llm_cfg.model})
-    EXPECT_GE(width("llm/model"), ImGui::CalcTextSize(llm_model_preview(m).c_str()).x + pad + arrow) << m;
-  EXPECT_GE(width("llm/folder"), ImGui::CalcTextSize(kLlmFolderHint).x + pad);
-  EXPECT_GE(width("llm/tokenizer"), ImGui::CalcTextSize(kLlmTokenizerHint).x + pad);
-  EXPECT_GE(width("llm/data"), ImGui::CalcTextSize(kLlmDataHint).x + pad);  // the task is SST-2: the field shows
+    EXPECT_GE(frame_width("llm/model", ""), ImGui::CalcTextSize(llm_model_preview(m).c_str()).x + pad + arrow) << m;
+  EXPECT_GE(frame_width("llm/folder", ""), ImGui::CalcTextSize(kLlmFolderHint).x + pad);
+  EXPECT_GE(frame_width("llm/tokenizer", "tokenizer"), ImGui::CalcTextSize(kLlmTokenizerHint).x + pad);
+  EXPECT_GE(frame_width("llm/data", "data folder"), ImGui::CalcTextSize(kLlmDataHint).x + pad);  // SST-2: the field shows
   // A run's status line ("done | 0 B optimizer state | ...") breaks between its parts
   // inside the Runs panel.
   ImVec2 a, b;
