@@ -525,11 +525,7 @@ class LlmSceneImpl : public LlmScene {
     draw_logged_sessions(app);
     const std::string& err = !error_.empty() ? error_ : snap_.error;
     if (!err.empty()) {
-      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(err.c_str());
-      ImGui::PopTextWrapPos();
-      ImGui::PopStyleColor();
+      error_text(err);
       if (ImGui::SmallButton("retry")) key_.clear();
     }
   }

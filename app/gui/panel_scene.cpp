@@ -65,11 +65,7 @@ void landscape_section(App& app, const LandscapeDef& def) {
     app.note_item("scene/expression");
     help_marker("muParser syntax: + - * / ^, sin cos tan exp log sqrt abs min max ..., variables x and y.");
     if (!m.expression_error.empty()) {
-      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(m.expression_error.c_str());
-      ImGui::PopTextWrapPos();
-      ImGui::PopStyleColor();
+      error_text(m.expression_error);
     }
   }
   if (def.nd) {
