@@ -223,7 +223,14 @@ int cmd_finetune(const FinetuneArgs& a) {
   // (so a resume on another number of ranks computes the same numbers), else one per rank.
   if (spec.dist_shards == 0 && a.resume && fs::exists(a.out + "/spec.json"))
     spec.dist_shards = finetune_spec_load(a.out + "/spec.json").dist_shards;
-  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
+  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") {
+    if (world > spec.batch_size)  // the default of one shard per rank: name the ranks, not the spec
+      fail(a.nproc > 0 ? "--nproc " + std::to_string(world) : "environment WORLD_SIZE " + std::to_string(world),
+           "more ranks than batch_size " + std::to_string(spec.batch_size) + " in " + spec.file +
+               " (each rank's loss shard needs an example): use at most " + std::to_string(spec.batch_size) +
+               " ranks, or set distributed.shards");
+    spec.dist_shards = world;
+  }
   if (spec.dist_shards > spec.batch_size)
     fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +
                                                  std::to_string(spec.batch_size));
