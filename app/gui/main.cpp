@@ -134,7 +134,9 @@ int run(const Args& a) {
   using namespace zs;
   using namespace zs::gui;
   std::string settings_dir = a.headless ? "" : (a.settings_dir.empty() ? settings_default_dir() : a.settings_dir);
-  const Settings settings = settings_dir.empty() ? Settings() : settings_load(settings_dir + "/settings.json");
+  std::string settings_problem;
+  const Settings settings = settings_dir.empty() ? Settings() : settings_load(settings_dir + "/settings.json", &settings_problem);
+  if (!settings_problem.empty()) std::fprintf(stderr, "zoscope: warning: %s; using the default settings\n", settings_problem.c_str());
   // The experiment is checked before any window opens, so a bad one fails fast and cleanly.
   std::string exp_arg = a.experiment;
   if (exp_arg.empty()) {
