@@ -31,9 +31,7 @@
 #include "core/llm/torch/compare.h"
 #include "core/llm/torch/dist.h"
 #include "core/llm/torch/errors.h"
-#include "core/llm/text/task.h"
 #include "core/llm/torch/finetune.h"
-#include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -249,17 +247,7 @@ int cmd_finetune(const FinetuneArgs& a) {
     for (double f : a.lr_factors) (void)lr_scaled_spec(spec, f);  // every grid point valid, before work
   }
   // Everything that can be checked before work starts, once, here in the parent.
-  preflight_paths(spec, a.out);
-  if (spec.model == "default") {
-    const ModelConfig dc = default_model_config();
-    const Task& task = task_get(spec.task);
-    preflight_memory(spec, dc, std::max<int64_t>(1, static_cast<int64_t>(task.label_words.size())),
-                     std::min<int64_t>(spec.max_length, dc.max_position_embeddings));
-  } else {
-    preflight_model(spec, spec.model);
-  }
-  const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
-  if (spec.model == "default") preflight_model(spec, model_dir);
+  const std::string model_dir = preflight_all(spec, a.out, log_line, a.threads);
   // The multi-seed comparison of one spec into `dir` (core/llm/torch/compare.h).
   ZeroShotMemo zero_shot;  // the sweep's factors share the pretrained model's accuracies
   const auto compare = [&](const FinetuneSpec& sp, const std::string& dir) {

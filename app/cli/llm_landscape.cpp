@@ -22,6 +22,7 @@
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/live.h"
 #include "core/llm/torch/plane.h"
+#include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -108,12 +109,15 @@ int cli_run_llm_landscape(int threads) {
   const DistEnv env = dist_env_for_nproc(a.nproc);
   if (a.plane == "runs" && (a.nproc > 1 || env.world > 1))
     fail("--plane runs", "the plane through two runs' endpoints is measured on one rank (drop --nproc)");
-  if (a.nproc > 1) {  // the launcher: cache the default model once, then start the ranks
-    finetune_model_dir(c.spec, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }, threads);
+  // What finetune checks before work (paths, memory of the spec's batch, the model and
+  // tokenizer, the task data), once, on rank 0 or the launcher; it caches the default model.
+  const auto log = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+  if (env.rank == 0) preflight_all(c.spec, a.out, log, threads);
+  if (a.nproc > 1) {  // the launcher: the ranks do the rest
     dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),
                  "landscape", a.spec, "--out", a.out, "--grid", std::to_string(a.grid), "--plane-seed",
                  std::to_string(a.plane_seed), "--examples", std::to_string(a.examples)},
-                a.nproc, c.spec.dist_timeout_s + 5, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
+                a.nproc, c.spec.dist_timeout_s + 5, log);
     return 0;
   }
   std::unique_ptr<Dist> dist;

@@ -12,6 +12,7 @@
 //  - a run followed from another process's folder is replayed onto the plane while its log
 //    grows, point for point as RunReplay projects the same log.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
@@ -255,6 +256,29 @@ TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
 
   EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
   EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  fs::remove_all(dir);
+}
+
+// landscape ran no preflight: a batch far beyond memory trained until the kernel killed it
+// (22 GB resident, signal 9). It gets finetune's checks now: one line, before training.
+// (ulimit -v: should it regress, it fails here instead of taking the machine's memory.)
+TEST(LlmLandscapeCli, BatchBeyondMemoryIsRefusedBeforeTraining) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_lsm_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  zs::FinetuneSpec spec = spec_of(kTwo);
+  spec.batch_size = 1048576;
+  const std::string path = (dir / "spec.json").string();
+  zs::atomic_write(path, zs::finetune_spec_to_json(spec));
+  const std::string cmd = "ulimit -v 8000000; ZOSCOPE_MEMORY_LIMIT=2e9 " + std::string(ZS_BINARY_ROOT) +
+                          "/app/cli/zoscope-cli landscape " + path + " --out " + (dir / "out").string() +
+                          " --grid 3 > " + (dir / "log.txt").string() + " 2>&1";
+  const int st = std::system(cmd.c_str());
+  const std::string log = zs::read_file((dir / "log.txt").string());
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2) << log;
+  EXPECT_EQ(log.rfind("zoscope-cli: error: " + path + ": batch_size: 1048576 x 2 candidate rows", 0), 0u) << log;
+  EXPECT_NE(log.find("more than the 2.0 GB of memory available"), std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   fs::remove_all(dir);
 }

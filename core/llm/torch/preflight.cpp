@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <memory>
 #include "core/llm/io/safetensors.h"
+#include "core/llm/torch/finetune.h"
 #include "core/llm/torch/model.h"
+#include "core/llm/torch/pretrain.h"
 #include "core/llm/text/data.h"
 #include "core/llm/text/task.h"
 #include "core/llm/text/tokenizer.h"
@@ -169,6 +171,22 @@ PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& mode
   // check lists the config's layers, which an absurd config would not fit).
   CausalLM::check_weights(model_dir);
   return needs;
+}
+
+std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
+                          const std::function<void(const std::string&)>& log, int threads) {
+  preflight_paths(spec, out_dir);
+  if (spec.model == "default") {
+    const ModelConfig dc = default_model_config();
+    const Task& task = task_get(spec.task);
+    preflight_memory(spec, dc, std::max<int64_t>(1, static_cast<int64_t>(task.label_words.size())),
+                     std::min<int64_t>(spec.max_length, dc.max_position_embeddings));
+  } else {
+    preflight_model(spec, spec.model);
+  }
+  const std::string model_dir = finetune_model_dir(spec, log, threads);
+  if (spec.model == "default") preflight_model(spec, model_dir);
+  return model_dir;
 }
 
 }  // namespace zs

@@ -5,6 +5,7 @@
 // safetensors headers, tokenizer files and task data only (no tensor is allocated).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/model_config.h"
@@ -44,5 +45,11 @@ TaskData finetune_task_data(const FinetuneSpec& spec);
 //    present, the task data readable and encodable; then preflight_memory with the data's
 //    real row counts and lengths.
 PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& model_dir, double available = -1);
+
+// 1-3 for a command that runs the spec (finetune, landscape): the paths, then the memory
+// (for "default" with the default config, before that model is pretrained and cached on
+// first use), then the model folder. Returns the model folder (finetune_model_dir).
+std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
+                          const std::function<void(const std::string&)>& log, int threads);
 
 }  // namespace zs
