@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +63,7 @@ struct FinetuneArgs {
   int threads = 0;
   int nproc = 0;           // > 0: launch that many local ranks (dist.h)
   int seeds = 0;           // > 0: the multi-seed comparison
+  bool seeds_given = false, target_given = false, metric_given = false;  // on the command line
   CompareOptions compare;  // its target and metric
   std::vector<double> lr_factors;  // non-empty: the learning-rate sweep (compare.h, LrSweep)
 };
@@ -241,7 +243,11 @@ int cmd_finetune(const FinetuneArgs& a) {
   }
   CompareOptions co = a.compare;
   co.seeds = !a.lr_factors.empty() && a.seeds == 0 ? 1 : a.seeds;  // a sweep without --seeds: one seed
-  if (co.seeds > 0) compare_options_check(co);
+  // The comparison's flags mean nothing to a plain run: refused rather than ignored.
+  if ((a.target_given || a.metric_given) && !a.seeds_given && a.lr_factors.empty())
+    fail(a.target_given ? "--target" : "--target-metric", "only with --seeds or --lr-factors (the comparison over seeds)");
+  if (a.target_given && std::isnan(co.target)) fail("--target", "value nan is not a finite number");
+  if (co.seeds > 0 || a.seeds_given) compare_options_check(co);
   if (!a.lr_factors.empty()) {
     lr_factors_check(a.lr_factors);
     for (double f : a.lr_factors) (void)lr_scaled_spec(spec, f);  // every grid point valid, before work
@@ -385,7 +391,13 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
   // too small for ATen's threads to pay off, and spinning OpenMP threads on a shared CPU
   // cost several times the work (measured: 0.12 s vs 0.5 CPU-s per pretraining step).
   g_ft.threads = g_child.threads = threads > 0 ? threads : 1;
-  if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
+  if (app.got_subcommand("finetune")) {
+    const CLI::App* ft = app.get_subcommand("finetune");
+    g_ft.seeds_given = ft->count("--seeds") > 0;
+    g_ft.target_given = ft->count("--target") > 0;
+    g_ft.metric_given = ft->count("--target-metric") > 0;
+    return cmd_finetune(g_ft);
+  }
   if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
   if (app.got_subcommand("finetune-run")) return cmd_finetune_run(g_child);
   return 0;

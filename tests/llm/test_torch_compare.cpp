@@ -229,4 +229,34 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
   fs::remove_all(tmp);
 }
 
+// The comparison's flags where they cannot apply were ignored: --seeds 0 or -1, --target
+// or --target-metric without --seeds ran a plain fine-tune, --target nan ran the
+// comparison without a target. Each is one line naming the flag, before any run.
+TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmpf_" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  const std::string spec = (tmp / "spec.json").string();
+  zs::atomic_write(spec, R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
+                             R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3,
+      "budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}]})");
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string out = (tmp / "out").string(), log = out + ".txt";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--seeds 0", "--seeds: value 0 is outside [1, 100]"},
+      {"--seeds -1", "--seeds: value -1 is outside [1, 100]"},
+      {"--target 0.5", "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {"--target-metric train_loss", "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {"--seeds 2 --target nan", "--target: value nan is not a finite number"},
+  };
+  for (const auto& [args, want] : cases) {
+    EXPECT_EQ(sh(cli + " finetune " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
+    const std::string text = zs::read_file(log);
+    EXPECT_EQ(text, "zoscope-cli: error: " + want + "\n") << args;
+    EXPECT_FALSE(fs::exists(out + "/runs")) << args << ": no run started";
+  }
+  fs::remove_all(tmp);
+}
+
 }  // namespace
