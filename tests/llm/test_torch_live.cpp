@@ -192,6 +192,23 @@ TEST(LiveTrainer, ASliderChangeRestartsThatRunOnly) {
   for (size_t k = 0; k < after.runs[1].rows.size(); ++k) EXPECT_EQ(after.runs[1].rows[k].loss, before.runs[1].rows[k].loss);
 }
 
+// The live trainer (the app's Language model scene) runs finetune's preflight when it loads:
+// a spec beyond memory is one line in the panel, not a process the kernel kills (the app
+// with a batch of 2^20 grew to 22 GB). ZOSCOPE_MEMORY_LIMIT makes the tiny model too big.
+TEST(LiveTrainer, SpecBeyondMemoryIsOneLine) {
+  ::setenv("ZOSCOPE_MEMORY_LIMIT", "1e5", 1);
+  zs::LiveTrainer live;
+  live.configure(config_of(spec_of(kTwo)));
+  const bool finished = live.wait_finished(120);
+  ::unsetenv("ZOSCOPE_MEMORY_LIMIT");
+  ASSERT_TRUE(finished);
+  zs::LiveSnapshot s;
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_EQ(s.phase, "error");
+  EXPECT_NE(s.error.find("more than the 100.0 kB of memory available"), std::string::npos) << s.error;
+  EXPECT_EQ(s.error.find('\n'), std::string::npos);
+}
+
 TEST(LiveTrainer, BadModelFolderIsOneLine) {
   zs::LiveTrainer live;
   live.configure(config_of(spec_of(kTwo, "/nonexistent/zoscope-model")));
