@@ -56,7 +56,7 @@ void cli_add_llm_landscape(CLI::App& app) {
       ->check(CLI::IsMember({"random", "runs"}));
   c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
                                      "(default: the first two)");
-  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions");
+  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(CLI::NonNegativeNumber);
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
       ->check(CLI::Range(1, 100000));
   c->add_option("--nproc", g_ls.nproc, "split the refined plane grid over N local ranks (c10d; rank 0 trains)")
@@ -77,6 +77,7 @@ Grid distributed_grid(const LiveConfig& c, Dist& dist, const double domain[4], i
 
 int cli_run_llm_landscape(int threads) {
   const LandscapeArgs& a = g_ls;
+  if (a.out.empty()) fail("--out", "empty: name the output folder");
   LiveConfig c;
   c.spec = resolve_spec(a.spec);
   c.plane_fine = a.grid;

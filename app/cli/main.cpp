@@ -143,6 +143,7 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
 }
 
 int cmd_render(const std::string& dir, std::string png, std::string svg, const std::string& size, int threads) {
+  if (dir.empty()) fail("render", "the run folder is empty; name the --out folder of `zoscope-cli run`");
   const RunDir rd = run_dir_read(dir);
   int w = 0, h = 0;
   parse_size(size, w, h);

@@ -274,6 +274,10 @@ TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
   EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
   EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  // A negative --plane-seed wrapped to 2^64 - 1 silently; an empty --out named no flag.
+  EXPECT_NE(landscape_cli(dir, "--plane-seed -1", log), 0);
+  EXPECT_EQ(log.rfind("zoscope-cli: error: --plane-seed:", 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   fs::remove_all(dir);
 }
 
