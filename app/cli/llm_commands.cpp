@@ -209,6 +209,25 @@ std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std:
   return results;
 }
 
+// Without --resume a run's folder is emptied before it starts: one that was stopped
+// before it finished (a step log, no result.json) would lose its steps. Any such run under
+// `out` (runs/, seed-k/runs/, lr-xF/seed-k/runs/) is refused instead.
+void refuse_to_delete_unfinished_runs(const std::string& out) {
+  std::error_code ec;
+  if (!fs::is_directory(out, ec)) return;
+  for (auto it = fs::recursive_directory_iterator(out, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() > 4) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    const fs::path& p = it->path();
+    if (p.filename() != "steps.log" || p.parent_path().parent_path().filename() != "runs") continue;
+    if (fs::exists(p.parent_path() / "result.json", ec)) continue;
+    fail(p.parent_path().string(), "a run stopped here before it finished; continue it with --resume (without it the "
+                                   "folder is emptied and its steps are lost), or choose another --out");
+  }
+}
+
 int cmd_finetune(const FinetuneArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.out.empty()) fail("--out", "empty: name the output folder");
@@ -216,6 +235,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   // Distributed (dist.h): this process is a rank (torchrun, srun, --nproc's children), or
   // --nproc N launches N ranks here.
   const DistEnv env = dist_env_for_nproc(a.nproc);
+  if (!a.resume && env.rank == 0) refuse_to_delete_unfinished_runs(a.out);  // the launcher and rank 0 (before it writes)
   const int world = a.nproc > 0 ? a.nproc : env.world;
   if (world > 1 && a.seeds > 0) fail("--seeds", "the multi-seed comparison runs on one rank (drop --nproc)");
   if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");
