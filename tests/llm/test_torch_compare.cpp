@@ -145,17 +145,23 @@ int count_substr(const std::string& text, const std::string& needle) {
   return n;
 }
 
-TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
-  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
+// A fresh folder `tmp` holding spec.json: tiny-opt on the SST-2 files (train 4, dev 2,
+// test 2, batch 3) with the fields `rest` ("budget", "runs", ...); returns its path.
+std::string tiny_spec_in(const fs::path& tmp, const std::string& rest) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   const std::string spec = (tmp / "spec.json").string();
   zs::atomic_write(spec, R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
                              R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
-                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3, "seed": 5,
-      "budget": {"forward_passes": 12}, "eval_every": 2, "runs": [
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3, )" + rest + "}");
+  return spec;
+}
+
+TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
+  const std::string spec = tiny_spec_in(tmp, R"("seed": 5, "budget": {"forward_passes": 12}, "eval_every": 2, "runs": [
       {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "m"},
-      {"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 3}, "label": "f"}]})");
+      {"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 3}, "label": "f"}])");
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
   const std::string out = (tmp / "out").string();
   ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + out + " --seeds 2 --target 0.5 > " + out + ".txt 2>&1"), 0)
@@ -234,13 +240,7 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
 // comparison without a target. Each is one line naming the flag, before any run.
 TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
   const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmpf_" + std::to_string(::getpid()));
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  const std::string spec = (tmp / "spec.json").string();
-  zs::atomic_write(spec, R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
-                             R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
-                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3,
-      "budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}]})");
+  const std::string spec = tiny_spec_in(tmp, R"("budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}])");
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
   const std::string out = (tmp / "out").string(), log = out + ".txt";
   const std::vector<std::pair<std::string, std::string>> cases = {
