@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,9 +32,7 @@
 #include "core/llm/torch/compare.h"
 #include "core/llm/torch/dist.h"
 #include "core/llm/torch/errors.h"
-#include "core/llm/text/task.h"
 #include "core/llm/torch/finetune.h"
-#include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -64,6 +63,7 @@ struct FinetuneArgs {
   int threads = 0;
   int nproc = 0;           // > 0: launch that many local ranks (dist.h)
   int seeds = 0;           // > 0: the multi-seed comparison
+  bool seeds_given = false, target_given = false, metric_given = false;  // on the command line
   CompareOptions compare;  // its target and metric
   std::vector<double> lr_factors;  // non-empty: the learning-rate sweep (compare.h, LrSweep)
 };
@@ -209,6 +209,25 @@ std::vector<FinetuneRunResult> finetune_all(const FinetuneSpec& spec, const std:
   return results;
 }
 
+// Without --resume a run's folder is emptied before it starts: one that was stopped
+// before it finished (a step log, no result.json) would lose its steps. Any such run under
+// `out` (runs/, seed-k/runs/, lr-xF/seed-k/runs/) is refused instead.
+void refuse_to_delete_unfinished_runs(const std::string& out) {
+  std::error_code ec;
+  if (!fs::is_directory(out, ec)) return;
+  for (auto it = fs::recursive_directory_iterator(out, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it.depth() > 4) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    const fs::path& p = it->path();
+    if (p.filename() != "steps.log" || p.parent_path().parent_path().filename() != "runs") continue;
+    if (fs::exists(p.parent_path() / "result.json", ec)) continue;
+    fail(p.parent_path().string(), "a run stopped here before it finished; continue it with --resume (without it the "
+                                   "folder is emptied and its steps are lost), or choose another --out");
+  }
+}
+
 int cmd_finetune(const FinetuneArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.out.empty()) fail("--out", "empty: name the output folder");
@@ -216,6 +235,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   // Distributed (dist.h): this process is a rank (torchrun, srun, --nproc's children), or
   // --nproc N launches N ranks here.
   const DistEnv env = dist_env_for_nproc(a.nproc);
+  if (!a.resume && env.rank == 0) refuse_to_delete_unfinished_runs(a.out);  // the launcher and rank 0 (before it writes)
   const int world = a.nproc > 0 ? a.nproc : env.world;
   if (world > 1 && a.seeds > 0) fail("--seeds", "the multi-seed comparison runs on one rank (drop --nproc)");
   if (world > 1 && !a.lr_factors.empty()) fail("--lr-factors", "the learning-rate sweep runs on one rank (drop --nproc)");
@@ -230,7 +250,14 @@ int cmd_finetune(const FinetuneArgs& a) {
                                  "batch's mean, which ranks cannot split with the same rounding): resume it on one "
                                  "process; to resume on any number of ranks, set distributed.shards before the first launch");
   }
-  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") spec.dist_shards = world;
+  if (spec.dist_shards == 0 && world > 1 && spec.dist_parallel == "data") {
+    if (world > spec.batch_size)  // the default of one shard per rank: name the ranks, not the spec
+      fail(a.nproc > 0 ? "--nproc " + std::to_string(world) : "environment WORLD_SIZE " + std::to_string(world),
+           "more ranks than batch_size " + std::to_string(spec.batch_size) + " in " + spec.file +
+               " (each rank's loss shard needs an example): use at most " + std::to_string(spec.batch_size) +
+               " ranks, or set distributed.shards");
+    spec.dist_shards = world;
+  }
   if (spec.dist_shards > spec.batch_size)
     fail(spec.file + ": distributed.shards", "value " + std::to_string(spec.dist_shards) + " is more than batch_size " +
                                                  std::to_string(spec.batch_size));
@@ -243,23 +270,17 @@ int cmd_finetune(const FinetuneArgs& a) {
   }
   CompareOptions co = a.compare;
   co.seeds = !a.lr_factors.empty() && a.seeds == 0 ? 1 : a.seeds;  // a sweep without --seeds: one seed
-  if (co.seeds > 0) compare_options_check(co);
+  // The comparison's flags mean nothing to a plain run: refused rather than ignored.
+  if ((a.target_given || a.metric_given) && !a.seeds_given && a.lr_factors.empty())
+    fail(a.target_given ? "--target" : "--target-metric", "only with --seeds or --lr-factors (the comparison over seeds)");
+  if (a.target_given && std::isnan(co.target)) fail("--target", "value nan is not a finite number");
+  if (co.seeds > 0 || a.seeds_given) compare_options_check(co);
   if (!a.lr_factors.empty()) {
     lr_factors_check(a.lr_factors);
     for (double f : a.lr_factors) (void)lr_scaled_spec(spec, f);  // every grid point valid, before work
   }
   // Everything that can be checked before work starts, once, here in the parent.
-  preflight_paths(spec, a.out);
-  if (spec.model == "default") {
-    const ModelConfig dc = default_model_config();
-    const Task& task = task_get(spec.task);
-    preflight_memory(spec, dc, std::max<int64_t>(1, static_cast<int64_t>(task.label_words.size())),
-                     std::min<int64_t>(spec.max_length, dc.max_position_embeddings));
-  } else {
-    preflight_model(spec, spec.model);
-  }
-  const std::string model_dir = finetune_model_dir(spec, log_line, a.threads);
-  if (spec.model == "default") preflight_model(spec, model_dir);
+  const std::string model_dir = preflight_all(spec, a.out, log_line, a.threads);
   // The multi-seed comparison of one spec into `dir` (core/llm/torch/compare.h).
   ZeroShotMemo zero_shot;  // the sweep's factors share the pretrained model's accuracies
   const auto compare = [&](const FinetuneSpec& sp, const std::string& dir) {
@@ -398,7 +419,13 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
   // cost several times the work (measured: 0.12 s vs 0.5 CPU-s per pretraining step).
   g_ft.threads = g_child.threads = threads > 0 ? threads : 1;
   try {
-    if (app.got_subcommand("finetune")) return cmd_finetune(g_ft);
+    if (app.got_subcommand("finetune")) {
+      const CLI::App* ft = app.get_subcommand("finetune");
+      g_ft.seeds_given = ft->count("--seeds") > 0;
+      g_ft.target_given = ft->count("--target") > 0;
+      g_ft.metric_given = ft->count("--target-metric") > 0;
+      return cmd_finetune(g_ft);
+    }
     if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);
   } catch (const DistError& e) {  // this rank lost the others: the launcher names the one that failed first
     std::fprintf(stderr, "zoscope-cli: error: %s\n", one_line(e.what()).c_str());

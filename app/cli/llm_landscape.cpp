@@ -22,6 +22,7 @@
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/live.h"
 #include "core/llm/torch/plane.h"
+#include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -55,7 +56,7 @@ void cli_add_llm_landscape(CLI::App& app) {
       ->check(CLI::IsMember({"random", "runs"}));
   c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
                                      "(default: the first two)");
-  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions");
+  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(CLI::NonNegativeNumber);
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
       ->check(CLI::Range(1, 100000));
   c->add_option("--nproc", g_ls.nproc, "split the refined plane grid over N local ranks (c10d; rank 0 trains)")
@@ -76,6 +77,7 @@ Grid distributed_grid(const LiveConfig& c, Dist& dist, const double domain[4], i
 
 int cli_run_llm_landscape(int threads) {
   const LandscapeArgs& a = g_ls;
+  if (a.out.empty()) fail("--out", "empty: name the output folder");
   LiveConfig c;
   c.spec = resolve_spec(a.spec);
   c.plane_fine = a.grid;
@@ -108,12 +110,15 @@ int cli_run_llm_landscape(int threads) {
   const DistEnv env = dist_env_for_nproc(a.nproc);
   if (a.plane == "runs" && (a.nproc > 1 || env.world > 1))
     fail("--plane runs", "the plane through two runs' endpoints is measured on one rank (drop --nproc)");
-  if (a.nproc > 1) {  // the launcher: cache the default model once, then start the ranks
-    finetune_model_dir(c.spec, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }, threads);
+  // What finetune checks before work (paths, memory of the spec's batch, the model and
+  // tokenizer, the task data), once, on rank 0 or the launcher; it caches the default model.
+  const auto log = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
+  if (env.rank == 0) preflight_all(c.spec, a.out, log, threads);
+  if (a.nproc > 1) {  // the launcher: the ranks do the rest
     dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),
                  "landscape", a.spec, "--out", a.out, "--grid", std::to_string(a.grid), "--plane-seed",
                  std::to_string(a.plane_seed), "--examples", std::to_string(a.examples)},
-                a.nproc, c.spec.dist_timeout_s + 5, [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); });
+                a.nproc, c.spec.dist_timeout_s + 5, log);
     return 0;
   }
   std::unique_ptr<Dist> dist;

@@ -114,9 +114,11 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
 }
 
 int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs, int seeds, const std::string& out,
-              double target, int threads) {
+              bool out_given, double target, bool target_given, int threads) {
+  if (out_given && out.empty()) fail("--out", "is empty; name the output directory (or leave --out out)");
+  if (target_given && !std::isfinite(target)) fail("--target " + fmt_double(target), "expected a finite loss");
   Experiment e = experiment_resolve(exp_arg);
-  if (std::isfinite(target)) e.target_loss = target;
+  if (target_given) e.target_loss = target;
   std::vector<SweepParam> params;
   for (const auto& s : specs) params.push_back(sweep_param_parse(s));
   experiment_check_limits(e, 0, 0);
@@ -136,6 +138,7 @@ int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs,
 }
 
 int cmd_render(const std::string& dir, std::string png, std::string svg, const std::string& size, int threads) {
+  if (dir.empty()) fail("render", "the run folder is empty; name the --out folder of `zoscope-cli run`");
   const RunDir rd = run_dir_read(dir);
   int w = 0, h = 0;
   parse_size(size, w, h);
@@ -231,7 +234,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("list")) return zs::cmd_list();
     if (app.got_subcommand("run")) return zs::cmd_run(run_exp, run_out, run_size, threads);
     if (app.got_subcommand("sweep"))
-      return zs::cmd_sweep(sweep_exp, sweep_params, sweep_seeds, sweep_out, sweep_target, threads);
+      return zs::cmd_sweep(sweep_exp, sweep_params, sweep_seeds, sweep_out, sweep->count("--out") > 0, sweep_target,
+                           sweep->count("--target") > 0, threads);
     if (app.got_subcommand("render")) return zs::cmd_render(render_dir, render_png, render_svg, render_size, threads);
     return zs::cli_run_llm_commands(app, threads);
   } catch (const zs::Error& e) {  // bad input: the message names the file, field and value

@@ -331,6 +331,9 @@ class LlmSceneImpl : public LlmScene {
       labels_.clear();
       for (const RunSpec& r : m.exp.runs) labels_.push_back(r.label);
       trainer_.configure(c);
+      // Busy from now on, not once the worker's first snapshot arrives: a headless frame
+      // in between saw an idle scene and took the screenshot before the runs had started.
+      snap_.phase = "starting";
       last_cfg_ = c;
       error_.clear();
     } catch (const std::exception& e) {

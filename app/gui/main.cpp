@@ -117,7 +117,9 @@ Args parse(int argc, char** argv) {
 void settle(zs::gui::App& app, zs::gui::Platform& platform) {
   for (int k = 0, quiet = 0; k < 2000 && quiet < 5; ++k) {
     app.wait_idle(600);
-    const bool moving = app.busy() || !app.results().runs_complete || (app.animating() && !app.model().play.playing);
+    // (Runs the limits refused never complete, and keep the app "animating": nothing to wait for.)
+    const bool refused = !app.limits_error().empty();
+    const bool moving = app.busy() || (!refused && (!app.results().runs_complete || (app.animating() && !app.model().play.playing)));
     if (moving) {
       quiet = 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -134,7 +136,9 @@ int run(const Args& a) {
   using namespace zs;
   using namespace zs::gui;
   std::string settings_dir = a.headless ? "" : (a.settings_dir.empty() ? settings_default_dir() : a.settings_dir);
-  const Settings settings = settings_dir.empty() ? Settings() : settings_load(settings_dir + "/settings.json");
+  std::string settings_problem;
+  const Settings settings = settings_dir.empty() ? Settings() : settings_load(settings_dir + "/settings.json", &settings_problem);
+  if (!settings_problem.empty()) std::fprintf(stderr, "zoscope: warning: %s; using the default settings\n", settings_problem.c_str());
   // The experiment is checked before any window opens, so a bad one fails fast and cleanly.
   std::string exp_arg = a.experiment;
   if (exp_arg.empty()) {
@@ -203,6 +207,12 @@ int run(const Args& a) {
   }
   if (!app.wait_tasks(600)) fail("", "timed out writing files");
   if (app.status_is_error()) fail("", app.status_text());
+  // Runs that could not be made (refused by the limits, a language model that did not
+  // load) are a red line in the Runs or Scene panel; headless, they fail the command.
+  if (a.headless) {
+    const std::string& e = !app.limits_error().empty() ? app.limits_error() : app.results().runs_error;
+    if (!e.empty()) fail("", e);
+  }
   if (app.gl_error_frames() > 0) std::fprintf(stderr, "zoscope: warning: OpenGL errors: %s\n", app.last_gl_error().c_str());
   if (!a.screenshot.empty()) std::fprintf(stderr, "zoscope: wrote %s\n", a.screenshot.c_str());
   return 0;

@@ -1,11 +1,14 @@
-// Settings file: a small JSON object; unknown keys are ignored, wrong types keep defaults,
-// a malformed file (duplicate keys included) gives the defaults.
+// Settings file: a small JSON object; unknown keys are ignored, wrong types and values out
+// of range keep defaults, a malformed file (duplicate keys included) gives the defaults and
+// says so in one line.
 #include "app/gui/settings.h"
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <type_traits>
 #include <nlohmann/json.hpp>
 #include "core/util/atomic_file.h"
+#include "core/util/error.h"
 #include "core/util/json_read.h"
 
 namespace zs::gui {
@@ -38,15 +41,22 @@ std::string settings_default_dir() {
   return "";
 }
 
-Settings settings_load(const std::string& path) {
+Settings settings_load(const std::string& path, std::string* problem) {
   Settings s;
   nlohmann::json j;
+  if (problem) problem->clear();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return s;  // first start: nothing to say
   try {
     j = json_load(path);  // strict: a duplicated key makes the file malformed (defaults)
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    if (problem) *problem = error_line(e);
     return s;
   }
-  if (!j.is_object()) return s;
+  if (!j.is_object()) {
+    if (problem) *problem = path + ": expected a JSON object";
+    return s;
+  }
   get(j, "colormap", s.colormap);
   get(j, "last_experiment", s.last_experiment);
   get(j, "window_w", s.window_w);
@@ -60,6 +70,14 @@ Settings settings_load(const std::string& path) {
   get(j, "export_dir", s.export_dir);
   get(j, "export_w", s.export_w);
   get(j, "export_h", s.export_h);
+  // A window the platform cannot make (GLFW asserts on a negative side; X refuses sides
+  // beyond 32767) would stop the app from starting: settings never do.
+  const Settings d;
+  const auto keep_in = [](int& v, int lo, int hi, int def) { v = v >= lo && v <= hi ? v : def; };
+  keep_in(s.window_w, 64, 16384, d.window_w);
+  keep_in(s.window_h, 64, 16384, d.window_h);
+  keep_in(s.export_w, 16, 16384, d.export_w);
+  keep_in(s.export_h, 16, 16384, d.export_h);
   return s;
 }
 

@@ -21,7 +21,10 @@ struct Settings {
 
 // $XDG_CONFIG_HOME/zoscope, else $HOME/.config/zoscope ("" when neither is set).
 std::string settings_default_dir();
-Settings settings_load(const std::string& path);
+// Values out of range (a window side outside [64, 16384], an export side outside [16,
+// 16384]) keep their defaults. `problem`, when given, gets one line naming the file and
+// what was wrong with it ("" when it read cleanly or does not exist).
+Settings settings_load(const std::string& path, std::string* problem = nullptr);
 // Atomic write; returns false (and leaves the old file) on failure.
 bool settings_save(const Settings& s, const std::string& path);
 

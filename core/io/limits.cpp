@@ -67,4 +67,18 @@ void experiment_check_limits(const Experiment& e, int w, int h, double available
                            "); lower the budget or landscape.dim");
 }
 
+void sweep_check_limits(const Experiment& e, double jobs, double cells, int seeds, const std::string& what,
+                        double available, double time_limit_s) {
+  const double avail = available >= 0 ? available : available_memory_bytes();
+  const double seconds = jobs * experiment_cost(e, 0, 0).step_seconds;
+  // A result cell: SweepCell with its label and two vectors of `seeds` values (~200 B + 16 B per seed).
+  const double bytes = cells * (200 + 16.0 * seeds);
+  if (!(seconds <= time_limit_s) || jobs > 2e9)
+    fail(what, num_text(jobs) + " runs of the experiment (grid points x seeds) take about " + secs_text(seconds) +
+                   " on one core (limit " + secs_text(time_limit_s) + "); use fewer values or seeds");
+  if (!(bytes <= avail))
+    fail(what, num_text(cells) + " result cells need about " + bytes_text(bytes) + ", more than the " +
+                   bytes_text(avail) + " of memory available; use fewer values or seeds");
+}
+
 }  // namespace zs

@@ -37,4 +37,10 @@ ExperimentCost experiment_cost(const Experiment& e, int figure_width, int figure
 void experiment_check_limits(const Experiment& e, int figure_width, int figure_height, double available = -1,
                              double time_limit_s = kTimeLimitSeconds);
 
+// A sweep: `jobs` runs of the whole experiment (grid cells x seeds) holding `cells` result
+// cells of `seeds` values each, against the same time limit and memory; zs::Error naming
+// `what` (the command-line flags) with the numbers otherwise.
+void sweep_check_limits(const Experiment& e, double jobs, double cells, int seeds, const std::string& what,
+                        double available = -1, double time_limit_s = kTimeLimitSeconds);
+
 }  // namespace zs

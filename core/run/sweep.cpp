@@ -13,6 +13,7 @@
 #include "core/export/heat_chart.h"
 #include "core/export/line_chart.h"
 #include "core/export/ticks.h"
+#include "core/io/limits.h"
 #include "core/opt/optimizer.h"
 #include "core/run/record.h"
 #include "core/util/atomic_file.h"
@@ -128,7 +129,11 @@ int64_t SweepCell::median_fp_to_target() const {
 
 void sweep_check(const Experiment& base, const std::vector<SweepParam>& params, int seeds) {
   if (seeds < 1) fail("--seeds", "must be >= 1");
-  // Every parameter must land on at least one run, and be valid there.
+  // Every parameter must land on at least one run, be valid there, and be the only one
+  // that sets its hyperparameter on that run (else the table would show a value not run).
+  std::map<std::pair<size_t, std::string>, std::string> swept;  // (run, name) -> the flag
+  double combos_n = 1;
+  std::string flags;
   for (const auto& p : params) {
     const std::string flag = "--param " + (p.selector.empty() ? "" : p.selector + ".") + p.name;
     if (p.values.empty()) fail(flag, "has no values");
@@ -143,11 +148,18 @@ void sweep_check(const Experiment& base, const std::vector<SweepParam>& params, 
         continue;
       }
       for (double v : p.values) param_check(*d, v, flag + " (run \"" + r.label + "\")");
+      const auto [it, fresh] = swept.emplace(std::make_pair(i, p.name), flag);
+      if (!fresh) fail(flag, "run \"" + r.label + "\" already has \"" + p.name + "\" swept by " + it->second);
       ++hits;
     }
     if (!hits) fail(flag, p.selector.empty() ? "no run of the experiment has this hyperparameter"
                                              : "no run is labelled or numbered \"" + p.selector + "\"");
+    combos_n *= static_cast<double>(p.values.size());
+    flags += (flags.empty() ? "" : " ") + flag;
   }
+  // Before the grid is made: its runs within the time limit, its cells within memory.
+  sweep_check_limits(base, combos_n * seeds, combos_n * static_cast<double>(base.runs.size()), seeds,
+                     flags + (seeds > 1 || flags.empty() ? " --seeds " + std::to_string(seeds) : ""));
 }
 
 SweepResult sweep_run(const Experiment& base, const std::vector<SweepParam>& params, int seeds, int threads,

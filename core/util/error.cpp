@@ -14,6 +14,12 @@ void fail(const std::string& where, const std::string& message) {
 }
 
 std::string one_line(const std::string& s) {
+  // A value quoted from the user's input can be a whole file (a binary header, a path or a
+  // field of 100 KB): the line keeps its start (file, field) and end, the middle is cut.
+  constexpr size_t kHead = 1500, kTail = 400;
+  if (s.size() > kHead + kTail + 100)
+    return one_line(s.substr(0, kHead)) + " ... (" + std::to_string(s.size() - kHead - kTail) + " bytes left out) ... " +
+           one_line(s.substr(s.size() - kTail));
   std::string out;
   for (char ch : s) {
     const auto u = static_cast<unsigned char>(ch);

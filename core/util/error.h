@@ -25,7 +25,8 @@ class Error : public std::runtime_error {
 // C++ stack trace) is handled by torch_error_line (core/llm/torch/errors.h), which falls
 // back to this.
 std::string error_line(const std::exception& e);
-// Escapes control characters (\n, \t, \xNN) so that quoted user text stays on one line.
+// Escapes control characters (\n, \t, \xNN) so that quoted user text stays on one line,
+// and cuts the middle of a line longer than 2000 bytes (a quoted value can be a whole file).
 std::string one_line(const std::string& s);
 
 // Shortest round-trip representation of a double (for messages and text exports).

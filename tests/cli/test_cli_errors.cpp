@@ -121,6 +121,7 @@ TEST(CliErrors, UnwritableOutputDirectoryFailsBeforeRunning) {
   EXPECT_TRUE(is_one_line_error(cli({"run", exp, "--out", d / "file/sub"}), {d / "file/sub", "cannot create directory"}));
   EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--out", "/proc/zs"}), {"/proc/zs"}));
   EXPECT_TRUE(is_one_line_error(cli({"run", exp, "--out", ""}), {"--out", "empty"}));
+  EXPECT_TRUE(is_one_line_error(cli({"render", ""}), {"render: the run folder is empty"}));
 }
 
 TEST(CliErrors, ReadOnlyOutputDirectory) {

@@ -241,5 +241,27 @@ TEST(CliSweep, BadParamSpecsGiveOneLine) {
   }
 }
 
+// A hyperparameter swept twice on one run (the table would list a value that never ran),
+// a grid far beyond the time limit (it used to run for hours, its job count overflowing an
+// int), a non-finite --target (silently ignored) and an empty --out (silently nothing
+// written): one line each, before any work.
+TEST(CliSweep, OverlappingHugeOrNonFiniteRequestsAreRefused) {
+  const std::string exp = data_path("sweep.json");
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--param", "lr=1e-2"}),
+                                {"--param lr: run \"MeZO\" already has \"lr\" swept by --param lr"}));
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3,2e-3", "--param", "AdaMeZO.lr=1e-2"}),
+                                {"--param AdaMeZO.lr: run \"AdaMeZO\" already has \"lr\" swept by --param lr"}));
+  EXPECT_TRUE(is_one_line_error(
+      cli({"sweep", exp, "--param", "lr=1e-4:1e-2:log:1000", "--param", "AdaMeZO.h=0:64:lin:65", "--seeds", "100"}),
+      {"--param lr --param AdaMeZO.h --seeds 100: 6500000 runs of the experiment (grid points x seeds) take about ",
+       "on one core (limit 10 min); use fewer values or seeds"}));
+  for (const char* t : {"nan", "inf", "-inf"})
+    EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--target", t}),
+                                  {std::string("--target ") + t + ": expected a finite loss"}));
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--out", ""}), {"--out", "empty"}));
+  // Within the limit a sweep of the same experiment runs.
+  EXPECT_EQ(cli({"sweep", exp, "--param", "lr=1e-3,2e-3", "--param", "AdaMeZO.h=2,4", "--target", "4"}).status, 0);
+}
+
 }  // namespace
 }  // namespace zs::cli_test

@@ -78,6 +78,16 @@ TEST(ErrorLine, OneLinePerKind) {
     EXPECT_EQ(error_line(e).rfind("JSON: ", 0), 0u) << error_line(e);
   }
   EXPECT_EQ(error_line(std::runtime_error("first\nframe #0: trace")), "first");
+  // A 100 KB value quoted in a message (an unknown landscape id, a model path) was echoed
+  // whole: the line keeps its start and end and says how much it left out.
+  const std::string big = "x.json: landscape.id: unknown landscape \"" + std::string(100000, 'q') + "\" (known: a, b)";
+  const std::string l = error_line(Error(big));
+  EXPECT_LT(l.size(), 2100u);
+  EXPECT_EQ(l.rfind("x.json: landscape.id: unknown landscape \"qqq", 0), 0u) << l.substr(0, 80);
+  EXPECT_NE(l.find(" ... (98156 bytes left out) ... "), std::string::npos) << l.substr(1400, 200);
+  EXPECT_EQ(l.substr(l.size() - 13), "(known: a, b)");
+  const std::string ok(1900, 'k');
+  EXPECT_EQ(error_line(Error(ok)), ok) << "a long but ordinary line is kept whole";
 }
 
 // checkpoint.json's "tensors" (and any other name read from a file) stays inside its folder.

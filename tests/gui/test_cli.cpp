@@ -66,4 +66,23 @@ TEST(GuiCli, BadExperimentGivesOneLineAndStatus1) {
   EXPECT_NE(run("--headless --frames 2 --experiment " + bad).output.find("nowhere"), std::string::npos);
 }
 
+// Runs that cannot be made were a red line in the screenshot and exit status 0: a budget
+// the limits refuse, a language model that does not load. Headless they fail with that line.
+TEST(GuiCli, RunsThatCannotBeMadeFailHeadless) {
+  const std::string rows = out_path("cli_rows.json"), llm = out_path("cli_llm_missing.json");
+  atomic_write(rows, "{\"zoscope_experiment\": 1, \"landscape\": {\"id\": \"rosenbrock\"}, \"budget\": {\"steps\": "
+                     "100000000}, \"runs\": [{\"optimizer\": \"mezo\"}, {\"optimizer\": \"adam\"}]}");
+  atomic_write(llm, "{\"zoscope_finetune\": 1, \"model\": \"/nonexistent/zoscope-model\", \"task\": \"sentiment\", "
+                    "\"budget\": {\"steps\": 2}, \"runs\": [{\"optimizer\": \"mezo\"}]}");
+  const std::pair<std::string, std::string> cases[] = {{rows, "budget: 2e+08 step rows over 2 run(s)"},
+                                                       {llm, "/nonexistent/zoscope-model"}};
+  for (const auto& [exp, want] : cases) {
+    const Result r = run("--headless --frames 2 --size 640x400 --experiment " + exp + " --screenshot " + out_path("cli_fail.png"));
+    EXPECT_EQ(r.status, 1) << exp << ": " << r.output;
+    EXPECT_EQ(lines(r.output), 1u) << r.output;
+    EXPECT_EQ(r.output.rfind("zoscope: ", 0), 0u) << r.output;
+    EXPECT_NE(r.output.find(want), std::string::npos) << r.output;
+  }
+}
+
 }  // namespace zs::gui::test

@@ -237,7 +237,7 @@ TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {
   for (const auto& [name, model, tok, needle] :
        {std::tuple<std::string, std::string, std::string, std::string>{"missing", "/nonexistent/model", kData + "/tokenizers/opt-style",
                                                                        "/nonexistent/model"},
-        {"vocab", kData + "/fixtures/tiny-opt", kData + "/tokenizers/trained-2k", "embedding rows"}}) {
+        {"vocab", kData + "/fixtures/tiny-opt", kData + "/tokenizers/trained-2k", "2000 token ids"}}) {
     Harness h(1280, 800, write_experiment("llm_bad_" + name, model, tok));
     App& app = h.app();
     ASSERT_TRUE(app.llm_mode()) << name;

@@ -39,9 +39,40 @@ TEST(GuiSettings, SavedOnExitAndRestored) {
     EXPECT_FLOAT_EQ(app.model().plots.smoothing, 0.5f);
   }
   atomic_write(dir + "/settings.json", "{ not json");
-  const Settings d = settings_load(dir + "/settings.json");
+  std::string problem;
+  const Settings d = settings_load(dir + "/settings.json", &problem);
   EXPECT_TRUE(d.tiled);
   EXPECT_EQ(d.export_w, 3840);
+  EXPECT_EQ(problem.rfind(dir + "/settings.json: malformed JSON at line 1", 0), 0u) << problem;
+  EXPECT_EQ(problem.find('\n'), std::string::npos) << problem;
+}
+
+// Window sizes GLFW asserts on (negative: the app aborted) or X refuses (100000 wide: six
+// lines of X errors) keep the defaults; so do export sizes the Export panel cannot hold.
+TEST(GuiSettings, OutOfRangeSizesKeepTheDefaults) {
+  const std::string dir = out_path("settings_range");
+  std::filesystem::create_directories(dir);
+  const Settings def;
+  for (const char* text : {R"({"window_w": -5, "window_h": -5, "export_w": 0, "export_h": -1})",
+                           R"({"window_w": 0, "window_h": 100000, "export_w": 99999, "export_h": 2000000000})"}) {
+    SCOPED_TRACE(text);
+    atomic_write(dir + "/settings.json", text);
+    std::string problem;
+    const Settings s = settings_load(dir + "/settings.json", &problem);
+    EXPECT_EQ(s.window_w, def.window_w);
+    EXPECT_EQ(s.window_h, def.window_h);
+    EXPECT_EQ(s.export_w, def.export_w);
+    EXPECT_EQ(s.export_h, def.export_h);
+  }
+  atomic_write(dir + "/settings.json", R"({"window_w": 64, "window_h": 16384, "export_w": 16, "export_h": 16384})");
+  const Settings s = settings_load(dir + "/settings.json");
+  EXPECT_EQ(s.window_w, 64);
+  EXPECT_EQ(s.window_h, 16384);
+  EXPECT_EQ(s.export_w, 16);
+  EXPECT_EQ(s.export_h, 16384);
+  std::string problem = "x";
+  settings_load(dir + "/nosuch.json", &problem);
+  EXPECT_EQ(problem, "") << "a first start has no settings file and nothing to say";
 }
 
 }  // namespace zs::gui::test

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <cmath>
+#include <filesystem>
 #include <vector>
 #include <string>
 #include "core/llm/io/finetune_spec.h"
@@ -158,6 +159,32 @@ TEST(FinetuneSpec, BadSpecsNameFileFieldAndValue) {
               return std::string();
             }()).find("/nonexistent/spec.json"),
             std::string::npos);
+}
+
+// --resume with another spec names the first field that differs, both values and both files.
+TEST(FinetuneSpec, ResumeWithAnotherSpecNamesTheField) {
+  const std::string dir = ::testing::TempDir() + "/resume_spec";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/spec.json";
+  zs::atomic_write(path, zs::finetune_spec_to_json(zs::finetune_spec_parse(kMinimal, "a.json")));
+  const auto error_for = [&](const std::string& text) {
+    try {
+      zs::finetune_spec_check_resume(path, zs::finetune_spec_parse(text, "b.json"));
+    } catch (const zs::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error_for(kMinimal), "");
+  EXPECT_EQ(error_for(with("budget", R"({"steps": 11})")),
+            path + ": the spec differs from the one this folder was started with (budget.steps: 10 there, 11 in b.json); "
+                   "cannot resume");
+  EXPECT_EQ(error_for(with("runs", R"([{"optimizer": "mezo", "hyperparameters": {"lr": 0.5}}])")),
+            path + ": the spec differs from the one this folder was started with (runs[0].hyperparameters.lr: 1e-06 there, "
+                   "0.5 in b.json); cannot resume");
+  EXPECT_EQ(error_for(with("budget", R"({"forward_passes": 10})")),
+            path + ": the spec differs from the one this folder was started with (budget.forward_passes: (absent) there, "
+                   "10 in b.json); cannot resume");
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 #include "core/llm/text/data.h"
 #include "core/llm/text/task.h"
 #include "core/llm/text/tokenizer.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "tests/llm/temp_dir.h"
 
 namespace {
 
@@ -190,6 +192,27 @@ TEST(TaskReaders, MalformedFilesGiveOneLineErrors) {
     ASSERT_FALSE(msg.empty()) << c.file << ": no error";
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
     for (const char* s : c.expect) EXPECT_NE(msg.find(s), std::string::npos) << c.file << ": '" << s << "' not in: " << msg;
+  }
+}
+
+// A TSV saved with a UTF-8 byte order mark reads (its header used to lack 'sentence');
+// a header or a label of a megabyte (a binary file, a file with no line breaks) is
+// quoted in at most 60 bytes, not echoed whole.
+TEST(TaskReaders, ByteOrderMarkReadsAndLongCellsAreQuotedShort) {
+  zs::test::TempDir t("tsv_quote");
+  const std::string bom = (t.path / "bom.tsv").string(), hdr = (t.path / "hdr.tsv").string(),
+                    lab = (t.path / "lab.tsv").string();
+  zs::atomic_write(bom, "\xEF\xBB\xBFsentence\tlabel\r\ngood film\t1\r\n");
+  const std::vector<zs::Example> x = zs::task_read_file(zs::task_get("sst2"), bom);
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(x[0].fields.at("sentence"), "good film");
+  EXPECT_EQ(x[0].label, 1);
+  zs::atomic_write(hdr, std::string(1000000, 'x') + "\n");
+  zs::atomic_write(lab, "sentence\tlabel\ngood\t" + std::string(1000000, '7') + "\n");
+  for (const std::string& f : {hdr, lab}) {
+    const std::string msg = error_of([&] { zs::task_read_file(zs::task_get("sst2"), f); });
+    EXPECT_LT(msg.size(), f.size() + 200) << msg.substr(0, 300);
+    EXPECT_NE(msg.find("...'"), std::string::npos) << msg.substr(0, 300);
   }
 }
 

@@ -145,17 +145,23 @@ int count_substr(const std::string& text, const std::string& needle) {
   return n;
 }
 
-TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
-  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
+// A fresh folder `tmp` holding spec.json: tiny-opt on the SST-2 files (train 4, dev 2,
+// test 2, batch 3) with the fields `rest` ("budget", "runs", ...); returns its path.
+std::string tiny_spec_in(const fs::path& tmp, const std::string& rest) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   const std::string spec = (tmp / "spec.json").string();
   zs::atomic_write(spec, R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" + kData +
                              R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
-                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3, "seed": 5,
-      "budget": {"forward_passes": 12}, "eval_every": 2, "runs": [
+                             R"(/tasks/sst2", "train": 4, "dev": 2, "test": 2}, "batch_size": 3, )" + rest + "}");
+  return spec;
+}
+
+TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmp_" + std::to_string(::getpid()));
+  const std::string spec = tiny_spec_in(tmp, R"("seed": 5, "budget": {"forward_passes": 12}, "eval_every": 2, "runs": [
       {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}, "label": "m"},
-      {"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 3}, "label": "f"}]})");
+      {"optimizer": "fzoo", "hyperparameters": {"lr": 1e-4, "N": 3}, "label": "f"}])");
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
   const std::string out = (tmp / "out").string();
   ASSERT_EQ(sh(cli + " finetune " + spec + " --out " + out + " --seeds 2 --target 0.5 > " + out + ".txt 2>&1"), 0)
@@ -226,6 +232,30 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
   EXPECT_EQ(count_prefix(zs::read_file(sweep + "/lr_sweep.csv"), "m,mezo,"), 2);
   EXPECT_NE(sh(cli + " finetune " + spec + " --out " + sweep + "2 --lr-factors 0,1 > " + sweep + "2.txt 2>&1"), 0);
   EXPECT_NE(zs::read_file(sweep + "2.txt").find("--lr-factors"), std::string::npos) << zs::read_file(sweep + "2.txt");
+  fs::remove_all(tmp);
+}
+
+// The comparison's flags where they cannot apply were ignored: --seeds 0 or -1, --target
+// or --target-metric without --seeds ran a plain fine-tune, --target nan ran the
+// comparison without a target. Each is one line naming the flag, before any run.
+TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
+  const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmpf_" + std::to_string(::getpid()));
+  const std::string spec = tiny_spec_in(tmp, R"("budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}])");
+  const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
+  const std::string out = (tmp / "out").string(), log = out + ".txt";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--seeds 0", "--seeds: value 0 is outside [1, 100]"},
+      {"--seeds -1", "--seeds: value -1 is outside [1, 100]"},
+      {"--target 0.5", "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {"--target-metric train_loss", "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {"--seeds 2 --target nan", "--target: value nan is not a finite number"},
+  };
+  for (const auto& [args, want] : cases) {
+    EXPECT_EQ(sh(cli + " finetune " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
+    const std::string text = zs::read_file(log);
+    EXPECT_EQ(text, "zoscope-cli: error: " + want + "\n") << args;
+    EXPECT_FALSE(fs::exists(out + "/runs")) << args << ": no run started";
+  }
   fs::remove_all(tmp);
 }
 

@@ -512,6 +512,45 @@ TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
       << zs::read_file(out + ".txt");
 }
 
+// The whole output of a command that must fail with one line: "zoscope-cli: error: ..."
+// and nothing else (no c10d log lines, no LibTorch stack trace).
+void expect_one_error_line(const std::string& log, const std::string& want) {
+  EXPECT_EQ(log.rfind("zoscope-cli: error: " + want, 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+// More ranks than examples per batch: the default of one loss shard per rank was blamed on
+// the spec ("distributed.shards: value 4 is more than batch_size 3", a field the spec does
+// not have); the ranks are named instead.
+TEST(DistributedCli, MoreRanksThanBatchNamesTheRanks) {
+  TempDir tmp("dist_ranks");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(""));
+  const std::string out = (tmp.path / "out").string();
+  EXPECT_EQ(finetune("", spec, out, "--nproc 4"), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4: more ranks than batch_size 3 in " + spec +
+                                                         " (each rank's loss shard needs an example): use at most 3 "
+                                                         "ranks, or set distributed.shards");
+  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, ""), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "environment WORLD_SIZE 4: more ranks than batch_size 3");
+}
+
+// A rank that cannot reach rank 0 printed c10d's retries with LibTorch's C++ stack traces
+// (35 lines for an 8 s timeout) before its line; a MASTER_ADDR that does not resolve was
+// retried (with a warning every second) until the timeout. Both are one line now.
+TEST(DistributedCli, UnreachableOrUnknownMasterIsOneLine) {
+  TempDir tmp("dist_master");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(R"("distributed": {"timeout_s": 2},)"));
+  const std::string out = (tmp.path / "out").string();
+  const std::string port = std::to_string(free_port());
+  EXPECT_EQ(finetune("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port, spec, out, ""), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "distributed: rank 1 of 2: joining the process group failed");
+  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=2 MASTER_ADDR=no-such-host.invalid MASTER_PORT=" + port, spec, out, ""), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"),
+                        "environment MASTER_ADDR: value \"no-such-host.invalid\" does not resolve (");
+}
+
 }  // namespace
 
 // Loss shards of similar forward cost (dist_balanced_shards): every example once, no empty

@@ -184,6 +184,15 @@ TEST(FinetuneCli, KilledChildrenResumeToTheUninterruptedWeights) {
   EXPECT_EQ(sh("ZOSCOPE_FINETUNE_EXIT_AFTER=7 " + cli + " finetune " + spec_path + " --out " + cut + " > " + cut + ".txt 2>&1"), 2);
   EXPECT_NE(zs::read_file(cut + ".txt").find("run mezo failed (exit status 75); continue it with --resume"), std::string::npos)
       << zs::read_file(cut + ".txt");
+  // The same command again without --resume emptied the stopped run's folder (its 7 logged
+  // steps lost): it is refused in one line, and the folder is kept.
+  const std::string log_before = zs::read_file(cut + "/runs/mezo/steps.log");
+  EXPECT_EQ(sh(cli + " finetune " + spec_path + " --out " + cut + " > " + cut + ".txt 2>&1"), 2);
+  EXPECT_EQ(zs::read_file(cut + ".txt"), "zoscope-cli: error: " + cut + "/runs/mezo: a run stopped here before it finished; "
+                                         "continue it with --resume (without it the folder is emptied and its steps are "
+                                         "lost), or choose another --out\n");
+  EXPECT_EQ(zs::read_file(cut + "/runs/mezo/steps.log"), log_before);
+  EXPECT_FALSE(log_before.empty());
   // Every run is stopped once: resume repeatedly until the table appears.
   int tries = 0;
   while (sh(cli + " finetune " + spec_path + " --out " + cut + " --resume > " + cut + ".txt 2>&1") != 0 && ++tries < 5) {}

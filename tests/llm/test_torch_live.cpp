@@ -12,6 +12,7 @@
 //  - a run followed from another process's folder is replayed onto the plane while its log
 //    grows, point for point as RunReplay projects the same log.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <unistd.h>
@@ -191,6 +192,23 @@ TEST(LiveTrainer, ASliderChangeRestartsThatRunOnly) {
   for (size_t k = 0; k < after.runs[1].rows.size(); ++k) EXPECT_EQ(after.runs[1].rows[k].loss, before.runs[1].rows[k].loss);
 }
 
+// The live trainer (the app's Language model scene) runs finetune's preflight when it loads:
+// a spec beyond memory is one line in the panel, not a process the kernel kills (the app
+// with a batch of 2^20 grew to 22 GB). ZOSCOPE_MEMORY_LIMIT makes the tiny model too big.
+TEST(LiveTrainer, SpecBeyondMemoryIsOneLine) {
+  ::setenv("ZOSCOPE_MEMORY_LIMIT", "1e5", 1);
+  zs::LiveTrainer live;
+  live.configure(config_of(spec_of(kTwo)));
+  const bool finished = live.wait_finished(120);
+  ::unsetenv("ZOSCOPE_MEMORY_LIMIT");
+  ASSERT_TRUE(finished);
+  zs::LiveSnapshot s;
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_EQ(s.phase, "error");
+  EXPECT_NE(s.error.find("more than the 100.0 kB of memory available"), std::string::npos) << s.error;
+  EXPECT_EQ(s.error.find('\n'), std::string::npos);
+}
+
 TEST(LiveTrainer, BadModelFolderIsOneLine) {
   zs::LiveTrainer live;
   live.configure(config_of(spec_of(kTwo, "/nonexistent/zoscope-model")));
@@ -255,6 +273,33 @@ TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
 
   EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
   EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  // A negative --plane-seed wrapped to 2^64 - 1 silently; an empty --out named no flag.
+  EXPECT_NE(landscape_cli(dir, "--plane-seed -1", log), 0);
+  EXPECT_EQ(log.rfind("zoscope-cli: error: --plane-seed:", 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  fs::remove_all(dir);
+}
+
+// landscape ran no preflight: a batch far beyond memory trained until the kernel killed it
+// (22 GB resident, signal 9). It gets finetune's checks now: one line, before training.
+// (ulimit -v: should it regress, it fails here instead of taking the machine's memory.)
+TEST(LlmLandscapeCli, BatchBeyondMemoryIsRefusedBeforeTraining) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("zs_lsm_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  zs::FinetuneSpec spec = spec_of(kTwo);
+  spec.batch_size = 1048576;
+  const std::string path = (dir / "spec.json").string();
+  zs::atomic_write(path, zs::finetune_spec_to_json(spec));
+  const std::string cmd = "ulimit -v 8000000; ZOSCOPE_MEMORY_LIMIT=2e9 " + std::string(ZS_BINARY_ROOT) +
+                          "/app/cli/zoscope-cli landscape " + path + " --out " + (dir / "out").string() +
+                          " --grid 3 > " + (dir / "log.txt").string() + " 2>&1";
+  const int st = std::system(cmd.c_str());
+  const std::string log = zs::read_file((dir / "log.txt").string());
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2) << log;
+  EXPECT_EQ(log.rfind("zoscope-cli: error: " + path + ": batch_size: 1048576 x 2 candidate rows", 0), 0u) << log;
+  EXPECT_NE(log.find("more than the 2.0 GB of memory available"), std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
   fs::remove_all(dir);
 }

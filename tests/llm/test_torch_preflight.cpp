@@ -10,6 +10,7 @@
 #include <string>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/preflight.h"
+#include "core/llm/torch/pretrain.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "temp_dir.h"
@@ -95,6 +96,60 @@ TEST(Preflight, PathsAreCheckedFirst) {
             0u);
   EXPECT_EQ(error_of([&] { preflight_paths(finetune_spec_parse(spec_text(kModel, kTok), "s.json"), out); }), "");
   EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 0) << "the write probe is removed";
+}
+
+// A copy of the tiny model whose config.json has `key` set to `value`.
+std::string model_variant(const TempDir& t, const std::string& name, const std::string& key, const std::string& value) {
+  const fs::path d = t.path / name;
+  fs::create_directories(d);
+  for (const auto& f : fs::directory_iterator(kModel)) fs::copy(f.path(), d / f.path().filename());
+  std::string cfg = read_file((d / "config.json").string());
+  const size_t k = cfg.find("\"" + key + "\"");
+  EXPECT_NE(k, std::string::npos) << key;
+  cfg.replace(k, cfg.find(',', k) - k, "\"" + key + "\": " + value);
+  atomic_write((d / "config.json").string(), cfg);
+  return d.string();
+}
+
+// Weights that do not match config.json (a missing layer, an embedding of another size)
+// used to pass the preflight and fail inside each run child: "running mezo", the child's
+// error and the parent's "run mezo failed" -- two error lines. Now they are one line
+// before any run.
+TEST(Preflight, WeightsThatDoNotMatchConfigAreRefused) {
+  TempDir t("pf_weights");
+  const std::string layers = model_variant(t, "layers", "num_hidden_layers", "3");
+  EXPECT_EQ(error_of([&] { preflight_model(finetune_spec_parse(spec_text(layers, kTok), "s.json"), layers, 1e12); }),
+            layers + "/model.safetensors: tensor 'model.decoder.layers.2.self_attn.k_proj.weight' is missing (required by config.json)");
+  const std::string vocab = model_variant(t, "vocab", "vocab_size", "600");
+  EXPECT_EQ(error_of([&] { preflight_model(finetune_spec_parse(spec_text(vocab, kTok), "s.json"), vocab, 1e12); }),
+            vocab + "/model.safetensors: tensor 'model.decoder.embed_tokens.weight': shape [512, 64] does not match "
+                    "config.json [600, 64]");
+  EXPECT_EQ(error_of([&] { preflight_model(finetune_spec_parse(spec_text(kModel, kTok), "s.json"), kModel, 1e12); }), "");
+}
+
+// A file where the model folder goes was read as config.json ("field 'model_type':
+// missing", "field 'weight_map' ... is missing"): it is named as not a folder.
+TEST(Preflight, ModelThatIsAFileIsNotAFolder) {
+  TempDir t("pf_file");
+  const std::string cfg = kModel + "/config.json";
+  EXPECT_EQ(error_of([&] { preflight_paths(finetune_spec_parse(spec_text(cfg, kTok), "s.json"), (t.path / "o").string()); }),
+            "s.json: model: \"" + cfg + "\" is not a folder (a Hugging Face model folder holding config.json and the "
+                                         "safetensors, or \"default\")");
+}
+
+// The generated task makes every example in memory: 2^40 of them used to grow until the
+// machine ran out of memory. Refused with the numbers, before the default model is
+// pretrained (preflight_memory) and where the runs load their data (finetune_task_data).
+TEST(Preflight, GeneratedSplitsBeyondMemoryAreRefused) {
+  const std::string text = R"({"zoscope_finetune": 1, "task": "sentiment", "data": {"train": 1099511627776, "dev": 2,
+      "test": 1}, "batch_size": 2, "budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}]})";
+  const FinetuneSpec s = finetune_spec_parse(text, "s.json");
+  const std::string want = "s.json: data: train 1099511627776 + dev 2 + test 1 generated examples need about ";
+  const std::string e = error_of([&] { preflight_memory(s, default_model_config(), 2, 16, 1e10); });
+  EXPECT_EQ(e.rfind(want, 0), 0u) << e;
+  EXPECT_NE(e.find("more than the 10.0 GB of memory available; lower data.train, data.dev or data.test"), std::string::npos) << e;
+  const std::string e2 = error_of([&] { finetune_task_data(s); });
+  EXPECT_EQ(e2.rfind(want, 0), 0u) << e2;
 }
 
 int sh(const std::string& cmd) {

@@ -270,8 +270,29 @@ std::string finetune_spec_identity(FinetuneSpec s) {
 }
 
 void finetune_spec_check_resume(const std::string& spec_path, const FinetuneSpec& spec) {
-  if (finetune_spec_identity(finetune_spec_load(spec_path)) != finetune_spec_identity(spec))
-    fail(spec_path, "the spec differs from the one this folder was started with; cannot resume");
+  const std::string was = finetune_spec_identity(finetune_spec_load(spec_path)), now = finetune_spec_identity(spec);
+  if (was == now) return;
+  // Name the first field that differs: the flattened specs map "/runs/0/label" to values.
+  const json a = json::parse(was).flatten(), b = json::parse(now).flatten();
+  std::string field, there = "(absent)", here = "(absent)";
+  for (const json* side : {&a, &b})
+    for (auto it = side->begin(); it != side->end(); ++it) {
+      const auto ia = a.find(it.key()), ib = b.find(it.key());
+      if (ia != a.end() && ib != b.end() && *ia == *ib) continue;
+      std::string f;  // "/runs/0/label" -> "runs[0].label"
+      for (size_t i = 1, j; i <= it.key().size(); i = j + 1) {
+        j = std::min(it.key().find('/', i), it.key().size());
+        const std::string part = it.key().substr(i, j - i);
+        const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+        f += index ? "[" + part + "]" : (f.empty() ? "" : ".") + part;
+      }
+      if (!field.empty() && field <= f) continue;
+      field = f;
+      there = ia != a.end() ? shown(*ia) : "(absent)";
+      here = ib != b.end() ? shown(*ib) : "(absent)";
+    }
+  fail(spec_path, "the spec differs from the one this folder was started with (" + field + ": " + there + " there, " +
+                      here + " in " + spec.file + "); cannot resume");
 }
 
 }  // namespace zs

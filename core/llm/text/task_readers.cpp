@@ -47,15 +47,20 @@ std::vector<std::string> split_tabs(const std::string& line) {
   return cells;
 }
 
+// Text of the user's file as an error quotes it: at most 60 bytes (a binary file, or one
+// with no line breaks, is a single "line" of any length), and at most 12 columns.
+std::string shown(const std::string& s) { return s.size() > 60 ? s.substr(0, 57) + "..." : s; }
+
 std::string quoted_list(const std::vector<std::string>& v) {
   std::string s;
-  for (const std::string& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
+  for (size_t i = 0; i < v.size() && i < 12; ++i) s += (s.empty() ? "'" : ", '") + shown(v[i]) + "'";
+  if (v.size() > 12) s += " and " + std::to_string(v.size() - 12) + " more";
   return s;
 }
 
 void check_allowed(const FieldSpec& f, const std::string& value, const std::string& where) {
   if (!f.allowed.empty() && std::find(f.allowed.begin(), f.allowed.end(), value) == f.allowed.end())
-    fail(where, "field '" + f.name + "': expected one of " + quoted_list(f.allowed) + ", got '" + value + "'");
+    fail(where, "field '" + f.name + "': expected one of " + quoted_list(f.allowed) + ", got '" + shown(value) + "'");
 }
 
 // Number of labels a classification / multiple-choice task accepts.
@@ -67,19 +72,19 @@ int32_t parse_label_text(const Task& t, const std::string& s, const std::string&
   if (t.label_format == LabelFormat::Name) {
     const auto it = std::find(t.label_names.begin(), t.label_names.end(), s);
     if (it == t.label_names.end())
-      fail(where, "label: expected one of " + quoted_list(t.label_names) + ", got '" + s + "'");
+      fail(where, "label: expected one of " + quoted_list(t.label_names) + ", got '" + shown(s) + "'");
     return static_cast<int32_t>(it - t.label_names.begin());
   }
   if (t.label_format == LabelFormat::Index) {
     const int32_t n = label_count(t);
     for (int32_t k = 0; k < n; ++k)
       if (s == std::to_string(k)) return k;
-    fail(where, "label: expected an integer in [0, " + std::to_string(n - 1) + "], got '" + s + "'");
+    fail(where, "label: expected an integer in [0, " + std::to_string(n - 1) + "], got '" + shown(s) + "'");
   }
   if (t.label_format == LabelFormat::Bool) {
     if (s == "true" || s == "True") return 1;
     if (s == "false" || s == "False") return 0;
-    fail(where, "label: expected true or false, got '" + s + "'");
+    fail(where, "label: expected true or false, got '" + shown(s) + "'");
   }
   fail(where, "task " + t.name + " has no labels");
 }
@@ -127,7 +132,9 @@ const json& array_member(const json& obj, const std::string& key, const std::str
 }  // namespace
 
 std::vector<Example> task_read_glue_tsv(const Task& task, const std::string& path) {
-  const std::vector<std::string> lines = split_lines(read_file(path));
+  std::string text = read_file(path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a UTF-8 byte order mark (spreadsheets write one)
+  const std::vector<std::string> lines = split_lines(text);
   if (lines.empty() || lines[0].empty()) fail(path, "line 1: missing the header line");
   const std::vector<std::string> header = split_tabs(lines[0]);
   const auto column = [&](const std::string& name) -> size_t {

@@ -9,6 +9,8 @@
 #include <ATen/ops/zeros_like.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Logging.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #ifdef ZS_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
@@ -143,6 +145,20 @@ Dist::Dist(const DistEnv& env, const std::string& backend, bool cuda, double tim
   // usually runs, ignores SIGPIPE; so does a process with a process group: the write then
   // fails with EPIPE and the collective reports it (guarded).
   ::signal(SIGPIPE, SIG_IGN);
+  // c10d logs every failed connection attempt on stderr, with LibTorch's C++ stack trace;
+  // the one line of guarded() says what failed. PyTorch's TORCH_CPP_LOG_LEVEL keeps them.
+  if (!std::getenv("TORCH_CPP_LOG_LEVEL")) FLAGS_caffe2_log_level = std::max(FLAGS_caffe2_log_level, 3);  // FATAL only
+  // A host name that does not resolve would be retried until the timeout.
+  if (env.world > 1) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(env.master_addr.c_str(), nullptr, &hints, &found);
+    if (found) ::freeaddrinfo(found);
+    if (rc != 0)
+      fail("environment MASTER_ADDR", "value \"" + env.master_addr + "\" does not resolve (" + ::gai_strerror(rc) +
+                                          "): rank 0's host name or address");
+  }
   m.guarded("joining the process group", [&] {
     // Under torchrun the agent already serves a TCPStore at MASTER_PORT and says so
     // (TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// rendezvous reads it): every

@@ -25,6 +25,7 @@
 #include "core/llm/torch/finetune_setup.h"
 #include "core/llm/torch/llm_rows.h"
 #include "core/llm/torch/plane.h"
+#include "core/llm/torch/preflight.h"
 #include "core/llm/torch/pretrain.h"
 #include "core/llm/torch/run_resume.h"
 #include "core/llm/torch/task_torch.h"
@@ -288,6 +289,10 @@ void LiveTrainer::Impl::load() {
     model_dir = spec.model;
   }
   if (cancel) throw Cancelled{};
+  // What finetune's preflight checks (weights against config.json, tokenizer, data, the
+  // memory of the spec's batch): one line instead of a LibTorch trace or an out-of-memory
+  // kill (a batch of 2^20 examples grew to 22 GB before the kernel stopped the app).
+  preflight_model(spec, model_dir);
   post_phase("loading model", 0.5);
   // The data once (config.json gives what encoding needs), then the plane: two
   // filter-normalised directions through the initial weights (plane.h).

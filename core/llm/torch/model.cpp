@@ -186,6 +186,9 @@ struct CausalLM::Impl {
   bool autograd = false;
 
   bool is_opt() const { return cfg.arch == ModelArch::Opt; }
+  // Each slot's checkpoint tensor, in slot order; zs::Error naming the file and tensor when
+  // one is missing, mis-shaped, not a float type, or not part of the model.
+  std::vector<const st::TensorView*> match_weights(const st::Checkpoint& ck) const;
 
   void add(const std::string& name, at::Tensor* t, std::vector<int64_t> shape, Init init, int64_t zero_row = -1) {
     slots.push_back(Slot{name, t, std::move(shape), init, zero_row});
@@ -442,15 +445,10 @@ CausalLM::CausalLM(CausalLM&&) noexcept = default;
 CausalLM& CausalLM::operator=(CausalLM&&) noexcept = default;
 CausalLM::~CausalLM() = default;
 
-CausalLM CausalLM::load(const std::string& dir, const ModelOptions& opt) {
-  check_options(opt);
-  auto impl = std::make_unique<Impl>();
-  impl->cfg = model_config_load(dir);
-  impl->opt = opt;
-  impl->build();
-  const st::Checkpoint ck = st::Checkpoint::open(dir);
+std::vector<const st::TensorView*> CausalLM::Impl::match_weights(const st::Checkpoint& ck) const {
+  std::vector<const st::TensorView*> views;
   std::set<std::string> used;
-  for (const Slot& s : impl->slots) {
+  for (const Slot& s : slots) {
     std::string name = s.name;
     const st::TensorView* v = ck.find(name);
     // Checkpoints saved from the bare decoder (OPTModel / LlamaModel) lack the "model."
@@ -463,18 +461,37 @@ CausalLM CausalLM::load(const std::string& dir, const ModelOptions& opt) {
     if (!is_float_dtype(v->dtype))
       fail(*v->file, "tensor '" + name + "': dtype " + std::string(st::dtype_name(v->dtype)) +
                          " is not a weight type (F32, F16, BF16)");
-    *s.t = st_to_tensor(*v, opt.dtype, opt.device);
+    views.push_back(v);
     used.insert(name);
   }
   for (const std::string& n : ck.names()) {
     if (used.count(n)) continue;
-    if (impl->cfg.tie_word_embeddings && n == "lm_head.weight") continue;  // a stored copy of the tied weight
-    if (ends_with(n, ".rotary_emb.inv_freq")) continue;                    // buffer in old LLaMA checkpoints
+    if (cfg.tie_word_embeddings && n == "lm_head.weight") continue;  // a stored copy of the tied weight
+    if (ends_with(n, ".rotary_emb.inv_freq")) continue;                   // buffer in old LLaMA checkpoints
     fail(*ck.get(n).file, "unexpected tensor '" + n + "' (not part of the " +
-                              std::string(model_arch_name(impl->cfg.arch)) + " model that config.json describes)");
+                              std::string(model_arch_name(cfg.arch)) + " model that config.json describes)");
   }
+  return views;
+}
+
+CausalLM CausalLM::load(const std::string& dir, const ModelOptions& opt) {
+  check_options(opt);
+  auto impl = std::make_unique<Impl>();
+  impl->cfg = model_config_load(dir);
+  impl->opt = opt;
+  impl->build();
+  const st::Checkpoint ck = st::Checkpoint::open(dir);
+  const std::vector<const st::TensorView*> views = impl->match_weights(ck);
+  for (size_t i = 0; i < views.size(); ++i) *impl->slots[i].t = st_to_tensor(*views[i], opt.dtype, opt.device);
   impl->build_rope();
   return CausalLM(std::move(impl));
+}
+
+void CausalLM::check_weights(const std::string& dir) {
+  Impl impl;
+  impl.cfg = model_config_load(dir);
+  impl.build();  // names and shapes only: the tensors stay undefined
+  (void)impl.match_weights(st::Checkpoint::open(dir));
 }
 
 CausalLM CausalLM::random(ModelConfig config, uint64_t seed, const ModelOptions& opt) {

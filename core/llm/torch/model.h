@@ -95,6 +95,10 @@ class CausalLM {
   // Loads <dir>/config.json and <dir>/model.safetensors (or the sharded index). Throws
   // zs::Error naming the file and tensor on a missing, unexpected or mis-shaped tensor.
   static CausalLM load(const std::string& dir, const ModelOptions& opt = {});
+  // What load() checks before it reads any tensor data: config.json and the safetensors
+  // headers in <dir> agree (every tensor present with its shape and a float dtype, none
+  // extra). Allocates no tensors (the fine-tuning preflight calls it).
+  static void check_weights(const std::string& dir);
   // Random init as transformers' _init_weights: weights and embeddings N(0, init_std)
   // (the pad row of embed_tokens zero), biases 0, norm weights 1. Drawn on the CPU in
   // fp32 in blocks() order from one generator seeded with `seed`, so the same seed gives

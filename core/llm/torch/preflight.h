@@ -1,10 +1,11 @@
 // Fine-tuning preflight: everything `zoscope-cli finetune` can check in the parent before
 // the first run starts, so that a bad path, a corrupt or mismatched model, unreadable task
 // data, an unwritable output folder or a request that cannot fit in memory is one line up
-// front instead of a failure (or a LibTorch trace) inside each run. Torch-free: it reads
-// config.json, safetensors headers, tokenizer files and task data only.
+// front instead of a failure (or a LibTorch trace) inside each run. It reads config.json,
+// safetensors headers, tokenizer files and task data only (no tensor is allocated).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/model_config.h"
@@ -23,13 +24,14 @@ struct PreflightNeeds {
   double total() const { return param_bytes + state_bytes + activation_bytes; }
 };
 
-// 1. Paths, before any other work: the model folder (unless "default"), the tokenizer,
+// 1. Paths, before any other work: the model folder (unless "default"; a folder, not a file), the tokenizer,
 //    the task data folder exist; the output folder can be created and written.
 void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir);
 
 // 2. Memory of a model config for the spec's batch (rows_per_example candidates of
 //    row_tokens tokens each); zs::Error with the numbers when it exceeds `available`
-//    (< 0: available_memory_bytes(), core/util/memory.h). Also refuses configs whose sizes overflow.
+//    (< 0: available_memory_bytes(), core/util/memory.h). Also refuses configs whose sizes
+//    overflow, and generated task splits (data.train + dev + test) beyond memory.
 PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& config, int64_t rows_per_example,
                                 int64_t row_tokens, double available = -1);
 
@@ -37,10 +39,17 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& con
 // preflight_model reads and what the runs train on (finetune.cpp should call it too).
 TaskData finetune_task_data(const FinetuneSpec& spec);
 
-// 3. The model folder: config.json sane, the weights' headers valid, the tokenizer's ids
+// 3. The model folder: config.json sane, the weights' headers valid and every tensor that
+//    config.json asks for present with its shape (CausalLM::check_weights), the tokenizer's ids
 //    below the embedding rows and the config's special ids inside the tokenizer, BOS/EOS
 //    present, the task data readable and encodable; then preflight_memory with the data's
 //    real row counts and lengths.
 PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& model_dir, double available = -1);
+
+// 1-3 for a command that runs the spec (finetune, landscape): the paths, then the memory
+// (for "default" with the default config, before that model is pretrained and cached on
+// first use), then the model folder. Returns the model folder (finetune_model_dir).
+std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
+                          const std::function<void(const std::string&)>& log, int threads);
 
 }  // namespace zs
