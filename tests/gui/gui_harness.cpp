@@ -42,6 +42,16 @@ void Harness::settle() {
   frame(1);
 }
 
+bool Harness::frames_while(const std::function<bool()>& busy, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (busy() && std::chrono::steady_clock::now() < until) {
+    frame();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  frame();
+  return !busy();
+}
+
 void Harness::settle_plots() {
   settle();
   std::this_thread::sleep_for(std::chrono::milliseconds(600));

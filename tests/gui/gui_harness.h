@@ -2,6 +2,7 @@
 #pragma once
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <functional>
 #include <memory>
 #include <string>
 #include "app/gui/app.h"
@@ -22,6 +23,9 @@ class Harness {
   // settle(), then long enough for the Plots panel to take the results in (at most 5 times
   // a second while edits come) and draw them.
   void settle_plots();
+  // Frames (20 ms apart) while `busy()` holds, at most `seconds`; then one more frame.
+  // False when it still holds (a background job did not finish in time).
+  bool frames_while(const std::function<bool()>& busy, double seconds);
   // Opens the 3-D view and waits until its grid and runs are in and drawn.
   void show_surface();
   // The "expression" landscape with `expr` typed in (not settled).

@@ -442,13 +442,7 @@ namespace {
 
 // Frames until the comparison's command has ended and been handled (at most `seconds`).
 bool wait_compare(Harness& h, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (compare_running(h.app()) && std::chrono::steady_clock::now() < until) {
-    h.frame();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  h.frame();
-  return !compare_running(h.app());
+  return h.frames_while([&] { return compare_running(h.app()); }, seconds);
 }
 
 }  // namespace

@@ -57,13 +57,7 @@ namespace {
 
 // Frames until the app's sweep has finished and been handled (at most `seconds`).
 bool wait_sweep(Harness& h, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (sweep_running(h.app()) && std::chrono::steady_clock::now() < until) {
-    h.frame();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  h.frame();
-  return !sweep_running(h.app());
+  return h.frames_while([&] { return sweep_running(h.app()); }, seconds);
 }
 
 Experiment short_steep() {
