@@ -42,6 +42,9 @@ struct SurfaceAxisTick {
   std::string label;
 };
 const std::vector<SurfaceAxisTick>& surface_axis_ticks();
+// The 3-D view's caption naming its axes where they are more than x, y and f (a language
+// model's plane: "x: random direction 1 (filter-normalised)   y: ...   f: loss"); "" otherwise.
+const std::string& surface_axis_caption();
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);

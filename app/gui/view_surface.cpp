@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include "app/gui/app.h"
+#include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
 #include "core/export/ticks.h"
 
@@ -104,6 +105,15 @@ std::vector<Path3D> build_paths(const App& app) {
   return paths;
 }
 
+// The names of the surface's axes: "x", "y", "f" on a landscape; on a language model's loss
+// plane the plane's directions and "loss", as its 2-D view and figure name them.
+Figure surface_names(const App& app) {
+  Figure f;
+  f.xlabel = "x", f.ylabel = "y", f.colour_label = "f";
+  if (app.llm_mode() && app.llm()) app.llm()->label_figure(f);
+  return f;
+}
+
 // Colour bar (right edge: the colormap over the grid's colour scale, ends and middle
 // labelled) and the runs' legend (top right, left of the bar) over the 3-D image.
 void surface_markup(ImDrawList* dl, const App& app, ImVec2 r0, ImVec2 r1) {
@@ -124,7 +134,7 @@ void surface_markup(ImDrawList* dl, const App& app, ImVec2 r0, ImVec2 r1) {
       const float y = by1 - (by1 - by0) * static_cast<float>(t);
       dl->AddText(ImVec2(bx1 + fs * 0.3f, y - fs * 0.5f), IM_COL32(200, 205, 215, 230), b);
     }
-    dl->AddText(ImVec2(bx0, by0 - fs * 1.3f), IM_COL32(200, 205, 215, 230), "f");
+    dl->AddText(ImVec2(bx0, by0 - fs * 1.3f), IM_COL32(200, 205, 215, 230), surface_names(app).colour_label.c_str());
   }
   if (!app.model().ui.show_legend) return;
   const Experiment& e = app.exp();
@@ -154,6 +164,11 @@ std::vector<SurfaceAxisTick>& axis_ticks() {
   return t;
 }
 
+std::string& axis_caption() {
+  static std::string c;
+  return c;
+}
+
 // Axes on the surface's base box: x and y along the two base edges nearest the viewer
 // (nice ticks, ticks.h), f on the vertical edge at the left-most base corner (the colour
 // scale's values at five heights: the height is the colour coordinate, linear or log).
@@ -161,6 +176,7 @@ std::vector<SurfaceAxisTick>& axis_ticks() {
 void surface_axes(ImDrawList* dl, App& app, ImVec2 r0, ImVec2 r1, ImVec2 px_scale) {
   std::vector<SurfaceAxisTick>& out = axis_ticks();
   out.clear();
+  axis_caption().clear();
   const SurfaceRenderer& sr = app.surface();
   const double* d = sr.drawn_domain();
   const auto at = [&](double x, double y, double t, ImVec2& p) {
@@ -248,12 +264,21 @@ void surface_axes(ImDrawList* dl, App& app, ImVec2 r0, ImVec2 r1, ImVec2 px_scal
     }
     dl->AddText(ImVec2(z1.x - fs * 0.3f, z1.y - fs * 1.6f), ink, "f");
   }
+  // Axes named by more than a letter (a language model's plane): said in a caption at the
+  // bottom left, since the names are too long to stand at the axes' ends.
+  const Figure names = surface_names(app);
+  if (names.xlabel != "x") {
+    const std::string caption = "x: " + names.xlabel + "   y: " + names.ylabel + "   f: " + names.colour_label;
+    dl->AddText(ImVec2(r0.x + fs * 0.5f, r1.y - fs * 1.5f), ink, caption.c_str());
+    axis_caption() = caption;
+  }
   dl->PopClipRect();
 }
 
 }  // namespace
 
 const std::vector<SurfaceAxisTick>& surface_axis_ticks() { return axis_ticks(); }
+const std::string& surface_axis_caption() { return axis_caption(); }
 
 void DrawSurfaceView(App& app) {
   const Scene* s = app.scene();

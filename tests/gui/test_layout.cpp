@@ -88,6 +88,7 @@ TEST(GuiLayout, TheSurfaceLeavesItsColourBarAStrip) {
   const float fs = ImGui::GetFontSize(), bar_left = view.Max.x - 5.6f * fs;  // surface_markup's bar
   EXPECT_LE(static_cast<float>(app.surface_target().width()), bar_left - view.Min.x);
   ASSERT_FALSE(surface_axis_ticks().empty());
+  EXPECT_EQ(surface_axis_caption(), "");  // a landscape's axes are x, y and f
   for (const SurfaceAxisTick& t : surface_axis_ticks())
     EXPECT_LT(t.at.x + ImGui::CalcTextSize(t.label.c_str()).x / 2, bar_left) << t.axis << " " << t.label;
 }

@@ -108,6 +108,11 @@ TEST(GuiLlmScene, RunsStreamThePlaneFillsASliderRestartsOneRunExportsWrite) {
     for (int k = 0; k < 4; ++k) EXPECT_EQ(app.view_figure().plan.domain[static_cast<size_t>(k)], res.grid->domain[k]) << k;
     EXPECT_EQ(app.llm()->runs_summary(), "2 runs: all done");
     EXPECT_EQ(app.llm()->plane_note(), "");  // a full model's plane has a loss surface
+    // The 3-D view names them too (a caption: too long for the axes' ends).
+    h.show_surface();
+    EXPECT_EQ(surface_axis_caption(), "x: random direction 1 (filter-normalised)   y: random direction 2   f: loss");
+    app.model().ui.view_3d = false;
+    h.frame(1);
 
     // A slider change (MeZO's lr) restarts MeZO from the initial weights; Adam keeps its run.
     const double adam_last = res.runs[1].rows.back().loss, mezo_last = res.runs[0].rows.back().loss;
