@@ -144,11 +144,10 @@ int cli_run_llm_landscape(int threads) {
     if (!s.info[i].message.empty()) std::fprintf(stderr, "landscape: %s: %s\n", s.runs[i].label.c_str(), s.info[i].message.c_str());
   // Plane (b) that could not be made (a run failed, the endpoints span no plane) is an error here.
   if (a.plane == "runs" && s.plane_kind != "runs") fail("--plane runs", s.plane_status);
-  const std::string what =
-      s.plane_kind == "runs"
-          ? "loss on the plane through the final weights of " + c.spec.runs[static_cast<size_t>(c.plane_runs[0])].label +
-                " and " + c.spec.runs[static_cast<size_t>(c.plane_runs[1])].label
-          : "loss on the plane of two random directions";
+  const PlaneNames names = s.plane_kind == "runs" ? plane_names(true, c.spec.runs[static_cast<size_t>(c.plane_runs[0])].label,
+                                                                c.spec.runs[static_cast<size_t>(c.plane_runs[1])].label)
+                                                   : plane_names(false);
+  const std::string& what = names.what;
 
   if (dist) {
     const std::vector<double> domain(s.plane.domain, s.plane.domain + 4);
@@ -185,7 +184,10 @@ int cli_run_llm_landscape(int threads) {
   scene.start = Eigen::VectorXd::Zero(2);
   scene.proj.origin = scene.start;
   std::copy(g.domain, g.domain + 4, scene.domain);
-  const Figure fig = figure_make(e, scene, g, runs);
+  Figure fig = figure_make(e, scene, g, runs);
+  fig.xlabel = names.x;  // the plane's axes, as the app names them
+  fig.ylabel = names.y;
+  fig.colour_label = "loss";
   png_write(a.out + "/figure.png", figure_render_image(fig, e.export_style.width, e.export_style.height));
   atomic_write(a.out + "/figure.svg", figure_render_svg(fig, e.export_style.width, e.export_style.height));
   std::printf("wrote %s/{plane.csv,runs.csv,runs.jsonl,figure.png,figure.svg} (%s, %d x %d over [%s, %s] x [%s, %s])\n",

@@ -355,22 +355,17 @@ class LlmSceneImpl : public LlmScene {
       plane_ = snap_.plane;
       std::copy(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain);
       auto s = std::make_shared<Scene>();
-      std::string what = "loss on the plane of two random directions";
-      if (plane_kind_ == "runs") {
-        const LiveConfig& c = last_cfg_;
-        const auto label = [&](int i) {
-          const int n = static_cast<int>(labels_.size());
-          if (const std::string f = followed_at(i, n); !f.empty()) return f + " (followed)";
-          return i >= 0 && i < n ? labels_[static_cast<size_t>(i)] : std::string("?");
-        };
-        what = "loss on the plane through the final weights of " + label(c.plane_runs[0]) + " and " + label(c.plane_runs[1]);
-        // Gram-Schmidt from A then B (docs/llm-live.md, plane (b)): A lies on the first axis.
-        axis_x_ = "toward " + label(c.plane_runs[0]) + "'s endpoint";
-        axis_y_ = "toward " + label(c.plane_runs[1]) + "'s (orthogonal part)";
-      } else {
-        axis_x_ = "random direction 1 (filter-normalised)";
-        axis_y_ = "random direction 2";
-      }
+      const LiveConfig& c = last_cfg_;
+      const auto label = [&](int i) {
+        const int n = static_cast<int>(labels_.size());
+        if (const std::string f = followed_at(i, n); !f.empty()) return f + " (followed)";
+        return i >= 0 && i < n ? labels_[static_cast<size_t>(i)] : std::string("?");
+      };
+      const PlaneNames names = plane_kind_ == "runs" ? plane_names(true, label(c.plane_runs[0]), label(c.plane_runs[1]))
+                                                     : plane_names(false);
+      const std::string& what = names.what;
+      axis_x_ = names.x;
+      axis_y_ = names.y;
       plane_note_ = flat_plane_note(plane_.v, plane_kind_, last_cfg_.spec.mode);
       s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
       s->start = Eigen::VectorXd::Zero(2);

@@ -253,6 +253,10 @@ TEST(LlmLandscapeCli, WritesThePlaneRunsAndFigure) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].rows.size(), 13u);
   EXPECT_TRUE(std::isfinite(runs[0].rows.back().x));
+  // The figure names the plane's axes and colour bar as the app does (not x / y).
+  const std::string svg = zs::read_file((dir / "out/figure.svg").string());
+  for (const char* name : {"random direction 1 (filter-normalised)", "random direction 2", ">loss<"})
+    EXPECT_NE(svg.find(name), std::string::npos) << name;
   fs::remove_all(dir);
 }
 
@@ -270,6 +274,8 @@ TEST(LlmLandscapeCli, RunsPlaneThroughTwoRunsEndpoints) {
   // A (the second run) ends on the first axis: (|u_A|, 0).
   EXPECT_GT(runs[1].rows.back().x, 0);
   EXPECT_NEAR(runs[1].rows.back().y, 0, 1e-5 * runs[1].rows.back().x);
+  const std::string svg = zs::read_file((dir / "out/figure.svg").string());
+  EXPECT_NE(svg.find("toward " + spec.runs[1].label + "&apos;s endpoint"), std::string::npos);
 
   EXPECT_NE(landscape_cli(dir, "--grid 5 --plane runs --runs 1,nope", log), 0);
   EXPECT_NE(log.find("no run \"nope\""), std::string::npos) << log;

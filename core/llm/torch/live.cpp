@@ -1130,4 +1130,11 @@ bool LiveTrainer::wait_steps(int64_t steps, double timeout_s) {
   });
 }
 
+PlaneNames plane_names(bool through_runs, const std::string& run_a, const std::string& run_b) {
+  if (!through_runs)
+    return {"random direction 1 (filter-normalised)", "random direction 2", "loss on the plane of two random directions"};
+  return {"toward " + run_a + "'s endpoint", "toward " + run_b + "'s (orthogonal part)",
+          "loss on the plane through the final weights of " + run_a + " and " + run_b};
+}
+
 }  // namespace zs

@@ -22,6 +22,15 @@
 
 namespace zs {
 
+// What a plane's figure calls its axes and itself: plane (a) "random direction 1
+// (filter-normalised)" / "random direction 2"; plane (b) through runs A and B (Gram-Schmidt
+// from A) "toward A's endpoint" / "toward B's (orthogonal part)". The app's 2-D and 3-D
+// views, its figures and `zoscope-cli landscape` all name them so.
+struct PlaneNames {
+  std::string x, y, what;
+};
+PlaneNames plane_names(bool through_runs, const std::string& run_a = "", const std::string& run_b = "");
+
 struct LiveRunStyle {
   uint32_t colour = 0;
   bool visible = true;
