@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stb/stb_image.h>
+#include "app/gui/llm_scene.h"
 #include "core/util/atomic_file.h"
 #include "gui_harness.h"
 
@@ -74,8 +75,9 @@ TEST(GuiCli, RunsThatCannotBeMadeFailHeadless) {
                      "100000000}, \"runs\": [{\"optimizer\": \"mezo\"}, {\"optimizer\": \"adam\"}]}");
   atomic_write(llm, "{\"zoscope_finetune\": 1, \"model\": \"/nonexistent/zoscope-model\", \"task\": \"sentiment\", "
                     "\"budget\": {\"steps\": 2}, \"runs\": [{\"optimizer\": \"mezo\"}]}");
-  const std::pair<std::string, std::string> cases[] = {{rows, "budget: 2e+08 step rows over 2 run(s)"},
-                                                       {llm, "/nonexistent/zoscope-model"}};
+  // An app built without LibTorch cannot load any language model, and says why instead.
+  const std::string llm_reason = *llm_support_note() ? "built without LLM support" : "/nonexistent/zoscope-model";
+  const std::pair<std::string, std::string> cases[] = {{rows, "budget: 2e+08 step rows over 2 run(s)"}, {llm, llm_reason}};
   for (const auto& [exp, want] : cases) {
     const Result r = run("--headless --frames 2 --size 640x400 --experiment " + exp + " --screenshot " + out_path("cli_fail.png"));
     EXPECT_EQ(r.status, 1) << exp << ": " << r.output;
