@@ -293,12 +293,8 @@ std::vector<double> Dist::share_from_rank0(const std::vector<double>& values, co
   Impl& m = *impl_;
   std::vector<double> out = values;
   // A TCPStore whose server (rank 0) has gone logs a warning with LibTorch's stack trace
-  // before it throws; the failure is this one line instead (guarded), so errors only here.
-  struct Quiet {
-    int level = FLAGS_caffe2_log_level;
-    Quiet() { FLAGS_caffe2_log_level = std::max(level, 2); }
-    ~Quiet() { FLAGS_caffe2_log_level = level; }
-  } quiet;
+  // before it throws; the constructor's log level (FATAL only, unless TORCH_CPP_LOG_LEVEL
+  // asks for c10d's logs) keeps the failure to this one line (guarded).
   m.guarded("sharing rank 0's values", [&] {
     const std::string k = "zoscope/share/" + key;
     if (m.rank == 0) {
