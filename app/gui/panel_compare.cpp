@@ -91,12 +91,6 @@ std::string cli_path() {
   return "zoscope-cli";
 }
 
-std::string fmt(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
 std::string joined(const std::vector<std::string>& args) {
   std::string s;
   for (const std::string& a : args) s += (s.empty() ? "" : " ") + a;
@@ -169,17 +163,16 @@ CompareRequest form_request(const CompareForm& f) {
 
 }  // namespace
 
-std::vector<std::string> compare_command(const App& app, const CompareRequest& req) {
-  (void)app;
+std::vector<std::string> compare_command(const CompareRequest& req) {
   std::vector<std::string> a = {cli_path(), "finetune", (fs::path(req.dir) / "spec.json").string(), "--out", req.dir,
                                 "--seeds", std::to_string(req.seeds)};
   if (!std::isnan(req.target)) {
-    a.insert(a.end(), {"--target", fmt(req.target)});
+    a.insert(a.end(), {"--target", fmt_double(req.target)});
     if (req.metric != "dev_accuracy") a.insert(a.end(), {"--target-metric", req.metric});
   }
   if (!req.lr_factors.empty()) {
     std::string f;
-    for (double v : req.lr_factors) f += (f.empty() ? "" : ",") + fmt(v);
+    for (double v : req.lr_factors) f += (f.empty() ? "" : ",") + fmt_double(v);
     a.insert(a.end(), {"--lr-factors", f});
   }
   return a;
@@ -210,7 +203,7 @@ bool run_compare(App& app, const CompareRequest& req, std::string* error) {
   } catch (const std::exception& e) {
     return refuse(error_line(e));
   }
-  std::vector<std::string> args = compare_command(app, req);
+  std::vector<std::string> args = compare_command(req);
   const std::string log = (fs::path(req.dir) / "compare.log").string();
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return refuse(log + ": cannot open: " + std::strerror(errno));
@@ -247,10 +240,10 @@ bool run_compare(App& app, const CompareRequest& req, std::string* error) {
   j.progress.clear();
   j.next_poll = 0;
   j.form.error.clear();
-  std::vector<std::string> resume = compare_command(app, req);
+  std::vector<std::string> resume = compare_command(req);
   resume.push_back("--resume");
   j.resume = joined(resume);
-  app.status("comparison started: " + joined(compare_command(app, req)));
+  app.status("comparison started: " + joined(compare_command(req)));
   return true;
 }
 
@@ -340,7 +333,7 @@ void DrawCompare(App& app) {
       ImGui::TextDisabled("%zu runs x %d seeds%s = %zu fine-tunes", app.exp().runs.size(), f.seeds,
                           grid > 1 ? (" x " + std::to_string(grid) + " factors").c_str() : "",
                           app.exp().runs.size() * static_cast<size_t>(f.seeds) * grid);
-      command_text(joined(compare_command(app, req)));
+      command_text(joined(compare_command(req)));
       if (!busy) {
         if (ImGui::Button("Run comparison")) run_compare(app, req);
         app.note_item("compare/run");

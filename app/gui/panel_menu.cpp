@@ -9,6 +9,7 @@
 #include "app/gui/gl.h"
 #include "app/gui/keys.h"
 #include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/colormap.h"
 #include "core/io/presets.h"
 #include "core/version.h"
@@ -89,7 +90,7 @@ void DrawStatusBar(App& app) {
     ImGui::SameLine();
     ImGui::TextDisabled("| frame %.1f ms |", app.frame_ms());
     ImGui::SameLine();
-    if (app.status_is_error()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", app.status_text().c_str());
+    if (app.status_is_error()) ImGui::TextColored(kErrorColour, "%s", app.status_text().c_str());
     else ImGui::TextUnformatted(app.status_text().c_str());
   }
   ImGui::End();

@@ -1,8 +1,9 @@
 // File > Run sweep... runs the current experiment's sweep in the background (below) and
-// File > Open sweep... shows the folder written by it or by `zoscope-cli sweep --out DIR` in a
-// window of its own: the sweep's figures (drawn by core's exporter from sweep.csv, exactly
-// the CLI's sweep.png / sweep_fp.png) and its table. experiment.json beside sweep.csv, when
-// present, gives run colours, which runs a parameter applies to, the name and the target.
+// File > Open sweep or comparison... shows the folder written by it or by `zoscope-cli sweep
+// --out DIR` in a window of its own: the sweep's figures (drawn by core's exporter from
+// sweep.csv, exactly the CLI's sweep.png / sweep_fp.png) and its table. experiment.json beside
+// sweep.csv, when present, gives run colours, which runs a parameter applies to, the name and
+// the target. A `finetune --seeds` folder shows its compare.png and text tables instead.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <memory>
@@ -26,6 +26,7 @@
 #include "core/export/line_chart.h"
 #include "core/io/limits.h"
 #include "core/opt/optimizer.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace zs::gui {
@@ -61,10 +62,6 @@ GlTexture upload(const Image& img) {
   return t;
 }
 
-}  // namespace
-
-namespace {
-
 // A text table as compare_table / lr_sweep_table print it: columns apart by two or more
 // spaces (a cell holds single spaces: "0.62 +- 0.02"); a line of one cell (a note) stays whole.
 void append_text_table(std::vector<std::vector<std::string>>& rows, const std::string& text) {
@@ -86,14 +83,6 @@ void append_text_table(std::vector<std::vector<std::string>>& rows, const std::s
   }
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A `finetune --seeds` folder: compare.png and table.txt (lr_sweep.txt first when present).
 SweepView comparison_view_load(const std::string& dir) {
   namespace fs = std::filesystem;
@@ -113,10 +102,10 @@ SweepView comparison_view_load(const std::string& dir) {
   v.figures.push_back(std::move(img));
   std::error_code ec;
   if (fs::exists(fs::path(dir) / "lr_sweep.txt", ec)) {
-    append_text_table(v.table, read_text((fs::path(dir) / "lr_sweep.txt").string()));
+    append_text_table(v.table, read_file((fs::path(dir) / "lr_sweep.txt").string()));
     v.table.push_back({});
   }
-  append_text_table(v.table, read_text((fs::path(dir) / "table.txt").string()));
+  append_text_table(v.table, read_file((fs::path(dir) / "table.txt").string()));
   return v;
 }
 
@@ -521,7 +510,7 @@ std::string sweep_command(const App& app, const SweepRequest& req) {
   std::string cmd = "zoscope-cli sweep " + (m.exp_path.empty() || app.unsaved() ? std::string("EXPERIMENT.json") : m.exp_path);
   for (const SweepParam& p : req.params) cmd += " --param " + sweep_param_text(p);
   cmd += " --seeds " + std::to_string(req.seeds);
-  if (std::isfinite(req.target)) cmd += " --target " + num_text(req.target);
+  if (std::isfinite(req.target)) cmd += " --target " + fmt_double(req.target);  // reads back as the same value
   return cmd + " --out " + (req.dir.empty() ? "DIR" : req.dir);
 }
 

@@ -121,7 +121,7 @@ bool compare_running(const App& app);
 void cancel_compare(App& app);  // kills the command's process group; the folder resumes
 // The command's arguments (argv[0]: the zoscope-cli found: $ZOSCOPE_CLI, beside the app, or
 // on PATH) and its last line of output so far.
-std::vector<std::string> compare_command(const App& app, const CompareRequest& req);
+std::vector<std::string> compare_command(const CompareRequest& req);
 std::string compare_progress(const App& app);
 void OpenCompareDialog(App& app);
 void DrawCompare(App& app);  // every frame: polls the command and draws the dialog

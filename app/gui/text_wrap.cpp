@@ -50,7 +50,7 @@ float combo_width(const char* text) {
 }
 
 void error_text(const std::string& text) {
-  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.45f, 0.4f, 1));
+  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
   text_wrapped_at_spaces(text);
   ImGui::PopStyleColor();
 }

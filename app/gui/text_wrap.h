@@ -3,6 +3,7 @@
 // '.', ',' and similar, which splits numbers ("1." / "2e+30"); status and divergence
 // messages go through this instead.
 #pragma once
+#include <imgui.h>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ bool same_line_if_fits(float width);
 // preview is `text` (frame padding and arrow included).
 float checkbox_width(const char* label);
 float combo_width(const char* text);
+// The app's colour for error text (status bar, form errors).
+inline const ImVec4 kErrorColour(1, 0.45f, 0.4f, 1);
 // An error line under a form: the app's error colour, wrapped at spaces.
 void error_text(const std::string& text);
 // "CLI: <command>", wrapped at spaces; a click copies the command (the tooltip says so).

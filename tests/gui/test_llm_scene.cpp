@@ -466,7 +466,7 @@ TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
   OpenCompareDialog(app);
   h.frame(3);
   png_write(out_path("llm_compare_dialog.png"), h.read_frame());  // to look at
-  const std::vector<std::string> cmd = compare_command(app, req);
+  const std::vector<std::string> cmd = compare_command(req);
   EXPECT_EQ(cmd[0], ZS_ZOSCOPE_CLI_EXE);
   EXPECT_EQ(std::vector<std::string>(cmd.begin() + 1, cmd.end()),
             (std::vector<std::string>{"finetune", dir + "/spec.json", "--out", dir, "--seeds", "2", "--target", "0.5"}));
