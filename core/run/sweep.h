@@ -44,8 +44,10 @@ struct SweepResult {
   std::vector<SweepCell> cells;  // combination-major, then run
 };
 
-// zs::Error (one line naming the --param) unless every parameter lands on a run that
-// declares it with every value in range, and seeds >= 1. sweep_run checks this first.
+// zs::Error (one line naming the --param) unless seeds >= 1 and every parameter has values,
+// lands on a run that declares it with every value in range, and is the only one sweeping
+// that hyperparameter on that run; and unless the grid x seeds fits the time and memory
+// limits (core/io/limits.h). sweep_run checks this first; the app's Run sweep before starting.
 void sweep_check(const Experiment& base, const std::vector<SweepParam>& params, int seeds);
 // Every run of `base` in every cell, `seeds` times (seed k = base.seed + k). A set `cancel`
 // skips the jobs not yet started and makes it throw zs::Error "sweep: cancelled".
