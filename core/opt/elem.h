@@ -39,6 +39,7 @@ enum ElemFlag : int32_t {
   kFlagNagedEuclid = 1 << 6,      // AdaNAGED-P: Euclidean LMO u/||u|| (DoG special case)
   kFlagNagedMatrix = 1 << 7,      // AdaNAGED-P: o read from st1 (msign computed by the engine)
   kFlagNagedAuxOnly = 1 << 8,     // AdaNAGED-P step pass: only report u in aux (engine's msign)
+  kFlagTrialMove = 1 << 9,        // a move between trial points (ZO-SGD-Cons): not the step's update
 };
 
 constexpr int kMaxSeeds = 64;
@@ -69,6 +70,16 @@ struct ElemRequest {
   int64_t table_rows = 0, table_dim = 0;
   const double* block_scale = nullptr;  // AdaNAGED-P Euclid: 1/||u_b|| per block
 };
+
+// Perturbation ops move x to a probe point; every other op is an optimizer's update.
+ZS_HD constexpr bool elem_op_perturbs(int32_t op) {
+  return op == kOpPerturb || op == kOpPerturbHiZOO || op == kOpPerturbAdaMU;
+}
+// Whether a pass is the step's update, whose realised change and alpha every engine reports
+// as the step's statistics: not a perturbation, and not a move between trial points.
+ZS_HD constexpr bool elem_is_update(const ElemRequest& r) {
+  return !elem_op_perturbs(r.op) && !(r.flags & kFlagTrialMove);
+}
 
 // Where a group of up to four consecutive elements of one block lives.
 template <class T, class S>
@@ -203,7 +214,7 @@ ZS_HD int elem_dir_slots(const ElemRequest& r, int slots[kMaxSeeds + 4], uint32_
   int n = 0;
   const bool adamu = r.op == kOpPerturbAdaMU || r.op == kOpAdaMU;
   auto add = [&](int slot, uint32_t stream) { slots[n] = slot; streams[n] = stream; ++n; };
-  const bool perturb = r.op == kOpPerturb || r.op == kOpPerturbHiZOO || r.op == kOpPerturbAdaMU;
+  const bool perturb = elem_op_perturbs(r.op);
   if (!perturb && r.restore_coef != 0.0) {
     add(kSlotRestore, 0);
     if (adamu) add(kSlotRestore, 1);

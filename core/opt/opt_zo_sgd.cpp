@@ -141,6 +141,7 @@ class ZoCons : public Optimizer {
         m.op = kOpSgd;
         m.lr = 1;
         m.wd = 1 - a;
+        m.flags |= kFlagTrialMove;  // the engines measure only the accepted move below
       }
       e.apply(m, nullptr);
     };
@@ -163,8 +164,24 @@ class ZoCons : public Optimizer {
     const double l_down = e.eval();
     move(1 + lr * wd, lr);  // x + lr (g + wd x)
     const double l_up = e.eval();
-    if (l_down <= l_up && l_down <= l0) move(1 - lr * wd, -lr);
-    else if (l0 < l_up) move(1, 0);
+    // The accepted move's sign: +1 for x - lr d, -1 for x + lr d, 0 to stay at x.
+    const int sign = l_down <= l_up && l_down <= l0 ? 1 : (l0 < l_up ? 0 : -1);
+    // The accepted move is applied as an SGD update from x, so that the engine measures the
+    // step like any other (update norm, alpha = lr, plane coordinates; docs/optimizers.md
+    // "ZO-SGD-Cons"): back to x, then x -= lr (sign g + sign wd x). Without weight decay and with one
+    // query the way back is the update's restore (one pass, as before); otherwise passes.
+    ElemRequest u = r;
+    u.op = kOpSgd;
+    u.lr = lr;
+    u.wd = sign * wd;
+    for (int q = 0; q < z.n; ++q) u.c1[q] = sign * r.c1[q];
+    if (sc == 1 && z.n == 1 && sign != 0) {
+      u.restore_seed = r.seeds[0];
+      u.restore_coef = -beta * r.c1[0];
+    } else {
+      move(1, 0);
+    }
+    if (sign != 0) e.apply(u, nullptr);
     StepInfo s = z.info();
     s.loss = l0;
     return s;

@@ -133,7 +133,7 @@ void VecEngine::state_init(int slot, double value) { st_[slot] = Eigen::VectorXd
 
 void VecEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   const int64_t d = x_.size();
-  const bool update = r.op != kOpPerturb && r.op != kOpPerturbHiZOO && r.op != kOpPerturbAdaMU;
+  const bool update = elem_is_update(r);
   double usq = 0, l1 = 0, l2 = 0;
   CachedDirs dirs;
   int slots[kMaxSeeds + 4];

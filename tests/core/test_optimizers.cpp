@@ -47,6 +47,7 @@ VectorXd z_of(uint64_t run_seed, int64_t t, int q, int d) {
 
 struct Trace {
   std::vector<VectorXd> xs;
+  std::vector<VectorXd> alpha;  // per step: the engine's effective step sizes (empty: no update pass)
   int64_t fp = 0;
 };
 
@@ -61,6 +62,7 @@ Trace run_opt(const std::string& id, zs::ParamValues hp, const zs::Landscape& f,
     e.begin_step(t);
     opt->step(e, t);
     tr.xs.push_back(e.x());
+    tr.alpha.push_back(e.alpha_valid() ? e.last_alpha() : VectorXd());
   }
   tr.fp = e.forward_passes();
   return tr;
@@ -142,10 +144,20 @@ TEST(OptimizerExact, ZoConsWithWeightDecayKeepsTheBestOfThreePoints) {
     const VectorXd dir = two_sided_p(f, x, z, eps) * z + wd * x;
     const VectorXd down = x - lr * dir, up = x + lr * dir;
     const double l0 = f.value(x.data()), ld = f.value(down.data()), lu = f.value(up.data());
+    const bool kept = !(ld <= lu && ld <= l0) && l0 < lu;
     if (ld <= lu && ld <= l0) x = down, ++picks[0];
     else if (l0 < lu) ++picks[1];
     else x = up, ++picks[2];
     expect_close(tr.xs[static_cast<size_t>(t + 1)], x, 1e-10, "ZO-SGD-Cons step " + std::to_string(t));
+    // The engine measures the accepted move (alpha = lr everywhere), not the trial moves
+    // (a weight-decayed trial move is an SGD pass with lr 1); a step that keeps x has none.
+    const VectorXd& a = tr.alpha[static_cast<size_t>(t)];
+    if (!kept) {
+      ASSERT_EQ(a.size(), d) << "step " << t;
+      EXPECT_TRUE((a.array() == lr).all()) << "step " << t << ": " << a.transpose();
+    } else {
+      EXPECT_EQ(a.size(), 0) << "step " << t;
+    }
   }
   EXPECT_GT(picks[0], 0);
   EXPECT_EQ(tr.fp, 5 * steps);

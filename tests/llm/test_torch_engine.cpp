@@ -265,9 +265,22 @@ TEST(TorchEngine, ZoConsWithWeightDecayMovesNonDecayBlocksByTheThreePointRule) {
       else if (l0 < lu) ++picks[1];
       else want = up, ++picks[2];
       const std::vector<double> got = read();
-      for (int i = 0; i < 2 * n; ++i)
+      double moved_sq = 0;
+      for (int i = 0; i < 2 * n; ++i) {
         ASSERT_NEAR(got[static_cast<size_t>(i)], want[static_cast<size_t>(i)], 1e-6 * (1 + reach))
             << "lr " << lr << " step " << t << (i < n ? " decayed" : " non-decay") << " element " << i % n;
+        moved_sq += std::pow(want[static_cast<size_t>(i)] - x[static_cast<size_t>(i)], 2);
+      }
+      // The engine measures the accepted move from x (update norm, alpha = lr on every
+      // element), and a step that keeps x as no update.
+      const zs::TensorStepStats& st = e.last_stats();
+      EXPECT_NEAR(st.update_norm, std::sqrt(moved_sq), 1e-5 * (1 + reach)) << "lr " << lr << " step " << t;
+      int64_t counted = 0;
+      for (int64_t k : st.alpha_hist) counted += k;
+      EXPECT_EQ(counted, moved_sq > 0 ? 2 * n : 0) << "lr " << lr << " step " << t;
+      if (moved_sq > 0) {
+        EXPECT_NEAR(std::log10(st.alpha_quantile(0)), std::log10(lr), 1.0 / 6 + 1e-9);
+      }
     }
     EXPECT_GT(lr < 0.1 ? picks[0] + picks[2] : picks[1], 0) << "lr " << lr;
   }
@@ -295,6 +308,21 @@ TEST(TorchEngine, StatsAreAccumulatedInTheUpdatePass) {
   // AdaMeZO's alpha = lr gain / (sqrt(v) + delta): the median lies in a plausible range.
   EXPECT_GT(st.alpha_quantile(0.5), 1e-6);
   EXPECT_LT(st.alpha_quantile(0.5), 1.0);
+}
+
+// Quantiles read off the alpha histogram: q = 0 and q = 1 are the lowest and highest
+// occupied bins (bin centres 10^((b + 0.5) / 3 - 12)), not the histogram's first bin.
+TEST(TorchEngine, AlphaQuantilesAreOccupiedBinCentres) {
+  zs::TensorStepStats st;
+  EXPECT_TRUE(std::isnan(st.alpha_quantile(0.5)));
+  const auto centre = [](int b) { return std::pow(10.0, (b + 0.5) / 3.0 - 12.0); };
+  st.alpha_hist[24] = 3;  // 1e-4 <= alpha < 10^-3.67
+  st.alpha_hist[30] = 1;
+  EXPECT_DOUBLE_EQ(st.alpha_quantile(0.0), centre(24));
+  EXPECT_DOUBLE_EQ(st.alpha_quantile(0.5), centre(24));
+  EXPECT_DOUBLE_EQ(st.alpha_quantile(0.75), centre(24));
+  EXPECT_DOUBLE_EQ(st.alpha_quantile(0.76), centre(30));
+  EXPECT_DOUBLE_EQ(st.alpha_quantile(1.0), centre(30));
 }
 
 TEST(TorchEngine, PlotDirectionDotsMatchExplicitProjection) {

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -483,6 +484,49 @@ TEST(LiveTrainer, RunsPlanePutsBothEndpointsAtTheirCoordinates) {
   ASSERT_EQ(s.phase, "done") << s.error;
   EXPECT_EQ(s.plane_kind, "random");
   EXPECT_NE(s.plane_status.find("choose two different runs"), std::string::npos) << s.plane_status;
+}
+
+// ZO-SGD-Cons moves by perturbation passes while it tries its three points; the accepted
+// move is then applied as an update from the step's start (docs/optimizers.md
+// "ZO-SGD-Cons"), so its rows measure it like any other run's: the final point sits at the
+// saved weights' coordinates on the runs plane, the update norm is positive exactly on the
+// steps that moved, with alpha = lr, and a step that keeps x reports no update (not the
+// previous step's).
+TEST(LiveTrainer, ZoConsRowsMeasureTheAcceptedMoves) {
+  const double lr = 3e-4;
+  const zs::FinetuneSpec spec = spec_of(R"([{"optimizer": "zo_sgd_cons", "hyperparameters": {"lr": 3e-4}},
+    {"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])");
+  zs::LiveConfig c = config_of(spec);
+  c.plane = "runs";
+  zs::LiveTrainer live;
+  const zs::LiveSnapshot s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done") << s.error;
+  ASSERT_EQ(s.plane_kind, "runs") << s.plane_status;
+  const FinetuneFolder folder(spec, "zs_live_cons");
+  const std::array<double, 5> e = endpoint_coords(folder.u[0], folder.u[1]);
+  ASSERT_GT(e[0], 0) << "ZO-SGD-Cons never moved: no test";
+  EXPECT_NEAR(s.runs[0].rows.back().x, e[0], e[4]);
+  EXPECT_NEAR(s.runs[0].rows.back().y, 0, e[4]);
+  int moved = 0, kept = 0;
+  for (size_t k = 1; k < s.runs[0].rows.size(); ++k) {
+    const zs::StepRow& row = s.runs[0].rows[k];
+    const zs::StepRow& prev = s.runs[0].rows[k - 1];
+    if (row.update_norm > 0) {
+      ++moved;
+      // The histogram's bin centre: within a sixth of a decade of lr.
+      EXPECT_NEAR(std::log10(row.alpha_median), std::log10(lr), 1.0 / 6 + 1e-9) << "step " << row.step;
+      EXPECT_EQ(row.alpha_min, row.alpha_max) << "step " << row.step;
+    } else {
+      ++kept;
+      EXPECT_EQ(row.update_norm, 0) << "step " << row.step;
+      EXPECT_TRUE(std::isnan(row.alpha_median)) << "step " << row.step;
+      EXPECT_EQ(row.x, prev.x) << "step " << row.step;
+      EXPECT_EQ(row.y, prev.y) << "step " << row.step;
+    }
+  }
+  EXPECT_GT(moved, 0);
+  EXPECT_GT(s.runs[0].rows.back().path_length, 0);
+  std::printf("ZO-SGD-Cons: %d steps moved, %d kept x\n", moved, kept);
 }
 
 // Projections reconstructed from the step log (RunReplay: zeroth order by loss replay,

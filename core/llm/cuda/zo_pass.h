@@ -70,7 +70,9 @@ struct PassUnit {
   static constexpr int kGroups = kElems / 4;
 };
 
-ZS_HD bool pass_is_update(int32_t op) { return op != kOpPerturb && op != kOpPerturbHiZOO && op != kOpPerturbAdaMU; }
+// Whether op computes a realised update and alpha (the kernels' compile-time view; the host
+// asks elem_is_update, which also leaves trial moves out, before it requests statistics).
+ZS_HD constexpr bool pass_is_update(int32_t op) { return !elem_op_perturbs(op); }
 // Ops whose elem.h code never touches the state slots (their passes skip the slots'
 // bytes even when the engine holds some); any other op, a new one included, gets them.
 ZS_HD bool pass_op_stateless(int32_t op) { return op == kOpPerturb || op == kOpSgd || op == kOpSign || op == kOpAdaMeZO; }

@@ -93,7 +93,8 @@ double TensorStepStats::alpha_quantile(double q) const {
   int64_t acc = 0;
   for (int b = 0; b < kBins; ++b) {
     acc += alpha_hist[static_cast<size_t>(b)];
-    if (static_cast<double>(acc) >= target) return std::pow(10.0, (b + 0.5) / 3.0 - 12.0);
+    // acc > 0: q = 0 is the lowest occupied bin, not bin 0 (empty leading bins reach 0 >= 0).
+    if (acc > 0 && static_cast<double>(acc) >= target) return std::pow(10.0, (b + 0.5) / 3.0 - 12.0);
   }
   return std::pow(10.0, (kBins - 0.5) / 3.0 - 12.0);
 }
@@ -201,6 +202,13 @@ void TensorEngine::load_state_tensors(const std::vector<std::pair<std::string, a
 }
 
 void TensorEngine::begin_step(int64_t t) {
+  // A step without an update pass (ZO-SGD-Cons keeping x) reports no update, not the last one.
+  stats_.update_norm = 0;
+  stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
+  std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
+  stats_.alpha_hist_valid = false;
+  stats_.block_alpha_mean.clear();
+  stats_.block_update_rms.clear();
   if (hook_) hook_(t);
 }
 
@@ -239,7 +247,7 @@ void cpu_block_chunks(const ElemRequest& r, int b, S* x, float* st0, float* st1,
   int slots[kMaxSeeds + 4];
   uint32_t streams[kMaxSeeds + 4];
   const int nslots = elem_dir_slots(r, slots, streams);
-  const bool update = pass_is_update(r.op);
+  const bool update = elem_is_update(r);
   if (bufs.size() < static_cast<size_t>((nslots + 2) * kChunk)) bufs.resize(static_cast<size_t>((nslots + 2) * kChunk));
   {
     for (int64_t c = c0; c < c1; ++c) {
@@ -404,7 +412,7 @@ void set_block_stats(const std::vector<Block>& blocks, const std::vector<double>
 
 void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   c10::NoGradGuard ng;
-  const bool update = pass_is_update(r.op);
+  const bool update = elem_is_update(r);
   if (update) {
     stats_.update_norm = 0;
     stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
@@ -443,7 +451,7 @@ void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
     ctl.stats = update || stats ? 1 : 0;
     ctl.hist = update && opt_.alpha_hist ? 1 : 0;
     ctl.tensors = ctl.hist && blocks_.size() <= static_cast<size_t>(kPassMaxTensors) ? 1 : 0;
-    ctl.plot = opt_.plot_stats ? 1 : 0;
+    ctl.plot = update && opt_.plot_stats ? 1 : 0;
     ctl.plot_seed = opt_.plot_seed;
     CudaPassStats cs;
 #if ZS_HAVE_CUDA
