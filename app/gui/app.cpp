@@ -418,14 +418,7 @@ void App::run_add(const std::string& optimizer_id) {
   r.label = info->display;
   if (m_.llm)  // language models start from the LLM-mode defaults (docs/design-notes.md "Two default profiles")
     for (const ParamDecl& d : info->params) r.hp[d.name] = std::isfinite(d.llm_def) ? d.llm_def : d.def;
-  // The first palette colour no run uses yet.
-  for (int k = 0; k < 64; ++k) {
-    const uint32_t c = default_run_colour(k);
-    if (std::none_of(m_.exp.runs.begin(), m_.exp.runs.end(), [&](const RunSpec& s) { return s.colour == c; })) {
-      r.colour = c;
-      break;
-    }
-  }
+  r.colour = next_run_colour(m_.exp.runs);  // a palette colour no (visible) run shows
   m_.exp.runs.push_back(std::move(r));
 }
 
@@ -443,13 +436,7 @@ void App::run_duplicate(int i) {
   if (i < 0 || i >= static_cast<int>(m_.exp.runs.size()) || m_.exp.runs.size() >= 64) return;
   RunSpec copy = m_.exp.runs[static_cast<size_t>(i)];
   copy.label += " (copy)";
-  for (int k = 0; k < 64; ++k) {
-    const uint32_t c = default_run_colour(k);
-    if (std::none_of(m_.exp.runs.begin(), m_.exp.runs.end(), [&](const RunSpec& s) { return s.colour == c; })) {
-      copy.colour = c;
-      break;
-    }
-  }
+  copy.colour = next_run_colour(m_.exp.runs);
   m_.exp.runs.insert(m_.exp.runs.begin() + i + 1, std::move(copy));
   // Same optimizer, hyperparameters and seed: the same trajectory, shown at once.
   if (i < static_cast<int>(res_.runs.size())) {

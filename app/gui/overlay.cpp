@@ -62,7 +62,12 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
     out.fig.scale = app.results().scale;
   }
   const double export_scale = view ? 1 : export_style_scale(app, w, h);
+  // While the start is dragged or sliders edit the runs, the view's legend keeps its place:
+  // the paths move, and a legend moving with them would move the plot under the mouse.
+  const bool keep_legend = view && (app.editing() || app.model().vi.dragging_start) && out.plan.lay.W == w && out.plan.lay.H == h;
+  const LegendAt kept = out.plan.legend_at;
   out.opt = FigureOptions();
+  if (keep_legend) out.opt.legend_at = kept;
   // A language model's plane is a grid of fixed extent: the plot keeps its aspect instead of
   // widening the domain into empty bands beyond the grid.
   out.opt.fill = !app.llm_mode();
@@ -88,8 +93,11 @@ bool landscape_figure(const App& app, int w, int h, bool view, LandscapeFigure& 
   if (k == out.fill_key) {
     std::copy(out.plan.domain.begin(), out.plan.domain.end(), out.fig.domain);
     out.opt.fill = false;
+    const LegendAt asked = out.opt.legend_at;
+    out.opt.legend_at = out.plan.legend_at;  // where the legend was when the domain was filled
     out.plan = figure_plan(out.fig, w, h, out.opt);
     out.opt.fill = true;
+    out.opt.legend_at = asked;
   } else {
     out.plan = figure_plan(out.fig, w, h, out.opt);
     out.fill_key = std::move(k);

@@ -213,9 +213,21 @@ void build_charts(const SeriesCache& cache, const App& app, const std::vector<En
   const Model& m = app.model();
   const bool nd = m.exp.landscape.dim > 2 || m.llm;  // language models: quantile bands like N-D
   const bool smooth = m.plots.smoothing > 0;
+  // One x range for the four plots, the loss plot's (step 0 to the furthest run's current
+  // step or forward pass), so stacked plots line up: a dev metric starts at its first
+  // evaluation and a step size at step 1, but their plots still open at 0.
+  AxisRange span{0, NAN};  // steps and forward passes count from 0
+  for (const Entry& spec : entries)
+    for (const std::vector<double>* xs : {&spec.s->x, &spec.s->prev_x})
+      for (double v : *xs)
+        if (std::isfinite(v)) {
+          span.lo = std::min(span.lo, v);
+          span.hi = std::isnan(span.hi) ? v : std::max(span.hi, v);
+        }
   for (LineChart& c : out) {
     c = LineChart();
     c.xlabel = m.plots.x_fp ? "forward passes" : "steps";
+    c.x_span = span;
   }
 
   LineChart& loss = out[0];
@@ -296,6 +308,7 @@ void draw_chart(const LineChart& c) {
 
 // The PlotState settings a chart fixes (scale, fixed range and ticks, notes).
 void configure(plot::PlotState& st, const LineChart& c) {
+  st.x_span = c.x_span;
   st.y_symlog = c.y_symlog;
   st.y_linthresh = c.y_linthresh;
   st.notes = c.notes;

@@ -160,10 +160,9 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   const bool active = ImGui::IsItemActive();
 
   // Limits: last frame's data extents while autoscaling, else what the user chose.
-  if (st.auto_fit && st.has_data) {
-    st.x = sane(st.data_x, sx);
-    if (!st.y_fixed) st.y = sane(axis_padded(sane(st.data_y, sy), sy, 0.06), sy);
-  }
+  Range cover;
+  if (st.auto_fit && plot_x_cover(cover, st.data_x, st.has_data, st.x_span, sx)) st.x = sane(cover, sx);
+  if (st.auto_fit && st.has_data && !st.y_fixed) st.y = sane(axis_padded(sane(st.data_y, sy), sy, 0.06), sy);
   st.x = sane(st.x, sx);
   st.y = sane(st.y, sy);
   set_limits(st.x, st.y);
@@ -407,7 +406,10 @@ void autoscale(PlotState& st) {
   st.auto_notes = std::move(a.auto_notes);
   st.notes_data = std::move(a.notes_data);
   st.clip_marks = std::move(a.clip_marks);
-  if (!a.scaled) return;  // nothing usable: last frame's extents stay
+  if (!a.scaled) {  // nothing usable: last frame's y stays; x is the shared span, if any
+    st.has_data = false;
+    return;
+  }
   st.data_y = a.y;
   st.data_x = a.x;
   st.has_data = a.has_data;

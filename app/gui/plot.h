@@ -13,6 +13,7 @@
 //   }
 #pragma once
 #include <imgui.h>
+#include <cmath>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -33,6 +34,7 @@ struct PlotState {
   std::set<std::string> hidden;  // legend entries switched off
   bool legend_on_hover = false;  // legend only while the mouse is over the plot, even when it fits
   bool y_fixed = false;          // autoscale x only; y stays at `y` (e.g. cosines in [-1, 1])
+  Range x_span{NAN, NAN};        // autoscaled x covers at least this (plot_x_cover; NaN: the data's)
   // Symmetric log y (with y_log): sign(v) log10(1 + |v| / y_linthresh), linear within
   // +-y_linthresh, so values <= 0 stay on the plot.
   bool y_symlog = false;

@@ -145,9 +145,10 @@ void colour_ticks(const ColourScale& sc, double length, const Style& st, const s
   lay.ccaption = colour_bar_caption(sc, label, "\u2212");
 }
 
-// legend_w > 0 reserves a column of that width right of everything else for the legend.
+// legend_w > 0 reserves a column of that width right of everything else for the legend;
+// legend_below > 0, rows of that height under the x axis (and its label).
 Layout layout_for(const Figure& fig, const std::array<double, 4>& dom, const ColourScale* scale, int W, int H, double legend_w,
-                  const FigureOptions& opt) {
+                  const FigureOptions& opt, double legend_below = 0) {
   Layout lay;
   const Style& st = lay.st = style_for(W, H, opt.style_scale);
   lay.th = theme_for(opt.dark);
@@ -168,6 +169,7 @@ Layout layout_for(const Figure& fig, const std::array<double, 4>& dom, const Col
   double bottom = st.pad * 0.5 + st.tick_len + st.gap + st.tick * 1.25;
   if (!fig.xlabel.empty()) bottom += st.label * 1.5;
   if (!fig.stamp.empty()) bottom += st.stamp * 1.5;
+  if (legend_below > 0) bottom += legend_below + st.gap;
 
   const auto y_room = [&](const std::vector<std::string>&) { return st.tick * 1.8; };
   double avail_h = std::max(8.0, H - top - bottom);
@@ -211,6 +213,10 @@ Layout layout_for(const Figure& fig, const std::array<double, 4>& dom, const Col
   lay.plot.h = std::max(lay.plot.h, 1.0);
   if (scale) lay.cbar = {std::round(lay.plot.r() + cb_gap), lay.plot.y, std::round(cb_w), lay.plot.h};
   if (legend_w > 0) lay.legend = {lay.plot.r() + legend_x, lay.plot.y, legend_w, 0};
+  if (legend_below > 0) {  // under the tick labels and the x label, as draw_axes sets them
+    const double y = lay.plot.b() + st.frame_w + st.tick_len + 2 * st.gap + st.tick * 1.25 + (fig.xlabel.empty() ? 0 : st.label * 1.6);
+    lay.legend = {lay.plot.x, y, lay.plot.w, legend_below};
+  }
 
   // Final ticks for the final plot size.
   const auto x_room = [&](const std::vector<std::string>& l) { return max_width(l, st.tick) + st.tick * 1.2; };
@@ -553,8 +559,9 @@ double legend_cover(const Box& box, const Figure& fig, const Mapping& m, const s
 }
 
 // detail 2: label, legend_extra and "(diverged)"; 1: without legend_extra; 0: labels only;
-// -1: colour swatches in rows at most max_w wide, no text.
-Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail, double max_w = 1e300) {
+// -1: colour swatches in rows at most max_w wide, no text. `diverged`: false leaves the
+// "(diverged)" notes out at any detail.
+Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail, double max_w = 1e300, bool diverged = true) {
   Legend lg;
   const double fs = st.legend;
   lg.row = fs * 1.45;
@@ -578,7 +585,7 @@ Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail,
     const FigureRun& r = fig.runs[i];
     std::string label = r.label;
     if (label.empty()) label.append("run ").append(std::to_string(i + 1));
-    lg.entries.push_back({label, detail >= 2 ? r.legend_extra : "", detail >= 1 && r.diverged, r.rgb});
+    lg.entries.push_back({label, detail >= 2 ? r.legend_extra : "", diverged && detail >= 1 && r.diverged, r.rgb});
   }
   if (shown < n) lg.more.append("+").append(std::to_string(n - shown)).append(" more");
   double text_w = text_width(lg.more, fs);
@@ -594,9 +601,24 @@ Legend legend_rows(const Figure& fig, const Style& st, double max_h, int detail,
   return lg;
 }
 
+// Labelled entries (as legend_rows at `detail`, every one) in as many columns as fit
+// `max_w`, row by row: a legend under the plot. Without "(diverged)" (the path's end is a
+// cross): a run diverging while the start is dragged must not add a row and move the plot.
+Legend legend_grid(const Figure& fig, const Style& st, double max_w, int detail) {
+  Legend lg = legend_rows(fig, st, 1e9, detail, 1e300, false);  // every entry
+  const double entry_w = lg.w - lg.pad;  // pad, swatch and marker, text
+  lg.col_w = entry_w + 2 * lg.pad;
+  const int n = static_cast<int>(lg.entries.size());
+  lg.cols = std::clamp(static_cast<int>((max_w - entry_w - 2 * lg.pad) / lg.col_w) + 1, 1, std::max(n, 1));
+  const int rows = (n + lg.cols - 1) / lg.cols;
+  lg.w = (lg.cols - 1) * lg.col_w + entry_w + lg.pad;
+  lg.h = 2 * lg.pad + lg.row * rows;
+  return lg;
+}
+
 // The legend's rows and size inside a plot of p: at most 60% of its width and half its
 // height, dropping the legend_extra texts, then the "(diverged)" notes, then the labels
-// (colour swatches only: an 800 x 500 window's view) as need be.
+// (colour swatches only: a plot too small for any other place) as need be.
 Legend legend_measure(const Figure& fig, const Style& st, const Box& p, double inset) {
   const double max_w = std::min(p.w - 2 * inset, 0.6 * p.w), max_h = std::min(p.h - 2 * inset, 0.5 * p.h);
   Legend lg;
@@ -622,15 +644,16 @@ void draw_legend(Canvas& c, const Legend& lg, const Box& b, const Style& st, con
   TextStyle ts;
   ts.size = st.legend;
   ts.v = VAlign::middle;
+  const size_t cols = static_cast<size_t>(std::max(lg.cols, 1));
   for (size_t i = 0; i < lg.entries.size(); ++i) {
     const LegendEntry& e = lg.entries[i];
-    const double y = b.y + lg.pad + lg.row * (i + 0.5), x = b.x + lg.pad;
+    const double y = b.y + lg.pad + lg.row * (i / cols + 0.5), x0 = b.x + lg.col_w * (i % cols), x = x0 + lg.pad;
     const std::vector<Polyline> line = {{{x, y}, {x + lg.swatch, y}}};
     c.polylines(line, st.run_w + 2 * st.outline_w, kOutline, 0.6);
     c.polylines(line, st.run_w, e.rgb, 1);
     c.circle(x + lg.swatch, y, st.marker_r * 0.8 + st.outline_w, 0, kOutline, 0.85);
     c.circle(x + lg.swatch, y, st.marker_r * 0.8, 0, e.rgb, 1);
-    double tx = b.x + lg.text_x;
+    double tx = x0 + lg.text_x;
     ts.rgb = th.legend_ink;
     c.text(tx, y, e.label, ts);
     tx += text_width(e.label, st.legend) + lg.space;
@@ -675,8 +698,11 @@ void plan_geometry(const Figure& fig, FigurePlan& pl) {
 }
 
 // Legend inside the plot at the corner or edge middle that hides the least (matplotlib's
-// "best"); if even that hides a marker or a good stretch of trajectory, a column outside
-// the plot, unless that column would shrink the plot by more than a third.
+// "best") when that hides no marker and little trajectory (under 5% of the plot's w + h)
+// and every label fits; else outside: a column right of the colour bar or rows under the x
+// axis, whichever leaves the equal-aspect plot (with fill, the room it fills) more area,
+// unless even that halves it. Many runs in a narrow view (a 1024-px window) take the rows
+// below: measured in docs/design-notes.md "Many runs".
 FigurePlan plan_for(const Figure& fig, const std::array<double, 4>& dom, int W, int H, const FigureOptions& opt) {
   FigurePlan pl;
   pl.domain = dom;
@@ -688,6 +714,7 @@ FigurePlan plan_for(const Figure& fig, const std::array<double, 4>& dom, int W, 
   pl.lay = layout_for(fig, dom, sc, W, H, 0, opt);
   plan_geometry(fig, pl);
   if (fig.runs.empty() || !opt.legend) return pl;
+  const LegendAt want = opt.legend_at != LegendAt::automatic ? opt.legend_at : fig.legend_at;
   const Style& st = pl.lay.st;
   const double inset = std::max(3.0, st.pad * 0.6);
   const Box& p = pl.lay.plot;
@@ -705,14 +732,42 @@ FigurePlan plan_for(const Figure& fig, const std::array<double, 4>& dom, int W, 
       pl.legend_box = spot;
     }
   }
-  if (best_score < 0.05 * (p.w + p.h) && bw < p.w - 2 * inset) return pl;
-  const Legend full = legend_rows(fig, st, H - p.y - st.pad, 2);
-  Layout outside = layout_for(fig, dom, sc, W, H, full.w, opt);
-  if (outside.plot.w * outside.plot.h < (2.0 / 3) * p.w * p.h) return pl;
-  pl.lay = outside;
+  const bool fits = best_score < 0.05 * (p.w + p.h) && bw < p.w - 2 * inset && !pl.legend.swatches && pl.legend.more.empty();
+  if (want == LegendAt::inside || (want == LegendAt::automatic && fits)) {
+    pl.legend_at = LegendAt::inside;
+    return pl;
+  }
+  // The area of the plot at equal aspect in the room a layout leaves (with fill, the room).
+  const double aspect = (dom[3] - dom[2]) / (dom[1] - dom[0]);
+  const auto room = [&](const Layout& l) {
+    const double w = l.avail.w, h = l.avail.h;
+    return opt.fill || !(aspect > 0) || !std::isfinite(aspect) ? w * h : std::min(w * w * aspect, h * h / aspect);
+  };
+  const Legend column = legend_rows(fig, st, H - p.y - st.pad, 2);
+  const Layout beside = layout_for(fig, dom, sc, W, H, column.w, opt);
+  // Rows below: with the memory / cost notes unless they take more rows than labels alone.
+  Legend rows = legend_grid(fig, st, W - 2 * st.pad, 2);
+  if (const Legend plain = legend_grid(fig, st, W - 2 * st.pad, 0); plain.h < rows.h) rows = plain;
+  const Layout under = layout_for(fig, dom, sc, W, H, 0, opt, rows.h);
+  LegendAt at = want;
+  if (at == LegendAt::automatic) {
+    at = room(under) >= room(beside) ? LegendAt::below : LegendAt::right;
+    if ((at == LegendAt::below ? room(under) : room(beside)) < 0.5 * room(pl.lay)) {
+      pl.legend_at = LegendAt::inside;  // every outside place costs more than the legend hides
+      return pl;
+    }
+  }
+  pl.lay = at == LegendAt::below ? under : beside;
   plan_geometry(fig, pl);
-  pl.legend = full;
-  pl.legend_box = {pl.lay.legend.x, pl.lay.legend.y, full.w, full.h};
+  pl.legend_at = at;
+  if (at == LegendAt::below) {
+    pl.legend = rows;
+    const double x = std::clamp(pl.lay.plot.x + (pl.lay.plot.w - rows.w) / 2, st.pad, std::max(st.pad, W - st.pad - rows.w));
+    pl.legend_box = {x, pl.lay.legend.y, rows.w, rows.h};
+  } else {
+    pl.legend = column;
+    pl.legend_box = {pl.lay.legend.x, pl.lay.legend.y, column.w, column.h};
+  }
   return pl;
 }
 
@@ -746,8 +801,12 @@ FigurePlan figure_plan(const Figure& fig, int W, int H, const FigureOptions& opt
   const std::array<double, 4> dom = {fig.domain[0], fig.domain[1], fig.domain[2], fig.domain[3]};
   if (!opt.fill) return plan_for(fig, dom, W, H, opt);
   // The margins as laid out for the domain asked for; the domain widened to the room they
-  // leave (the tick labels of the widened one may move the plot by a pixel or two).
-  return plan_for(fig, widen_to(dom, plan_for(fig, dom, W, H, opt).lay.avail), W, H, opt);
+  // leave (the tick labels of the widened one may move the plot by a pixel or two), the
+  // legend kept where it went (elsewhere the room would differ).
+  const FigurePlan first = plan_for(fig, dom, W, H, opt);
+  FigureOptions o = opt;
+  o.legend_at = first.legend_at;
+  return plan_for(fig, widen_to(dom, first.lay.avail), W, H, o);
 }
 
 std::vector<Polyline> figure_run_pieces(const FigurePlan& pl, const FigureRun& run, size_t from, size_t to) {

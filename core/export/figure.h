@@ -10,6 +10,10 @@
 
 namespace zs {
 
+// Where the runs' legend goes: inside the plot where it hides the least, in a column right
+// of the colour bar, or in rows under the x axis (automatic: figure_plan decides).
+enum class LegendAt { automatic, inside, right, below };
+
 struct FigureRun {
   std::string label;
   uint32_t rgb = 0x1f77b4;                 // 0xRRGGBB
@@ -46,6 +50,9 @@ struct Figure {
   std::vector<std::array<double, 2>> minima;
   std::vector<FigureRun> runs;
   std::string stamp;                       // "zoscope 0.1.0 | exp 1a2b3c4d | seed 0"
+  // The legend's place when fixed (figure_make_filled: the place its domain was widened
+  // for, so the plan of the filled figure puts it there again); FigureOptions::legend_at wins.
+  LegendAt legend_at = LegendAt::automatic;
 };
 
 struct Image {
@@ -61,6 +68,7 @@ struct FigureOptions {
   bool trajectories = true;   // false: the caller strokes the run paths (figure_draw_path) itself
   bool fill = false;          // widen the domain, about its centre, to the room the plot gets
   bool legend = true;         // false: no legend (the app's Legend toggle)
+  LegendAt legend_at = LegendAt::automatic;  // forced: keeps an earlier plan's choice
 };
 
 // Both throw zs::Error naming the field for a size outside [16, 16384], a bad domain, a

@@ -51,7 +51,7 @@ struct Layout {
   std::vector<std::string> xlabels, ylabels;
   std::vector<ColourTick> cticks;
   std::string ccaption;
-  Box legend;  // w > 0: a column outside the plot, top-aligned with it, reserved for the legend
+  Box legend;  // w > 0: room outside the plot reserved for the legend (a column right, or rows below)
   Box avail;   // the room the plot was fitted into (equal aspect leaves part of it empty)
   double title_baseline = 0, title_size = 0;
   double ytick_w = 0;  // widest y tick label
@@ -84,6 +84,8 @@ struct Legend {
   std::string more;     // "+k more" when rows do not fit
   bool swatches = false;  // colour swatches in rows of per_row, no text (a small plot)
   int per_row = 0;
+  int cols = 1;           // labelled entries in this many columns, row by row (a legend below the plot)
+  double col_w = 0;       // the step from one column to the next
   double w = 0, h = 0, row = 0, pad = 0, swatch = 0, space = 0, text_x = 0;
 };
 
@@ -100,6 +102,7 @@ struct FigurePlan {
   std::vector<fig::RunGeometry> geo;
   fig::Legend legend;
   fig::Box legend_box;  // w == 0: no legend
+  LegendAt legend_at = LegendAt::automatic;  // where it went (automatic: none)
 };
 
 // Throws as figure_render_image does for bad input.

@@ -52,7 +52,9 @@ PlotLayout layout_of(const LineChart& c, PlotAutoscale* out_auto) {
       l.legend.push_back(se.label);
   }
   PlotAutoscale a = plot_autoscale(pp, c.max_decades, c.clip_outliers);
-  l.x = axis_sane(a.scaled ? axis_padded(axis_sane(a.x, l.sx), l.sx, c.x_pad) : AxisRange{}, l.sx);
+  AxisRange x;
+  const bool has_x = plot_x_cover(x, a.x, a.scaled && a.has_data, c.x_span, l.sx);
+  l.x = axis_sane(has_x ? axis_padded(axis_sane(x, l.sx), l.sx, c.x_pad) : AxisRange{}, l.sx);
   l.y = c.y_fixed ? axis_sane(c.y_range, l.sy) : a.scaled ? plot_y_limits(a, l.sy) : axis_sane(AxisRange{}, l.sy);
   l.x_ticks = plot_ticks(l.x, l.sx, false);
   l.y_ticks = plot_ticks(l.y, l.sy, true, c.y_ticks);

@@ -5,6 +5,7 @@
 // describes its four plots as LineCharts and draws them live, and exports the same
 // charts. Also used for sweep figures (final loss vs the swept value, one line per run).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ struct LineChart {
   double max_decades = 30;         // log y spans at most this many decades
   bool clip_outliers = true;       // a diverged series (>= 3 series) is clipped and named
   double x_pad = 0;                // x limits widened by this fraction of the span
+  AxisRange x_span{NAN, NAN};      // x limits cover at least this (plot_x_cover; NaN: the data's)
   double style_scale = 0;          // text and line scale; 0: from the size, 1.6 x min(w / 1600, h / 1000)
   std::vector<ChartSeries> series;
 };

@@ -191,6 +191,16 @@ PlotAutoscale plot_autoscale(const PlotPools& pp, double max_decades, bool clip_
 }
 
 AxisRange plot_x_limits(const PlotAutoscale& a, const AxisScale& sx) { return axis_sane(a.x, sx); }
+bool plot_x_cover(AxisRange& out, const AxisRange& data, bool has_data, const AxisRange& span, const AxisScale& sx) {
+  AxisRange r{1e300, -1e300};
+  if (has_data) r = data;
+  if (axis_usable(span.lo, sx)) r.lo = std::min(r.lo, span.lo);
+  if (axis_usable(span.hi, sx)) r.hi = std::max(r.hi, span.hi);
+  if (!(r.hi >= r.lo)) return false;
+  out = r;
+  return true;
+}
+
 AxisRange plot_y_limits(const PlotAutoscale& a, const AxisScale& sy) {
   return axis_sane(axis_padded(axis_sane(a.y, sy), sy, 0.06), sy);
 }

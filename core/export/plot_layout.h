@@ -76,6 +76,11 @@ PlotAutoscale plot_autoscale(const PlotPools& pools, double max_decades = 30, bo
 
 // The limits an autoscaled plot shows: x the data extent, y the extent padded by 6%.
 AxisRange plot_x_limits(const PlotAutoscale& a, const AxisScale& sx);
+// The x extent of the data (`has_data`: there is some), widened to cover `span` where its
+// ends are usable on the axis (NaN: no span): plots stacked over one x axis share the
+// span (step 0 to the furthest run) and line up whatever x their own series start at
+// (a dev metric's first evaluation). False when there is neither.
+bool plot_x_cover(AxisRange& out, const AxisRange& data, bool has_data, const AxisRange& span, const AxisScale& sx);
 AxisRange plot_y_limits(const PlotAutoscale& a, const AxisScale& sy);
 
 // Tick values for limits [lo, hi]: a function of the limits and the scale only (not of

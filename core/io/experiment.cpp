@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 #include <nlohmann/json.hpp>
 #include "core/landscape/landscape.h"
 #include "core/opt/optimizer.h"
@@ -111,9 +112,32 @@ json params_to_json(const ParamValues& pv, const std::vector<ParamDecl>& decls) 
 }  // namespace
 
 uint32_t default_run_colour(int i) {
-  static const uint32_t kPalette[] = {0xE69F00, 0x56B4E9, 0x009E73, 0xF0E442, 0x0072B2, 0xD55E00, 0xCC79A7,
-                                      0xBBBBBB, 0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B};
-  return kPalette[static_cast<size_t>(i) % (sizeof kPalette / sizeof kPalette[0])];
+  // Okabe-Ito's eight (grey for black: the view is dark), then eight picked greedily for the
+  // largest smallest CIEDE2000 difference to every earlier colour (scripts/palette.py,
+  // docs/design-notes.md "Run colours"): any two of the 16 differ by >= 18.7 (Tableau's, the
+  // former second set, repeated Okabe-Ito's blue at 2.0).
+  static const uint32_t kPalette[kRunPaletteSize] = {0xE69F00, 0x56B4E9, 0x009E73, 0xF0E442, 0x0072B2, 0xD55E00,
+                                                     0xCC79A7, 0xBBBBBB, 0x961EFF, 0x78780F, 0x00E10F, 0xE1003C,
+                                                     0xFFA596, 0xC3B4FF, 0x00E1E1, 0x7869A5};
+  const int k = i % kRunPaletteSize;
+  return kPalette[static_cast<size_t>(k < 0 ? k + kRunPaletteSize : k)];
+}
+
+uint32_t next_run_colour(const std::vector<RunSpec>& runs) {
+  // Per palette colour: how many visible runs use it, and whether any run does.
+  int visible[kRunPaletteSize] = {}, any[kRunPaletteSize] = {};
+  for (const RunSpec& r : runs)
+    for (int k = 0; k < kRunPaletteSize; ++k)
+      if (r.colour == default_run_colour(k)) {
+        visible[k] += r.visible;
+        ++any[k];
+      }
+  // Unused by any run, else unused by the visible ones (a hidden run keeps its colour
+  // while another is free), else the one the fewest visible runs share; first wins ties.
+  int best = 0;
+  for (int k = 0; k < kRunPaletteSize; ++k)
+    if (std::make_pair(visible[k], any[k] > 0) < std::make_pair(visible[best], any[best] > 0)) best = k;
+  return default_run_colour(best);
 }
 
 std::string colour_to_hex(uint32_t rgb) {

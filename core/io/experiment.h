@@ -75,8 +75,13 @@ std::string experiment_hash(const Experiment& e);
 // Fully validates against the registries (landscape, optimizers, dims, directions).
 void experiment_validate(const Experiment& e);
 
-// Default palette (colour-blind friendly, Okabe-Ito then Tableau) for run i.
+// Default colour of run i: 16 colours, any two clearly apart (Okabe-Ito's colour-blind
+// friendly eight, then eight chosen for distinctness), repeating after 16.
+constexpr int kRunPaletteSize = 16;
 uint32_t default_run_colour(int i);
+// The colour of a run added to `runs` (the GUI's add / duplicate): the first palette colour
+// no run uses, else the first no visible run uses, else the one fewest visible runs share.
+uint32_t next_run_colour(const std::vector<RunSpec>& runs);
 std::string colour_to_hex(uint32_t rgb);
 
 }  // namespace zs

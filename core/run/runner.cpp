@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 #include <thread>
+#include "core/export/figure_layout.h"
 #include "core/rng/philox.h"
 #include "core/util/error.h"
 #include "core/version.h"
@@ -373,8 +374,13 @@ Figure figure_make_filled(const Experiment& e, const Scene& s, const std::vector
   // widened to the room it leaves as the app's view does (figure_plan with fill).
   const int coarse = std::min(e.view.grid, 64);
   const std::array<double, 4> d0 = {s.domain[0], s.domain[1], s.domain[2], s.domain[3]};
-  const std::array<double, 4> d = figure_fill_domain(make(grid_compute(s, d0, coarse, coarse, threads)), w, h, opt);
-  return make(grid_compute(s, d, e.view.grid, e.view.grid, threads));
+  FigureOptions o = opt;
+  o.fill = true;
+  const FigurePlan pl = figure_plan(make(grid_compute(s, d0, coarse, coarse, threads)), w, h, o);
+  const std::array<double, 4>& d = pl.domain;
+  Figure fig = make(grid_compute(s, d, e.view.grid, e.view.grid, threads));
+  fig.legend_at = pl.legend_at;  // where the domain was widened for it
+  return fig;
 }
 
 Figure figure_make(const Experiment& e, const Scene& s, const Grid& g, const std::vector<RunRecord>& runs) {

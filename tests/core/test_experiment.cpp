@@ -4,6 +4,7 @@
 // the field path. The CLI-level contract (one line, exit status) is in tests/cli.
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -181,12 +182,49 @@ TEST(Experiment, DefaultsAreFilled) {
   EXPECT_EQ(j["runs"][1]["colour"], colour_to_hex(default_run_colour(1)));
 }
 
+// CIELAB (D65) of an sRGB colour: the sRGB transfer curve and matrix (IEC 61966-2-1), then
+// CIE 15:2004's L*a*b*; a Euclidean distance of 1 is about a just noticeable difference.
+std::array<double, 3> lab_of(uint32_t rgb) {
+  const auto lin = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+  const double r = lin(((rgb >> 16) & 255) / 255.0), g = lin(((rgb >> 8) & 255) / 255.0), b = lin((rgb & 255) / 255.0);
+  const double X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047;
+  const double Y = 0.2126729 * r + 0.7151522 * g + 0.0721750 * b;
+  const double Z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883;
+  const auto f = [](double t) { return t > 216.0 / 24389 ? std::cbrt(t) : (24389.0 / 27 * t + 16) / 116; };
+  return {116 * f(Y) - 16, 500 * (f(X) - f(Y)), 200 * (f(Y) - f(Z))};
+}
+
 TEST(Experiment, PaletteColoursAreDistinctForTheFirstRuns) {
-  for (int i = 0; i < 14; ++i)
-    for (int k = 0; k < i; ++k) EXPECT_NE(default_run_colour(i), default_run_colour(k)) << i << " " << k;
-  EXPECT_EQ(default_run_colour(14), default_run_colour(0)) << "the palette wraps";
+  // Any two of the first 16 runs' colours lie >= 20 CIELAB units apart (the former palette
+  // put Tableau's blue 1f77b4, run 9, 2.9 units from Okabe-Ito's 0072b2, run 5).
+  for (int i = 0; i < kRunPaletteSize; ++i)
+    for (int k = 0; k < i; ++k) {
+      const auto a = lab_of(default_run_colour(i)), b = lab_of(default_run_colour(k));
+      EXPECT_GE(std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]), 20) << i << " " << k;
+    }
+  EXPECT_GE(kRunPaletteSize, 16);
+  EXPECT_EQ(default_run_colour(kRunPaletteSize), default_run_colour(0)) << "the palette wraps";
+  EXPECT_EQ(default_run_colour(-1), default_run_colour(kRunPaletteSize - 1));
   EXPECT_EQ(colour_to_hex(0xa0b1c2), "#a0b1c2");
   EXPECT_EQ(colour_to_hex(0x00000f), "#00000f");
+}
+
+TEST(Experiment, NextRunColourIsTheFirstOneNoVisibleRunShows) {
+  std::vector<RunSpec> runs(3);
+  for (int i = 0; i < 3; ++i) runs[static_cast<size_t>(i)].colour = default_run_colour(i);
+  EXPECT_EQ(next_run_colour(runs), default_run_colour(3));
+  runs[1].colour = 0x123456;  // recoloured by the user: its palette colour is free again
+  EXPECT_EQ(next_run_colour(runs), default_run_colour(1));
+  // Every palette colour taken: one no visible run shows (a hidden run's), then the one
+  // the fewest visible runs share, never black or a repeat of run 0 by index.
+  runs.clear();
+  for (int i = 0; i < kRunPaletteSize; ++i) runs.push_back(RunSpec{"mezo", {}, "", default_run_colour(i), true, {}});
+  runs[5].visible = false;
+  EXPECT_EQ(next_run_colour(runs), default_run_colour(5));
+  runs[5].visible = true;
+  runs.push_back(RunSpec{"mezo", {}, "", default_run_colour(0), true, {}});
+  EXPECT_EQ(next_run_colour(runs), default_run_colour(1)) << "colour 0 is shown twice now";
+  EXPECT_EQ(next_run_colour({}), default_run_colour(0));
 }
 
 // [SECTION] hyperparameter kinds

@@ -12,11 +12,15 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 #include "core/export/colormap.h"
 #include "core/export/contour.h"
 #include "core/export/figure.h"
+#include "core/export/figure_layout.h"
+#include "core/io/experiment.h"
 #include "core/io/presets.h"
+#include "core/opt/optimizer.h"
 #include "core/run/runner.h"
 #include "core/export/ticks.h"
 #include "core/util/error.h"
@@ -711,6 +715,87 @@ TEST(ExportFigure, FilledFigureUsesItsCanvas) {
   EXPECT_GE(filled.domain[1], s.domain[1] - 1e-12);
   EXPECT_NEAR(filled.domain[0] + filled.domain[1], s.domain[0] + s.domain[1], 1e-9);
   EXPECT_EQ(filled.grid_nx, e.view.grid);
+}
+
+// Many runs (issue: the legend covered the paths): the default scene with 12 runs and
+// Himmelblau's basins with 10, laid out as the app's view lays them out in a 1024 x 700
+// window (plot room about 450 x 540, style scale 1) and at the view size of a 1600 x 1000
+// window: the legend hides no path, start / end marker or minimum, and names every run.
+Experiment with_extra_runs(const std::string& preset, const std::vector<std::string>& optimizers) {
+  Experiment e = experiment_resolve(preset);
+  for (const std::string& id : optimizers) {
+    RunSpec r;
+    r.optimizer = id;
+    r.label = optimizer_find(id)->display;
+    r.colour = default_run_colour(static_cast<int>(e.runs.size()));
+    e.runs.push_back(r);
+  }
+  return e;
+}
+
+// Pixels of path (sampled along each segment) and markers inside the plan's legend box.
+double legend_hides(const FigurePlan& pl) {
+  const fig::Box& b = pl.legend_box;
+  const auto in = [&](double x, double y) { return x > b.x && x < b.r() && y > b.y && y < b.b(); };
+  double hidden = 0;
+  for (const fig::RunGeometry& g : pl.geo) {
+    for (const Polyline& piece : g.pieces)
+      for (size_t i = 1; i < piece.size(); ++i) {
+        const double len = std::hypot(piece[i][0] - piece[i - 1][0], piece[i][1] - piece[i - 1][1]);
+        for (int k = 0; k < 16; ++k) {
+          const double t = (k + 0.5) / 16;
+          if (in(piece[i - 1][0] + t * (piece[i][0] - piece[i - 1][0]), piece[i - 1][1] + t * (piece[i][1] - piece[i - 1][1])))
+            hidden += len / 16;
+        }
+      }
+    if (g.has_ends) hidden += 1e4 * (in(g.first[0], g.first[1]) + in(g.last[0], g.last[1]));
+  }
+  return hidden;
+}
+
+TEST(ExportFigure, ManyRunsPutTheLegendOutsideThePaths) {
+  const Experiment scenes[2] = {
+      with_extra_runs("preset:rosenbrock", {"zo_sgd_sign", "meazo", "r_adazo", "fzoo"}),
+      with_extra_runs("preset:himmelblau_basins", {"mezo", "zo_sgd_sign", "sgd_momentum", "meazo"})};
+  for (const Experiment& e : scenes) {
+    const Scene s = scene_make(e);
+    const auto runs = run_experiment(e, s, 2);
+    for (const auto& [W, H] : {std::pair{450, 540}, std::pair{860, 800}}) {
+      SCOPED_TRACE(e.name + " at " + std::to_string(W) + "x" + std::to_string(H));
+      FigureOptions opt;
+      opt.style_scale = 1;
+      opt.dark = true;
+      opt.fill = true;
+      const Figure f = figure_make_filled(e, s, runs, W, H, 2, nullptr, opt);
+      const FigurePlan pl = figure_plan(f, W, H, opt);
+      ASSERT_GT(pl.legend_box.w, 0);
+      EXPECT_EQ(legend_hides(pl), 0) << "legend at " << pl.legend_box.x << "," << pl.legend_box.y << " " << pl.legend_box.w
+                                     << "x" << pl.legend_box.h;
+      for (const auto& m : f.minima) {
+        const double mx = pl.map.px(m[0]), my = pl.map.py(m[1]);
+        EXPECT_FALSE(mx > pl.legend_box.x && mx < pl.legend_box.r() && my > pl.legend_box.y && my < pl.legend_box.b());
+      }
+      // The former rule kept it inside, where it hid paths or markers (these scenes are hard).
+      FigureOptions inside = opt;
+      inside.legend_at = LegendAt::inside;
+      const FigurePlan old = figure_plan(figure_make_filled(e, s, runs, W, H, 2, nullptr, inside), W, H, inside);
+      std::printf("%s %dx%d: legend %s, hides %.0f px, plot %.0fx%.0f; inside it would hide %.0f px, plot %.0fx%.0f\n",
+                  e.name.c_str(), W, H, pl.legend_at == LegendAt::inside ? "inside" : pl.legend_at == LegendAt::below ? "below" : "right",
+                  legend_hides(pl), pl.lay.plot.w, pl.lay.plot.h, legend_hides(old), old.lay.plot.w, old.lay.plot.h);
+      if (W < 600) {
+        EXPECT_GT(legend_hides(old), 0);
+      }
+      // Readable: every run named, within the page.
+      EXPECT_FALSE(pl.legend.swatches);
+      EXPECT_TRUE(pl.legend.more.empty());
+      EXPECT_EQ(pl.legend.entries.size(), e.runs.size());
+      EXPECT_GE(pl.legend_box.x, 0);
+      EXPECT_LE(pl.legend_box.r(), W);
+      EXPECT_LE(pl.legend_box.b(), H);
+      // The plot keeps a fair share of the page (about 0.5 with the legend inside).
+      EXPECT_GT(pl.lay.plot.w * pl.lay.plot.h, 0.25 * W * H);
+    }
+  }
 }
 
 }  // namespace

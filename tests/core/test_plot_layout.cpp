@@ -87,4 +87,34 @@ TEST(ExportPlotLayout, EnvelopeAndBandCountInTheAutoscaleButNotInTheLegend) {
   EXPECT_EQ(plot_ticks(l.y, l.sy, true), l.y_ticks);
 }
 
+TEST(ExportPlotLayout, XSpanWidensTheXLimitsSoStackedPlotsLineUp) {
+  // A dev metric evaluated at steps 50 and 100 under a loss plot of steps 0..120: with the
+  // loss plot's span its x axis is the loss plot's, not 50..100.
+  LineChart dev;
+  ChartSeries s;
+  s.label = "MeZO";
+  s.xs = {50, 100};
+  s.ys = {0.6, 0.7};
+  dev.series = {s};
+  EXPECT_DOUBLE_EQ(chart_layout(dev).x.lo, 50);
+  dev.x_span = {0, 120};
+  const PlotLayout l = chart_layout(dev);
+  EXPECT_DOUBLE_EQ(l.x.lo, 0);
+  EXPECT_DOUBLE_EQ(l.x.hi, 120);
+  EXPECT_EQ(l.x_ticks, plot_ticks(AxisRange{0, 120}, l.sx, false));
+  // No evaluation yet: the span alone; data beyond the span still shows.
+  dev.series[0].xs = {50, 130};
+  EXPECT_DOUBLE_EQ(chart_layout(dev).x.hi, 130);
+  dev.series.clear();
+  EXPECT_DOUBLE_EQ(chart_layout(dev).x.hi, 120);
+  // An end a log axis cannot show is left out (the data's end stays).
+  AxisRange out;
+  AxisScale lg;
+  lg.log = true;
+  ASSERT_TRUE(plot_x_cover(out, AxisRange{5, 10}, true, AxisRange{0, 20}, lg));
+  EXPECT_DOUBLE_EQ(out.lo, 5);
+  EXPECT_DOUBLE_EQ(out.hi, 20);
+  EXPECT_FALSE(plot_x_cover(out, AxisRange{}, false, AxisRange{NAN, NAN}, lg));
+}
+
 }  // namespace zs

@@ -3,6 +3,7 @@
 // the trajectories must be recomputed to match core's runner exactly.
 #include <gtest/gtest.h>
 #include <cmath>
+#include <set>
 #include "app/gui/keys.h"
 #include "app/gui/overlay.h"
 #include "core/export/figure.h"
@@ -195,6 +196,31 @@ TEST(GuiInteraction, AddRemoveDuplicateHideRuns) {
   h.settle();
   EXPECT_EQ(app.results().runs.size(), n + 1);
   EXPECT_NE(app.record(static_cast<int>(n))->legend.find("P"), std::string::npos);
+}
+
+TEST(GuiInteraction, AddedRunsTakeDistinctPaletteColours) {
+  Harness h(1280, 1000);
+  App& app = h.app();
+  ASSERT_EQ(app.exp().runs.size(), 8u);  // the default preset: palette colours 0..7
+  // Runs added up to 16: each takes a palette colour no run shows yet (not black, not a
+  // repeat by index).
+  while (app.exp().runs.size() < 16) app.run_add("mezo");
+  std::set<uint32_t> colours;
+  for (const RunSpec& r : app.exp().runs) colours.insert(r.colour);
+  EXPECT_EQ(colours.size(), 16u);
+  EXPECT_EQ(colours.count(0u), 0u);
+  // Every palette colour taken: a duplicate takes the colour of a hidden run, which no
+  // visible run shows, rather than run 0's.
+  app.model().exp.runs[3].visible = false;
+  const uint32_t hidden = app.exp().runs[3].colour;
+  app.run_duplicate(0);
+  EXPECT_EQ(app.exp().runs[1].colour, hidden);
+  // ... and with every run shown (that colour twice, the others once), the first of the
+  // colours the fewest visible runs share.
+  app.model().exp.runs[4].visible = true;
+  app.run_add("mezo");
+  EXPECT_EQ(app.exp().runs.back().colour, default_run_colour(0));
+  h.settle();
 }
 
 TEST(GuiInteraction, FailedLoadKeepsTheCurrentState) {

@@ -94,7 +94,9 @@ TEST(GuiLayout, TheSurfaceLeavesItsColourBarAStrip) {
 }
 
 TEST(GuiLayout, TheLegendNotationIsExplainedOnHover) {
-  Harness h(1280, 800);
+  // A view large enough for the legend to sit in the plot with the memory / FP notes (a
+  // smaller one puts the labels alone under the x axis: OneFigure.LegendCollapsesInSmallViews).
+  Harness h(1600, 1000);
   App& app = h.app();
   // The parameter count of the scene: 2 on Rosenbrock.
   const std::string help = legend_notation_help(app);
@@ -115,7 +117,7 @@ TEST(GuiLayout, TheLegendNotationIsExplainedOnHover) {
   h.mouse_move(at);
   h.frame(2);
   EXPECT_TRUE(tooltip_shown());
-  h.mouse_move(ImVec2(5, static_cast<float>(800 - 5)));  // the status bar: no tooltip
+  h.mouse_move(ImVec2(5, static_cast<float>(1000 - 5)));  // the status bar: no tooltip
   h.frame(2);
   EXPECT_FALSE(tooltip_shown());
   h.mouse_move(h.centre("runs/0/legend"));

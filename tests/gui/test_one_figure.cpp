@@ -199,8 +199,10 @@ TEST(OneFigure, PathsDrawnInOneGoAreTheFiguresPaths) {
   EXPECT_EQ(layer.calls, whole.calls);
 }
 
-// A small window's view collapses the legend to colour swatches (800 x 500); a large one
-// shows every detail. The view's legend is the figure's legend rule (legend_measure).
+// A large window's view shows the legend in the plot with every detail; a small one (800 x
+// 500), where that legend would hide paths or lose its labels, puts it outside the plot
+// with every run named (colour swatches only when no outside place keeps half the plot).
+// The view's legend is the figure's legend rule (plan_for).
 TEST(OneFigure, LegendCollapsesInSmallViews) {
   {
     Harness h(1600, 1000);
@@ -214,9 +216,14 @@ TEST(OneFigure, LegendCollapsesInSmallViews) {
     Harness h(800, 500);
     h.settle();
     const LandscapeFigure& lf = h.app().view_figure();
-    EXPECT_TRUE(lf.plan.legend.swatches);
+    EXPECT_FALSE(lf.plan.legend.swatches);
     EXPECT_EQ(lf.plan.legend.entries.size(), lf.fig.runs.size());
-    EXPECT_LE(lf.plan.legend_box.w, 0.6 * lf.plan.lay.plot.w + 1e-9);
+    EXPECT_NE(lf.plan.legend_at, LegendAt::inside);
+    const fig::Box& b = lf.plan.legend_box;
+    const fig::Box& p = lf.plan.lay.plot;
+    EXPECT_TRUE(b.y >= p.b() || b.x >= p.r()) << "outside the plot";
+    EXPECT_LE(b.r(), lf.plan.lay.W);
+    EXPECT_LE(b.b(), lf.plan.lay.H);
   }
 }
 

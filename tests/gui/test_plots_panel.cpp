@@ -3,9 +3,13 @@
 // loss plot to symlog with a note, the cosine plot has ticks at -1, 0 and 1, and legends
 // show without hover.
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <string>
+#include "app/gui/follow_run.h"
 #include "app/gui/panels.h"
 #include "app/gui/plot.h"
+#include "core/export/line_chart.h"
+#include "core/util/atomic_file.h"
 #include "gui_harness.h"
 
 namespace zs::gui::test {
@@ -60,6 +64,41 @@ TEST(GuiPlots, NegativeLossesSwitchTheLossPlotToSymlogWithANote) {
   const plot::PlotState* cos = plots_panel_state("cos");
   ASSERT_TRUE(cos);
   EXPECT_EQ(cos->y_ticks_drawn, (std::vector<double>{-1, 0, 1}));
+}
+
+TEST(GuiPlots, DevMetricPlotSharesTheLossPlotsXRangeLiveAndExported) {
+  // A run whose dev metric is evaluated every 5 steps (a followed fine-tune: its log runs
+  // steps 1..12, evaluations at 5 and 10), alone in the plots.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out_path("dev_x_range"));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "runs" / "mezo");
+  atomic_write((dir / "runs" / "mezo" / "steps.log").string(), followed_step_log(1, 12));
+  Harness h(1280, 800);
+  App& app = h.app();
+  for (RunSpec& r : app.model().exp.runs) r.visible = false;
+  FollowRunDirectory(dir.string().c_str());
+  h.settle_plots();
+  ASSERT_EQ(app.results().followed.size(), 1u);
+  const std::vector<double>* dev_x = plots_panel_series("mezo (followed)", "dev_x");
+  ASSERT_TRUE(dev_x);
+  EXPECT_EQ(*dev_x, (std::vector<double>{5, 10}));
+  // Every plot of the panel, the dev metric's included, spans step 0 to step 12.
+  const std::array<LineChart, 4> charts = plots_panel_charts(app);
+  const char* const ids[4] = {"loss", "alpha", "cos", "path"};
+  for (size_t p = 0; p < 4; ++p) {
+    const plot::PlotState* st = plots_panel_state(ids[p]);
+    ASSERT_TRUE(st);
+    EXPECT_DOUBLE_EQ(st->x.lo, 0) << ids[p];
+    EXPECT_DOUBLE_EQ(st->x.hi, 12) << ids[p];
+    const PlotLayout exported = chart_layout(charts[p]);  // the exported figure's too
+    EXPECT_DOUBLE_EQ(exported.x.lo, 0) << ids[p];
+    EXPECT_DOUBLE_EQ(exported.x.hi, 12) << ids[p];
+    EXPECT_EQ(exported.x_ticks, st->x_ticks_drawn) << ids[p];
+  }
+  StopFollowing(app);
+  h.frame();
+  fs::remove_all(dir);
 }
 
 }  // namespace zs::gui::test
