@@ -25,6 +25,7 @@
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/text_list.h"
 
 namespace zs {
 
@@ -88,10 +89,8 @@ int cli_run_llm_landscape(int threads) {
   c.threads = threads;
   if (!a.runs.empty()) {
     if (a.plane != "runs") fail("--runs", "only with --plane runs");
-    const size_t comma = a.runs.find(',');
-    if (comma == std::string::npos || a.runs.find(',', comma + 1) != std::string::npos)
-      fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");
-    const std::string names[2] = {a.runs.substr(0, comma), a.runs.substr(comma + 1)};
+    const std::vector<std::string> names = text_list(a.runs, "--runs");
+    if (names.size() != 2) fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");
     for (int k = 0; k < 2; ++k) {
       int found = -1;
       for (size_t i = 0; i < c.spec.runs.size(); ++i)
@@ -113,7 +112,12 @@ int cli_run_llm_landscape(int threads) {
   // What finetune checks before work (paths, memory of the spec's batch, the model and
   // tokenizer, the task data), once, on rank 0 or the launcher; it caches the default model.
   const auto log = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
-  if (env.rank == 0) preflight_all(c.spec, a.out, log, threads);
+  if (a.nproc > 1) dist_check_nproc_cpus(a.nproc, "--nproc " + std::to_string(a.nproc));
+  if (env.rank == 0) {
+    PreflightNeeds needs;
+    preflight_all(c.spec, a.out, log, threads, &needs);
+    preflight_local_ranks(needs, a.nproc, env);
+  }
   if (a.nproc > 1) {  // the launcher: the ranks do the rest
     dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),
                  "landscape", a.spec, "--out", a.out, "--grid", std::to_string(a.grid), "--plane-seed",

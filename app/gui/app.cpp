@@ -159,8 +159,7 @@ App::App(Platform& platform, const AppOptions& opts)
   io.IniFilename = nullptr;
   if (!opts_.settings_dir.empty()) {
     settings_ = settings_load(opts_.settings_dir + "/settings.json");
-    std::error_code ec;
-    std::filesystem::create_directories(opts_.settings_dir, ec);
+    settings_problem_ = settings_dir_problem(opts_.settings_dir);  // creates the folder
     ini_path_ = opts_.settings_dir + "/imgui.ini";
     io.IniFilename = ini_path_.c_str();
     m_.ui.tiled = settings_.tiled;

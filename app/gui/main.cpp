@@ -160,6 +160,7 @@ int run(const Args& a) {
   AppOptions opts;
   opts.settings_dir = settings_dir;
   App app(*platform, opts);
+  if (!app.settings_problem().empty()) std::fprintf(stderr, "zoscope: warning: %s\n", app.settings_problem().c_str());
   std::string err;
   if (!app.load_experiment(exp_arg, &err)) fail("", err);
   if (a.experiment.empty() && !a.headless && !settings.colormap.empty() && exp_arg == settings.last_experiment)

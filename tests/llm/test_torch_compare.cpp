@@ -237,7 +237,8 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
 
 // The comparison's flags where they cannot apply were ignored: --seeds 0 or -1, --target
 // or --target-metric without --seeds ran a plain fine-tune, --target nan ran the
-// comparison without a target. Each is one line naming the flag, before any run.
+// comparison without a target; an empty --lr-factors list or item was read as 0. Each is
+// one line naming the flag (and the text given), before any run.
 TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
   const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmpf_" + std::to_string(::getpid()));
   const std::string spec = tiny_spec_in(tmp, R"("budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}])");
@@ -249,6 +250,12 @@ TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
       {"--target 0.5", "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
       {"--target-metric train_loss", "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
       {"--seeds 2 --target nan", "--target: value nan is not a finite number"},
+      // CLI11 read "" as 0 and "1,,2" as 1,0,2: "--lr-factors: value 0 is not a finite number > 0".
+      {"--lr-factors ''", "--lr-factors: got \"\", an empty list; expected items separated by ','"},
+      {"--lr-factors 1,,2", "--lr-factors: got \"1,,2\": item 2 is empty; expected items separated by ','"},
+      {"--lr-factors 1,", "--lr-factors: got \"1,\": item 2 is empty; expected items separated by ','"},
+      {"--lr-factors 1,x", "--lr-factors: got \"1,x\": item 2, \"x\", is not a finite number"},
+      {"--lr-factors 1,inf", "--lr-factors: got \"1,inf\": item 2, \"inf\", is not a finite number"},
   };
   for (const auto& [args, want] : cases) {
     EXPECT_EQ(sh(cli + " finetune " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
