@@ -27,6 +27,7 @@
 #include <string>
 #include <memory>
 #include <vector>
+#include "app/cli/cli_checks.h"
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/compare.h"
@@ -276,7 +277,6 @@ int cmd_finetune(const FinetuneArgs& a) {
   // The comparison's flags mean nothing to a plain run: refused rather than ignored.
   if ((a.target_given || a.metric_given) && !a.seeds_given && a.lr_factors.empty())
     fail(a.target_given ? "--target" : "--target-metric", "only with --seeds or --lr-factors (the comparison over seeds)");
-  if (a.target_given && std::isnan(co.target)) fail("--target", "value nan is not a finite number");
   if (co.seeds > 0 || a.seeds_given) compare_options_check(co);
   if (!a.lr_factors.empty()) {
     lr_factors_check(a.lr_factors);
@@ -398,9 +398,11 @@ void cli_add_llm_commands(CLI::App& app) {
   ft->add_option("--nproc", g_ft.nproc,
                  "data parallel over N local ranks (c10d: Gloo on CPUs, NCCL on GPUs); torchrun / srun ranks "
                  "read RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT instead")
-      ->check(CLI::Range(1, 4096));
-  ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure");
-  ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)");
+      ->check(cli_whole(1, 4096));
+  ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure")
+      ->check(cli_whole(INT32_MIN, INT32_MAX));  // the range: compare_options_check
+  ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)")
+      ->check(cli_finite());
   ft->add_option("--target-metric", g_ft.compare.metric, "with --seeds: dev_accuracy (default) or train_loss");
   ft->add_option("--lr-factors", g_ft.lr_factors_text,
                  "tune each run's learning rate on its own grid, spec lr x F (comma-separated factors, e.g. 0.5,1,2); "

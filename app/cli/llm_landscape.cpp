@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include "app/cli/cli_checks.h"
 #include "app/cli/commands.h"
 #include "core/export/figure.h"
 #include "core/landscape/grid_landscape.h"
@@ -51,17 +52,17 @@ void cli_add_llm_landscape(CLI::App& app) {
                                "filter-normalised directions (plane.csv, runs.csv, figure.png/svg)");
   c->add_option("spec", g_ls.spec, "fine-tuning spec (docs/finetune-schema.md) or preset:finetune_default")->required();
   c->add_option("--out", g_ls.out, "output folder")->required();
-  c->add_option("--grid", g_ls.grid, "plane nodes per side (a 9 x 9 grid comes first)")->check(CLI::Range(3, 81));
+  c->add_option("--grid", g_ls.grid, "plane nodes per side (a 9 x 9 grid comes first)")->check(cli_whole(3, 81));
   c->add_option("--plane", g_ls.plane, "random: two seeded filter-normalised directions; runs: the plane through "
                                       "the final weights of two runs (--runs)")
       ->check(CLI::IsMember({"random", "runs"}));
   c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
                                      "(default: the first two)");
-  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(CLI::NonNegativeNumber);
+  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(cli_whole(0, 18446744073709551615.0L));
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
-      ->check(CLI::Range(1, 100000));
+      ->check(cli_whole(1, 100000));
   c->add_option("--nproc", g_ls.nproc, "split the refined plane grid over N local ranks (c10d; rank 0 trains)")
-      ->check(CLI::Range(1, 4096));
+      ->check(cli_whole(1, 4096));
 }
 
 namespace {

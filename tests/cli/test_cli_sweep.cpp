@@ -259,9 +259,12 @@ TEST(CliSweep, OverlappingHugeOrNonFiniteRequestsAreRefused) {
       cli({"sweep", exp, "--param", "lr=1e-4:1e-2:log:1000", "--param", "AdaMeZO.h=0:64:lin:65", "--seeds", "100"}),
       {"--param lr --param AdaMeZO.h --seeds 100: 6500000 runs of the experiment (grid points x seeds) take about ",
        "on one core (limit 10 min); use fewer values or seeds"}));
-  for (const char* t : {"nan", "inf", "-inf"})
+  for (const char* t : {"nan", "inf", "-inf", "1e999", "1x"})
     EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--target", t}),
-                                  {std::string("--target ") + t + ": expected a finite loss"}));
+                                  {std::string("--target: value ") + t + " is not a finite number"}));
+  // "" was read as 0: the sweep ran with target 0 and exit status 0.
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--target", ""}),
+                                {"--target: is empty; expected a finite number"}));
   EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--out", ""}), {"--out", "empty"}));
   // Within the limit a sweep of the same experiment runs.
   EXPECT_EQ(cli({"sweep", exp, "--param", "lr=1e-3,2e-3", "--param", "AdaMeZO.h=2,4", "--target", "4"}).status, 0);

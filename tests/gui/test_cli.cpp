@@ -87,4 +87,28 @@ TEST(GuiCli, RunsThatCannotBeMadeFailHeadless) {
   }
 }
 
+// The windowed app with an unwritable --settings folder: one warning line on stderr naming
+// the folder and the reason, then it runs (exit 0). Needs an X server: xvfb-run (Debian's
+// xvfb, installed by scripts/setup.sh).
+TEST(GuiCli, UnwritableSettingsFolderIsOneWarningLineAndTheAppRuns) {
+  if (std::system("command -v xvfb-run > /dev/null 2>&1") != 0) GTEST_SKIP() << "xvfb-run is not installed";
+  const std::string base = out_path("cli_settings");
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  atomic_write(base + "/file", "x");
+  const std::string dir = base + "/file/zoscope";
+  const std::string cmd = "xvfb-run -a -s '-screen 0 1024x768x24' " + std::string(ZS_ZOSCOPE_EXE) +
+                          " --settings " + dir + " --experiment preset:saddle_escape --frames 3 --size 800x600 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  while (size_t k = fread(buf, 1, sizeof buf, p)) r.output.append(buf, k);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "zoscope: warning: settings folder " + dir +
+                          ": cannot create it (Not a directory); settings and window layout will not be saved\n");
+}
+
 }  // namespace zs::gui::test

@@ -249,7 +249,11 @@ TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
       {"--seeds -1", "--seeds: value -1 is outside [1, 100]"},
       {"--target 0.5", "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
       {"--target-metric train_loss", "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
-      {"--seeds 2 --target nan", "--target: value nan is not a finite number"},
+      {"--seeds 2 --target nan", "--target: value nan is not a finite number (see --help)"},
+      // CLI11 read "" as 0: "--seeds: value 0 is outside [1, 100]", "--target: value 0 is not a dev accuracy".
+      {"--seeds ''", "--seeds: is empty; expected a whole number (see --help)"},
+      {"--seeds 2.5", "--seeds: value 2.5 is not a whole number (see --help)"},
+      {"--seeds 2 --target ''", "--target: is empty; expected a finite number (see --help)"},
       // CLI11 read "" as 0 and "1,,2" as 1,0,2: "--lr-factors: value 0 is not a finite number > 0".
       {"--lr-factors ''", "--lr-factors: got \"\", an empty list; expected items separated by ','"},
       {"--lr-factors 1,,2", "--lr-factors: got \"1,,2\": item 2 is empty; expected items separated by ','"},
@@ -262,6 +266,20 @@ TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
     const std::string text = zs::read_file(log);
     EXPECT_EQ(text, "zoscope-cli: error: " + want + "\n") << args;
     EXPECT_FALSE(fs::exists(out + "/runs")) << args << ": no run started";
+  }
+  // landscape's numeric flags: CLI11 printed DBL_MAX in full for --plane-seed -1 and "Could
+  // not convert" for 1e30.
+  const std::vector<std::pair<std::string, std::string>> plane_cases = {
+      {"--plane-seed -1", "--plane-seed: value -1 is outside [0, 18446744073709551615] (see --help)"},
+      {"--plane-seed 1e30", "--plane-seed: value 1e30 is not a whole number in [0, 18446744073709551615] (see --help)"},
+      {"--plane-seed ''", "--plane-seed: is empty; expected a whole number in [0, 18446744073709551615] (see --help)"},
+      {"--grid 2.5", "--grid: value 2.5 is not a whole number in [3, 81] (see --help)"},
+      {"--examples 0", "--examples: value 0 is outside [1, 100000] (see --help)"},
+      {"--nproc ''", "--nproc: is empty; expected a whole number in [1, 4096] (see --help)"},
+  };
+  for (const auto& [args, want] : plane_cases) {
+    EXPECT_EQ(sh(cli + " landscape " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
+    EXPECT_EQ(zs::read_file(log), "zoscope-cli: error: " + want + "\n") << args;
   }
   fs::remove_all(tmp);
 }

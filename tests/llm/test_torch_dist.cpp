@@ -541,6 +541,42 @@ TEST(DistEnv, LocalRanksFromTorchrunSlurmOrALoopbackMaster) {
   EXPECT_EQ(e.local_world_from, "SLURM_NTASKS_PER_NODE");
 }
 
+TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
+  TempDir tmp("dist_cli");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(""));
+  const std::string out = (tmp.path / "out").string();
+  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, "--nproc 2"), 2);
+  EXPECT_NE(zs::read_file(out + ".txt").find("--nproc: this process is already rank 0 of 2"), std::string::npos)
+      << zs::read_file(out + ".txt");
+  EXPECT_EQ(finetune("", spec, out, "--nproc 2 --seeds 2"), 2);
+  EXPECT_NE(zs::read_file(out + ".txt").find("--seeds: the multi-seed comparison runs on one rank"), std::string::npos)
+      << zs::read_file(out + ".txt");
+}
+
+// The whole output of a command that must fail with one line: "zoscope-cli: error: ..."
+// and nothing else (no c10d log lines, no LibTorch stack trace).
+void expect_one_error_line(const std::string& log, const std::string& want) {
+  EXPECT_EQ(log.rfind("zoscope-cli: error: " + want, 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+// More ranks than examples per batch: the default of one loss shard per rank was blamed on
+// the spec ("distributed.shards: value 4 is more than batch_size 3", a field the spec does
+// not have); the ranks are named instead.
+TEST(DistributedCli, MoreRanksThanBatchNamesTheRanks) {
+  TempDir tmp("dist_ranks");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, spec_text(""));
+  const std::string out = (tmp.path / "out").string();
+  EXPECT_EQ(finetune("", spec, out, "--nproc 4"), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4: more ranks than batch_size 3 in " + spec +
+                                                         " (each rank's loss shard needs an example): use at most 3 "
+                                                         "ranks, or set distributed.shards");
+  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, ""), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "environment WORLD_SIZE 4: more ranks than batch_size 3");
+}
+
 // `--nproc 4096` (and WORLD_SIZE 64 on one machine) started that many processes, each
 // loading the model, with no check: refused in one line before any rank starts, naming the
 // flag, the estimate per rank and the memory available (ZOSCOPE_MEMORY_LIMIT stands in for
@@ -580,42 +616,6 @@ TEST(DistributedCli, RanksThatDoNotFitThisMachineAreRefusedBeforeAnyStarts) {
   expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4096: more than 4 ranks per CPU");
   EXPECT_EQ(sh("ZOSCOPE_MEMORY_LIMIT=100e6 " + kCli + " landscape " + spec + " --out " + out + " --nproc 2 > " + out + ".txt 2>&1"), 2);
   expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 2: 2 ranks on this machine, each holding the model");
-}
-
-TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
-  TempDir tmp("dist_cli");
-  const std::string spec = (tmp.path / "spec.json").string();
-  zs::atomic_write(spec, spec_text(""));
-  const std::string out = (tmp.path / "out").string();
-  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, "--nproc 2"), 2);
-  EXPECT_NE(zs::read_file(out + ".txt").find("--nproc: this process is already rank 0 of 2"), std::string::npos)
-      << zs::read_file(out + ".txt");
-  EXPECT_EQ(finetune("", spec, out, "--nproc 2 --seeds 2"), 2);
-  EXPECT_NE(zs::read_file(out + ".txt").find("--seeds: the multi-seed comparison runs on one rank"), std::string::npos)
-      << zs::read_file(out + ".txt");
-}
-
-// The whole output of a command that must fail with one line: "zoscope-cli: error: ..."
-// and nothing else (no c10d log lines, no LibTorch stack trace).
-void expect_one_error_line(const std::string& log, const std::string& want) {
-  EXPECT_EQ(log.rfind("zoscope-cli: error: " + want, 0), 0u) << log;
-  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
-}
-
-// More ranks than examples per batch: the default of one loss shard per rank was blamed on
-// the spec ("distributed.shards: value 4 is more than batch_size 3", a field the spec does
-// not have); the ranks are named instead.
-TEST(DistributedCli, MoreRanksThanBatchNamesTheRanks) {
-  TempDir tmp("dist_ranks");
-  const std::string spec = (tmp.path / "spec.json").string();
-  zs::atomic_write(spec, spec_text(""));
-  const std::string out = (tmp.path / "out").string();
-  EXPECT_EQ(finetune("", spec, out, "--nproc 4"), 2);
-  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4: more ranks than batch_size 3 in " + spec +
-                                                         " (each rank's loss shard needs an example): use at most 3 "
-                                                         "ranks, or set distributed.shards");
-  EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, ""), 2);
-  expect_one_error_line(zs::read_file(out + ".txt"), "environment WORLD_SIZE 4: more ranks than batch_size 3");
 }
 
 // A rank that cannot reach rank 0 printed c10d's retries with LibTorch's C++ stack traces
