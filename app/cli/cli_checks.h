@@ -33,7 +33,7 @@ inline CLI::Validator cli_whole(long double lo, long double hi) {
         if (v < lo || v > hi) return "value " + s + " is outside" + (bounded ? range.substr(3) : " the range of a whole number");
         return "";
       },
-      "INT" + range);
+      bounded ? range.substr(1) : "");
 }
 // A finite number ("", "nan", "inf", "1e999" and "1x" refused).
 inline CLI::Validator cli_finite() {
@@ -47,7 +47,7 @@ inline CLI::Validator cli_finite() {
         }
         return "";
       },
-      "NUMBER");
+      "");
 }
 
 }  // namespace zs

@@ -43,6 +43,7 @@ struct LandscapeArgs {
   int nproc = 0;  // > 0: launch that many local ranks (dist.h)
 };
 LandscapeArgs g_ls;
+const CLI::Option* g_runs_option = nullptr;  // given at all: "--runs ''" is refused, not ignored
 
 }  // namespace
 
@@ -56,7 +57,7 @@ void cli_add_llm_landscape(CLI::App& app) {
   c->add_option("--plane", g_ls.plane, "random: two seeded filter-normalised directions; runs: the plane through "
                                       "the final weights of two runs (--runs)")
       ->check(CLI::IsMember({"random", "runs"}));
-  c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
+  g_runs_option = c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
                                      "(default: the first two)");
   c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(cli_whole(0, 18446744073709551615.0L));
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
@@ -88,7 +89,7 @@ int cli_run_llm_landscape(int threads) {
   c.plane_examples = a.examples;
   c.plane = a.plane;
   c.threads = threads;
-  if (!a.runs.empty()) {
+  if (g_runs_option && g_runs_option->count() > 0) {
     if (a.plane != "runs") fail("--runs", "only with --plane runs");
     const std::vector<std::string> names = text_list(a.runs, "--runs");
     if (names.size() != 2) fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");

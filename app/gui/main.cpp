@@ -3,6 +3,7 @@
 // renders through EGL with no display (tests, CI, scripted figures). Bad arguments or a
 // bad experiment: one line on stderr and exit status 2 or 1.
 #include <malloc.h>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <chrono>
@@ -70,6 +71,7 @@ Args parse(int argc, char** argv) {
       a.screenshot = value();
     } else if (k == "--settings") {
       a.settings_dir = value();
+      if (a.settings_dir.empty()) usage_error("--settings: is empty; name a folder (or leave --settings out for ~/.config/zoscope)");
     } else if (k == "--frames") {
       const std::string v = value();
       char* end = nullptr;
@@ -85,8 +87,10 @@ Args parse(int argc, char** argv) {
     } else if (k == "--seed") {
       const std::string v = value();
       char* end = nullptr;
+      errno = 0;
       const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end || v[0] == '-') usage_error("--seed: '" + v + "' is not an unsigned integer");
+      if (v.empty() || *end || v[0] == '-' || errno == ERANGE)
+        usage_error("--seed: '" + v + "' is not an unsigned integer below 2^64");
       a.seed = x;
     } else if (k == "--soak-dir") {
       a.soak_dir = value();

@@ -267,8 +267,8 @@ TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
     EXPECT_EQ(text, "zoscope-cli: error: " + want + "\n") << args;
     EXPECT_FALSE(fs::exists(out + "/runs")) << args << ": no run started";
   }
-  // landscape's numeric flags: CLI11 printed DBL_MAX in full for --plane-seed -1 and "Could
-  // not convert" for 1e30.
+  // landscape's flags: CLI11 printed DBL_MAX in full for --plane-seed -1 and "Could not
+  // convert" for 1e30.
   const std::vector<std::pair<std::string, std::string>> plane_cases = {
       {"--plane-seed -1", "--plane-seed: value -1 is outside [0, 18446744073709551615] (see --help)"},
       {"--plane-seed 1e30", "--plane-seed: value 1e30 is not a whole number in [0, 18446744073709551615] (see --help)"},
@@ -276,6 +276,9 @@ TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
       {"--grid 2.5", "--grid: value 2.5 is not a whole number in [3, 81] (see --help)"},
       {"--examples 0", "--examples: value 0 is outside [1, 100000] (see --help)"},
       {"--nproc ''", "--nproc: is empty; expected a whole number in [1, 4096] (see --help)"},
+      // --runs '' was taken as not given (the first two runs).
+      {"--plane runs --runs ''", "--runs: got \"\", an empty list; expected items separated by ','"},
+      {"--plane runs --runs 1,", "--runs: got \"1,\": item 2 is empty; expected items separated by ','"},
   };
   for (const auto& [args, want] : plane_cases) {
     EXPECT_EQ(sh(cli + " landscape " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
