@@ -174,7 +174,7 @@ class App : private plot::LayerRenderer {
   void render_view_png(const std::string& path, int w, int h);
   void run_task(std::string what, std::function<std::string()> job);
   void poll_tasks();
-  void save_settings();
+  void save_settings(bool final = false);  // settings.json, and imgui.ini when ImGui asks (always when final)
   ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) override;
   void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) override {
     draw_target_blit(dl, layers_.at(owner), p0, p1);

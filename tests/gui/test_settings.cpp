@@ -124,4 +124,28 @@ TEST(GuiSettings, UnwritableFolderIsOneLineInTheStatusBarAndTheAppWorks) {
   }
 }
 
+// imgui.ini was written by Dear ImGui in place (fopen "wt"): a crash or a full disk while
+// writing left it cut. Now it is replaced by rename (atomic_write): a hard link to the old
+// file keeps the old text, and what the old file held is read back and kept.
+TEST(GuiSettings, ImguiIniIsReplacedAtomicallyAndReadBack) {
+  namespace fs = std::filesystem;
+  const std::string dir = out_path("settings_ini");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string old_text = "[Window][Debug##Default]\nPos=61,67\nSize=400,400\nCollapsed=0\n\n";
+  atomic_write(dir + "/imgui.ini", old_text);
+  fs::create_hard_link(dir + "/imgui.ini", dir + "/old.ini");
+  {
+    std::unique_ptr<Platform> p = platform_egl_create(900, 600);
+    App app(*p, AppOptions{dir, 0});
+    ASSERT_TRUE(app.load_experiment("preset:rastrigin"));
+    app.frame();
+    app.frame();
+  }
+  const std::string now = read_file(dir + "/imgui.ini");
+  EXPECT_NE(now, old_text) << "the app's windows are saved";
+  EXPECT_NE(now.find("[Window][Debug##Default]\nPos=61,67"), std::string::npos) << "read back and kept:\n" << now;
+  EXPECT_EQ(read_file(dir + "/old.ini"), old_text) << "replaced by rename, not rewritten in place";
+}
+
 }  // namespace zs::gui::test
