@@ -507,38 +507,32 @@ TEST(DistEnv, LocalRanksFromTorchrunSlurmOrALoopbackMaster) {
   for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID",
                         "SLURM_NTASKS", "SLURM_LOCALID", "SLURM_NTASKS_PER_NODE", "SLURM_JOB_NUM_NODES"})
     g.set(k, nullptr);
-  EXPECT_EQ(zs::dist_env_from_environment().local_world, 0);
+  // "N from VARIABLE" of the environment as it is now.
+  const auto local = [] {
+    const zs::DistEnv e = zs::dist_env_from_environment();
+    return std::to_string(e.local_world) + " from " + e.local_world_from;
+  };
+  EXPECT_EQ(local(), "0 from ");
   g.set("RANK", "0");
   g.set("WORLD_SIZE", "16");
   g.set("MASTER_ADDR", "node0");
   g.set("MASTER_PORT", "29400");
-  zs::DistEnv e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 0) << "by hand over several machines: unknown";
-  EXPECT_EQ(e.local_world_from, "");
+  EXPECT_EQ(local(), "0 from ") << "by hand over several machines: unknown";
   ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-  e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 16);
-  EXPECT_EQ(e.local_world_from, "WORLD_SIZE");
+  EXPECT_EQ(local(), "16 from WORLD_SIZE");
   g.set("LOCAL_WORLD_SIZE", "8");
-  e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 8);
-  EXPECT_EQ(e.local_world_from, "LOCAL_WORLD_SIZE");
+  EXPECT_EQ(local(), "8 from LOCAL_WORLD_SIZE");
   ::unsetenv("RANK");
   ::unsetenv("WORLD_SIZE");
   ::unsetenv("LOCAL_WORLD_SIZE");
   ::setenv("MASTER_ADDR", "node0", 1);
   g.set("SLURM_NTASKS", "32");
   g.set("SLURM_PROCID", "0");
-  e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 0);
+  EXPECT_EQ(local(), "0 from ");
   g.set("SLURM_JOB_NUM_NODES", "1");
-  e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 32);
-  EXPECT_EQ(e.local_world_from, "SLURM_NTASKS");
+  EXPECT_EQ(local(), "32 from SLURM_NTASKS");
   g.set("SLURM_NTASKS_PER_NODE", "4");
-  e = zs::dist_env_from_environment();
-  EXPECT_EQ(e.local_world, 4);
-  EXPECT_EQ(e.local_world_from, "SLURM_NTASKS_PER_NODE");
+  EXPECT_EQ(local(), "4 from SLURM_NTASKS_PER_NODE");
 }
 
 TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
