@@ -65,13 +65,12 @@ Args parse(int argc, char** argv) {
       std::exit(0);
     } else if (k == "--headless") {
       a.headless = true;
-    } else if (k == "--experiment") {
-      a.experiment = value();
-    } else if (k == "--screenshot") {
-      a.screenshot = value();
-    } else if (k == "--settings") {
-      a.settings_dir = value();
-      if (a.settings_dir.empty()) usage_error("--settings: is empty; name a folder (or leave --settings out for ~/.config/zoscope)");
+    } else if (k == "--experiment" || k == "--screenshot" || k == "--settings" || k == "--soak-dir") {
+      // An empty value was taken as not given (the default experiment, no screenshot).
+      std::string& v = k == "--experiment" ? a.experiment : k == "--screenshot" ? a.screenshot
+                       : k == "--settings" ? a.settings_dir : a.soak_dir;
+      v = value();
+      if (v.empty()) usage_error(k + ": is empty; name a " + (k == "--experiment" ? "preset or file" : k == "--screenshot" ? "file" : "folder"));
     } else if (k == "--frames") {
       const std::string v = value();
       char* end = nullptr;
@@ -92,8 +91,6 @@ Args parse(int argc, char** argv) {
       if (v.empty() || *end || v[0] == '-' || errno == ERANGE)
         usage_error("--seed: '" + v + "' is not an unsigned integer below 2^64");
       a.seed = x;
-    } else if (k == "--soak-dir") {
-      a.soak_dir = value();
     } else if (k == "--view") {
       const std::string v = value();
       if (v != "2d" && v != "3d") usage_error("--view: '" + v + "' is not 2d or 3d");

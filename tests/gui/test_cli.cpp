@@ -47,7 +47,8 @@ TEST(GuiCli, HeadlessScreenshotHasTheRequestedSize) {
 
 TEST(GuiCli, BadArgumentsGiveOneLineAndStatus2) {
   for (const char* args : {"--frames 0", "--frames x", "--size 10x10", "--size 800", "--bogus", "--headless --experiment",
-                           "--settings ''", "--seed 99999999999999999999999"}) {
+                           "--settings ''", "--seed 99999999999999999999999", "--headless --experiment ''",
+                           "--headless --screenshot ''"}) {
     const Result r = run(args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.output;
     EXPECT_EQ(lines(r.output), 1u) << args << ": " << r.output;
