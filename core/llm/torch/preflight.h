@@ -57,9 +57,11 @@ std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
 
 // 4. `ranks` processes on this machine each holding the model (--nproc N, or the local
 //    ranks of torchrun / srun): each needs `needs.total()` plus the runtime, this process's
-//    resident anonymous memory now (LibTorch, the tokenizer, the task data: what a rank
-//    holds before its model; measured 177 MB here vs 183 MB in each rank of tiny-opt), and
-//    all of them must fit in the memory available (< 0: available_memory_bytes()).
+//    resident anonymous memory once its freed heap is trimmed (LibTorch, the tokenizer, the
+//    task data: what a rank holds before its model; measured 177 MB here vs 183 MB in each
+//    rank of tiny-opt), and all of them must fit in the memory available (< 0:
+//    available_memory_bytes(); docs/distributed.md#launching has the estimate against
+//    measured ranks).
 //    zs::Error naming `what` ("--nproc 64"), the estimate and the memory available, with the
 //    most ranks that fit. Returns the bytes per rank.
 double preflight_ranks(const PreflightNeeds& needs, int ranks, const std::string& what, double available = -1);
