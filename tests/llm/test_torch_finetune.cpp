@@ -119,7 +119,7 @@ TEST(Finetune, ReplayRefusesALogOfAnotherRun) {
 }
 
 // A step log that lost the steps its checkpoint covers (emptied here; a power cut after the
-// checkpoint's fsync but before the log's pages reached the disk) resumed without a word, and
+// checkpoint's fsync before the log's unsynced pages reached the disk) resumed without a word, and
 // curves.csv silently lacked those steps. The resume says so in its line and goes on; the
 // run record (runs.csv) keeps every step from record.csv.
 TEST(Finetune, ResumeSaysWhenTheLogLostStepsItsCheckpointCovers) {
