@@ -18,7 +18,7 @@ build=build-fuzz
 jobs="${ZOSCOPE_JOBS:-$(nproc)}"
 all_targets=(fuzz_experiment fuzz_finetune_spec fuzz_settings fuzz_safetensors fuzz_model_config fuzz_tokenizer_json
              fuzz_vocab_merges fuzz_spm_model fuzz_glue_tsv fuzz_superglue_jsonl fuzz_squad_json fuzz_expression
-             fuzz_runs_csv fuzz_step_log)
+             fuzz_runs_csv fuzz_step_log fuzz_cli_lists)
 if [ "$target" = all ]; then targets=("${all_targets[@]}"); else targets=("$target"); fi
 
 if ! command -v clang++ >/dev/null; then echo "fuzz.sh: clang++ not found (apt-get install clang)" >&2; exit 2; fi

@@ -27,6 +27,7 @@
 #include <string>
 #include <memory>
 #include <vector>
+#include "app/cli/cli_checks.h"
 #include "app/cli/commands.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/torch/compare.h"
@@ -36,6 +37,7 @@
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/text_list.h"
 #include "core/util/write_error.h"
 
 extern "C" const char zs_finetune_default[];
@@ -65,6 +67,7 @@ struct FinetuneArgs {
   int seeds = 0;           // > 0: the multi-seed comparison
   bool seeds_given = false, target_given = false, metric_given = false;  // on the command line
   CompareOptions compare;  // its target and metric
+  std::string lr_factors_text;     // --lr-factors as typed (text_list.h reads it)
   std::vector<double> lr_factors;  // non-empty: the learning-rate sweep (compare.h, LrSweep)
 };
 FinetuneArgs g_ft, g_child;
@@ -235,6 +238,7 @@ int cmd_finetune(const FinetuneArgs& a) {
   // Distributed (dist.h): this process is a rank (torchrun, srun, --nproc's children), or
   // --nproc N launches N ranks here.
   const DistEnv env = dist_env_for_nproc(a.nproc);
+  if (a.nproc > 1) dist_check_nproc_cpus(a.nproc, "--nproc " + std::to_string(a.nproc));
   if (!a.resume && env.rank == 0) refuse_to_delete_unfinished_runs(a.out);  // the launcher and rank 0 (before it writes)
   const int world = a.nproc > 0 ? a.nproc : env.world;
   if (world > 1 && a.seeds > 0) fail("--seeds", "the multi-seed comparison runs on one rank (drop --nproc)");
@@ -273,14 +277,15 @@ int cmd_finetune(const FinetuneArgs& a) {
   // The comparison's flags mean nothing to a plain run: refused rather than ignored.
   if ((a.target_given || a.metric_given) && !a.seeds_given && a.lr_factors.empty())
     fail(a.target_given ? "--target" : "--target-metric", "only with --seeds or --lr-factors (the comparison over seeds)");
-  if (a.target_given && std::isnan(co.target)) fail("--target", "value nan is not a finite number");
   if (co.seeds > 0 || a.seeds_given) compare_options_check(co);
   if (!a.lr_factors.empty()) {
     lr_factors_check(a.lr_factors);
     for (double f : a.lr_factors) (void)lr_scaled_spec(spec, f);  // every grid point valid, before work
   }
   // Everything that can be checked before work starts, once, here in the parent.
-  const std::string model_dir = preflight_all(spec, a.out, log_line, a.threads);
+  PreflightNeeds needs;
+  const std::string model_dir = preflight_all(spec, a.out, log_line, a.threads, &needs);
+  preflight_local_ranks(needs, a.nproc, env);
   // The multi-seed comparison of one spec into `dir` (core/llm/torch/compare.h).
   ZeroShotMemo zero_shot;  // the sweep's factors share the pretrained model's accuracies
   const auto compare = [&](const FinetuneSpec& sp, const std::string& dir) {
@@ -393,14 +398,15 @@ void cli_add_llm_commands(CLI::App& app) {
   ft->add_option("--nproc", g_ft.nproc,
                  "data parallel over N local ranks (c10d: Gloo on CPUs, NCCL on GPUs); torchrun / srun ranks "
                  "read RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT instead")
-      ->check(CLI::Range(1, 4096));
-  ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure");
-  ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)");
+      ->check(cli_whole(1, 4096));
+  ft->add_option("--seeds", g_ft.seeds, "compare over K seeds (seed + k, data.seed + k): FP to target, mean and spread, figure")
+      ->check(cli_whole(INT32_MIN, INT32_MAX));  // the range: compare_options_check
+  ft->add_option("--target", g_ft.compare.target, "with --seeds: the target (dev accuracy, or training loss)")
+      ->check(cli_finite());
   ft->add_option("--target-metric", g_ft.compare.metric, "with --seeds: dev_accuracy (default) or train_loss");
-  ft->add_option("--lr-factors", g_ft.lr_factors,
+  ft->add_option("--lr-factors", g_ft.lr_factors_text,
                  "tune each run's learning rate on its own grid, spec lr x F (comma-separated factors, e.g. 0.5,1,2); "
-                 "compares over --seeds (default 1) and reports each run at its best")
-      ->delimiter(',');
+                 "compares over --seeds (default 1) and reports each run at its best");
   auto* child = app.add_subcommand("finetune-run", "");  // hidden: one run, started by finetune
   child->group("");
   child->add_option("spec", g_child.spec)->required();
@@ -424,6 +430,8 @@ int cli_run_llm_commands(CLI::App& app, int threads) {
       g_ft.seeds_given = ft->count("--seeds") > 0;
       g_ft.target_given = ft->count("--target") > 0;
       g_ft.metric_given = ft->count("--target-metric") > 0;
+      // CLI11 reads "" as the number 0 and "1,,2" as 1,0,2: the text is read here instead.
+      if (ft->count("--lr-factors") > 0) g_ft.lr_factors = text_number_list(g_ft.lr_factors_text, "--lr-factors");
       return cmd_finetune(g_ft);
     }
     if (app.got_subcommand("landscape")) return cli_run_llm_landscape(g_ft.threads);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include "app/cli/cli_checks.h"
 #include "app/cli/commands.h"
 #include "core/export/figure.h"
 #include "core/landscape/grid_landscape.h"
@@ -25,6 +26,7 @@
 #include "core/llm/torch/preflight.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/text_list.h"
 
 namespace zs {
 
@@ -41,6 +43,7 @@ struct LandscapeArgs {
   int nproc = 0;  // > 0: launch that many local ranks (dist.h)
 };
 LandscapeArgs g_ls;
+const CLI::Option* g_runs_option = nullptr;  // given at all: "--runs ''" is refused, not ignored
 
 }  // namespace
 
@@ -50,17 +53,17 @@ void cli_add_llm_landscape(CLI::App& app) {
                                "filter-normalised directions (plane.csv, runs.csv, figure.png/svg)");
   c->add_option("spec", g_ls.spec, "fine-tuning spec (docs/finetune-schema.md) or preset:finetune_default")->required();
   c->add_option("--out", g_ls.out, "output folder")->required();
-  c->add_option("--grid", g_ls.grid, "plane nodes per side (a 9 x 9 grid comes first)")->check(CLI::Range(3, 81));
+  c->add_option("--grid", g_ls.grid, "plane nodes per side (a 9 x 9 grid comes first)")->check(cli_whole(3, 81));
   c->add_option("--plane", g_ls.plane, "random: two seeded filter-normalised directions; runs: the plane through "
                                       "the final weights of two runs (--runs)")
       ->check(CLI::IsMember({"random", "runs"}));
-  c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
+  g_runs_option = c->add_option("--runs", g_ls.runs, "with --plane runs: the two runs, by label or number (1-based), e.g. mezo,adam "
                                      "(default: the first two)");
-  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(CLI::NonNegativeNumber);
+  c->add_option("--plane-seed", g_ls.plane_seed, "seed of the two directions")->check(cli_whole(0, 18446744073709551615.0L));
   c->add_option("--examples", g_ls.examples, "training examples the plane's loss is measured on")
-      ->check(CLI::Range(1, 100000));
+      ->check(cli_whole(1, 100000));
   c->add_option("--nproc", g_ls.nproc, "split the refined plane grid over N local ranks (c10d; rank 0 trains)")
-      ->check(CLI::Range(1, 4096));
+      ->check(cli_whole(1, 4096));
 }
 
 namespace {
@@ -86,12 +89,10 @@ int cli_run_llm_landscape(int threads) {
   c.plane_examples = a.examples;
   c.plane = a.plane;
   c.threads = threads;
-  if (!a.runs.empty()) {
+  if (g_runs_option && g_runs_option->count() > 0) {
     if (a.plane != "runs") fail("--runs", "only with --plane runs");
-    const size_t comma = a.runs.find(',');
-    if (comma == std::string::npos || a.runs.find(',', comma + 1) != std::string::npos)
-      fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");
-    const std::string names[2] = {a.runs.substr(0, comma), a.runs.substr(comma + 1)};
+    const std::vector<std::string> names = text_list(a.runs, "--runs");
+    if (names.size() != 2) fail("--runs", "expected two runs as A,B, got \"" + a.runs + "\"");
     for (int k = 0; k < 2; ++k) {
       int found = -1;
       for (size_t i = 0; i < c.spec.runs.size(); ++i)
@@ -113,7 +114,12 @@ int cli_run_llm_landscape(int threads) {
   // What finetune checks before work (paths, memory of the spec's batch, the model and
   // tokenizer, the task data), once, on rank 0 or the launcher; it caches the default model.
   const auto log = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
-  if (env.rank == 0) preflight_all(c.spec, a.out, log, threads);
+  if (a.nproc > 1) dist_check_nproc_cpus(a.nproc, "--nproc " + std::to_string(a.nproc));
+  if (env.rank == 0) {
+    PreflightNeeds needs;
+    preflight_all(c.spec, a.out, log, threads, &needs);
+    preflight_local_ranks(needs, a.nproc, env);
+  }
   if (a.nproc > 1) {  // the launcher: the ranks do the rest
     dist_launch({std::filesystem::read_symlink("/proc/self/exe").string(), "--threads", std::to_string(threads),
                  "landscape", a.spec, "--out", a.out, "--grid", std::to_string(a.grid), "--plane-seed",

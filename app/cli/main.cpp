@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include "app/cli/cli_checks.h"
 #include "app/cli/commands.h"
 #include "core/io/limits.h"
 #include "core/io/presets.h"
@@ -116,7 +117,6 @@ int cmd_run(const std::string& exp_arg, const std::string& out, const std::strin
 int cmd_sweep(const std::string& exp_arg, const std::vector<std::string>& specs, int seeds, const std::string& out,
               bool out_given, double target, bool target_given, int threads) {
   if (out_given && out.empty()) fail("--out", "is empty; name the output directory (or leave --out out)");
-  if (target_given && !std::isfinite(target)) fail("--target " + fmt_double(target), "expected a finite loss");
   Experiment e = experiment_resolve(exp_arg);
   if (target_given) e.target_loss = target;
   std::vector<SweepParam> params;
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options (--threads) also after the subcommand; set before adding them
   app.set_version_flag("--version", ZOSCOPE_VERSION);
   int threads = 0;
-  app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  app.add_option("--threads", threads, "worker threads (0 = all cores)")->check(zs::cli_whole(0, 256));
 
   app.add_subcommand("list", "list landscapes, optimizers (with hyperparameters) and presets");
 
@@ -210,8 +210,9 @@ int main(int argc, char** argv) {
   double sweep_target = NAN;
   sweep->add_option("experiment", sweep_exp, "experiment JSON file, or preset name")->required();
   sweep->add_option("--param", sweep_params, "NAME=a:b:log:n | NAME=a:b:lin:n | NAME=v1,v2 (NAME or RUN.NAME)")->required();
-  sweep->add_option("--seeds", sweep_seeds, "seeds per grid point")->check(CLI::Range(1, 10000));
-  sweep->add_option("--target", sweep_target, "target loss for 'FP to target' (default: the experiment's)");
+  sweep->add_option("--seeds", sweep_seeds, "seeds per grid point")->check(zs::cli_whole(1, 10000));
+  sweep->add_option("--target", sweep_target, "target loss for 'FP to target' (default: the experiment's)")
+      ->check(zs::cli_finite());
   sweep->add_option("--out", sweep_out, "directory for sweep.csv, experiment.json and the figures (sweep.png/svg, sweep_fp.png/svg)");
 
   auto* render = app.add_subcommand("render", "re-render the figure of a run directory");

@@ -159,10 +159,11 @@ App::App(Platform& platform, const AppOptions& opts)
   io.IniFilename = nullptr;
   if (!opts_.settings_dir.empty()) {
     settings_ = settings_load(opts_.settings_dir + "/settings.json");
-    std::error_code ec;
-    std::filesystem::create_directories(opts_.settings_dir, ec);
+    settings_problem_ = settings_dir_problem(opts_.settings_dir);  // creates the folder
+    // imgui.ini is read here and written by save_settings (atomically: Dear ImGui's own
+    // writer rewrites the file in place, which a crash or a full disk leaves cut).
     ini_path_ = opts_.settings_dir + "/imgui.ini";
-    io.IniFilename = ini_path_.c_str();
+    if (file_exists(ini_path_)) ImGui::LoadIniSettingsFromDisk(ini_path_.c_str());
     m_.ui.tiled = settings_.tiled;
     m_.ui.sidebar_w = settings_.sidebar_w;
     m_.ui.plots_w = settings_.plots_w;
@@ -199,7 +200,7 @@ App::~App() {
   layers_.clear();
   layer_list_.reset();
   wait_tasks(120);
-  save_settings();
+  save_settings(true);
   textures_.reset();
   heatmap_.reset();
   surface_.reset();
@@ -211,7 +212,7 @@ App::~App() {
   ImGui::DestroyContext();
 }
 
-void App::save_settings() {
+void App::save_settings(bool final) {
   if (opts_.settings_dir.empty()) return;
   settings_.tiled = m_.ui.tiled;
   settings_.sidebar_w = m_.ui.sidebar_w;
@@ -230,6 +231,16 @@ void App::save_settings() {
     settings_.window_h = h;
   }
   settings_save(settings_, opts_.settings_dir + "/settings.json");
+  // Dear ImGui asks for a save (io.WantSaveIniSettings, at most every io.IniSavingRate s) when
+  // windows moved; the app's last save (from the destructor) always writes.
+  if (ImGui::GetIO().WantSaveIniSettings || final) {
+    size_t n = 0;
+    const char* ini = ImGui::SaveIniSettingsToMemory(&n);  // clears WantSaveIniSettings
+    try {
+      atomic_write(ini_path_, std::string(ini, n));
+    } catch (const std::exception&) {  // an unwritable folder is reported once (settings_problem_)
+    }
+  }
 }
 
 // [SECTION] experiment

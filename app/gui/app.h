@@ -106,6 +106,9 @@ class App : private plot::LayerRenderer {
   void status(const std::string& msg, bool error = false);
   const std::string& status_text() const { return status_; }
   bool status_is_error() const { return status_error_; }
+  // "" or the one line saying why the settings folder cannot be written (settings.h
+  // settings_dir_problem): found at start, shown in the status bar for the whole session.
+  const std::string& settings_problem() const { return settings_problem_; }
   Platform& platform() { return platform_; }
   LandscapeTextures& textures() { return *textures_; }
   HeatmapRenderer& heatmap() { return *heatmap_; }
@@ -171,7 +174,7 @@ class App : private plot::LayerRenderer {
   void render_view_png(const std::string& path, int w, int h);
   void run_task(std::string what, std::function<std::string()> job);
   void poll_tasks();
-  void save_settings();
+  void save_settings(bool final = false);  // settings.json, and imgui.ini when ImGui asks (always when final)
   ImTextureID render(const ImDrawList& dl, ImVec2 origin, ImVec2 size, const void* owner) override;
   void draw(ImDrawList* dl, const void* owner, ImVec2 p0, ImVec2 p1) override {
     draw_target_blit(dl, layers_.at(owner), p0, p1);
@@ -180,6 +183,7 @@ class App : private plot::LayerRenderer {
   Platform& platform_;
   AppOptions opts_;
   Settings settings_;
+  std::string settings_problem_;  // settings_dir_problem: "" or why settings are not saved
   std::string ini_path_;
   Model m_;
   Results res_;

@@ -3,6 +3,7 @@
 // renders through EGL with no display (tests, CI, scripted figures). Bad arguments or a
 // bad experiment: one line on stderr and exit status 2 or 1.
 #include <malloc.h>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <chrono>
@@ -64,12 +65,12 @@ Args parse(int argc, char** argv) {
       std::exit(0);
     } else if (k == "--headless") {
       a.headless = true;
-    } else if (k == "--experiment") {
-      a.experiment = value();
-    } else if (k == "--screenshot") {
-      a.screenshot = value();
-    } else if (k == "--settings") {
-      a.settings_dir = value();
+    } else if (k == "--experiment" || k == "--screenshot" || k == "--settings" || k == "--soak-dir") {
+      // An empty value was taken as not given (the default experiment, no screenshot).
+      std::string& v = k == "--experiment" ? a.experiment : k == "--screenshot" ? a.screenshot
+                       : k == "--settings" ? a.settings_dir : a.soak_dir;
+      v = value();
+      if (v.empty()) usage_error(k + ": is empty; name a " + (k == "--experiment" ? "preset or file" : k == "--screenshot" ? "file" : "folder"));
     } else if (k == "--frames") {
       const std::string v = value();
       char* end = nullptr;
@@ -85,11 +86,11 @@ Args parse(int argc, char** argv) {
     } else if (k == "--seed") {
       const std::string v = value();
       char* end = nullptr;
+      errno = 0;
       const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end || v[0] == '-') usage_error("--seed: '" + v + "' is not an unsigned integer");
+      if (v.empty() || *end || v[0] == '-' || errno == ERANGE)
+        usage_error("--seed: '" + v + "' is not an unsigned integer below 2^64");
       a.seed = x;
-    } else if (k == "--soak-dir") {
-      a.soak_dir = value();
     } else if (k == "--view") {
       const std::string v = value();
       if (v != "2d" && v != "3d") usage_error("--view: '" + v + "' is not 2d or 3d");
@@ -160,6 +161,7 @@ int run(const Args& a) {
   AppOptions opts;
   opts.settings_dir = settings_dir;
   App app(*platform, opts);
+  if (!app.settings_problem().empty()) std::fprintf(stderr, "zoscope: warning: %s\n", app.settings_problem().c_str());
   std::string err;
   if (!app.load_experiment(exp_arg, &err)) fail("", err);
   if (a.experiment.empty() && !a.headless && !settings.colormap.empty() && exp_arg == settings.last_experiment)

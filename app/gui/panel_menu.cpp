@@ -90,6 +90,11 @@ void DrawStatusBar(App& app) {
     ImGui::SameLine();
     ImGui::TextDisabled("| frame %.1f ms |", app.frame_ms());
     ImGui::SameLine();
+    if (!app.settings_problem().empty()) {  // for the whole session: the settings will be lost
+      ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1), "%s |", app.settings_problem().c_str());
+      app.note_item("status/settings");
+      ImGui::SameLine();
+    }
     if (app.status_is_error()) ImGui::TextColored(kErrorColour, "%s", app.status_text().c_str());
     else ImGui::TextUnformatted(app.status_text().c_str());
   }

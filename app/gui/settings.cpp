@@ -2,7 +2,11 @@
 // of range keep defaults, a malformed file (duplicate keys included) gives the defaults and
 // says so in one line.
 #include "app/gui/settings.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <type_traits>
@@ -79,6 +83,23 @@ Settings settings_load(const std::string& path, std::string* problem) {
   keep_in(s.export_w, 16, 16384, d.export_w);
   keep_in(s.export_h, 16, 16384, d.export_h);
   return s;
+}
+
+std::string settings_dir_problem(const std::string& dir) {
+  const std::string head = "settings folder " + dir + ": ";
+  const std::string tail = "; settings and window layout will not be saved";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return one_line(head + "cannot create it (" + ec.message() + ")" + tail);
+  if (!std::filesystem::is_directory(dir, ec)) return one_line(head + "not a folder" + tail);
+  // The settings are written as a temporary file renamed over settings.json: the folder
+  // itself must take new files.
+  const std::string probe = dir + "/.write-test." + std::to_string(::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return one_line(head + "cannot write there (" + std::strerror(errno) + ")" + tail);
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return "";
 }
 
 bool settings_save(const Settings& s, const std::string& path) {

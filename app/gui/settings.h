@@ -25,6 +25,11 @@ std::string settings_default_dir();
 // 16384]) keep their defaults. `problem`, when given, gets one line naming the file and
 // what was wrong with it ("" when it read cleanly or does not exist).
 Settings settings_load(const std::string& path, std::string* problem = nullptr);
+// "" when settings can be kept in `dir` (it is created, and a probe file written there and
+// removed), else one line naming the folder and the OS reason, e.g. "settings folder
+// /etc/zs: cannot write there (Permission denied); settings and window layout will not be
+// saved". The app says it once on stderr and keeps it in the status bar; it still starts.
+std::string settings_dir_problem(const std::string& dir);
 // Atomic write; returns false (and leaves the old file) on failure.
 bool settings_save(const Settings& s, const std::string& path);
 

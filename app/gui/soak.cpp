@@ -26,18 +26,15 @@
 #include "core/opt/optimizer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/memory.h"
 
 namespace zs::gui {
 
 namespace {
 
 double proc_status_mb(const char* key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const std::string k = std::string(key) + ":";
-  while (std::getline(f, line))
-    if (line.rfind(k, 0) == 0) return std::stod(line.substr(k.size())) / 1024.0;  // "  1234 kB"
-  return 0;
+  const double v = proc_self_status(key);  // kB ("Threads": a count)
+  return std::isfinite(v) ? v / 1024.0 : 0;
 }
 
 double now_s() {

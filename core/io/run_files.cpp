@@ -100,14 +100,63 @@ std::vector<std::string> run_dir_write(const std::string& dir, const Experiment&
   return written;
 }
 
+namespace {
+
+// zs::Error when data file `name` of run folder `d` is not what the run wrote by manifest
+// `m`: "has N of the M bytes the run wrote" when shorter, else "differs".
+void check_listed_file(const std::filesystem::path& d, const nlohmann::json& m, const char* name) {
+  const std::string mp = (d / "manifest.json").string();
+  const auto f = m["files"].find(name);
+  if (f == m["files"].end() || !f->is_object() || !f->contains("fnv1a64")) fail(mp, std::string("does not list ") + name);
+  const std::string p = (d / name).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(p, ec)) fail(p, "missing (listed in manifest.json); run the experiment again");
+  const std::string data = read_file(p);
+  if (fnv1a64_hex(data) == (*f)["fnv1a64"]) return;
+  const auto bytes = f->find("bytes");
+  if (bytes != f->end() && bytes->is_number_unsigned() && data.size() < bytes->get<uint64_t>())
+    fail(p, "has " + std::to_string(data.size()) + " of the " + std::to_string(bytes->get<uint64_t>()) +
+                " bytes the run wrote (manifest.json): cut short, or from another run; run the experiment again");
+  fail(p, "differs from the file the run wrote (manifest.json): changed since, or the folder mixes files of two runs; "
+          "run the experiment again");
+}
+
+// The manifest of run folder `d` when it exists and reads as one (else null).
+nlohmann::json manifest_if_any(const std::filesystem::path& d) {
+  try {
+    const std::string mp = (d / "manifest.json").string();
+    std::error_code ec;
+    if (!std::filesystem::exists(mp, ec)) return nullptr;
+    nlohmann::json m = json_load(mp);
+    if (m.is_object() && m.contains("files") && m["files"].is_object()) return m;
+  } catch (const std::exception&) {
+  }
+  return nullptr;
+}
+
+// `parse()`, whose zs::Error for data file `name` becomes the manifest's account of that
+// file when the manifest lists it otherwise (a file cut short is named as cut, not by
+// whatever its parser meets first: "not a zoscope runs.csv (unexpected header)").
+template <class F>
+auto parse_listed(const std::filesystem::path& d, const char* name, F&& parse) {
+  try {
+    return parse();
+  } catch (const Error&) {
+    if (const nlohmann::json m = manifest_if_any(d); !m.is_null()) check_listed_file(d, m, name);
+    throw;
+  }
+}
+
+}  // namespace
+
 RunDir run_dir_read(const std::string& dir) {
   const std::filesystem::path d(dir);
   std::error_code ec;
   if (!std::filesystem::is_directory(d, ec)) fail(dir, "not a run directory (expected the --out folder of `zoscope-cli run`)");
   RunDir rd;
-  rd.experiment = experiment_load((d / "experiment.json").string());
+  rd.experiment = parse_listed(d, "experiment.json", [&] { return experiment_load((d / "experiment.json").string()); });
   const std::string csv = (d / "runs.csv").string();
-  rd.runs = records_from_csv(read_file(csv), csv);
+  rd.runs = parse_listed(d, "runs.csv", [&] { return records_from_csv(read_file(csv), csv); });
   // Everything but the rows as the run had it: from the same constructor, which resets the
   // optimizer on the landscape (a fresh optimizer may report other memory, e.g. AdaNAGED-P).
   const Scene scene = scene_make(rd.experiment);
@@ -128,8 +177,7 @@ RunDir run_dir_read(const std::string& dir) {
   // runs.csv has no divergence column: the marks (a cross at the last point) come from
   // summary.json, or a re-rendered figure would draw a diverged run as a finished one.
   const std::string sum = (d / "summary.json").string();
-  const std::string sum_text = read_file(sum);
-  const nlohmann::json sj = json_parse(sum_text, sum);
+  const nlohmann::json sj = parse_listed(d, "summary.json", [&] { return json_parse(read_file(sum), sum); });
   if (!sj.is_object() || !sj.contains("runs") || !sj["runs"].is_array())
     fail(sum, "not a zoscope summary (expected an object with a \"runs\" array)");
   for (size_t i = 0; i < sj["runs"].size(); ++i) {
@@ -163,15 +211,7 @@ RunDir run_dir_read(const std::string& dir) {
                  "): the folder mixes files of two runs; run the experiment again");
   if (!sj.contains("experiment_hash") || !sj["experiment_hash"].is_string() || sj["experiment_hash"].get<std::string>() != h)
     fail(sum, "belongs to another experiment than experiment.json (experiment_hash differs); run the experiment again");
-  for (const char* name : kRunFiles) {
-    const auto f = m["files"].find(name);
-    if (f == m["files"].end() || !f->is_object() || !f->contains("fnv1a64"))
-      fail(mp, std::string("does not list ") + name);
-    const std::string p = (d / name).string();
-    if (!std::filesystem::exists(p, ec)) fail(p, "missing (listed in manifest.json); run the experiment again");
-    if (fnv1a64_hex(read_file(p)) != (*f)["fnv1a64"])
-      fail(p, "differs from the file the run wrote (manifest.json): the folder mixes files of two runs; run the experiment again");
-  }
+  for (const char* name : kRunFiles) check_listed_file(d, m, name);
   return rd;
 }
 

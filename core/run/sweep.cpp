@@ -19,16 +19,10 @@
 #include "core/util/atomic_file.h"
 #include "core/run/runner.h"
 #include "core/util/error.h"
+#include "core/util/text_list.h"
 
 namespace zs {
 namespace {
-
-double parse_num(const std::string& s, const std::string& spec) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end || !std::isfinite(v)) fail("--param " + spec, "\"" + s + "\" is not a finite number");
-  return v;
-}
 
 bool selects(const SweepParam& p, const RunSpec& r, int index) {
   return p.selector.empty() || p.selector == r.label || p.selector == std::to_string(index);
@@ -49,26 +43,19 @@ SweepParam sweep_param_parse(const std::string& spec) {
   }
   p.name = name;
   const std::string rhs = spec.substr(eq + 1);
-  std::vector<std::string> parts;
-  std::string cur;
-  const char sep = rhs.find(':') != std::string::npos ? ':' : ',';
-  for (char c : rhs) {
-    if (c == sep) { parts.push_back(cur); cur.clear(); }
-    else cur += c;
-  }
-  parts.push_back(cur);
-  if (sep == ':') {
-    if (parts.size() != 4 || (parts[2] != "log" && parts[2] != "lin"))
-      fail("--param " + spec, "expected a:b:log:n or a:b:lin:n");
-    const double a = parse_num(parts[0], spec), b = parse_num(parts[1], spec);
+  const std::string where = "--param " + spec;
+  if (rhs.find(':') != std::string::npos) {
+    const std::vector<std::string> parts = text_list(rhs, where, ':');
+    if (parts.size() != 4 || (parts[2] != "log" && parts[2] != "lin")) fail(where, "expected a:b:log:n or a:b:lin:n");
+    const double a = text_number(parts[0], where), b = text_number(parts[1], where);
     char* end = nullptr;
     const long n = std::strtol(parts[3].c_str(), &end, 10);
-    if (*end || n < 1 || n > 1000) fail("--param " + spec, "n = \"" + parts[3] + "\" must be an integer in [1, 1000]");
+    if (*end || n < 1 || n > 1000) fail(where, "n = \"" + parts[3] + "\" must be an integer in [1, 1000]");
     p.log_scale = parts[2] == "log";
-    if (p.log_scale && (a <= 0 || b <= 0)) fail("--param " + spec, "log spacing needs a > 0 and b > 0");
+    if (p.log_scale && (a <= 0 || b <= 0)) fail(where, "log spacing needs a > 0 and b > 0");
     p.values = sweep_values(a, b, static_cast<int>(n), p.log_scale);
   } else {
-    for (const auto& s : parts) p.values.push_back(parse_num(s, spec));
+    p.values = text_number_list(rhs, where);
   }
   return p;
 }

@@ -37,6 +37,10 @@ double available_memory_bytes() {
   return std::isfinite(avail) && avail > 0 ? avail : INFINITY;
 }
 
+double proc_self_status(const std::string& key) { return read_number("/proc/self/status", key + ":"); }
+
+double resident_anon_bytes() { return proc_self_status("RssAnon") * 1024; }
+
 std::string bytes_text(double b) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   int u = 0;

@@ -8,6 +8,12 @@ namespace zs {
 // MemAvailable (/proc/meminfo), capped by what the cgroup v2 memory.max leaves; +inf when
 // neither is known. ZOSCOPE_MEMORY_LIMIT (bytes) overrides both (tests, shared machines).
 double available_memory_bytes();
+// The number of field `key` of /proc/self/status ("VmHWM", "RssAnon": kB; "Threads": a
+// count); NaN when the field is missing.
+double proc_self_status(const std::string& key);
+// Resident anonymous memory of this process (RssAnon), bytes; NaN if unknown. Unlike VmRSS
+// it leaves out mapped files (LibTorch's code), which processes share.
+double resident_anon_bytes();
 // For processes that run a model's forward passes over and over (zoscope-llm, bench_llm):
 // freed tensor buffers stay in the heap (mmap threshold at glibc's 32 MB cap, trim threshold
 // 1 GiB) instead of going back to the kernel after every pass and faulting in zeroed pages

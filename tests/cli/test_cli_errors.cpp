@@ -157,7 +157,19 @@ TEST(CliErrors, UnknownSubcommandFlagOrMissingArgumentGivesOneLine) {
   EXPECT_TRUE(is_one_line_error(cli({"run", "--out", d / "o"}), {"experiment"}));
   EXPECT_TRUE(is_one_line_error(cli({"--threads", "many", "list"}), {"--threads"}));
   EXPECT_TRUE(is_one_line_error(cli({"--threads", "-1", "list"}), {"--threads"}));
-  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--seeds", "0"}), {"--seeds"}));
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--seeds", "0"}), {"--seeds: value 0 is outside [1, 10000]"}));
+  // CLI11's Range said "Value 2.5 not in range 1 to 10000" (and "Value  not in range" for
+  // ""): a number in range that is not whole, or nothing, is named as such.
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--seeds", "2.5"}),
+                                {"--seeds: value 2.5 is not a whole number in [1, 10000]"}));
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--seeds", "1e3"}),
+                                {"--seeds: value 1e3 is not a whole number in [1, 10000]"}));
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--seeds", ""}),
+                                {"--seeds: is empty; expected a whole number in [1, 10000]"}));
+  EXPECT_TRUE(is_one_line_error(cli({"--threads", "", "list"}), {"--threads: is empty; expected a whole number in [0, 256]"}));
+  EXPECT_TRUE(is_one_line_error(cli({"--threads", "99999999999999999999999", "list"}),
+                                {"--threads: value 99999999999999999999999 is not a whole number in [0, 256]"}));
+  EXPECT_TRUE(is_one_line_error(cli({"--threads", "-1", "list"}), {"--threads: value -1 is outside [0, 256]"}));
   EXPECT_TRUE(is_one_line_error(cli({"sweep", exp}), {"--param"}));
   EXPECT_FALSE(file_exists(d / "o"));
 }

@@ -35,6 +35,25 @@ TEST(CliHardening, RenderRefusesFoldersMixingTwoRuns) {
   EXPECT_FALSE(file_exists(d / "x.png"));
 }
 
+// A runs.csv cut short (a copy that stopped, a damaged disk) was named by the CSV reader
+// ("not a zoscope runs.csv (unexpected header)", or a bad field), not as cut: the manifest
+// is checked first now, with the sizes it lists.
+TEST(CliHardening, RenderNamesACutFileWithItsSizes) {
+  ScratchDir d;
+  file_put(d / "a.json", experiment(R"({"id": "rosenbrock"})", R"({"steps": 30})"));
+  ASSERT_EQ(cli({"run", d / "a.json", "--out", d / "a"}).status, 0);
+  const std::string whole = file_text(d / "a/runs.csv");
+  for (const size_t keep : {size_t{0}, size_t{100}, whole.size() / 2}) {
+    SCOPED_TRACE(keep);
+    file_put(d / "a/runs.csv", whole.substr(0, keep));
+    EXPECT_TRUE(is_one_line_error(cli({"render", d / "a", "--png", d / "x.png"}),
+                                  {d / "a/runs.csv: has " + std::to_string(keep) + " of the " + std::to_string(whole.size()) +
+                                   " bytes the run wrote (manifest.json): cut short, or from another run"}));
+  }
+  file_put(d / "a/runs.csv", whole);
+  EXPECT_EQ(cli({"render", d / "a", "--png", d / "x.png"}).status, 0);
+}
+
 TEST(CliHardening, RenderRefusesAFolderWhoseRunDidNotFinish) {
   ScratchDir d;
   file_put(d / "a.json", experiment(R"({"id": "rosenbrock"})", R"({"steps": 30})"));

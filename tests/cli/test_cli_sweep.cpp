@@ -219,13 +219,17 @@ TEST(CliSweep, BadParamSpecsGiveOneLine) {
   };
   const std::vector<Case> cases = {
       {"lr=1:2", {"--param lr=1:2", "a:b:log:n"}},
+      {"lr=", {"--param lr=", "got \"\", an empty list"}},
+      {"lr=1e-3,,1e-2", {"--param lr=1e-3,,1e-2", "got \"1e-3,,1e-2\": item 2 is empty"}},
+      {"lr=1e-3,", {"--param lr=1e-3,", "item 2 is empty"}},
+      {"lr=1e-3,x", {"--param lr=1e-3,x", "item 2, \"x\", is not a finite number"}},
+      {"lr=1e-4::log:3", {"--param lr=1e-4::log:3", "item 2 is empty"}},
       {"lr=a:b:log:3", {"--param lr=a:b:log:3", "\"a\" is not a finite number"}},
       {"lr=-1:1:log:3", {"--param lr=-1:1:log:3", "log spacing needs a > 0"}},
       {"lr=1e-4:1e-2:log:0", {"n = \"0\"", "[1, 1000]"}},
       {"lr=1e-4:1e-2:log:3x", {"n = \"3x\""}},
       {"lr=1e-4:1e-2:cubic:3", {"--param lr=1e-4:1e-2:cubic:3", "a:b:lin:n"}},
-      {"lr=nan,1e-3", {"\"nan\" is not a finite number"}},
-      {"lr=1e-3,", {"\"\" is not a finite number"}},
+      {"lr=nan,1e-3", {"item 1, \"nan\", is not a finite number"}},
       {"lr", {"--param lr", "NAME="}},
       {"=1,2", {"--param =1,2", "NAME="}},
       {"nosuch=1,2", {"--param nosuch", "no run of the experiment has this hyperparameter"}},
@@ -255,9 +259,12 @@ TEST(CliSweep, OverlappingHugeOrNonFiniteRequestsAreRefused) {
       cli({"sweep", exp, "--param", "lr=1e-4:1e-2:log:1000", "--param", "AdaMeZO.h=0:64:lin:65", "--seeds", "100"}),
       {"--param lr --param AdaMeZO.h --seeds 100: 6500000 runs of the experiment (grid points x seeds) take about ",
        "on one core (limit 10 min); use fewer values or seeds"}));
-  for (const char* t : {"nan", "inf", "-inf"})
+  for (const char* t : {"nan", "inf", "-inf", "1e999", "1x"})
     EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--target", t}),
-                                  {std::string("--target ") + t + ": expected a finite loss"}));
+                                  {std::string("--target: value ") + t + " is not a finite number"}));
+  // "" was read as 0: the sweep ran with target 0 and exit status 0.
+  EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--target", ""}),
+                                {"--target: is empty; expected a finite number"}));
   EXPECT_TRUE(is_one_line_error(cli({"sweep", exp, "--param", "lr=1e-3", "--out", ""}), {"--out", "empty"}));
   // Within the limit a sweep of the same experiment runs.
   EXPECT_EQ(cli({"sweep", exp, "--param", "lr=1e-3,2e-3", "--param", "AdaMeZO.h=2,4", "--target", "4"}).status, 0);

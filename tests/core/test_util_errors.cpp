@@ -11,6 +11,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 #include "core/util/json_read.h"
+#include "core/util/text_list.h"
 
 namespace zs {
 namespace {
@@ -22,6 +23,34 @@ std::string parse_error(const std::string& text, const std::string& where = "f.j
     return e.what();
   }
   return "";
+}
+
+std::string list_error(const std::string& text) {
+  try {
+    text_number_list(text, "--f");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Lists typed on a command line (--lr-factors, --param NAME=v1,v2, --runs A,B): an empty
+// list or item is named with the exact text, never read as 0 (CLI11 read "" as 0).
+TEST(TextList, EmptyListsAndItemsAreOneLineWithTheText) {
+  EXPECT_EQ(text_number_list("1, 3,10 ", "--f"), (std::vector<double>{1, 3, 10}));
+  EXPECT_EQ(text_list("a,b c", "--runs"), (std::vector<std::string>{"a", "b c"}));
+  EXPECT_EQ(text_list("1:2:log:3", "--p", ':').size(), 4u);
+  EXPECT_EQ(list_error(""), "--f: got \"\", an empty list; expected items separated by ','");
+  EXPECT_EQ(list_error("  "), "--f: got \"  \", an empty list; expected items separated by ','");
+  EXPECT_EQ(list_error("1,,2"), "--f: got \"1,,2\": item 2 is empty; expected items separated by ','");
+  EXPECT_EQ(list_error(",1"), "--f: got \",1\": item 1 is empty; expected items separated by ','");
+  EXPECT_EQ(list_error("1, "), "--f: got \"1, \": item 2 is empty; expected items separated by ','");
+  EXPECT_EQ(list_error("1,2x"), "--f: got \"1,2x\": item 2, \"2x\", is not a finite number");
+  EXPECT_EQ(list_error("nan"), "--f: got \"nan\": item 1, \"nan\", is not a finite number");
+  EXPECT_EQ(list_error("1,-inf"), "--f: got \"1,-inf\": item 2, \"-inf\", is not a finite number");
+  EXPECT_EQ(list_error("1e999"), "--f: got \"1e999\": item 1, \"1e999\", is not a finite number");
+  EXPECT_THROW(text_number("", "x"), Error);
+  EXPECT_DOUBLE_EQ(text_number(" -2.5e-3 ", "x"), -2.5e-3);
 }
 
 TEST(JsonRead, ParsesLikeNlohmann) {

@@ -46,7 +46,9 @@ TEST(GuiCli, HeadlessScreenshotHasTheRequestedSize) {
 }
 
 TEST(GuiCli, BadArgumentsGiveOneLineAndStatus2) {
-  for (const char* args : {"--frames 0", "--frames x", "--size 10x10", "--size 800", "--bogus", "--headless --experiment"}) {
+  for (const char* args : {"--frames 0", "--frames x", "--size 10x10", "--size 800", "--bogus", "--headless --experiment",
+                           "--settings ''", "--seed 99999999999999999999999", "--headless --experiment ''",
+                           "--headless --screenshot ''"}) {
     const Result r = run(args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.output;
     EXPECT_EQ(lines(r.output), 1u) << args << ": " << r.output;
@@ -85,6 +87,30 @@ TEST(GuiCli, RunsThatCannotBeMadeFailHeadless) {
     EXPECT_EQ(r.output.rfind("zoscope: ", 0), 0u) << r.output;
     EXPECT_NE(r.output.find(want), std::string::npos) << r.output;
   }
+}
+
+// The windowed app with an unwritable --settings folder: one warning line on stderr naming
+// the folder and the reason, then it runs (exit 0). Needs an X server: xvfb-run (Debian's
+// xvfb, installed by scripts/setup.sh).
+TEST(GuiCli, UnwritableSettingsFolderIsOneWarningLineAndTheAppRuns) {
+  if (std::system("command -v xvfb-run > /dev/null 2>&1") != 0) GTEST_SKIP() << "xvfb-run is not installed";
+  const std::string base = out_path("cli_settings");
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  atomic_write(base + "/file", "x");
+  const std::string dir = base + "/file/zoscope";
+  const std::string cmd = "xvfb-run -a -s '-screen 0 1024x768x24' " + std::string(ZS_ZOSCOPE_EXE) +
+                          " --settings " + dir + " --experiment preset:saddle_escape --frames 3 --size 800x600 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  while (size_t k = fread(buf, 1, sizeof buf, p)) r.output.append(buf, k);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "zoscope: warning: settings folder " + dir +
+                          ": cannot create it (Not a directory); settings and window layout will not be saved\n");
 }
 
 }  // namespace zs::gui::test

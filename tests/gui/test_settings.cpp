@@ -1,6 +1,8 @@
 // Persistent UI settings: the app writes its settings file (and imgui.ini) when it goes,
 // and a new app started with the same folder gets them back; bad files give defaults.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <filesystem>
 #include "app/gui/settings.h"
 #include "core/util/atomic_file.h"
@@ -73,6 +75,77 @@ TEST(GuiSettings, OutOfRangeSizesKeepTheDefaults) {
   std::string problem = "x";
   settings_load(dir + "/nosuch.json", &problem);
   EXPECT_EQ(problem, "") << "a first start has no settings file and nothing to say";
+}
+
+// An unwritable --settings folder was silent: the user's settings were never saved. Now one
+// line naming the folder and the OS reason (main.cpp prints it on stderr; GuiCli tests that),
+// kept in the status bar for the session; the app works as before.
+TEST(GuiSettings, UnwritableFolderIsOneLineInTheStatusBarAndTheAppWorks) {
+  namespace fs = std::filesystem;
+  const std::string base = out_path("settings_unwritable");
+  fs::remove_all(base);
+  fs::create_directories(base);
+  atomic_write(base + "/file", "x");
+  const std::string dir = base + "/file/zoscope";  // under a regular file
+  EXPECT_EQ(settings_dir_problem(dir), "settings folder " + dir +
+                                           ": cannot create it (Not a directory); settings and window layout will not be saved");
+  EXPECT_EQ(settings_dir_problem(base + "/fine"), "");
+  EXPECT_TRUE(fs::is_directory(base + "/fine"));
+  EXPECT_TRUE(fs::is_empty(base + "/fine")) << "the probe file is removed";
+  {
+    std::unique_ptr<Platform> p = platform_egl_create(900, 600);
+    App app(*p, AppOptions{dir, 0});
+    EXPECT_EQ(app.settings_problem(), settings_dir_problem(dir));
+    ASSERT_TRUE(app.load_experiment("preset:rastrigin"));
+    EXPECT_FALSE(app.status_is_error()) << app.status_text();
+    app.set_record_items(true);
+    app.frame();
+    ImVec2 a, b;
+    EXPECT_TRUE(app.item_rect("status/settings", a, b)) << "shown in the status bar";
+    app.frame();
+    EXPECT_TRUE(app.item_rect("status/settings", a, b)) << "for the whole session";
+  }
+  {
+    std::unique_ptr<Platform> p = platform_egl_create(900, 600);
+    App app(*p, AppOptions{base + "/fine", 0});
+    EXPECT_EQ(app.settings_problem(), "");
+    app.set_record_items(true);
+    app.frame();
+    ImVec2 a, b;
+    EXPECT_FALSE(app.item_rect("status/settings", a, b));
+  }
+  if (::geteuid() != 0) {  // root writes anywhere
+    const std::string ro = base + "/read-only";
+    fs::create_directories(ro);
+    ::chmod(ro.c_str(), 0555);
+    EXPECT_EQ(settings_dir_problem(ro),
+              "settings folder " + ro + ": cannot write there (Permission denied); settings and window layout will not be saved");
+    ::chmod(ro.c_str(), 0755);
+  }
+}
+
+// imgui.ini was written by Dear ImGui in place (fopen "wt"): a crash or a full disk while
+// writing left it cut. Now it is replaced by rename (atomic_write): a hard link to the old
+// file keeps the old text, and what the old file held is read back and kept.
+TEST(GuiSettings, ImguiIniIsReplacedAtomicallyAndReadBack) {
+  namespace fs = std::filesystem;
+  const std::string dir = out_path("settings_ini");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string old_text = "[Window][Debug##Default]\nPos=61,67\nSize=400,400\nCollapsed=0\n\n";
+  atomic_write(dir + "/imgui.ini", old_text);
+  fs::create_hard_link(dir + "/imgui.ini", dir + "/old.ini");
+  {
+    std::unique_ptr<Platform> p = platform_egl_create(900, 600);
+    App app(*p, AppOptions{dir, 0});
+    ASSERT_TRUE(app.load_experiment("preset:rastrigin"));
+    app.frame();
+    app.frame();
+  }
+  const std::string now = read_file(dir + "/imgui.ini");
+  EXPECT_NE(now, old_text) << "the app's windows are saved";
+  EXPECT_NE(now.find("[Window][Debug##Default]\nPos=61,67"), std::string::npos) << "read back and kept:\n" << now;
+  EXPECT_EQ(read_file(dir + "/old.ini"), old_text) << "replaced by rename, not rewritten in place";
 }
 
 }  // namespace zs::gui::test

@@ -237,23 +237,46 @@ TEST(CompareCli, SeedsTargetTableCsvAndFigure) {
 
 // The comparison's flags where they cannot apply were ignored: --seeds 0 or -1, --target
 // or --target-metric without --seeds ran a plain fine-tune, --target nan ran the
-// comparison without a target. Each is one line naming the flag, before any run.
+// comparison without a target; an empty --lr-factors list or item was read as 0 (or
+// dropped); landscape's --runs '' was ignored. Each is one line naming the flag (and the
+// text given), before any run.
 TEST(CompareCli, FlagsThatCannotApplyAreRefused) {
   const fs::path tmp = fs::path(::testing::TempDir()) / ("zs_cmpf_" + std::to_string(::getpid()));
   const std::string spec = tiny_spec_in(tmp, R"("budget": {"steps": 2}, "runs": [{"optimizer": "mezo"}])");
   const std::string cli = std::string(ZS_BINARY_ROOT) + "/app/cli/zoscope-cli";
   const std::string out = (tmp / "out").string(), log = out + ".txt";
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--seeds 0", "--seeds: value 0 is outside [1, 100]"},
-      {"--seeds -1", "--seeds: value -1 is outside [1, 100]"},
-      {"--target 0.5", "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
-      {"--target-metric train_loss", "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
-      {"--seeds 2 --target nan", "--target: value nan is not a finite number"},
+  // {command, its flags} and the line it must print.
+  const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
+      {{"finetune", "--seeds 0"}, "--seeds: value 0 is outside [1, 100]"},
+      {{"finetune", "--seeds -1"}, "--seeds: value -1 is outside [1, 100]"},
+      {{"finetune", "--target 0.5"}, "--target: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {{"finetune", "--target-metric train_loss"}, "--target-metric: only with --seeds or --lr-factors (the comparison over seeds)"},
+      {{"finetune", "--seeds 2 --target nan"}, "--target: value nan is not a finite number (see --help)"},
+      // CLI11 read "" as 0: "--seeds: value 0 is outside [1, 100]", "--target: value 0 is not a dev accuracy".
+      {{"finetune", "--seeds ''"}, "--seeds: is empty; expected a whole number (see --help)"},
+      {{"finetune", "--seeds 2.5"}, "--seeds: value 2.5 is not a whole number (see --help)"},
+      {{"finetune", "--seeds 2 --target ''"}, "--target: is empty; expected a finite number (see --help)"},
+      // CLI11 read "" as 0 and "1,,2" as 1,2: "--lr-factors: value 0 is not a finite number > 0", a sweep of 2.
+      {{"finetune", "--lr-factors ''"}, "--lr-factors: got \"\", an empty list; expected items separated by ','"},
+      {{"finetune", "--lr-factors 1,,2"}, "--lr-factors: got \"1,,2\": item 2 is empty; expected items separated by ','"},
+      {{"finetune", "--lr-factors 1,"}, "--lr-factors: got \"1,\": item 2 is empty; expected items separated by ','"},
+      {{"finetune", "--lr-factors 1,x"}, "--lr-factors: got \"1,x\": item 2, \"x\", is not a finite number"},
+      {{"finetune", "--lr-factors 1,inf"}, "--lr-factors: got \"1,inf\": item 2, \"inf\", is not a finite number"},
+      // CLI11 printed DBL_MAX in full for --plane-seed -1 and "Could not convert" for 1e30.
+      {{"landscape", "--plane-seed -1"}, "--plane-seed: value -1 is outside [0, 18446744073709551615] (see --help)"},
+      {{"landscape", "--plane-seed 1e30"}, "--plane-seed: value 1e30 is not a whole number in [0, 18446744073709551615] (see --help)"},
+      {{"landscape", "--plane-seed ''"}, "--plane-seed: is empty; expected a whole number in [0, 18446744073709551615] (see --help)"},
+      {{"landscape", "--grid 2.5"}, "--grid: value 2.5 is not a whole number in [3, 81] (see --help)"},
+      {{"landscape", "--examples 0"}, "--examples: value 0 is outside [1, 100000] (see --help)"},
+      {{"landscape", "--nproc ''"}, "--nproc: is empty; expected a whole number in [1, 4096] (see --help)"},
+      // --runs '' was taken as not given (the first two runs).
+      {{"landscape", "--plane runs --runs ''"}, "--runs: got \"\", an empty list; expected items separated by ','"},
+      {{"landscape", "--plane runs --runs 1,"}, "--runs: got \"1,\": item 2 is empty; expected items separated by ','"},
   };
-  for (const auto& [args, want] : cases) {
-    EXPECT_EQ(sh(cli + " finetune " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
-    const std::string text = zs::read_file(log);
-    EXPECT_EQ(text, "zoscope-cli: error: " + want + "\n") << args;
+  for (const auto& [cmd, want] : cases) {
+    const auto& [command, args] = cmd;
+    EXPECT_EQ(sh(cli + " " + command + " " + spec + " --out " + out + " " + args + " > " + log + " 2>&1"), 2) << args;
+    EXPECT_EQ(zs::read_file(log), "zoscope-cli: error: " + want + "\n") << args;
     EXPECT_FALSE(fs::exists(out + "/runs")) << args << ": no run started";
   }
   fs::remove_all(tmp);

@@ -499,6 +499,42 @@ TEST(DistEnv, TorchrunVariablesThenSlurmThenOneProcess) {
   EXPECT_EQ(env_error(), "environment MASTER_PORT: value \"70000\" must be an integer in [1, 65535]");
 }
 
+// The ranks that share this machine, which the memory check before work counts: torchrun's
+// LOCAL_WORLD_SIZE, Slurm's tasks per node (or all tasks on one node), every rank when the
+// master is on the loopback; unknown (0, not checked) for ranks by hand over machines.
+TEST(DistEnv, LocalRanksFromTorchrunSlurmOrALoopbackMaster) {
+  EnvGuard g;
+  for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID",
+                        "SLURM_NTASKS", "SLURM_LOCALID", "SLURM_NTASKS_PER_NODE", "SLURM_JOB_NUM_NODES"})
+    g.set(k, nullptr);
+  // "N from VARIABLE" of the environment as it is now.
+  const auto local = [] {
+    const zs::DistEnv e = zs::dist_env_from_environment();
+    return std::to_string(e.local_world) + " from " + e.local_world_from;
+  };
+  EXPECT_EQ(local(), "0 from ");
+  g.set("RANK", "0");
+  g.set("WORLD_SIZE", "16");
+  g.set("MASTER_ADDR", "node0");
+  g.set("MASTER_PORT", "29400");
+  EXPECT_EQ(local(), "0 from ") << "by hand over several machines: unknown";
+  ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+  EXPECT_EQ(local(), "16 from WORLD_SIZE");
+  g.set("LOCAL_WORLD_SIZE", "8");
+  EXPECT_EQ(local(), "8 from LOCAL_WORLD_SIZE");
+  ::unsetenv("RANK");
+  ::unsetenv("WORLD_SIZE");
+  ::unsetenv("LOCAL_WORLD_SIZE");
+  ::setenv("MASTER_ADDR", "node0", 1);
+  g.set("SLURM_NTASKS", "32");
+  g.set("SLURM_PROCID", "0");
+  EXPECT_EQ(local(), "0 from ");
+  g.set("SLURM_JOB_NUM_NODES", "1");
+  EXPECT_EQ(local(), "32 from SLURM_NTASKS");
+  g.set("SLURM_NTASKS_PER_NODE", "4");
+  EXPECT_EQ(local(), "4 from SLURM_NTASKS_PER_NODE");
+}
+
 TEST(DistributedCli, NprocInsideALaunchedRankAndSeedsAreRefused) {
   TempDir tmp("dist_cli");
   const std::string spec = (tmp.path / "spec.json").string();
@@ -533,6 +569,47 @@ TEST(DistributedCli, MoreRanksThanBatchNamesTheRanks) {
                                                          "ranks, or set distributed.shards");
   EXPECT_EQ(finetune("RANK=0 WORLD_SIZE=4 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, ""), 2);
   expect_one_error_line(zs::read_file(out + ".txt"), "environment WORLD_SIZE 4: more ranks than batch_size 3");
+}
+
+// `--nproc 4096` (and WORLD_SIZE 64 on one machine) started that many processes, each
+// loading the model, with no check: refused in one line before any rank starts, naming the
+// flag, the estimate per rank and the memory available (ZOSCOPE_MEMORY_LIMIT stands in for
+// a small machine: one process of tiny-opt needs ~69 MB with a full direction cache, each
+// rank ~260 MB with LibTorch's runtime), or the CPUs when there are more than 4 per CPU.
+TEST(DistributedCli, RanksThatDoNotFitThisMachineAreRefusedBeforeAnyStarts) {
+  TempDir tmp("dist_fit");
+  const std::string spec = (tmp.path / "spec.json").string();
+  zs::atomic_write(spec, mezo_spec_text(R"("distributed": {"shards": 1},)", 2));
+  const std::string out = (tmp.path / "out").string();
+  const auto no_rank_ran = [&] {
+    EXPECT_EQ(zs::read_file(out + ".txt").find("started"), std::string::npos) << zs::read_file(out + ".txt");
+    EXPECT_FALSE(fs::exists(out + "/runs"));
+  };
+  EXPECT_EQ(finetune("", spec, out, "--nproc 4096"), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4096: more than 4 ranks per CPU: this process may use ");
+  EXPECT_NE(zs::read_file(out + ".txt").find("; use at most "), std::string::npos);
+  no_rank_ran();
+  EXPECT_EQ(finetune("ZOSCOPE_MEMORY_LIMIT=100e6", spec, out, "--nproc 2"), 2);
+  const std::string log = zs::read_file(out + ".txt");
+  expect_one_error_line(log, "--nproc 2: 2 ranks on this machine, each holding the model, need about ");
+  for (const char* part : {"(per rank ", ": weights ", ", optimizer state ", ", activations ", ", direction cache ",
+                           ", runtime ", "), more than the 100.0 MB of memory available; run one process here"})
+    EXPECT_NE(log.find(part), std::string::npos) << part << "\n" << log;
+  no_rank_ran();
+  // One process fits the same limit.
+  EXPECT_EQ(finetune("ZOSCOPE_MEMORY_LIMIT=100e6", spec, out, ""), 0) << zs::read_file(out + ".txt");
+  fs::remove_all(out);
+  // Rank 0 of torchrun checks the ranks on its machine (here: all 64, the master is local).
+  EXPECT_EQ(finetune("ZOSCOPE_MEMORY_LIMIT=2e9 RANK=0 WORLD_SIZE=64 MASTER_ADDR=127.0.0.1 MASTER_PORT=1", spec, out, ""), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "environment WORLD_SIZE 64: 64 ranks on this machine, each holding the model");
+  EXPECT_NE(zs::read_file(out + ".txt").find("more than the 2.0 GB of memory available; use at most "), std::string::npos)
+      << zs::read_file(out + ".txt");
+  no_rank_ran();
+  // landscape --nproc: the same checks.
+  EXPECT_EQ(sh(kCli + " landscape " + spec + " --out " + out + " --nproc 4096 > " + out + ".txt 2>&1"), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 4096: more than 4 ranks per CPU");
+  EXPECT_EQ(sh("ZOSCOPE_MEMORY_LIMIT=100e6 " + kCli + " landscape " + spec + " --out " + out + " --nproc 2 > " + out + ".txt 2>&1"), 2);
+  expect_one_error_line(zs::read_file(out + ".txt"), "--nproc 2: 2 ranks on this machine, each holding the model");
 }
 
 // A rank that cannot reach rank 0 printed c10d's retries with LibTorch's C++ stack traces

@@ -118,6 +118,38 @@ TEST(Finetune, ReplayRefusesALogOfAnotherRun) {
   }
 }
 
+// A step log that lost the steps its checkpoint covers (emptied here; a power cut after the
+// checkpoint's fsync before the log's unsynced pages reached the disk) resumed without a word, and
+// curves.csv silently lacked those steps. The resume says so in its line and goes on; the
+// run record (runs.csv) keeps every step from record.csv.
+TEST(Finetune, ResumeSaysWhenTheLogLostStepsItsCheckpointCovers) {
+  const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}}])");
+  TempDir tmp("ft_lost_log");
+  const std::string dir = (tmp.path / "mezo").string();
+  zs::FinetuneRunOptions stop;
+  stop.stop_after_step = 6;  // checkpoint at step 4
+  zs::finetune_run(spec, 0, spec.model, dir, stop);
+  zs::atomic_write(dir + "/steps.log", "");
+  std::vector<std::string> lines;
+  zs::FinetuneRunOptions resume;
+  resume.resume = true;
+  resume.log = [&](const std::string& l) { lines.push_back(l); };
+  const zs::FinetuneRunResult r = zs::finetune_run(spec, 0, spec.model, dir, resume);
+  ASSERT_TRUE(r.completed);
+  EXPECT_EQ(r.steps, 12);
+  std::string all;
+  for (const std::string& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("resuming at step 4; " + dir + "/steps.log lacks steps 1 to 4: curves.csv misses them (runs.csv "
+                     "keeps them, from record.csv)"), std::string::npos) << all;
+  EXPECT_EQ(count_lines(zs::read_file(dir + "/steps.log"), "S "), 8) << "steps 5-12";
+  // An intact log says nothing of the kind.
+  const std::string dir2 = (tmp.path / "mezo2").string();
+  zs::finetune_run(spec, 0, spec.model, dir2, stop);
+  lines.clear();
+  ASSERT_TRUE(zs::finetune_run(spec, 0, spec.model, dir2, resume).completed);
+  for (const std::string& l : lines) EXPECT_EQ(l.find("lacks steps"), std::string::npos) << l;
+}
+
 TEST(Finetune, ForwardPassBudgetTableAndCurves) {
   const zs::FinetuneSpec spec = tiny_spec(R"([{"optimizer": "mezo", "label": "m"}, {"optimizer": "adam", "label": "a"}])",
                                           R"({"forward_passes": 9})");

@@ -93,6 +93,14 @@ DistEnv dist_env_from_environment() {
   } else {
     return e;
   }
+  const auto local = [&](int n, const char* from) {
+    e.local_world = n;
+    e.local_world_from = from;
+  };
+  const bool slurm = e.source == "slurm";
+  if (const auto n = env_int("LOCAL_WORLD_SIZE", 1, 1 << 20)) local(static_cast<int>(*n), "LOCAL_WORLD_SIZE");
+  else if (const auto t = env_int("SLURM_NTASKS_PER_NODE", 1, 1 << 20); t && slurm) local(static_cast<int>(*t), "SLURM_NTASKS_PER_NODE");
+  else if (env_int("SLURM_JOB_NUM_NODES", 1, 1 << 20) == 1 && slurm) local(e.world, "SLURM_NTASKS");
   if (e.rank >= e.world)
     fail("environment RANK", "value " + std::to_string(e.rank) + " is not below WORLD_SIZE " + std::to_string(e.world));
   if (e.world > 1) {
@@ -103,6 +111,8 @@ DistEnv dist_env_from_environment() {
                               " ranks (rank 0's host and a free port)");
     e.master_addr = addr;
     e.master_port = static_cast<int>(*port);
+    const bool loopback = e.master_addr == "localhost" || e.master_addr == "::1" || e.master_addr.rfind("127.", 0) == 0;
+    if (e.local_world == 0 && loopback) local(e.world, slurm ? "SLURM_NTASKS" : "WORLD_SIZE");  // rank 0 is on this machine
   }
   return e;
 }

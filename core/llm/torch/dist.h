@@ -31,6 +31,11 @@ namespace zs {
 // and MASTER_PORT must then be exported), else a single process (world 1).
 struct DistEnv {
   int rank = 0, world = 1, local_rank = 0;
+  // Ranks on this machine: LOCAL_WORLD_SIZE (torchrun), SLURM_NTASKS_PER_NODE, all of them
+  // on one Slurm node or with MASTER_ADDR on the loopback; 0 when unknown (ranks by hand
+  // over several machines). The memory check before work counts these (preflight_ranks).
+  int local_world = 0;
+  std::string local_world_from;  // the variable it was read from ("" when unknown)
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
   std::string source;  // "env" (RANK/WORLD_SIZE), "slurm", or "" (single process)
@@ -115,6 +120,12 @@ std::vector<std::vector<int64_t>> dist_balanced_shards(const std::vector<int64_t
 // when no other failed), with a --resume hint when it was killed.
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,
                  const std::function<void(const std::string&)>& log);
+// Local ranks per CPU this process may use (sched_getaffinity) that `--nproc` accepts: more
+// only take turns on the CPUs (each rank computes its own share of every step), and
+// thousands of processes each loading the model run out of memory or process slots before
+// the first step. dist_check_nproc_cpus: zs::Error naming `what` ("--nproc 4096") beyond it.
+constexpr int kMaxRanksPerCpu = 4;
+void dist_check_nproc_cpus(int nproc, const std::string& what);
 // `cpus` cut into `nproc` contiguous slices of (nearly) equal size; empty when nproc < 2 or
 // there are fewer CPUs than ranks (then nobody is bound).
 std::vector<std::vector<int>> dist_cpu_slices(const std::vector<int>& cpus, int nproc);

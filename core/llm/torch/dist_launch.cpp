@@ -57,6 +57,17 @@ std::string status_text(int status) {
   return "failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
 }
 
+// The CPUs this process may run on (sched_getaffinity); empty if unknown.
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {};
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
 }  // namespace
 
 std::vector<std::vector<int>> dist_cpu_slices(const std::vector<int>& cpus, int nproc) {
@@ -72,13 +83,16 @@ std::vector<std::vector<int>> dist_cpu_slices(const std::vector<int>& cpus, int 
 std::vector<std::vector<int>> dist_launch_cpu_slices(int nproc) {
   const char* v = std::getenv("ZOSCOPE_BIND_CPUS");
   if (v && std::string(v) == "0") return {};
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return {};
-  std::vector<int> cpus;
-  for (int c = 0; c < CPU_SETSIZE; ++c)
-    if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  return dist_cpu_slices(cpus, nproc);
+  return dist_cpu_slices(allowed_cpus(), nproc);
+}
+
+void dist_check_nproc_cpus(int nproc, const std::string& what) {
+  const int cpus = static_cast<int>(allowed_cpus().size());
+  if (cpus > 0 && nproc > kMaxRanksPerCpu * cpus)
+    fail(what, "more than " + std::to_string(kMaxRanksPerCpu) + " ranks per CPU: this process may use " +
+                   std::to_string(cpus) + " CPU" + (cpus == 1 ? "" : "s") +
+                   " (ranks beyond them only take turns on them); use at most " + std::to_string(kMaxRanksPerCpu * cpus) +
+                   " ranks here, or torchrun / srun over several machines");
 }
 
 void dist_launch(const std::vector<std::string>& args, int nproc, double grace_s,

@@ -37,6 +37,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/json_read.h"
 #include "core/util/error.h"
+#include "core/util/memory.h"
 #include "core/util/write_error.h"
 
 namespace zs {
@@ -100,11 +101,8 @@ std::string finetune_log_eval_line(int64_t t, int64_t fp, double dev_accuracy, d
 }
 
 int64_t process_peak_rss_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
-  return 0;
+  const double kb = proc_self_status("VmHWM");
+  return std::isfinite(kb) ? static_cast<int64_t>(kb) * 1024 : 0;
 }
 
 

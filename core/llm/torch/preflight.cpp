@@ -1,5 +1,6 @@
 // Fine-tuning preflight (see preflight.h).
 #include "core/llm/torch/preflight.h"
+#include <malloc.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cmath>
@@ -7,6 +8,8 @@
 #include <filesystem>
 #include <memory>
 #include "core/llm/io/safetensors.h"
+#include "core/llm/torch/dir_cache.h"
+#include "core/llm/torch/dist.h"
 #include "core/llm/torch/finetune.h"
 #include "core/llm/torch/model.h"
 #include "core/llm/torch/pretrain.h"
@@ -95,12 +98,20 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& c, 
   // Optimizer state (fp32 copies of P, memory_p each) and, for first-order runs, gradients
   // and every layer's activations kept for backward. Runs are separate processes: the
   // largest run counts.
-  bool first_order = false;
+  bool first_order = false, zeroth_order = false;
   for (const FinetuneRun& r : spec.runs) {
     const auto o = optimizer_create(r.optimizer, r.hp, spec.file + ": " + r.label, true);
     const bool fo = o->info().family == "fo";
     first_order = first_order || fo;
+    zeroth_order = zeroth_order || !fo;
     n.state_bytes = std::max(n.state_bytes, o->memory_p() * n.parameters * 4 + (fo ? n.parameters * elem : 0));
+  }
+  // The CPU engine keeps whole fp32 directions between passes, up to its budget (64 MiB by
+  // default), when two fit (dir_cache.h): a full cache, at most.
+  if (zeroth_order && spec.device == "cpu") {
+    const double entry = n.parameters * 4, budget = static_cast<double>(DirCache::default_budget());
+    const double entries = std::floor(budget / entry);
+    n.cache_bytes = entries >= 2 ? entries * entry : 0;
   }
   // Activations of one forward of the batch, R rows of T tokens: per layer about 6 R T H
   // (residual, norm, q, k, v, attention output) + 2 R T F (MLP) + 2 R heads T^2 (scores,
@@ -118,7 +129,8 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& c, 
              " candidate rows of up to " + std::to_string(n.tokens) + " tokens (max_length " +
              std::to_string(spec.max_length) + ") needs about " + bytes_text(n.total()) + " (weights " +
              bytes_text(n.param_bytes) + ", optimizer state " + bytes_text(n.state_bytes) + ", activations " +
-             bytes_text(n.activation_bytes) + "), more than the " + bytes_text(n.available_bytes) +
+             bytes_text(n.activation_bytes) + (n.cache_bytes > 0 ? ", direction cache " + bytes_text(n.cache_bytes) : "") +
+             "), more than the " + bytes_text(n.available_bytes) +
              " of memory available; lower batch_size or max_length");
   return n;
 }
@@ -174,7 +186,7 @@ PreflightNeeds preflight_model(const FinetuneSpec& spec, const std::string& mode
 }
 
 std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
-                          const std::function<void(const std::string&)>& log, int threads) {
+                          const std::function<void(const std::string&)>& log, int threads, PreflightNeeds* needs) {
   preflight_paths(spec, out_dir);
   if (spec.model == "default") {
     const ModelConfig dc = default_model_config();
@@ -182,11 +194,46 @@ std::string preflight_all(const FinetuneSpec& spec, const std::string& out_dir,
     preflight_memory(spec, dc, std::max<int64_t>(1, static_cast<int64_t>(task.label_words.size())),
                      std::min<int64_t>(spec.max_length, dc.max_position_embeddings));
   } else {
-    preflight_model(spec, spec.model);
+    const PreflightNeeds n = preflight_model(spec, spec.model);
+    if (needs) *needs = n;
   }
   const std::string model_dir = finetune_model_dir(spec, log, threads);
-  if (spec.model == "default") preflight_model(spec, model_dir);
+  if (spec.model == "default") {
+    const PreflightNeeds n = preflight_model(spec, model_dir);
+    if (needs) *needs = n;
+  }
   return model_dir;
+}
+
+double preflight_ranks(const PreflightNeeds& needs, int ranks, const std::string& what, double available) {
+  // Freed heap pages go back to the kernel first: keep_freed_tensor_memory (memory.h) keeps
+  // them for repeated forward passes, and pretraining the default model on first use left
+  // ~100 MB of them (measured: runtime 289 MB instead of 188 MB), which the ranks would be
+  // charged for and the launcher, which only waits from here, would hold for the whole job.
+  ::malloc_trim(0);
+  const double runtime = resident_anon_bytes();
+  const double per_rank = needs.total() + (std::isfinite(runtime) ? runtime : 0);
+  const double avail = available >= 0 ? available : available_memory_bytes();
+  if (ranks > 1 && !(per_rank * ranks <= avail)) {
+    const double fit = std::floor(avail / per_rank);
+    fail(what, std::to_string(ranks) + " ranks on this machine, each holding the model, need about " +
+                   bytes_text(per_rank * ranks) + " (per rank " + bytes_text(per_rank) + ": weights " +
+                   bytes_text(needs.param_bytes) + ", optimizer state " + bytes_text(needs.state_bytes) +
+                   ", activations " + bytes_text(needs.activation_bytes) +
+                   (needs.cache_bytes > 0 ? ", direction cache " + bytes_text(needs.cache_bytes) : "") + ", runtime " +
+                   (std::isfinite(runtime) ? bytes_text(runtime) : std::string("unknown")) + "), more than the " +
+                   bytes_text(avail) + " of memory available; " +
+                   (fit >= 2 ? "use at most " + count_text(fit) + " ranks on this machine" : "run one process here"));
+  }
+  return per_rank;
+}
+
+void preflight_local_ranks(const PreflightNeeds& needs, int nproc, const DistEnv& env) {
+  if (nproc > 1) {
+    preflight_ranks(needs, nproc, "--nproc " + std::to_string(nproc));
+  } else if (env.world > 1 && env.rank == 0 && env.local_world > 1) {
+    preflight_ranks(needs, env.local_world, "environment " + env.local_world_from + " " + std::to_string(env.local_world));
+  }
 }
 
 }  // namespace zs

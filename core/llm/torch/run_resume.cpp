@@ -45,6 +45,8 @@ RunResume::RunResume(const std::string& run_dir, const std::vector<Block>& block
     engine.set_pass_counts(c.at("fp").get<int64_t>(), c.at("bp").get<int64_t>());
   }
   const std::vector<StepLogRecord> logged = step_log_read(log_path_);
+  for (const StepLogRecord& r : logged)
+    if (r.kind == 'S' && r.t == logged_ + 1) ++logged_;
   if (!first_order)
     for (const StepLogRecord& r : logged)
       if (r.kind == 'S' && r.t == start_ + static_cast<int64_t>(replay_.size()) + 1) replay_[r.t] = r;
@@ -61,7 +63,10 @@ RunResume::RunResume(const std::string& run_dir, const std::vector<Block>& block
 
 std::string RunResume::summary() const {
   return "resuming at step " + std::to_string(start_) +
-         (replay_.empty() ? "" : ", replaying " + std::to_string(replay_.size()) + " logged steps");
+         (replay_.empty() ? "" : ", replaying " + std::to_string(replay_.size()) + " logged steps") +
+         (logged_ < start_ ? "; " + log_path_ + " lacks steps " + std::to_string(logged_ + 1) + " to " +
+                                 std::to_string(start_) + ": curves.csv misses them (runs.csv keeps them, from record.csv)"
+                           : "");
 }
 
 void RunResume::restore_record(RunRecord& rec, LlmRowStats& rows, Stepper& stepper) const {

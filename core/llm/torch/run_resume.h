@@ -34,7 +34,10 @@ class RunResume {
   size_t to_replay() const { return replay_.size(); }          // logged steps re-applied after it
   const std::vector<StepLogRecord>& kept() const { return kept_; }
   const std::string& log_path() const { return log_path_; }
-  std::string summary() const;  // "resuming at step k, replaying n logged steps"
+  // "resuming at step k, replaying n logged steps", and when the log lost steps the
+  // checkpoint covers (a power cut after the checkpoint's fsync, a damaged file): "; steps.log
+  // lacks steps j to k: curves.csv misses them (runs.csv keeps them, from record.csv)".
+  std::string summary() const;
 
   // Rows up to the checkpoint from run_dir/record.csv (the record written with it) into
   // `rec` (row 0 already there), the plane statistics and the stepper's step count.
@@ -52,6 +55,7 @@ class RunResume {
  private:
   std::string run_dir_, log_path_;
   int64_t start_ = 0;
+  int64_t logged_ = 0;  // steps 1..logged_ in the log, each once in order
   std::vector<StepLogRecord> kept_;
   std::map<int64_t, StepLogRecord> replay_;  // t -> step record to replay
   std::map<int64_t, double> evaluated_;      // t -> logged dev metric
