@@ -230,7 +230,7 @@ void App::save_settings(bool final) {
     settings_.window_w = w;
     settings_.window_h = h;
   }
-  settings_save(settings_, opts_.settings_dir + "/settings.json");
+  settings_save(settings_, opts_.settings_dir + "/settings.json", &settings_text_);
   // Dear ImGui asks for a save (io.WantSaveIniSettings, at most every io.IniSavingRate s) when
   // windows moved; the app's last save (from the destructor) always writes.
   if (ImGui::GetIO().WantSaveIniSettings || final) {

@@ -244,6 +244,7 @@ class App : private plot::LayerRenderer {
   std::string last_gl_error_;
   double frame_ms_ = 0;
   double last_settings_save_ = 0;
+  std::string settings_text_;  // what the last save wrote (settings_save skips unchanged text)
   bool record_items_ = false;
   std::map<std::string, std::pair<ImVec2, ImVec2>> items_;
 };

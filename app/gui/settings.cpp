@@ -102,7 +102,7 @@ std::string settings_dir_problem(const std::string& dir) {
   return "";
 }
 
-bool settings_save(const Settings& s, const std::string& path) {
+bool settings_save(const Settings& s, const std::string& path, std::string* last) {
   const nlohmann::json j = {{"colormap", s.colormap},   {"last_experiment", s.last_experiment},
                             {"window_w", s.window_w},   {"window_h", s.window_h},
                             {"tiled", s.tiled},         {"sidebar_w", s.sidebar_w},
@@ -110,10 +110,13 @@ bool settings_save(const Settings& s, const std::string& path) {
                             {"smoothing", s.smoothing}, {"x_fp", s.x_fp},
                             {"export_dir", s.export_dir}, {"export_w", s.export_w},
                             {"export_h", s.export_h}};
+  const std::string text = j.dump(2) + "\n";
+  if (last && *last == text) return true;
   try {
     const auto slash = path.find_last_of('/');
     if (slash != std::string::npos) make_dirs(path.substr(0, slash));
-    atomic_write(path, j.dump(2) + "\n");
+    atomic_write(path, text);
+    if (last) *last = text;
     return true;
   } catch (const std::exception&) {
     return false;

@@ -30,7 +30,9 @@ Settings settings_load(const std::string& path, std::string* problem = nullptr);
 // /etc/zs: cannot write there (Permission denied); settings and window layout will not be
 // saved". The app says it once on stderr and keeps it in the status bar; it still starts.
 std::string settings_dir_problem(const std::string& dir);
-// Atomic write; returns false (and leaves the old file) on failure.
-bool settings_save(const Settings& s, const std::string& path);
+// Atomic write; returns false (and leaves the old file) on failure. With `last`, the file is
+// written only when its text differs from *last (the text of the previous successful save,
+// updated here): the app saves every few seconds, and unchanged settings cost no write.
+bool settings_save(const Settings& s, const std::string& path, std::string* last = nullptr);
 
 }  // namespace zs::gui

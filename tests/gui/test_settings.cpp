@@ -49,6 +49,30 @@ TEST(GuiSettings, SavedOnExitAndRestored) {
   EXPECT_EQ(problem.find('\n'), std::string::npos) << problem;
 }
 
+// The app saves every 5 s: unchanged settings are not written again (an atomic write makes
+// a new file, so the inode tells a rewrite), changed ones are.
+TEST(GuiSettings, UnchangedSettingsAreNotRewritten) {
+  const std::string dir = out_path("settings_unchanged");
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/settings.json";
+  const auto inode = [&path] {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : static_cast<ino_t>(0);
+  };
+  Settings s;
+  std::string last;
+  ASSERT_TRUE(settings_save(s, path, &last));
+  const ino_t first = inode();
+  ASSERT_NE(first, 0u);
+  EXPECT_FALSE(last.empty());
+  ASSERT_TRUE(settings_save(s, path, &last));
+  EXPECT_EQ(inode(), first) << "unchanged settings were written again";
+  s.colormap = "magma";
+  ASSERT_TRUE(settings_save(s, path, &last));
+  EXPECT_NE(inode(), first);
+  EXPECT_EQ(settings_load(path).colormap, "magma");
+}
+
 // Window sizes GLFW asserts on (negative: the app aborted) or X refuses (100000 wide: six
 // lines of X errors) keep the defaults; so do export sizes the Export panel cannot hold.
 TEST(GuiSettings, OutOfRangeSizesKeepTheDefaults) {
