@@ -349,7 +349,25 @@ class LlmSceneImpl : public LlmScene {
     ++res.runs_serial;
     res.runs_complete = snap_.phase == "done" || snap_.phase == "error";
     res.runs_error = snap_.error;
-    if (snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
+    if (snap_.phase == "error" && plane_.nx >= 2) {
+      // A model that did not load has no plane: the last model's loss stayed in the view,
+      // as if it were this one's.
+      plane_ = Grid{};
+      plane_kind_.clear();
+      axis_x_.clear();
+      axis_y_.clear();
+      plane_note_.clear();
+      auto empty = std::make_shared<Scene>();  // the empty square the view shows before a first plane
+      const double dom[4] = {-1, 1, -1, 1};
+      empty->landscape = landscape_from_grid(2, 2, dom, {0, 0, 0, 0}, "no loss plane (the model did not load)");
+      empty->start = Eigen::VectorXd::Zero(2);
+      empty->proj.origin = empty->start;
+      std::copy(dom, dom + 4, empty->domain);
+      scene = empty;
+      res.grid = nullptr;
+      ++res.grid_serial;
+    }
+    if (snap_.phase != "error" && snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
                                 !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
       plane_kind_ = snap_.plane_kind;
       plane_ = snap_.plane;
@@ -383,6 +401,7 @@ class LlmSceneImpl : public LlmScene {
   void draw_panel(App& app) override {
     Model& m = app.model();
     LlmSettings& c = m.llm_cfg;
+    draw_phase(app);
     const float w = -ImGui::GetFontSize() * 6.5f;
     ImGui::PushItemWidth(w);
     // Model: the embedded default, a typed folder, or a recent one.
@@ -392,9 +411,12 @@ class LlmSceneImpl : public LlmScene {
     const std::string preview = llm_model_preview(c.model);
     ImGui::SetNextItemWidth(-1);  // the whole row, as the folder field under it
     if (ImGui::BeginCombo("##model", preview.c_str())) {
-      if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default)) c.model = "default";
+      // A model picked here empties the folder field (it kept showing a folder typed
+      // earlier, as if that were the model).
+      if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default))
+        c.model = "default", folder_edit_.clear();
       for (const std::string& r : c.recent_models)
-        if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r;
+        if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r, folder_edit_.clear();
       ImGui::EndCombo();
     }
     app.note_item("llm/model");
@@ -501,19 +523,10 @@ class LlmSceneImpl : public LlmScene {
       }
     }
 
-    // Status: device, phase with progress (cancellable while loading), errors.
+    // Status: device and trainable parameters.
     ImGui::Spacing();
     ImGui::TextDisabled("%s%s%s", snap_.device.c_str(), snap_.trainable ? ", " : "",
                         snap_.trainable ? (fmt_double(static_cast<double>(snap_.trainable)) + " trainable parameters").c_str() : "");
-    const std::string& ph = snap_.phase;
-    if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
-      ImGui::ProgressBar(static_cast<float>(snap_.progress), ImVec2(w, 0), ph.c_str());
-      ImGui::SameLine();
-      if (ImGui::SmallButton("cancel")) trainer_.cancel();
-      app.note_item("llm/cancel");
-    } else if (!ph.empty()) {
-      ImGui::TextDisabled("%s", ph.c_str());
-    }
     if (!log_dir_.empty()) {
       ImGui::TextDisabled("step logs: %s", log_dir_.c_str());
       if (ImGui::IsItemHovered())
@@ -521,15 +534,43 @@ class LlmSceneImpl : public LlmScene {
                           log_dir_.c_str(), log_dir_.c_str());
     }
     draw_logged_sessions(app);
+  }
+
+  // The phase at the top of the panel, where a newcomer looks first (at the panel's end it
+  // lay below the fold of the default window): the model's loading or first-use pretraining
+  // with its progress and a cancel button, the one-line error with "retry", and after a
+  // cancel the way to load the model again.
+  void draw_phase(App& app) {
+    const std::string& ph = snap_.phase;
     const std::string& err = !error_.empty() ? error_ : snap_.error;
     if (!err.empty()) {
       error_text(err);
       if (ImGui::SmallButton("retry")) key_.clear();
+      app.note_item("llm/retry");
+    } else if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
+      ImGui::TextDisabled("%s", ph.c_str());
+      const float cancel_w = ImGui::CalcTextSize("cancel").x + 2 * ImGui::GetStyle().FramePadding.x;
+      ImGui::ProgressBar(static_cast<float>(snap_.progress),
+                         ImVec2(-(cancel_w + ImGui::GetStyle().ItemSpacing.x), 0));
+      app.note_item("llm/progress");
+      ImGui::SameLine();
+      if (ImGui::SmallButton("cancel")) trainer_.cancel();
+      app.note_item("llm/cancel");
+    } else if (ph == "idle" && !key_.empty()) {
+      // LiveTrainer::cancel() leaves the trainer idle with no model: nothing trains until
+      // the model is loaded again.
+      ImGui::TextDisabled("model loading cancelled");
+      ImGui::SameLine();
+      if (ImGui::SmallButton("load again")) key_.clear();
+      app.note_item("llm/load_again");
+    } else if (!ph.empty()) {
+      ImGui::TextDisabled("%s", ph.c_str());
     }
   }
 
   std::string run_status(int run) const override {
-    if (run < 0 || run >= static_cast<int>(snap_.info.size())) return "waiting";
+    if (run < 0 || run >= static_cast<int>(snap_.info.size()))
+      return !error_.empty() || !snap_.error.empty() ? "not started: see the error in the Scene panel" : "waiting";
     const LiveRunInfo& in = snap_.info[static_cast<size_t>(run)];
     const RunRecord& r = snap_.runs[static_cast<size_t>(run)];
     char buf[160];
@@ -568,8 +609,12 @@ class LlmSceneImpl : public LlmScene {
   std::string runs_summary() const override {
     const size_t n = labels_.size();
     std::string s = std::to_string(n) + (n == 1 ? " run" : " runs");
-    if (snap_.info.size() != n || snap_.phase == "loading model" || snap_.phase.rfind("pretraining", 0) == 0)
-      return s + (snap_.phase.empty() || snap_.phase == "idle" ? "" : ": " + snap_.phase);
+    const std::string& ph = snap_.phase;
+    if (ph == "loading model" || ph.rfind("pretraining", 0) == 0)  // with its progress bar's percentage
+      return s + ": " + ph + " " + std::to_string(static_cast<int>(std::lround(100 * snap_.progress))) + "%";
+    if (ph == "idle" && !key_.empty()) return s + ": model loading cancelled";
+    if (const std::string& err = !error_.empty() ? error_ : snap_.error; !err.empty()) return s + ": not started: " + err;
+    if (snap_.info.size() != n) return s + (ph.empty() || ph == "idle" ? "" : ": " + ph);
     // Counts per state, in the order of the states.
     const char* sep = ": ";
     for (int k = 0; k <= static_cast<int>(LiveRunState::Failed); ++k) {

@@ -445,6 +445,131 @@ TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
 
 namespace {
 
+// True when the item `name` was drawn inside the visible part of window `window` (not
+// scrolled out of view and not under another panel's edge).
+bool visible_in(App& app, const std::string& name, const char* window) {
+  ImVec2 a, b;
+  const ImGuiWindow* w = ImGui::FindWindowByName(window);
+  if (!app.item_rect(name, a, b) || !w) return false;
+  const ImRect clip = w->InnerClipRect;
+  return a.x >= clip.Min.x - 0.5f && a.y >= clip.Min.y - 0.5f && b.x <= clip.Max.x + 0.5f && b.y <= clip.Max.y + 0.5f;
+}
+
+}  // namespace
+
+// A newcomer's first start: picking "Language model" pretrains the default model (about a
+// CPU-minute). Its progress bar and cancel button are where the panel starts, visible in
+// the default window and a 1024 x 768 one (they were at the panel's end, below the fold,
+// and the view showed an empty square with nothing saying why); the status bar gives the
+// percentage; after a cancel the panel says so and "load again" starts it again (nothing
+// could, short of changing a setting).
+TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAndLoadedAgain) {
+  const char* old = std::getenv("XDG_CACHE_HOME");
+  const std::string keep = old ? old : "";
+  const fs::path cache = out_path("cache_first_use_" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
+    Harness h(w, hgt);
+    App& app = h.app();
+    h.click(h.centre("scene/kind_llm"));
+    ASSERT_TRUE(app.llm_mode());
+    const auto pretraining = [&] { return app.llm()->phase().rfind("pretraining", 0) == 0; };
+    h.frames_while([&] { return !pretraining(); }, 120);
+    ASSERT_TRUE(pretraining()) << app.llm()->phase();
+    h.frame(2);
+    EXPECT_TRUE(visible_in(app, "llm/progress", "Scene")) << w;
+    EXPECT_TRUE(visible_in(app, "llm/cancel", "Scene")) << w;
+    const std::string summary = app.llm()->runs_summary();
+    EXPECT_EQ(summary.rfind("4 runs: pretraining the default model", 0), 0u) << summary;
+    EXPECT_EQ(summary.back(), '%') << summary;
+    h.click(h.centre("llm/cancel"));
+    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    ASSERT_EQ(app.llm()->phase(), "idle");
+    h.frame(2);
+    EXPECT_EQ(app.llm()->runs_summary(), "4 runs: model loading cancelled");
+    EXPECT_FALSE(app.busy());
+    ASSERT_TRUE(visible_in(app, "llm/load_again", "Scene")) << w;
+    h.click(h.centre("llm/load_again"));
+    h.frames_while([&] { return !pretraining(); }, 60);
+    EXPECT_TRUE(pretraining()) << app.llm()->phase();
+    app.llm()->control(-1, LlmControl::Pause);
+    h.click(h.centre("llm/cancel"));
+    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+  if (old) ::setenv("XDG_CACHE_HOME", keep.c_str(), 1);
+  else ::unsetenv("XDG_CACHE_HOME");
+  fs::remove_all(cache);
+}
+
+// A model folder typed wrong: the one-line error and "retry" are at the top of the scene
+// panel, the status bar and each run say the runs did not start and why, and the last
+// model's loss plane leaves the view. Before, the error sat at the panel's end below the
+// fold, the status bar said "2 runs: error", each run "waiting", and the view went on
+// showing the previous model's plane.
+TEST(GuiLlmScene, AModelFolderTypedWrongIsSaidAtTheTopAndTheOldPlaneLeaves) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_TRUE(app.results().grid);
+  h.click(h.centre("llm/folder"));
+  h.type("/nonexistent/typo-model");
+  h.key(kKeyEnter);
+  h.frame(2);
+  ASSERT_TRUE(app.wait_idle(120));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->phase(), "error");
+  EXPECT_TRUE(visible_in(app, "llm/retry", "Scene"));
+  const std::string summary = app.llm()->runs_summary();
+  EXPECT_EQ(summary.rfind("2 runs: not started: ", 0), 0u) << summary;
+  EXPECT_NE(summary.find("/nonexistent/typo-model"), std::string::npos) << summary;
+  EXPECT_EQ(app.llm()->run_status(0).rfind("not started", 0), 0u) << app.llm()->run_status(0);
+  EXPECT_FALSE(app.results().grid);
+  EXPECT_EQ(app.llm()->plane_note(), "");
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The playback toolbar's Play button pauses and resumes live runs: it reads "Pause" while
+// they train and "Play" while they are paused (it read "Play" throughout), and with every
+// run finished it is disabled; the speed slider, which live runs do not use, is disabled.
+TEST(GuiLlmScene, ThePlayButtonNamesWhatItDoesToLiveRuns) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(llm_play_state(app), LlmPlayState::Finished);
+  const ImGuiWindow* bar = ImGui::FindWindowByName("Playback");
+  ASSERT_NE(bar, nullptr);
+  const auto hovered_label = [&](const char* label) {
+    h.mouse_move(h.centre("playback/play"));
+    h.frame(1);
+    return ImGui::GetCurrentContext()->HoveredIdPreviousFrame == const_cast<ImGuiWindow*>(bar)->GetID(label);
+  };
+  app.set_budget(false, 400);           // long enough to see it train
+  app.exp().runs[1].hp["lr"] = 2e-3;    // Adam restarts
+  h.frames_while([&] { return llm_play_state(app) != LlmPlayState::Running; }, 60);
+  ASSERT_EQ(llm_play_state(app), LlmPlayState::Running);
+  EXPECT_TRUE(hovered_label("Pause"));
+  h.click(h.centre("playback/play"));
+  h.frames_while([&] { return llm_play_state(app) != LlmPlayState::Paused; }, 30);
+  ASSERT_EQ(llm_play_state(app), LlmPlayState::Paused);
+  EXPECT_TRUE(hovered_label("Play"));
+  const double speed = app.model().play.speed;
+  const ImVec2 sp = h.centre("playback/speed");
+  h.drag(sp, ImVec2(sp.x + 60, sp.y));
+  EXPECT_EQ(app.model().play.speed, speed);
+  h.click(h.centre("playback/play"));
+  h.frames_while([&] { return llm_play_state(app) == LlmPlayState::Paused; }, 30);
+  EXPECT_NE(llm_play_state(app), LlmPlayState::Paused);
+  app.llm()->control(-1, LlmControl::Stop);
+  ASSERT_TRUE(app.wait_idle(120));
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+namespace {
+
 // Frames until the comparison's command has ended and been handled (at most `seconds`).
 bool wait_compare(Harness& h, double seconds) {
   return h.frames_while([&] { return compare_running(h.app()); }, seconds);
