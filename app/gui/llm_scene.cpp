@@ -155,6 +155,7 @@ std::string flat_plane_note(const std::vector<float>& v, const std::string& kind
 class LlmSceneImpl : public LlmScene {
  public:
   void load(App& app, const std::string& name_or_path) override {
+    plane_scene_runs_.clear();  // another experiment's runs: its plane runs are as it gives them
     std::string text, file = name_or_path;
     if (name_or_path.rfind("preset:", 0) == 0) {
       if (name_or_path != "preset:llm_sentiment") fail(name_or_path, "no such LLM preset (known: llm_sentiment)");
@@ -294,7 +295,33 @@ class LlmSceneImpl : public LlmScene {
     return i >= n && i - n < static_cast<int>(followed_labels_.size()) ? followed_labels_[static_cast<size_t>(i - n)] : "";
   }
 
+  // The plane runs are indices into the scene's runs (then the followed ones): a run added
+  // or removed before one of them moved the choice onto another run, and removing a chosen
+  // run left an index past the end (the axes read "toward ?'s"). The indices follow their
+  // runs; a removed plane run is replaced by the first other run.
+  void keep_plane_runs_on_their_runs(Model& m) {
+    std::vector<std::string> now;
+    for (const RunSpec& r : m.exp.runs) now.push_back(r.optimizer + "\x1f" + r.label);
+    const int n_old = static_cast<int>(plane_scene_runs_.size()), n = static_cast<int>(now.size());
+    if (!plane_scene_runs_.empty() && std::abs(n - n_old) == 1) {
+      const auto [a, b] = std::mismatch(plane_scene_runs_.begin(), plane_scene_runs_.end(), now.begin(), now.end());
+      const int d = static_cast<int>(n < n_old ? a - plane_scene_runs_.begin() : b - now.begin());
+      const int all = n + static_cast<int>(followed_labels_.size());
+      int* pr = m.llm_cfg.plane_runs;
+      for (int k = 0; k < 2; ++k) {
+        if (n > n_old && pr[k] >= d) ++pr[k];  // inserted at d
+        else if (n < n_old && pr[k] > d) --pr[k];
+        else if (n < n_old && pr[k] == d) pr[k] = -1;  // removed
+      }
+      for (int k = 0; k < 2; ++k)
+        for (int i = 0; pr[k] < 0 && i < all; ++i)
+          if (i != pr[1 - k]) pr[k] = i;
+    }
+    plane_scene_runs_ = std::move(now);
+  }
+
   void keep_followed_plane_runs(Model& m) {
+    keep_plane_runs_on_their_runs(m);
     const int n = static_cast<int>(m.exp.runs.size());
     for (int k = 0; k < 2; ++k) {
       int& ri = m.llm_cfg.plane_runs[k];
@@ -741,6 +768,7 @@ class LlmSceneImpl : public LlmScene {
   std::vector<std::string> labels_;
   std::vector<uint64_t> followed_gen_;  // the log generation each followed run was last sent with
   std::vector<std::string> followed_labels_;
+  std::vector<std::string> plane_scene_runs_;  // optimizer and label of each scene run, as last seen
   // The plane runs as last seen by keep_followed_plane_runs: index and followed label (""
   // for a scene run).
   int plane_pick_index_[2] = {-1, -1};

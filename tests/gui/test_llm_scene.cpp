@@ -568,6 +568,48 @@ TEST(GuiLlmScene, ThePlayButtonNamesWhatItDoesToLiveRuns) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// The plane through two runs' endpoints follows its runs when runs are added or removed:
+// removing a run before them kept their indices, so the plane moved onto other runs, and
+// removing one of them left an index past the end (the axes read "toward ?'s endpoint").
+TEST(GuiLlmScene, ThePlaneRunsFollowTheirRunsWhenRunsAreAddedOrRemoved) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  app.run_add("hizoo");
+  h.frame(2);
+  const std::string hizoo = app.exp().runs.back().label;
+  LlmSettings& c = app.model().llm_cfg;
+  c.plane = "runs";
+  c.plane_runs[0] = 1;  // Adam
+  c.plane_runs[1] = 2;  // HiZOO
+  h.frame(2);
+  const auto label = [&](int k) {
+    const int i = c.plane_runs[k];
+    return i >= 0 && i < static_cast<int>(app.exp().runs.size()) ? app.exp().runs[static_cast<size_t>(i)].label : "(none)";
+  };
+  app.run_remove(0);  // MeZO, before both
+  h.frame(2);
+  EXPECT_EQ(label(0), "Adam");
+  EXPECT_EQ(label(1), hizoo);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(app.view_figure().fig.xlabel, "toward Adam's endpoint");
+  EXPECT_EQ(app.view_figure().fig.ylabel, "toward " + hizoo + "'s (orthogonal part)");
+  app.run_add("mezo");  // appended: the choice stays
+  h.frame(2);
+  EXPECT_EQ(label(0), "Adam");
+  EXPECT_EQ(label(1), hizoo);
+  app.run_remove(0);  // Adam, run A: replaced by the first other run
+  h.frame(2);
+  EXPECT_EQ(label(1), hizoo);
+  EXPECT_EQ(label(0), app.exp().runs[1].label);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(app.view_figure().fig.xlabel.find('?'), std::string::npos) << app.view_figure().fig.xlabel;
+  EXPECT_EQ(app.view_figure().fig.ylabel.find('?'), std::string::npos) << app.view_figure().fig.ylabel;
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
 namespace {
 
 // Frames until the comparison's command has ended and been handled (at most `seconds`).
