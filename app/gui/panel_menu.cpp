@@ -21,8 +21,13 @@ void DrawMainMenu(App& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
+    // Each of these two serves one scene kind: a greyed item says which (it said nothing).
     if (ImGui::MenuItem("Run sweep...", nullptr, false, !app.llm_mode())) OpenRunSweepDialog(app);
+    if (app.llm_mode() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("sweeps run landscapes; a language model's runs compare over seeds (next item)");
     if (ImGui::MenuItem("Compare over seeds...", nullptr, false, app.llm_mode())) OpenCompareDialog(app);
+    if (!app.llm_mode() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("compares a Language model scene's runs over seeds; landscapes: Run sweep");
     if (ImGui::MenuItem("Open sweep or comparison...")) m.ui.show_open_sweep = true;
     if (ImGui::MenuItem("Follow run directory...")) OpenFollowRunDialog();  // follow_run.h
     if (ImGui::BeginMenu("Presets")) {
