@@ -20,6 +20,7 @@
 #include "app/gui/keys.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
+#include "app/gui/tensor_heatmap.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/live_logs.h"
@@ -608,6 +609,17 @@ TEST(GuiLlmScene, ThePlaneRunsFollowTheirRunsWhenRunsAreAddedOrRemoved) {
   EXPECT_EQ(app.view_figure().fig.xlabel.find('?'), std::string::npos) << app.view_figure().fig.xlabel;
   EXPECT_EQ(app.view_figure().fig.ylabel.find('?'), std::string::npos) << app.view_figure().fig.ylabel;
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The per-tensor heatmap's box before the first step says so (it said "the CUDA engine
+// reduces none per tensor" on the CPU, in one line past the panel's edge).
+TEST(GuiLlmScene, TheTensorHeatmapSaysWhyItIsEmpty) {
+  EXPECT_EQ(tensor_heatmap_note(nullptr), "no steps yet: each step adds a column");
+  RunRecord r;
+  r.rows.resize(1);  // step 0 only
+  EXPECT_EQ(tensor_heatmap_note(&r), "no steps yet: each step adds a column");
+  r.rows.resize(4);
+  EXPECT_EQ(tensor_heatmap_note(&r), "this run has no per-tensor statistics (its engine records none)");
 }
 
 namespace {
