@@ -49,6 +49,29 @@ std::string write_experiment(const std::string& name, const std::string& model, 
   return path;
 }
 
+// Sets an environment variable for a scope (a folder under the build tree), then puts back
+// what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_) ::setenv(name_, old_.c_str(), 1);
+    else ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
 std::string tiny_experiment() {
   return write_experiment("llm_tiny", kData + "/fixtures/tiny-opt", kData + "/tokenizers/opt-style");
 }
@@ -366,11 +389,9 @@ TEST(GuiLlmScene, AFollowedPlaneRunKeepsItsRunWhenTheFollowedListGrows) {
 // the scene's trainer; they end with the step logs and curves of an uninterrupted session,
 // bit for bit, and the session leaves the list.
 TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
-  const char* old = std::getenv("XDG_DATA_HOME");
-  const std::string keep = old ? old : "";
   const fs::path xdg = out_path("xdg_" + std::to_string(::getpid()));
   fs::remove_all(xdg);
-  ::setenv("XDG_DATA_HOME", xdg.c_str(), 1);
+  const ScopedEnv data_home("XDG_DATA_HOME", xdg.string());
   const fs::path root = live_logs_root();
   const fs::path session = root / "llm_tiny-20260101-000000";
   {
@@ -439,8 +460,6 @@ TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
     EXPECT_TRUE(live_logs_scan(root.string()).unfinished.empty());
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   }
-  if (old) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
-  else ::unsetenv("XDG_DATA_HOME");
   fs::remove_all(xdg);
 }
 
@@ -465,11 +484,9 @@ bool visible_in(App& app, const std::string& name, const char* window) {
 // percentage; after a cancel the panel says so and "load again" starts it again (nothing
 // could, short of changing a setting).
 TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAndLoadedAgain) {
-  const char* old = std::getenv("XDG_CACHE_HOME");
-  const std::string keep = old ? old : "";
   const fs::path cache = out_path("cache_first_use_" + std::to_string(::getpid()));
   fs::remove_all(cache);
-  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  const ScopedEnv cache_home("XDG_CACHE_HOME", cache.string());
   for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
     Harness h(w, hgt);
     App& app = h.app();
@@ -499,8 +516,6 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   }
-  if (old) ::setenv("XDG_CACHE_HOME", keep.c_str(), 1);
-  else ::unsetenv("XDG_CACHE_HOME");
   fs::remove_all(cache);
 }
 
