@@ -379,23 +379,22 @@ class LlmSceneImpl : public LlmScene {
     if (snap_.phase == "error" && plane_.nx >= 2) {
       // A model that did not load has no plane: the last model's loss stayed in the view,
       // as if it were this one's.
-      plane_ = Grid{};
-      plane_kind_.clear();
-      axis_x_.clear();
-      axis_y_.clear();
-      plane_note_.clear();
-      auto empty = std::make_shared<Scene>();  // the empty square the view shows before a first plane
-      const double dom[4] = {-1, 1, -1, 1};
-      empty->landscape = landscape_from_grid(2, 2, dom, {0, 0, 0, 0}, "no loss plane (the model did not load)");
-      empty->start = Eigen::VectorXd::Zero(2);
-      empty->proj.origin = empty->start;
-      std::copy(dom, dom + 4, empty->domain);
-      scene = empty;
-      res.grid = nullptr;
-      ++res.grid_serial;
+      drop_plane(res, scene, "no loss plane (the model did not load)");
     }
-    if (snap_.phase != "error" && snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
-                                !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
+    // When the trainer goes from one plane to the other (a run restarted or every run
+    // finished, on the plane through two runs' endpoints) it names the new plane before it
+    // has measured it: its grid is still the old plane's, which the view drew under the new
+    // plane's axis names (and with trajectories in the new plane's coordinates). That grid
+    // leaves the view until the new plane's first grid arrives.
+    const bool stale = !stale_plane_.empty() && snap_.plane.v == stale_plane_;
+    if (!stale) stale_plane_.clear();
+    if (snap_.phase != "error" && snap_.plane.nx >= 2 && !plane_kind_.empty() && snap_.plane_kind != plane_kind_ &&
+        snap_.plane.v == plane_.v) {
+      stale_plane_ = plane_.v;
+      drop_plane(res, scene, "loss plane (computing)");
+    } else if (!stale && snap_.phase != "error" && snap_.plane.nx >= 2 &&
+               (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
+                !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
       plane_kind_ = snap_.plane_kind;
       plane_ = snap_.plane;
       std::copy(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain);
@@ -423,6 +422,24 @@ class LlmSceneImpl : public LlmScene {
       ++res.grid_serial;
     }
     return true;
+  }
+
+  // No plane in the view: the empty square it shows before a first plane, named `what`.
+  void drop_plane(Results& res, std::shared_ptr<Scene>& scene, const char* what) {
+    plane_ = Grid{};
+    plane_kind_.clear();
+    axis_x_.clear();
+    axis_y_.clear();
+    plane_note_.clear();
+    auto empty = std::make_shared<Scene>();
+    const double dom[4] = {-1, 1, -1, 1};
+    empty->landscape = landscape_from_grid(2, 2, dom, {0, 0, 0, 0}, what);
+    empty->start = Eigen::VectorXd::Zero(2);
+    empty->proj.origin = empty->start;
+    std::copy(dom, dom + 4, empty->domain);
+    scene = empty;
+    res.grid = nullptr;
+    ++res.grid_serial;
   }
 
   void draw_panel(App& app) override {
@@ -772,6 +789,7 @@ class LlmSceneImpl : public LlmScene {
   std::string plane_kind_;
   std::string axis_x_, axis_y_;  // the plane's axes, named when it is built
   std::string plane_note_;       // flat_plane_note of the plane shown
+  std::vector<float> stale_plane_;  // the grid of the plane the trainer left (poll): not shown again
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;

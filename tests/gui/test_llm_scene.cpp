@@ -626,6 +626,49 @@ TEST(GuiLlmScene, ThePlaneRunsFollowTheirRunsWhenRunsAreAddedOrRemoved) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// On the plane through two runs' endpoints a slider change restarts a run, and the trainer
+// goes back to the random plane before it has measured it: the view drew the old plane's
+// grid under the random plane's axis names (and the trajectories, in random-plane
+// coordinates, as a dot at its origin). Now no frame shows a grid under another plane's
+// names; the new plane through both endpoints comes when the run has finished again.
+TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  app.model().llm_cfg.plane = "runs";
+  h.frame(1);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_TRUE(app.results().grid);
+  ASSERT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
+  const std::vector<float> runs_plane = app.results().grid->v;
+  app.exp().runs[0].hp["lr"] = 2e-3;  // MeZO restarts
+  int mislabelled = 0, frames = 0;
+  const auto check = [&] {
+    ++frames;
+    const auto& g = app.results().grid;
+    if (g && g->v == runs_plane && app.view_figure().fig.xlabel.rfind("toward", 0) != 0) ++mislabelled;
+  };
+  // Until the new plane through both endpoints is in (the trainer's first snapshot after
+  // the change can still say "done", so busy() is no guide).
+  const auto replaced = [&] {
+    const auto& g = app.results().grid;
+    return g && g->v != runs_plane && app.view_figure().fig.xlabel == "toward MeZO's endpoint" && app.llm()->phase() == "done";
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!replaced() && std::chrono::steady_clock::now() < until) {
+    h.frame(1);
+    check();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  h.frame(3);
+  check();
+  EXPECT_EQ(mislabelled, 0) << "of " << frames << " frames";
+  ASSERT_TRUE(app.results().grid);
+  EXPECT_NE(app.results().grid->v, runs_plane);
+  EXPECT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
 // The per-tensor heatmap's box before the first step says so (it said "the CUDA engine
 // reduces none per tensor" on the CPU, in one line past the panel's edge).
 TEST(GuiLlmScene, TheTensorHeatmapSaysWhyItIsEmpty) {
