@@ -132,6 +132,12 @@ void path_field(const char* label, const char* hint, std::string& value, PathEdi
   if (enter) value = edit.text;
 }
 
+void disabled_text_wrapped(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  text_wrapped_at_spaces(text);
+  ImGui::PopStyleColor();
+}
+
 // A plane whose loss is the same at every node (to float resolution) is drawn in one
 // colour: say so, and why where the reason is known. LoRA's B matrices start at zero
 // (core/llm/torch/model.cpp), and a random direction is scaled row by row to the initial
@@ -601,7 +607,8 @@ class LlmSceneImpl : public LlmScene {
       if (ImGui::SmallButton("retry")) key_.clear();
       app.note_item("llm/retry");
     } else if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
-      ImGui::TextDisabled("%s", ph.c_str());
+      disabled_text_wrapped(ph);  // wrapped: a narrow panel clipped "(first use, cached)"
+      app.note_item("llm/phase");
       const float cancel_w = ImGui::CalcTextSize("cancel").x + 2 * ImGui::GetStyle().FramePadding.x;
       ImGui::ProgressBar(static_cast<float>(snap_.progress),
                          ImVec2(-(cancel_w + ImGui::GetStyle().ItemSpacing.x), 0));
@@ -617,7 +624,7 @@ class LlmSceneImpl : public LlmScene {
       if (ImGui::SmallButton("load again")) key_.clear();
       app.note_item("llm/load_again");
     } else if (!ph.empty()) {
-      ImGui::TextDisabled("%s", ph.c_str());
+      disabled_text_wrapped(ph);
     }
   }
 

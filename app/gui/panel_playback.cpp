@@ -20,7 +20,7 @@ LlmPlayState llm_play_state(const App& app) {
     active = active || llm->run_active(i);
   }
   if (active) return LlmPlayState::Paused;
-  return llm->phase() == "done" ? LlmPlayState::Finished : LlmPlayState::None;
+  return llm->phase() == "done" ? LlmPlayState::Finished : LlmPlayState::NotStarted;
 }
 
 void DrawPlaybackPanel(App& app) {
@@ -38,12 +38,13 @@ void DrawPlaybackPanel(App& app) {
     // finished it has nothing to do.
     const LlmPlayState llm_play = m.llm ? llm_play_state(app) : LlmPlayState::None;
     const bool playing = m.llm ? llm_play == LlmPlayState::Running : m.play.playing;
-    ImGui::BeginDisabled(llm_play == LlmPlayState::Finished);
+    ImGui::BeginDisabled(m.llm && llm_play != LlmPlayState::Running && llm_play != LlmPlayState::Paused);
     if (ImGui::Button(playing ? "Pause" : "Play", ImVec2(bw * 1.4f, 0))) app.play_toggle();
     ImGui::EndDisabled();
     app.note_item("playback/play");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
       ImGui::SetTooltip("%s", llm_play == LlmPlayState::Finished ? "every run has finished; move a run's slider to train it again"
+                              : llm_play == LlmPlayState::NotStarted ? "the runs have not started (the Scene panel says why)"
                               : m.llm ? "pause / resume every run's training (Space)"
                                       : "play / pause (Space)");
     ImGui::SameLine();

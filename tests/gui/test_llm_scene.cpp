@@ -496,7 +496,9 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     h.frames_while([&] { return !pretraining(); }, 120);
     ASSERT_TRUE(pretraining()) << app.llm()->phase();
     h.frame(2);
+    EXPECT_TRUE(visible_in(app, "llm/phase", "Scene")) << w;  // wrapped, not clipped at 1024
     EXPECT_TRUE(visible_in(app, "llm/progress", "Scene")) << w;
+    EXPECT_EQ(llm_play_state(app), LlmPlayState::NotStarted);  // the Play button is greyed
     EXPECT_TRUE(visible_in(app, "llm/cancel", "Scene")) << w;
     const std::string summary = app.llm()->runs_summary();
     EXPECT_EQ(summary.rfind("4 runs: pretraining the default model", 0), 0u) << summary;
