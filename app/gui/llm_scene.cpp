@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <type_traits>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include "app/gui/app.h"
 #include "app/gui/text_wrap.h"
@@ -111,13 +113,28 @@ bool combo(const char* label, std::string& value, const char* const* items, int 
   return changed;
 }
 
-bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) {
-  int64_t x = v;
-  if (!ImGui::InputScalar(label, ImGuiDataType_S64, &x, nullptr, nullptr, "%lld", ImGuiInputTextFlags_EnterReturnsTrue))
+// A number field applied when it is left (Enter, Tab or a click elsewhere), not on every
+// keystroke (each value restarts runs): the edit is kept while the field is active. With
+// ImGui's EnterReturnsTrue alone a value typed and left with a click was dropped silently,
+// and the seeds, applied per keystroke, reloaded the model once per digit.
+template <class T>
+bool number_field(const char* label, T& v, T lo, T hi) {
+  static std::unordered_map<ImGuiID, T> edits;
+  const ImGuiID id = ImGui::GetID(label);
+  const auto it = edits.find(id);
+  T x = it != edits.end() ? it->second : v;
+  constexpr ImGuiDataType type = std::is_same_v<T, uint64_t> ? ImGuiDataType_U64 : ImGuiDataType_S64;
+  ImGui::InputScalar(label, type, &x, nullptr, nullptr, type == ImGuiDataType_U64 ? "%llu" : "%lld");
+  if (ImGui::IsItemActive()) {
+    edits[id] = x;
     return false;
+  }
+  edits.erase(id);
+  if (!ImGui::IsItemDeactivatedAfterEdit()) return false;
   v = std::clamp(x, lo, hi);
   return true;
 }
+bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) { return number_field<int64_t>(label, v, lo, hi); }
 
 // A folder field that shows the setting (a loaded experiment's tokenizer or data folder)
 // and applies an edit on Enter; an edit left without Enter goes back to the setting.
@@ -517,15 +534,17 @@ class LlmSceneImpl : public LlmScene {
       ImGui::EndCombo();
     }
     int_field("batch size", c.batch_size, 1, 4096);
+    app.note_item("llm/batch_size");
     int_field("max length", c.max_length, 8, 8192);
     int_field("train examples", c.n_train, 1, 1000000);
     int_field("eval every", c.eval_every, 0, 1000000);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("steps between dev evaluations (0: none while training)");
     int_field("eval examples", c.eval_examples, 1, 1000000);
-    ImGui::InputScalar("seed", ImGuiDataType_U64, &c.seed);
+    number_field<uint64_t>("seed", c.seed, 0, UINT64_MAX);
+    app.note_item("llm/seed");
     ImGui::SliderInt("plane grid", &c.plane_grid, 5, 41, "%d", ImGuiSliderFlags_AlwaysClamp);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("nodes per side of the refined loss plane (a 9 x 9 grid comes first)");
-    ImGui::InputScalar("plane seed", ImGuiDataType_U64, &c.plane_seed);
+    number_field<uint64_t>("plane seed", c.plane_seed, 0, UINT64_MAX);
     // Plane (b): through the initial weights and the final weights of two runs.
     const char* kPlanes[] = {"random directions", "through two runs' endpoints"};
     int pk = c.plane == "runs" ? 1 : 0;

@@ -671,6 +671,39 @@ TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// The scene panel's number fields take a value typed and left with a click (it was
+// dropped unless the user pressed Enter), and apply it once, when left: the seed, applied
+// per keystroke, reloaded the model once per digit.
+TEST(GuiLlmScene, NumberFieldsApplyWhatWasTypedWhenLeft) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.wheel(h.centre("llm/model"), -3);  // the fields below the fold
+  h.frame(2);
+  const auto type_into = [&](const char* item, const char* text) {
+    h.click(h.centre(item));
+    h.frame(1);
+    for (int k = 0; k < 8; ++k) h.key(kKeyBackspace);
+    h.type(text);
+    h.frame(1);
+  };
+  LlmSettings& c = app.model().llm_cfg;
+  ASSERT_EQ(c.batch_size, 3);
+  type_into("llm/batch_size", "2");
+  EXPECT_EQ(c.batch_size, 3);  // not while typing
+  h.click(ImVec2(640, 400));   // leaves the field
+  h.frame(2);
+  EXPECT_EQ(c.batch_size, 2);
+  ASSERT_EQ(c.seed, 5u);
+  type_into("llm/seed", "17");
+  EXPECT_EQ(c.seed, 5u);
+  h.key(kKeyEnter);
+  h.frame(2);
+  EXPECT_EQ(c.seed, 17u);
+  ASSERT_TRUE(app.wait_idle(300));
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
 // The per-tensor heatmap's box before the first step says so (it said "the CUDA engine
 // reduces none per tensor" on the CPU, in one line past the panel's edge).
 TEST(GuiLlmScene, TheTensorHeatmapSaysWhyItIsEmpty) {
