@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 #include "app/gui/app.h"
+#include "app/gui/keys.h"
 #include "core/io/experiment.h"
 #include "core/run/follow.h"
 
@@ -65,6 +66,8 @@ void DrawFollowRun(App& app) {
   if (g.dialog) {
     ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
     if (ImGui::Begin("Follow run directory", &g.dialog, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+      app.note_item("follow/window");
+      if (ImGui::IsKeyPressed(kKeyEscape, false)) g.dialog = false;  // as the app's other dialogs
       ImGui::TextDisabled("The --out folder of a zoscope-cli finetune running elsewhere (read-only):");
       if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
       ImGui::SetNextItemWidth(-80);

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <type_traits>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include "app/gui/app.h"
 #include "app/gui/text_wrap.h"
@@ -111,13 +113,28 @@ bool combo(const char* label, std::string& value, const char* const* items, int 
   return changed;
 }
 
-bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) {
-  int64_t x = v;
-  if (!ImGui::InputScalar(label, ImGuiDataType_S64, &x, nullptr, nullptr, "%lld", ImGuiInputTextFlags_EnterReturnsTrue))
+// A number field applied when it is left (Enter, Tab or a click elsewhere), not on every
+// keystroke (each value restarts runs): the edit is kept while the field is active. With
+// ImGui's EnterReturnsTrue alone a value typed and left with a click was dropped silently,
+// and the seeds, applied per keystroke, reloaded the model once per digit.
+template <class T>
+bool number_field(const char* label, T& v, T lo, T hi) {
+  static std::unordered_map<ImGuiID, T> edits;
+  const ImGuiID id = ImGui::GetID(label);
+  const auto it = edits.find(id);
+  T x = it != edits.end() ? it->second : v;
+  constexpr ImGuiDataType type = std::is_same_v<T, uint64_t> ? ImGuiDataType_U64 : ImGuiDataType_S64;
+  ImGui::InputScalar(label, type, &x, nullptr, nullptr, type == ImGuiDataType_U64 ? "%llu" : "%lld");
+  if (ImGui::IsItemActive()) {
+    edits[id] = x;
     return false;
+  }
+  edits.erase(id);
+  if (!ImGui::IsItemDeactivatedAfterEdit()) return false;
   v = std::clamp(x, lo, hi);
   return true;
 }
+bool int_field(const char* label, int64_t& v, int64_t lo, int64_t hi) { return number_field<int64_t>(label, v, lo, hi); }
 
 // A folder field that shows the setting (a loaded experiment's tokenizer or data folder)
 // and applies an edit on Enter; an edit left without Enter goes back to the setting.
@@ -130,6 +147,12 @@ void path_field(const char* label, const char* hint, std::string& value, PathEdi
   const bool enter = ImGui::InputTextWithHint(label, hint, &edit.text, ImGuiInputTextFlags_EnterReturnsTrue);
   edit.editing = ImGui::IsItemActive();
   if (enter) value = edit.text;
+}
+
+void disabled_text_wrapped(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  text_wrapped_at_spaces(text);
+  ImGui::PopStyleColor();
 }
 
 // A plane whose loss is the same at every node (to float resolution) is drawn in one
@@ -155,6 +178,7 @@ std::string flat_plane_note(const std::vector<float>& v, const std::string& kind
 class LlmSceneImpl : public LlmScene {
  public:
   void load(App& app, const std::string& name_or_path) override {
+    plane_scene_runs_.clear();  // another experiment's runs: its plane runs are as it gives them
     std::string text, file = name_or_path;
     if (name_or_path.rfind("preset:", 0) == 0) {
       if (name_or_path != "preset:llm_sentiment") fail(name_or_path, "no such LLM preset (known: llm_sentiment)");
@@ -294,7 +318,33 @@ class LlmSceneImpl : public LlmScene {
     return i >= n && i - n < static_cast<int>(followed_labels_.size()) ? followed_labels_[static_cast<size_t>(i - n)] : "";
   }
 
+  // The plane runs are indices into the scene's runs (then the followed ones): a run added
+  // or removed before one of them moved the choice onto another run, and removing a chosen
+  // run left an index past the end (the axes read "toward ?'s"). The indices follow their
+  // runs; a removed plane run is replaced by the first other run.
+  void keep_plane_runs_on_their_runs(Model& m) {
+    std::vector<std::string> now;
+    for (const RunSpec& r : m.exp.runs) now.push_back(r.optimizer + "\x1f" + r.label);
+    const int n_old = static_cast<int>(plane_scene_runs_.size()), n = static_cast<int>(now.size());
+    if (!plane_scene_runs_.empty() && std::abs(n - n_old) == 1) {
+      const auto [a, b] = std::mismatch(plane_scene_runs_.begin(), plane_scene_runs_.end(), now.begin(), now.end());
+      const int d = static_cast<int>(n < n_old ? a - plane_scene_runs_.begin() : b - now.begin());
+      const int all = n + static_cast<int>(followed_labels_.size());
+      int* pr = m.llm_cfg.plane_runs;
+      for (int k = 0; k < 2; ++k) {
+        if (n > n_old && pr[k] >= d) ++pr[k];  // inserted at d
+        else if (n < n_old && pr[k] > d) --pr[k];
+        else if (n < n_old && pr[k] == d) pr[k] = -1;  // removed
+      }
+      for (int k = 0; k < 2; ++k)
+        for (int i = 0; pr[k] < 0 && i < all; ++i)
+          if (i != pr[1 - k]) pr[k] = i;
+    }
+    plane_scene_runs_ = std::move(now);
+  }
+
   void keep_followed_plane_runs(Model& m) {
+    keep_plane_runs_on_their_runs(m);
     const int n = static_cast<int>(m.exp.runs.size());
     for (int k = 0; k < 2; ++k) {
       int& ri = m.llm_cfg.plane_runs[k];
@@ -349,8 +399,25 @@ class LlmSceneImpl : public LlmScene {
     ++res.runs_serial;
     res.runs_complete = snap_.phase == "done" || snap_.phase == "error";
     res.runs_error = snap_.error;
-    if (snap_.plane.nx >= 2 && (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
-                                !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
+    if (snap_.phase == "error" && plane_.nx >= 2) {
+      // A model that did not load has no plane: the last model's loss stayed in the view,
+      // as if it were this one's.
+      drop_plane(res, scene, "no loss plane (the model did not load)");
+    }
+    // When the trainer goes from one plane to the other (a run restarted or every run
+    // finished, on the plane through two runs' endpoints) it names the new plane before it
+    // has measured it: its grid is still the old plane's, which the view drew under the new
+    // plane's axis names (and with trajectories in the new plane's coordinates). That grid
+    // leaves the view until the new plane's first grid arrives.
+    const bool stale = !stale_plane_.empty() && snap_.plane.v == stale_plane_;
+    if (!stale) stale_plane_.clear();
+    if (snap_.phase != "error" && snap_.plane.nx >= 2 && !plane_kind_.empty() && snap_.plane_kind != plane_kind_ &&
+        snap_.plane.v == plane_.v) {
+      stale_plane_ = plane_.v;
+      drop_plane(res, scene, "loss plane (computing)");
+    } else if (!stale && snap_.phase != "error" && snap_.plane.nx >= 2 &&
+               (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
+                !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
       plane_kind_ = snap_.plane_kind;
       plane_ = snap_.plane;
       std::copy(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain);
@@ -380,9 +447,28 @@ class LlmSceneImpl : public LlmScene {
     return true;
   }
 
+  // No plane in the view: the empty square it shows before a first plane, named `what`.
+  void drop_plane(Results& res, std::shared_ptr<Scene>& scene, const char* what) {
+    plane_ = Grid{};
+    plane_kind_.clear();
+    axis_x_.clear();
+    axis_y_.clear();
+    plane_note_.clear();
+    auto empty = std::make_shared<Scene>();
+    const double dom[4] = {-1, 1, -1, 1};
+    empty->landscape = landscape_from_grid(2, 2, dom, {0, 0, 0, 0}, what);
+    empty->start = Eigen::VectorXd::Zero(2);
+    empty->proj.origin = empty->start;
+    std::copy(dom, dom + 4, empty->domain);
+    scene = empty;
+    res.grid = nullptr;
+    ++res.grid_serial;
+  }
+
   void draw_panel(App& app) override {
     Model& m = app.model();
     LlmSettings& c = m.llm_cfg;
+    draw_phase(app);
     const float w = -ImGui::GetFontSize() * 6.5f;
     ImGui::PushItemWidth(w);
     // Model: the embedded default, a typed folder, or a recent one.
@@ -392,9 +478,12 @@ class LlmSceneImpl : public LlmScene {
     const std::string preview = llm_model_preview(c.model);
     ImGui::SetNextItemWidth(-1);  // the whole row, as the folder field under it
     if (ImGui::BeginCombo("##model", preview.c_str())) {
-      if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default)) c.model = "default";
+      // A model picked here empties the folder field (it kept showing a folder typed
+      // earlier, as if that were the model).
+      if (ImGui::Selectable("default (embedded, 0.9M parameters, pretrained on first use)", is_default))
+        c.model = "default", folder_edit_.clear();
       for (const std::string& r : c.recent_models)
-        if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r;
+        if (ImGui::Selectable(r.c_str(), r == c.model)) c.model = r, folder_edit_.clear();
       ImGui::EndCombo();
     }
     app.note_item("llm/model");
@@ -428,6 +517,15 @@ class LlmSceneImpl : public LlmScene {
     }
     combo("mode", c.mode, kModes, 3);
     combo("dtype", c.dtype, kDtypes, 3);
+    app.note_item("llm/dtype");
+    if (c.dtype == "fp16" && c.device == "cpu") {
+      // LibTorch has no fast fp16 kernels on the CPU: the preset's MeZO ran 3.0 steps/s in
+      // fp32, 1.1 in bf16 and 0.1 in fp16 (2-core CPU, four runs; fp16 looked like a hang).
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.75f, 0.35f, 1));
+      text_wrapped_at_spaces("fp16 on the CPU has no fast kernels: many times slower than fp32 or bf16");
+      ImGui::PopStyleColor();
+      app.note_item("llm/fp16_cpu");
+    }
     const std::string cuda = live_cuda_device_name();
     if (ImGui::BeginCombo("device", c.device == "cuda" ? ("cuda: " + cuda).c_str() : "cpu")) {
       if (ImGui::Selectable("cpu", c.device == "cpu")) c.device = "cpu";
@@ -436,15 +534,17 @@ class LlmSceneImpl : public LlmScene {
       ImGui::EndCombo();
     }
     int_field("batch size", c.batch_size, 1, 4096);
+    app.note_item("llm/batch_size");
     int_field("max length", c.max_length, 8, 8192);
     int_field("train examples", c.n_train, 1, 1000000);
     int_field("eval every", c.eval_every, 0, 1000000);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("steps between dev evaluations (0: none while training)");
     int_field("eval examples", c.eval_examples, 1, 1000000);
-    ImGui::InputScalar("seed", ImGuiDataType_U64, &c.seed);
+    number_field<uint64_t>("seed", c.seed, 0, UINT64_MAX);
+    app.note_item("llm/seed");
     ImGui::SliderInt("plane grid", &c.plane_grid, 5, 41, "%d", ImGuiSliderFlags_AlwaysClamp);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("nodes per side of the refined loss plane (a 9 x 9 grid comes first)");
-    ImGui::InputScalar("plane seed", ImGuiDataType_U64, &c.plane_seed);
+    number_field<uint64_t>("plane seed", c.plane_seed, 0, UINT64_MAX);
     // Plane (b): through the initial weights and the final weights of two runs.
     const char* kPlanes[] = {"random directions", "through two runs' endpoints"};
     int pk = c.plane == "runs" ? 1 : 0;
@@ -501,19 +601,10 @@ class LlmSceneImpl : public LlmScene {
       }
     }
 
-    // Status: device, phase with progress (cancellable while loading), errors.
+    // Status: device and trainable parameters.
     ImGui::Spacing();
     ImGui::TextDisabled("%s%s%s", snap_.device.c_str(), snap_.trainable ? ", " : "",
                         snap_.trainable ? (fmt_double(static_cast<double>(snap_.trainable)) + " trainable parameters").c_str() : "");
-    const std::string& ph = snap_.phase;
-    if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
-      ImGui::ProgressBar(static_cast<float>(snap_.progress), ImVec2(w, 0), ph.c_str());
-      ImGui::SameLine();
-      if (ImGui::SmallButton("cancel")) trainer_.cancel();
-      app.note_item("llm/cancel");
-    } else if (!ph.empty()) {
-      ImGui::TextDisabled("%s", ph.c_str());
-    }
     if (!log_dir_.empty()) {
       ImGui::TextDisabled("step logs: %s", log_dir_.c_str());
       if (ImGui::IsItemHovered())
@@ -521,15 +612,44 @@ class LlmSceneImpl : public LlmScene {
                           log_dir_.c_str(), log_dir_.c_str());
     }
     draw_logged_sessions(app);
+  }
+
+  // The phase at the top of the panel, where a newcomer looks first (at the panel's end it
+  // lay below the fold of the default window): the model's loading or first-use pretraining
+  // with its progress and a cancel button, the one-line error with "retry", and after a
+  // cancel the way to load the model again.
+  void draw_phase(App& app) {
+    const std::string& ph = snap_.phase;
     const std::string& err = !error_.empty() ? error_ : snap_.error;
     if (!err.empty()) {
       error_text(err);
       if (ImGui::SmallButton("retry")) key_.clear();
+      app.note_item("llm/retry");
+    } else if (ph == "loading model" || ph.rfind("pretraining", 0) == 0) {
+      disabled_text_wrapped(ph);  // wrapped: a narrow panel clipped "(first use, cached)"
+      app.note_item("llm/phase");
+      const float cancel_w = ImGui::CalcTextSize("cancel").x + 2 * ImGui::GetStyle().FramePadding.x;
+      ImGui::ProgressBar(static_cast<float>(snap_.progress),
+                         ImVec2(-(cancel_w + ImGui::GetStyle().ItemSpacing.x), 0));
+      app.note_item("llm/progress");
+      ImGui::SameLine();
+      if (ImGui::SmallButton("cancel")) trainer_.cancel();
+      app.note_item("llm/cancel");
+    } else if (ph == "idle" && !key_.empty()) {
+      // LiveTrainer::cancel() leaves the trainer idle with no model: nothing trains until
+      // the model is loaded again.
+      ImGui::TextDisabled("model loading cancelled");
+      ImGui::SameLine();
+      if (ImGui::SmallButton("load again")) key_.clear();
+      app.note_item("llm/load_again");
+    } else if (!ph.empty()) {
+      disabled_text_wrapped(ph);
     }
   }
 
   std::string run_status(int run) const override {
-    if (run < 0 || run >= static_cast<int>(snap_.info.size())) return "waiting";
+    if (run < 0 || run >= static_cast<int>(snap_.info.size()))
+      return !error_.empty() || !snap_.error.empty() ? "not started: see the error in the Scene panel" : "waiting";
     const LiveRunInfo& in = snap_.info[static_cast<size_t>(run)];
     const RunRecord& r = snap_.runs[static_cast<size_t>(run)];
     char buf[160];
@@ -568,8 +688,12 @@ class LlmSceneImpl : public LlmScene {
   std::string runs_summary() const override {
     const size_t n = labels_.size();
     std::string s = std::to_string(n) + (n == 1 ? " run" : " runs");
-    if (snap_.info.size() != n || snap_.phase == "loading model" || snap_.phase.rfind("pretraining", 0) == 0)
-      return s + (snap_.phase.empty() || snap_.phase == "idle" ? "" : ": " + snap_.phase);
+    const std::string& ph = snap_.phase;
+    if (ph == "loading model" || ph.rfind("pretraining", 0) == 0)  // with its progress bar's percentage
+      return s + ": " + ph + " " + std::to_string(static_cast<int>(std::lround(100 * snap_.progress))) + "%";
+    if (ph == "idle" && !key_.empty()) return s + ": model loading cancelled";
+    if (const std::string& err = !error_.empty() ? error_ : snap_.error; !err.empty()) return s + ": not started: " + err;
+    if (snap_.info.size() != n) return s + (ph.empty() || ph == "idle" ? "" : ": " + ph);
     // Counts per state, in the order of the states.
     const char* sep = ": ";
     for (int k = 0; k <= static_cast<int>(LiveRunState::Failed); ++k) {
@@ -691,11 +815,13 @@ class LlmSceneImpl : public LlmScene {
   std::string plane_kind_;
   std::string axis_x_, axis_y_;  // the plane's axes, named when it is built
   std::string plane_note_;       // flat_plane_note of the plane shown
+  std::vector<float> stale_plane_;  // the grid of the plane the trainer left (poll): not shown again
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;
   std::vector<uint64_t> followed_gen_;  // the log generation each followed run was last sent with
   std::vector<std::string> followed_labels_;
+  std::vector<std::string> plane_scene_runs_;  // optimizer and label of each scene run, as last seen
   // The plane runs as last seen by keep_followed_plane_runs: index and followed label (""
   // for a scene run).
   int plane_pick_index_[2] = {-1, -1};

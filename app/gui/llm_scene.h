@@ -72,6 +72,12 @@ class LlmScene {
 };
 
 std::unique_ptr<LlmScene> llm_scene_create();
+// What the playback toolbar's Play button does to the live runs (panel_playback.cpp):
+// None outside the LLM scene; Running while any run trains (the button pauses them all),
+// Paused while some wait to resume; Finished when every run has ended, NotStarted while
+// the model loads or after it failed to (the button is disabled in both).
+enum class LlmPlayState { None, Running, Paused, Finished, NotStarted };
+LlmPlayState llm_play_state(const App& app);
 // Why there is no LLM scene in this build (shown in the scene panel), "" when there is one.
 const char* llm_support_note();
 // "preset:llm_*", or a file that holds a fine-tuning spec ("zoscope_finetune").

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include "app/gui/app.h"
+#include "app/gui/keys.h"
 #include "app/gui/follow_run.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
@@ -299,6 +300,7 @@ void DrawCompare(App& app) {
   ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, io.DisplaySize.x), 0), ImGuiCond_Appearing);
   if (ImGui::Begin("Compare over seeds###compare", &j.show, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     app.note_item("compare/window");
+    if (ImGui::IsKeyPressed(kKeyEscape, false)) j.show = false;  // as the app's other dialogs (a running comparison goes on)
     const bool busy = j.pid > 0;
     if (!app.llm_mode() && !busy) {
       ImGui::TextWrapped("A comparison over seeds repeats a language-model scene's runs. For a landscape, File > Run "

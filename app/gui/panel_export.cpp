@@ -9,6 +9,7 @@
 #include <filesystem>
 #include "app/gui/app.h"
 #include "app/gui/panels.h"
+#include "app/gui/text_wrap.h"
 #include "core/export/line_chart.h"
 #include "core/util/error.h"
 #include "core/util/atomic_file.h"
@@ -69,6 +70,7 @@ int export_plots(App& app, const std::string& stem, int w, int h) {
 }
 
 namespace {
+float button_width(const char* label) { return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x; }
 void section(const char* name) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", name);
@@ -94,15 +96,18 @@ void DrawExportPanel(App& app) {
     ui.export_h = std::clamp(size[1], 16, 16384);
   }
   ImGui::PopItemWidth();
+  // The size presets and the buttons below flow onto the next line where the panel is too
+  // narrow for them (the default 560-pixel panel clipped "1280x800" and "Plots (PNG + SVG)").
   static const int presets[][2] = {{1280, 800}, {1920, 1080}, {2560, 1600}, {3840, 2160}, {1600, 1200}};
-  for (const auto& p : presets) {
-    ImGui::SameLine();
+  for (size_t k = 0; k < std::size(presets); ++k) {
+    const auto& p = presets[k];
     const std::string label = std::to_string(p[0]) + "x" + std::to_string(p[1]);
+    same_line_if_fits(button_width(label.c_str()));
     if (ImGui::SmallButton(label.c_str())) {
       ui.export_w = p[0];
       ui.export_h = p[1];
     }
-    if (ImGui::GetContentRegionAvail().x < 90) ImGui::NewLine();
+    app.note_item("export/size/" + std::to_string(k));
   }
   ImGui::InputText("title", &m.exp.export_style.title);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("figure title (empty: the experiment's name)");
@@ -114,7 +119,7 @@ void DrawExportPanel(App& app) {
   app.note_item("export/view_png");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the landscape view rendered offscreen at %dx%d, independent of the window", ui.export_w, ui.export_h);
-  ImGui::SameLine();
+  same_line_if_fits(button_width("PNG + SVG (publication)"));
   if (ImGui::Button("PNG + SVG (publication)")) {
     m.exp.export_style.width = ui.export_w;
     m.exp.export_style.height = ui.export_h;
@@ -123,7 +128,7 @@ void DrawExportPanel(App& app) {
   }
   app.note_item("export/figure");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("core's CPU exporter: heatmap, contours, legend, stamp (same as zoscope-cli)");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Landscape + plots"));
   if (ImGui::Button("Landscape + plots")) {
     const std::string p = export_path(app, dir, "panels", {".png", ".svg"}, now);
     app.export_figure(p + ".png", p + ".svg", ui.export_w, ui.export_h, plots_panel_figure_charts(app));
@@ -131,7 +136,7 @@ void DrawExportPanel(App& app) {
   app.note_item("export/panels");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("one figure (PNG + SVG): the landscape on the left, the four plots on the right, each as exported alone");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Plots (PNG + SVG)"));
   if (ImGui::Button("Plots (PNG + SVG)")) {
     const std::string p = export_path(app, dir, "plot", {"-loss.png", "-loss.svg"}, now);
     try {
@@ -152,18 +157,20 @@ void DrawExportPanel(App& app) {
     app.export_runs(p + ".csv", p + ".jsonl");
   }
   app.note_item("export/runs");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Run directory"));
   if (ImGui::Button("Run directory")) app.export_run_dir(export_path(app, dir, "run", {""}, now));
+  app.note_item("export/run_dir");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("experiment.json, runs.csv, runs.jsonl, summary.json, figure.png, figure.svg");
   if (!app.results().runs_complete) ImGui::TextColored(ImVec4(0.95f, 0.8f, 0.4f, 1), "runs are still computing: exports hold the rows so far");
 
   section("Experiment and window");
   if (ImGui::Button("Save experiment")) app.save_experiment(m.exp_path.empty() ? dir + "/experiment.json" : m.exp_path);
   app.note_item("export/save");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Save as..."));
   if (ImGui::Button("Save as...")) m.ui.show_save = true;
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Window screenshot"));
   if (ImGui::Button("Window screenshot")) app.request_screenshot(export_path(app, dir, "screenshot", {".png"}, now) + ".png");
+  app.note_item("export/screenshot");
   if (app.tasks_running()) ImGui::TextDisabled("writing...");
   ImGui::End();
 }

@@ -21,8 +21,13 @@ void DrawMainMenu(App& app) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open experiment...", "Ctrl+O")) m.ui.show_open = true;
+    // Each of these two serves one scene kind: a greyed item says which (it said nothing).
     if (ImGui::MenuItem("Run sweep...", nullptr, false, !app.llm_mode())) OpenRunSweepDialog(app);
+    if (app.llm_mode() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("sweeps run landscapes; a language model's runs compare over seeds (next item)");
     if (ImGui::MenuItem("Compare over seeds...", nullptr, false, app.llm_mode())) OpenCompareDialog(app);
+    if (!app.llm_mode() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("compares a Language model scene's runs over seeds; landscapes: Run sweep");
     if (ImGui::MenuItem("Open sweep or comparison...")) m.ui.show_open_sweep = true;
     if (ImGui::MenuItem("Follow run directory...")) OpenFollowRunDialog();  // follow_run.h
     if (ImGui::BeginMenu("Presets")) {
@@ -191,12 +196,12 @@ void DrawDialogs(App& app) {
     ImGui::SetNextWindowSize(ImVec2(430, 0), ImGuiCond_Appearing);
     if (ImGui::Begin("Shortcuts", &m.ui.show_help, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
       static const char* rows[][2] = {
-          {"Space", "play / pause"},          {"S or Right", "step forward"},    {"Left", "step back"},
+          {"Space", "play / pause (live language-model runs: pause / resume)"},          {"S or Right", "step forward"},    {"Left", "step back"},
           {"R", "reset to step 0"},           {"Home / End", "first / last step"}, {"= / -", "playback speed x2 / /2"},
           {"V", "2-D / 3-D view"},            {"P", "probe points"},             {"L", "legend"},
           {"F", "fit view, reset camera"},    {"Ctrl+S", "save experiment"},     {"Ctrl+Shift+S", "save as"},
           {"Ctrl+O", "open experiment"},      {"Ctrl+E", "export panel"},        {"F12", "window screenshot"},
-          {"F1", "this help"},                {"Ctrl+Q", "quit"},
+          {"F1", "this help"},                {"Ctrl+Q", "quit"},                {"Esc", "close a dialog"},
           {"Landscape view", "drag the start marker; drag to pan; wheel to zoom; double-click to fit"},
           {"Surface view", "drag to orbit; wheel to zoom; double-click to reset"},
           {"Plots", "wheel zoom (Shift: x, Ctrl: y); drag pan; right-drag box; double-click fit; click legend"},

@@ -4,10 +4,24 @@
 #include <algorithm>
 #include <cmath>
 #include "app/gui/app.h"
+#include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
 #include "app/gui/text_wrap.h"
 
 namespace zs::gui {
+
+LlmPlayState llm_play_state(const App& app) {
+  const LlmScene* llm = app.llm();
+  if (!app.model().llm || !llm) return LlmPlayState::None;
+  const int n = static_cast<int>(app.exp().runs.size());
+  bool active = false;
+  for (int i = 0; i < n; ++i) {
+    if (llm->run_active(i) && !llm->run_paused(i)) return LlmPlayState::Running;
+    active = active || llm->run_active(i);
+  }
+  if (active) return LlmPlayState::Paused;
+  return llm->phase() == "done" ? LlmPlayState::Finished : LlmPlayState::NotStarted;
+}
 
 void DrawPlaybackPanel(App& app) {
   layout_place(app, PanelId::Playback);
@@ -19,9 +33,20 @@ void DrawPlaybackPanel(App& app) {
     app.note_item("playback/reset");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("reset to step 0 (R)");
     ImGui::SameLine();
-    if (ImGui::Button(m.play.playing ? "Pause" : "Play", ImVec2(bw * 1.4f, 0))) app.play_toggle();
+    // Language models train live: the button pauses and resumes the runs, so it names
+    // what it does to them (it said "Play" while they trained), and with every run
+    // finished it has nothing to do.
+    const LlmPlayState llm_play = m.llm ? llm_play_state(app) : LlmPlayState::None;
+    const bool playing = m.llm ? llm_play == LlmPlayState::Running : m.play.playing;
+    ImGui::BeginDisabled(m.llm && llm_play != LlmPlayState::Running && llm_play != LlmPlayState::Paused);
+    if (ImGui::Button(playing ? "Pause" : "Play", ImVec2(bw * 1.4f, 0))) app.play_toggle();
+    ImGui::EndDisabled();
     app.note_item("playback/play");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("play / pause (Space)");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s", llm_play == LlmPlayState::Finished ? "every run has finished; move a run's slider to train it again"
+                              : llm_play == LlmPlayState::NotStarted ? "the runs have not started (the Scene panel says why)"
+                              : m.llm ? "pause / resume every run's training (Space)"
+                                      : "play / pause (Space)");
     ImGui::SameLine();
     if (ImGui::Button(">|", ImVec2(bw, 0))) app.step_once();
     app.note_item("playback/step");
@@ -44,9 +69,15 @@ void DrawPlaybackPanel(App& app) {
     const bool budget_first_row = avail >= fs * 6 + sp + budget_group_w;
     ImGui::SetNextItemWidth(std::clamp(budget_first_row ? avail - sp - budget_group_w : avail, fs * 4, fs * 9));
     const bool fp = e.max_fp > 0;
+    // Language-model runs are not replayed: the views follow the training as it goes.
+    ImGui::BeginDisabled(m.llm);
     ImGui::SliderScalar("##speed", ImGuiDataType_Double, &m.play.speed, &slo, &shi, fp ? "%.0f FP/s" : "%.0f steps/s",
                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("playback speed (+ / -)");
+    ImGui::EndDisabled();
+    app.note_item("playback/speed");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s", m.llm ? "language-model runs play as fast as they train; drag the step slider to look back"
+                                    : "playback speed (+ / -)");
     if (budget_first_row) ImGui::SameLine();
     ImGui::TextDisabled("budget");
     ImGui::SameLine();

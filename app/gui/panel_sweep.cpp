@@ -18,6 +18,7 @@
 #include <thread>
 #include <stb/stb_image.h>
 #include "app/gui/app.h"
+#include "app/gui/keys.h"
 #include "app/gui/gl.h"
 #include "app/gui/gl_util.h"
 #include "app/gui/panels.h"
@@ -542,6 +543,7 @@ void DrawRunSweepDialog(App& app) {
   ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, io.DisplaySize.x), 0), ImGuiCond_Appearing);
   if (ImGui::Begin("Run sweep###runsweep", &r.show, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
     app.note_item("runsweep/window");
+    if (ImGui::IsKeyPressed(kKeyEscape, false)) r.show = false;  // as the app's other dialogs (a running sweep goes on)
     const Experiment& e = app.exp();
     const bool busy = sweep_running(app);
     if (app.llm_mode() && !busy) {

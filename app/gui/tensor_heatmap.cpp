@@ -55,6 +55,11 @@ void rebuild(HeatCache& c, const RunRecord& rec, int cols, int rows) {
 
 }  // namespace
 
+std::string tensor_heatmap_note(const RunRecord* rec) {
+  if (!rec || rec->rows.size() <= 1) return "no steps yet: each step adds a column";
+  return "this run has no per-tensor statistics (its engine records none)";
+}
+
 void draw_tensor_heatmap(App& app, float height) {
   static HeatCache cache;
   static int run = 0;
@@ -93,8 +98,13 @@ void draw_tensor_heatmap(App& app, float height) {
   const size_t nt = rec ? rec->tensor_names.size() : 0;
   const std::vector<float>* v = rec ? (rms ? &rec->tensor_rms : &rec->tensor_alpha) : nullptr;
   if (!rec || nt == 0 || v->size() < nt) {
-    dl->AddText(ImVec2(p0.x + 6, p0.y + 6), IM_COL32(160, 160, 160, 255),
-                "no per-tensor statistics yet (the CUDA engine reduces none per tensor)");
+    // Wrapped inside the box (one line ran past the panel's edge).
+    const std::string note = tensor_heatmap_note(rec);
+    float y = p0.y + 6;
+    for (const std::string& line : wrap_at_spaces(note, size.x - 12, [](const std::string& t) { return ImGui::CalcTextSize(t.c_str()).x; })) {
+      dl->AddText(ImVec2(p0.x + 6, y), IM_COL32(160, 160, 160, 255), line.c_str());
+      y += ImGui::GetTextLineHeight();
+    }
     ImGui::PopID();
     return;
   }

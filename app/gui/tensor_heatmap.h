@@ -4,11 +4,20 @@
 // that step (RunRecord::tensor_alpha / tensor_rms, from the engine's update pass). Cells
 // are averaged (in log10) down to at most one per pixel; hover names the tensor and step.
 #pragma once
+#include <string>
+
+namespace zs {
+struct RunRecord;
+}
 
 namespace zs::gui {
 
 class App;
 
 void draw_tensor_heatmap(App& app, float height);
+// What the heatmap's box says when the run has no per-tensor statistics: "no steps yet"
+// before the first step (it said the CUDA engine records none, on the CPU too), else that
+// the run's engine records none.
+std::string tensor_heatmap_note(const RunRecord* rec);
 
 }  // namespace zs::gui

@@ -3,6 +3,7 @@
 // XML), CSV / JSONL, a run directory, the window screenshot, and the experiment JSON
 // round trip (save -> load gives the same experiment_hash).
 #include <gtest/gtest.h>
+#include <imgui_internal.h>
 #include <stb/stb_image.h>
 #include <algorithm>
 #include <filesystem>
@@ -376,6 +377,29 @@ TEST(GuiExport, ViewAndFigureShareTheColourBarTicksAndCaption) {
   EXPECT_EQ(cap, colour_bar_caption(sc, "", "\u2212"));
   // The export draws the view's colour range: the same caption.
   EXPECT_NE(svg.find(">" + cap + "<"), std::string::npos) << "caption " << cap;
+}
+
+// Every button of the Export panel lies inside the panel at 1024 x 768 and 1280 x 800:
+// the size presets and the figure buttons flow onto new lines (the 560-pixel panel
+// clipped "1280x800" and "Plots (PNG + SVG)").
+TEST(GuiExport, ThePanelsButtonsStayInsideThePanel) {
+  for (const auto& [w, hgt] : {std::pair<int, int>{1024, 768}, {1280, 800}}) {
+    Harness h(w, hgt);
+    App& app = h.app();
+    app.model().ui.show_export = true;
+    h.frame(3);
+    const ImGuiWindow* win = ImGui::FindWindowByName("Export");
+    ASSERT_NE(win, nullptr);
+    std::vector<std::string> items = {"export/view_png", "export/figure", "export/panels", "export/plots", "export/runs",
+                                      "export/run_dir", "export/save", "export/screenshot"};
+    for (int k = 0; k < 5; ++k) items.push_back("export/size/" + std::to_string(k));
+    for (const std::string& item : items) {
+      ImVec2 a, b;
+      ASSERT_TRUE(app.item_rect(item, a, b)) << item;
+      EXPECT_LE(b.x, win->InnerClipRect.Max.x + 0.5f) << item << " at " << w << "x" << hgt;
+      EXPECT_LE(b.y, win->InnerClipRect.Max.y + 0.5f) << item << " at " << w << "x" << hgt;
+    }
+  }
 }
 
 }  // namespace zs::gui::test

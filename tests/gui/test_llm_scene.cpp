@@ -20,6 +20,7 @@
 #include "app/gui/keys.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
+#include "app/gui/tensor_heatmap.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
 #include "core/llm/io/live_logs.h"
@@ -47,6 +48,29 @@ std::string write_experiment(const std::string& name, const std::string& model, 
       "view": {"plane_grid": 5}})";
   return path;
 }
+
+// Sets an environment variable for a scope (a folder under the build tree), then puts back
+// what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_) ::setenv(name_, old_.c_str(), 1);
+    else ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
 
 std::string tiny_experiment() {
   return write_experiment("llm_tiny", kData + "/fixtures/tiny-opt", kData + "/tokenizers/opt-style");
@@ -365,11 +389,9 @@ TEST(GuiLlmScene, AFollowedPlaneRunKeepsItsRunWhenTheFollowedListGrows) {
 // the scene's trainer; they end with the step logs and curves of an uninterrupted session,
 // bit for bit, and the session leaves the list.
 TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
-  const char* old = std::getenv("XDG_DATA_HOME");
-  const std::string keep = old ? old : "";
   const fs::path xdg = out_path("xdg_" + std::to_string(::getpid()));
   fs::remove_all(xdg);
-  ::setenv("XDG_DATA_HOME", xdg.c_str(), 1);
+  const ScopedEnv data_home("XDG_DATA_HOME", xdg.string());
   const fs::path root = live_logs_root();
   const fs::path session = root / "llm_tiny-20260101-000000";
   {
@@ -438,9 +460,259 @@ TEST(GuiLlmScene, ContinueResumesALoggedSessionBitForBitAndSkipsBadFolders) {
     EXPECT_TRUE(live_logs_scan(root.string()).unfinished.empty());
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   }
-  if (old) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
-  else ::unsetenv("XDG_DATA_HOME");
   fs::remove_all(xdg);
+}
+
+namespace {
+
+// True when the item `name` was drawn inside the visible part of window `window` (not
+// scrolled out of view and not under another panel's edge).
+bool visible_in(App& app, const std::string& name, const char* window) {
+  ImVec2 a, b;
+  const ImGuiWindow* w = ImGui::FindWindowByName(window);
+  if (!app.item_rect(name, a, b) || !w) return false;
+  const ImRect clip = w->InnerClipRect;
+  return a.x >= clip.Min.x - 0.5f && a.y >= clip.Min.y - 0.5f && b.x <= clip.Max.x + 0.5f && b.y <= clip.Max.y + 0.5f;
+}
+
+}  // namespace
+
+// A newcomer's first start: picking "Language model" pretrains the default model (about a
+// CPU-minute). Its progress bar and cancel button are where the panel starts, visible in
+// the default window and a 1024 x 768 one (they were at the panel's end, below the fold,
+// and the view showed an empty square with nothing saying why); the status bar gives the
+// percentage; after a cancel the panel says so and "load again" starts it again (nothing
+// could, short of changing a setting).
+TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAndLoadedAgain) {
+  const fs::path cache = out_path("cache_first_use_" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  const ScopedEnv cache_home("XDG_CACHE_HOME", cache.string());
+  for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
+    Harness h(w, hgt);
+    App& app = h.app();
+    h.click(h.centre("scene/kind_llm"));
+    ASSERT_TRUE(app.llm_mode());
+    const auto pretraining = [&] { return app.llm()->phase().rfind("pretraining", 0) == 0; };
+    h.frames_while([&] { return !pretraining(); }, 120);
+    ASSERT_TRUE(pretraining()) << app.llm()->phase();
+    h.frame(2);
+    EXPECT_TRUE(visible_in(app, "llm/phase", "Scene")) << w;  // wrapped, not clipped at 1024
+    EXPECT_TRUE(visible_in(app, "llm/progress", "Scene")) << w;
+    EXPECT_EQ(llm_play_state(app), LlmPlayState::NotStarted);  // the Play button is greyed
+    EXPECT_TRUE(visible_in(app, "llm/cancel", "Scene")) << w;
+    const std::string summary = app.llm()->runs_summary();
+    EXPECT_EQ(summary.rfind("4 runs: pretraining the default model", 0), 0u) << summary;
+    EXPECT_EQ(summary.back(), '%') << summary;
+    h.click(h.centre("llm/cancel"));
+    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    ASSERT_EQ(app.llm()->phase(), "idle");
+    h.frame(2);
+    EXPECT_EQ(app.llm()->runs_summary(), "4 runs: model loading cancelled");
+    EXPECT_FALSE(app.busy());
+    ASSERT_TRUE(visible_in(app, "llm/load_again", "Scene")) << w;
+    h.click(h.centre("llm/load_again"));
+    h.frames_while([&] { return !pretraining(); }, 60);
+    EXPECT_TRUE(pretraining()) << app.llm()->phase();
+    app.llm()->control(-1, LlmControl::Pause);
+    h.click(h.centre("llm/cancel"));
+    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+  fs::remove_all(cache);
+}
+
+// A model folder typed wrong: the one-line error and "retry" are at the top of the scene
+// panel, the status bar and each run say the runs did not start and why, and the last
+// model's loss plane leaves the view. Before, the error sat at the panel's end below the
+// fold, the status bar said "2 runs: error", each run "waiting", and the view went on
+// showing the previous model's plane.
+TEST(GuiLlmScene, AModelFolderTypedWrongIsSaidAtTheTopAndTheOldPlaneLeaves) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_TRUE(app.results().grid);
+  h.click(h.centre("llm/folder"));
+  h.type("/nonexistent/typo-model");
+  h.key(kKeyEnter);
+  h.frame(2);
+  ASSERT_TRUE(app.wait_idle(120));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->phase(), "error");
+  EXPECT_TRUE(visible_in(app, "llm/retry", "Scene"));
+  const std::string summary = app.llm()->runs_summary();
+  EXPECT_EQ(summary.rfind("2 runs: not started: ", 0), 0u) << summary;
+  EXPECT_NE(summary.find("/nonexistent/typo-model"), std::string::npos) << summary;
+  EXPECT_EQ(app.llm()->run_status(0).rfind("not started", 0), 0u) << app.llm()->run_status(0);
+  EXPECT_FALSE(app.results().grid);
+  EXPECT_EQ(app.llm()->plane_note(), "");
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The playback toolbar's Play button pauses and resumes live runs: it reads "Pause" while
+// they train and "Play" while they are paused (it read "Play" throughout), and with every
+// run finished it is disabled; the speed slider, which live runs do not use, is disabled.
+TEST(GuiLlmScene, ThePlayButtonNamesWhatItDoesToLiveRuns) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(llm_play_state(app), LlmPlayState::Finished);
+  const ImGuiWindow* bar = ImGui::FindWindowByName("Playback");
+  ASSERT_NE(bar, nullptr);
+  const auto hovered_label = [&](const char* label) {
+    h.mouse_move(h.centre("playback/play"));
+    h.frame(1);
+    return ImGui::GetCurrentContext()->HoveredIdPreviousFrame == const_cast<ImGuiWindow*>(bar)->GetID(label);
+  };
+  app.set_budget(false, 400);           // long enough to see it train
+  app.exp().runs[1].hp["lr"] = 2e-3;    // Adam restarts
+  h.frames_while([&] { return llm_play_state(app) != LlmPlayState::Running; }, 60);
+  ASSERT_EQ(llm_play_state(app), LlmPlayState::Running);
+  EXPECT_TRUE(hovered_label("Pause"));
+  h.click(h.centre("playback/play"));
+  h.frames_while([&] { return llm_play_state(app) != LlmPlayState::Paused; }, 30);
+  ASSERT_EQ(llm_play_state(app), LlmPlayState::Paused);
+  EXPECT_TRUE(hovered_label("Play"));
+  const double speed = app.model().play.speed;
+  const ImVec2 sp = h.centre("playback/speed");
+  h.drag(sp, ImVec2(sp.x + 60, sp.y));
+  EXPECT_EQ(app.model().play.speed, speed);
+  h.click(h.centre("playback/play"));
+  h.frames_while([&] { return llm_play_state(app) == LlmPlayState::Paused; }, 30);
+  EXPECT_NE(llm_play_state(app), LlmPlayState::Paused);
+  app.llm()->control(-1, LlmControl::Stop);
+  ASSERT_TRUE(app.wait_idle(120));
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The plane through two runs' endpoints follows its runs when runs are added or removed:
+// removing a run before them kept their indices, so the plane moved onto other runs, and
+// removing one of them left an index past the end (the axes read "toward ?'s endpoint").
+TEST(GuiLlmScene, ThePlaneRunsFollowTheirRunsWhenRunsAreAddedOrRemoved) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  app.run_add("hizoo");
+  h.frame(2);
+  const std::string hizoo = app.exp().runs.back().label;
+  LlmSettings& c = app.model().llm_cfg;
+  c.plane = "runs";
+  c.plane_runs[0] = 1;  // Adam
+  c.plane_runs[1] = 2;  // HiZOO
+  h.frame(2);
+  const auto label = [&](int k) {
+    const int i = c.plane_runs[k];
+    return i >= 0 && i < static_cast<int>(app.exp().runs.size()) ? app.exp().runs[static_cast<size_t>(i)].label : "(none)";
+  };
+  app.run_remove(0);  // MeZO, before both
+  h.frame(2);
+  EXPECT_EQ(label(0), "Adam");
+  EXPECT_EQ(label(1), hizoo);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(app.view_figure().fig.xlabel, "toward Adam's endpoint");
+  EXPECT_EQ(app.view_figure().fig.ylabel, "toward " + hizoo + "'s (orthogonal part)");
+  app.run_add("mezo");  // appended: the choice stays
+  h.frame(2);
+  EXPECT_EQ(label(0), "Adam");
+  EXPECT_EQ(label(1), hizoo);
+  app.run_remove(0);  // Adam, run A: replaced by the first other run
+  h.frame(2);
+  EXPECT_EQ(label(1), hizoo);
+  EXPECT_EQ(label(0), app.exp().runs[1].label);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(app.view_figure().fig.xlabel.find('?'), std::string::npos) << app.view_figure().fig.xlabel;
+  EXPECT_EQ(app.view_figure().fig.ylabel.find('?'), std::string::npos) << app.view_figure().fig.ylabel;
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// On the plane through two runs' endpoints a slider change restarts a run, and the trainer
+// goes back to the random plane before it has measured it: the view drew the old plane's
+// grid under the random plane's axis names (and the trajectories, in random-plane
+// coordinates, as a dot at its origin). Now no frame shows a grid under another plane's
+// names; the new plane through both endpoints comes when the run has finished again.
+TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  app.model().llm_cfg.plane = "runs";
+  h.frame(1);
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_TRUE(app.results().grid);
+  ASSERT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
+  const std::vector<float> runs_plane = app.results().grid->v;
+  app.exp().runs[0].hp["lr"] = 2e-3;  // MeZO restarts
+  int mislabelled = 0, frames = 0;
+  const auto check = [&] {
+    ++frames;
+    const auto& g = app.results().grid;
+    if (g && g->v == runs_plane && app.view_figure().fig.xlabel.rfind("toward", 0) != 0) ++mislabelled;
+  };
+  // Until the new plane through both endpoints is in (the trainer's first snapshot after
+  // the change can still say "done", so busy() is no guide).
+  const auto replaced = [&] {
+    const auto& g = app.results().grid;
+    return g && g->v != runs_plane && app.view_figure().fig.xlabel == "toward MeZO's endpoint" && app.llm()->phase() == "done";
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!replaced() && std::chrono::steady_clock::now() < until) {
+    h.frame(1);
+    check();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  h.frame(3);
+  check();
+  EXPECT_EQ(mislabelled, 0) << "of " << frames << " frames";
+  ASSERT_TRUE(app.results().grid);
+  EXPECT_NE(app.results().grid->v, runs_plane);
+  EXPECT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The scene panel's number fields take a value typed and left with a click (it was
+// dropped unless the user pressed Enter), and apply it once, when left: the seed, applied
+// per keystroke, reloaded the model once per digit.
+TEST(GuiLlmScene, NumberFieldsApplyWhatWasTypedWhenLeft) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.wheel(h.centre("llm/model"), -3);  // the fields below the fold
+  h.frame(2);
+  const auto type_into = [&](const char* item, const char* text) {
+    h.click(h.centre(item));
+    h.frame(1);
+    for (int k = 0; k < 8; ++k) h.key(kKeyBackspace);
+    h.type(text);
+    h.frame(1);
+  };
+  LlmSettings& c = app.model().llm_cfg;
+  ASSERT_EQ(c.batch_size, 3);
+  type_into("llm/batch_size", "2");
+  EXPECT_EQ(c.batch_size, 3);  // not while typing
+  h.click(ImVec2(640, 400));   // leaves the field
+  h.frame(2);
+  EXPECT_EQ(c.batch_size, 2);
+  ASSERT_EQ(c.seed, 5u);
+  type_into("llm/seed", "17");
+  EXPECT_EQ(c.seed, 5u);
+  h.key(kKeyEnter);
+  h.frame(2);
+  EXPECT_EQ(c.seed, 17u);
+  ASSERT_TRUE(app.wait_idle(300));
+  EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// The per-tensor heatmap's box before the first step says so (it said "the CUDA engine
+// reduces none per tensor" on the CPU, in one line past the panel's edge).
+TEST(GuiLlmScene, TheTensorHeatmapSaysWhyItIsEmpty) {
+  EXPECT_EQ(tensor_heatmap_note(nullptr), "no steps yet: each step adds a column");
+  RunRecord r;
+  r.rows.resize(1);  // step 0 only
+  EXPECT_EQ(tensor_heatmap_note(&r), "no steps yet: each step adds a column");
+  r.rows.resize(4);
+  EXPECT_EQ(tensor_heatmap_note(&r), "this run has no per-tensor statistics (its engine records none)");
 }
 
 namespace {

@@ -13,6 +13,9 @@
 #include "core/opt/optimizer.h"
 #include "core/run/sweep.h"
 #include "core/util/atomic_file.h"
+#include "app/gui/follow_run.h"
+#include "app/gui/keys.h"
+#include <functional>
 #include "gui_harness.h"
 
 namespace zs::gui::test {
@@ -166,6 +169,26 @@ TEST(GuiSweep, TheDialogSweepsTheLearningRateAroundItsValue) {
   EXPECT_NEAR(v->result.params[0].values.back(), lr * 10, 1e-8 * lr);
   EXPECT_TRUE(v->result.params[0].log_scale);
   png_write(out_path("sweep_dialog.png"), h.read_frame());  // to look at
+}
+
+// Escape closes File > Run sweep, Compare over seeds and Follow run directory, as it closes
+// the app's other dialogs (these three stayed open).
+TEST(GuiSweep, EscapeClosesTheSweepCompareAndFollowDialogs) {
+  Harness h;
+  App& app = h.app();
+  const std::vector<std::pair<std::string, std::function<void()>>> dialogs = {
+      {"runsweep/window", [&] { OpenRunSweepDialog(app); }},
+      {"compare/window", [&] { OpenCompareDialog(app); }},
+      {"follow/window", [] { OpenFollowRunDialog(); }}};
+  for (const auto& [item, open] : dialogs) {
+    open();
+    h.frame(2);
+    ImVec2 a, b;
+    ASSERT_TRUE(app.item_rect(item, a, b)) << item;
+    h.key(kKeyEscape);
+    h.frame(1);
+    EXPECT_FALSE(app.item_rect(item, a, b)) << item << " stayed open";
+  }
 }
 
 }  // namespace zs::gui::test
