@@ -30,6 +30,7 @@
 #include "app/gui/text_wrap.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
+#include "core/util/text_list.h"
 
 namespace zs::gui {
 
@@ -145,17 +146,12 @@ CompareRequest form_request(const CompareForm& f) {
     const double t = std::strtod(f.target.c_str(), &end);
     req.target = *end == 0 && std::isfinite(t) ? t : std::numeric_limits<double>::infinity();  // refused
   }
-  std::string cur;
-  for (size_t i = 0; i <= f.lr_factors.size(); ++i) {
-    if (i == f.lr_factors.size() || f.lr_factors[i] == ',') {
-      if (!cur.empty()) {
-        char* end = nullptr;
-        const double v = std::strtod(cur.c_str(), &end);
-        req.lr_factors.push_back(*end == 0 ? v : NAN);  // NaN: refused by the command's check
-      }
-      cur.clear();
-    } else if (f.lr_factors[i] != ' ') {
-      cur += f.lr_factors[i];
+  // A blank field is no sweep; otherwise the CLI's reader (an empty item, "1,,2", is refused).
+  if (f.lr_factors.find_first_not_of(" \t") != std::string::npos) {
+    try {
+      req.lr_factors = text_number_list(f.lr_factors, "learning-rate factors");
+    } catch (const std::exception& e) {
+      req.form_error = error_line(e);
     }
   }
   req.dir = f.dir;
@@ -190,6 +186,7 @@ bool run_compare(App& app, const CompareRequest& req, std::string* error) {
   if (!app.llm_mode()) return refuse("a comparison over seeds runs a language-model scene (landscapes: File > Run sweep)");
   if (!app.llm()) return refuse(llm_support_note());
   if (j.pid > 0) return refuse("a comparison is already running");
+  if (!req.form_error.empty()) return refuse(req.form_error);
   try {
     if (req.seeds < 1 || req.seeds > 100) fail("seeds", "value " + std::to_string(req.seeds) + " must be in [1, 100]");
     if (std::isinf(req.target)) fail("target", "is not a finite number");
@@ -324,6 +321,7 @@ void DrawCompare(App& app) {
                           "over 20 steps, falls to it)");
       ImGui::SetNextItemWidth(200);
       ImGui::InputTextWithHint("learning-rate factors", "none, or e.g. 1,3,10", &f.lr_factors);
+      app.note_item("compare/lr_factors");
       if (ImGui::IsItemHovered())
         ImGui::SetTooltip("each run's lr times each factor over the same seeds; every run reported at its best");
       ImGui::SetNextItemWidth(-60);

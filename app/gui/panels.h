@@ -113,6 +113,7 @@ struct CompareRequest {
   std::string metric = "dev_accuracy";  // or "train_loss"
   std::vector<double> lr_factors;       // empty: no learning-rate sweep
   std::string dir;
+  std::string form_error;               // the dialog's typed text did not read (refused)
 };
 // Starts it; false and one line when refused (not a language-model scene, an app without
 // LibTorch, one already running, a folder that holds a comparison, the CLI not found).

@@ -724,6 +724,24 @@ bool wait_compare(Harness& h, double seconds) {
 
 }  // namespace
 
+// The dialog reads its learning-rate factors as the CLI does (core/util/text_list.h): an
+// empty item is refused in one line quoting the text (the dialog dropped it and ran 1,2).
+TEST(GuiLlmScene, CompareDialogRefusesAnEmptyLearningRateFactor) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  OpenCompareDialog(app);
+  h.frame(3);
+  h.click(h.centre("compare/lr_factors"));
+  h.type("1,,2");
+  h.frame(2);
+  h.click(h.centre("compare/run"));
+  h.frame(2);
+  EXPECT_FALSE(compare_running(app));
+  EXPECT_NE(app.status_text().find("learning-rate factors: got \"1,,2\": item 2 is empty"), std::string::npos)
+      << app.status_text();
+}
+
 TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
   ::setenv("ZOSCOPE_CLI", ZS_ZOSCOPE_CLI_EXE, 1);
   Harness h(1280, 800, tiny_experiment());
