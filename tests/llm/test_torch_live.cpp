@@ -193,6 +193,147 @@ TEST(LiveTrainer, ASliderChangeRestartsThatRunOnly) {
   for (size_t k = 0; k < after.runs[1].rows.size(); ++k) EXPECT_EQ(after.runs[1].rows[k].loss, before.runs[1].rows[k].loss);
 }
 
+// A setting change after every run finished: no snapshot after configure() says "done"
+// until the new configuration has finished (the first poll returned the old "done", so the
+// app was idle, and "done" stayed while the restarted run trained). Snapshots carry the
+// configuration's generation and what the plane's loss is measured on.
+TEST(LiveTrainer, NoSnapshotAfterAChangeSaysTheOldDone) {
+  zs::LiveTrainer live;
+  zs::LiveConfig c = config_of(spec_of(kTwo));
+  zs::LiveSnapshot s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done");
+  EXPECT_EQ(s.generation, 1u);
+  EXPECT_EQ(s.plane_measure, "loss on the first 4 training examples (fixed); the curves: each step's minibatch of 3");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the idle worker publishes again, unpolled
+  c.spec.runs[0].hp["lr"] = 2e-3;
+  const uint64_t g = live.configure(c);
+  EXPECT_EQ(g, 2u);
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_NE(s.phase, "done");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  int snapshots = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!live.poll(s)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    ++snapshots;
+    if (s.phase != "done") continue;
+    EXPECT_EQ(s.generation, g);
+    ASSERT_EQ(s.previous.size(), 2u);
+    EXPECT_EQ(s.previous[0].rows.size(), 13u) << "\"done\" before run 0 restarted";
+    ASSERT_EQ(s.runs.size(), 2u);
+    EXPECT_EQ(s.runs[0].rows.size(), 13u) << "\"done\" while run 0 trains, snapshot " << snapshots;
+    break;
+  }
+  EXPECT_EQ(s.phase, "done");
+}
+
+// The plane's name (plane_kind), grid and domain are published together: no snapshot
+// shows a grid under the other plane's name (the trainer named the new plane before
+// measuring it and published the old grid under it), in either direction: plane (b) once
+// every run has finished, the random plane when a run restarts.
+TEST(LiveTrainer, APlanesGridIsNeverPublishedUnderTheOtherPlanesName) {
+  zs::LiveTrainer live;
+  zs::LiveConfig c = config_of(spec_of(kTwo));
+  c.plane = "runs";
+  std::vector<std::pair<std::string, std::vector<float>>> seen;  // (kind, grid) of each snapshot with a grid
+  uint64_t live_generation = 0;
+  const auto drain = [&] {
+    zs::LiveSnapshot s;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (std::chrono::steady_clock::now() < until) {
+      if (!live.poll(s)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      if (s.plane.nx > 0) {
+        seen.push_back({s.plane_kind, s.plane.v});
+        EXPECT_EQ(s.plane.domain[0], s.plane_domain[0]);
+      }
+      if (s.phase == "done" && s.generation == live_generation) return s;
+    }
+    return s;
+  };
+  live_generation = live.configure(c);
+  zs::LiveSnapshot s = drain();
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(s.plane_kind, "runs");
+  c.spec.runs[0].hp["lr"] = 2e-3;  // run 0 restarts: back to the random plane, then (b) again
+  live_generation = live.configure(c);
+  s = drain();
+  ASSERT_EQ(s.phase, "done");
+  EXPECT_EQ(s.plane_kind, "runs");
+  for (size_t i = 0; i < seen.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (seen[i].second == seen[j].second)
+        EXPECT_EQ(seen[i].first, seen[j].first) << "snapshot " << i << " shows snapshot " << j << "'s grid";
+}
+
+// Raising the budget continues the runs where they are (no restart, no `previous`): bit
+// for bit the runs a trainer started with the larger budget gives, rows, plane points and
+// evaluations included. A budget below a run's steps restarts it; an optimizer that
+// schedules over the run's length (ZO-AdaMU) restarts on any budget change.
+TEST(LiveTrainer, ARaisedBudgetContinuesTheRunsAsIfStartedWithIt) {
+  const char* runs = R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+    {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}},
+    {"optimizer": "zo_adamu", "hyperparameters": {"lr": 1e-3}}])";
+  zs::FinetuneSpec spec = spec_of(runs);
+  spec.steps = 6;
+  zs::LiveTrainer live;
+  zs::LiveSnapshot s = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(s.runs.size(), 3u);
+  ASSERT_EQ(s.runs[0].rows.size(), 7u);
+  spec.steps = 12;
+  s = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(s.phase, "done");
+  zs::LiveTrainer fresh;
+  const zs::LiveSnapshot ref = finished_snapshot(fresh, config_of(spec));
+  ASSERT_EQ(ref.phase, "done");
+  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    if (i < 2) EXPECT_TRUE(s.previous[i].rows.empty()) << "restarted instead of continued";
+    else EXPECT_EQ(s.previous[i].rows.size(), 7u) << "ZO-AdaMU's schedule needs the run's length: restarted";
+    ASSERT_EQ(s.runs[i].rows.size(), 13u);
+    ASSERT_EQ(ref.runs[i].rows.size(), 13u);
+    for (size_t k = 0; k < 13; ++k) {
+      const zs::StepRow &a = s.runs[i].rows[k], &b = ref.runs[i].rows[k];
+      EXPECT_TRUE(same(a.loss, b.loss)) << "step " << k << ": " << a.loss << " vs " << b.loss;
+      EXPECT_EQ(a.fp, b.fp) << "step " << k;
+      EXPECT_TRUE(same(a.x, b.x) && same(a.y, b.y)) << "step " << k;
+      EXPECT_TRUE(same(a.dev_metric, b.dev_metric)) << "step " << k;
+    }
+  }
+  // Below the steps done: restarted, to the new budget.
+  spec.steps = 9;
+  s = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(s.phase, "done");
+  EXPECT_EQ(s.previous[0].rows.size(), 13u);
+  EXPECT_EQ(s.runs[0].rows.size(), 10u);
+}
+
+// A grid finer than the dtype resolves is rounding noise (plane_resolution_note's bound):
+// along a filter-normalised direction (|d| ~ |w|) a step below 2^-8 leaves most bf16
+// weights as they were, a step above it moves most of them; fp16's bound is 2^-11.
+TEST(LivePlane, ResolutionNoteMatchesWhatBf16Rounds) {
+  at::manual_seed(3);
+  const at::Tensor w = at::randn({4096}, at::kFloat).to(at::kBFloat16);
+  const at::Tensor d = w.to(at::kFloat) * (1 + 0.1 * at::randn({4096}));  // scaled to the weights, as plane (a)
+  const auto moved = [&](double step) {
+    const at::Tensor m = (w.to(at::kFloat) + step * d).to(at::kBFloat16);
+    return (m != w).to(at::kFloat).mean().item<double>();
+  };
+  EXPECT_LT(moved(1e-4), 0.1);
+  EXPECT_GT(moved(4 * std::ldexp(1.0, -8)), 0.5);
+  EXPECT_NE(zs::plane_resolution_note("bf16", 1e-4), "");
+  EXPECT_EQ(zs::plane_resolution_note("bf16", 1e-2), "");
+  EXPECT_NE(zs::plane_resolution_note("fp16", 1e-4), "");
+  EXPECT_EQ(zs::plane_resolution_note("fp16", 1e-3), "");
+  EXPECT_EQ(zs::plane_resolution_note("fp32", 1e-4), "");
+}
+
 // The live trainer (the app's Language model scene) runs finetune's preflight when it loads:
 // a spec beyond memory is one line in the panel, not a process the kernel kills (the app
 // with a batch of 2^20 grew to 22 GB). ZOSCOPE_MEMORY_LIMIT makes the tiny model too big.
