@@ -696,7 +696,12 @@ TEST(GuiLlmScene, AChangeAfterTheRunsFinishedIsBusyFromTheFirstFrame) {
     ++frames;
     if (finished_again()) break;
     ASSERT_TRUE(app.busy()) << "frame " << frames << ": phase " << app.llm()->phase();
-    ASSERT_EQ(app.llm()->runs_summary().find("all done"), std::string::npos) << "frame " << frames;
+    // Until the restart is in, the old states (both runs done) are not shown as current;
+    // after it, "all done" is right once both have finished while the plane is measured.
+    const auto& prev = app.results().previous;
+    if (prev.empty() || prev[0].rows.size() <= 1) {
+      ASSERT_EQ(app.llm()->runs_summary().find("all done"), std::string::npos) << "frame " << frames;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_TRUE(finished_again());

@@ -1010,7 +1010,8 @@ void LiveTrainer::Impl::loop() {
               const bool spent = r->budget.spent(r->stepper->steps_done(), r->engine->forward_passes(), *r->opt);
               if (r->info.state == LiveRunState::Done && !spent) {
                 r->info.state = LiveRunState::Running;
-                r->started_s = now_s() - r->stepper->steps_done() / std::max(1e-9, r->info.steps_per_second);
+                if (r->info.steps_per_second > 0)  // the speed goes on from the steps done
+                  r->started_s = now_s() - static_cast<double>(r->stepper->steps_done()) / r->info.steps_per_second;
               }
               restarted_any = true;  // its endpoint moves (plane b)
             }
