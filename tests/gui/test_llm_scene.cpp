@@ -262,6 +262,34 @@ TEST(GuiLlmScene, AFlatLoraPlaneIsExplained) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// In bf16 a plane finer than the weights' rounding (node spacing below 2^-8, what runs with
+// a tiny learning rate give) is rounding noise: the view and panel say so; in fp32 not.
+TEST(GuiLlmScene, ABf16PlaneFinerThanItsRoundingIsExplained) {
+  for (const std::string dtype : {"bf16", "fp32"}) {
+    const std::string path = out_path("llm_" + dtype + "_" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" +
+                               kData + R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                               R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "dtype": ")" + dtype +
+                               R"(", "batch_size": 3, "seed": 5, "budget": {"steps": 6}, "eval_every": 3,
+        "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-6}, "label": "MeZO"}], "view": {"plane_grid": 5}})";
+    Harness h(1280, 800, path);
+    App& app = h.app();
+    ASSERT_TRUE(app.wait_idle(300)) << dtype;
+    h.frame(3);
+    ASSERT_TRUE(app.results().grid) << dtype;
+    const Grid& g = *app.results().grid;
+    const double step = (g.domain[1] - g.domain[0]) / (g.nx - 1);
+    const std::string note = app.llm()->plane_note();
+    if (dtype == "bf16") {
+      ASSERT_LT(step, std::ldexp(1.0, -8)) << "the runs moved too far for this test";
+      EXPECT_NE(note.find("below what bf16 resolves"), std::string::npos) << note;
+    } else {
+      EXPECT_EQ(note.find("resolves"), std::string::npos) << note;
+    }
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+}
+
 TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {
   for (const auto& [name, model, tok, needle] :
        {std::tuple<std::string, std::string, std::string, std::string>{"missing", "/nonexistent/model", kData + "/tokenizers/opt-style",
