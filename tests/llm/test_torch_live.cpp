@@ -11,6 +11,10 @@
 //    weights saved while the run went (zeroth order: loss replay; first order: recomputed);
 //  - a run followed from another process's folder is replayed onto the plane while its log
 //    grows, point for point as RunReplay projects the same log.
+//  - no snapshot after a change says the old configuration's "done"; a plane's grid is never
+//    published under the other plane's name; a raised budget (steps or forward passes)
+//    continues the runs bit for bit as runs started with it; the bf16 / fp16 plane
+//    resolution bound.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <ATen/ATen.h>
@@ -316,6 +320,36 @@ TEST(LiveTrainer, ARaisedBudgetContinuesTheRunsAsIfStartedWithIt) {
   ASSERT_EQ(s.phase, "done");
   EXPECT_EQ(s.previous[0].rows.size(), 13u);
   EXPECT_EQ(s.runs[0].rows.size(), 10u);
+}
+
+// The same in forward passes: MeZO (2 per step) and Adam (1 per step) continued from 12 to
+// 24 forward passes equal runs started with 24.
+TEST(LiveTrainer, ARaisedForwardPassBudgetContinuesTheRunsAsIfStartedWithIt) {
+  zs::FinetuneSpec spec = spec_of(kTwo);
+  spec.steps = -1;
+  spec.forward_passes = 12;
+  zs::LiveTrainer live;
+  zs::LiveSnapshot s = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(s.runs.size(), 2u);
+  EXPECT_EQ(s.runs[0].rows.back().fp, 12);
+  spec.forward_passes = 24;
+  s = finished_snapshot(live, config_of(spec));
+  ASSERT_EQ(s.phase, "done");
+  zs::LiveTrainer fresh;
+  const zs::LiveSnapshot ref = finished_snapshot(fresh, config_of(spec));
+  ASSERT_EQ(ref.phase, "done");
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    EXPECT_TRUE(s.previous[i].rows.empty()) << "restarted instead of continued";
+    ASSERT_EQ(s.runs[i].rows.size(), ref.runs[i].rows.size());
+    EXPECT_EQ(s.runs[i].rows.back().fp, 24);
+    for (size_t k = 0; k < ref.runs[i].rows.size(); ++k) {
+      const zs::StepRow &a = s.runs[i].rows[k], &b = ref.runs[i].rows[k];
+      EXPECT_TRUE(a.loss == b.loss || (std::isnan(a.loss) && std::isnan(b.loss))) << "step " << k;
+      EXPECT_EQ(a.fp, b.fp) << "step " << k;
+    }
+  }
 }
 
 // A grid finer than the dtype resolves is rounding noise (plane_resolution_note's bound):
