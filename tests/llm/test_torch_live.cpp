@@ -42,7 +42,9 @@
 #include "core/run/step_log.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
+#include "core/run/vec_engine.h"
 #include "core/util/error.h"
+#include "tests/core/poly_landscape.h"
 
 namespace {
 
@@ -348,6 +350,44 @@ TEST(LiveTrainer, ARaisedForwardPassBudgetContinuesTheRunsAsIfStartedWithIt) {
       const zs::StepRow &a = s.runs[i].rows[k], &b = ref.runs[i].rows[k];
       EXPECT_TRUE(a.loss == b.loss || (std::isnan(a.loss) && std::isnan(b.loss))) << "step " << k;
       EXPECT_EQ(a.fp, b.fp) << "step " << k;
+    }
+  }
+}
+
+// budget_continues names exactly the optimizers whose steps depend on the run's length
+// (RunContext::total_steps): every catalogued optimizer, reset with a length of 30 and of
+// 3000, takes 20 steps on a quadratic with quartic terms (schedules made to move within
+// them: "t1" at 0, "steps_per_epoch" at 1; with each choice of "schedule"); the iterates and forward passes are equal exactly for
+// the optimizers it lets continue.
+TEST(LiveTrainer, BudgetContinuesNamesTheOptimizersThatReadTheRunsLength) {
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(6, 6);
+  A(0, 1) = A(1, 0) = 0.3;
+  const zs_test::PolyLandscape f(A, 0.1);
+  const Eigen::VectorXd x0 = Eigen::VectorXd::LinSpaced(6, -1, 1);
+  ASSERT_GT(zs::optimizer_catalog().size(), 10u);
+  for (const zs::OptimizerInfo& info : zs::optimizer_catalog()) {
+    for (int form = 0; form < 2; ++form) {
+    zs::ParamValues hp;
+    for (const auto& d : info.params) {
+      if (d.name == "t1") hp["t1"] = 0;
+      if (d.name == "steps_per_epoch") hp["steps_per_epoch"] = 1;
+      if (d.name == "schedule") hp["schedule"] = form;
+    }
+    if (form == 1 && !hp.count("schedule")) continue;
+    const auto run = [&](int64_t total) {
+      auto opt = zs::optimizer_create(info.id, hp, info.id);
+      zs::VecEngine e(f, x0);
+      opt->reset(e, zs::RunContext{7, total});
+      for (int t = 0; t < 20; ++t) {
+        e.begin_step(t);
+        opt->step(e, t);
+      }
+      opt->settle(e);
+      return std::make_pair(Eigen::VectorXd(e.x()), e.forward_passes());
+    };
+    const auto a = run(30), b = run(3000);
+    const bool same = a.first == b.first && a.second == b.second;
+    EXPECT_EQ(same, zs::budget_continues(info.id, hp)) << info.id << ", schedule " << form;
     }
   }
 }

@@ -1003,7 +1003,7 @@ void LiveTrainer::Impl::loop() {
             // length or the run is already past it (it restarts then).
             const bool past = new_budget.steps > 0 ? r->stepper->steps_done() > new_budget.steps
                                                    : r->engine->forward_passes() > new_budget.forward_passes;
-            if (!budget_continues(fr.optimizer) || past) {
+            if (!budget_continues(fr.optimizer, fr.hp) || past) {
               same = false;
             } else {
               r->budget = new_budget;
@@ -1193,10 +1193,13 @@ bool LiveTrainer::wait_steps(int64_t steps, double timeout_s) {
   });
 }
 
-bool budget_continues(const std::string& optimizer) {
-  // core/opt/opt_adamu.cpp (schedule over total_steps) and opt_adazeta.cpp (query schedule
-  // and fp_per_step over total_steps) read RunContext::total_steps.
-  return optimizer != "zo_adamu" && optimizer != "adazeta";
+bool budget_continues(const std::string& optimizer, const ParamValues& hp) {
+  // core/opt/opt_adamu.cpp anneals over T2 = t2_fraction * total_steps; opt_adazeta.cpp's
+  // "target" schedule (schedule = 1) reaches q_max at total_steps (its "power" schedule
+  // reads the total only for the nominal FP per step of legends and step estimates).
+  if (optimizer == "zo_adamu") return false;
+  if (optimizer == "adazeta") return !(hp.count("schedule") && hp.at("schedule") == 1);
+  return true;
 }
 
 std::string plane_resolution_note(const std::string& dtype, double step) {

@@ -172,10 +172,10 @@ class LiveTrainer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Whether a run of `optimizer` can go on to a new budget as if started with it: false for
-// the optimizers whose steps depend on RunContext::total_steps (AdaMU's schedule,
-// AdaZeta's query schedule).
-bool budget_continues(const std::string& optimizer);
+// Whether a run of `optimizer` with hyperparameters `hp` can go on to a new budget as if
+// started with it: false where its steps depend on RunContext::total_steps (ZO-AdaMU's
+// anneal; AdaZeta's "target" query schedule).
+bool budget_continues(const std::string& optimizer, const ParamValues& hp);
 
 // Why a plane grid drawn in `dtype` ("fp32", "bf16", "fp16") is rounding noise, one line, or
 // "" when the dtype resolves it: `step` is the grid's node spacing in the plane's units.
