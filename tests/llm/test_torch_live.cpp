@@ -277,6 +277,31 @@ TEST(LiveTrainer, APlanesGridIsNeverPublishedUnderTheOtherPlanesName) {
       }
 }
 
+// A trainer that ran `before` to the end, then `after` (a budget change), and a fresh trainer
+// that ran `after`: their last snapshots; phases asserted by the caller.
+std::pair<zs::LiveSnapshot, zs::LiveSnapshot> continued_and_fresh(const zs::FinetuneSpec& before, const zs::FinetuneSpec& after,
+                                                                  zs::LiveTrainer& live) {
+  zs::LiveSnapshot s = finished_snapshot(live, config_of(before));
+  if (s.phase != "done") return {s, s};
+  s = finished_snapshot(live, config_of(after));
+  zs::LiveTrainer fresh;
+  return {s, finished_snapshot(fresh, config_of(after))};
+}
+
+// Run i's rows equal the reference's bit for bit: losses, forward passes, plane points and
+// evaluations.
+void expect_same_rows(const zs::RunRecord& got, const zs::RunRecord& ref) {
+  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  ASSERT_EQ(got.rows.size(), ref.rows.size());
+  for (size_t k = 0; k < ref.rows.size(); ++k) {
+    const zs::StepRow &a = got.rows[k], &b = ref.rows[k];
+    EXPECT_TRUE(same(a.loss, b.loss)) << "step " << k << ": " << a.loss << " vs " << b.loss;
+    EXPECT_EQ(a.fp, b.fp) << "step " << k;
+    EXPECT_TRUE(same(a.x, b.x) && same(a.y, b.y)) << "step " << k;
+    EXPECT_TRUE(same(a.dev_metric, b.dev_metric)) << "step " << k;
+  }
+}
+
 // Raising the budget continues the runs where they are (no restart, no `previous`): bit
 // for bit the runs a trainer started with the larger budget gives, rows, plane points and
 // evaluations included. A budget below a run's steps restarts it; an optimizer that
@@ -285,20 +310,14 @@ TEST(LiveTrainer, ARaisedBudgetContinuesTheRunsAsIfStartedWithIt) {
   const char* runs = R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
     {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}},
     {"optimizer": "zo_adamu", "hyperparameters": {"lr": 1e-3}}])";
-  zs::FinetuneSpec spec = spec_of(runs);
-  spec.steps = 6;
+  zs::FinetuneSpec before = spec_of(runs), after = before;
+  before.steps = 6;
+  after.steps = 12;
   zs::LiveTrainer live;
-  zs::LiveSnapshot s = finished_snapshot(live, config_of(spec));
+  const auto [s, ref] = continued_and_fresh(before, after, live);
   ASSERT_EQ(s.phase, "done");
-  ASSERT_EQ(s.runs.size(), 3u);
-  ASSERT_EQ(s.runs[0].rows.size(), 7u);
-  spec.steps = 12;
-  s = finished_snapshot(live, config_of(spec));
-  ASSERT_EQ(s.phase, "done");
-  zs::LiveTrainer fresh;
-  const zs::LiveSnapshot ref = finished_snapshot(fresh, config_of(spec));
   ASSERT_EQ(ref.phase, "done");
-  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  ASSERT_EQ(s.runs.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     SCOPED_TRACE("run " + std::to_string(i));
     if (i < 2) {
@@ -306,59 +325,43 @@ TEST(LiveTrainer, ARaisedBudgetContinuesTheRunsAsIfStartedWithIt) {
     } else {
       EXPECT_EQ(s.previous[i].rows.size(), 7u) << "ZO-AdaMU's schedule needs the run's length: restarted";
     }
-    ASSERT_EQ(s.runs[i].rows.size(), 13u);
-    ASSERT_EQ(ref.runs[i].rows.size(), 13u);
-    for (size_t k = 0; k < 13; ++k) {
-      const zs::StepRow &a = s.runs[i].rows[k], &b = ref.runs[i].rows[k];
-      EXPECT_TRUE(same(a.loss, b.loss)) << "step " << k << ": " << a.loss << " vs " << b.loss;
-      EXPECT_EQ(a.fp, b.fp) << "step " << k;
-      EXPECT_TRUE(same(a.x, b.x) && same(a.y, b.y)) << "step " << k;
-      EXPECT_TRUE(same(a.dev_metric, b.dev_metric)) << "step " << k;
-    }
+    EXPECT_EQ(s.runs[i].rows.size(), 13u);
+    expect_same_rows(s.runs[i], ref.runs[i]);
   }
   // Below the steps done: restarted, to the new budget.
-  spec.steps = 9;
-  s = finished_snapshot(live, config_of(spec));
-  ASSERT_EQ(s.phase, "done");
-  EXPECT_EQ(s.previous[0].rows.size(), 13u);
-  EXPECT_EQ(s.runs[0].rows.size(), 10u);
+  after.steps = 9;
+  const zs::LiveSnapshot lower = finished_snapshot(live, config_of(after));
+  ASSERT_EQ(lower.phase, "done");
+  EXPECT_EQ(lower.previous[0].rows.size(), 13u);
+  EXPECT_EQ(lower.runs[0].rows.size(), 10u);
 }
 
 // The same in forward passes: MeZO (2 per step) and Adam (1 per step) continued from 12 to
 // 24 forward passes equal runs started with 24.
 TEST(LiveTrainer, ARaisedForwardPassBudgetContinuesTheRunsAsIfStartedWithIt) {
-  zs::FinetuneSpec spec = spec_of(kTwo);
-  spec.steps = -1;
-  spec.forward_passes = 12;
+  zs::FinetuneSpec before = spec_of(kTwo);
+  before.steps = -1;
+  before.forward_passes = 12;
+  zs::FinetuneSpec after = before;
+  after.forward_passes = 24;
   zs::LiveTrainer live;
-  zs::LiveSnapshot s = finished_snapshot(live, config_of(spec));
+  const auto [s, ref] = continued_and_fresh(before, after, live);
   ASSERT_EQ(s.phase, "done");
-  ASSERT_EQ(s.runs.size(), 2u);
-  EXPECT_EQ(s.runs[0].rows.back().fp, 12);
-  spec.forward_passes = 24;
-  s = finished_snapshot(live, config_of(spec));
-  ASSERT_EQ(s.phase, "done");
-  zs::LiveTrainer fresh;
-  const zs::LiveSnapshot ref = finished_snapshot(fresh, config_of(spec));
   ASSERT_EQ(ref.phase, "done");
+  ASSERT_EQ(s.runs.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     SCOPED_TRACE("run " + std::to_string(i));
     EXPECT_TRUE(s.previous[i].rows.empty()) << "restarted instead of continued";
-    ASSERT_EQ(s.runs[i].rows.size(), ref.runs[i].rows.size());
     EXPECT_EQ(s.runs[i].rows.back().fp, 24);
-    for (size_t k = 0; k < ref.runs[i].rows.size(); ++k) {
-      const zs::StepRow &a = s.runs[i].rows[k], &b = ref.runs[i].rows[k];
-      EXPECT_TRUE(a.loss == b.loss || (std::isnan(a.loss) && std::isnan(b.loss))) << "step " << k;
-      EXPECT_EQ(a.fp, b.fp) << "step " << k;
-    }
+    expect_same_rows(s.runs[i], ref.runs[i]);
   }
 }
 
 // budget_continues names exactly the optimizers whose steps depend on the run's length
 // (RunContext::total_steps): every catalogued optimizer, reset with a length of 30 and of
 // 3000, takes 20 steps on a quadratic with quartic terms (schedules made to move within
-// them: "t1" at 0, "steps_per_epoch" at 1; with each choice of "schedule"); the iterates and forward passes are equal exactly for
-// the optimizers it lets continue.
+// them: "t1" at 0, "steps_per_epoch" at 1; with each choice of "schedule"); the iterates
+// and forward passes are equal exactly for the optimizers it lets continue.
 TEST(LiveTrainer, BudgetContinuesNamesTheOptimizersThatReadTheRunsLength) {
   Eigen::MatrixXd A = Eigen::MatrixXd::Identity(6, 6);
   A(0, 1) = A(1, 0) = 0.3;
