@@ -380,7 +380,7 @@ class LlmSceneImpl : public LlmScene {
       c.plane_runs[1] = m.llm_cfg.plane_runs[1];
       labels_.clear();
       for (const RunSpec& r : m.exp.runs) labels_.push_back(r.label);
-      trainer_.configure(c);
+      trainer_.configure(c);  // its snapshots say "starting" until the worker takes it
       // Busy from now on, not once the worker's first snapshot arrives: a headless frame
       // in between saw an idle scene and took the screenshot before the runs had started.
       snap_.phase = "starting";
@@ -404,18 +404,13 @@ class LlmSceneImpl : public LlmScene {
       // as if it were this one's.
       drop_plane(res, scene, "no loss plane (the model did not load)");
     }
-    // When the trainer goes from one plane to the other (a run restarted or every run
-    // finished, on the plane through two runs' endpoints) it names the new plane before it
-    // has measured it: its grid is still the old plane's, which the view drew under the new
-    // plane's axis names (and with trajectories in the new plane's coordinates). That grid
-    // leaves the view until the new plane's first grid arrives.
-    const bool stale = !stale_plane_.empty() && snap_.plane.v == stale_plane_;
-    if (!stale) stale_plane_.clear();
-    if (snap_.phase != "error" && snap_.plane.nx >= 2 && !plane_kind_.empty() && snap_.plane_kind != plane_kind_ &&
-        snap_.plane.v == plane_.v) {
-      stale_plane_ = plane_.v;
+    // The trainer publishes a plane's name with its grid (LiveSnapshot::plane_kind): after
+    // it goes from one plane to the other (a run restarted or every run finished, on the
+    // plane through two runs' endpoints) the snapshot has no grid until the new plane's
+    // first one is measured, and the old plane's grid leaves the view.
+    if (snap_.phase != "error" && snap_.plane.nx < 2 && plane_.nx >= 2 && snap_.plane_kind != plane_kind_) {
       drop_plane(res, scene, "loss plane (computing)");
-    } else if (!stale && snap_.phase != "error" && snap_.plane.nx >= 2 &&
+    } else if (snap_.phase != "error" && snap_.plane.nx >= 2 &&
                (snap_.plane.v != plane_.v || snap_.plane.nx != plane_.nx || snap_.plane_kind != plane_kind_ ||
                 !std::equal(snap_.plane_domain, snap_.plane_domain + 4, plane_.domain))) {
       plane_kind_ = snap_.plane_kind;
@@ -434,6 +429,9 @@ class LlmSceneImpl : public LlmScene {
       axis_x_ = names.x;
       axis_y_ = names.y;
       plane_note_ = flat_plane_note(plane_.v, plane_kind_, last_cfg_.spec.mode);
+      const std::string rounding =
+          plane_resolution_note(last_cfg_.spec.dtype, (plane_.domain[1] - plane_.domain[0]) / (plane_.nx - 1));
+      if (!rounding.empty()) plane_note_ += (plane_note_.empty() ? "" : " ") + rounding;
       s->landscape = landscape_from_grid(plane_.nx, plane_.ny, plane_.domain, plane_.v, what);
       s->start = Eigen::VectorXd::Zero(2);
       s->proj.kind = Projection::Identity;
@@ -590,6 +588,12 @@ class LlmSceneImpl : public LlmScene {
       text_wrapped_at_spaces(plane_note_);
       ImGui::PopStyleColor();
     }
+    if (const std::string what = plane_measure(); !what.empty()) {
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextDisabled("plane: %s", what.c_str());
+      ImGui::PopTextWrapPos();
+      app.note_item("llm/plane_measure");
+    }
     if (!snap_.plane_status.empty()) {
       ImGui::PushTextWrapPos(0);
       ImGui::TextDisabled("%s", snap_.plane_status.c_str());
@@ -685,6 +689,7 @@ class LlmSceneImpl : public LlmScene {
     fig.colour_label = "loss";
   }
   std::string plane_note() const override { return plane_note_; }
+  std::string plane_measure() const override { return plane_.nx >= 2 ? snap_.plane_measure : std::string(); }
   std::string runs_summary() const override {
     const size_t n = labels_.size();
     std::string s = std::to_string(n) + (n == 1 ? " run" : " runs");
@@ -692,6 +697,7 @@ class LlmSceneImpl : public LlmScene {
     if (ph == "loading model" || ph.rfind("pretraining", 0) == 0)  // with its progress bar's percentage
       return s + ": " + ph + " " + std::to_string(static_cast<int>(std::lround(100 * snap_.progress))) + "%";
     if (ph == "idle" && !key_.empty()) return s + ": model loading cancelled";
+    if (ph == "starting") return s + ": starting";  // the runs' states are the last configuration's
     if (const std::string& err = !error_.empty() ? error_ : snap_.error; !err.empty()) return s + ": not started: " + err;
     if (snap_.info.size() != n) return s + (ph.empty() || ph == "idle" ? "" : ": " + ph);
     // Counts per state, in the order of the states.
@@ -815,7 +821,6 @@ class LlmSceneImpl : public LlmScene {
   std::string plane_kind_;
   std::string axis_x_, axis_y_;  // the plane's axes, named when it is built
   std::string plane_note_;       // flat_plane_note of the plane shown
-  std::vector<float> stale_plane_;  // the grid of the plane the trainer left (poll): not shown again
   LiveConfig last_cfg_;
   std::string key_, error_;
   std::vector<std::string> labels_;

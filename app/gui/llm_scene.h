@@ -60,6 +60,10 @@ class LlmScene {
   // Why the loss plane shows one colour, when its loss is the same at every node (LoRA's
   // zero-initialised B on the random plane); "" otherwise. Shown in the view and the panel.
   virtual std::string plane_note() const = 0;
+  // What the plane's loss is measured on, one line for the colour bar ("loss on the first
+  // 8 training examples (fixed); the curves: each step's minibatch of 3"); "" without a
+  // plane. Why the plane's centre and the curves' step-0 loss differ.
+  virtual std::string plane_measure() const = 0;
   // Runs followed from another process's folder (follow_run.h): their step logs are
   // replayed onto the current plane on the trainer's worker (LiveTrainer::follow) when
   // DIR/spec.json starts from the scene's weights. place_followed() sets the rows' plane

@@ -262,6 +262,34 @@ TEST(GuiLlmScene, AFlatLoraPlaneIsExplained) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// In bf16 a plane finer than the weights' rounding (node spacing below 2^-8, what runs with
+// a tiny learning rate give) is rounding noise: the view and panel say so; in fp32 not.
+TEST(GuiLlmScene, ABf16PlaneFinerThanItsRoundingIsExplained) {
+  for (const std::string dtype : {"bf16", "fp32"}) {
+    const std::string path = out_path("llm_" + dtype + "_" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << R"({"zoscope_finetune": 1, "model": ")" + kData + R"(/fixtures/tiny-opt", "tokenizer": ")" +
+                               kData + R"(/tokenizers/opt-style", "task": "sst2", "data": {"dir": ")" + kData +
+                               R"(/tasks/sst2", "train": 4, "dev": 2, "test": 1}, "dtype": ")" + dtype +
+                               R"(", "batch_size": 3, "seed": 5, "budget": {"steps": 6}, "eval_every": 3,
+        "runs": [{"optimizer": "mezo", "hyperparameters": {"lr": 1e-6}, "label": "MeZO"}], "view": {"plane_grid": 5}})";
+    Harness h(1280, 800, path);
+    App& app = h.app();
+    ASSERT_TRUE(app.wait_idle(300)) << dtype;
+    h.frame(3);
+    ASSERT_TRUE(app.results().grid) << dtype;
+    const Grid& g = *app.results().grid;
+    const double step = (g.domain[1] - g.domain[0]) / (g.nx - 1);
+    const std::string note = app.llm()->plane_note();
+    if (dtype == "bf16") {
+      ASSERT_LT(step, std::ldexp(1.0, -8)) << "the runs moved too far for this test";
+      EXPECT_NE(note.find("below what bf16 resolves"), std::string::npos) << note;
+    } else {
+      EXPECT_EQ(note.find("resolves"), std::string::npos) << note;
+    }
+    EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+  }
+}
+
 TEST(GuiLlmScene, BadModelsGetOneLineAndTheAppGoesOn) {
   for (const auto& [name, model, tok, needle] :
        {std::tuple<std::string, std::string, std::string, std::string>{"missing", "/nonexistent/model", kData + "/tokenizers/opt-style",
@@ -650,8 +678,7 @@ TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
     const auto& g = app.results().grid;
     if (g && g->v == runs_plane && app.view_figure().fig.xlabel.rfind("toward", 0) != 0) ++mislabelled;
   };
-  // Until the new plane through both endpoints is in (the trainer's first snapshot after
-  // the change can still say "done", so busy() is no guide).
+  // Until the new plane through both endpoints is in.
   const auto replaced = [&] {
     const auto& g = app.results().grid;
     return g && g->v != runs_plane && app.view_figure().fig.xlabel == "toward MeZO's endpoint" && app.llm()->phase() == "done";
@@ -669,6 +696,46 @@ TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
   EXPECT_NE(app.results().grid->v, runs_plane);
   EXPECT_EQ(app.view_figure().fig.xlabel, "toward MeZO's endpoint");
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
+}
+
+// Right after a setting change the scene is busy and the status bar does not say "all
+// done": the trainer's snapshots of the previous configuration (which had finished) say
+// "starting" (LiveSnapshot::generation), and its phase is "done" only while every run is.
+// The plane's line says what the plane's loss is measured on.
+TEST(GuiLlmScene, AChangeAfterTheRunsFinishedIsBusyFromTheFirstFrame) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->runs_summary(), "2 runs: all done");
+  EXPECT_EQ(app.llm()->plane_measure(), "loss on the first 4 training examples (fixed); the curves: each step's minibatch of 3");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the idle trainer publishes again meanwhile
+  app.exp().runs[0].hp["lr"] = 2e-3;  // MeZO restarts
+  // Until the restarted run has finished (its earlier curve is `previous`) and the plane
+  // with it: every frame before is busy.
+  const auto finished_again = [&] {
+    const auto& prev = app.results().previous;
+    return !prev.empty() && prev[0].rows.size() > 1 && app.llm()->phase() == "done";
+  };
+  int frames = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (std::chrono::steady_clock::now() < until) {
+    h.frame(1);
+    ++frames;
+    if (finished_again()) break;
+    ASSERT_TRUE(app.busy()) << "frame " << frames << ": phase " << app.llm()->phase();
+    // Until the restart is in, the old states (both runs done) are not shown as current;
+    // after it, "all done" is right once both have finished while the plane is measured.
+    const auto& prev = app.results().previous;
+    if (prev.empty() || prev[0].rows.size() <= 1) {
+      ASSERT_EQ(app.llm()->runs_summary().find("all done"), std::string::npos) << "frame " << frames;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(finished_again());
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_EQ(app.llm()->runs_summary(), "2 runs: all done");
 }
 
 // The scene panel's number fields take a value typed and left with a click (it was

@@ -11,6 +11,10 @@
 //    weights saved while the run went (zeroth order: loss replay; first order: recomputed);
 //  - a run followed from another process's folder is replayed onto the plane while its log
 //    grows, point for point as RunReplay projects the same log.
+//  - no snapshot after a change says the old configuration's "done"; a plane's grid is never
+//    published under the other plane's name; a raised budget (steps or forward passes)
+//    continues the runs bit for bit as runs started with it; the bf16 / fp16 plane
+//    resolution bound.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <ATen/ATen.h>
@@ -38,7 +42,9 @@
 #include "core/run/step_log.h"
 #include "core/run/stepper.h"
 #include "core/util/atomic_file.h"
+#include "core/run/vec_engine.h"
 #include "core/util/error.h"
+#include "tests/core/poly_landscape.h"
 
 namespace {
 
@@ -191,6 +197,222 @@ TEST(LiveTrainer, ASliderChangeRestartsThatRunOnly) {
   EXPECT_TRUE(after.previous[1].rows.empty());
   ASSERT_EQ(after.runs[1].rows.size(), before.runs[1].rows.size());
   for (size_t k = 0; k < after.runs[1].rows.size(); ++k) EXPECT_EQ(after.runs[1].rows[k].loss, before.runs[1].rows[k].loss);
+}
+
+// A setting change after every run finished: no snapshot after configure() says "done"
+// until the new configuration has finished (the first poll returned the old "done", so the
+// app was idle, and "done" stayed while the restarted run trained). Snapshots carry the
+// configuration's generation and what the plane's loss is measured on.
+TEST(LiveTrainer, NoSnapshotAfterAChangeSaysTheOldDone) {
+  zs::LiveTrainer live;
+  zs::LiveConfig c = config_of(spec_of(kTwo));
+  zs::LiveSnapshot s = finished_snapshot(live, c);
+  ASSERT_EQ(s.phase, "done");
+  EXPECT_EQ(s.generation, 1u);
+  EXPECT_EQ(s.plane_measure, "loss on the first 4 training examples (fixed); the curves: each step's minibatch of 3");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the idle worker publishes again, unpolled
+  c.spec.runs[0].hp["lr"] = 2e-3;
+  const uint64_t g = live.configure(c);
+  EXPECT_EQ(g, 2u);
+  ASSERT_TRUE(live.poll(s));
+  EXPECT_NE(s.phase, "done");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  int snapshots = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!live.poll(s)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    ++snapshots;
+    if (s.phase != "done") continue;
+    EXPECT_EQ(s.generation, g);
+    ASSERT_EQ(s.previous.size(), 2u);
+    EXPECT_EQ(s.previous[0].rows.size(), 13u) << "\"done\" before run 0 restarted";
+    ASSERT_EQ(s.runs.size(), 2u);
+    EXPECT_EQ(s.runs[0].rows.size(), 13u) << "\"done\" while run 0 trains, snapshot " << snapshots;
+    break;
+  }
+  EXPECT_EQ(s.phase, "done");
+}
+
+// The plane's name (plane_kind), grid and domain are published together: no snapshot
+// shows a grid under the other plane's name (the trainer named the new plane before
+// measuring it and published the old grid under it), in either direction: plane (b) once
+// every run has finished, the random plane when a run restarts.
+TEST(LiveTrainer, APlanesGridIsNeverPublishedUnderTheOtherPlanesName) {
+  zs::LiveTrainer live;
+  zs::LiveConfig c = config_of(spec_of(kTwo));
+  c.plane = "runs";
+  std::vector<std::pair<std::string, std::vector<float>>> seen;  // (kind, grid) of each snapshot with a grid
+  const auto drain = [&](bool restarted) {
+    zs::LiveSnapshot s;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (std::chrono::steady_clock::now() < until) {
+      if (!live.poll(s)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      if (s.plane.nx > 0) {
+        seen.push_back({s.plane_kind, s.plane.v});
+        EXPECT_EQ(s.plane.domain[0], s.plane_domain[0]);
+      }
+      // Done, and with run 0's restart in (its earlier curve kept) when there was one.
+      if (s.phase == "done" && (!restarted || (s.previous.size() == 2 && s.previous[0].rows.size() > 1))) return s;
+    }
+    return s;
+  };
+  live.configure(c);
+  zs::LiveSnapshot s = drain(false);
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(s.plane_kind, "runs");
+  c.spec.runs[0].hp["lr"] = 2e-3;  // run 0 restarts: back to the random plane, then (b) again
+  live.configure(c);
+  s = drain(true);
+  ASSERT_EQ(s.phase, "done");
+  EXPECT_EQ(s.plane_kind, "runs");
+  for (size_t i = 0; i < seen.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (seen[i].second == seen[j].second) {
+        EXPECT_EQ(seen[i].first, seen[j].first) << "snapshot " << i << " shows snapshot " << j << "'s grid";
+      }
+}
+
+// A trainer that ran `before` to the end, then `after` (a budget change), and a fresh trainer
+// that ran `after`: their last snapshots; phases asserted by the caller.
+std::pair<zs::LiveSnapshot, zs::LiveSnapshot> continued_and_fresh(const zs::FinetuneSpec& before, const zs::FinetuneSpec& after,
+                                                                  zs::LiveTrainer& live) {
+  zs::LiveSnapshot s = finished_snapshot(live, config_of(before));
+  if (s.phase != "done") return {s, s};
+  s = finished_snapshot(live, config_of(after));
+  zs::LiveTrainer fresh;
+  return {s, finished_snapshot(fresh, config_of(after))};
+}
+
+// Run i's rows equal the reference's bit for bit: losses, forward passes, plane points and
+// evaluations.
+void expect_same_rows(const zs::RunRecord& got, const zs::RunRecord& ref) {
+  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  ASSERT_EQ(got.rows.size(), ref.rows.size());
+  for (size_t k = 0; k < ref.rows.size(); ++k) {
+    const zs::StepRow &a = got.rows[k], &b = ref.rows[k];
+    EXPECT_TRUE(same(a.loss, b.loss)) << "step " << k << ": " << a.loss << " vs " << b.loss;
+    EXPECT_EQ(a.fp, b.fp) << "step " << k;
+    EXPECT_TRUE(same(a.x, b.x) && same(a.y, b.y)) << "step " << k;
+    EXPECT_TRUE(same(a.dev_metric, b.dev_metric)) << "step " << k;
+  }
+}
+
+// Raising the budget continues the runs where they are (no restart, no `previous`): bit
+// for bit the runs a trainer started with the larger budget gives, rows, plane points and
+// evaluations included. A budget below a run's steps restarts it; an optimizer that
+// schedules over the run's length (ZO-AdaMU) restarts on any budget change.
+TEST(LiveTrainer, ARaisedBudgetContinuesTheRunsAsIfStartedWithIt) {
+  const char* runs = R"([{"optimizer": "mezo", "hyperparameters": {"lr": 1e-3}},
+    {"optimizer": "adam", "hyperparameters": {"lr": 1e-3}},
+    {"optimizer": "zo_adamu", "hyperparameters": {"lr": 1e-3}}])";
+  zs::FinetuneSpec before = spec_of(runs), after = before;
+  before.steps = 6;
+  after.steps = 12;
+  zs::LiveTrainer live;
+  const auto [s, ref] = continued_and_fresh(before, after, live);
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(ref.phase, "done");
+  ASSERT_EQ(s.runs.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    if (i < 2) {
+      EXPECT_TRUE(s.previous[i].rows.empty()) << "restarted instead of continued";
+    } else {
+      EXPECT_EQ(s.previous[i].rows.size(), 7u) << "ZO-AdaMU's schedule needs the run's length: restarted";
+    }
+    EXPECT_EQ(s.runs[i].rows.size(), 13u);
+    expect_same_rows(s.runs[i], ref.runs[i]);
+  }
+  // Below the steps done: restarted, to the new budget.
+  after.steps = 9;
+  const zs::LiveSnapshot lower = finished_snapshot(live, config_of(after));
+  ASSERT_EQ(lower.phase, "done");
+  EXPECT_EQ(lower.previous[0].rows.size(), 13u);
+  EXPECT_EQ(lower.runs[0].rows.size(), 10u);
+}
+
+// The same in forward passes: MeZO (2 per step) and Adam (1 per step) continued from 12 to
+// 24 forward passes equal runs started with 24.
+TEST(LiveTrainer, ARaisedForwardPassBudgetContinuesTheRunsAsIfStartedWithIt) {
+  zs::FinetuneSpec before = spec_of(kTwo);
+  before.steps = -1;
+  before.forward_passes = 12;
+  zs::FinetuneSpec after = before;
+  after.forward_passes = 24;
+  zs::LiveTrainer live;
+  const auto [s, ref] = continued_and_fresh(before, after, live);
+  ASSERT_EQ(s.phase, "done");
+  ASSERT_EQ(ref.phase, "done");
+  ASSERT_EQ(s.runs.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE("run " + std::to_string(i));
+    EXPECT_TRUE(s.previous[i].rows.empty()) << "restarted instead of continued";
+    EXPECT_EQ(s.runs[i].rows.back().fp, 24);
+    expect_same_rows(s.runs[i], ref.runs[i]);
+  }
+}
+
+// budget_continues names exactly the optimizers whose steps depend on the run's length
+// (RunContext::total_steps): every catalogued optimizer, reset with a length of 30 and of
+// 3000, takes 20 steps on a quadratic with quartic terms (schedules made to move within
+// them: "t1" at 0, "steps_per_epoch" at 1; with each choice of "schedule"); the iterates
+// and forward passes are equal exactly for the optimizers it lets continue.
+TEST(LiveTrainer, BudgetContinuesNamesTheOptimizersThatReadTheRunsLength) {
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(6, 6);
+  A(0, 1) = A(1, 0) = 0.3;
+  const zs_test::PolyLandscape f(A, 0.1);
+  const Eigen::VectorXd x0 = Eigen::VectorXd::LinSpaced(6, -1, 1);
+  ASSERT_GT(zs::optimizer_catalog().size(), 10u);
+  for (const zs::OptimizerInfo& info : zs::optimizer_catalog()) {
+    for (int form = 0; form < 2; ++form) {
+    zs::ParamValues hp;
+    for (const auto& d : info.params) {
+      if (d.name == "t1") hp["t1"] = 0;
+      if (d.name == "steps_per_epoch") hp["steps_per_epoch"] = 1;
+      if (d.name == "schedule") hp["schedule"] = form;
+    }
+    if (form == 1 && !hp.count("schedule")) continue;
+    const auto run = [&](int64_t total) {
+      auto opt = zs::optimizer_create(info.id, hp, info.id);
+      zs::VecEngine e(f, x0);
+      opt->reset(e, zs::RunContext{7, total});
+      for (int t = 0; t < 20; ++t) {
+        e.begin_step(t);
+        opt->step(e, t);
+      }
+      opt->settle(e);
+      return std::make_pair(Eigen::VectorXd(e.x()), e.forward_passes());
+    };
+    const auto a = run(30), b = run(3000);
+    const bool same = a.first == b.first && a.second == b.second;
+    EXPECT_EQ(same, zs::budget_continues(info.id, hp)) << info.id << ", schedule " << form;
+    }
+  }
+}
+
+// A grid finer than the dtype resolves is rounding noise (plane_resolution_note's bound):
+// along a filter-normalised direction (|d| ~ |w|) a step below 2^-8 leaves most bf16
+// weights as they were, a step above it moves most of them; fp16's bound is 2^-11.
+TEST(LivePlane, ResolutionNoteMatchesWhatBf16Rounds) {
+  at::manual_seed(3);
+  const at::Tensor w = at::randn({4096}, at::kFloat).to(at::kBFloat16);
+  const at::Tensor d = w.to(at::kFloat) * (1 + 0.1 * at::randn({4096}));  // scaled to the weights, as plane (a)
+  const auto moved = [&](double step) {
+    const at::Tensor m = (w.to(at::kFloat) + step * d).to(at::kBFloat16);
+    return (m != w).to(at::kFloat).mean().item<double>();
+  };
+  EXPECT_LT(moved(1e-4), 0.1);
+  EXPECT_GT(moved(4 * std::ldexp(1.0, -8)), 0.5);
+  EXPECT_NE(zs::plane_resolution_note("bf16", 1e-4), "");
+  EXPECT_EQ(zs::plane_resolution_note("bf16", 1e-2), "");
+  EXPECT_NE(zs::plane_resolution_note("fp16", 1e-4), "");
+  EXPECT_EQ(zs::plane_resolution_note("fp16", 1e-3), "");
+  EXPECT_EQ(zs::plane_resolution_note("fp32", 1e-4), "");
 }
 
 // The live trainer (the app's Language model scene) runs finetune's preflight when it loads:

@@ -58,10 +58,11 @@ struct Cancelled {};
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-// What forces a reload (everything but the runs).
+// What forces a reload (everything but the runs and the budget).
 std::string load_key(const FinetuneSpec& s) {
   nlohmann::json j = nlohmann::json::parse(finetune_spec_to_json(s));
   j.erase("runs");
+  j.erase("budget");
   return j.dump();
 }
 
@@ -82,6 +83,7 @@ struct LiveTrainer::Impl {
   std::condition_variable cv;       // wakes the worker
   std::condition_variable done_cv;  // wakes waiters
   std::optional<LiveConfig> pending;
+  uint64_t generation = 0;          // of the last configure(); `pending` is of this one
   std::vector<std::pair<int, bool>> pause_requests;
   std::vector<int> stop_requests;
   bool cancel_plane_req = false;
@@ -118,6 +120,7 @@ struct LiveTrainer::Impl {
     Observer obs;
     RunRecord rec, previous;
     LiveRunInfo info;
+    Budget budget;         // the run's budget: the configuration's, raised or lowered in place
     size_t published = 0;  // rows already in the shared snapshot
     bool restarted = true;
     double loss0 = NAN;
@@ -154,6 +157,8 @@ struct LiveTrainer::Impl {
   std::vector<std::unique_ptr<Run>> runs;
   // Plane grid in progress.
   Grid plane, pending_plane;  // the finished grid shown, the one being computed
+  std::string grid_kind = "random", pending_kind = "random";  // the planes they are of
+  std::string plane_measure;  // LiveSnapshot::plane_measure
   int plane_next = -1;       // next node to evaluate; -1: no grid in progress
   double plane_r = 0;        // half-width of the grid's square domain
   bool plane_fine = false;   // the grid in progress (or the last one) is the fine one
@@ -215,7 +220,7 @@ struct LiveTrainer::Impl {
   bool runs_plane_shown() const;
   void runs_plane_reset();
   void runs_plane_work(double budget_s);
-  void start_grid(int n, const double domain[4]);
+  void start_grid(int n, const double domain[4], const char* kind);
   bool grid_work(double budget_s);
   bool plane_complete() const;
   void publish();
@@ -298,6 +303,8 @@ void LiveTrainer::Impl::load() {
   // filter-normalised directions through the initial weights (plane.h).
   data.emplace(finetune_load_data(spec, model_dir, model_config_load(model_dir)));
   plane_src = std::make_unique<LossPlane>(spec, model_dir, data->train, cfg.plane_seed, cfg.plane_examples);
+  plane_measure = "loss on the first " + std::to_string(std::min<int64_t>(cfg.plane_examples, data->train.size())) +
+                  " training examples (fixed); the curves: each step's minibatch of " + std::to_string(spec.batch_size);
   ++plane_epoch;
   for (auto& f : followed) {  // another model, maybe: every followed run is checked again
     f->spec.reset();
@@ -348,7 +355,8 @@ void LiveTrainer::Impl::start_run(Run& r, bool resume) {
     l.backward();
     return l.item<double>();
   });
-  r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, finetune_budget(spec), spec.seed);
+  r.budget = finetune_budget(spec);
+  r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, r.budget, spec.seed);
   r.row_stats = LlmRowStats{};
   const double* g = plane_src->gram();
   r.row_stats.set_plane(g[0], g[1], g[2]);
@@ -401,7 +409,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
           TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate 2.00 GiB (injected by a test)");
         }
     }
-    if (r.stepper->exhausted()) {
+    if (r.budget.spent(r.stepper->steps_done(), r.engine->forward_passes(), *r.opt)) {
       finish_run(r);
       return;
     }
@@ -451,7 +459,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
       r.rec.diverge_reason = why;
       r.info.state = LiveRunState::Diverged;
       r.info.message = why;
-    } else if (r.stepper->exhausted()) {
+    } else if (r.budget.spent(r.stepper->steps_done(), r.engine->forward_passes(), *r.opt)) {
       finish_run(r);
     }
   } catch (const std::bad_alloc&) {
@@ -467,18 +475,21 @@ void LiveTrainer::Impl::step_run(Run& r) {
   }
 }
 
-// The budget is spent: the final iterate (no pending perturbation), and with
-// LiveConfig::save_final its weights next to the step log, as `finetune` writes them.
+// The budget is spent. With LiveConfig::save_final the final iterate (no pending
+// perturbation) is written next to the step log, as `finetune` writes it. Otherwise a
+// pending fused perturbation stays (settling rounds every weight once): a run continued to
+// a larger budget then equals one started with it, bit for bit.
 void LiveTrainer::Impl::finish_run(Run& r) {
-  r.stepper->settle();
   if (cfg.save_final && r.logf) {
+    r.stepper->settle();
     r.engine->sync_model();
     finetune_save_final(cfg.log_dir + "/runs/" + r.spec.label, r.model->blocks());
   }
   r.info.state = LiveRunState::Done;
 }
 
-void LiveTrainer::Impl::start_grid(int n, const double domain[4]) {
+void LiveTrainer::Impl::start_grid(int n, const double domain[4], const char* kind) {
+  pending_kind = kind;
   Grid g;
   g.nx = g.ny = n;
   std::copy(domain, domain + 4, g.domain);
@@ -503,6 +514,7 @@ bool LiveTrainer::Impl::grid_work(double budget_s) {
                  " / " + std::to_string(g.nx * g.ny) + " nodes";
   if (plane_next < g.nx * g.ny) return false;
   plane = g;
+  grid_kind = pending_kind;
   plane_next = -1;
   plane_dirty = true;
   plane_status.clear();
@@ -662,7 +674,7 @@ void LiveTrainer::Impl::runs_plane_work(double budget_s) {
     const double half = 0.65 * std::max({hi[0] - lo[0], hi[1] - lo[1], 1e-12});
     const double cx = 0.5 * (lo[0] + hi[0]), cy = 0.5 * (lo[1] + hi[1]);
     const double d[4] = {cx - half, cx + half, cy - half, cy + half};
-    start_grid(std::clamp(rp_stage == 0 ? cfg.plane_coarse : cfg.plane_fine, 3, 41), d);
+    start_grid(std::clamp(rp_stage == 0 ? cfg.plane_coarse : cfg.plane_fine, 3, 41), d, "runs");
   }
   if (grid_work(std::max(0.0, budget_s - (now_s() - t0)))) ++rp_stage;
 }
@@ -697,7 +709,7 @@ void LiveTrainer::Impl::plane_work(double budget_s) {
     plane_fine = fine;
     const int n = fine ? std::clamp(cfg.plane_fine, 3, 41) : std::clamp(cfg.plane_coarse, 3, 41);
     const double d[4] = {-plane_r, plane_r, -plane_r, plane_r};
-    start_grid(n, d);
+    start_grid(n, d, "random");
   }
   grid_work(budget_s);
 }
@@ -864,13 +876,18 @@ void LiveTrainer::Impl::publish() {
     s.info[i] = r.info;
     all = all && finished(r.info.state);
   }
-  if (plane_dirty) {
-    s.plane = plane;
-    std::copy(plane.domain, plane.domain + 4, s.plane_domain);
+  // The rows' plane; its name, grid and domain go out together: the grid of the other plane
+  // (the last one measured, before the first of this one) is not published under it.
+  const bool on_b = rp_state == RunsPlane::Ready && runs_plane_shown();
+  const std::string kind = on_b ? "runs" : "random";
+  if (plane_dirty || kind != s.plane_kind) {
+    const bool fits = grid_kind == kind && plane.nx > 0;
+    s.plane = fits ? plane : Grid{};
+    for (int k = 0; k < 4; ++k) s.plane_domain[k] = fits ? plane.domain[k] : 0;
     plane_dirty = false;
   }
-  const bool on_b = rp_state == RunsPlane::Ready && runs_plane_shown();
-  s.plane_kind = on_b ? "runs" : "random";
+  s.plane_kind = kind;
+  s.plane_measure = plane_measure;
   s.plane_status = rp_note.empty() ? plane_status : plane_status.empty() ? rp_note : rp_note + "; " + plane_status;
   for (int k = 0; k < 4; ++k) s.plane_ends[k] = on_b ? rp_ends_xy[k] : NAN;
   if (s.followed.size() != followed.size()) {
@@ -884,7 +901,8 @@ void LiveTrainer::Impl::publish() {
       ++s.followed_serial;
     }
   all_finished = phase == "error" || (phase == "training" && all && plane_complete());
-  if (phase == "training" && all) s.phase = all_finished ? "done" : "training";
+  // "done" only while it holds: a run restarted or continued trains again.
+  if (phase == "training") s.phase = all_finished ? "done" : "training";
   ++s.serial;
   done_cv.notify_all();
 }
@@ -892,6 +910,7 @@ void LiveTrainer::Impl::publish() {
 void LiveTrainer::Impl::loop() {
   while (true) {
     std::optional<LiveConfig> next;
+    uint64_t next_generation = 0;
     bool cancel_plane = false;
     {
       std::unique_lock<std::mutex> lk(mu);
@@ -906,6 +925,14 @@ void LiveTrainer::Impl::loop() {
       }
       if (quit) return;
       next.swap(pending);
+      if (next) {
+        // From here the snapshot is of the new configuration, which has not started yet.
+        next_generation = generation;
+        shared.generation = generation;
+        shared.phase = "starting";
+        shared.progress = 0;
+        ++shared.serial;
+      }
       for (const auto& [i, p] : pause_requests)
         for (size_t k = 0; k < runs.size(); ++k)
           if (i < 0 || static_cast<size_t>(i) == k) {
@@ -941,6 +968,11 @@ void LiveTrainer::Impl::loop() {
       const bool reload = key != loaded_key || phase == "error" || phase == "idle";
       const bool plane_changed = next->plane != cfg.plane || next->plane_runs[0] != cfg.plane_runs[0] ||
                                  next->plane_runs[1] != cfg.plane_runs[1];
+      // A budget of another unit restarts every run; a budget of the same unit continues
+      // the runs that can (budget_continues) from where they are.
+      const Budget old_budget = finetune_budget(cfg.spec), new_budget = finetune_budget(next->spec);
+      const bool budget_unit = (old_budget.steps > 0) != (new_budget.steps > 0);
+      const bool budget_moved = old_budget.steps != new_budget.steps || old_budget.forward_passes != new_budget.forward_passes;
       cfg = std::move(*next);
       plane_cancelled = false;
       plane_status.clear();
@@ -965,7 +997,25 @@ void LiveTrainer::Impl::loop() {
           if (i < runs.size()) r = std::move(runs[i]);
           if (!r) r = std::make_unique<Run>();
           const std::string k = run_key(fr);
-          const bool same = !resuming && r->key == k && r->stepper;
+          bool same = !resuming && r->key == k && r->stepper && !(budget_moved && budget_unit);
+          if (same && budget_moved) {
+            // Continued to the new budget unless the optimizer schedules over the run's
+            // length or the run is already past it (it restarts then).
+            const bool past = new_budget.steps > 0 ? r->stepper->steps_done() > new_budget.steps
+                                                   : r->engine->forward_passes() > new_budget.forward_passes;
+            if (!budget_continues(fr.optimizer, fr.hp) || past) {
+              same = false;
+            } else {
+              r->budget = new_budget;
+              const bool spent = r->budget.spent(r->stepper->steps_done(), r->engine->forward_passes(), *r->opt);
+              if (r->info.state == LiveRunState::Done && !spent) {
+                r->info.state = LiveRunState::Running;
+                if (r->info.steps_per_second > 0)  // the speed goes on from the steps done
+                  r->started_s = now_s() - static_cast<double>(r->stepper->steps_done()) / r->info.steps_per_second;
+              }
+              restarted_any = true;  // its endpoint moves (plane b)
+            }
+          }
           r->spec = fr;
           if (!same) {
             if (resuming) r->previous = RunRecord{};
@@ -985,11 +1035,16 @@ void LiveTrainer::Impl::loop() {
           // once it has finished again.
           plane_fine = false;
         }
+        {
+          std::lock_guard<std::mutex> lk(mu);  // echoed: the snapshot is of this configuration
+          shared.generation = next_generation;
+        }
       } catch (const Cancelled&) {
         loaded_key.clear();
         runs.clear();
         std::lock_guard<std::mutex> lk(mu);
         shared = LiveSnapshot{};
+        shared.generation = next_generation;
         shared.phase = phase = "idle";
         ++shared.serial;
         done_cv.notify_all();
@@ -1054,13 +1109,16 @@ LiveTrainer::~LiveTrainer() {
   impl_->worker.join();
 }
 
-void LiveTrainer::configure(const LiveConfig& c) {
+uint64_t LiveTrainer::configure(const LiveConfig& c) {
+  uint64_t g;
   {
     std::lock_guard<std::mutex> lk(impl_->mu);
     impl_->pending = c;
+    g = ++impl_->generation;
     impl_->all_finished = false;
   }
   impl_->cv.notify_all();
+  return g;
 }
 
 void LiveTrainer::set_paused(int run, bool paused) {
@@ -1106,6 +1164,11 @@ bool LiveTrainer::poll(LiveSnapshot& out) {
   std::lock_guard<std::mutex> lk(impl_->mu);
   if (impl_->shared.serial == impl_->polled) return false;
   out = impl_->shared;
+  // A configuration the worker has not taken yet: its state is not the old one's.
+  if (out.generation != impl_->generation) {
+    out.phase = "starting";
+    out.progress = 0;
+  }
   impl_->polled = impl_->shared.serial;
   return true;
 }
@@ -1128,6 +1191,33 @@ bool LiveTrainer::wait_steps(int64_t steps, double timeout_s) {
     }
     return true;
   });
+}
+
+bool budget_continues(const std::string& optimizer, const ParamValues& hp) {
+  // core/opt/opt_adamu.cpp anneals over T2 = t2_fraction * total_steps; opt_adazeta.cpp's
+  // "target" schedule (schedule = 1) reaches q_max at total_steps (its "power" schedule
+  // reads the total only for the nominal FP per step of legends and step estimates).
+  if (optimizer == "zo_adamu") return false;
+  if (optimizer == "adazeta") return !(hp.count("schedule") && hp.at("schedule") == 1);
+  return true;
+}
+
+std::string plane_resolution_note(const std::string& dtype, double step) {
+  // A plane direction is filter-normalised (plane.h): along it a weight w moves by about
+  // step * |w| between neighbouring nodes. Stored in a format with a p-bit significand,
+  // w's ulp is between 2^-p |w| and 2^(1-p) |w|, so a move below 2^-p |w| (half an ulp at
+  // most) rounds back to w for most weights: neighbouring nodes evaluate the same weights
+  // and the picture is rounding steps. p = 8 for bf16 (2^-8 = 3.9e-3), 11 for fp16
+  // (2^-11 = 4.9e-4), 24 for fp32 (6e-8).
+  const double rel = dtype == "bf16" ? std::ldexp(1.0, -8) : dtype == "fp16" ? std::ldexp(1.0, -11) : std::ldexp(1.0, -24);
+  if (!(step > 0) || step >= rel) return "";
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "The plane's node spacing (%.2g) is below what %s resolves (%.2g of a weight): most weights round to "
+                "the same value at neighbouring nodes, so the blotches are rounding, not the loss's shape "
+                "(fp32 resolves it).",
+                step, dtype.c_str(), rel);
+  return buf;
 }
 
 PlaneNames plane_names(bool through_runs, const std::string& run_a, const std::string& run_b) {

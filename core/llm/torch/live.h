@@ -105,10 +105,21 @@ struct LiveSnapshot {
   std::vector<LiveRunInfo> info;
   Grid plane;                        // loss on the plane (nx = 0 until the first grid)
   double plane_domain[4] = {0, 0, 0, 0};
-  std::string plane_kind = "random";  // the plane the grid and the rows' x, y are on
+  // The plane the grid and the rows' x, y are on. Published together with the grid: a
+  // grid is never shown under the other plane's name (after a switch, nx = 0 until the new
+  // plane's first grid is measured).
+  std::string plane_kind = "random";
+  // What the plane's loss is measured on, one line ("loss on the first 8 training examples
+  // (fixed); the curves: each step's minibatch of 3"): why the plane's centre and the
+  // curves' step-0 loss differ.
+  std::string plane_measure;
   std::string plane_status;          // what the plane job does or why plane (b) is not shown, one line
   double plane_ends[4] = {NAN, NAN, NAN, NAN};  // plane (b): the two runs' endpoints (a_A, b_A, a_B, b_B)
-  std::string phase;                 // "loading model", "pretraining", "training", "done", "error", "idle"
+  // "loading model", "pretraining", "training", "done", "error", "idle"; "starting" in a
+  // snapshot of an earlier configuration than the last configure() (poll() says so
+  // instead of the old configuration's phase, which may be "done").
+  std::string phase;
+  uint64_t generation = 0;           // the configure() this state is of (1, 2, ...; 0 before any)
   double progress = 0;               // of the phase, 0..1
   std::string error;                 // one line when phase is "error"
   std::string device;                // "CPU (1 thread)" or "CUDA: <name>"
@@ -125,11 +136,15 @@ class LiveTrainer {
   LiveTrainer(const LiveTrainer&) = delete;
   LiveTrainer& operator=(const LiveTrainer&) = delete;
 
-  // Applies a configuration. A change of model, tokenizer, task, data, mode, dtype, device,
-  // batch size, length, budget or evaluation reloads and restarts every run; a change of
-  // one run's optimizer or hyperparameters restarts only that run from the initial weights
-  // (its earlier curve stays as `previous`); colours and visibility change nothing else.
-  void configure(const LiveConfig& c);
+  // Applies a configuration; returns its generation (LiveSnapshot::generation). A change of
+  // model, tokenizer, task, data, mode, dtype, device, batch size, length or evaluation
+  // reloads and restarts every run; a change of one run's optimizer or hyperparameters
+  // restarts only that run from the initial weights (its earlier curve stays as
+  // `previous`); colours and visibility change nothing else. A change of the budget alone
+  // (same unit) continues the runs where they are, to the new budget: bit for bit the runs
+  // a start with that budget gives. A run already past a smaller budget, and a run whose
+  // optimizer schedules over the run's length (budget_continues), restarts.
+  uint64_t configure(const LiveConfig& c);
   void set_paused(int run, bool paused);  // run -1: all
   void stop(int run);                     // run -1: all
   void cancel();                          // abandons loading / pretraining in progress
@@ -156,6 +171,15 @@ class LiveTrainer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Whether a run of `optimizer` with hyperparameters `hp` can go on to a new budget as if
+// started with it: false where its steps depend on RunContext::total_steps (ZO-AdaMU's
+// anneal; AdaZeta's "target" query schedule).
+bool budget_continues(const std::string& optimizer, const ParamValues& hp);
+
+// Why a plane grid drawn in `dtype` ("fp32", "bf16", "fp16") is rounding noise, one line, or
+// "" when the dtype resolves it: `step` is the grid's node spacing in the plane's units.
+std::string plane_resolution_note(const std::string& dtype, double step);
 
 // Whether LibTorch can use a CUDA device here, and its name ("" when not).
 std::string live_cuda_device_name();
