@@ -20,6 +20,7 @@
 #include "app/gui/keys.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
+#include "app/gui/plot.h"
 #include "app/gui/tensor_heatmap.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
@@ -789,6 +790,106 @@ TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
   EXPECT_FALSE(fs::exists(fs::path(req.dir) / "table.txt"));
   StopFollowing(app);
   ::unsetenv("ZOSCOPE_CLI");
+}
+
+// The Plots panel's titles fit their plots in the default window and a 1024 x 768 one (they
+// ended in "..." there: "step size per dimension (q25..q75, m..."); the shortened ones say
+// the whole title on hover.
+TEST(GuiLlmScene, PlotTitlesFitTheirPlots) {
+  for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hgt));
+    Harness h(w, hgt, tiny_experiment());
+    App& app = h.app();
+    h.frame(3);
+    for (int cos = 0; cos < 2; ++cos) {
+      if (cos) {
+        h.click(h.centre("plots/llm_cos"));
+        h.frame(2);
+      }
+      const std::array<LineChart, 4> charts = plots_panel_charts(app);
+      const char* const ids[4] = {"loss", "alpha", "cos", "path"};
+      for (size_t p = 0; p < 4; ++p) {
+        const plot::PlotState* st = plots_panel_state(ids[p]);
+        ASSERT_NE(st, nullptr);
+        EXPECT_EQ(st->title_drawn, charts[p].title) << ids[p];
+        ImVec2 a, b;
+        ASSERT_TRUE(app.item_rect(std::string("plots/") + ids[p], a, b));
+        EXPECT_LE(ImGui::CalcTextSize(st->title_drawn.c_str()).x, b.x - a.x) << ids[p];
+      }
+      EXPECT_FALSE(plots_panel_state("alpha")->title_tip.empty());
+      EXPECT_FALSE(plots_panel_state("cos")->title_tip.empty());
+    }
+  }
+}
+
+// A model that failed to load: each run says it did not start and why, not "computing...".
+TEST(GuiLlmScene, RunsThatNeverStartedSaySo) {
+  Harness h(1280, 800, write_experiment("llm_bad_pending", "/nonexistent/model", kData + "/tokenizers/opt-style"));
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(120));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->phase(), "error");
+  EXPECT_EQ(run_pending_text(app, 0), "not started: model failed to load");
+  ImVec2 a, b;
+  EXPECT_TRUE(app.item_rect("runs/0/pending", a, b));  // drawn under the run
+  // No rows ever: the plots span the budget (12 steps; then 60 forward passes), not 0..1.
+  const plot::PlotState* loss = plots_panel_state("loss");
+  EXPECT_DOUBLE_EQ(loss->x.lo, 0);
+  EXPECT_DOUBLE_EQ(loss->x.hi, 12);
+  app.set_budget(true, 60);
+  h.frame(3);
+  for (const char* id : {"loss", "alpha", "cos", "path"}) {
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, 60) << id;
+  }
+}
+
+// A newcomer's first start (the default model pretrains): while it does, the plots span the
+// budget (they kept the landscape scene's 0..2000), the empty view reads nothing on hover
+// (it read "loss = 0") and each run waits for the model (it said "computing...").
+TEST(GuiLlmScene, WhileTheModelLoadsThePlotsSpanTheBudgetAndNothingReadsAValue) {
+  const fs::path cache = out_path("cache_waiting_" + std::to_string(::getpid()));
+  fs::remove_all(cache);
+  {
+    const ScopedEnv cache_home("XDG_CACHE_HOME", cache.string());
+    Harness h(1280, 800);
+    App& app = h.app();
+    h.settle_plots();
+    h.click(h.centre("scene/kind_llm"));
+    ASSERT_TRUE(app.llm_mode());
+    const auto pretraining = [&] { return app.llm()->phase().rfind("pretraining", 0) == 0; };
+    h.frames_while([&] { return !pretraining(); }, 120);
+    ASSERT_TRUE(pretraining()) << app.llm()->phase();
+    h.frame(3);
+    ASSERT_FALSE(app.results().grid);
+    h.mouse_move(h.centre("view/landscape"));
+    h.frame(2);
+    EXPECT_EQ(view_hover_readout(), "");
+    EXPECT_EQ(run_pending_text(app, 0), "waiting for the model");
+    const Experiment& e = app.exp();
+    ASSERT_EQ(app.model().plots.x_fp, e.max_fp > 0);
+    const double budget = static_cast<double>(e.max_fp > 0 ? e.max_fp : e.max_steps);
+    for (const char* id : {"loss", "alpha", "cos", "path"}) {
+      EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
+      EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, budget) << id;
+    }
+    app.llm()->control(-1, LlmControl::Pause);
+    h.click(h.centre("llm/cancel"));
+    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+  }
+  fs::remove_all(cache);
+}
+
+// The per-tensor heatmap is on screen in the default window, under the four plots.
+TEST(GuiLlmScene, TheTensorHeatmapIsVisibleWithoutScrolling) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  EXPECT_TRUE(visible_in(app, "plots/tensors", "Plots"));
+  ImVec2 a, b;
+  ASSERT_TRUE(app.item_rect("plots/tensors", a, b));
+  EXPECT_GE(b.y - a.y, 3 * ImGui::GetFontSize());
 }
 
 }  // namespace zs::gui::test
