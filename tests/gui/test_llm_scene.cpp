@@ -476,6 +476,22 @@ bool visible_in(App& app, const std::string& name, const char* window) {
   return a.x >= clip.Min.x - 0.5f && a.y >= clip.Min.y - 0.5f && b.x <= clip.Max.x + 0.5f && b.y <= clip.Max.y + 0.5f;
 }
 
+// Pauses every run and cancels the model's loading, then waits for the trainer to idle.
+void cancel_loading(Harness& h) {
+  App& app = h.app();
+  app.llm()->control(-1, LlmControl::Pause);
+  h.click(h.centre("llm/cancel"));
+  h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+}
+
+// Every plot of the Plots panel spans x = 0..hi (before any rows: the budget).
+void expect_plots_span(double hi) {
+  for (const char* id : {"loss", "alpha", "cos", "path"}) {
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, hi) << id;
+  }
+}
+
 }  // namespace
 
 // A newcomer's first start: picking "Language model" pretrains the default model (about a
@@ -500,6 +516,17 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     EXPECT_TRUE(visible_in(app, "llm/phase", "Scene")) << w;  // wrapped, not clipped at 1024
     EXPECT_TRUE(visible_in(app, "llm/progress", "Scene")) << w;
     EXPECT_EQ(llm_play_state(app), LlmPlayState::NotStarted);  // the Play button is greyed
+    // Meanwhile the plots span the budget (they kept the landscape's 0..2000), the empty
+    // view reads nothing on hover (it read "loss = 0") and each run waits for the model
+    // (it said "computing...").
+    const Experiment& e = app.exp();
+    ASSERT_EQ(app.model().plots.x_fp, e.max_fp > 0);
+    expect_plots_span(static_cast<double>(e.max_fp > 0 ? e.max_fp : e.max_steps));
+    ASSERT_FALSE(app.results().grid);
+    h.mouse_move(h.centre("view/landscape"));
+    h.frame(2);
+    EXPECT_EQ(view_hover_readout(), "");
+    EXPECT_EQ(run_pending_text(app, 0), "waiting for the model");
     EXPECT_TRUE(visible_in(app, "llm/cancel", "Scene")) << w;
     const std::string summary = app.llm()->runs_summary();
     EXPECT_EQ(summary.rfind("4 runs: pretraining the default model", 0), 0u) << summary;
@@ -514,9 +541,7 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     h.click(h.centre("llm/load_again"));
     h.frames_while([&] { return !pretraining(); }, 60);
     EXPECT_TRUE(pretraining()) << app.llm()->phase();
-    app.llm()->control(-1, LlmControl::Pause);
-    h.click(h.centre("llm/cancel"));
-    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    cancel_loading(h);
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   }
   fs::remove_all(cache);
@@ -794,8 +819,8 @@ TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
 
 // The Plots panel's titles fit their plots in the default window and a 1024 x 768 one (they
 // ended in "..." there: "step size per dimension (q25..q75, m..."); the shortened ones say
-// the whole title on hover.
-TEST(GuiLlmScene, PlotTitlesFitTheirPlots) {
+// the whole title on hover. The per-tensor heatmap is on screen without scrolling.
+TEST(GuiLlmScene, PlotTitlesFitTheirPlotsAndTheHeatmapIsOnScreen) {
   for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
     SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hgt));
     Harness h(w, hgt, tiny_experiment());
@@ -819,6 +844,11 @@ TEST(GuiLlmScene, PlotTitlesFitTheirPlots) {
       EXPECT_FALSE(plots_panel_state("alpha")->title_tip.empty());
       EXPECT_FALSE(plots_panel_state("cos")->title_tip.empty());
     }
+    // The per-tensor heatmap is on screen under the four plots (it lay below the fold).
+    EXPECT_TRUE(visible_in(app, "plots/tensors", "Plots"));
+    ImVec2 a, b;
+    ASSERT_TRUE(app.item_rect("plots/tensors", a, b));
+    EXPECT_GE(b.y - a.y, 3 * ImGui::GetFontSize());
   }
 }
 
@@ -833,63 +863,10 @@ TEST(GuiLlmScene, RunsThatNeverStartedSaySo) {
   ImVec2 a, b;
   EXPECT_TRUE(app.item_rect("runs/0/pending", a, b));  // drawn under the run
   // No rows ever: the plots span the budget (12 steps; then 60 forward passes), not 0..1.
-  const plot::PlotState* loss = plots_panel_state("loss");
-  EXPECT_DOUBLE_EQ(loss->x.lo, 0);
-  EXPECT_DOUBLE_EQ(loss->x.hi, 12);
+  expect_plots_span(12);
   app.set_budget(true, 60);
   h.frame(3);
-  for (const char* id : {"loss", "alpha", "cos", "path"}) {
-    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
-    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, 60) << id;
-  }
-}
-
-// A newcomer's first start (the default model pretrains): while it does, the plots span the
-// budget (they kept the landscape scene's 0..2000), the empty view reads nothing on hover
-// (it read "loss = 0") and each run waits for the model (it said "computing...").
-TEST(GuiLlmScene, WhileTheModelLoadsThePlotsSpanTheBudgetAndNothingReadsAValue) {
-  const fs::path cache = out_path("cache_waiting_" + std::to_string(::getpid()));
-  fs::remove_all(cache);
-  {
-    const ScopedEnv cache_home("XDG_CACHE_HOME", cache.string());
-    Harness h(1280, 800);
-    App& app = h.app();
-    h.settle_plots();
-    h.click(h.centre("scene/kind_llm"));
-    ASSERT_TRUE(app.llm_mode());
-    const auto pretraining = [&] { return app.llm()->phase().rfind("pretraining", 0) == 0; };
-    h.frames_while([&] { return !pretraining(); }, 120);
-    ASSERT_TRUE(pretraining()) << app.llm()->phase();
-    h.frame(3);
-    ASSERT_FALSE(app.results().grid);
-    h.mouse_move(h.centre("view/landscape"));
-    h.frame(2);
-    EXPECT_EQ(view_hover_readout(), "");
-    EXPECT_EQ(run_pending_text(app, 0), "waiting for the model");
-    const Experiment& e = app.exp();
-    ASSERT_EQ(app.model().plots.x_fp, e.max_fp > 0);
-    const double budget = static_cast<double>(e.max_fp > 0 ? e.max_fp : e.max_steps);
-    for (const char* id : {"loss", "alpha", "cos", "path"}) {
-      EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
-      EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, budget) << id;
-    }
-    app.llm()->control(-1, LlmControl::Pause);
-    h.click(h.centre("llm/cancel"));
-    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
-  }
-  fs::remove_all(cache);
-}
-
-// The per-tensor heatmap is on screen in the default window, under the four plots.
-TEST(GuiLlmScene, TheTensorHeatmapIsVisibleWithoutScrolling) {
-  Harness h(1280, 800, tiny_experiment());
-  App& app = h.app();
-  ASSERT_TRUE(app.wait_idle(300));
-  h.frame(3);
-  EXPECT_TRUE(visible_in(app, "plots/tensors", "Plots"));
-  ImVec2 a, b;
-  ASSERT_TRUE(app.item_rect("plots/tensors", a, b));
-  EXPECT_GE(b.y - a.y, 3 * ImGui::GetFontSize());
+  expect_plots_span(60);
 }
 
 }  // namespace zs::gui::test
