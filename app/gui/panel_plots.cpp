@@ -205,6 +205,19 @@ ChartSeries envelope_of(const Entry& spec, const std::vector<double>& xs, const 
   return se;
 }
 
+// The budget in the plots' x unit (steps or forward passes); NaN when it is in the other
+// unit and no run has said its forward passes per step yet.
+double budget_in_axis_unit(const App& app) {
+  const Model& m = app.model();
+  const Experiment& e = m.exp;
+  if (m.plots.x_fp == (e.max_fp > 0)) return static_cast<double>(e.max_fp > 0 ? e.max_fp : e.max_steps);
+  double per_step = 0;  // the fewest forward passes per step: the furthest any run can go
+  for (const RunRecord& r : app.results().runs)
+    if (r.fp_per_step > 0) per_step = per_step > 0 ? std::min(per_step, r.fp_per_step) : r.fp_per_step;
+  if (!(per_step > 0)) return NAN;
+  return m.plots.x_fp ? static_cast<double>(e.max_steps) * per_step : std::floor(static_cast<double>(e.max_fp) / per_step);
+}
+
 // The four plots (loss, step size, cosine or dev metric, path length) as core charts: the
 // panel draws exactly these (draw_chart) and export_plots writes them, so both have one
 // layout (plot_layout.h). Series order is drawing order.
@@ -224,6 +237,9 @@ void build_charts(const SeriesCache& cache, const App& app, const std::vector<En
           span.lo = std::min(span.lo, v);
           span.hi = std::isnan(span.hi) ? v : std::max(span.hi, v);
         }
+  // Before any rows (a language model loading), the budget in the axis' unit: not the x
+  // range a previous scene left.
+  if (std::isnan(span.hi)) span.hi = budget_in_axis_unit(app);
   for (LineChart& c : out) {
     c = LineChart();
     c.xlabel = m.plots.x_fp ? "forward passes" : "steps";
@@ -245,7 +261,9 @@ void build_charts(const SeriesCache& cache, const App& app, const std::vector<En
   }
 
   LineChart& alpha = out[1];
-  alpha.title = nd ? "step size per dimension (q25..q75, median)"
+  // Titles fit the Plots panel at 1024 wide; where one is shortened, its hover says it whole.
+  if (nd) alpha.title_tip = "step size per dimension: the median, in the band from the 25th to the 75th percentile";
+  alpha.title = nd ? "step size (median, q25..q75)"
                 : m.plots.alpha_ratio ? "step size ratio alpha_x / alpha_y"
                                       : "step size alpha_x (solid), alpha_y (faint)";
   alpha.y_log = true;
@@ -274,8 +292,11 @@ void build_charts(const SeriesCache& cache, const App& app, const std::vector<En
   cos.y_range = m.llm ? AxisRange{-0.02, 1.02} : AxisRange{-1.05, 1.05};
   cos.y_ticks = llm_cos_shown ? std::vector<double>{} : m.llm ? std::vector<double>{0, 0.5, 1} : std::vector<double>{-1, 0, 1};
   cos.title = !m.llm        ? "cos(update, -true gradient)"
-              : llm_cos_shown ? "cos(update, -backprop gradient) every N steps"
-                              : "dev metric (accuracy or F1) at evaluations";
+              : llm_cos_shown ? "cos(update, -backprop grad.)"
+                              : "dev metric (accuracy or F1)";
+  if (m.llm)
+    cos.title_tip = llm_cos_shown ? "cos(update, -backprop gradient), every \"cosine every\" steps (scene panel)"
+                                  : "dev metric (accuracy or F1) at the evaluations (every \"eval every\" steps)";
   if (!m.llm && !app.results().followed.empty()) cos.title += " | followed: dev metric";
   for (const Entry& spec : entries) {
     const RunSeries& r = *spec.s;
@@ -308,6 +329,7 @@ void draw_chart(const LineChart& c) {
 
 // The PlotState settings a chart fixes (scale, fixed range and ticks, notes).
 void configure(plot::PlotState& st, const LineChart& c) {
+  st.title_tip = c.title_tip;
   st.x_span = c.x_span;
   st.y_symlog = c.y_symlog;
   st.y_linthresh = c.y_linthresh;
@@ -450,6 +472,7 @@ void DrawPlotsPanel(App& app) {
   mix(cache.runs_serial);
   mix(static_cast<uint64_t>(m.plots.smoothing * 1e6f));
   mix((m.plots.x_fp ? 1u : 0u) | (m.plots.log_y ? 2u : 0u) | (m.plots.alpha_ratio ? 4u : 0u));
+  mix(static_cast<uint64_t>(e.max_steps) * 3 + static_cast<uint64_t>(e.max_fp));  // the x span before any rows
   for (const RunSpec& r : e.runs) {
     mix(r.colour);
     mix(r.visible);
@@ -491,10 +514,12 @@ void DrawPlotsPanel(App& app) {
   }
 
   for (plot::PlotState* st : {&g_loss, &g_alpha, &g_cos, &g_path}) st->legend_on_hover = true;
-  // Language models get a fifth row: the per-tensor heatmap (tensor_heatmap.h).
+  // Language models get a fifth row: the per-tensor heatmap (tensor_heatmap.h), its header
+  // line over it. The rows share the panel's height down to plot::begin's least height,
+  // so the heatmap is on screen in the default window (at 120 px a plot it lay below).
   const int rows = m.llm ? 5 : 4;
-  const float h = std::max(120.f, (ImGui::GetContentRegionAvail().y - (rows - 1) * ImGui::GetStyle().ItemSpacing.y -
-                                   (m.llm ? ImGui::GetFrameHeightWithSpacing() : 0.f)) / rows);
+  const float h = std::max(m.llm ? 80.f : 120.f, (ImGui::GetContentRegionAvail().y - (rows - 1) * ImGui::GetStyle().ItemSpacing.y -
+                                                  (m.llm ? ImGui::GetFrameHeightWithSpacing() : 0.f)) / rows);
   plot::PlotState* states[4] = {&g_loss, &g_alpha, &g_cos, &g_path};
   static const char* const ids[4] = {"loss", "alpha", "cos", "path"};
   for (int p = 0; p < 4; ++p) {

@@ -80,10 +80,28 @@ void llm_run_controls(App& app, int i) {
   app.note_item("runs/" + std::to_string(i) + "/status");
 }
 
+}  // namespace
+
+std::string run_pending_text(const App& app, int i) {
+  const LlmScene* llm = app.llm_mode() ? app.llm() : nullptr;
+  if (!llm) return "computing...";
+  // run_status says "not started: ..." when the model did not load (a bad folder, an error).
+  if (llm->phase() == "error" || llm->run_status(i).rfind("not started", 0) == 0) return "not started: model failed to load";
+  switch (llm_play_state(app)) {
+    case LlmPlayState::Running:
+    case LlmPlayState::Paused: return "waiting for its first step";
+    case LlmPlayState::Finished: return "no steps taken";
+    default: return "waiting for the model";  // loading, pretraining, or its loading cancelled
+  }
+}
+
+namespace {
+
 void run_outcome(App& app, int i) {
   const RunRecord* rec = app.record(i);
   if (!rec) {
-    ImGui::TextDisabled("computing...");
+    ImGui::TextDisabled("%s", run_pending_text(app, i).c_str());
+    app.note_item("runs/" + std::to_string(i) + "/pending");
     return;
   }
   const int k = app.cursor_row(i);

@@ -26,6 +26,10 @@ void DrawDialogs(App& app);         // panel_menu.cpp (open, save as, help, quit
 std::string window_title(const App& app);  // panel_menu.cpp
 void DrawScenePanel(App& app);      // panel_scene.cpp
 void DrawRunsPanel(App& app);       // panel_runs.cpp
+// What the Runs panel says under run i while it has no rows: "computing..." (a landscape);
+// a language model's "waiting for the model" while it loads, "not started: model failed to
+// load" after it failed to.
+std::string run_pending_text(const App& app, int i);
 // What a run's "2P + 320B, 1 FP + 1 BP/step" (legends, Runs panel) means, with the scene's
 // parameter count: the tooltip of those texts (panel_runs.cpp).
 std::string legend_notation_help(const App& app);
@@ -45,6 +49,9 @@ const std::vector<SurfaceAxisTick>& surface_axis_ticks();
 // The 3-D view's caption naming its axes where they are more than x, y and f (a language
 // model's plane: "x: random direction 1 (filter-normalised)   y: ...   f: loss"); "" otherwise.
 const std::string& surface_axis_caption();
+// The landscape view's hover read-out drawn last frame ("(x, y)  f = v"); "" when none was,
+// as over the placeholder shown before the view has a grid (view_landscape.cpp).
+const std::string& view_hover_readout();
 void DrawPlotsPanel(App& app);      // panel_plots.cpp
 // State of a plot of the Plots panel ("loss", "alpha", "cos", "path"), for tests; null if unknown.
 const plot::PlotState* plots_panel_state(const char* id);

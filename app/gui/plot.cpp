@@ -94,6 +94,19 @@ double data_y(float py) {
 
 Range sane(Range r, const Scale& s) { return axis_sane(r, s); }
 
+// `text`, or its longest prefix ending in "..." that is at most `room` pixels wide ("" when
+// not even "..." fits).
+std::string elide_to(const std::string& text, float room) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= room) return text;
+  std::string s = text;
+  while (!s.empty() && ImGui::CalcTextSize((s + "...").c_str()).x > room) {
+    size_t n = s.size() - 1;  // one whole UTF-8 character off the end
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    s.resize(n);
+  }
+  return s.empty() && ImGui::CalcTextSize("...").x > room ? "" : s + "...";
+}
+
 ImU32 col_text() { return ImGui::GetColorU32(ImGuiCol_Text); }
 ImU32 col_dim() { return ImGui::GetColorU32(ImGuiCol_TextDisabled); }
 
@@ -266,13 +279,8 @@ bool begin(const char* id, PlotState& st, ImVec2 size, const char* title, const 
   }
   // A title wider than the frame ends in "..." (the whole title shows on hover, end()).
   g.title = title;
-  std::string shown = title;
-  const float room = g.f1.x - g.a0.x;
-  g.title_cut = ImGui::CalcTextSize(title).x > room;
-  if (g.title_cut) {
-    while (!shown.empty() && ImGui::CalcTextSize((shown + "...").c_str()).x > room) shown.pop_back();
-    shown += "...";
-  }
+  const std::string shown = elide_to(title, g.f1.x - g.a0.x);
+  g.title_cut = shown != g.title;
   dl->AddText(ImVec2(g.a0.x, g.f0.y + 1), col_text(), shown.c_str());
   st.title_drawn = shown;
   g.title_end = g.a0.x + ImGui::CalcTextSize(shown.c_str()).x;
@@ -522,18 +530,27 @@ void end() {
   add_notes(st.notes);
   if (st.auto_fit && !st.y_fixed) add_notes(st.auto_notes);
   add_notes(st.notes_data);
+  // Notes too long for the room left end in "..." inside the frame and the window (a
+  // hard clip left "clipped: Adam (max 3.7" cut mid-word at the panel's edge).
+  st.notes_drawn.clear();
+  st.notes_right = 0;
   if (!notes.empty()) {
     const float x0 = g.title_end + fs;
-    dl->PushClipRect(ImVec2(x0, g.f0.y), ImVec2(std::max(x0, right - fs * 0.5f), g.a0.y), true);
-    dl->AddText(ImVec2(x0, g.f0.y + 1), IM_COL32(240, 190, 90, 255), notes.c_str());
-    dl->PopClipRect();
+    const float x1 = std::min(right - fs * 0.5f, ImGui::GetWindowDrawList()->GetClipRectMax().x);
+    st.notes_drawn = elide_to(notes, x1 - x0);
+    if (!st.notes_drawn.empty()) {
+      dl->AddText(ImVec2(x0, g.f0.y + 1), IM_COL32(240, 190, 90, 255), st.notes_drawn.c_str());
+      st.notes_right = x0 + ImGui::CalcTextSize(st.notes_drawn.c_str()).x;
+    }
   }
-  // A narrow plot cuts the title or the notes: hovering the title row shows them whole.
-  if ((!notes.empty() || g.title_cut) && ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) &&
+  // A narrow plot cuts the title or the notes, and a caller may shorten the title
+  // (title_tip): hovering the title row shows them whole.
+  const bool title_tip = g.title_cut || !st.title_tip.empty();
+  if ((!notes.empty() || title_tip) && ImGui::IsMouseHoveringRect(ImVec2(g.f0.x, g.f0.y), ImVec2(g.f1.x, g.a0.y)) &&
       ImGui::IsWindowHovered()) {
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-    if (g.title_cut) ImGui::TextUnformatted(g.title.c_str());
+    if (title_tip) ImGui::TextUnformatted(st.title_tip.empty() ? g.title.c_str() : st.title_tip.c_str());
     if (!notes.empty()) ImGui::TextUnformatted(notes.c_str());
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();

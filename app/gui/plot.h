@@ -41,7 +41,8 @@ struct PlotState {
   double y_linthresh = 1;
   std::vector<double> y_ticks;   // fixed y ticks (empty: nice ticks)
   double max_decades = 30;       // log y autoscale spans at most this many decades
-  std::vector<std::string> notes;  // caller's notes, drawn at the top left of the plot area
+  std::vector<std::string> notes;  // caller's notes, drawn on the title row right of the title
+  std::string title_tip;         // the title in full where the caller shortened it (hovering the title row shows it)
   // Autoscale results of the last frame that drew the series (read by tests and by end()):
   // series clipped at the top (diverged: their maximum lies far beyond the typical
   // series'), the one-line notes saying what was clipped or not shown, and clip markers.
@@ -54,6 +55,8 @@ struct PlotState {
   zs::AxisScale x_scale, y_scale;                     // scales of the last frame
   bool legend_shown = false;          // the legend was drawn in the last frame
   std::string title_drawn;            // the title as last drawn: ending in "..." when cut to the frame
+  std::string notes_drawn;            // the notes as last drawn on the title row: ending in "..." when cut
+  float notes_right = 0;              // screen x where the notes drawn last frame end ("" notes: 0)
   // Internal: data extents of the last frame (autoscale) and the box zoom in progress.
   Range data_x, data_y;
   bool has_data = false;

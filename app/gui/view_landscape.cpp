@@ -147,9 +147,14 @@ void interact(App& app, const ViewXform& xf) {
 }
 
 // The hover read-out, bottom left of the plot, or bottom right when the legend sits there.
+std::string g_readout;  // the last frame's read-out ("" when none was shown)
+
 void hover_readout(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImVec2 origin) {
   const ImGuiIO& io = ImGui::GetIO();
-  if (!ImGui::IsItemHovered() || !xf.contains(io.MousePos)) return;
+  g_readout.clear();
+  // Without a grid the view is a placeholder (no plane yet, a model loading): no values to
+  // read (a language model's scene read "loss = 0" there).
+  if (!app.results().grid || !ImGui::IsItemHovered() || !xf.contains(io.MousePos)) return;
   const Scene& s = *app.scene();
   double wx, wy;
   xf.to_world(io.MousePos, wx, wy);
@@ -166,6 +171,7 @@ void hover_readout(App& app, const ViewXform& xf, const LandscapeFigure& lf, ImV
   if (lb.w > 0 && lx0 < p.x + ts.x + 4 && ly1 > p.y - 2) p.x = xf.p1.x - ts.x - 6;
   dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2), IM_COL32(10, 12, 16, 190), 3);
   dl->AddText(p, IM_COL32(230, 232, 238, 255), buf);
+  g_readout = buf;
 }
 
 // Hovering the legend explains its "0P, 2 FP/step" notation (when it shows it).
@@ -197,6 +203,8 @@ void plane_note(const std::string& full, const ViewXform& xf, const LandscapeFig
 }
 
 }  // namespace
+
+const std::string& view_hover_readout() { return g_readout; }
 
 void DrawLandscapeView(App& app) {
   const Scene* s = app.scene();

@@ -33,6 +33,7 @@ struct ChartSeries {
 
 struct LineChart {
   std::string title, xlabel, ylabel, stamp;
+  std::string title_tip;           // the title in full where `title` is shortened (the live plot's hover)
   bool x_log = false, y_log = false;
   bool y_symlog = false;           // with y_log: symmetric log, linear within +-y_linthresh
   double y_linthresh = 1;

@@ -20,6 +20,7 @@
 #include "app/gui/keys.h"
 #include "app/gui/llm_scene.h"
 #include "app/gui/panels.h"
+#include "app/gui/plot.h"
 #include "app/gui/tensor_heatmap.h"
 #include "core/export/figure.h"
 #include "core/llm/io/finetune_spec.h"
@@ -503,6 +504,22 @@ bool visible_in(App& app, const std::string& name, const char* window) {
   return a.x >= clip.Min.x - 0.5f && a.y >= clip.Min.y - 0.5f && b.x <= clip.Max.x + 0.5f && b.y <= clip.Max.y + 0.5f;
 }
 
+// Pauses every run and cancels the model's loading, then waits for the trainer to idle.
+void cancel_loading(Harness& h) {
+  App& app = h.app();
+  app.llm()->control(-1, LlmControl::Pause);
+  h.click(h.centre("llm/cancel"));
+  h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+}
+
+// Every plot of the Plots panel spans x = 0..hi (before any rows: the budget).
+void expect_plots_span(double hi) {
+  for (const char* id : {"loss", "alpha", "cos", "path"}) {
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.lo, 0) << id;
+    EXPECT_DOUBLE_EQ(plots_panel_state(id)->x.hi, hi) << id;
+  }
+}
+
 }  // namespace
 
 // A newcomer's first start: picking "Language model" pretrains the default model (about a
@@ -527,6 +544,17 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     EXPECT_TRUE(visible_in(app, "llm/phase", "Scene")) << w;  // wrapped, not clipped at 1024
     EXPECT_TRUE(visible_in(app, "llm/progress", "Scene")) << w;
     EXPECT_EQ(llm_play_state(app), LlmPlayState::NotStarted);  // the Play button is greyed
+    // Meanwhile the plots span the budget (they kept the landscape's 0..2000), the empty
+    // view reads nothing on hover (it read "loss = 0") and each run waits for the model
+    // (it said "computing...").
+    const Experiment& e = app.exp();
+    ASSERT_EQ(app.model().plots.x_fp, e.max_fp > 0);
+    expect_plots_span(static_cast<double>(e.max_fp > 0 ? e.max_fp : e.max_steps));
+    ASSERT_FALSE(app.results().grid);
+    h.mouse_move(h.centre("view/landscape"));
+    h.frame(2);
+    EXPECT_EQ(view_hover_readout(), "");
+    EXPECT_EQ(run_pending_text(app, 0), "waiting for the model");
     EXPECT_TRUE(visible_in(app, "llm/cancel", "Scene")) << w;
     const std::string summary = app.llm()->runs_summary();
     EXPECT_EQ(summary.rfind("4 runs: pretraining the default model", 0), 0u) << summary;
@@ -541,9 +569,7 @@ TEST(GuiLlmScene, FirstUsePretrainingShowsItsProgressAtTheTopAndCanBeCancelledAn
     h.click(h.centre("llm/load_again"));
     h.frames_while([&] { return !pretraining(); }, 60);
     EXPECT_TRUE(pretraining()) << app.llm()->phase();
-    app.llm()->control(-1, LlmControl::Pause);
-    h.click(h.centre("llm/cancel"));
-    h.frames_while([&] { return app.llm()->phase() != "idle"; }, 60);
+    cancel_loading(h);
     EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
   }
   fs::remove_all(cache);
@@ -874,6 +900,58 @@ TEST(GuiLlmScene, CompareOverSeedsRunsTheCliFollowsItAndOpensTheTable) {
   EXPECT_FALSE(fs::exists(fs::path(req.dir) / "table.txt"));
   StopFollowing(app);
   ::unsetenv("ZOSCOPE_CLI");
+}
+
+// The Plots panel's titles fit their plots in the default window and a 1024 x 768 one (they
+// ended in "..." there: "step size per dimension (q25..q75, m..."); the shortened ones say
+// the whole title on hover. The per-tensor heatmap is on screen without scrolling.
+TEST(GuiLlmScene, PlotTitlesFitTheirPlotsAndTheHeatmapIsOnScreen) {
+  for (const auto& [w, hgt] : {std::pair<int, int>{1280, 800}, {1024, 768}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(hgt));
+    Harness h(w, hgt, tiny_experiment());
+    App& app = h.app();
+    h.frame(3);
+    for (int cos = 0; cos < 2; ++cos) {
+      if (cos) {
+        h.click(h.centre("plots/llm_cos"));
+        h.frame(2);
+      }
+      const std::array<LineChart, 4> charts = plots_panel_charts(app);
+      const char* const ids[4] = {"loss", "alpha", "cos", "path"};
+      for (size_t p = 0; p < 4; ++p) {
+        const plot::PlotState* st = plots_panel_state(ids[p]);
+        ASSERT_NE(st, nullptr);
+        EXPECT_EQ(st->title_drawn, charts[p].title) << ids[p];
+        ImVec2 a, b;
+        ASSERT_TRUE(app.item_rect(std::string("plots/") + ids[p], a, b));
+        EXPECT_LE(ImGui::CalcTextSize(st->title_drawn.c_str()).x, b.x - a.x) << ids[p];
+      }
+      EXPECT_FALSE(plots_panel_state("alpha")->title_tip.empty());
+      EXPECT_FALSE(plots_panel_state("cos")->title_tip.empty());
+    }
+    // The per-tensor heatmap is on screen under the four plots (it lay below the fold).
+    EXPECT_TRUE(visible_in(app, "plots/tensors", "Plots"));
+    ImVec2 a, b;
+    ASSERT_TRUE(app.item_rect("plots/tensors", a, b));
+    EXPECT_GE(b.y - a.y, 3 * ImGui::GetFontSize());
+  }
+}
+
+// A model that failed to load: each run says it did not start and why, not "computing...".
+TEST(GuiLlmScene, RunsThatNeverStartedSaySo) {
+  Harness h(1280, 800, write_experiment("llm_bad_pending", "/nonexistent/model", kData + "/tokenizers/opt-style"));
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(120));
+  h.frame(3);
+  ASSERT_EQ(app.llm()->phase(), "error");
+  EXPECT_EQ(run_pending_text(app, 0), "not started: model failed to load");
+  ImVec2 a, b;
+  EXPECT_TRUE(app.item_rect("runs/0/pending", a, b));  // drawn under the run
+  // No rows ever: the plots span the budget (12 steps; then 60 forward passes), not 0..1.
+  expect_plots_span(12);
+  app.set_budget(true, 60);
+  h.frame(3);
+  expect_plots_span(60);
 }
 
 }  // namespace zs::gui::test

@@ -241,4 +241,24 @@ TEST_F(PlotFixture, FixedTicksAndLegendShownWithoutHoverWhenItFits) {
   EXPECT_TRUE(st.legend_shown);
 }
 
+// A note longer than the room right of the title ends in "..." inside the plot (the whole
+// note shows on hover); it was cut mid-word at the panel's edge ("clipped: Adam (max 3.7").
+TEST_F(PlotFixture, LongNotesEndInAnEllipsisInsideThePlot) {
+  std::vector<double> x{0, 1, 2}, y{1, 2, 3};
+  plot::PlotState st;
+  const std::string note = "clipped: Adam (max 3.7e+05), MeZO (max 1.2e+04), HiZOO (max 9.9e+03): above the plot, "
+                           "shown while the plot autoscales; double-click to fit again";
+  st.notes = {note};
+  frame(st, false, [&] { plot::line("a", IM_COL32(255, 0, 0, 255), x.data(), y.data(), 3); });
+  ASSERT_GE(st.notes_drawn.size(), 4u);
+  EXPECT_EQ(st.notes_drawn.substr(st.notes_drawn.size() - 3), "...");
+  EXPECT_EQ(note.rfind(st.notes_drawn.substr(0, st.notes_drawn.size() - 3), 0), 0u) << st.notes_drawn;
+  EXPECT_LE(st.notes_right, 20 + 600);  // the frame's right edge
+  EXPECT_GT(st.notes_right, 20 + 600 - 4 * ImGui::GetFontSize());  // and fills the room
+  // A short note shows whole.
+  st.notes = {"symlog y"};
+  frame(st, false, [&] { plot::line("a", IM_COL32(255, 0, 0, 255), x.data(), y.data(), 3); });
+  EXPECT_EQ(st.notes_drawn, "symlog y");
+}
+
 }  // namespace zs::gui::test
