@@ -202,6 +202,19 @@ void plane_note(const std::string& full, const ViewXform& xf, const LandscapeFig
   dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(242, 192, 90, 255), note.c_str(), nullptr, wrap);
 }
 
+// Hovering a language model's colour bar says what the plane's loss is measured on (fixed
+// training examples), which is why it differs from the curves' per-minibatch loss.
+void colour_bar_tooltip(App& app, const LandscapeFigure& lf, ImVec2 origin) {
+  if (!app.llm_mode() || !app.llm()) return;
+  const std::string what = app.llm()->plane_measure();
+  const fig::Box& cb = lf.plan.lay.cbar;
+  if (what.empty() || cb.w <= 0) return;
+  // The bar, its tick labels and caption: from the bar's left edge to the figure's right.
+  const ImVec2 a(origin.x + static_cast<float>(cb.x), origin.y + static_cast<float>(cb.y) - ImGui::GetFontSize() * 1.5f);
+  const ImVec2 b(origin.x + static_cast<float>(lf.plan.lay.W), origin.y + static_cast<float>(cb.b()));
+  if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) ImGui::SetTooltip("%s", what.c_str());
+}
+
 }  // namespace
 
 const std::string& view_hover_readout() { return g_readout; }
@@ -250,6 +263,7 @@ void DrawLandscapeView(App& app) {
     draw_step_internals(dl, app, xf, run_at_marker(app, xf, ImGui::GetIO().MousePos, 12));
   hover_readout(app, xf, lf, r0);
   legend_tooltip(app, lf, r0);
+  colour_bar_tooltip(app, lf, r0);
   if (app.llm_mode() && app.llm()) plane_note(app.llm()->plane_note(), xf, lf, r0);
 }
 

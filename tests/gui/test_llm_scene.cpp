@@ -724,6 +724,34 @@ TEST(GuiLlmScene, NoFrameShowsOnePlanesGridUnderTheOtherPlanesNames) {
   EXPECT_EQ(app.gl_error_frames(), 0) << app.last_gl_error();
 }
 
+// Hovering the colour bar says what the plane's loss is measured on (fixed training
+// examples, not the curves' minibatches); the plot itself shows no such tooltip.
+TEST(GuiLlmScene, TheColourBarSaysWhatThePlanesLossIsMeasuredOn) {
+  Harness h(1280, 800, tiny_experiment());
+  App& app = h.app();
+  ASSERT_TRUE(app.wait_idle(300));
+  h.frame(3);
+  const auto tooltip_shown = [] {
+    const ImGuiWindow* t = ImGui::FindWindowByName("##Tooltip_00");
+    return t && t->Active;
+  };
+  const fig::Box& cb = app.view_figure().plan.lay.cbar;
+  const fig::Box& plot = app.view_figure().plan.lay.plot;
+  ASSERT_GT(cb.w, 0);
+  ImVec2 a, b;
+  ASSERT_TRUE(app.item_rect("view/landscape", a, b));
+  // Screen = the view's plot origin - the plan's plot origin + the plan's coordinates.
+  const auto screen = [&](double x, double y) {
+    return ImVec2(a.x - static_cast<float>(plot.x) + static_cast<float>(x), a.y - static_cast<float>(plot.y) + static_cast<float>(y));
+  };
+  h.mouse_move(screen(cb.x + cb.w / 2, cb.y + cb.h / 2));
+  h.frame(2);
+  EXPECT_TRUE(tooltip_shown());
+  h.mouse_move(screen(plot.x + plot.w / 2, plot.y + 4));
+  h.frame(2);
+  EXPECT_FALSE(tooltip_shown());
+}
+
 // Right after a setting change the scene is busy and the status bar does not say "all
 // done": the trainer's snapshots of the previous configuration (which had finished) say
 // "starting" (LiveSnapshot::generation), and its phase is "done" only while every run is.
