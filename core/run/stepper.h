@@ -62,6 +62,10 @@ class Stepper {
   Optimizer& optimizer() { return opt_; }
   Engine& engine() { return engine_; }
   const Budget& budget() const { return budget_; }
+  // Another budget for the run in progress (a live run continued or stopped early). The
+  // optimizer keeps the length it was reset with: only for optimizers whose steps do not
+  // read it (live.h budget_continues).
+  void set_budget(const Budget& b) { budget_ = b; }
 
  private:
   Optimizer& opt_;

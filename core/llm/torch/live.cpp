@@ -120,7 +120,6 @@ struct LiveTrainer::Impl {
     Observer obs;
     RunRecord rec, previous;
     LiveRunInfo info;
-    Budget budget;         // the run's budget: the configuration's, raised or lowered in place
     size_t published = 0;  // rows already in the shared snapshot
     bool restarted = true;
     double loss0 = NAN;
@@ -355,8 +354,7 @@ void LiveTrainer::Impl::start_run(Run& r, bool resume) {
     l.backward();
     return l.item<double>();
   });
-  r.budget = finetune_budget(spec);
-  r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, r.budget, spec.seed);
+  r.stepper = std::make_unique<Stepper>(*r.opt, *r.engine, finetune_budget(spec), spec.seed);
   r.row_stats = LlmRowStats{};
   const double* g = plane_src->gram();
   r.row_stats.set_plane(g[0], g[1], g[2]);
@@ -409,7 +407,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
           TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate 2.00 GiB (injected by a test)");
         }
     }
-    if (r.budget.spent(r.stepper->steps_done(), r.engine->forward_passes(), *r.opt)) {
+    if (r.stepper->exhausted()) {
       finish_run(r);
       return;
     }
@@ -459,7 +457,7 @@ void LiveTrainer::Impl::step_run(Run& r) {
       r.rec.diverge_reason = why;
       r.info.state = LiveRunState::Diverged;
       r.info.message = why;
-    } else if (r.budget.spent(r.stepper->steps_done(), r.engine->forward_passes(), *r.opt)) {
+    } else if (r.stepper->exhausted()) {
       finish_run(r);
     }
   } catch (const std::bad_alloc&) {
@@ -1006,9 +1004,8 @@ void LiveTrainer::Impl::loop() {
             if (!budget_continues(fr.optimizer, fr.hp) || past) {
               same = false;
             } else {
-              r->budget = new_budget;
-              const bool spent = r->budget.spent(r->stepper->steps_done(), r->engine->forward_passes(), *r->opt);
-              if (r->info.state == LiveRunState::Done && !spent) {
+              r->stepper->set_budget(new_budget);
+              if (r->info.state == LiveRunState::Done && !r->stepper->exhausted()) {
                 r->info.state = LiveRunState::Running;
                 if (r->info.steps_per_second > 0)  // the speed goes on from the steps done
                   r->started_s = now_s() - static_cast<double>(r->stepper->steps_done()) / r->info.steps_per_second;
