@@ -201,14 +201,17 @@ void TensorEngine::load_state_tensors(const std::vector<std::pair<std::string, a
   sync_model();
 }
 
-void TensorEngine::begin_step(int64_t t) {
-  // A step without an update pass (ZO-SGD-Cons keeping x) reports no update, not the last one.
+void TensorEngine::clear_stats() {
   stats_.update_norm = 0;
   stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
   std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
   stats_.alpha_hist_valid = false;
   stats_.block_alpha_mean.clear();
   stats_.block_update_rms.clear();
+}
+
+void TensorEngine::begin_step(int64_t t) {
+  clear_stats();  // a step without an update pass (ZO-SGD-Cons keeping x) reports no update, not the last one
   if (hook_) hook_(t);
 }
 
@@ -413,13 +416,7 @@ void set_block_stats(const std::vector<Block>& blocks, const std::vector<double>
 void TensorEngine::apply(const ElemRequest& r, ApplyStats* stats) {
   c10::NoGradGuard ng;
   const bool update = elem_is_update(r);
-  if (update) {
-    stats_.update_norm = 0;
-    stats_.plot_dot[0] = stats_.plot_dot[1] = 0;
-    std::fill(stats_.alpha_hist.begin(), stats_.alpha_hist.end(), 0);
-    stats_.block_alpha_mean.clear();
-    stats_.block_update_rms.clear();
-  }
+  if (update) clear_stats();  // the step's statistics are its (last) update pass's
   if (stats) {
     stats->update_sq = 0;
     stats->block_l1.assign(blocks_.size(), 0.0);

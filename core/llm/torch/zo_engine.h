@@ -145,6 +145,7 @@ class TensorEngine : public Engine {
 
  private:
   struct Impl;
+  void clear_stats();  // stats_ as for a step without an update pass
   std::vector<Block> blocks_;
   LossFn loss_;
   LossGradFn loss_grad_;
