@@ -624,7 +624,7 @@ class LlmSceneImpl : public LlmScene {
   // cancel the way to load the model again.
   void draw_phase(App& app) {
     const std::string& ph = snap_.phase;
-    const std::string& err = !error_.empty() ? error_ : snap_.error;
+    const std::string& err = load_error();
     if (!err.empty()) {
       error_text(err);
       if (ImGui::SmallButton("retry")) key_.clear();
@@ -653,7 +653,7 @@ class LlmSceneImpl : public LlmScene {
 
   std::string run_status(int run) const override {
     if (run < 0 || run >= static_cast<int>(snap_.info.size()))
-      return !error_.empty() || !snap_.error.empty() ? "not started: see the error in the Scene panel" : "waiting";
+      return !load_error().empty() ? "not started: see the error in the Scene panel" : "waiting";
     const LiveRunInfo& in = snap_.info[static_cast<size_t>(run)];
     const RunRecord& r = snap_.runs[static_cast<size_t>(run)];
     char buf[160];
@@ -682,6 +682,9 @@ class LlmSceneImpl : public LlmScene {
   }
   bool wait_finished(double timeout_s) override { return trainer_.wait_finished(timeout_s); }
   std::string phase() const override { return snap_.phase; }
+  // "" or the one line why the runs did not start (the scene's settings, or the model did
+  // not load): at the top of the Scene panel, in the status bar and per run.
+  const std::string& load_error() const { return !error_.empty() ? error_ : snap_.error; }
   void label_figure(Figure& fig) const override {
     if (axis_x_.empty()) return;  // no plane yet
     fig.xlabel = axis_x_;
@@ -698,7 +701,7 @@ class LlmSceneImpl : public LlmScene {
       return s + ": " + ph + " " + std::to_string(static_cast<int>(std::lround(100 * snap_.progress))) + "%";
     if (ph == "idle" && !key_.empty()) return s + ": model loading cancelled";
     if (ph == "starting") return s + ": starting";  // the runs' states are the last configuration's
-    if (const std::string& err = !error_.empty() ? error_ : snap_.error; !err.empty()) return s + ": not started: " + err;
+    if (const std::string& err = load_error(); !err.empty()) return s + ": not started: " + err;
     if (snap_.info.size() != n) return s + (ph.empty() || ph == "idle" ? "" : ": " + ph);
     // Counts per state, in the order of the states.
     const char* sep = ": ";
