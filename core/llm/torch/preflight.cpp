@@ -51,6 +51,12 @@ void check_generated_counts(const FinetuneSpec& spec, double available) {
                                    " of memory available; lower data.train, data.dev or data.test");
 }
 
+// "weights W, optimizer state S, activations A[, direction cache C]": what an estimate is made of.
+std::string needs_parts_text(const PreflightNeeds& n) {
+  return "weights " + bytes_text(n.param_bytes) + ", optimizer state " + bytes_text(n.state_bytes) + ", activations " +
+         bytes_text(n.activation_bytes) + (n.cache_bytes > 0 ? ", direction cache " + bytes_text(n.cache_bytes) : "");
+}
+
 }  // namespace
 
 void preflight_paths(const FinetuneSpec& spec, const std::string& out_dir) {
@@ -127,9 +133,7 @@ PreflightNeeds preflight_memory(const FinetuneSpec& spec, const ModelConfig& c, 
     fail(spec.file + ": batch_size",
          std::to_string(spec.batch_size) + " x " + std::to_string(std::max<int64_t>(rows_per_example, 1)) +
              " candidate rows of up to " + std::to_string(n.tokens) + " tokens (max_length " +
-             std::to_string(spec.max_length) + ") needs about " + bytes_text(n.total()) + " (weights " +
-             bytes_text(n.param_bytes) + ", optimizer state " + bytes_text(n.state_bytes) + ", activations " +
-             bytes_text(n.activation_bytes) + (n.cache_bytes > 0 ? ", direction cache " + bytes_text(n.cache_bytes) : "") +
+             std::to_string(spec.max_length) + ") needs about " + bytes_text(n.total()) + " (" + needs_parts_text(n) +
              "), more than the " + bytes_text(n.available_bytes) +
              " of memory available; lower batch_size or max_length");
   return n;
@@ -217,10 +221,7 @@ double preflight_ranks(const PreflightNeeds& needs, int ranks, const std::string
   if (ranks > 1 && !(per_rank * ranks <= avail)) {
     const double fit = std::floor(avail / per_rank);
     fail(what, std::to_string(ranks) + " ranks on this machine, each holding the model, need about " +
-                   bytes_text(per_rank * ranks) + " (per rank " + bytes_text(per_rank) + ": weights " +
-                   bytes_text(needs.param_bytes) + ", optimizer state " + bytes_text(needs.state_bytes) +
-                   ", activations " + bytes_text(needs.activation_bytes) +
-                   (needs.cache_bytes > 0 ? ", direction cache " + bytes_text(needs.cache_bytes) : "") + ", runtime " +
+                   bytes_text(per_rank * ranks) + " (per rank " + bytes_text(per_rank) + ": " + needs_parts_text(needs) + ", runtime " +
                    (std::isfinite(runtime) ? bytes_text(runtime) : std::string("unknown")) + "), more than the " +
                    bytes_text(avail) + " of memory available; " +
                    (fit >= 2 ? "use at most " + count_text(fit) + " ranks on this machine" : "run one process here"));
